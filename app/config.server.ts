@@ -1,0 +1,46 @@
+/**
+ * Everything the app reads from the environment, in one place, with the demo defaults the README documents.
+ */
+export const DEMO_SHOP_DOMAIN = "demo-shop.myshopify.com";
+export const DEMO_API_KEY = "demo-api-key";
+export const DEMO_API_SECRET = "demo-api-secret";
+
+export const ACCESS_SCOPES = ["read_orders", "write_pixels", "read_customer_events", "write_app_proxy", "read_themes"];
+
+/** The App Proxy subpath from shopify.app.toml: the storefront calls /apps/<subpath>/… */
+export const APP_PROXY_SUBPATH = "chat-attribution";
+export const APP_PROXY_PREFIX = "apps";
+
+export interface AppConfig {
+  apiKey: string;
+  apiSecret: string;
+  appUrl: string;
+  scopes: string[];
+  demoMode: boolean;
+}
+
+export function isDemoMode(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.DEMO_MODE === "1" || env.DEMO_MODE === "true";
+}
+
+/**
+ * Demo mode mints session tokens for a fake shop; it must never run where real merchants are.
+ */
+export function assertDemoModeAllowed(env: NodeJS.ProcessEnv = process.env): void {
+  if (isDemoMode(env) && env.NODE_ENV === "production") {
+    throw new Error("Refusing to start: DEMO_MODE is on while NODE_ENV=production. Demo mode mints session tokens.");
+  }
+}
+
+export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const demoMode = isDemoMode(env);
+  const apiKey = env.SHOPIFY_API_KEY || (demoMode ? DEMO_API_KEY : "");
+  const apiSecret = env.SHOPIFY_API_SECRET || (demoMode ? DEMO_API_SECRET : "");
+  const port = env.PORT || "3000";
+  const appUrl = env.SHOPIFY_APP_URL || `http://localhost:${port}`;
+  if (!apiKey || !apiSecret) {
+    throw new Error("SHOPIFY_API_KEY and SHOPIFY_API_SECRET must be set (or run `npm run demo`).");
+  }
+  const scopes = env.SCOPES ? env.SCOPES.split(",").map((s) => s.trim()).filter(Boolean) : ACCESS_SCOPES;
+  return { apiKey, apiSecret, appUrl, scopes, demoMode };
+}

@@ -1,0 +1,186 @@
+/**
+ * Chooses the Prisma driver adapter from DATABASE_URL, so one PostgreSQL schema runs on two engines:
+ *   pglite:<dir> | pglite:memory        → PGlite (embedded WASM PostgreSQL, the default: needs nothing installed)
+ *   postgres://… | postgresql://…        → a real PostgreSQL server through @prisma/adapter-pg
+ *
+ * The workarounds below are for defects of the exact versions pinned in package.json
+ * (Prisma 6.19 with its Wasm schema engine, pglite-prisma-adapter 0.6.1, adapter-pg 6.19);
+ * see ../shared/docs/offline-toolchain.md.
+ */
+import { mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+export const DEFAULT_DATABASE_URL = "pglite:./data/pglite";
+
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL && env.DATABASE_URL.trim() !== "" ? env.DATABASE_URL : DEFAULT_DATABASE_URL;
+}
+
+export const isPgliteUrl = (url: string) => url.startsWith("pglite:");
+export const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//.test(url);
+
+function pgliteDirectory(url: string): string | undefined {
+  const dir = url.slice("pglite:".length);
+  return dir === "" || dir === "memory" ? undefined : dir;
+}
+
+// PGlite is a single connection living in this process. Opening one directory from two
+// processes corrupts it, so the app, the CLI and scripts each hold exactly one instance. It lives on
+// globalThis because the Remix server bundle and the scripts that start it load separate copies of
+// this module.
+const holder = globalThis as unknown as { __pglite?: { url: string; db: PGlite } };
+
+export async function openPglite(url: string): Promise<PGlite> {
+  const existing = holder.__pglite;
+  if (existing && existing.url === url && !existing.db.closed) return existing.db;
+  const dir = pgliteDirectory(url);
+  if (dir) mkdirSync(dir, { recursive: true }); // PGlite fails with "External error id#0" otherwise
+  const db = new PGlite(dir);
+  await db.waitReady;
+  holder.__pglite = { url, db };
+  return db;
+}
+
+export async function closePglite(): Promise<void> {
+  const current = holder.__pglite;
+  holder.__pglite = undefined;
+  if (current && !current.db.closed) await current.db.close();
+}
+
+type PgliteConnection = SqlDriverAdapter & { onError?: (e: unknown) => never };
+
+// pglite-prisma-adapter 0.6.1: a parameterless executeRaw goes through the extended protocol,
+// which rejects multi-statement SQL (migrations), and executeScript does not await. Route both
+// through PGlite's exec().
+function patchPgliteConnection(adapter: SqlDriverAdapter, db: PGlite): SqlDriverAdapter {
+  const connection = adapter as PgliteConnection;
+  const executeRaw = connection.executeRaw.bind(connection);
+  connection.executeRaw = async (query) => {
+    if (query.args?.length) return executeRaw(query);
+    const results = await db.exec(query.sql);
+    return results.reduce((n, r) => n + (r.affectedRows ?? 0), 0);
+  };
+  connection.executeScript = async (script) => {
+    await db.exec(script);
+  };
+  return connection;
+}
+
+// pglite-prisma-adapter 0.6.1 is typed against an older driver-adapter-utils than Prisma 6.19's;
+// the runtime interface is the same (it is what the offline-toolchain probe ran).
+async function connectPglite(db: PGlite): Promise<SqlDriverAdapter> {
+  const adapter = (await new PrismaPGlite(db).connect()) as unknown as SqlDriverAdapter;
+  return patchPgliteConnection(adapter, db);
+}
+
+class PgliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = "postgres" as const;
+  readonly adapterName = "pglite-prisma-adapter";
+  constructor(private readonly url: string) {}
+  async connect() {
+    return connectPglite(await openPglite(this.url));
+  }
+  async connectToShadowDb() {
+    const db = new PGlite();
+    await db.waitReady;
+    const adapter = await connectPglite(db);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await dispose();
+      await db.close();
+    };
+    return adapter;
+  }
+}
+
+// adapter-pg 6.19 under the Wasm schema engine cannot deserialise catalog columns of type
+// `name` (OID 19) and `"char"` (OID 18) (prisma/prisma#27403): report them as text.
+const patchedPgPrototypes = new WeakSet<object>();
+function patchPgCatalogTypes(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  let proto: object | null = adapter;
+  while (proto && !Object.hasOwn(proto, "performIO")) proto = Object.getPrototypeOf(proto);
+  if (!proto || patchedPgPrototypes.has(proto)) return adapter;
+  patchedPgPrototypes.add(proto);
+  const target = proto as { performIO: (q: unknown) => Promise<{ fields?: { dataTypeID: number }[] }> };
+  const performIO = target.performIO;
+  target.performIO = async function (this: unknown, query: unknown) {
+    const result = await performIO.call(this, query);
+    for (const field of result.fields ?? []) {
+      if (field.dataTypeID === 19 || field.dataTypeID === 18) field.dataTypeID = 25;
+      else if (field.dataTypeID === 1003 || field.dataTypeID === 1002) field.dataTypeID = 1009;
+    }
+    return result;
+  };
+  return adapter;
+}
+
+export function pgConfigFromUrl(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password) || undefined,
+    database: decodeURIComponent(u.pathname.slice(1)) || undefined,
+    ...(u.searchParams.get("sslmode") === "require" ? { ssl: { rejectUnauthorized: false } } : {}),
+  };
+}
+
+class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = "postgres" as const;
+  readonly adapterName = "@prisma/adapter-pg";
+  // Discrete fields, not a connectionString: adapter-pg builds the shadow pool as
+  // {...config, database: shadow}, and a connectionString would win over `database`.
+  private readonly config: ReturnType<typeof pgConfigFromUrl>;
+  private readonly inner: PrismaPg;
+  constructor(url: string) {
+    this.config = pgConfigFromUrl(url);
+    this.inner = new PrismaPg(this.config);
+  }
+  async connect() {
+    return patchPgCatalogTypes(await this.inner.connect());
+  }
+  // adapter-pg drops the shadow database before closing its pool, which fails while the pool
+  // still holds connections; create and drop it ourselves, forcefully.
+  async connectToShadowDb() {
+    const main = await this.inner.connect();
+    const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll("-", "")}`;
+    await main.executeScript(`CREATE DATABASE "${name}"`);
+    const shadow = patchPgCatalogTypes(await new PrismaPg({ ...this.config, database: name }).connect());
+    const dispose = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await dispose();
+      await main.executeScript(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await main.dispose();
+    };
+    return shadow;
+  }
+}
+
+// Prisma CLI only: PGlite re-arms a 10 s stats timer forever and the CLI never disposes the
+// adapter, so `prisma migrate deploy` would finish its work and then never exit.
+let pgliteTimersUnrefd = false;
+function unrefPgliteTimers() {
+  if (pgliteTimersUnrefd) return;
+  pgliteTimersUnrefd = true;
+  const original = globalThis.setTimeout;
+  const patched = function (this: unknown, ...args: Parameters<typeof setTimeout>) {
+    const timer = original.apply(this, args);
+    if (new Error().stack?.includes("__setitimer_js")) timer?.unref?.();
+    return timer;
+  };
+  globalThis.setTimeout = Object.assign(patched, original) as typeof setTimeout;
+}
+
+export function adapterFactoryFor(url: string, { cli = false } = {}): SqlMigrationAwareDriverAdapterFactory | PrismaPg {
+  if (isPgliteUrl(url)) {
+    if (cli) unrefPgliteTimers();
+    return new PgliteAdapterFactory(url);
+  }
+  if (isPostgresUrl(url)) return cli ? new PgMigrationAdapterFactory(url) : new PrismaPg({ connectionString: url });
+  throw new Error(`Unsupported DATABASE_URL "${url}": use pglite:<dir>, pglite:memory or postgres://…`);
+}

@@ -1,0 +1,32 @@
+/**
+ * The demo shop: a shop row with currency and time zone, and an offline Shopify session so that the real
+ * authenticate.admin accepts session tokens for it without a token exchange (which needs Shopify).
+ */
+import { Session } from "@shopify/shopify-api";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { ACCESS_SCOPES, DEMO_SHOP_DOMAIN } from "../config.server";
+import type { Db } from "../db.server";
+import { ensureShop } from "../domain/shops.server";
+
+export const DEMO_SHOP_PROFILE = {
+  domain: DEMO_SHOP_DOMAIN,
+  currency: "EUR",
+  timezone: "Europe/Berlin",
+  locale: "en",
+};
+
+export async function seedDemoShop(db: Db, now: Date = new Date()) {
+  const shop = await ensureShop(db, DEMO_SHOP_PROFILE);
+  const storage = new PrismaSessionStorage(db, { connectionRetries: 1, connectionRetryIntervalMs: 100 });
+  const session = new Session({
+    id: `offline_${DEMO_SHOP_DOMAIN}`,
+    shop: DEMO_SHOP_DOMAIN,
+    state: "demo",
+    isOnline: false,
+    scope: ACCESS_SCOPES.join(","),
+    accessToken: "demo-offline-access-token",
+    expires: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
+  });
+  await storage.storeSession(session);
+  return shop;
+}

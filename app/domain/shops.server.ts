@@ -1,0 +1,45 @@
+/**
+ * Shop lifecycle: created on first sight, marked uninstalled by app/uninstalled (data kept, as Shopify
+ * sends shop/redact 48 hours later), and erased completely by shop/redact.
+ */
+import type { DbTx } from "../db.server";
+
+export interface ShopProfile {
+  domain: string;
+  currency?: string;
+  timezone?: string;
+  locale?: string;
+}
+
+export function isShopDomain(value: string): boolean {
+  return /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(value);
+}
+
+export async function ensureShop(db: DbTx, profile: ShopProfile) {
+  const { domain, ...details } = profile;
+  return db.shop.upsert({
+    where: { domain },
+    create: { domain, ...details },
+    update: { ...details, status: "INSTALLED", uninstalledAt: null },
+  });
+}
+
+export async function findShop(db: DbTx, domain: string) {
+  return db.shop.findUnique({ where: { domain } });
+}
+
+/** app/uninstalled may be delivered repeatedly and after the sessions are gone: every step tolerates that. */
+export async function markShopUninstalled(db: DbTx, domain: string, at: Date = new Date()): Promise<void> {
+  await db.session.deleteMany({ where: { shop: domain } });
+  await db.shop.updateMany({
+    where: { domain, status: "INSTALLED" },
+    data: { status: "UNINSTALLED", uninstalledAt: at },
+  });
+}
+
+/** shop/redact: every row of the shop goes (relations cascade from Shop), plus rows kept by domain. */
+export async function redactShop(db: DbTx, domain: string): Promise<void> {
+  await db.session.deleteMany({ where: { shop: domain } });
+  await db.shop.deleteMany({ where: { domain } });
+  await db.webhookDelivery.deleteMany({ where: { shopDomain: domain } });
+}

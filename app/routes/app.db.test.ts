@@ -1,0 +1,53 @@
+/**
+ * The embedded admin behind the real authenticate.admin: session tokens signed with the app secret for a
+ * shop with an offline session are accepted; forged or foreign tokens are not.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { dispatch } from "../../test/app-routes";
+import { adminDocumentRequest, adminFetchRequest } from "../../test/shopify-requests";
+import { prisma } from "../db.server";
+import { seedDemoShop } from "../demo/seed.server";
+import { DEMO_SHOP_DOMAIN } from "../config.server";
+import { adminHostParam } from "../shopify/signing.server";
+
+describe("admin authentication", () => {
+  beforeAll(async () => {
+    await seedDemoShop(prisma);
+  });
+
+  it("loads the admin layout for the document request Shopify's admin makes", async () => {
+    const { loader } = await import("./app");
+    const data = await loader({ request: adminDocumentRequest("/app", DEMO_SHOP_DOMAIN), params: {}, context: {} });
+    expect(data).toEqual({ shop: DEMO_SHOP_DOMAIN, apiKey: "test-api-key", demoMode: false });
+  });
+
+  it("serves the home loader to a fetch carrying an App Bridge bearer token", async () => {
+    const request = adminFetchRequest("/app", DEMO_SHOP_DOMAIN);
+    const { loader } = await import("./app._index");
+    const data = (await loader({ request, params: {}, context: {} })) as Awaited<ReturnType<typeof loader>>;
+    expect(data.overview).toMatchObject({ domain: DEMO_SHOP_DOMAIN, currency: "EUR", timezone: "Europe/Berlin" });
+  });
+
+  it("rejects a bearer token signed with another secret with 401", async () => {
+    const response = await dispatch(adminFetchRequest("/app", DEMO_SHOP_DOMAIN, {}, "forged-secret"));
+    expect(response.status).toBe(401);
+  });
+
+  it("does not render the admin for a document request without a session token", async () => {
+    const response = await dispatch(
+      new Request(`https://chat-attribution.test/app?shop=${DEMO_SHOP_DOMAIN}&embedded=1&host=${adminHostParam(DEMO_SHOP_DOMAIN)}`, {
+        headers: { "User-Agent": "Mozilla/5.0 Chrome/126.0" },
+      }),
+    );
+    // The library bounces the browser to App Bridge to fetch a token first.
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toContain("/auth/session-token");
+  });
+
+  it("keeps the demo-only routes closed when demo mode is off", async () => {
+    for (const path of ["/demo", "/demo/session-token", "/demo/app-bridge.js"]) {
+      const response = await dispatch(new Request(`https://chat-attribution.test${path}`));
+      expect(response.status, path).toBe(404);
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { prisma } from "../db.server";
+import { redactShop } from "../domain/shops.server";
+import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
+import { postOnlyLoader } from "../lib/method-not-allowed";
+import { authenticate } from "../shopify.server";
+
+export const loader = postOnlyLoader;
+
+// Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which authenticate.webhook gives.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { topic, shop, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {
+    switch (topic) {
+      case "SHOP_REDACT":
+        await redactShop(tx, shop);
+        return { status: "PROCESSED", erasedShop: true };
+      default:
+        return { status: "PROCESSED" };
+    }
+  });
+  return new Response(null, { status: 200 });
+};

@@ -1,0 +1,17 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { prisma } from "../db.server";
+import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
+import { postOnlyLoader } from "../lib/method-not-allowed";
+import { authenticate } from "../shopify.server";
+
+export const loader = postOnlyLoader;
+
+// orders/paid, orders/updated, orders/cancelled, refunds/create. authenticate.webhook verifies the HMAC
+// over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { topic, shop, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async () => ({
+    status: "PROCESSED",
+  }));
+  return new Response(null, { status: 200 });
+};

@@ -1,0 +1,65 @@
+/**
+ * Shopify's signing schemes, implemented from Shopify's documentation so that the demo and the tests can
+ * produce exactly what Shopify sends. Verification in production is done by @shopify/shopify-app-remix;
+ * nothing here is used to verify incoming traffic.
+ */
+import { createHmac, randomUUID } from "node:crypto";
+
+/** Webhooks: base64(HMAC-SHA256(client secret, raw body)) in X-Shopify-Hmac-Sha256. */
+export function webhookHmac(secret: string, rawBody: string | Buffer): string {
+  return createHmac("sha256", secret).update(rawBody).digest("base64");
+}
+
+/**
+ * App Proxy: drop `signature`, join repeated keys' values with ",", sort the `key=value` pairs and
+ * concatenate them with no separator; hex HMAC-SHA256 with the client secret.
+ */
+export function appProxySignature(secret: string, params: URLSearchParams): string {
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of params) {
+    if (key === "signature") continue;
+    grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  }
+  const message = [...grouped.entries()]
+    .map(([key, values]) => `${key}=${values.join(",")}`)
+    .sort()
+    .join("");
+  return createHmac("sha256", secret).update(message).digest("hex");
+}
+
+const base64url = (input: Buffer | string) => Buffer.from(input).toString("base64url");
+
+export interface SessionTokenClaims {
+  shop: string;
+  apiKey: string;
+  userId?: string;
+  /** Seconds from now until expiry; App Bridge tokens live one minute. */
+  ttlSeconds?: number;
+  now?: Date;
+}
+
+/** App Bridge session token: an HS256 JWT signed with the client secret, audience = the app's API key. */
+export function signSessionToken(secret: string, claims: SessionTokenClaims): string {
+  const issuedAt = Math.floor((claims.now ?? new Date()).getTime() / 1000);
+  const payload = {
+    iss: `https://${claims.shop}/admin`,
+    dest: `https://${claims.shop}`,
+    aud: claims.apiKey,
+    sub: claims.userId ?? "1",
+    exp: issuedAt + (claims.ttlSeconds ?? 60),
+    nbf: issuedAt - 5,
+    iat: issuedAt,
+    jti: randomUUID(),
+    sid: randomUUID(),
+  };
+  const header = base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const body = base64url(JSON.stringify(payload));
+  const signature = createHmac("sha256", secret).update(`${header}.${body}`).digest("base64url");
+  return `${header}.${body}.${signature}`;
+}
+
+/** The `host` parameter Shopify adds to embedded app URLs: base64 of the admin host + store path. */
+export function adminHostParam(shop: string): string {
+  const store = shop.replace(/\.myshopify\.com$/, "");
+  return Buffer.from(`admin.shopify.com/store/${store}`).toString("base64").replace(/=+$/, "");
+}

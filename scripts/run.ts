@@ -1,0 +1,24 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+export const projectRoot = path.resolve(import.meta.dirname, "..");
+
+/** Runs a command from node_modules/.bin (or PATH) and resolves when it exits 0. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: projectRoot,
+      env: { ...env, PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${env.PATH ?? ""}` },
+      stdio: "inherit",
+    });
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code ?? signal}`)),
+    );
+  });
+}
+
+/** Applies the checked-in Prisma migrations to DATABASE_URL (PGlite or PostgreSQL). */
+export function migrate(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return run("prisma", ["migrate", "deploy"], env);
+}

@@ -1,0 +1,41 @@
+/**
+ * Production server: the Remix build behind Express. Express adds no body parser, so webhook HMACs are
+ * checked over the raw bytes. PGlite must be closed on exit or its directory needs crash recovery.
+ */
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import express from "express";
+import type { Server } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { assertDemoModeAllowed } from "../app/config.server";
+import { disconnectDatabase } from "../app/db.server";
+import { projectRoot } from "./run";
+
+export async function startServer({ port, host = "0.0.0.0" }: { port: number; host?: string }): Promise<Server> {
+  assertDemoModeAllowed();
+  const buildDir = path.join(projectRoot, "build");
+  const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(port, host, () => resolve(listening));
+  });
+  const shutdown = async () => {
+    server.close();
+    await disconnectDatabase();
+    process.exit(0);
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+  return server;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const port = Number(process.env.PORT || 3000);
+  await startServer({ port });
+  console.log(`Chat Attribution listening on http://localhost:${port}`);
+}

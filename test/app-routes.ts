@@ -1,0 +1,61 @@
+/**
+ * Resolves a URL path to the route module Remix would serve it with, using Remix's own flat-routes
+ * convention and router matching, so tests exercise the real route files for the real URIs.
+ */
+import path from "node:path";
+import { matchRoutes, type RouteObject } from "@remix-run/router";
+// @ts-expect-error -- deep import of Remix's route-convention implementation (no types exported)
+import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
+
+interface ManifestRoute {
+  id: string;
+  parentId?: string;
+  path?: string;
+  index?: boolean;
+  file: string;
+}
+
+const appDir = path.resolve(import.meta.dirname, "..", "app");
+
+function routeTree(): RouteObject[] {
+  const manifest = flatRoutes(appDir, ["**/.*", "**/*.test.ts", "**/*.test.tsx"]) as Record<string, ManifestRoute>;
+  const build = (parentId: string | undefined): RouteObject[] =>
+    Object.values(manifest)
+      .filter((route) => (route.parentId ?? "root") === (parentId ?? "root") && route.id !== "root")
+      .map((route) =>
+        route.index
+          ? { id: route.id, path: route.path, index: true as const }
+          : { id: route.id, path: route.path, children: build(route.id) },
+      );
+  return [{ id: "root", path: "", children: build("root") }];
+}
+
+export interface RouteModule {
+  loader?: (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
+  action?: (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
+}
+
+export async function routeFor(pathname: string): Promise<{ id: string; file: string; module: RouteModule; params: Record<string, string | undefined> }> {
+  const matches = matchRoutes(routeTree(), pathname);
+  const leaf = matches?.at(-1);
+  if (!leaf || leaf.route.id === "root") throw new Error(`No route serves ${pathname}`);
+  const manifest = flatRoutes(appDir, ["**/.*"]) as Record<string, ManifestRoute>;
+  const file = manifest[leaf.route.id!].file;
+  const module = (await import(path.join(appDir, file))) as RouteModule;
+  return { id: leaf.route.id!, file, module, params: leaf.params };
+}
+
+/** Calls the route the way Remix would for the request's method, returning the Response (thrown or not). */
+export async function dispatch(request: Request): Promise<Response> {
+  const { module, params } = await routeFor(new URL(request.url).pathname);
+  const handler = request.method === "GET" || request.method === "HEAD" ? module.loader : module.action;
+  if (!handler) throw new Error(`${new URL(request.url).pathname} has no ${request.method === "GET" ? "loader" : "action"}`);
+  try {
+    const result = await handler({ request, params, context: {} });
+    if (result instanceof Response) return result;
+    return new Response(JSON.stringify(result ?? null), { status: 200, headers: { "Content-Type": "application/json" } });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}

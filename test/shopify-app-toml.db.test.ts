@@ -1,0 +1,103 @@
+/**
+ * Every URI declared in shopify.app.toml is served by a route, with Shopify's verification in the loop:
+ * correctly signed → 200, wrongly signed → 401, GET on a webhook → 405.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "smol-toml";
+import { describe, expect, it } from "vitest";
+import { dispatch, routeFor } from "./app-routes";
+import { appProxyRequest, webhookRequest } from "./shopify-requests";
+
+interface AppToml {
+  access_scopes: { scopes: string };
+  webhooks: { api_version: string; subscriptions: { uri: string; topics?: string[]; compliance_topics?: string[] }[] };
+  app_proxy: { url: string; subpath: string; prefix: string };
+  auth: { redirect_urls: string[] };
+}
+
+const toml = parse(readFileSync(path.resolve(import.meta.dirname, "..", "shopify.app.toml"), "utf8")) as unknown as AppToml;
+const shop = "toml-shop.myshopify.com";
+
+const webhookCases = toml.webhooks.subscriptions.flatMap((subscription) =>
+  [...(subscription.topics ?? []), ...(subscription.compliance_topics ?? [])].map((topic) => ({ uri: subscription.uri, topic })),
+);
+
+const samplePayloads: Record<string, unknown> = {
+  "customers/data_request": { shop_id: 1, shop_domain: shop, orders_requested: [], customer: { id: 1 }, data_request: { id: 9 } },
+  "customers/redact": { shop_id: 1, shop_domain: shop, customer: { id: 1 }, orders_to_redact: [] },
+  "shop/redact": { shop_id: 1, shop_domain: shop },
+};
+
+describe("shopify.app.toml", () => {
+  it("declares the scopes, API version and topics the app needs", () => {
+    expect(toml.access_scopes.scopes.split(",")).toEqual(
+      expect.arrayContaining(["read_orders", "write_pixels", "read_customer_events", "write_app_proxy", "read_themes"]),
+    );
+    expect(toml.webhooks.api_version).toBe("2026-07");
+    expect(webhookCases.map((c) => c.topic)).toEqual(
+      expect.arrayContaining([
+        "orders/paid", "orders/updated", "orders/cancelled", "refunds/create", "app/uninstalled",
+        "customers/data_request", "customers/redact", "shop/redact",
+      ]),
+    );
+  });
+
+  describe.each(webhookCases)("webhook $topic → $uri", ({ uri, topic }) => {
+    const body = samplePayloads[topic] ?? { id: 450789469, updated_at: "2026-11-01T10:00:00Z" };
+
+    it("answers a correctly signed delivery with 200", async () => {
+      const response = await dispatch(webhookRequest({ path: uri, topic, shop, body }));
+      expect(response.status).toBe(200);
+    });
+
+    it("answers a delivery signed with another secret with 401", async () => {
+      const response = await dispatch(webhookRequest({ path: uri, topic, shop, body, secret: "not-the-app-secret" }));
+      expect(response.status).toBe(401);
+    });
+
+    it("answers GET with 405", async () => {
+      const response = await dispatch(new Request(`https://chat-attribution.test${uri}`));
+      expect(response.status).toBe(405);
+    });
+  });
+
+  describe("app proxy", () => {
+    const proxyPath = `${new URL(toml.app_proxy.url).pathname}/events`;
+
+    it("is mounted at /apps/chat-attribution", () => {
+      expect(toml.app_proxy).toMatchObject({ subpath: "chat-attribution", prefix: "apps" });
+    });
+
+    it("answers a correctly signed request with 200 and the signed shop", async () => {
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET" }));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ shop });
+    });
+
+    it("answers a wrongly signed request with 401", async () => {
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET", secret: "wrong" }));
+      expect(response.status).toBe(401);
+    });
+
+    it("answers a tampered shop parameter with 401", async () => {
+      const signed = appProxyRequest({ shop, path: proxyPath, method: "GET" });
+      const url = new URL(signed.url);
+      url.searchParams.set("shop", "victim.myshopify.com");
+      expect((await dispatch(new Request(url))).status).toBe(401);
+    });
+
+    it("answers a stale timestamp (replay) with 401", async () => {
+      const stale = Math.floor(Date.now() / 1000) - 600;
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET", timestamp: stale }));
+      expect(response.status).toBe(401);
+    });
+  });
+
+  it("serves every OAuth redirect URL", async () => {
+    for (const redirectUrl of toml.auth.redirect_urls) {
+      const { id } = await routeFor(new URL(redirectUrl).pathname);
+      expect(id).toBe("routes/auth.$");
+    }
+  });
+});

@@ -1,0 +1,52 @@
+import { vitePlugin as remix } from "@remix-run/dev";
+import { defineConfig } from "vite";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+declare module "@remix-run/node" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export default defineConfig({
+  server: { port: Number(process.env.PORT || 3000) },
+  plugins: [
+    // The Remix plugin must stay out of Vitest runs (it wants to own the build).
+    !process.env.VITEST &&
+      remix({
+        ignoredRouteFiles: ["**/.*", "**/*.test.ts", "**/*.test.tsx"],
+        future: {
+          v3_fetcherPersist: true,
+          v3_relativeSplatPath: true,
+          v3_throwAbortReason: true,
+          v3_lazyRouteDiscovery: true,
+          v3_singleFetch: true,
+        },
+      }),
+    tsconfigPaths(),
+  ],
+  build: { assetsInlineLimit: 0 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          setupFiles: ["test/setup-env.ts"],
+          include: ["app/**/*.test.ts", "scripts/**/*.test.ts"],
+          exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "db",
+          include: ["app/**/*.db.test.ts", "test/**/*.db.test.ts"],
+          setupFiles: ["test/setup-env.ts", "test/setup-db.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
