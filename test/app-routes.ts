@@ -3,8 +3,8 @@
  * convention and router matching, so tests exercise the real route files for the real URIs.
  */
 import path from "node:path";
-import { matchRoutes, type RouteObject } from "@remix-run/router";
-// @ts-expect-error -- deep import of Remix's route-convention implementation (no types exported)
+import { matchRoutes, type AgnosticRouteObject as RouteObject } from "@remix-run/router";
+// Deep import of Remix's own route-convention implementation.
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
 
 interface ManifestRoute {

@@ -27,19 +27,21 @@ export default function AdminLayout() {
   const appBridgeUrl = demoMode ? "/demo/app-bridge.js" : undefined;
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey} {...(appBridgeUrl ? { __APP_BRIDGE_URL: appBridgeUrl } : {})}>
-      <NavMenu>
-        {NAV_LINKS.map((link, index) => (
-          <Link key={link.to} to={link.to} {...(index === 0 ? { rel: "home" } : {})}>
-            {link.label}
-          </Link>
-        ))}
-      </NavMenu>
       {demoMode ? (
         <DemoAdminFrame shop={shop} links={NAV_LINKS}>
           <Outlet />
         </DemoAdminFrame>
       ) : (
-        <Outlet />
+        <>
+          <NavMenu>
+            {NAV_LINKS.map((link, index) => (
+              <Link key={link.to} to={link.to} {...(index === 0 ? { rel: "home" } : {})}>
+                {link.label}
+              </Link>
+            ))}
+          </NavMenu>
+          <Outlet />
+        </>
       )}
     </AppProvider>
   );
