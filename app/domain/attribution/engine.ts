@@ -1,0 +1,262 @@
+/**
+ * The attribution engine: a pure function from one order, the conversations that might have earned it,
+ * and the shop's settings to a classification with its evidence. The rules are
+ * ../shared/docs/attribution-spec.md ("Evidence", "Classification", "Explanation"); nothing here reads a
+ * database or a clock.
+ */
+import { formatMoney, parseMoney } from "../money";
+
+export type Surface = "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
+export type Classification = "LED" | "ASSISTED" | "UNATTRIBUTED";
+export type ExclusionReason = "TEST" | "OUTLIER" | "UNVERIFIED";
+export type DeterministicLink = "CART_ATTRIBUTE" | "LINE_ITEM_PROPERTY" | "CHECKOUT_TOKEN" | "CART_TOKEN";
+export type IdentityLink = "CUSTOMER_ID" | "EMAIL";
+export type MatchedBy = DeterministicLink | IdentityLink;
+
+/** Strongest first: the engine reports the strongest link it used. */
+export const LINK_STRENGTH: readonly MatchedBy[] = [
+  "CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN", "CUSTOMER_ID", "EMAIL",
+];
+const DETERMINISTIC = new Set<MatchedBy>(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN"]);
+
+export interface AttributionSettings {
+  ledWindowHours: number;
+  assistedWindowDays: number;
+  requireAnswerFound: boolean;
+  countTestOrders: boolean;
+  /** Decimal string in shop currency. */
+  maxOrderValue: string;
+}
+
+export const DEFAULT_SETTINGS: AttributionSettings = {
+  ledWindowHours: 24,
+  assistedWindowDays: 7,
+  requireAnswerFound: true,
+  countTestOrders: false,
+  maxOrderValue: "1000000",
+};
+
+export interface EngineOrder {
+  name: string;
+  /** processed_at, falling back to created_at. */
+  orderTime: Date;
+  test: boolean;
+  verified: boolean;
+  /** Shop-money gross as a decimal string; null when only the pixel reported the order. */
+  grossAmount: string | null;
+  currency: string;
+}
+
+export interface EngineTouch {
+  kind: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER";
+  answerFound: boolean | null;
+  occurredAt: Date;
+}
+
+export interface EngineCartEvent {
+  type: "ITEM_ADDED" | "QUANTITY_INCREASED" | "QUANTITY_DECREASED" | "ITEM_REMOVED";
+  occurredAt: Date;
+  /** Added from a chat product card. */
+  fromChat: boolean;
+  /** Recorded with this conversation (as opposed to only by the same visitor). */
+  inConversation: boolean;
+}
+
+export interface CandidateConversation {
+  id: string;
+  externalId: string;
+  surface: Surface;
+  /** How the order names this conversation, e.g. the value of `_chat_session_id` it carries. */
+  links: { by: MatchedBy; detail: string }[];
+  touches: EngineTouch[];
+  cartEvents: EngineCartEvent[];
+}
+
+export interface EvidenceStep {
+  text: string;
+}
+
+export interface AttributionResult {
+  classification: Classification;
+  conversationId: string | null;
+  conversationExternalId: string | null;
+  surface: Surface | null;
+  matchedBy: MatchedBy | null;
+  minutesFromLastTouch: number | null;
+  excludedReason: ExclusionReason | null;
+  steps: string[];
+  settings: AttributionSettings;
+}
+
+const MINUTE = 60_000;
+const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "chat widget", FAQ: "FAQ", NUDGE_CLICK: "nudge" };
+
+function isQualifying(touch: EngineTouch, settings: AttributionSettings): boolean {
+  if (touch.kind !== "ASSISTANT_ANSWER") return false;
+  return settings.requireAnswerFound ? touch.answerFound === true : true;
+}
+
+function exclusionFor(order: EngineOrder, settings: AttributionSettings): ExclusionReason | null {
+  if (!order.verified) return "UNVERIFIED";
+  if (order.test && !settings.countTestOrders) return "TEST";
+  const gross = parseMoney(order.grossAmount);
+  const max = parseMoney(settings.maxOrderValue);
+  if (gross === null || gross < 0n || (max !== null && gross > max)) return "OUTLIER";
+  return null;
+}
+
+function hhmm(date: Date): string {
+  return date.toISOString().slice(11, 16) + " UTC";
+}
+
+function describeDuration(minutes: number): string {
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} hours ${minutes % 60} minutes`;
+  return `${Math.floor(minutes / 1440)} days ${Math.floor((minutes % 1440) / 60)} hours`;
+}
+
+interface Evaluated {
+  candidate: CandidateConversation;
+  strongest: MatchedBy;
+  deterministic: boolean;
+  qualifying: Date[];
+  lastQualifying: Date | null;
+  ageMinutes: number | null;
+}
+
+function evaluate(candidate: CandidateConversation, orderTime: Date, settings: AttributionSettings): Evaluated | null {
+  if (candidate.links.length === 0) return null;
+  const strongest = [...candidate.links].sort((a, b) => LINK_STRENGTH.indexOf(a.by) - LINK_STRENGTH.indexOf(b.by))[0].by;
+  // Touches after the order time never count.
+  const qualifying = candidate.touches
+    .filter((touch) => touch.occurredAt.getTime() <= orderTime.getTime() && isQualifying(touch, settings))
+    .map((touch) => touch.occurredAt)
+    .sort((a, b) => a.getTime() - b.getTime());
+  const lastQualifying = qualifying.at(-1) ?? null;
+  return {
+    candidate,
+    strongest,
+    deterministic: DETERMINISTIC.has(strongest),
+    qualifying,
+    lastQualifying,
+    ageMinutes: lastQualifying ? Math.floor((orderTime.getTime() - lastQualifying.getTime()) / MINUTE) : null,
+  };
+}
+
+/** First-touch priority: the conversation whose first qualifying touch inside the window came earliest. */
+function firstInside(candidates: Evaluated[], windowStart: number): Evaluated | undefined {
+  const firstTouchInside = (e: Evaluated) => e.qualifying.find((t) => t.getTime() >= windowStart)!.getTime();
+  return [...candidates].sort(
+    (a, b) => firstTouchInside(a) - firstTouchInside(b) || a.candidate.externalId.localeCompare(b.candidate.externalId),
+  )[0];
+}
+
+export function attributeOrder(
+  order: EngineOrder,
+  candidates: CandidateConversation[],
+  settings: AttributionSettings,
+): AttributionResult {
+  const orderTime = order.orderTime.getTime();
+  const ledStart = orderTime - settings.ledWindowHours * 60 * MINUTE;
+  const assistedStart = orderTime - settings.assistedWindowDays * 24 * 60 * MINUTE;
+  const excludedReason = exclusionFor(order, settings);
+  const evaluated = candidates.map((c) => evaluate(c, order.orderTime, settings)).filter((e): e is Evaluated => e !== null);
+  const qualified = evaluated.filter((e) => e.lastQualifying !== null);
+  const steps: string[] = [];
+
+  for (const e of evaluated) {
+    const link = e.candidate.links.find((l) => l.by === e.strongest)!;
+    steps.push(`Order ${order.name} ${link.detail}.`);
+  }
+
+  const deterministic = qualified.filter((e) => e.deterministic);
+  const led = deterministic.filter((e) => e.lastQualifying!.getTime() >= ledStart);
+  const assistedDeterministic = deterministic.filter(
+    (e) => e.lastQualifying!.getTime() < ledStart && e.lastQualifying!.getTime() >= assistedStart,
+  );
+  const chatAddInWindow = (e: Evaluated) =>
+    e.candidate.cartEvents.find(
+      (event) =>
+        (event.type === "ITEM_ADDED" || event.type === "QUANTITY_INCREASED") &&
+        (event.inConversation || event.fromChat) &&
+        event.occurredAt.getTime() <= orderTime &&
+        event.occurredAt.getTime() >= assistedStart,
+    );
+  const assistedIdentity = qualified.filter((e) => !e.deterministic && chatAddInWindow(e));
+
+  let classification: Classification = "UNATTRIBUTED";
+  let credited: Evaluated | undefined;
+  if (led.length > 0) {
+    classification = "LED";
+    credited = firstInside(led, ledStart);
+  } else if (assistedDeterministic.length > 0) {
+    classification = "ASSISTED";
+    credited = firstInside(assistedDeterministic, assistedStart);
+  } else if (assistedIdentity.length > 0) {
+    classification = "ASSISTED";
+    credited = firstInside(assistedIdentity, assistedStart);
+  }
+
+  if (credited) {
+    const c = credited.candidate;
+    steps.push(
+      `Conversation ${c.externalId} (${SURFACE_LABEL[c.surface]}) had ${credited.qualifying.length} qualifying answer${credited.qualifying.length === 1 ? "" : "s"}, the last at ${hhmm(credited.lastQualifying!)}.`,
+    );
+    if (classification === "LED") {
+      steps.push(
+        `The order was placed ${describeDuration(credited.ageMinutes!)} later — inside the ${settings.ledWindowHours}-hour led window.`,
+      );
+    } else if (credited.deterministic) {
+      steps.push(
+        `The order was placed ${describeDuration(credited.ageMinutes!)} later — past the ${settings.ledWindowHours}-hour led window, inside the ${settings.assistedWindowDays}-day assisted window.`,
+      );
+    } else {
+      const add = chatAddInWindow(credited)!;
+      steps.push(
+        `The same shopper added to cart from this chat at ${hhmm(add.occurredAt)}, inside the ${settings.assistedWindowDays}-day assisted window.`,
+      );
+    }
+    const others = qualified.length - 1;
+    if (others > 0) steps.push(`${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`);
+  } else if (evaluated.length === 0) {
+    steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
+  } else {
+    for (const e of evaluated) {
+      const c = e.candidate;
+      if (!e.lastQualifying) {
+        steps.push(
+          `Conversation ${c.externalId} had no qualifying answer before the order${settings.requireAnswerFound ? " (an answer must have found what the shopper asked for)" : ""}.`,
+        );
+      } else if (e.deterministic) {
+        steps.push(
+          `Conversation ${c.externalId}'s last qualifying answer was ${describeDuration(e.ageMinutes!)} before the order — outside the ${settings.assistedWindowDays}-day assisted window.`,
+        );
+      } else {
+        steps.push(`Conversation ${c.externalId} matched the shopper by identity only, with no chat add-to-cart in the ${settings.assistedWindowDays}-day window.`);
+      }
+    }
+  }
+
+  const label = { LED: "Led", ASSISTED: "Assisted", UNATTRIBUTED: "Unattributed" }[classification];
+  steps.push(`→ ${label}.`);
+  if (excludedReason) {
+    const why = {
+      TEST: "it is a test order",
+      OUTLIER: `its value (${order.grossAmount ?? "unknown"} ${order.currency}) is not a number between 0 and ${formatMoney(parseMoney(settings.maxOrderValue) ?? 0n)}`,
+      UNVERIFIED: "only the web pixel has reported it; no Shopify webhook has confirmed it yet",
+    }[excludedReason];
+    steps.push(`Excluded from totals: ${why}.`);
+  }
+
+  return {
+    classification,
+    conversationId: credited?.candidate.id ?? null,
+    conversationExternalId: credited?.candidate.externalId ?? null,
+    surface: credited?.candidate.surface ?? null,
+    matchedBy: credited?.strongest ?? null,
+    minutesFromLastTouch: credited?.ageMinutes ?? null,
+    excludedReason,
+    steps,
+    settings,
+  };
+}
