@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { orderFixture as fixture } from "../../../test/shared-fixtures";
+import { emailHash, normaliseCartToken, parseOrderPayload } from "./order-payload";
+
+describe("REST order payload", () => {
+  it("reads Shopify's real order fixture", () => {
+    const result = parseOrderPayload(fixture());
+    if (!result.ok) throw new Error(result.reason);
+    const order = result.order;
+    expect(order).toMatchObject({
+      shopifyOrderId: "450789469",
+      name: "#1001",
+      test: false,
+      financialStatus: "partially_refunded",
+      cancelledAt: null,
+      currency: "USD",
+      presentmentCurrency: "USD",
+      grossAmount: "598.9400",
+      netAmount: "199.6500",
+      checkoutToken: "bd5a8aa1ecd019dd3520ff791ee3a24c",
+      cartToken: "68778783ad298f1c80c3bafcddeea02f",
+      customerId: "207119551",
+      emailSha256: createHash("sha256").update("bob.norman@mail.example.com").digest("hex"),
+      chatSessionId: null,
+    });
+    expect(order.processedAt.toISOString()).toBe("2008-01-10T16:00:00.000Z");
+    expect(order.lineItems).toHaveLength(3);
+    expect(order.lineItems[0]).toMatchObject({
+      shopifyLineItemId: "466157049",
+      productId: "632910392",
+      variantId: "39072856",
+      title: "IPod Nano - 8gb",
+      quantity: 1,
+      amount: "195.6600", // 199.00 less the 3.34 discount allocation
+    });
+    expect(JSON.stringify(order)).not.toContain("bob.norman@mail.example.com");
+  });
+
+  it("reads the chat stamps from note attributes and line-item properties", () => {
+    const payload = fixture();
+    payload.note_attributes = [
+      { name: "_chat_session_id", value: "c_8a3c" },
+      { name: "_chat_visitor_id", value: "v_123" },
+    ];
+    payload.line_items[1].properties = [{ name: "_chat_session_id", value: "c_card" }];
+    const result = parseOrderPayload(payload);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.order.chatSessionId).toBe("c_8a3c");
+    expect(result.order.chatVisitorId).toBe("v_123");
+    expect(result.order.lineItems[1].chatSessionId).toBe("c_card");
+  });
+
+  it("takes money from shop_money, never the presentment currency", () => {
+    const payload = fixture();
+    payload.presentment_currency = "EUR";
+    payload.total_price_set.presentment_money = { amount: "550.00", currency_code: "EUR" };
+    payload.current_total_price_set.presentment_money = { amount: "180.00", currency_code: "EUR" };
+    const result = parseOrderPayload(payload);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.order).toMatchObject({ currency: "USD", presentmentCurrency: "EUR", grossAmount: "598.9400", netAmount: "199.6500" });
+  });
+
+  it("gives a cancelled order a net of zero", () => {
+    const payload = { ...fixture(), cancelled_at: "2008-01-11T10:00:00-05:00" };
+    const result = parseOrderPayload(payload);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.order.netAmount).toBe("0.0000");
+    expect(result.order.grossAmount).toBe("598.9400");
+  });
+
+  it("accepts a payload without e-mail or customer (protected data not approved)", () => {
+    const payload = { ...fixture(), email: null, contact_email: null, customer: null };
+    const result = parseOrderPayload(payload);
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.order.customerId).toBeNull();
+    expect(result.order.emailSha256).toBeNull();
+  });
+
+  it.each([
+    ["an empty object", {}],
+    ["a product", { id: 1, title: "Shirt", variants: [] }],
+    ["an order with a non-numeric total", { ...fixture(), total_price_set: { shop_money: { amount: "lots", currency_code: "USD" } } }],
+    ["an order with a bad time", { ...fixture(), updated_at: "yesterday" }],
+  ])("rejects %s with a reason", (_label, payload) => {
+    const result = parseOrderPayload(payload);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(/^not an order: /);
+  });
+
+  it("normalises e-mail and cart tokens before comparing", () => {
+    expect(emailHash("  Bob.Norman@Mail.Example.com ")).toBe(emailHash("bob.norman@mail.example.com"));
+    expect(emailHash("")).toBeNull();
+    expect(normaliseCartToken("c1-68778783AD298f1c80c3bafcddeea02f?key=0d99")).toBe("68778783ad298f1c80c3bafcddeea02f");
+    expect(normaliseCartToken("68778783ad298f1c80c3bafcddeea02f")).toBe("68778783ad298f1c80c3bafcddeea02f");
+    expect(normaliseCartToken(null)).toBeNull();
+  });
+});

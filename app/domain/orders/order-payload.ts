@@ -1,0 +1,168 @@
+/**
+ * Reads Shopify's REST order payload (the `orders/*` webhook body) into what the app stores. Money comes
+ * only from the `*_set.shop_money` amounts, so every report is in the shop's currency whatever the buyer
+ * paid in. A payload without e-mail or customer (protected customer data not approved) is normal.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { formatMoney, parseMoney, sumMoney } from "../money";
+
+export const CHAT_SESSION_KEY = "_chat_session_id";
+export const CHAT_VISITOR_KEY = "_chat_visitor_id";
+
+const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+const decimal = z.union([z.string(), z.number()]).refine((v) => parseMoney(v) !== null, "must be a decimal amount");
+const moneySet = z.object({
+  shop_money: z.object({ amount: decimal, currency_code: z.string().length(3) }),
+  presentment_money: z.object({ amount: decimal, currency_code: z.string().length(3) }).optional(),
+});
+const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time");
+const nameValue = z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) });
+
+const lineItemSchema = z.object({
+  id,
+  product_id: id.nullish(),
+  variant_id: id.nullish(),
+  title: z.string(),
+  quantity: z.number().int().nonnegative(),
+  price_set: moneySet,
+  discount_allocations: z.array(z.object({ amount_set: moneySet })).default([]),
+  properties: z.array(nameValue).nullish(),
+});
+
+export const orderPayloadSchema = z.object({
+  id,
+  name: z.string().nullish(),
+  created_at: timestamp,
+  processed_at: timestamp.nullish(),
+  updated_at: timestamp,
+  test: z.boolean().default(false),
+  financial_status: z.string().nullish(),
+  cancelled_at: timestamp.nullish(),
+  currency: z.string().length(3),
+  presentment_currency: z.string().length(3).nullish(),
+  total_price_set: moneySet,
+  current_total_price_set: moneySet.nullish(),
+  line_items: z.array(lineItemSchema),
+  note_attributes: z.array(nameValue).nullish(),
+  checkout_token: z.string().nullish(),
+  cart_token: z.string().nullish(),
+  email: z.string().nullish(),
+  contact_email: z.string().nullish(),
+  customer: z.object({ id, email: z.string().nullish() }).nullish(),
+});
+
+export interface ParsedLineItem {
+  shopifyLineItemId: string;
+  productId: string | null;
+  variantId: string | null;
+  title: string;
+  quantity: number;
+  /** Shop money, after line discounts. */
+  amount: string;
+  properties: { name: string; value: string }[];
+  chatSessionId: string | null;
+}
+
+export interface ParsedOrder {
+  shopifyOrderId: string;
+  name: string;
+  processedAt: Date;
+  shopifyCreatedAt: Date;
+  shopifyUpdatedAt: Date;
+  test: boolean;
+  financialStatus: string | null;
+  cancelledAt: Date | null;
+  currency: string;
+  presentmentCurrency: string | null;
+  grossAmount: string;
+  netAmount: string;
+  checkoutToken: string | null;
+  cartToken: string | null;
+  customerId: string | null;
+  emailSha256: string | null;
+  noteAttributes: { name: string; value: string }[];
+  chatSessionId: string | null;
+  chatVisitorId: string | null;
+  lineItems: ParsedLineItem[];
+}
+
+export type ParseResult = { ok: true; order: ParsedOrder } | { ok: false; reason: string };
+
+/** SHA-256 of the trimmed, lower-cased address: the only form in which an e-mail is kept. */
+export function emailHash(email: string | null | undefined): string | null {
+  const normalised = email?.trim().toLowerCase();
+  return normalised ? createHash("sha256").update(normalised).digest("hex") : null;
+}
+
+/**
+ * Cart tokens changed format in 2024: `c1-…` prefixes and `?key=…` suffixes appear on the AJAX token but
+ * not always on the order. Compare them only in this normalised form.
+ */
+export function normaliseCartToken(token: string | null | undefined): string | null {
+  if (!token) return null;
+  const withoutKey = token.split("?")[0].trim();
+  const bare = withoutKey.replace(/^[a-z]\d+-/i, "").replace(/^(?:gid:\/\/shopify\/Cart\/)/, "");
+  return bare === "" ? null : bare.toLowerCase();
+}
+
+const pairs = (list: z.infer<typeof nameValue>[] | null | undefined) =>
+  (list ?? []).map((entry) => ({ name: entry.name, value: entry.value === null ? "" : String(entry.value) }));
+const valueOf = (list: { name: string; value: string }[], key: string) => {
+  const value = list.find((entry) => entry.name === key)?.value.trim();
+  return value ? value.slice(0, 128) : null;
+};
+
+export function parseOrderPayload(payload: unknown): ParseResult {
+  const parsed = orderPayloadSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `not an order: ${issue.path.join(".") || "(body)"} ${issue.message}` };
+  }
+  const o = parsed.data;
+  const noteAttributes = pairs(o.note_attributes);
+  const cancelledAt = o.cancelled_at ? new Date(o.cancelled_at) : null;
+  const gross = parseMoney(o.total_price_set.shop_money.amount)!;
+  const current = o.current_total_price_set ? parseMoney(o.current_total_price_set.shop_money.amount)! : gross;
+  const lineItems = o.line_items.map((item): ParsedLineItem => {
+    const properties = pairs(item.properties);
+    const unit = parseMoney(item.price_set.shop_money.amount)!;
+    const discounts = sumMoney(item.discount_allocations.map((d) => parseMoney(d.amount_set.shop_money.amount)!));
+    return {
+      shopifyLineItemId: item.id,
+      productId: item.product_id ?? null,
+      variantId: item.variant_id ?? null,
+      title: item.title.slice(0, 255),
+      quantity: item.quantity,
+      amount: formatMoney(unit * BigInt(item.quantity) - discounts, 4),
+      properties,
+      chatSessionId: valueOf(properties, CHAT_SESSION_KEY),
+    };
+  });
+  return {
+    ok: true,
+    order: {
+      shopifyOrderId: o.id,
+      name: o.name ?? `#${o.id}`,
+      processedAt: new Date(o.processed_at ?? o.created_at),
+      shopifyCreatedAt: new Date(o.created_at),
+      shopifyUpdatedAt: new Date(o.updated_at),
+      test: o.test,
+      financialStatus: o.financial_status ?? null,
+      cancelledAt,
+      currency: o.total_price_set.shop_money.currency_code,
+      presentmentCurrency: o.presentment_currency ?? null,
+      grossAmount: formatMoney(gross, 4),
+      // A cancelled order earns nothing, whatever Shopify still shows as its current total.
+      netAmount: formatMoney(cancelledAt ? 0n : current, 4),
+      checkoutToken: o.checkout_token?.trim() || null,
+      cartToken: normaliseCartToken(o.cart_token),
+      customerId: o.customer?.id ?? null,
+      emailSha256: emailHash(o.email ?? o.contact_email ?? o.customer?.email),
+      noteAttributes,
+      chatSessionId: valueOf(noteAttributes, CHAT_SESSION_KEY),
+      chatVisitorId: valueOf(noteAttributes, CHAT_VISITOR_KEY),
+      lineItems,
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Signed order webhooks built from Shopify's fixture, through the real route and authenticate.webhook.
+ */
+import { randomUUID } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { dispatch } from "../../test/app-routes";
+import { orderFixture } from "../../test/shared-fixtures";
+import { webhookRequest } from "../../test/shopify-requests";
+import { prisma } from "../db.server";
+import { ensureShop } from "../domain/shops.server";
+
+const PROCESSED_AT = new Date("2008-01-10T16:00:00Z"); // the fixture's processed_at
+let shop: string;
+
+function deliver(body: unknown, { topic = "orders/paid", webhookId = randomUUID() } = {}) {
+  return dispatch(webhookRequest({ path: "/webhooks/orders", topic, shop, body, webhookId }));
+}
+
+async function seedConversation(shopDomain: string, externalId: string, answeredMinutesBefore: number) {
+  const s = await prisma.shop.findUniqueOrThrow({ where: { domain: shopDomain } });
+  const conversation = await prisma.conversation.create({
+    data: { shopId: s.id, externalId, startedAt: new Date(PROCESSED_AT.getTime() - 3_600_000 * 48) },
+  });
+  await prisma.touchpoint.create({
+    data: {
+      shopId: s.id, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT",
+      occurredAt: new Date(PROCESSED_AT.getTime() - answeredMinutesBefore * 60_000),
+    },
+  });
+}
+
+const stamped = (sessionId: string) => ({ ...orderFixture(), note_attributes: [{ name: "_chat_session_id", value: sessionId }] });
+
+describe("order webhooks", () => {
+  beforeEach(async () => {
+    shop = `orders-${randomUUID().slice(0, 8)}.myshopify.com`;
+    await ensureShop(prisma, { domain: shop, currency: "USD", timezone: "America/New_York" });
+  });
+
+  it("stores the fixture order with shop-money amounts and classifies a stamped order as led", async () => {
+    await seedConversation(shop, "c_8a3c", 45);
+    expect((await deliver(stamped("c_8a3c"))).status).toBe(200);
+    const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } }, include: { attribution: true, lineItems: true } });
+    expect(order).toMatchObject({ shopifyOrderId: "450789469", name: "#1001", verified: true, currency: "USD" });
+    expect(order.grossAmount!.toFixed(2)).toBe("598.94");
+    expect(order.netAmount!.toFixed(2)).toBe("199.65");
+    expect(order.lineItems).toHaveLength(3);
+    expect(order.attribution).toMatchObject({ classification: "LED", matchedBy: "CART_ATTRIBUTE", minutesFromLastTouch: 45, surface: "CHAT_WIDGET" });
+    expect((order.attribution!.evidence as { steps: string[] }).steps[0]).toBe(
+      "Order #1001 carries cart attribute _chat_session_id = c_8a3c.",
+    );
+  });
+
+  it("classifies an order without chat evidence as unattributed", async () => {
+    await deliver(orderFixture());
+    const attribution = await prisma.attribution.findFirstOrThrow({ where: { shop: { domain: shop } } });
+    expect(attribution).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null });
+  });
+
+  it("counts a delivery repeated ×5 once, by webhook id and by order", async () => {
+    await seedConversation(shop, "c_x", 30);
+    const webhookId = randomUUID();
+    for (let i = 0; i < 5; i++) expect((await deliver(stamped("c_x"), { webhookId })).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await deliver(stamped("c_x"), { topic: "orders/updated" })).status).toBe(200);
+    expect(await prisma.order.count({ where: { shop: { domain: shop } } })).toBe(1);
+    expect(await prisma.attribution.count({ where: { shop: { domain: shop } } })).toBe(1);
+    expect(await prisma.orderLineItem.count({ where: { shop: { domain: shop } } })).toBe(3);
+    expect(await prisma.webhookDelivery.count({ where: { shopDomain: shop } })).toBe(6);
+  });
+
+  it("never lets an older payload overwrite a newer one", async () => {
+    const newer = { ...orderFixture(), updated_at: "2008-01-12T10:00:00-05:00", cancelled_at: "2008-01-12T10:00:00-05:00", financial_status: "refunded" };
+    const older = { ...orderFixture(), updated_at: "2008-01-10T11:00:00-05:00" };
+    await deliver(newer, { topic: "orders/cancelled" });
+    await deliver(older, { topic: "orders/paid" });
+    const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } } });
+    expect(order.financialStatus).toBe("refunded");
+    expect(order.netAmount!.toFixed(2)).toBe("0.00");
+    expect(order.cancelledAt).not.toBeNull();
+  });
+
+  it("acknowledges JSON that is not an order, records why, and stores nothing", async () => {
+    const webhookId = randomUUID();
+    const response = await deliver({ id: 1, title: "a product" }, { webhookId });
+    expect(response.status).toBe(200);
+    expect(await prisma.order.count({ where: { shop: { domain: shop } } })).toBe(0);
+    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+    expect(delivery.status).toBe("REJECTED");
+    expect(delivery.reason).toMatch(/^not an order: /);
+  });
+});
