@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
@@ -21,4 +22,16 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
 /** Applies the checked-in Prisma migrations to DATABASE_URL (PGlite or PostgreSQL). */
 export function migrate(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return run("prisma", ["migrate", "deploy"], env);
+}
+
+/** A TCP port free on loopback right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }

@@ -7,10 +7,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { projectRoot } from "./run";
+import { freePort, projectRoot } from "./run";
 
 function postgresBinDir(): string {
   const explicit = process.env.PG_BIN_DIR;
@@ -23,16 +22,6 @@ function postgresBinDir(): string {
   return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0], "bin");
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 // initdb refuses to run as root; on CI and these machines we are root, so the cluster belongs to `postgres`.
 const asRoot = process.getuid?.() === 0;
