@@ -4,6 +4,7 @@
  */
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
+import { CHAT_SESSION_KEY, chatStampOf } from "../orders/order-payload";
 import { attributeOrder, type AttributionResult, type CandidateConversation, type MatchedBy } from "./engine";
 
 type OrderWithItems = Prisma.OrderGetPayload<{ include: { lineItems: true } }>;
@@ -23,8 +24,7 @@ async function findCandidates(db: DbTx, order: OrderWithItems): Promise<Candidat
   const addLink = (externalId: string, by: MatchedBy, detail: string) =>
     links.set(externalId, [...(links.get(externalId) ?? []), { by, detail }]);
 
-  const notes = (order.noteAttributes as { name: string; value: string }[]) ?? [];
-  const cartSession = notes.find((n) => n.name === "_chat_session_id")?.value;
+  const cartSession = chatStampOf((order.noteAttributes as { name: string; value: string }[]) ?? [], CHAT_SESSION_KEY);
   if (cartSession) addLink(cartSession, "CART_ATTRIBUTE", `carries cart attribute _chat_session_id = ${cartSession}`);
   for (const item of order.lineItems) {
     if (item.chatSessionId) {

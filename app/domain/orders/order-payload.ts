@@ -108,10 +108,11 @@ export function normaliseCartToken(token: string | null | undefined): string | n
 
 const pairs = (list: z.infer<typeof nameValue>[] | null | undefined) =>
   (list ?? []).map((entry) => ({ name: entry.name, value: entry.value === null ? "" : String(entry.value) }));
-const valueOf = (list: { name: string; value: string }[], key: string) => {
+/** A chat stamp (`_chat_session_id`, `_chat_visitor_id`) from note attributes or line-item properties. */
+export function chatStampOf(list: { name: string; value: string }[], key: string): string | null {
   const value = list.find((entry) => entry.name === key)?.value.trim();
   return value ? value.slice(0, 128) : null;
-};
+}
 
 export function parseOrderPayload(payload: unknown): ParseResult {
   const parsed = orderPayloadSchema.safeParse(payload);
@@ -136,7 +137,7 @@ export function parseOrderPayload(payload: unknown): ParseResult {
       quantity: item.quantity,
       amount: formatMoney(unit * BigInt(item.quantity) - discounts, 4),
       properties,
-      chatSessionId: valueOf(properties, CHAT_SESSION_KEY),
+      chatSessionId: chatStampOf(properties, CHAT_SESSION_KEY),
     };
   });
   return {
@@ -160,8 +161,8 @@ export function parseOrderPayload(payload: unknown): ParseResult {
       customerId: o.customer?.id ?? null,
       emailSha256: emailHash(o.email ?? o.contact_email ?? o.customer?.email),
       noteAttributes,
-      chatSessionId: valueOf(noteAttributes, CHAT_SESSION_KEY),
-      chatVisitorId: valueOf(noteAttributes, CHAT_VISITOR_KEY),
+      chatSessionId: chatStampOf(noteAttributes, CHAT_SESSION_KEY),
+      chatVisitorId: chatStampOf(noteAttributes, CHAT_VISITOR_KEY),
       lineItems,
     },
   };
