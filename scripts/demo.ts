@@ -26,8 +26,16 @@ if (!skipBuild) await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "
 // must have released the directory first.
 const { prisma } = await import("../app/db.server");
 const { seedDemoShop } = await import("../app/demo/seed.server");
+const { seedDemoHistory } = await import("../app/demo/history.server");
 const shop = await seedDemoShop(prisma);
 console.log(`[demo] shop ${shop.domain} (${shop.currency}, ${shop.timezone})`);
+const seededAt = Date.now();
+const history = await seedDemoHistory(prisma, shop);
+console.log(
+  history.skipped
+    ? "[demo] history already present; kept"
+    : `[demo] 60 days of history through the real ingest: ${history.conversations} conversations, ${history.events} events, ${history.orders} orders (${((Date.now() - seededAt) / 1000).toFixed(1)} s)`,
+);
 
 const { startServer } = await import("./serve");
 await startServer({ port });

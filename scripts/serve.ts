@@ -9,7 +9,8 @@ import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertDemoModeAllowed } from "../app/config.server";
-import { disconnectDatabase } from "../app/db.server";
+import { disconnectDatabase, prisma } from "../app/db.server";
+import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { projectRoot } from "./run";
 
 export async function startServer({ port, host = "0.0.0.0" }: { port: number; host?: string }): Promise<Server> {
@@ -31,6 +32,8 @@ export async function startServer({ port, host = "0.0.0.0" }: { port: number; ho
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+  // Jobs live in the database: one interrupted by a restart carries on from its last committed batch.
+  await resumeUnfinishedReattributions(prisma);
   return server;
 }
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { parse } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { dispatch, routeFor } from "./app-routes";
+import { prisma } from "../app/db.server";
 import { appProxyRequest, webhookRequest } from "./shopify-requests";
 
 interface AppToml {
@@ -64,32 +65,37 @@ describe("shopify.app.toml", () => {
 
   describe("app proxy", () => {
     const proxyPath = `${new URL(toml.app_proxy.url).pathname}/events`;
+    const batch = () => ({
+      events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), visitorId: "v_toml", customerId: "1" }],
+    });
 
     it("is mounted at /apps/chat-attribution", () => {
       expect(toml.app_proxy).toMatchObject({ subpath: "chat-attribution", prefix: "apps" });
     });
 
-    it("answers a correctly signed request with 200 and the signed shop", async () => {
-      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET" }));
+    it("answers a correctly signed request with 200, storing it for the signed shop", async () => {
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, body: batch() }));
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ shop });
+      expect(await response.json()).toMatchObject({ accepted: 1 });
+      expect(await prisma.visitor.count({ where: { shop: { domain: shop }, visitorKey: "v_toml" } })).toBe(1);
     });
 
     it("answers a wrongly signed request with 401", async () => {
-      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET", secret: "wrong" }));
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, body: batch(), secret: "wrong" }));
       expect(response.status).toBe(401);
     });
 
     it("answers a tampered shop parameter with 401", async () => {
-      const signed = appProxyRequest({ shop, path: proxyPath, method: "GET" });
+      const signed = appProxyRequest({ shop, path: proxyPath, body: batch() });
       const url = new URL(signed.url);
       url.searchParams.set("shop", "victim.myshopify.com");
-      expect((await dispatch(new Request(url))).status).toBe(401);
+      expect((await dispatch(new Request(url, { method: "POST", body: JSON.stringify(batch()) }))).status).toBe(401);
+      expect(await prisma.shop.count({ where: { domain: "victim.myshopify.com" } })).toBe(0);
     });
 
     it("answers a stale timestamp (replay) with 401", async () => {
       const stale = Math.floor(Date.now() / 1000) - 600;
-      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, method: "GET", timestamp: stale }));
+      const response = await dispatch(appProxyRequest({ shop, path: proxyPath, body: batch(), timestamp: stale }));
       expect(response.status).toBe(401);
     });
   });

@@ -4,3 +4,19 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   headers.set("Content-Type", "application/json; charset=utf-8");
   return new Response(JSON.stringify(body), { ...init, headers });
 }
+
+export type JsonBody = { ok: true; body: unknown } | { ok: false; response: Response };
+
+/** Reads a JSON body of at most `maxBytes`: 413 above it, 400 with the reason when it is not JSON. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBody> {
+  const tooLarge = () => ({ ok: false as const, response: jsonResponse({ error: `body exceeds ${maxBytes} bytes` }, { status: 413 }) });
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > maxBytes) return tooLarge();
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBytes) return tooLarge();
+  try {
+    return { ok: true, body: JSON.parse(new TextDecoder().decode(bytes)) };
+  } catch (error) {
+    return { ok: false, response: jsonResponse({ error: `body is not JSON: ${(error as Error).message}` }, { status: 400 }) };
+  }
+}

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { prisma } from "../db.server";
 import { loadShopOverview } from "../domain/overview.server";
+import { HeadedCard } from "../components/HeadedCard";
 import { authenticate } from "../shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -51,11 +52,7 @@ export default function Home() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Attribution rules in force
-              </Text>
+          <HeadedCard heading="Attribution rules in force">
               <Text as="p">
                 An order is <b>led</b> when it carries a chat session whose last qualifying answer came at most{" "}
                 {settings.ledWindowHours} hours before it; <b>assisted</b> within {settings.assistedWindowDays} days.
@@ -68,8 +65,7 @@ export default function Home() {
               <Text as="p" tone="subdued">
                 Last webhook received: {overview.lastWebhookAt ? new Date(overview.lastWebhookAt).toLocaleString() : "none yet"}
               </Text>
-            </BlockStack>
-          </Card>
+          </HeadedCard>
         </Layout.Section>
       </Layout>
     </Page>

@@ -12,6 +12,8 @@ export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const NAV_LINKS = [
   { to: "/app", label: "Insights" },
+  { to: "/app/settings", label: "Settings" },
+  { to: "/app/privacy", label: "Privacy" },
 ] as const;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

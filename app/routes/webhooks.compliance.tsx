@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
+import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/customer-privacy.server";
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
@@ -9,12 +10,16 @@ export const loader = postOnlyLoader;
 
 // Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which authenticate.webhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  const { topic, shop, payload, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {
     switch (topic) {
       case "SHOP_REDACT":
         await redactShop(tx, shop);
         return { status: "PROCESSED", erasedShop: true };
+      case "CUSTOMERS_REDACT":
+        return redactCustomer(tx, shop, payload);
+      case "CUSTOMERS_DATA_REQUEST":
+        return assembleCustomerDataRequest(tx, shop, payload);
       default:
         return { status: "PROCESSED" };
     }

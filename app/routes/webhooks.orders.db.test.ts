@@ -88,4 +88,64 @@ describe("order webhooks", () => {
     expect(delivery.status).toBe("REJECTED");
     expect(delivery.reason).toMatch(/^not an order: /);
   });
+
+  describe("refunds/create", () => {
+    // The fixture before any refund: the full total is current and no refund is listed.
+    const unrefunded = () => ({
+      ...orderFixture(),
+      financial_status: "paid",
+      refunds: [],
+      current_total_price_set: orderFixture().total_price_set,
+    });
+    const refund = (id: number, amount: string) => ({
+      ...orderFixture().refunds[0],
+      id,
+      transactions: [{ amount, currency: "USD", kind: "refund", status: "success" }],
+    });
+    const net = async () =>
+      (await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } } })).netAmount!.toFixed(2);
+
+    it("deducts a partial refund from an order already stored, once however often it is delivered", async () => {
+      await deliver(unrefunded());
+      const webhookId = randomUUID();
+      for (let i = 0; i < 3; i++) await deliver(refund(1, "100.00"), { topic: "refunds/create", webhookId });
+      await deliver(refund(1, "100.00"), { topic: "refunds/create" }); // same refund, new delivery id
+      expect(await net()).toBe("498.94");
+      expect(await prisma.refund.count({ where: { shop: { domain: shop } } })).toBe(1);
+    });
+
+    it("keeps a refund that arrives before its order and applies it when the order comes", async () => {
+      expect((await deliver(refund(2, "98.94"), { topic: "refunds/create" })).status).toBe(200);
+      expect(await prisma.order.count({ where: { shop: { domain: shop } } })).toBe(0);
+      await deliver(unrefunded());
+      expect(await net()).toBe("500.00");
+    });
+
+    it("does not deduct twice once orders/updated reflects the refund", async () => {
+      await deliver(unrefunded());
+      await deliver({ ...orderFixture().refunds[0] }, { topic: "refunds/create" }); // 209.00, id 509562969
+      expect(await net()).toBe("389.94");
+      const reflected = { ...orderFixture(), updated_at: "2025-04-02T11:30:30-05:00" }; // lists 509562969, current 199.65
+      await deliver(reflected, { topic: "orders/updated" });
+      expect(await net()).toBe("199.65");
+    });
+
+    it("takes a full refund to zero net; the order keeps its gross and classification", async () => {
+      await seedConversation(shop, "c_full", 30);
+      await deliver({ ...unrefunded(), note_attributes: [{ name: "_chat_session_id", value: "c_full" }] });
+      await deliver(refund(3, "598.94"), { topic: "refunds/create" });
+      const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } }, include: { attribution: true } });
+      expect(order.netAmount!.toFixed(2)).toBe("0.00");
+      expect(order.grossAmount!.toFixed(2)).toBe("598.94");
+      expect(order.attribution!.classification).toBe("LED");
+    });
+
+    it("acknowledges a refunds/create body that is not a refund and records why", async () => {
+      const webhookId = randomUUID();
+      expect((await deliver({ id: 5 }, { topic: "refunds/create", webhookId })).status).toBe(200);
+      const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+      expect(delivery).toMatchObject({ status: "REJECTED", reason: expect.stringMatching(/^not a refund: /) });
+      expect(await prisma.refund.count({ where: { shop: { domain: shop } } })).toBe(0);
+    });
+  });
 });

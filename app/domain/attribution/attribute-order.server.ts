@@ -73,7 +73,7 @@ async function findCandidates(db: DbTx, order: OrderWithItems): Promise<Candidat
   return conversations.map((conversation) => {
     const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
       by,
-      detail: by === "CUSTOMER_ID" ? `was placed by customer ${order.customerId}, who chatted in ${conversation.externalId}` : `was placed with an e-mail whose hash was recorded in ${conversation.externalId}`,
+      detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
     }));
     const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: e.occurredAt, fromChat: e.fromChat, inConversation: true }));
     const visitorChatAdds = chatAddsByVisitor
@@ -90,9 +90,19 @@ async function findCandidates(db: DbTx, order: OrderWithItems): Promise<Candidat
   });
 }
 
-/** Recomputes and stores the attribution of one order. Safe to repeat: the result replaces the last one. */
-export async function attributeStoredOrder(db: DbTx, shop: Shop, orderId: string): Promise<AttributionResult> {
-  const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, include: { lineItems: true } });
+const IDENTITY_MATCHES = new Set<string>(["CUSTOMER_ID", "EMAIL"]);
+
+/**
+ * Recomputes and stores the attribution of one order. Safe to repeat: the result replaces the last one.
+ * Returns null when the stored result is kept: an order whose credit rested on a customer identity that
+ * customers/redact has since erased keeps the classification it had (the evidence cannot be re-read).
+ */
+export async function attributeStoredOrder(db: DbTx, shop: Shop, orderId: string): Promise<AttributionResult | null> {
+  const order = await db.order.findUniqueOrThrow({
+    where: { id: orderId },
+    include: { lineItems: true, attribution: { select: { matchedBy: true } } },
+  });
+  if (order.customerRedactedAt && order.attribution?.matchedBy && IDENTITY_MATCHES.has(order.attribution.matchedBy)) return null;
   const result = attributeOrder(
     {
       name: order.name ?? `#${order.shopifyOrderId}`,

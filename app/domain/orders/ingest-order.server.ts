@@ -7,6 +7,7 @@ import type { DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { ensureShop, findShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
+import { netAmountOf, parseRefundPayload } from "./refunds";
 
 export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
 
@@ -22,7 +23,8 @@ export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: 
 
   // The chat stamps stay in noteAttributes and line items; the rest of the parsed order maps onto columns.
   const { shopifyOrderId, lineItems, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = parsed;
-  const fields = { ...columns, verified: true };
+  const refunds = await db.refund.findMany({ where: { shopId: shop.id, shopifyOrderId } });
+  const fields = { ...columns, netAmount: netAmountOf(columns, refunds), verified: true };
   const order = existing
     ? await db.order.update({ where: { id: existing.id }, data: fields })
     : await db.order.create({ data: { shopId: shop.id, shopifyOrderId, source: "WEBHOOK", ...fields } });
@@ -33,4 +35,29 @@ export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: 
   await db.shop.update({ where: { id: shop.id }, data: { lastWebhookAt: new Date() } });
   await attributeStoredOrder(db, shop, order.id);
   return existing ? "UPDATED" : "CREATED";
+}
+
+export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
+
+/**
+ * refunds/create: the refund is kept whether or not its order is here yet (deliveries arrive out of order);
+ * an order already stored gets its net recomputed, and an order that arrives later deducts it on ingest.
+ */
+export async function ingestRefund(db: DbTx, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
+  const shop = (await findShop(db, shopDomain)) ?? (await ensureShop(db, { domain: shopDomain }));
+  const parsed = parseRefundPayload(payload, shop.currency);
+  if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
+  const { shopifyRefundId, ...refund } = parsed.refund;
+  await db.refund.upsert({
+    where: { shopId_shopifyRefundId: { shopId: shop.id, shopifyRefundId } },
+    create: { shopId: shop.id, shopifyRefundId, ...refund },
+    update: {},
+  });
+  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: refund.shopifyOrderId } } });
+  if (order?.currentTotalAmount) {
+    const refunds = await db.refund.findMany({ where: { shopId: shop.id, shopifyOrderId: order.shopifyOrderId } });
+    const netAmount = netAmountOf({ ...order, currentTotalAmount: order.currentTotalAmount }, refunds);
+    await db.order.update({ where: { id: order.id }, data: { netAmount } });
+  }
+  return { status: "PROCESSED" };
 }

@@ -17,7 +17,8 @@ describe("REST order payload", () => {
       currency: "USD",
       presentmentCurrency: "USD",
       grossAmount: "598.9400",
-      netAmount: "199.6500",
+      currentTotalAmount: "199.6500",
+      reflectedRefundIds: ["509562969"],
       checkoutToken: "bd5a8aa1ecd019dd3520ff791ee3a24c",
       cartToken: "68778783ad298f1c80c3bafcddeea02f",
       customerId: "207119551",
@@ -58,14 +59,14 @@ describe("REST order payload", () => {
     payload.current_total_price_set.presentment_money = { amount: "180.00", currency_code: "EUR" };
     const result = parseOrderPayload(payload);
     if (!result.ok) throw new Error(result.reason);
-    expect(result.order).toMatchObject({ currency: "USD", presentmentCurrency: "EUR", grossAmount: "598.9400", netAmount: "199.6500" });
+    expect(result.order).toMatchObject({ currency: "USD", presentmentCurrency: "EUR", grossAmount: "598.9400", currentTotalAmount: "199.6500" });
   });
 
-  it("gives a cancelled order a net of zero", () => {
+  it("reads a cancellation; the order keeps its gross", () => {
     const payload = { ...fixture(), cancelled_at: "2008-01-11T10:00:00-05:00" };
     const result = parseOrderPayload(payload);
     if (!result.ok) throw new Error(result.reason);
-    expect(result.order.netAmount).toBe("0.0000");
+    expect(result.order.cancelledAt).toEqual(new Date("2008-01-11T15:00:00Z"));
     expect(result.order.grossAmount).toBe("598.9400");
   });
 

@@ -50,6 +50,7 @@ export const orderPayloadSchema = z.object({
   email: z.string().nullish(),
   contact_email: z.string().nullish(),
   customer: z.object({ id, email: z.string().nullish() }).nullish(),
+  refunds: z.array(z.object({ id })).nullish(),
 });
 
 export interface ParsedLineItem {
@@ -76,7 +77,10 @@ export interface ParsedOrder {
   currency: string;
   presentmentCurrency: string | null;
   grossAmount: string;
-  netAmount: string;
+  /** current_total_price_set.shop_money as the payload states it (refunds it lists are already deducted). */
+  currentTotalAmount: string;
+  /** The refunds this payload already reflects; a refunds/create not in this list is still to be deducted. */
+  reflectedRefundIds: string[];
   checkoutToken: string | null;
   cartToken: string | null;
   customerId: string | null;
@@ -154,8 +158,8 @@ export function parseOrderPayload(payload: unknown): ParseResult {
       currency: o.total_price_set.shop_money.currency_code,
       presentmentCurrency: o.presentment_currency ?? null,
       grossAmount: formatMoney(gross, 4),
-      // A cancelled order earns nothing, whatever Shopify still shows as its current total.
-      netAmount: formatMoney(cancelledAt ? 0n : current, 4),
+      currentTotalAmount: formatMoney(current, 4),
+      reflectedRefundIds: (o.refunds ?? []).map((refund) => refund.id),
       checkoutToken: o.checkout_token?.trim() || null,
       cartToken: normaliseCartToken(o.cart_token),
       customerId: o.customer?.id ?? null,

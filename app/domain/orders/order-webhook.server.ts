@@ -1,6 +1,6 @@
 import type { DbTx } from "../../db.server";
 import type { DeliveryOutcome } from "../webhook-deliveries.server";
-import { ingestVerifiedOrder } from "./ingest-order.server";
+import { ingestRefund, ingestVerifiedOrder } from "./ingest-order.server";
 import { parseOrderPayload } from "./order-payload";
 
 export const ORDER_TOPICS = new Set(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"]);
@@ -10,6 +10,7 @@ export const ORDER_TOPICS = new Set(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CA
  * stops retrying) and recorded as rejected with the reason; nothing of it is stored.
  */
 export async function handleOrderWebhook(db: DbTx, shopDomain: string, topic: string, payload: unknown): Promise<DeliveryOutcome> {
+  if (topic === "REFUNDS_CREATE") return ingestRefund(db, shopDomain, payload);
   if (!ORDER_TOPICS.has(topic)) return { status: "PROCESSED" };
   const parsed = parseOrderPayload(payload);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };

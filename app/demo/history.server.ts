@@ -1,0 +1,226 @@
+/**
+ * About 60 days of believable history for the demo shop, fed through the code real traffic takes: chat and
+ * cart events through the event-batch validator and ingest (as the App Proxy route does), orders and refunds
+ * through the order-webhook handler with its once-per-delivery ledger (as the webhook route does after
+ * verifying the HMAC). The demo's numbers are therefore the engine's numbers. A fixed seed makes every run
+ * the same shape, shifted to end today.
+ */
+import type { Shop } from "@prisma/client";
+import type { Db } from "../db.server";
+import { parseEventBatch } from "../domain/events/event-schema";
+import { recordEventBatch } from "../domain/events/record-events.server";
+import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
+import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
+import { formatMoney, parseMoney } from "../domain/money";
+
+const MINUTE = 60_000;
+const DAY = 1440 * MINUTE;
+
+const CATALOG = [
+  { productId: "8101", variantId: "48101", title: "Hydrating Face Cream", price: "34.90" },
+  { productId: "8102", variantId: "48102", title: "Gentle Cleansing Gel", price: "18.50" },
+  { productId: "8103", variantId: "48103", title: "Vitamin C Serum", price: "42.00" },
+  { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid", price: "27.90" },
+  { productId: "8105", variantId: "48105", title: "Night Repair Oil", price: "55.00" },
+  { productId: "8106", variantId: "48106", title: "Lip Balm Trio", price: "12.00" },
+  { productId: "8107", variantId: "48107", title: "Clay Mask", price: "22.40" },
+  { productId: "8108", variantId: "48108", title: "Travel Skincare Set", price: "64.00" },
+] as const;
+type Product = (typeof CATALOG)[number];
+
+const TOPICS = ["dry skin", "sensitive skin", "sunscreen for kids", "gift ideas", "shipping times", "vegan ingredients", "oily skin", "returns"];
+
+/** mulberry32: a tiny deterministic PRNG, so the demo looks the same every time. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    chance: (p: number) => next() < p,
+    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
+  };
+}
+
+interface OrderPlan {
+  id: number;
+  at: Date;
+  items: { product: Product; quantity: number; chatSessionId?: string }[];
+  noteSession?: string;
+  visitorKey?: string;
+  customerId?: string;
+  test?: boolean;
+  cancelled?: boolean;
+  refundRatio?: number;
+  presentment?: { currency: string; rate: number };
+  outlier?: boolean;
+}
+
+function orderPayload(plan: OrderPlan, currency: string) {
+  const iso = plan.at.toISOString();
+  const lines = plan.items.map((item, index) => ({
+    id: plan.id * 10 + index,
+    product_id: Number(item.product.productId),
+    variant_id: Number(item.product.variantId),
+    title: item.product.title,
+    quantity: item.quantity,
+    price_set: { shop_money: { amount: plan.outlier ? "2500000.00" : item.product.price, currency_code: currency } },
+    discount_allocations: [],
+    properties: item.chatSessionId ? [{ name: "_chat_session_id", value: item.chatSessionId }] : [],
+  }));
+  const total = lines.reduce((sum, line) => sum + parseMoney(line.price_set.shop_money.amount)! * BigInt(line.quantity), 0n);
+  const money = (amount: bigint) => {
+    const shop = { amount: formatMoney(amount), currency_code: currency };
+    if (!plan.presentment) return { shop_money: shop, presentment_money: shop };
+    const converted = (amount * BigInt(Math.round(plan.presentment.rate * 10_000))) / 10_000n;
+    return { shop_money: shop, presentment_money: { amount: formatMoney(converted), currency_code: plan.presentment.currency } };
+  };
+  return {
+    id: plan.id,
+    name: `#${plan.id}`,
+    created_at: iso,
+    processed_at: iso,
+    updated_at: iso,
+    test: plan.test ?? false,
+    financial_status: "paid",
+    cancelled_at: plan.cancelled ? new Date(plan.at.getTime() + 3 * 3_600_000).toISOString() : null,
+    currency,
+    presentment_currency: plan.presentment?.currency ?? currency,
+    total_price_set: money(total),
+    current_total_price_set: money(plan.cancelled ? 0n : total),
+    line_items: lines,
+    note_attributes: plan.noteSession
+      ? [{ name: "_chat_session_id", value: plan.noteSession }, { name: "_chat_visitor_id", value: plan.visitorKey ?? "" }]
+      : [],
+    checkout_token: `demo-checkout-${plan.id}`,
+    cart_token: null,
+    email: null, // protected customer data not approved: the normal case
+    customer: plan.customerId ? { id: Number(plan.customerId) } : null,
+    refunds: [],
+  };
+}
+
+export interface HistorySummary {
+  skipped: boolean;
+  conversations: number;
+  events: number;
+  orders: number;
+}
+
+export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date(), days = 60): Promise<HistorySummary> {
+  if ((await db.order.count({ where: { shopId: shop.id } })) > 0) return { skipped: true, conversations: 0, events: 0, orders: 0 };
+  const rng = random(20261122);
+  const start = now.getTime() - days * DAY;
+  let nextOrderId = 7001;
+  let eventCount = 0;
+  let conversationCount = 0;
+  const orders: OrderPlan[] = [];
+
+  for (let day = 0; day < days; day++) {
+    const dayStart = start + day * DAY;
+    // The event API refuses events older than 30 days: replay each day as if it were happening then.
+    const clock = new Date(Math.min(dayStart + DAY, now.getTime()));
+    const events: Record<string, unknown>[] = [];
+    const conversationsToday = rng.int(3, 8) + (day > days / 2 ? 2 : 0); // the assistant gets busier
+    for (let c = 0; c < conversationsToday; c++) {
+      const conversationId = `demo_c_${day}_${c}`;
+      const visitorId = `demo_v_${day}_${c}`;
+      let t = dayStart + rng.int(8 * 60, 21 * 60) * MINUTE;
+      if (t > clock.getTime() - 60 * MINUTE) continue;
+      conversationCount++;
+      const surface = rng.chance(0.6) ? "CHAT_WIDGET" : rng.chance(0.6) ? "FAQ" : "NUDGE_CLICK";
+      const id = (suffix: string) => `${conversationId}_${suffix}`;
+      events.push({
+        id: id("start"), type: "conversation_started", occurredAt: new Date(t).toISOString(), visitorId, conversationId,
+        surface: surface === "NUDGE_CLICK" ? "CHAT_WIDGET" : surface, ...(surface === "NUDGE_CLICK" ? { nudgeId: rng.pick(["welcome-10", "bundle-offer", "exit-intent"]) } : {}),
+      });
+      events.push({ id: id("q"), type: "message", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, conversationId, role: "shopper", topic: rng.pick(TOPICS) });
+      const answered = rng.chance(0.75);
+      const product = rng.pick(CATALOG);
+      events.push({
+        id: id("a"), type: "message", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, conversationId, role: "assistant",
+        answerFound: answered, productIds: answered ? [product.productId] : [],
+      });
+      const customerId = rng.chance(0.3) ? String(900_000 + day * 10 + c) : undefined;
+      if (customerId) events.push({ id: id("who"), type: "identify", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, customerId });
+      const added = answered && rng.chance(0.6);
+      const quantity = rng.int(1, 2);
+      if (added) {
+        events.push({
+          id: id("add"), type: "cart", occurredAt: new Date((t += 2 * MINUTE)).toISOString(), visitorId, conversationId, cartType: "ITEM_ADDED",
+          productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency, quantity, fromChat: true,
+        });
+        if (rng.chance(0.15)) {
+          events.push({
+            id: id("rm"), type: "cart", occurredAt: new Date((t += 3 * MINUTE)).toISOString(), visitorId, conversationId, cartType: "QUANTITY_DECREASED",
+            productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency, quantity: 1,
+          });
+        }
+      }
+      // Some shoppers buy: soon (led), days later (assisted), or with only their customer account to go by.
+      if (added && rng.chance(0.65)) {
+        const delay = rng.chance(0.7) ? rng.int(10, 600) : rng.int(26 * 60, 6 * 1440);
+        const viaIdentityOnly = customerId !== undefined && rng.chance(0.3);
+        const viaLineItem = !viaIdentityOnly && rng.chance(0.25);
+        orders.push({
+          id: nextOrderId++,
+          at: new Date(t + delay * MINUTE),
+          items: [{ product, quantity, chatSessionId: viaLineItem ? conversationId : undefined }, ...(rng.chance(0.3) ? [{ product: rng.pick(CATALOG), quantity: 1 }] : [])],
+          noteSession: viaIdentityOnly || viaLineItem ? undefined : conversationId,
+          visitorKey: visitorId,
+          customerId,
+          refundRatio: rng.chance(0.08) ? (rng.chance(0.5) ? 1 : 0.5) : undefined,
+          presentment: rng.chance(0.15) ? { currency: "USD", rate: 1.08 } : undefined,
+        });
+      }
+    }
+    // Orders no chat had anything to do with.
+    for (let o = rng.int(4, 9); o > 0; o--) {
+      orders.push({
+        id: nextOrderId++,
+        at: new Date(dayStart + rng.int(7 * 60, 23 * 60) * MINUTE),
+        items: [{ product: rng.pick(CATALOG), quantity: rng.int(1, 3) }],
+        customerId: rng.chance(0.4) ? String(500_000 + rng.int(0, 9999)) : undefined,
+        test: rng.chance(0.03),
+        cancelled: rng.chance(0.03),
+        refundRatio: rng.chance(0.05) ? 1 : undefined,
+        presentment: rng.chance(0.15) ? { currency: rng.pick(["USD", "GBP", "CHF"]), rate: rng.pick([1.08, 0.86, 0.95]) } : undefined,
+        outlier: day === Math.floor(days / 3) && o === 1,
+      });
+    }
+    for (let offset = 0; offset < events.length; offset += 100) {
+      const parsed = parseEventBatch({ events: events.slice(offset, offset + 100) }, { now: clock, requireVisitorId: true, allowRawEmail: false });
+      if (!parsed.ok) throw new Error(`demo history produced an invalid event: ${JSON.stringify(parsed.errors[0])}`);
+      await recordEventBatch(db, shop, parsed.events, { source: "STOREFRONT" });
+      eventCount += parsed.events.length;
+    }
+    // Orders are delivered once their day has happened, after the day's chat events, as webhooks would be.
+    const due = orders.filter((o) => o.at.getTime() < clock.getTime());
+    for (const plan of due) await deliverOrder(db, shop, plan, now);
+    orders.splice(0, orders.length, ...orders.filter((o) => !due.includes(o)));
+  }
+  return { skipped: false, conversations: conversationCount, events: eventCount, orders: nextOrderId - 7001 - orders.length };
+}
+
+async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
+  const payload = orderPayload(plan, shop.currency);
+  const deliver = (topic: string, body: unknown, webhookId: string) =>
+    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) => handleOrderWebhook(tx, shop.domain, topic, body));
+  await deliver("ORDERS_PAID", payload, `demo-order-${plan.id}`);
+  const refundAt = new Date(plan.at.getTime() + 2 * DAY);
+  if (plan.refundRatio && refundAt < now) {
+    const gross = parseMoney(payload.total_price_set.shop_money.amount)!;
+    const amount = plan.refundRatio === 1 ? gross : gross / 2n;
+    await deliver(
+      "REFUNDS_CREATE",
+      { id: plan.id * 7, order_id: plan.id, created_at: refundAt.toISOString(), processed_at: refundAt.toISOString(), transactions: [{ amount: formatMoney(amount), currency: shop.currency, kind: "refund", status: "success" }], refund_line_items: [] },
+      `demo-refund-${plan.id}`,
+    );
+  }
+}

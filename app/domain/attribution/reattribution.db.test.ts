@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { orderFixture } from "../../../test/shared-fixtures";
+import { prisma } from "../../db.server";
+import { ingestVerifiedOrder } from "../orders/ingest-order.server";
+import { parseOrderPayload } from "../orders/order-payload";
+import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
+import { ensureShop } from "../shops.server";
+import { requestReattribution, runReattribution, type JobProgress } from "./reattribution.server";
+
+const ORDER_TIME = new Date("2008-01-10T16:00:00Z");
+const ORDERS = 10;
+let shopDomain: string;
+let shopId: string;
+
+/** Ten orders stamped with a conversation answered 30 hours earlier: assisted under the default 24-hour led window. */
+async function seedHistory() {
+  const conversation = await prisma.conversation.create({
+    data: { shopId, externalId: "c_30h", startedAt: new Date(ORDER_TIME.getTime() - 31 * 3_600_000) },
+  });
+  await prisma.touchpoint.create({
+    data: { shopId, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 30 * 3_600_000) },
+  });
+  for (let i = 0; i < ORDERS; i++) {
+    const parsed = parseOrderPayload({ ...orderFixture(), id: 5000 + i, name: `#${5000 + i}`, note_attributes: [{ name: "_chat_session_id", value: "c_30h" }] });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await ingestVerifiedOrder(prisma, shopDomain, parsed.order);
+  }
+}
+
+const classifications = async () =>
+  (await prisma.attribution.findMany({ where: { shopId }, orderBy: { orderId: "asc" } })).map((a) => `${a.classification}@v${a.settingsVersion}`);
+
+async function widenLedWindow(hours: number) {
+  const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const input = settingsInputSchema.parse({ ...settingsFormOf(shop), ledWindowHours: String(hours) });
+  return updateShopSettings(prisma, shop, input);
+}
+
+describe("re-attribution", () => {
+  beforeEach(async () => {
+    shopDomain = `reattr-${randomUUID().slice(0, 8)}.myshopify.com`;
+    shopId = (await ensureShop(prisma, { domain: shopDomain, currency: "USD" })).id;
+    await seedHistory();
+  });
+
+  it("a settings change bumps the version, queues a job, and the job recomputes every order in batches", async () => {
+    expect(await classifications()).toEqual(Array(ORDERS).fill("ASSISTED@v1"));
+    const { shop, job } = await widenLedWindow(48);
+    expect(shop.settingsVersion).toBe(2);
+    expect(job).toMatchObject({ status: "PENDING", total: ORDERS, processed: 0, settingsVersion: 2 });
+    const progress: JobProgress[] = [];
+    const finished = await runReattribution(prisma, job!.id, { batchSize: 4, onProgress: (p) => progress.push(p) });
+    expect(finished).toMatchObject({ status: "DONE", processed: ORDERS, total: ORDERS });
+    expect(progress.map((p) => p.processed)).toEqual([4, 8, 10]);
+    expect(await classifications()).toEqual(Array(ORDERS).fill("LED@v2"));
+  });
+
+  it("a change that touches no engine setting queues nothing", async () => {
+    const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    const { job, shop: updated } = await updateShopSettings(prisma, shop, { ...settingsFormOf(shop), storeTranscripts: true, maxOrderValue: "1000000.00" });
+    expect(job).toBeNull();
+    expect(updated).toMatchObject({ settingsVersion: 1, storeTranscripts: true });
+  });
+
+  it("resumes after a crash halfway: committed batches are consistent, a rerun finishes the rest", async () => {
+    const { job } = await widenLedWindow(48);
+    const crashed = await runReattribution(prisma, job!.id, { batchSize: 3, maxBatches: 2 });
+    expect(crashed).toMatchObject({ status: "RUNNING", processed: 6 });
+    const midway = await classifications();
+    expect(midway.filter((c) => c === "LED@v2")).toHaveLength(6);
+    expect(midway.filter((c) => c === "ASSISTED@v1")).toHaveLength(4); // untouched, not half-written
+    const resumed = await runReattribution(prisma, job!.id, { batchSize: 3 });
+    expect(resumed).toMatchObject({ status: "DONE", processed: ORDERS });
+    expect(await classifications()).toEqual(Array(ORDERS).fill("LED@v2"));
+  });
+
+  it("two runners on one job never commit the same batch twice", async () => {
+    const { job } = await widenLedWindow(48);
+    const [a, b] = await Promise.all([
+      runReattribution(prisma, job!.id, { batchSize: 2 }),
+      runReattribution(prisma, job!.id, { batchSize: 2 }),
+    ]);
+    expect(a.status).toBe("DONE");
+    expect(b.status).toBe("DONE");
+    const final = await prisma.reattributionJob.findUniqueOrThrow({ where: { id: job!.id } });
+    expect(final.processed).toBe(ORDERS);
+    expect(await classifications()).toEqual(Array(ORDERS).fill("LED@v2"));
+  });
+
+  it("a second change while a job is unfinished restarts that job under the newest settings", async () => {
+    const { job: first } = await widenLedWindow(48);
+    await runReattribution(prisma, first!.id, { batchSize: 3, maxBatches: 1 });
+    const { job: second } = await widenLedWindow(12);
+    expect(second!.id).toBe(first!.id);
+    expect(second).toMatchObject({ status: "PENDING", processed: 0, settingsVersion: 3 });
+    await runReattribution(prisma, second!.id, { batchSize: 3 });
+    expect(await classifications()).toEqual(Array(ORDERS).fill("ASSISTED@v3"));
+    expect(await prisma.reattributionJob.count({ where: { shopId } })).toBe(1);
+  });
+
+  it("can be requested on demand without a settings change", async () => {
+    const job = await requestReattribution(prisma, shopId);
+    await runReattribution(prisma, job.id);
+    expect(await classifications()).toEqual(Array(ORDERS).fill("ASSISTED@v1"));
+  });
+
+  it("rejects settings a merchant could not mean, with a reason per field", () => {
+    const result = settingsInputSchema.safeParse({
+      ledWindowHours: "48", assistedWindowDays: "1", requireAnswerFound: "on", countTestOrders: "false", maxOrderValue: "-5", storeTranscripts: "false",
+    });
+    expect(result.success).toBe(false);
+    const messages = Object.fromEntries(result.error!.issues.map((i) => [i.path.join("."), i.message]));
+    expect(messages).toEqual({
+      maxOrderValue: "must be an amount above 0",
+      assistedWindowDays: "the assisted window must be at least as long as the led window",
+    });
+    const fractional = settingsInputSchema.safeParse({
+      ledWindowHours: "1.5", assistedWindowDays: "7", requireAnswerFound: "on", countTestOrders: "false", maxOrderValue: "10", storeTranscripts: "false",
+    });
+    expect(fractional.error!.issues[0]).toMatchObject({ path: ["ledWindowHours"], message: "must be a whole number of hours" });
+  });
+});

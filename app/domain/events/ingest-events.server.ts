@@ -1,0 +1,215 @@
+/**
+ * Stores a validated batch of chat and cart events for one shop, idempotently (one row per client event id),
+ * in one transaction, then re-attributes the orders the new evidence can change. The shop comes from the
+ * caller (the App Proxy's signed `shop`, or the API key), never from the events.
+ */
+import type { Shop } from "@prisma/client";
+import type { DbTx } from "../../db.server";
+import { attributeStoredOrder } from "../attribution/attribute-order.server";
+import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
+import type { CartWireEvent, ClientEvent } from "./event-schema";
+
+export type EventSource = "STOREFRONT" | "SERVER_API";
+
+export interface IngestContext {
+  source: EventSource;
+  /** App Proxy `logged_in_customer_id`: an identity of every visitor in the batch. */
+  loggedInCustomerId?: string | null;
+}
+
+export interface IngestSummary {
+  accepted: number;
+  duplicates: number;
+  /** Valid events the counting rules refuse, e.g. a removal with no earlier add (no negative cart GMV). */
+  rejected: { index: number; id: string; reason: string }[];
+  reattributedOrders: number;
+}
+
+/** What changed, so that only the orders this evidence can touch are recomputed. */
+interface Touched {
+  conversationExternalIds: Set<string>;
+  visitorIds: Set<string>;
+  cartTokens: Set<string>;
+  earliest: Date | null;
+}
+
+const ADDS = new Set(["ITEM_ADDED", "QUANTITY_INCREASED"]);
+
+export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
+  const known = new Set(
+    (await db.clientEvent.findMany({ where: { shopId: shop.id, eventId: { in: events.map((e) => e.id) } }, select: { eventId: true } })).map((e) => e.eventId),
+  );
+  const fresh = events.map((event, index) => ({ event, index })).filter(({ event }) => !known.has(event.id));
+  const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
+  const rejected: IngestSummary["rejected"] = [];
+  const visitors = new Map<string, string>(); // visitor key → row id
+  const conversations = new Map<string, { id: string; visitorId: string | null }>(); // external id → row
+
+  const visitorFor = async (key: string | undefined, at: Date): Promise<string | null> => {
+    if (!key) return null;
+    const cached = visitors.get(key);
+    if (cached) return cached;
+    const row = await db.visitor.upsert({
+      where: { shopId_visitorKey: { shopId: shop.id, visitorKey: key } },
+      create: { shopId: shop.id, visitorKey: key, firstSeenAt: at, lastSeenAt: at },
+      update: { lastSeenAt: at },
+    });
+    visitors.set(key, row.id);
+    touched.visitorIds.add(row.id);
+    return row.id;
+  };
+
+  const conversationFor = async (externalId: string, visitorId: string | null, at: Date, start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string }) => {
+    touched.conversationExternalIds.add(externalId);
+    const cached = conversations.get(externalId);
+    if (cached && !start) return cached;
+    const existing = await db.conversation.findUnique({ where: { shopId_externalId: { shopId: shop.id, externalId } } });
+    // The surface is decided by the conversation's first event: NUDGE_CLICK when it carries a nudgeId.
+    const surface = start ? (start.nudgeId ? "NUDGE_CLICK" : start.surface) : undefined;
+    const row = existing
+      ? start && at < existing.startedAt
+        ? await db.conversation.update({ where: { id: existing.id }, data: { startedAt: at, surface, nudgeId: start.nudgeId ?? null, visitorId: existing.visitorId ?? visitorId } })
+        : !existing.visitorId && visitorId
+          ? await db.conversation.update({ where: { id: existing.id }, data: { visitorId } })
+          : existing
+      : await db.conversation.create({
+          data: { shopId: shop.id, externalId, visitorId, startedAt: at, surface: surface ?? "CHAT_WIDGET", nudgeId: start?.nudgeId ?? null },
+        });
+    const entry = { id: row.id, visitorId: row.visitorId };
+    conversations.set(externalId, entry);
+    return entry;
+  };
+
+  const addIdentity = async (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
+    if (!visitorId) return;
+    await db.visitorIdentity.upsert({
+      where: { shopId_visitorId_kind_value: { shopId: shop.id, visitorId, kind, value } },
+      create: { shopId: shop.id, visitorId, kind, value, seenAt: at },
+      update: {},
+    });
+    touched.visitorIds.add(visitorId);
+  };
+
+  /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
+  const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
+    (await db.cartEvent.count({
+      where: { shopId: shop.id, visitorId, productId: event.productId, type: { in: ["ITEM_ADDED", "QUANTITY_INCREASED"] }, occurredAt: { lte: at } },
+    })) > 0;
+
+  let accepted = 0;
+  for (const { event, index } of fresh) {
+    const at = new Date(event.occurredAt);
+    const visitorId = await visitorFor(event.visitorId, at);
+    switch (event.type) {
+      case "conversation_started":
+        await conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
+        break;
+      case "message": {
+        const conversation = await conversationFor(event.conversationId, visitorId, at);
+        await db.touchpoint.create({
+          data: {
+            shopId: shop.id,
+            conversationId: conversation.id,
+            kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
+            answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
+            productIds: event.productIds,
+            topic: event.topic ?? null,
+            // Chat text is personal data: kept only when the merchant turned transcripts on.
+            text: shop.storeTranscripts ? (event.text ?? null) : null,
+            occurredAt: at,
+            source: context.source,
+          },
+        });
+        await refreshConversationTimes(db, conversation.id, shop.requireAnswerFound);
+        break;
+      }
+      case "cart": {
+        if (!visitorId) {
+          rejected.push({ index, id: event.id, reason: "a cart event needs the visitor it belongs to" });
+          continue;
+        }
+        if (!ADDS.has(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
+          rejected.push({ index, id: event.id, reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor` });
+          continue;
+        }
+        const conversation = event.conversationId ? await conversationFor(event.conversationId, visitorId, at) : null;
+        const cartToken = normaliseCartToken(event.cartToken);
+        await db.cartEvent.create({
+          data: {
+            shopId: shop.id,
+            visitorId,
+            conversationId: conversation?.id ?? null,
+            type: event.cartType,
+            productId: event.productId,
+            variantId: event.variantId ?? null,
+            productName: event.productName ?? null,
+            unitValue: event.value,
+            currency: event.currency,
+            quantity: event.quantity,
+            fromChat: event.fromChat,
+            cartToken,
+            occurredAt: at,
+            source: context.source,
+          },
+        });
+        if (cartToken && event.conversationId) {
+          await db.cartLink.upsert({
+            where: { shopId_kind_token: { shopId: shop.id, kind: "CART_TOKEN", token: cartToken } },
+            create: { shopId: shop.id, kind: "CART_TOKEN", token: cartToken, conversationExternalId: event.conversationId, visitorKey: event.visitorId ?? null, seenAt: at, source: context.source },
+            update: { conversationExternalId: event.conversationId, seenAt: at },
+          });
+          touched.cartTokens.add(cartToken);
+        }
+        break;
+      }
+      case "identify": {
+        const hash = event.emailSha256 ?? emailHash(event.email);
+        if (hash) await addIdentity(visitorId, "EMAIL_SHA256", hash, at);
+        if (event.customerId) await addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
+        break;
+      }
+    }
+    await db.clientEvent.create({ data: { shopId: shop.id, eventId: event.id, type: event.type, source: context.source } });
+    accepted++;
+    if (!touched.earliest || at < touched.earliest) touched.earliest = at;
+  }
+  if (context.loggedInCustomerId) {
+    for (const visitorId of visitors.values()) await addIdentity(visitorId, "CUSTOMER_ID", context.loggedInCustomerId, touched.earliest ?? new Date());
+  }
+  const reattributedOrders = accepted > 0 ? await reattributeTouchedOrders(db, shop, touched) : 0;
+  return { accepted, duplicates: events.length - fresh.length, rejected, reattributedOrders };
+}
+
+async function refreshConversationTimes(db: DbTx, conversationId: string, requireAnswerFound: boolean) {
+  const qualifying = { conversationId, kind: "ASSISTANT_ANSWER" as const, ...(requireAnswerFound ? { answerFound: true } : {}) };
+  const [first, last] = await Promise.all([
+    db.touchpoint.findFirst({ where: qualifying, orderBy: { occurredAt: "asc" }, select: { occurredAt: true } }),
+    db.touchpoint.findFirst({ where: { conversationId }, orderBy: { occurredAt: "desc" }, select: { occurredAt: true } }),
+  ]);
+  await db.conversation.update({ where: { id: conversationId }, data: { firstQualifyingTouchAt: first?.occurredAt ?? null, lastTouchAt: last?.occurredAt ?? null } });
+}
+
+/**
+ * Orders placed at or after the earliest new event (touches after an order never count) that name a touched
+ * conversation, carry a touched cart token, or were placed by a touched visitor's identities.
+ */
+async function reattributeTouchedOrders(db: DbTx, shop: Shop, touched: Touched): Promise<number> {
+  if (!touched.earliest) return 0;
+  const sessions = [...touched.conversationExternalIds];
+  const identities = touched.visitorIds.size
+    ? await db.visitorIdentity.findMany({ where: { shopId: shop.id, visitorId: { in: [...touched.visitorIds] } } })
+    : [];
+  const customerIds = identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value);
+  const emailHashes = identities.filter((i) => i.kind === "EMAIL_SHA256").map((i) => i.value);
+  const or = [
+    ...sessions.map((value) => ({ noteAttributes: { array_contains: [{ name: CHAT_SESSION_KEY, value }] } })),
+    sessions.length ? { lineItems: { some: { chatSessionId: { in: sessions } } } } : null,
+    touched.cartTokens.size ? { cartToken: { in: [...touched.cartTokens] } } : null,
+    customerIds.length ? { customerId: { in: customerIds } } : null,
+    emailHashes.length ? { emailSha256: { in: emailHashes } } : null,
+  ].filter((clause) => clause !== null);
+  if (or.length === 0) return 0;
+  const orders = await db.order.findMany({ where: { shopId: shop.id, processedAt: { gte: touched.earliest }, OR: or }, select: { id: true } });
+  for (const order of orders) await attributeStoredOrder(db, shop, order.id);
+  return orders.length;
+}

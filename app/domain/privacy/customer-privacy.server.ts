@@ -1,0 +1,184 @@
+/**
+ * Shopify's customer compliance webhooks. customers/redact erases what identifies one customer: the identity
+ * links (customer id, e-mail hash), the identifiers on their orders, their chat text, and any data export
+ * assembled for them; the orders keep their money and classification. customers/data_request assembles what
+ * we hold for that customer so the merchant can download it from the admin and pass it on.
+ */
+import { z } from "zod";
+import type { DbTx } from "../../db.server";
+import { emailHash } from "../orders/order-payload";
+import { findShop } from "../shops.server";
+
+const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
+const customer = z.object({ id: id.nullish(), email: z.string().nullish(), phone: z.string().nullish() });
+
+export const customerRedactSchema = z.object({
+  shop_domain: z.string(),
+  customer,
+  orders_to_redact: z.array(id).default([]),
+});
+
+export const customerDataRequestSchema = z.object({
+  shop_domain: z.string(),
+  customer,
+  orders_requested: z.array(id).default([]),
+  data_request: z.object({ id }),
+});
+
+export type ComplianceOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
+
+interface CustomerKeys {
+  customerId: string | null;
+  emailSha256: string | null;
+  shopifyOrderIds: string[];
+}
+
+function describeInvalid(error: z.ZodError, what: string): string {
+  const issue = error.issues[0];
+  return `not a ${what} payload: ${issue.path.join(".") || "(body)"} ${issue.message}`;
+}
+
+/** Everything of one shop that points at the customer: identity rows, their visitors, and their orders. */
+async function customerFootprint(db: DbTx, shopId: string, keys: CustomerKeys) {
+  const identityFilters = [
+    keys.customerId ? { kind: "CUSTOMER_ID" as const, value: keys.customerId } : null,
+    keys.emailSha256 ? { kind: "EMAIL_SHA256" as const, value: keys.emailSha256 } : null,
+  ].filter((f) => f !== null);
+  const identities = identityFilters.length
+    ? await db.visitorIdentity.findMany({ where: { shopId, OR: identityFilters }, orderBy: { seenAt: "asc" } })
+    : [];
+  const orderFilters = [
+    keys.customerId ? { customerId: keys.customerId } : null,
+    keys.emailSha256 ? { emailSha256: keys.emailSha256 } : null,
+    keys.shopifyOrderIds.length ? { shopifyOrderId: { in: keys.shopifyOrderIds } } : null,
+  ].filter((f) => f !== null);
+  const orders = orderFilters.length
+    ? await db.order.findMany({ where: { shopId, OR: orderFilters }, include: { attribution: true }, orderBy: { processedAt: "asc" } })
+    : [];
+  return { identities, visitorIds: [...new Set(identities.map((i) => i.visitorId))], orders };
+}
+
+function keysOf(payload: { customer: z.infer<typeof customer> }, orderIds: string[]): CustomerKeys {
+  return { customerId: payload.customer.id ?? null, emailSha256: emailHash(payload.customer.email), shopifyOrderIds: orderIds };
+}
+
+export async function redactCustomer(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
+  const parsed = customerRedactSchema.safeParse(payload);
+  if (!parsed.success) return { status: "REJECTED", reason: describeInvalid(parsed.error, "customers/redact") };
+  const shop = await findShop(db, shopDomain);
+  if (!shop) return { status: "PROCESSED" }; // nothing held (never installed, or already redacted)
+  const keys = keysOf(parsed.data, parsed.data.orders_to_redact);
+  const { identities, visitorIds, orders } = await customerFootprint(db, shop.id, keys);
+  const orderIds = orders.map((o) => o.id);
+
+  await db.visitorIdentity.deleteMany({ where: { id: { in: identities.map((i) => i.id) } } });
+  // What the customer typed is theirs, whatever the shop's transcript setting was.
+  await db.touchpoint.updateMany({ where: { shopId: shop.id, conversation: { visitorId: { in: visitorIds } } }, data: { text: null } });
+  await db.order.updateMany({
+    where: { id: { in: orderIds } },
+    data: { customerId: null, emailSha256: null, customerRedactedAt: new Date() },
+  });
+  // The pixel's raw checkout payload can carry the buyer's e-mail and address.
+  await db.pixelHit.updateMany({
+    where: { shopId: shop.id, shopifyOrderId: { in: orders.map((o) => o.shopifyOrderId) } },
+    data: { payload: {}, clientId: null },
+  });
+  for (const order of orders) {
+    if (!order.attribution) continue;
+    const evidence = order.attribution.evidence as { steps?: string[] };
+    const scrub = (step: string) =>
+      [keys.customerId, keys.emailSha256].reduce<string>((text, value) => (value ? text.split(value).join("[redacted]") : text), step);
+    await db.attribution.update({
+      where: { id: order.attribution.id },
+      data: { evidence: { ...evidence, steps: [...(evidence.steps ?? []).map(scrub), "The customer's identifiers were erased at their request; the classification is kept."] } },
+    });
+  }
+  const ownExports = [keys.customerId, ...orders.map((o) => o.customerId)].filter((v): v is string => !!v);
+  await db.customerDataRequest.deleteMany({ where: { shopId: shop.id, customerId: { in: [...new Set(ownExports)] } } });
+  return { status: "PROCESSED" };
+}
+
+export async function assembleCustomerDataRequest(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
+  const parsed = customerDataRequestSchema.safeParse(payload);
+  if (!parsed.success) return { status: "REJECTED", reason: describeInvalid(parsed.error, "customers/data_request") };
+  const shop = await findShop(db, shopDomain);
+  if (!shop) return { status: "PROCESSED" };
+  const keys = keysOf(parsed.data, parsed.data.orders_requested);
+  const { identities, visitorIds, orders } = await customerFootprint(db, shop.id, keys);
+  const visitors = await db.visitor.findMany({
+    where: { id: { in: visitorIds } },
+    include: {
+      conversations: { include: { touchpoints: { orderBy: { occurredAt: "asc" } } }, orderBy: { startedAt: "asc" } },
+      cartEvents: { orderBy: { occurredAt: "asc" } },
+    },
+  });
+  const report = {
+    shop: shop.domain,
+    requestId: parsed.data.data_request.id,
+    assembledAt: new Date().toISOString(),
+    customer: { id: keys.customerId, emailSha256: keys.emailSha256 },
+    note: "E-mail addresses are never stored; only their SHA-256 is. Chat text is kept only when the shop stores transcripts.",
+    identities: identities.map((i) => ({ kind: i.kind, value: i.value, seenAt: i.seenAt.toISOString() })),
+    visitors: visitors.map((v) => ({
+      visitorId: v.visitorKey,
+      firstSeenAt: v.firstSeenAt.toISOString(),
+      lastSeenAt: v.lastSeenAt.toISOString(),
+      conversations: v.conversations.map((c) => ({
+        conversationId: c.externalId,
+        surface: c.surface,
+        startedAt: c.startedAt.toISOString(),
+        touches: c.touchpoints.map((t) => ({
+          kind: t.kind,
+          occurredAt: t.occurredAt.toISOString(),
+          answerFound: t.answerFound,
+          topic: t.topic,
+          productIds: t.productIds,
+          text: t.text,
+        })),
+      })),
+      cartEvents: v.cartEvents.map((e) => ({
+        type: e.type,
+        productId: e.productId,
+        variantId: e.variantId,
+        quantity: e.quantity,
+        unitValue: e.unitValue.toString(),
+        currency: e.currency,
+        occurredAt: e.occurredAt.toISOString(),
+      })),
+    })),
+    orders: orders.map((o) => ({
+      shopifyOrderId: o.shopifyOrderId,
+      name: o.name,
+      processedAt: o.processedAt.toISOString(),
+      currency: o.currency,
+      grossAmount: o.grossAmount?.toString() ?? null,
+      netAmount: o.netAmount?.toString() ?? null,
+      classification: o.attribution?.classification ?? null,
+    })),
+  };
+  await db.customerDataRequest.upsert({
+    where: { shopId_shopifyRequestId: { shopId: shop.id, shopifyRequestId: parsed.data.data_request.id } },
+    create: { shopId: shop.id, shopifyRequestId: parsed.data.data_request.id, customerId: keys.customerId, report },
+    update: { customerId: keys.customerId, report },
+  });
+  return { status: "PROCESSED" };
+}
+
+export async function listCustomerDataRequests(db: DbTx, shopDomain: string) {
+  const shop = await findShop(db, shopDomain);
+  if (!shop) return [];
+  const rows = await db.customerDataRequest.findMany({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } });
+  return rows.map((row) => ({
+    id: row.id,
+    shopifyRequestId: row.shopifyRequestId,
+    customerId: row.customerId,
+    createdAt: row.createdAt.toISOString(),
+    orderCount: ((row.report as { orders?: unknown[] }).orders ?? []).length,
+  }));
+}
+
+export async function findCustomerDataRequest(db: DbTx, shopDomain: string, id: string) {
+  const shop = await findShop(db, shopDomain);
+  if (!shop || !z.string().uuid().safeParse(id).success) return null;
+  return db.customerDataRequest.findFirst({ where: { id, shopId: shop.id } });
+}

@@ -1,0 +1,55 @@
+/**
+ * The shop's attribution settings (attribution-spec.md, "Classification"). A change to any setting the
+ * engine reads bumps the shop's settingsVersion and queues a re-attribution of its history.
+ */
+import type { ReattributionJob, Shop } from "@prisma/client";
+import { z } from "zod";
+import type { Db } from "../db.server";
+import { settingsOf } from "./attribution/attribute-order.server";
+import { requestReattribution } from "./attribution/reattribution.server";
+import { parseMoney } from "./money";
+
+const checkbox = z.union([z.boolean(), z.enum(["true", "false", "on"])]).transform((v) => v === true || v === "true" || v === "on");
+
+export const settingsInputSchema = z
+  .object({
+    ledWindowHours: z.coerce.number().int("must be a whole number of hours").min(1, "must be at least 1 hour").max(720, "must be at most 720 hours (30 days)"),
+    assistedWindowDays: z.coerce.number().int("must be a whole number of days").min(1, "must be at least 1 day").max(90, "must be at most 90 days"),
+    requireAnswerFound: checkbox,
+    countTestOrders: checkbox,
+    maxOrderValue: z
+      .string()
+      .trim()
+      .refine((v) => (parseMoney(v) ?? -1n) > 0n, "must be an amount above 0"),
+    storeTranscripts: checkbox,
+  })
+  .refine((s) => s.assistedWindowDays * 24 >= s.ledWindowHours, {
+    path: ["assistedWindowDays"],
+    message: "the assisted window must be at least as long as the led window",
+  });
+
+export type SettingsInput = z.output<typeof settingsInputSchema>;
+
+export function settingsFormOf(shop: Shop): SettingsInput {
+  return { ...settingsOf(shop), storeTranscripts: shop.storeTranscripts };
+}
+
+const ENGINE_SETTINGS = ["ledWindowHours", "assistedWindowDays", "requireAnswerFound", "countTestOrders", "maxOrderValue"] as const;
+
+export interface SettingsUpdate {
+  shop: Shop;
+  /** The re-attribution queued because an engine setting changed; null when none did. */
+  job: ReattributionJob | null;
+}
+
+export async function updateShopSettings(db: Db, shop: Shop, input: SettingsInput): Promise<SettingsUpdate> {
+  const before = settingsFormOf(shop);
+  const engineChanged = ENGINE_SETTINGS.some((key) =>
+    key === "maxOrderValue" ? parseMoney(before[key]) !== parseMoney(input[key]) : before[key] !== input[key],
+  );
+  const updated = await db.shop.update({
+    where: { id: shop.id },
+    data: { ...input, ...(engineChanged ? { settingsVersion: { increment: 1 } } : {}) },
+  });
+  return { shop: updated, job: engineChanged ? await requestReattribution(db, shop.id) : null };
+}

@@ -1,0 +1,99 @@
+/**
+ * The settings and privacy pages' server side, behind the real authenticate.admin (App Bridge bearer tokens).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { dispatch } from "../../test/app-routes";
+import { orderFixture } from "../../test/shared-fixtures";
+import { adminFetchRequest, webhookRequest } from "../../test/shopify-requests";
+import { DEMO_SHOP_DOMAIN } from "../config.server";
+import { prisma } from "../db.server";
+import { seedDemoShop } from "../demo/seed.server";
+import { ensureShop } from "../domain/shops.server";
+
+const shop = DEMO_SHOP_DOMAIN;
+
+function postForm(path: string, fields: Record<string, string>) {
+  return adminFetchRequest(path, shop, { method: "POST", body: new URLSearchParams(fields) });
+}
+
+const validForm = { ledWindowHours: "48", assistedWindowDays: "7", requireAnswerFound: "true", maxOrderValue: "5000" };
+
+/** The background job is not awaited by the request; wait for the state it reaches (bounded, not timed). */
+async function jobSettles(shopId: string) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const job = await prisma.reattributionJob.findFirst({ where: { shopId }, orderBy: { createdAt: "desc" } });
+    if (job && (job.status === "DONE" || job.status === "FAILED")) return job;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("re-attribution job did not settle");
+}
+
+describe("settings page", () => {
+  beforeAll(async () => {
+    await seedDemoShop(prisma);
+    for (let id = 1; id <= 3; id++) {
+      const body = { ...orderFixture(), id, name: `#${id}` };
+      await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
+    }
+  });
+
+  it("saves valid settings, bumps the version and recomputes history in the background", async () => {
+    const response = await dispatch(postForm("/app/settings", validForm));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, queued: true });
+    const saved = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(saved).toMatchObject({ ledWindowHours: 48, countTestOrders: false, storeTranscripts: false, settingsVersion: 2 });
+    expect(saved.maxOrderValue.toFixed(0)).toBe("5000");
+    const job = await jobSettles(saved.id);
+    expect(job).toMatchObject({ status: "DONE", processed: 3, settingsVersion: 2 });
+    expect(await prisma.attribution.count({ where: { shopId: saved.id, settingsVersion: 2 } })).toBe(3);
+
+    const data = await (await dispatch(adminFetchRequest("/app/settings", shop))).json();
+    expect(data.job).toMatchObject({ status: "DONE", processed: 3, total: 3 });
+  });
+
+  it("answers invalid settings with 400 and a reason per field, changing nothing", async () => {
+    const before = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const response = await dispatch(postForm("/app/settings", { ...validForm, ledWindowHours: "0", maxOrderValue: "abc" }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      ok: false,
+      errors: { ledWindowHours: "must be at least 1 hour", maxOrderValue: "must be an amount above 0" },
+    });
+    const after = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(after.settingsVersion).toBe(before.settingsVersion);
+  });
+
+  it("recomputes on demand", async () => {
+    const response = await dispatch(postForm("/app/settings", { intent: "reattribute" }));
+    expect(await response.json()).toEqual({ ok: true, queued: true });
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(await jobSettles(shopRow.id)).toMatchObject({ status: "DONE", processed: 3 });
+  });
+
+  it("rejects a settings post without a valid session token", async () => {
+    const forged = adminFetchRequest("/app/settings", shop, { method: "POST", body: new URLSearchParams(validForm) }, "forged-secret");
+    expect((await dispatch(forged)).status).toBe(401);
+  });
+});
+
+describe("privacy page", () => {
+  it("downloads a shop's own data request as JSON, and 404s another shop's", async () => {
+    await seedDemoShop(prisma);
+    const ownShop = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const other = await ensureShop(prisma, { domain: "someone-else.myshopify.com" });
+    const own = await prisma.customerDataRequest.create({ data: { shopId: ownShop.id, shopifyRequestId: "41", customerId: "5", report: { orders: [] } } });
+    const foreign = await prisma.customerDataRequest.create({ data: { shopId: other.id, shopifyRequestId: "42", customerId: "6", report: { orders: [] } } });
+
+    const list = await (await dispatch(adminFetchRequest("/app/privacy", shop))).json();
+    expect(list.requests.map((r: { shopifyRequestId: string }) => r.shopifyRequestId)).toEqual(["41"]);
+
+    const download = await dispatch(adminFetchRequest(`/app/privacy/${own.id}`, shop));
+    expect(download.status).toBe(200);
+    expect(download.headers.get("Content-Disposition")).toBe('attachment; filename="customer-data-request-41.json"');
+    expect(await download.json()).toEqual({ orders: [] });
+
+    expect((await dispatch(adminFetchRequest(`/app/privacy/${foreign.id}`, shop))).status).toBe(404);
+    expect((await dispatch(adminFetchRequest(`/app/privacy/not-a-uuid`, shop))).status).toBe(404);
+  });
+});

@@ -1,0 +1,153 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import { prisma } from "../db.server";
+import { runInBackground } from "../domain/attribution/reattribution-runner.server";
+import { latestReattribution, progressOf, requestReattribution, type JobProgress } from "../domain/attribution/reattribution.server";
+import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
+import { findShop } from "../domain/shops.server";
+import { jsonResponse } from "../lib/http";
+import { authenticate } from "../shopify.server";
+
+async function shopFor(request: Request) {
+  const { session } = await authenticate.admin(request);
+  const shop = await findShop(prisma, session.shop);
+  if (!shop) throw new Response("This shop is not set up yet", { status: 404 });
+  return shop;
+}
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = await shopFor(request);
+  const job = await latestReattribution(prisma, shop.id);
+  return { settings: settingsFormOf(shop), currency: shop.currency, settingsVersion: shop.settingsVersion, job: job ? progressOf(job) : null };
+};
+
+type ActionResult = { ok: true; queued: boolean } | { ok: false; errors: Record<string, string> };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const shop = await shopFor(request);
+  const form = Object.fromEntries(await request.formData());
+  if (form.intent === "reattribute") {
+    const job = await requestReattribution(prisma, shop.id);
+    void runInBackground(prisma, job.id);
+    return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
+  }
+  // Unchecked checkboxes are absent from a form post.
+  const parsed = settingsInputSchema.safeParse({ requireAnswerFound: "false", countTestOrders: "false", storeTranscripts: "false", ...form });
+  if (!parsed.success) {
+    const errors = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join(".") || "form", issue.message]));
+    return jsonResponse({ ok: false, errors } satisfies ActionResult, { status: 400 });
+  }
+  const { job } = await updateShopSettings(prisma, shop, parsed.data);
+  // Recomputing history can take a while on a big shop: the request returns now, the admin polls progress.
+  if (job) void runInBackground(prisma, job.id);
+  return jsonResponse({ ok: true, queued: job !== null } satisfies ActionResult);
+};
+
+function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; settingsVersion: number }) {
+  const busy = useNavigation().state !== "idle";
+  const percent = job && job.total > 0 ? Math.round((job.processed / job.total) * 100) : 100;
+  const unfinished = job?.status === "PENDING" || job?.status === "RUNNING";
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Re-attribution
+        </Text>
+        {!job ? (
+          <Text as="p" tone="subdued">
+            Every order is classified under settings v{settingsVersion}. Changing a rule recomputes history.
+          </Text>
+        ) : (
+          <BlockStack gap="200">
+            <Text as="p">
+              {unfinished
+                ? `Recomputing history under settings v${job.settingsVersion}: ${job.processed} of ${job.total} orders.`
+                : job.status === "DONE"
+                  ? `All ${job.processed} orders recomputed under settings v${job.settingsVersion}.`
+                  : `Stopped after ${job.processed} of ${job.total} orders: ${job.error ?? "unknown error"}. It resumes when the app restarts, or recompute now.`}
+            </Text>
+            <div aria-label="Re-attribution progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+              <ProgressBar progress={percent} tone={job.status === "FAILED" ? "critical" : "primary"} size="small" />
+            </div>
+          </BlockStack>
+        )}
+        <Form method="post">
+          <input type="hidden" name="intent" value="reattribute" />
+          <Button submit disabled={busy || unfinished}>
+            Recompute all orders now
+          </Button>
+        </Form>
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function Settings() {
+  const { settings, currency, settingsVersion, job } = useLoaderData<typeof loader>();
+  const result = useActionData<ActionResult>();
+  const navigation = useNavigation();
+  const revalidator = useRevalidator();
+  const [form, setForm] = useState({ ...settings, ledWindowHours: String(settings.ledWindowHours), assistedWindowDays: String(settings.assistedWindowDays) });
+  const errors = result && !result.ok ? result.errors : {};
+  const unfinished = job?.status === "PENDING" || job?.status === "RUNNING";
+
+  useEffect(() => {
+    if (!unfinished) return;
+    const timer = setInterval(() => revalidator.state === "idle" && revalidator.revalidate(), 1000);
+    return () => clearInterval(timer);
+  }, [unfinished, revalidator]);
+
+  const field = <K extends keyof typeof form>(key: K) => (value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
+  return (
+    <Page title="Settings" subtitle="The rules every report counts by">
+      <Layout>
+        <Layout.Section>
+          <Form method="post">
+            <Card>
+              <BlockStack gap="400">
+                {result?.ok ? (
+                  <Banner tone="success" title="Settings saved">
+                    {result.queued ? "History is being recomputed under the new rules." : "No attribution rule changed, so nothing needs recomputing."}
+                  </Banner>
+                ) : null}
+                {result && !result.ok ? (
+                  <Banner tone="critical" title="The settings were not saved">
+                    Correct the fields marked below.
+                  </Banner>
+                ) : null}
+                <FormLayout>
+                  <FormLayout.Group>
+                    <TextField label="Led window (hours)" name="ledWindowHours" type="number" autoComplete="off" min={1} max={720}
+                      value={form.ledWindowHours} onChange={field("ledWindowHours")} error={errors.ledWindowHours}
+                      helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it." />
+                    <TextField label="Assisted window (days)" name="assistedWindowDays" type="number" autoComplete="off" min={1} max={90}
+                      value={form.assistedWindowDays} onChange={field("assistedWindowDays")} error={errors.assistedWindowDays}
+                      helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before." />
+                  </FormLayout.Group>
+                  <Checkbox label="Only answers that found what the shopper asked for qualify" name="requireAnswerFound" value="true"
+                    checked={form.requireAnswerFound} onChange={field("requireAnswerFound")} />
+                  <Checkbox label="Count test orders" name="countTestOrders" value="true" checked={form.countTestOrders} onChange={field("countTestOrders")} />
+                  <TextField label={`Outlier threshold (${currency})`} name="maxOrderValue" autoComplete="off" inputMode="decimal"
+                    value={form.maxOrderValue} onChange={field("maxOrderValue")} error={errors.maxOrderValue}
+                    helpText="Orders above this value are listed but left out of every total." />
+                  <Checkbox label="Store chat transcripts" name="storeTranscripts" value="true" checked={form.storeTranscripts}
+                    onChange={field("storeTranscripts")} helpText="Off: the app keeps what happened in a chat, never what was said." />
+                </FormLayout>
+                <InlineStack align="end">
+                  <Button submit variant="primary" loading={navigation.state === "submitting" && navigation.formData?.get("intent") !== "reattribute"}>
+                    Save
+                  </Button>
+                </InlineStack>
+              </BlockStack>
+            </Card>
+          </Form>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <ReattributionCard job={job} settingsVersion={settingsVersion} />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

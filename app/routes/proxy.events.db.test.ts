@@ -1,0 +1,147 @@
+/**
+ * POST /apps/chat-attribution/events as Shopify's App Proxy forwards it (signed query), through the real
+ * route and authenticate.public.appProxy.
+ */
+import { randomUUID } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { dispatch } from "../../test/app-routes";
+import { orderFixture } from "../../test/shared-fixtures";
+import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
+import { prisma } from "../db.server";
+import { emailHash } from "../domain/orders/order-payload";
+import { ensureShop } from "../domain/shops.server";
+
+let shop: string;
+let shopId: string;
+/** One clock reading per test, so that durations between events are exact. */
+let now = Date.now();
+const minutesAgo = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+
+function post(events: unknown[], options: { loggedInCustomerId?: string; secret?: string } = {}) {
+  return dispatch(appProxyRequest({ shop, path: "/proxy/events", method: "POST", body: { events }, ...options }));
+}
+
+const chat = (conversationId: string, visitorId: string, answeredMinutesAgo = 30) => [
+  { id: randomUUID(), type: "conversation_started", occurredAt: minutesAgo(answeredMinutesAgo + 2), visitorId, conversationId, surface: "FAQ" },
+  { id: randomUUID(), type: "message", occurredAt: minutesAgo(answeredMinutesAgo + 1), visitorId, conversationId, role: "shopper", topic: "dry skin", text: "my skin is so dry" },
+  { id: randomUUID(), type: "message", occurredAt: minutesAgo(answeredMinutesAgo), visitorId, conversationId, role: "assistant", answerFound: true, productIds: ["gid://shopify/Product/632910392"] },
+];
+
+const cart = (visitorId: string, cartType: string, extra: Record<string, unknown> = {}) => ({
+  id: randomUUID(), type: "cart", occurredAt: minutesAgo(20), visitorId, cartType, productId: "632910392", variantId: "39072856",
+  productName: "IPod Nano - 8gb", value: "199.00", currency: "USD", quantity: 1, ...extra,
+});
+
+describe("storefront events through the App Proxy", () => {
+  beforeEach(async () => {
+    now = Date.now();
+    shop = `events-${randomUUID().slice(0, 8)}.myshopify.com`;
+    shopId = (await ensureShop(prisma, { domain: shop, currency: "USD" })).id;
+  });
+
+  it("stores a conversation, its touches and a chat add-to-cart; a repeated batch is accepted and ignored", async () => {
+    const events = [...chat("c_1", "v_1"), cart("v_1", "ITEM_ADDED", { conversationId: "c_1", fromChat: true, cartToken: "c1-ABCdef?key=123" })];
+    const first = await post(events);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    const again = await post(events);
+    expect(await again.json()).toEqual({ accepted: 0, duplicates: 4, rejected: [] });
+
+    const conversation = await prisma.conversation.findFirstOrThrow({ where: { shopId }, include: { touchpoints: true, cartEvents: true } });
+    expect(conversation).toMatchObject({ externalId: "c_1", surface: "FAQ" });
+    expect(conversation.firstQualifyingTouchAt).not.toBeNull();
+    expect(conversation.touchpoints).toHaveLength(2);
+    expect(conversation.touchpoints.every((t) => t.text === null)).toBe(true); // transcripts are off by default
+    expect(conversation.touchpoints.find((t) => t.kind === "ASSISTANT_ANSWER")!.productIds).toEqual(["632910392"]);
+    expect(conversation.cartEvents).toMatchObject([{ type: "ITEM_ADDED", quantity: 1, fromChat: true, cartToken: "abcdef" }]);
+    expect(await prisma.cartLink.findFirst({ where: { shopId } })).toMatchObject({ kind: "CART_TOKEN", token: "abcdef", conversationExternalId: "c_1" });
+  });
+
+  it("keeps chat text only when the shop stores transcripts", async () => {
+    await prisma.shop.update({ where: { id: shopId }, data: { storeTranscripts: true } });
+    await post(chat("c_t", "v_t"));
+    const texts = (await prisma.touchpoint.findMany({ where: { shopId } })).map((t) => t.text);
+    expect(texts).toContain("my skin is so dry");
+  });
+
+  it("makes a nudge click the conversation's surface", async () => {
+    await post([{ id: randomUUID(), type: "conversation_started", occurredAt: minutesAgo(5), visitorId: "v_n", conversationId: "c_n", nudgeId: "spring-sale" }]);
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId } })).toMatchObject({ surface: "NUDGE_CLICK", nudgeId: "spring-sale" });
+  });
+
+  it("rejects a batch with an invalid event with 400, a reason per field, and stores nothing", async () => {
+    const response = await post([...chat("c_bad", "v_bad"), cart("v_bad", "ITEM_ADDED", { quantity: 0, currency: "usd" })]);
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual([
+      { index: 3, field: "currency", message: "must be an ISO 4217 code" },
+      { index: 3, field: "quantity", message: "must be at least 1 (a delta, never a total)" },
+    ]);
+    expect(await prisma.conversation.count({ where: { shopId } })).toBe(0);
+    expect(await prisma.clientEvent.count({ where: { shopId } })).toBe(0);
+  });
+
+  it.each([
+    ["in the future", { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }, "occurredAt", "must not be more than 5 minutes in the future"],
+    ["too old", { occurredAt: new Date(Date.now() - 31 * 86_400_000).toISOString() }, "occurredAt", "must not be older than 30 days"],
+    ["without a visitor", { visitorId: undefined }, "visitorId", "is required from the storefront"],
+  ])("rejects an event %s", async (_label, change, field, message) => {
+    const response = await post([{ ...chat("c_x", "v_x")[0], ...change }]);
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual([{ index: 0, field, message }]);
+  });
+
+  it("refuses a raw e-mail from the storefront, accepts the browser's hash", async () => {
+    const raw = await post([{ id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId: "v_i", email: "a@example.com" }]);
+    expect(raw.status).toBe(400);
+    const hashed = await post([{ id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId: "v_i", emailSha256: emailHash("a@example.com") }]);
+    expect(hashed.status).toBe(200);
+    expect(await prisma.visitorIdentity.findFirstOrThrow({ where: { shopId } })).toMatchObject({ kind: "EMAIL_SHA256", value: emailHash("a@example.com") });
+  });
+
+  it("rejects an orphan removal (no earlier add) and keeps the rest of the batch", async () => {
+    const response = await post([cart("v_o", "ITEM_REMOVED"), cart("v_o", "ITEM_ADDED", { occurredAt: minutesAgo(10) }), cart("v_o", "QUANTITY_DECREASED", { occurredAt: minutesAgo(5) })]);
+    expect(response.status).toBe(200);
+    const summary = await response.json();
+    expect(summary).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(summary.rejected).toEqual([{ index: 0, id: expect.any(String), reason: "ITEM_REMOVED of product 632910392 with no earlier add by this visitor" }]);
+    expect((await prisma.cartEvent.findMany({ where: { shopId }, orderBy: { occurredAt: "asc" } })).map((e) => e.type)).toEqual(["ITEM_ADDED", "QUANTITY_DECREASED"]);
+  });
+
+  it("records the signed logged_in_customer_id as an identity of the visitor", async () => {
+    await post(chat("c_c", "v_c"), { loggedInCustomerId: "207119551" });
+    const identity = await prisma.visitorIdentity.findFirstOrThrow({ where: { shopId }, include: { visitor: true } });
+    expect(identity).toMatchObject({ kind: "CUSTOMER_ID", value: "207119551", visitor: { visitorKey: "v_c" } });
+  });
+
+  it("re-attributes an order that arrived before the chat evidence did", async () => {
+    const orderTime = minutesAgo(10);
+    const body = { ...orderFixture(), processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: "c_late" }] };
+    await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
+    expect((await prisma.attribution.findFirstOrThrow({ where: { shopId } })).classification).toBe("UNATTRIBUTED");
+    await post(chat("c_late", "v_late", 30));
+    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId } })).toMatchObject({ classification: "LED", matchedBy: "CART_ATTRIBUTE", surface: "FAQ", minutesFromLastTouch: 20 });
+  });
+
+  it("answers a bad signature with 401, a body over 256 KB with 413, non-JSON with 400, GET with 405", async () => {
+    expect((await post(chat("c_s", "v_s"), { secret: "wrong" })).status).toBe(401);
+    const huge = appProxyRequest({ shop, path: "/proxy/events", method: "POST", body: { events: [{ pad: "x".repeat(300 * 1024) }] } });
+    expect((await dispatch(huge)).status).toBe(413);
+    const notJson = appProxyRequest({ shop, path: "/proxy/events", method: "POST", body: "placeholder" });
+    const garbled = new Request(notJson.url, { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } });
+    const response = await dispatch(garbled);
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatch(/^body is not JSON/);
+    expect((await dispatch(appProxyRequest({ shop, path: "/proxy/events", method: "GET" }))).status).toBe(405);
+    expect(await prisma.clientEvent.count({ where: { shopId } })).toBe(0);
+  });
+
+  it("answers 429 with Retry-After when one visitor posts too fast", async () => {
+    const event = chat("c_r", "v_rate")[0];
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await post([event])).status);
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    const limited = await post([event]);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+  });
+});

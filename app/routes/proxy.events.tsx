@@ -1,0 +1,32 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { prisma } from "../db.server";
+import { MAX_BODY_BYTES, parseEventBatch } from "../domain/events/event-schema";
+import { recordEventBatch } from "../domain/events/record-events.server";
+import { ensureShop, findShop } from "../domain/shops.server";
+import { jsonResponse, readJsonBody } from "../lib/http";
+import { postOnlyLoader } from "../lib/method-not-allowed";
+import { RateLimiter } from "../lib/rate-limit";
+import { verifyAppProxyRequest } from "../shopify/app-proxy.server";
+
+export const loader = postOnlyLoader;
+
+// A storefront flushes a batch every few seconds at most; this bounds a runaway script per visitor.
+const perVisitor = new RateLimiter({ capacity: 30, refillPerSecond: 0.5 });
+
+// POST https://<shop>/apps/chat-attribution/events, forwarded and signed by Shopify's App Proxy.
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop: shopDomain, loggedInCustomerId } = await verifyAppProxyRequest(request);
+  const body = await readJsonBody(request, MAX_BODY_BYTES);
+  if (!body.ok) return body.response;
+  const batch = parseEventBatch(body.body, { now: new Date(), requireVisitorId: true, allowRawEmail: false });
+  if (!batch.ok) return jsonResponse({ errors: batch.errors }, { status: 400 });
+
+  const decision = perVisitor.take(`${shopDomain}:${batch.events[0].visitorId}`);
+  if (!decision.allowed) {
+    return jsonResponse({ error: "too many requests from this visitor" }, { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } });
+  }
+  // The shop is the signed one; a storefront can only post events for the shop it is on.
+  const shop = (await findShop(prisma, shopDomain)) ?? (await ensureShop(prisma, { domain: shopDomain }));
+  const summary = await recordEventBatch(prisma, shop, batch.events, { source: "STOREFRONT", loggedInCustomerId });
+  return jsonResponse({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected });
+};

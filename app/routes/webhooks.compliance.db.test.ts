@@ -1,0 +1,148 @@
+/**
+ * customers/redact and customers/data_request through the real route, signed as Shopify signs them. The
+ * redaction test reads back every row of every table and looks for the customer's identifiers.
+ */
+import { randomUUID } from "node:crypto";
+import { Prisma } from "@prisma/client";
+import { beforeEach, describe, expect, it } from "vitest";
+import { dispatch } from "../../test/app-routes";
+import { orderFixture } from "../../test/shared-fixtures";
+import { webhookRequest } from "../../test/shopify-requests";
+import { prisma } from "../db.server";
+import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
+import { emailHash } from "../domain/orders/order-payload";
+import { ensureShop } from "../domain/shops.server";
+
+const CUSTOMER_ID = "7391167000123";
+const EMAIL = "John.Shopper@Example.com";
+const EMAIL_HASH = emailHash(EMAIL)!;
+const CHAT_TEXT = "Hi, I am John Shopper from 12 Elm Street";
+const OTHER_CHAT_TEXT = "Hello, this is the other shopper";
+const OTHER_CUSTOMER_ID = "8800000000001";
+const ORDER_TIME = new Date("2008-01-10T16:00:00Z"); // the fixture's processed_at
+
+let shop: string;
+let shopId: string;
+
+const compliance = (topic: string, body: unknown, webhookId = randomUUID()) =>
+  dispatch(webhookRequest({ path: "/webhooks/compliance", topic, shop, body, webhookId }));
+
+/** A shopper who chatted (with transcripts on), identified themselves, added from chat and then ordered. */
+async function seedIdentifiedShopper(customerId: string, email: string, externalId: string, text: string) {
+  const visitor = await prisma.visitor.create({
+    data: { shopId, visitorKey: `v_${externalId}`, firstSeenAt: new Date(ORDER_TIME.getTime() - 7_200_000), lastSeenAt: ORDER_TIME },
+  });
+  await prisma.visitorIdentity.createMany({
+    data: [
+      { shopId, visitorId: visitor.id, kind: "CUSTOMER_ID", value: customerId, seenAt: ORDER_TIME },
+      { shopId, visitorId: visitor.id, kind: "EMAIL_SHA256", value: emailHash(email)!, seenAt: ORDER_TIME },
+    ],
+  });
+  const conversation = await prisma.conversation.create({
+    data: { shopId, externalId, visitorId: visitor.id, startedAt: new Date(ORDER_TIME.getTime() - 3_600_000) },
+  });
+  await prisma.touchpoint.createMany({
+    data: [
+      { shopId, conversationId: conversation.id, kind: "SHOPPER_MESSAGE", text, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 3_000_000) },
+      { shopId, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 2_900_000) },
+    ],
+  });
+  await prisma.cartEvent.create({
+    data: {
+      shopId, visitorId: visitor.id, conversationId: conversation.id, type: "ITEM_ADDED", productId: "632910392",
+      unitValue: "199.00", currency: "USD", quantity: 1, fromChat: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 2_800_000),
+    },
+  });
+}
+
+async function deliverOrder(id: number, customerId: string, email: string) {
+  const body = { ...orderFixture(), id, name: `#${id}`, email, contact_email: email, customer: { ...orderFixture().customer, id: Number(customerId), email } };
+  const response = await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
+  expect(response.status).toBe(200);
+  const order = await prisma.order.findFirstOrThrow({ where: { shopId, shopifyOrderId: String(id) } });
+  await prisma.pixelHit.create({
+    data: { shopId, eventId: `px_${id}`, shopifyOrderId: String(id), clientId: `client_${customerId}`, occurredAt: ORDER_TIME, payload: { email, customerId } },
+  });
+  return order;
+}
+
+/** Every row of every model that belongs to this test's shop, as text: what a look for leftovers has to search. */
+async function everything(): Promise<string> {
+  const ofThisShop = (row: Record<string, unknown>) => row.shopId === shopId || row.id === shopId || row.shopDomain === shop || row.shop === shop;
+  const dumps = await Promise.all(
+    Object.values(Prisma.ModelName).map(async (model) => {
+      const delegate = (prisma as unknown as Record<string, { findMany(): Promise<Record<string, unknown>[]> }>)[model[0].toLowerCase() + model.slice(1)];
+      const rows = (await delegate.findMany()).filter(ofThisShop);
+      return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+    }),
+  );
+  return dumps.join("\n");
+}
+
+describe("customer compliance webhooks", () => {
+  beforeEach(async () => {
+    shop = `privacy-${randomUUID().slice(0, 8)}.myshopify.com`;
+    shopId = (await ensureShop(prisma, { domain: shop, currency: "USD" })).id;
+    await prisma.shop.update({ where: { id: shopId }, data: { storeTranscripts: true } });
+    await seedIdentifiedShopper(CUSTOMER_ID, EMAIL, "c_john", CHAT_TEXT);
+    await seedIdentifiedShopper(OTHER_CUSTOMER_ID, "other@example.com", "c_other", OTHER_CHAT_TEXT);
+  });
+
+  it("customers/data_request assembles what is held for the customer, for the merchant to download", async () => {
+    await deliverOrder(1001, CUSTOMER_ID, EMAIL);
+    await deliverOrder(2002, OTHER_CUSTOMER_ID, "other@example.com");
+    const body = { shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL }, orders_requested: [1001], data_request: { id: 9999 } };
+    expect((await compliance("customers/data_request", body)).status).toBe(200);
+    expect((await compliance("customers/data_request", body)).status).toBe(200); // a retry with a new id
+    const requests = await prisma.customerDataRequest.findMany({ where: { shopId } });
+    expect(requests).toHaveLength(1);
+    const report = requests[0].report as any;
+    expect(report.customer).toEqual({ id: CUSTOMER_ID, emailSha256: EMAIL_HASH });
+    expect(report.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(["CUSTOMER_ID", "EMAIL_SHA256"]);
+    expect(report.visitors).toHaveLength(1);
+    expect(report.visitors[0].conversations[0]).toMatchObject({ conversationId: "c_john", surface: "CHAT_WIDGET" });
+    expect(report.visitors[0].conversations[0].touches[0].text).toBe(CHAT_TEXT);
+    expect(report.visitors[0].cartEvents).toHaveLength(1);
+    expect(report.orders).toEqual([expect.objectContaining({ shopifyOrderId: "1001", classification: "ASSISTED", grossAmount: "598.94" })]);
+    expect(JSON.stringify(report)).not.toContain(OTHER_CUSTOMER_ID);
+    expect(JSON.stringify(report)).not.toContain(EMAIL.toLowerCase());
+  });
+
+  it("customers/redact leaves nothing identifying the customer; orders keep money and classification", async () => {
+    const order = await deliverOrder(1001, CUSTOMER_ID, EMAIL);
+    await deliverOrder(2002, OTHER_CUSTOMER_ID, "other@example.com");
+    await compliance("customers/data_request", {
+      shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL }, orders_requested: [1001], data_request: { id: 7 },
+    });
+    const before = await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } });
+    expect(before).toMatchObject({ classification: "ASSISTED", matchedBy: "CUSTOMER_ID" });
+    expect(await everything()).toContain(CUSTOMER_ID);
+
+    const redact = { shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL, phone: "555-625-1199" }, orders_to_redact: [1001] };
+    const webhookId = randomUUID();
+    for (let i = 0; i < 3; i++) expect((await compliance("customers/redact", redact, webhookId)).status).toBe(200);
+
+    const leftovers = await everything();
+    for (const identifying of [CUSTOMER_ID, EMAIL_HASH, EMAIL, EMAIL.toLowerCase(), CHAT_TEXT, `client_${CUSTOMER_ID}`]) {
+      expect(leftovers, identifying).not.toContain(identifying);
+    }
+    // The other customer is untouched.
+    for (const kept of [OTHER_CUSTOMER_ID, emailHash("other@example.com")!, `client_${OTHER_CUSTOMER_ID}`, OTHER_CHAT_TEXT]) expect(leftovers).toContain(kept);
+
+    const after = await prisma.order.findUniqueOrThrow({ where: { id: order.id }, include: { attribution: true } });
+    expect(after).toMatchObject({ customerId: null, emailSha256: null });
+    expect(after.grossAmount!.toFixed(2)).toBe("598.94");
+    expect(after.attribution).toMatchObject({ classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversationId: before.conversationId });
+    // Recomputing (a settings change) cannot re-read the erased evidence, so the classification stands.
+    const shopRow = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+    expect(await attributeStoredOrder(prisma, shopRow, order.id)).toBeNull();
+    expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe("ASSISTED");
+  });
+
+  it("acknowledges a payload of the wrong shape and records why", async () => {
+    const webhookId = randomUUID();
+    expect((await compliance("customers/redact", { shop_domain: shop }, webhookId)).status).toBe(200);
+    const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+    expect(delivery).toMatchObject({ status: "REJECTED", reason: expect.stringMatching(/^not a customers\/redact payload: customer/) });
+  });
+});
