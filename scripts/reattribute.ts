@@ -6,50 +6,59 @@
  * database stop the server first (PGlite allows one process); with PostgreSQL it can run beside the server.
  */
 import { parseArgs } from "node:util";
-import { disconnectDatabase, prisma } from "../app/db.server";
+import { pathToFileURL } from "node:url";
+import { disconnectDatabase, prisma, type Db } from "../app/db.server";
 import { DEFAULT_BATCH_SIZE, requestReattribution, runReattribution, type JobProgress } from "../app/domain/attribution/reattribution.server";
 import { findShop } from "../app/domain/shops.server";
 
-function progressBar({ processed, total }: JobProgress, width = 30): string {
+export function progressBar({ processed, total }: JobProgress, width = 30): string {
   const ratio = total === 0 ? 1 : Math.min(1, processed / total);
   const filled = Math.round(ratio * width);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${processed}/${total} orders (${Math.round(ratio * 100)}%)`;
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { shop: { type: "string" }, "batch-size": { type: "string" } } });
+export interface CliOutput {
+  write(text: string): void;
+  /** A terminal redraws one bar in place; a log gets a line per batch. */
+  interactive: boolean;
+}
+
+/** The command without the process around it: returns the exit code. */
+export async function reattributeCommand(db: Db, args: string[], out: CliOutput): Promise<number> {
+  const { values } = parseArgs({ args, options: { shop: { type: "string" }, "batch-size": { type: "string" } } });
   const batchSize = values["batch-size"] ? Number(values["batch-size"]) : DEFAULT_BATCH_SIZE;
   if (!values.shop || !Number.isInteger(batchSize) || batchSize < 1) {
-    console.error("usage: npm run reattribute -- --shop <shop>.myshopify.com [--batch-size N]");
+    out.write("usage: npm run reattribute -- --shop <shop>.myshopify.com [--batch-size N]\n");
     return 2;
   }
-  const shop = await findShop(prisma, values.shop);
+  const shop = await findShop(db, values.shop);
   if (!shop) {
-    console.error(`No shop ${values.shop} in this database.`);
+    out.write(`No shop ${values.shop} in this database.\n`);
     return 1;
   }
-  const unfinished = await prisma.reattributionJob.findFirst({
+  const unfinished = await db.reattributionJob.findFirst({
     where: { shopId: shop.id, status: { in: ["PENDING", "RUNNING"] }, settingsVersion: shop.settingsVersion },
   });
-  const job = unfinished ?? (await requestReattribution(prisma, shop.id));
-  console.error(`${unfinished ? "Resuming" : "Started"} re-attribution of ${shop.domain} under settings v${job.settingsVersion}.`);
-  const interactive = process.stderr.isTTY;
-  const finished = await runReattribution(prisma, job.id, {
+  const job = unfinished ?? (await requestReattribution(db, shop.id));
+  out.write(`${unfinished ? "Resuming" : "Started"} re-attribution of ${shop.domain} under settings v${job.settingsVersion}.\n`);
+  const finished = await runReattribution(db, job.id, {
     batchSize,
-    onProgress: (progress) => process.stderr.write(interactive ? `\r${progressBar(progress)}` : `${progressBar(progress)}\n`),
+    onProgress: (progress) => out.write(out.interactive ? `\r${progressBar(progress)}` : `${progressBar(progress)}\n`),
   });
-  if (interactive) process.stderr.write("\n");
-  console.error(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.`);
+  if (out.interactive) out.write("\n");
+  out.write(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.\n`);
   return finished.status === "DONE" ? 0 : 1;
 }
 
-main()
-  .then(async (code) => {
-    await disconnectDatabase();
-    process.exit(code);
-  })
-  .catch(async (error) => {
-    console.error(error);
-    await disconnectDatabase();
-    process.exit(1);
-  });
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const out: CliOutput = { write: (text) => process.stderr.write(text), interactive: process.stderr.isTTY };
+  reattributeCommand(prisma, process.argv.slice(2), out)
+    .catch((error) => {
+      console.error(error);
+      return 1;
+    })
+    .then(async (code) => {
+      await disconnectDatabase();
+      process.exit(code);
+    });
+}

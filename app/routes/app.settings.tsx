@@ -69,7 +69,7 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
                   : `Stopped after ${job.processed} of ${job.total} orders: ${job.error ?? "unknown error"}. It resumes when the app restarts, or recompute now.`}
             </Text>
             <div aria-label="Re-attribution progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
-              <ProgressBar progress={percent} tone={job.status === "FAILED" ? "critical" : "primary"} size="small" />
+              <ProgressBar progress={percent} tone={job.status === "FAILED" ? "critical" : "primary"} size="small" animated={false} />
             </div>
           </BlockStack>
         )}

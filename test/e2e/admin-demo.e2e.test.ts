@@ -50,6 +50,35 @@ describe("npm run demo", () => {
     await expect.poll(() => authorized.length, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
+  it("changes a rule on the Settings page and shows history being recomputed to the end", async () => {
+    const page = await newPage(browser);
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await page.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    const ledWindow = page.getByLabel("Led window (hours)");
+    expect(await ledWindow.inputValue()).toBe("24");
+
+    // Passes the browser's own min/max checks, fails the server's cross-field rule.
+    const assistedWindow = page.getByLabel("Assisted window (days)");
+    await ledWindow.fill("48");
+    await assistedWindow.fill("1");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("The settings were not saved").waitFor();
+    expect(await page.getByText("the assisted window must be at least as long as the led window").count()).toBe(1);
+
+    await assistedWindow.fill("7");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("History is being recomputed under the new rules.").waitFor();
+    // The page polls the job; the demo's seeded orders are all recomputed under settings v2.
+    await page.getByText(/^All \d+ orders recomputed under settings v2\.$/).waitFor({ timeout: 60_000 });
+    expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe("100");
+    await page.screenshot({ path: path.join(artifactsDir, "admin-settings.png"), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it("refuses demo mode under NODE_ENV=production", async () => {
     const { spawnSync } = await import("node:child_process");
     const result = spawnSync("node", ["--import", "tsx", "scripts/demo.ts", "--no-build"], {

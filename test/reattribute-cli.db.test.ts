@@ -1,0 +1,52 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { prisma } from "../app/db.server";
+import { ingestVerifiedOrder } from "../app/domain/orders/ingest-order.server";
+import { parseOrderPayload } from "../app/domain/orders/order-payload";
+import { ensureShop } from "../app/domain/shops.server";
+import { reattributeCommand } from "../scripts/reattribute";
+import { orderFixture } from "./shared-fixtures";
+
+function capture(interactive: boolean) {
+  const chunks: string[] = [];
+  return { out: { write: (text: string) => void chunks.push(text), interactive }, text: () => chunks.join("") };
+}
+
+describe("npm run reattribute", () => {
+  it("recomputes a shop's orders with a progress line per batch, and resumes an unfinished job", async () => {
+    const domain = `cli-${randomUUID().slice(0, 8)}.myshopify.com`;
+    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    for (let id = 1; id <= 5; id++) {
+      const parsed = parseOrderPayload({ ...orderFixture(), id, name: `#${id}` });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      await ingestVerifiedOrder(prisma, domain, parsed.order);
+    }
+    const log = capture(false);
+    expect(await reattributeCommand(prisma, ["--shop", domain, "--batch-size", "2"], log.out)).toBe(0);
+    expect(log.text().split("\n")).toEqual([
+      `Started re-attribution of ${domain} under settings v1.`,
+      "[############------------------] 2/5 orders (40%)",
+      "[########################------] 4/5 orders (80%)",
+      "[##############################] 5/5 orders (100%)",
+      "Done: 5 orders recomputed.",
+      "",
+    ]);
+
+    // A job left RUNNING (the process was killed) is picked up where it stopped.
+    await prisma.reattributionJob.create({ data: { shopId: shop.id, status: "RUNNING", settingsVersion: 1, total: 5, processed: 4, cursorOrderId: (await prisma.order.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } }))[3].id } });
+    const terminal = capture(true);
+    expect(await reattributeCommand(prisma, ["--shop", domain], terminal.out)).toBe(0);
+    expect(terminal.text()).toBe(
+      `Resuming re-attribution of ${domain} under settings v1.\n\r[##############################] 5/5 orders (100%)\nDone: 5 orders recomputed.\n`,
+    );
+  });
+
+  it("explains its usage and an unknown shop", async () => {
+    const usage = capture(false);
+    expect(await reattributeCommand(prisma, [], usage.out)).toBe(2);
+    expect(usage.text()).toMatch(/^usage: npm run reattribute -- --shop/);
+    const unknown = capture(false);
+    expect(await reattributeCommand(prisma, ["--shop", "nobody.myshopify.com"], unknown.out)).toBe(1);
+    expect(unknown.text()).toBe("No shop nobody.myshopify.com in this database.\n");
+  });
+});
