@@ -6,17 +6,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney } from "../money";
+import { isoTime as timestamp, moneySet, rejectionReason, shopifyId as id } from "../shopify-payload";
 
 export const CHAT_SESSION_KEY = "_chat_session_id";
 export const CHAT_VISITOR_KEY = "_chat_visitor_id";
 
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
-const decimal = z.union([z.string(), z.number()]).refine((v) => parseMoney(v) !== null, "must be a decimal amount");
-const moneySet = z.object({
-  shop_money: z.object({ amount: decimal, currency_code: z.string().length(3) }),
-  presentment_money: z.object({ amount: decimal, currency_code: z.string().length(3) }).optional(),
-});
-const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time");
 const nameValue = z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) });
 
 const lineItemSchema = z.object({
@@ -121,8 +115,7 @@ export function chatStampOf(list: { name: string; value: string }[], key: string
 export function parseOrderPayload(payload: unknown): ParseResult {
   const parsed = orderPayloadSchema.safeParse(payload);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `not an order: ${issue.path.join(".") || "(body)"} ${issue.message}` };
+    return { ok: false, reason: rejectionReason(parsed.error, "an order") };
   }
   const o = parsed.data;
   const noteAttributes = pairs(o.note_attributes);

@@ -5,11 +5,7 @@
  */
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney, type Money } from "../money";
-
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
-const decimal = z.union([z.string(), z.number()]).refine((v) => parseMoney(v) !== null, "must be a decimal amount");
-const shopMoney = z.object({ shop_money: z.object({ amount: decimal, currency_code: z.string().length(3) }) });
-const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time");
+import { decimalAmount as decimal, isoTime as timestamp, moneySet, rejectionReason, shopifyId as id, type MoneySet } from "../shopify-payload";
 
 export const refundPayloadSchema = z.object({
   id,
@@ -20,9 +16,9 @@ export const refundPayloadSchema = z.object({
     .array(z.object({ amount: decimal, currency: z.string().length(3).nullish(), kind: z.string(), status: z.string().nullish() }))
     .default([]),
   refund_line_items: z
-    .array(z.object({ subtotal_set: shopMoney.nullish(), total_tax_set: shopMoney.nullish() }))
+    .array(z.object({ subtotal_set: moneySet.nullish(), total_tax_set: moneySet.nullish() }))
     .default([]),
-  refund_shipping_lines: z.array(z.object({ subtotal_amount_set: shopMoney.nullish() })).nullish(),
+  refund_shipping_lines: z.array(z.object({ subtotal_amount_set: moneySet.nullish() })).nullish(),
 });
 
 export interface ParsedRefund {
@@ -35,7 +31,7 @@ export interface ParsedRefund {
 
 export type RefundParseResult = { ok: true; refund: ParsedRefund } | { ok: false; reason: string };
 
-const amountOf = (set: z.infer<typeof shopMoney> | null | undefined): Money => (set ? parseMoney(set.shop_money.amount)! : 0n);
+const amountOf = (set: MoneySet | null | undefined): Money => (set ? parseMoney(set.shop_money.amount)! : 0n);
 
 /**
  * The money actually returned is the successful refund transactions. Their `amount` is in the transaction's
@@ -45,8 +41,7 @@ const amountOf = (set: z.infer<typeof shopMoney> | null | undefined): Money => (
 export function parseRefundPayload(payload: unknown, shopCurrency: string): RefundParseResult {
   const parsed = refundPayloadSchema.safeParse(payload);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `not a refund: ${issue.path.join(".") || "(body)"} ${issue.message}` };
+    return { ok: false, reason: rejectionReason(parsed.error, "a refund") };
   }
   const r = parsed.data;
   const returned = r.transactions.filter((t) => t.kind === "refund" && (t.status ?? "success") === "success");

@@ -7,9 +7,9 @@
 import { z } from "zod";
 import type { DbTx } from "../../db.server";
 import { emailHash } from "../orders/order-payload";
+import { rejectionReason, shopifyId as id } from "../shopify-payload";
 import { findShop } from "../shops.server";
 
-const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
 const customer = z.object({ id: id.nullish(), email: z.string().nullish(), phone: z.string().nullish() });
 
 export const customerRedactSchema = z.object({
@@ -31,11 +31,6 @@ interface CustomerKeys {
   customerId: string | null;
   emailSha256: string | null;
   shopifyOrderIds: string[];
-}
-
-function describeInvalid(error: z.ZodError, what: string): string {
-  const issue = error.issues[0];
-  return `not a ${what} payload: ${issue.path.join(".") || "(body)"} ${issue.message}`;
 }
 
 /** Everything of one shop that points at the customer: identity rows, their visitors, and their orders. */
@@ -64,7 +59,7 @@ function keysOf(payload: { customer: z.infer<typeof customer> }, orderIds: strin
 
 export async function redactCustomer(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
   const parsed = customerRedactSchema.safeParse(payload);
-  if (!parsed.success) return { status: "REJECTED", reason: describeInvalid(parsed.error, "customers/redact") };
+  if (!parsed.success) return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/redact payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" }; // nothing held (never installed, or already redacted)
   const keys = keysOf(parsed.data, parsed.data.orders_to_redact);
@@ -100,7 +95,7 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
 
 export async function assembleCustomerDataRequest(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
   const parsed = customerDataRequestSchema.safeParse(payload);
-  if (!parsed.success) return { status: "REJECTED", reason: describeInvalid(parsed.error, "customers/data_request") };
+  if (!parsed.success) return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/data_request payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" };
   const keys = keysOf(parsed.data, parsed.data.orders_requested);
