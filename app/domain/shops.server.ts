@@ -28,6 +28,14 @@ export async function findShop(db: DbTx, domain: string) {
   return db.shop.findUnique({ where: { domain } });
 }
 
+/**
+ * The shop a verified request names. Webhooks and proxy calls can come before the admin was first opened, so a
+ * missing shop is created; an existing one is left as it is (its currency and settings are not overwritten).
+ */
+export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
+  return (await findShop(db, profile.domain)) ?? (await ensureShop(db, profile));
+}
+
 /** app/uninstalled may be delivered repeatedly and after the sessions are gone: every step tolerates that. */
 export async function markShopUninstalled(db: DbTx, domain: string, at: Date = new Date()): Promise<void> {
   await db.session.deleteMany({ where: { shop: domain } });

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { MAX_BODY_BYTES, parseEventBatch } from "../domain/events/event-schema";
 import { recordEventBatch } from "../domain/events/record-events.server";
-import { ensureShop, findShop } from "../domain/shops.server";
+import { findOrCreateShop } from "../domain/shops.server";
 import { jsonResponse, readJsonBody } from "../lib/http";
 import { postOnlyLoader } from "../lib/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
@@ -26,7 +26,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return jsonResponse({ error: "too many requests from this visitor" }, { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } });
   }
   // The shop is the signed one; a storefront can only post events for the shop it is on.
-  const shop = (await findShop(prisma, shopDomain)) ?? (await ensureShop(prisma, { domain: shopDomain }));
+  const shop = await findOrCreateShop(prisma, { domain: shopDomain });
   const summary = await recordEventBatch(prisma, shop, batch.events, { source: "STOREFRONT", loggedInCustomerId });
   return jsonResponse({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected });
 };

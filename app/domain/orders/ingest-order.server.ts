@@ -5,14 +5,14 @@
  */
 import type { DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
-import { ensureShop, findShop } from "../shops.server";
+import { findOrCreateShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
 export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
 
 export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: ParsedOrder): Promise<IngestOutcome> {
-  const shop = (await findShop(db, shopDomain)) ?? (await ensureShop(db, { domain: shopDomain, currency: parsed.currency }));
+  const shop = await findOrCreateShop(db, { domain: shopDomain, currency: parsed.currency });
   const existing = await db.order.findUnique({
     where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: parsed.shopifyOrderId } },
     select: { id: true, shopifyUpdatedAt: true, verified: true },
@@ -44,7 +44,7 @@ export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reas
  * an order already stored gets its net recomputed, and an order that arrives later deducts it on ingest.
  */
 export async function ingestRefund(db: DbTx, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
-  const shop = (await findShop(db, shopDomain)) ?? (await ensureShop(db, { domain: shopDomain }));
+  const shop = await findOrCreateShop(db, { domain: shopDomain });
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
   const { shopifyRefundId, ...refund } = parsed.refund;
