@@ -4,6 +4,7 @@
  */
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
+import { findIdentities } from "../identities.server";
 import { CHAT_SESSION_KEY, chatStampOf } from "../orders/order-payload";
 import { attributeOrder, type AttributionResult, type CandidateConversation, type MatchedBy } from "./engine";
 
@@ -45,13 +46,7 @@ async function findCandidates(db: DbTx, order: OrderWithItems): Promise<Candidat
     }
   }
 
-  const identityFilters = [
-    order.customerId ? { kind: "CUSTOMER_ID" as const, value: order.customerId } : null,
-    order.emailSha256 ? { kind: "EMAIL_SHA256" as const, value: order.emailSha256 } : null,
-  ].filter((f) => f !== null);
-  const identities = identityFilters.length
-    ? await db.visitorIdentity.findMany({ where: { shopId: order.shopId, OR: identityFilters } })
-    : [];
+  const identities = await findIdentities(db, order.shopId, order);
   const identityByVisitor = new Map<string, MatchedBy[]>();
   for (const identity of identities) {
     const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import type { DbTx } from "../../db.server";
 import { emailHash } from "../orders/order-payload";
+import { findIdentities, type ShopperKeys } from "../identities.server";
 import { rejectionReason, shopifyId as id } from "../shopify-payload";
 import { findShop } from "../shops.server";
 
@@ -27,21 +28,13 @@ export const customerDataRequestSchema = z.object({
 
 export type ComplianceOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
 
-interface CustomerKeys {
-  customerId: string | null;
-  emailSha256: string | null;
+interface CustomerKeys extends ShopperKeys {
   shopifyOrderIds: string[];
 }
 
 /** Everything of one shop that points at the customer: identity rows, their visitors, and their orders. */
 async function customerFootprint(db: DbTx, shopId: string, keys: CustomerKeys) {
-  const identityFilters = [
-    keys.customerId ? { kind: "CUSTOMER_ID" as const, value: keys.customerId } : null,
-    keys.emailSha256 ? { kind: "EMAIL_SHA256" as const, value: keys.emailSha256 } : null,
-  ].filter((f) => f !== null);
-  const identities = identityFilters.length
-    ? await db.visitorIdentity.findMany({ where: { shopId, OR: identityFilters }, orderBy: { seenAt: "asc" } })
-    : [];
+  const identities = await findIdentities(db, shopId, keys);
   const orderFilters = [
     keys.customerId ? { customerId: keys.customerId } : null,
     keys.emailSha256 ? { emailSha256: keys.emailSha256 } : null,
