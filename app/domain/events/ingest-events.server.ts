@@ -43,7 +43,8 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
   const rejected: IngestSummary["rejected"] = [];
   const visitors = new Map<string, string>(); // visitor key → row id
-  const conversations = new Map<string, { id: string; visitorId: string | null }>(); // external id → row
+  const conversationIds = new Map<string, string>(); // external id → row id
+  const conversationsWithNewTouches = new Set<string>();
 
   const visitorFor = async (key: string | undefined, at: Date): Promise<string | null> => {
     if (!key) return null;
@@ -59,25 +60,28 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
     return row.id;
   };
 
-  const conversationFor = async (externalId: string, visitorId: string | null, at: Date, start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string }) => {
+  /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
+  const conversationFor = async (
+    externalId: string,
+    visitorId: string | null,
+    at: Date,
+    start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string },
+  ): Promise<string> => {
     touched.conversationExternalIds.add(externalId);
-    const cached = conversations.get(externalId);
+    const cached = conversationIds.get(externalId);
     if (cached && !start) return cached;
-    const existing = await db.conversation.findUnique({ where: { shopId_externalId: { shopId: shop.id, externalId } } });
     // The surface is decided by the conversation's first event: NUDGE_CLICK when it carries a nudgeId.
-    const surface = start ? (start.nudgeId ? "NUDGE_CLICK" : start.surface) : undefined;
-    const row = existing
-      ? start && at < existing.startedAt
-        ? await db.conversation.update({ where: { id: existing.id }, data: { startedAt: at, surface, nudgeId: start.nudgeId ?? null, visitorId: existing.visitorId ?? visitorId } })
-        : !existing.visitorId && visitorId
-          ? await db.conversation.update({ where: { id: existing.id }, data: { visitorId } })
-          : existing
-      : await db.conversation.create({
-          data: { shopId: shop.id, externalId, visitorId, startedAt: at, surface: surface ?? "CHAT_WIDGET", nudgeId: start?.nudgeId ?? null },
-        });
-    const entry = { id: row.id, visitorId: row.visitorId };
-    conversations.set(externalId, entry);
-    return entry;
+    const surface = start?.nudgeId ? "NUDGE_CLICK" : (start?.surface ?? "CHAT_WIDGET");
+    const nudgeId = start?.nudgeId ?? null;
+    const existing = await db.conversation.findUnique({ where: { shopId_externalId: { shopId: shop.id, externalId } } });
+    const id = existing?.id ?? (await db.conversation.create({ data: { shopId: shop.id, externalId, visitorId, startedAt: at, surface, nudgeId } })).id;
+    if (existing && start && at < existing.startedAt) {
+      await db.conversation.update({ where: { id }, data: { startedAt: at, surface, nudgeId, visitorId: existing.visitorId ?? visitorId } });
+    } else if (existing && !existing.visitorId && visitorId) {
+      await db.conversation.update({ where: { id }, data: { visitorId } });
+    }
+    conversationIds.set(externalId, id);
+    return id;
   };
 
   const addIdentity = async (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
@@ -105,11 +109,11 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
         await conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
         break;
       case "message": {
-        const conversation = await conversationFor(event.conversationId, visitorId, at);
+        const conversationId = await conversationFor(event.conversationId, visitorId, at);
         await db.touchpoint.create({
           data: {
             shopId: shop.id,
-            conversationId: conversation.id,
+            conversationId,
             kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
             answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
             productIds: event.productIds,
@@ -120,7 +124,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
             source: context.source,
           },
         });
-        await refreshConversationTimes(db, conversation.id, shop.requireAnswerFound);
+        conversationsWithNewTouches.add(conversationId);
         break;
       }
       case "cart": {
@@ -132,13 +136,13 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
           rejected.push({ index, id: event.id, reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor` });
           continue;
         }
-        const conversation = event.conversationId ? await conversationFor(event.conversationId, visitorId, at) : null;
+        const conversationId = event.conversationId ? await conversationFor(event.conversationId, visitorId, at) : null;
         const cartToken = normaliseCartToken(event.cartToken);
         await db.cartEvent.create({
           data: {
             shopId: shop.id,
             visitorId,
-            conversationId: conversation?.id ?? null,
+            conversationId,
             type: event.cartType,
             productId: event.productId,
             variantId: event.variantId ?? null,
@@ -173,6 +177,8 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
     accepted++;
     if (!touched.earliest || at < touched.earliest) touched.earliest = at;
   }
+  // Once per conversation, after all of the batch's touches are in.
+  for (const conversationId of conversationsWithNewTouches) await refreshConversationTimes(db, conversationId, shop.requireAnswerFound);
   if (context.loggedInCustomerId) {
     for (const visitorId of visitors.values()) await addIdentity(visitorId, "CUSTOMER_ID", context.loggedInCustomerId, touched.earliest ?? new Date());
   }
