@@ -8,7 +8,13 @@
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { disconnectDatabase, prisma, type Db } from "../app/db.server";
-import { DEFAULT_BATCH_SIZE, requestReattribution, runReattribution, type JobProgress } from "../app/domain/attribution/reattribution.server";
+import {
+  DEFAULT_BATCH_SIZE,
+  requestReattribution,
+  runReattribution,
+  unfinishedReattributions,
+  type JobProgress,
+} from "../app/domain/attribution/reattribution.server";
 import { findShop } from "../app/domain/shops.server";
 
 export function progressBar({ processed, total }: JobProgress, width = 30): string {
@@ -36,9 +42,7 @@ export async function reattributeCommand(db: Db, args: string[], out: CliOutput)
     out.write(`No shop ${values.shop} in this database.\n`);
     return 1;
   }
-  const unfinished = await db.reattributionJob.findFirst({
-    where: { shopId: shop.id, status: { in: ["PENDING", "RUNNING"] }, settingsVersion: shop.settingsVersion },
-  });
+  const unfinished = (await unfinishedReattributions(db, shop.id)).find((job) => job.settingsVersion === shop.settingsVersion);
   const job = unfinished ?? (await requestReattribution(db, shop.id));
   out.write(`${unfinished ? "Resuming" : "Started"} re-attribution of ${shop.domain} under settings v${job.settingsVersion}.\n`);
   const finished = await runReattribution(db, job.id, {

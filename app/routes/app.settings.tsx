@@ -45,10 +45,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return jsonResponse({ ok: true, queued: job !== null } satisfies ActionResult);
 };
 
+const isUnfinished = (job: JobProgress | null) => job?.status === "PENDING" || job?.status === "RUNNING";
+
 function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; settingsVersion: number }) {
   const busy = useNavigation().state !== "idle";
   const percent = job && job.total > 0 ? Math.round((job.processed / job.total) * 100) : 100;
-  const unfinished = job?.status === "PENDING" || job?.status === "RUNNING";
+  const unfinished = isUnfinished(job);
   return (
     <Card>
       <BlockStack gap="300">
@@ -91,7 +93,7 @@ export default function Settings() {
   const revalidator = useRevalidator();
   const [form, setForm] = useState({ ...settings, ledWindowHours: String(settings.ledWindowHours), assistedWindowDays: String(settings.assistedWindowDays) });
   const errors = result && !result.ok ? result.errors : {};
-  const unfinished = job?.status === "PENDING" || job?.status === "RUNNING";
+  const unfinished = isUnfinished(job);
 
   useEffect(() => {
     if (!unfinished) return;

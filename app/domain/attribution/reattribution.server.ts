@@ -5,7 +5,7 @@
  * server's background loop and the CLI) cannot both commit the same batch: the cursor update is conditional.
  */
 import type { ReattributionJob } from "@prisma/client";
-import type { Db } from "../../db.server";
+import type { Db, DbTx } from "../../db.server";
 import { attributeStoredOrder } from "./attribute-order.server";
 
 export const DEFAULT_BATCH_SIZE = 200;
@@ -46,7 +46,7 @@ export async function requestReattribution(db: Db, shopId: string): Promise<Reat
   return db.$transaction(async (tx) => {
     const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
     const total = await tx.order.count({ where: { shopId } });
-    const unfinished = await tx.reattributionJob.findFirst({ where: { shopId, status: { in: [...UNFINISHED] } }, orderBy: { createdAt: "desc" } });
+    const [unfinished] = await unfinishedReattributions(tx, shopId); // at most one per shop: this function reuses it
     const fresh = { status: "PENDING" as const, settingsVersion: shop.settingsVersion, total, processed: 0, cursorOrderId: null, error: null, finishedAt: null };
     return unfinished
       ? tx.reattributionJob.update({ where: { id: unfinished.id }, data: fresh })
@@ -58,8 +58,9 @@ export async function latestReattribution(db: Db, shopId: string): Promise<Reatt
   return db.reattributionJob.findFirst({ where: { shopId }, orderBy: { createdAt: "desc" } });
 }
 
-export async function unfinishedReattributions(db: Db): Promise<ReattributionJob[]> {
-  return db.reattributionJob.findMany({ where: { status: { in: [...UNFINISHED] } }, orderBy: { createdAt: "asc" } });
+/** Jobs not yet DONE or FAILED, of one shop or of all, oldest first. */
+export async function unfinishedReattributions(db: DbTx, shopId?: string): Promise<ReattributionJob[]> {
+  return db.reattributionJob.findMany({ where: { ...(shopId ? { shopId } : {}), status: { in: [...UNFINISHED] } }, orderBy: { createdAt: "asc" } });
 }
 
 export interface RunOptions {
