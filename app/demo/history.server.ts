@@ -120,7 +120,8 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
   let nextOrderId = 7001;
   let eventCount = 0;
   let conversationCount = 0;
-  const orders: OrderPlan[] = [];
+  let undelivered: OrderPlan[] = [];
+  let delivered = 0;
 
   for (let day = 0; day < days; day++) {
     const dayStart = start + day * DAY;
@@ -135,40 +136,33 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       if (t > clock.getTime() - 60 * MINUTE) continue;
       conversationCount++;
       const surface = rng.chance(0.6) ? "CHAT_WIDGET" : rng.chance(0.6) ? "FAQ" : "NUDGE_CLICK";
-      const id = (suffix: string) => `${conversationId}_${suffix}`;
-      events.push({
-        id: id("start"), type: "conversation_started", occurredAt: new Date(t).toISOString(), visitorId, conversationId,
+      /** One event of this conversation, `minutesLater` after the previous one. */
+      const emit = (suffix: string, type: string, minutesLater: number, fields: Record<string, unknown>) => {
+        t += minutesLater * MINUTE;
+        events.push({ id: `${conversationId}_${suffix}`, type, occurredAt: new Date(t).toISOString(), visitorId, conversationId, ...fields });
+      };
+      emit("start", "conversation_started", 0, {
         surface: surface === "NUDGE_CLICK" ? "CHAT_WIDGET" : surface, ...(surface === "NUDGE_CLICK" ? { nudgeId: rng.pick(["welcome-10", "bundle-offer", "exit-intent"]) } : {}),
       });
-      events.push({ id: id("q"), type: "message", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, conversationId, role: "shopper", topic: rng.pick(TOPICS) });
+      emit("q", "message", 1, { role: "shopper", topic: rng.pick(TOPICS) });
       const answered = rng.chance(0.75);
       const product = rng.pick(CATALOG);
-      events.push({
-        id: id("a"), type: "message", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, conversationId, role: "assistant",
-        answerFound: answered, productIds: answered ? [product.productId] : [],
-      });
+      emit("a", "message", 1, { role: "assistant", answerFound: answered, productIds: answered ? [product.productId] : [] });
       const customerId = rng.chance(0.3) ? String(900_000 + day * 10 + c) : undefined;
-      if (customerId) events.push({ id: id("who"), type: "identify", occurredAt: new Date((t += MINUTE)).toISOString(), visitorId, customerId });
+      if (customerId) emit("who", "identify", 1, { customerId, conversationId: undefined });
       const added = answered && rng.chance(0.6);
       const quantity = rng.int(1, 2);
       if (added) {
-        events.push({
-          id: id("add"), type: "cart", occurredAt: new Date((t += 2 * MINUTE)).toISOString(), visitorId, conversationId, cartType: "ITEM_ADDED",
-          productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency, quantity, fromChat: true,
-        });
-        if (rng.chance(0.15)) {
-          events.push({
-            id: id("rm"), type: "cart", occurredAt: new Date((t += 3 * MINUTE)).toISOString(), visitorId, conversationId, cartType: "QUANTITY_DECREASED",
-            productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency, quantity: 1,
-          });
-        }
+        const line = { productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency };
+        emit("add", "cart", 2, { cartType: "ITEM_ADDED", ...line, quantity, fromChat: true });
+        if (rng.chance(0.15)) emit("rm", "cart", 3, { cartType: "QUANTITY_DECREASED", ...line, quantity: 1 });
       }
       // Some shoppers buy: soon (led), days later (assisted), or with only their customer account to go by.
       if (added && rng.chance(0.65)) {
         const delay = rng.chance(0.7) ? rng.int(10, 600) : rng.int(26 * 60, 6 * 1440);
         const viaIdentityOnly = customerId !== undefined && rng.chance(0.3);
         const viaLineItem = !viaIdentityOnly && rng.chance(0.25);
-        orders.push({
+        undelivered.push({
           id: nextOrderId++,
           at: new Date(t + delay * MINUTE),
           items: [{ product, quantity, chatSessionId: viaLineItem ? conversationId : undefined }, ...(rng.chance(0.3) ? [{ product: rng.pick(CATALOG), quantity: 1 }] : [])],
@@ -182,7 +176,7 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
     }
     // Orders no chat had anything to do with.
     for (let o = rng.int(4, 9); o > 0; o--) {
-      orders.push({
+      undelivered.push({
         id: nextOrderId++,
         at: new Date(dayStart + rng.int(7 * 60, 23 * 60) * MINUTE),
         items: [{ product: rng.pick(CATALOG), quantity: rng.int(1, 3) }],
@@ -201,11 +195,12 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       eventCount += parsed.events.length;
     }
     // Orders are delivered once their day has happened, after the day's chat events, as webhooks would be.
-    const due = orders.filter((o) => o.at.getTime() < clock.getTime());
+    const due = undelivered.filter((o) => o.at < clock);
+    undelivered = undelivered.filter((o) => o.at >= clock);
     for (const plan of due) await deliverOrder(db, shop, plan, now);
-    orders.splice(0, orders.length, ...orders.filter((o) => !due.includes(o)));
+    delivered += due.length;
   }
-  return { skipped: false, conversations: conversationCount, events: eventCount, orders: nextOrderId - 7001 - orders.length };
+  return { skipped: false, conversations: conversationCount, events: eventCount, orders: delivered };
 }
 
 async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
