@@ -33,7 +33,8 @@ interface Touched {
   earliest: Date | null;
 }
 
-const ADDS = new Set(["ITEM_ADDED", "QUANTITY_INCREASED"]);
+/** Cart events that put items in; a decrease or removal needs one of these before it. */
+const ADDS: readonly CartWireEvent["cartType"][] = ["ITEM_ADDED", "QUANTITY_INCREASED"];
 
 export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
   const known = new Set(
@@ -97,7 +98,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
   const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
     (await db.cartEvent.count({
-      where: { shopId: shop.id, visitorId, productId: event.productId, type: { in: ["ITEM_ADDED", "QUANTITY_INCREASED"] }, occurredAt: { lte: at } },
+      where: { shopId: shop.id, visitorId, productId: event.productId, type: { in: [...ADDS] }, occurredAt: { lte: at } },
     })) > 0;
 
   let accepted = 0;
@@ -132,7 +133,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
           rejected.push({ index, id: event.id, reason: "a cart event needs the visitor it belongs to" });
           continue;
         }
-        if (!ADDS.has(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
+        if (!ADDS.includes(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
           rejected.push({ index, id: event.id, reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor` });
           continue;
         }
