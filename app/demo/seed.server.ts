@@ -17,10 +17,16 @@ export const DEMO_SHOP_PROFILE = {
 
 export async function seedDemoShop(db: Db, now: Date = new Date()) {
   const shop = await ensureShop(db, DEMO_SHOP_PROFILE);
+  await storeOfflineSession(db, DEMO_SHOP_DOMAIN, now);
+  return shop;
+}
+
+/** An offline session as OAuth would have stored it: what lets authenticate.admin accept the shop's session tokens. */
+export async function storeOfflineSession(db: Db, domain: string, now: Date = new Date()) {
   const storage = new PrismaSessionStorage(db, { connectionRetries: 1, connectionRetryIntervalMs: 100 });
   const session = new Session({
-    id: `offline_${DEMO_SHOP_DOMAIN}`,
-    shop: DEMO_SHOP_DOMAIN,
+    id: `offline_${domain}`,
+    shop: domain,
     state: "demo",
     isOnline: false,
     scope: ACCESS_SCOPES.join(","),
@@ -28,5 +34,4 @@ export async function seedDemoShop(db: Db, now: Date = new Date()) {
     expires: new Date(now.getTime() + 365 * 24 * 3600 * 1000),
   });
   await storage.storeSession(session);
-  return shop;
 }

@@ -6,19 +6,11 @@ import { prisma } from "../db.server";
 import { runInBackground } from "../domain/attribution/reattribution-runner.server";
 import { latestReattribution, progressOf, requestReattribution, type JobProgress } from "../domain/attribution/reattribution.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
-import { findShop } from "../domain/shops.server";
+import { authenticatedShop } from "../lib/admin-shop.server";
 import { jsonResponse } from "../lib/http";
-import { authenticate } from "../shopify.server";
-
-async function shopFor(request: Request) {
-  const { session } = await authenticate.admin(request);
-  const shop = await findShop(prisma, session.shop);
-  if (!shop) throw new Response("This shop is not set up yet", { status: 404 });
-  return shop;
-}
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const shop = await shopFor(request);
+  const shop = await authenticatedShop(request);
   const job = await latestReattribution(prisma, shop.id);
   return { settings: settingsFormOf(shop), currency: shop.currency, settingsVersion: shop.settingsVersion, job: job ? progressOf(job) : null };
 };
@@ -26,7 +18,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 type ActionResult = { ok: true; queued: boolean } | { ok: false; errors: Record<string, string> };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const shop = await shopFor(request);
+  const shop = await authenticatedShop(request);
   const form = Object.fromEntries(await request.formData());
   if (form.intent === "reattribute") {
     const job = await requestReattribution(prisma, shop.id);

@@ -1,0 +1,136 @@
+/**
+ * The Orders and Conversations reports against the real database.
+ */
+import type { Shop } from "@prisma/client";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createConversation, createOrder, createReportShop } from "../../../test/report-fixtures";
+import { prisma } from "../../db.server";
+import { findConversationTimeline, listConversations } from "./conversations-report.server";
+import { reportRange } from "./date-range";
+import { ORDER_COLUMNS, orderColumns, type OrderFilter } from "./order-labels";
+import { allOrders, findOrderAttribution, listOrders, ORDERS_PAGE_SIZE } from "./orders-report.server";
+import type { ReportQuery } from "./report-query";
+
+const week = (surface: ReportQuery["surface"] = null): ReportQuery => ({ range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"), preset: null, surface });
+
+describe("orders report", () => {
+  let shop: Shop;
+  let conversationId: string;
+  beforeAll(async () => {
+    shop = await createReportShop();
+    const conversation = await createConversation(shop, {
+      externalId: "c_8a3c",
+      surface: "FAQ",
+      startedAt: "2026-11-10T08:00:00Z",
+      touches: [
+        { at: "2026-11-10T08:00:00Z", kind: "SHOPPER_MESSAGE", topic: "sizing" },
+        { at: "2026-11-10T08:01:00Z", answerFound: true },
+      ],
+      cartEvents: [{ at: "2026-11-10T08:02:00Z", type: "ITEM_ADDED", quantity: 1, unitValue: "100.00" }],
+    });
+    conversationId = conversation.id;
+    await createOrder(shop, { at: "2026-11-10T09:00:00Z", name: "#1001", classification: "LED", surface: "FAQ", conversationId, gross: "100.00", net: "90.00" });
+    await createOrder(shop, { at: "2026-11-12T09:00:00Z", name: "#1002", classification: "ASSISTED", surface: "FAQ", matchedBy: "EMAIL", conversationId, gross: "20.00" });
+    await createOrder(shop, { at: "2026-11-12T10:00:00Z", name: "#1003", classification: "LED", surface: "FAQ", conversationId, gross: "30.00", excludedReason: "TEST" });
+    await createOrder(shop, { at: "2026-11-13T09:00:00Z", name: "=cmd", gross: "5.00" });
+    await createOrder(shop, { at: "2026-11-13T09:00:00Z", name: "#1005", classification: "LED", surface: "CHAT_WIDGET", gross: "7.00" });
+    await createOrder(shop, { at: "2026-11-20T09:00:00Z", name: "#1006", gross: "8.00" }); // after the week
+  });
+
+  it.each<[OrderFilter, string[]]>([
+    ["all", ["=cmd", "#1005", "#1003", "#1002", "#1001"]],
+    ["led", ["#1005", "#1001"]],
+    ["assisted", ["#1002"]],
+    ["unattributed", ["=cmd"]],
+    ["excluded", ["#1003"]],
+  ])("filter %s lists %j", async (filter, names) => {
+    const page = await listOrders(prisma, shop, week(), filter, 1);
+    expect(page.rows.map((row) => row.name).sort()).toEqual([...names].sort());
+    expect(page.total).toBe(names.length);
+  });
+
+  it("a surface filter keeps the orders credited to that surface", async () => {
+    const page = await listOrders(prisma, shop, week("CHAT_WIDGET"), "all", 1);
+    expect(page.rows.map((row) => row.name)).toEqual(["#1005"]);
+  });
+
+  it("shows the row the way the page and the CSV do, in the shop's time zone", async () => {
+    const page = await listOrders(prisma, shop, week(), "assisted", 1);
+    expect(ORDER_COLUMNS).toHaveLength(10);
+    expect(orderColumns(page.rows[0], "Europe/Berlin")).toEqual(["#1002", page.rows[0].orderId, "2026-11-12 10:00", "Assisted", "FAQ", "E-mail", "20.00", "20.00", "EUR", ""]);
+  });
+
+  it("returns the stored classification with its evidence, and null for an unknown order", async () => {
+    const [row] = (await listOrders(prisma, shop, week(), "led", 1)).rows.filter((r) => r.name === "#1001");
+    const detail = await findOrderAttribution(prisma, shop.id, row.orderId);
+    expect(detail).toMatchObject({
+      name: "#1001",
+      grossRevenue: "100.00",
+      netRevenue: "90.00",
+      verified: true,
+      attribution: { class: "LED", source: "FAQ", matchedBy: "CART_ATTRIBUTE", conversation: { id: conversationId, externalId: "c_8a3c", surface: "FAQ" }, steps: ["Fixture order classified LED."] },
+    });
+    expect(await findOrderAttribution(prisma, shop.id, "123")).toBeNull();
+    const other = await createReportShop();
+    expect(await findOrderAttribution(prisma, other.id, row.orderId)).toBeNull();
+  });
+
+  it("pages and exports past one batch without skipping or repeating orders that share a timestamp", async () => {
+    const busy = await createReportShop();
+    for (let index = 0; index < ORDERS_PAGE_SIZE + 7; index++) {
+      await createOrder(busy, { at: index % 2 ? "2026-11-11T12:00:00Z" : "2026-11-12T12:00:00Z", gross: "1.00" });
+    }
+    const first = await listOrders(prisma, busy, week(), "all", 1);
+    const second = await listOrders(prisma, busy, week(), "all", 2);
+    expect([first.total, first.pageCount, first.rows.length, second.rows.length]).toEqual([57, 2, 50, 7]);
+    expect(new Set([...first.rows, ...second.rows].map((row) => row.orderId)).size).toBe(57);
+    expect((await listOrders(prisma, busy, week(), "all", 99)).page).toBe(2);
+
+    const exported: string[] = [];
+    for await (const row of allOrders(prisma, busy, week(), "all", 10)) exported.push(row.orderId);
+    expect(exported).toHaveLength(57);
+    expect(new Set(exported).size).toBe(57);
+  });
+});
+
+describe("conversations report", () => {
+  it("lists conversations with the counted revenue credited to them, and the timeline of one", async () => {
+    const shop = await createReportShop();
+    const conversation = await createConversation(shop, {
+      externalId: "c_timeline",
+      surface: "NUDGE_CLICK",
+      startedAt: "2026-11-10T08:00:00Z",
+      touches: [
+        { at: "2026-11-10T08:00:00Z", kind: "SHOPPER_MESSAGE", answerFound: null, topic: "returns" },
+        { at: "2026-11-10T08:01:00Z", answerFound: true },
+      ],
+      cartEvents: [{ at: "2026-11-10T08:05:00Z", type: "ITEM_ADDED", quantity: 2, unitValue: "15.00" }],
+    });
+    const silent = await createConversation(shop, { startedAt: "2026-11-11T08:00:00Z", touches: [{ at: "2026-11-11T08:01:00Z", answerFound: false }] });
+    await createOrder(shop, { at: "2026-11-10T09:00:00Z", classification: "LED", surface: "NUDGE_CLICK", conversationId: conversation.id, gross: "30.00", net: "25.00" });
+    await createOrder(shop, { at: "2026-11-10T09:30:00Z", classification: "LED", surface: "NUDGE_CLICK", conversationId: conversation.id, gross: "99.00", excludedReason: "TEST" });
+
+    const page = await listConversations(prisma, shop, week(), 1);
+    expect(page.total).toBe(2);
+    expect(page.rows).toEqual([
+      { id: silent.id, externalId: silent.externalId, surface: "CHAT_WIDGET", startedAt: "2026-11-11T08:00:00.000Z", touches: 1, qualified: false, cartEvents: 0, ordersCredited: 0, revenueCredited: "0.00" },
+      { id: conversation.id, externalId: "c_timeline", surface: "NUDGE_CLICK", startedAt: "2026-11-10T08:00:00.000Z", touches: 2, qualified: true, cartEvents: 1, ordersCredited: 1, revenueCredited: "25.00" },
+    ]);
+    expect((await listConversations(prisma, shop, week("NUDGE_CLICK"), 1)).rows.map((row) => row.externalId)).toEqual(["c_timeline"]);
+
+    const detail = await findConversationTimeline(prisma, shop, conversation.id);
+    expect(detail).toMatchObject({ externalId: "c_timeline", surface: "NUDGE_CLICK", qualified: true, revenueCredited: "25.00" });
+    expect(detail!.timeline.map((item) => [item.kind, item.at.slice(11, 16)])).toEqual([
+      ["touch", "08:00"],
+      ["touch", "08:01"],
+      ["cart", "08:05"],
+      ["order", "09:00"],
+      ["order", "09:30"],
+    ]);
+    expect(detail!.timeline[4]).toMatchObject({ kind: "order", excluded: true });
+
+    const other = await createReportShop();
+    expect(await findConversationTimeline(prisma, other, conversation.id)).toBeNull();
+    expect(await findConversationTimeline(prisma, shop, "not-a-uuid")).toBeNull();
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Every order in a range with how it was classified (the Orders page, its CSV export) and one order's
+ * stored classification with its evidence (the detail page, GET /api/orders/:id/attribution).
+ */
+import type { Prisma, Shop } from "@prisma/client";
+import type { DbTx } from "../../db.server";
+import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
+import { formatMoney, parseMoney } from "../money";
+import type { OrderFilter } from "./order-labels";
+import type { ReportQuery } from "./report-query";
+
+export const ORDERS_PAGE_SIZE = 50;
+
+export interface OrderRow {
+  orderId: string;
+  name: string | null;
+  processedAt: string;
+  class: Classification | null;
+  source: Surface | null;
+  matchedBy: MatchedBy | null;
+  netRevenue: string | null;
+  grossRevenue: string | null;
+  currency: string;
+  excludedReason: ExclusionReason | null;
+  conversationId: string | null;
+}
+
+type ReportShop = Pick<Shop, "id" | "currency" | "timezone">;
+const money = (value: Prisma.Decimal | null) => (value === null ? null : formatMoney(parseMoney(value.toString()) ?? 0n));
+
+function orderWhere(shop: ReportShop, query: ReportQuery, filter: OrderFilter): Prisma.OrderWhereInput {
+  const attribution: Prisma.AttributionWhereInput = {
+    ...(query.surface ? { surface: query.surface } : {}),
+    ...(filter === "excluded" ? { excludedReason: { not: null } } : {}),
+    ...(filter === "led" || filter === "assisted" || filter === "unattributed"
+      ? { classification: filter.toUpperCase() as Classification, excludedReason: null }
+      : {}),
+  };
+  return {
+    shopId: shop.id,
+    processedAt: { gte: query.range.start, lt: query.range.end },
+    ...(Object.keys(attribution).length > 0 ? { attribution } : {}),
+  };
+}
+
+const orderRowInclude = { attribution: true } as const;
+type OrderWithAttribution = Prisma.OrderGetPayload<{ include: typeof orderRowInclude }>;
+
+function orderRowOf(order: OrderWithAttribution): OrderRow {
+  return {
+    orderId: order.shopifyOrderId,
+    name: order.name,
+    processedAt: order.processedAt.toISOString(),
+    class: order.attribution?.classification ?? null,
+    source: order.attribution?.surface ?? null,
+    matchedBy: order.attribution?.matchedBy ?? null,
+    netRevenue: money(order.netAmount),
+    grossRevenue: money(order.grossAmount),
+    currency: order.currency,
+    excludedReason: order.attribution?.excludedReason ?? null,
+    conversationId: order.attribution?.conversationId ?? null,
+  };
+}
+
+export interface OrdersPage {
+  rows: OrderRow[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+export async function listOrders(db: DbTx, shop: ReportShop, query: ReportQuery, filter: OrderFilter, page: number): Promise<OrdersPage> {
+  const where = orderWhere(shop, query, filter);
+  const total = await db.order.count({ where });
+  const pageCount = Math.max(1, Math.ceil(total / ORDERS_PAGE_SIZE));
+  const current = Math.min(Math.max(1, page), pageCount);
+  const orders = await db.order.findMany({
+    where,
+    include: orderRowInclude,
+    orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+    skip: (current - 1) * ORDERS_PAGE_SIZE,
+    take: ORDERS_PAGE_SIZE,
+  });
+  return { rows: orders.map(orderRowOf), total, page: current, pageCount };
+}
+
+/** All matching orders, newest first, in batches (keyset on processedAt, id) so an export never loads the range at once. */
+export async function* allOrders(db: DbTx, shop: ReportShop, query: ReportQuery, filter: OrderFilter, batchSize = 500): AsyncGenerator<OrderRow> {
+  let after: { processedAt: Date; id: string } | null = null;
+  for (;;) {
+    const base = orderWhere(shop, query, filter);
+    const where: Prisma.OrderWhereInput = after
+      ? { AND: [base, { OR: [{ processedAt: { lt: after.processedAt } }, { processedAt: after.processedAt, id: { lt: after.id } }] }] }
+      : base;
+    const batch: OrderWithAttribution[] = await db.order.findMany({ where, include: orderRowInclude, orderBy: [{ processedAt: "desc" }, { id: "desc" }], take: batchSize });
+    for (const order of batch) yield orderRowOf(order);
+    if (batch.length < batchSize) return;
+    const last = batch[batch.length - 1];
+    after = { processedAt: last.processedAt, id: last.id };
+  }
+}
+
+export interface OrderAttributionDetail {
+  orderId: string;
+  name: string | null;
+  processedAt: string;
+  currency: string;
+  grossRevenue: string | null;
+  netRevenue: string | null;
+  verified: boolean;
+  test: boolean;
+  cancelledAt: string | null;
+  refunds: { refundId: string; amount: string; processedAt: string }[];
+  lineItems: { title: string; productId: string | null; quantity: number; amount: string; chatSessionId: string | null }[];
+  attribution: {
+    class: Classification;
+    source: Surface | null;
+    matchedBy: MatchedBy | null;
+    excludedReason: ExclusionReason | null;
+    minutesFromLastTouch: number | null;
+    conversation: { id: string; externalId: string; surface: Surface } | null;
+    steps: string[];
+    settings: Record<string, unknown> | null;
+    settingsVersion: number;
+    computedAt: string;
+  } | null;
+}
+
+export async function findOrderAttribution(db: DbTx, shopId: string, shopifyOrderId: string): Promise<OrderAttributionDetail | null> {
+  const order = await db.order.findUnique({
+    where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } },
+    include: { lineItems: { orderBy: { shopifyLineItemId: "asc" } }, attribution: { include: { conversation: true } } },
+  });
+  if (!order) return null;
+  const refunds = await db.refund.findMany({ where: { shopId, shopifyOrderId }, orderBy: { processedAt: "asc" } });
+  const attribution = order.attribution;
+  const evidence = (attribution?.evidence ?? {}) as { steps?: string[]; settings?: Record<string, unknown> };
+  return {
+    orderId: order.shopifyOrderId,
+    name: order.name,
+    processedAt: order.processedAt.toISOString(),
+    currency: order.currency,
+    grossRevenue: money(order.grossAmount),
+    netRevenue: money(order.netAmount),
+    verified: order.verified,
+    test: order.test,
+    cancelledAt: order.cancelledAt?.toISOString() ?? null,
+    refunds: refunds.map((refund) => ({ refundId: refund.shopifyRefundId, amount: money(refund.amount)!, processedAt: refund.processedAt.toISOString() })),
+    lineItems: order.lineItems.map((item) => ({
+      title: item.title,
+      productId: item.productId,
+      quantity: item.quantity,
+      amount: money(item.amount)!,
+      chatSessionId: item.chatSessionId,
+    })),
+    attribution: attribution && {
+      class: attribution.classification,
+      source: attribution.surface,
+      matchedBy: attribution.matchedBy,
+      excludedReason: attribution.excludedReason,
+      minutesFromLastTouch: attribution.minutesFromLastTouch,
+      conversation: attribution.conversation && {
+        id: attribution.conversation.id,
+        externalId: attribution.conversation.externalId,
+        surface: attribution.conversation.surface,
+      },
+      steps: evidence.steps ?? [],
+      settings: evidence.settings ?? null,
+      settingsVersion: attribution.settingsVersion,
+      computedAt: attribution.computedAt.toISOString(),
+    },
+  };
+}

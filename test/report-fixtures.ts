@@ -1,0 +1,110 @@
+/**
+ * Rows for report tests, written straight into the real database: the report queries are what is under
+ * test, so each order gets exactly the stored attribution the case needs (the engine has its own tests).
+ */
+import type { Classification, ExclusionReason, MatchedBy, Surface } from "@prisma/client";
+import { prisma } from "../app/db.server";
+
+let sequence = 0;
+const next = () => ++sequence;
+
+export async function createReportShop(profile: { domain?: string; timezone?: string; currency?: string } = {}) {
+  return prisma.shop.create({
+    data: { domain: profile.domain ?? `report-${next()}.myshopify.com`, timezone: profile.timezone ?? "Europe/Berlin", currency: profile.currency ?? "EUR" },
+  });
+}
+
+export interface ConversationSpec {
+  externalId?: string;
+  surface?: Surface;
+  startedAt: string;
+  touches?: { at: string; answerFound?: boolean | null; topic?: string; kind?: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER" }[];
+  cartEvents?: { at: string; type: "ITEM_ADDED" | "QUANTITY_INCREASED" | "QUANTITY_DECREASED" | "ITEM_REMOVED"; quantity: number; unitValue: string; currency?: string; productId?: string }[];
+}
+
+export async function createConversation(shop: { id: string; currency: string }, spec: ConversationSpec) {
+  const n = next();
+  const visitor = await prisma.visitor.create({
+    data: { shopId: shop.id, visitorKey: `v-${n}`, firstSeenAt: new Date(spec.startedAt), lastSeenAt: new Date(spec.startedAt) },
+  });
+  const conversation = await prisma.conversation.create({
+    data: { shopId: shop.id, externalId: spec.externalId ?? `c-${n}`, visitorId: visitor.id, surface: spec.surface ?? "CHAT_WIDGET", startedAt: new Date(spec.startedAt) },
+  });
+  for (const touch of spec.touches ?? []) {
+    await prisma.touchpoint.create({
+      data: {
+        shopId: shop.id,
+        conversationId: conversation.id,
+        kind: touch.kind ?? "ASSISTANT_ANSWER",
+        answerFound: touch.answerFound === undefined ? true : touch.answerFound,
+        topic: touch.topic,
+        occurredAt: new Date(touch.at),
+        source: "STOREFRONT",
+      },
+    });
+  }
+  for (const event of spec.cartEvents ?? []) {
+    await prisma.cartEvent.create({
+      data: {
+        shopId: shop.id,
+        visitorId: visitor.id,
+        conversationId: conversation.id,
+        type: event.type,
+        productId: event.productId ?? "p-1",
+        unitValue: event.unitValue,
+        currency: event.currency ?? shop.currency,
+        quantity: event.quantity,
+        occurredAt: new Date(event.at),
+        source: "STOREFRONT",
+      },
+    });
+  }
+  return conversation;
+}
+
+export interface OrderSpec {
+  at: string;
+  classification?: Classification;
+  surface?: Surface;
+  matchedBy?: MatchedBy;
+  conversationId?: string;
+  gross: string;
+  net?: string;
+  excludedReason?: ExclusionReason;
+  lineItems?: { productId: string | null; title: string; quantity: number; amount: string }[];
+  name?: string;
+}
+
+export async function createOrder(shop: { id: string; currency: string }, spec: OrderSpec) {
+  const n = next();
+  const classification = spec.classification ?? "UNATTRIBUTED";
+  return prisma.order.create({
+    data: {
+      shopId: shop.id,
+      shopifyOrderId: String(9_000_000 + n),
+      name: spec.name ?? `#${1000 + n}`,
+      processedAt: new Date(spec.at),
+      currency: shop.currency,
+      grossAmount: spec.gross,
+      netAmount: spec.net ?? spec.gross,
+      verified: spec.excludedReason !== "UNVERIFIED",
+      test: spec.excludedReason === "TEST",
+      source: spec.excludedReason === "UNVERIFIED" ? "PIXEL" : "WEBHOOK",
+      lineItems: {
+        create: (spec.lineItems ?? []).map((item, index) => ({ shopId: shop.id, shopifyLineItemId: `${n}-${index}`, ...item })),
+      },
+      attribution: {
+        create: {
+          shopId: shop.id,
+          classification,
+          surface: classification === "UNATTRIBUTED" ? null : (spec.surface ?? "CHAT_WIDGET"),
+          matchedBy: classification === "UNATTRIBUTED" ? null : (spec.matchedBy ?? "CART_ATTRIBUTE"),
+          conversationId: spec.conversationId,
+          excludedReason: spec.excludedReason,
+          evidence: { steps: [`Fixture order classified ${classification}.`] },
+          settingsVersion: 1,
+        },
+      },
+    },
+  });
+}
