@@ -12,10 +12,15 @@ import { authenticate } from "../shopify.server";
 import { jsonResponse } from "./http";
 
 export async function authenticatedShop(request: Request): Promise<Shop> {
-  const { session } = await authenticate.admin(request);
+  return (await authenticatedAdmin(request)).shop;
+}
+
+/** The shop and the Admin API client of its session, for pages that also ask Shopify something. */
+export async function authenticatedAdmin(request: Request) {
+  const { session, admin } = await authenticate.admin(request);
   const shop = await findShop(prisma, session.shop);
   if (!shop) throw jsonResponse({ error: "This shop is not set up yet: reinstall the app" }, { status: 404 });
-  return shop;
+  return { shop, admin };
 }
 
 /** The report query of the request's URL in the shop's time zone; a 400 naming each bad parameter otherwise. */

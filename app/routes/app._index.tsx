@@ -1,73 +1,242 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import { DownloadButton } from "../components/DownloadButton";
+import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
+import { ReportFilters } from "../components/ReportFilters";
+import { TrendChart } from "../components/TrendChart";
 import { prisma } from "../db.server";
-import { loadShopOverview } from "../domain/overview.server";
-import { HeadedCard } from "../components/HeadedCard";
-import { authenticate } from "../shopify.server";
+import { CLASS_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
+import { loadSummaryReport, type SummaryReport } from "../domain/reports/summary-report.server";
+import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
+import { adminOrderUrl, changeRatio, formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
-  return { overview: await loadShopOverview(prisma, session.shop) };
+  const shop = await authenticatedShop(request);
+  const query = reportQueryOf(request, shop);
+  const [report, anyOrder] = await Promise.all([
+    loadSummaryReport(prisma, shop, query),
+    prisma.order.findFirst({ where: { shopId: shop.id }, select: { id: true } }),
+  ]);
+  return { report, preset: query.preset, locale: shop.locale, hasOrders: anyOrder !== null };
 };
 
-function Stat({ label, value }: { label: string; value: string | number }) {
+interface KpiProps {
+  label: string;
+  value: string;
+  current: string | number;
+  previous: string | number;
+  locale: string;
+  beside?: string;
+}
+
+function Kpi({ label, value, current, previous, locale, beside }: KpiProps) {
+  const ratio = changeRatio(current, previous);
   return (
     <Card>
       <BlockStack gap="100">
         <Text as="h3" variant="headingSm" tone="subdued">
           {label}
         </Text>
-        <Text as="p" variant="headingLg">
-          {value}
-        </Text>
+        <InlineStack gap="200" blockAlign="baseline">
+          <Text as="p" variant="headingLg" numeric>
+            <span data-kpi={label}>{value}</span>
+          </Text>
+          <Badge tone={ratio === null ? undefined : ratio >= 0 ? "success" : "critical"}>{formatChange(ratio, locale)}</Badge>
+        </InlineStack>
+        {beside ? (
+          <Text as="p" variant="bodySm" tone="subdued">
+            {beside}
+          </Text>
+        ) : null}
       </BlockStack>
     </Card>
   );
 }
 
-export default function Home() {
-  const { overview } = useLoaderData<typeof loader>();
-  if (!overview) {
+function KpiCards({ report, locale }: { report: SummaryReport; locale: string }) {
+  const money = (amount: string) => formatCurrency(amount, report.currency, locale);
+  const { totals, previous, cart, previousCart } = report;
+  return (
+    <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+      <Kpi
+        label="Attributed revenue"
+        value={money(totals.attributed.netRevenue)}
+        current={totals.attributed.netRevenue}
+        previous={previous.attributed.netRevenue}
+        beside={`${money(totals.attributed.grossRevenue)} gross · ${money(report.dailyAverage.attributedRevenue)} per active day`}
+        locale={locale}
+      />
+      <Kpi label="Led revenue" value={money(totals.led.netRevenue)} current={totals.led.netRevenue} previous={previous.led.netRevenue} beside={`${money(totals.led.grossRevenue)} gross`} locale={locale} />
+      <Kpi label="Assisted revenue" value={money(totals.assisted.netRevenue)} current={totals.assisted.netRevenue} previous={previous.assisted.netRevenue} beside={`${money(totals.assisted.grossRevenue)} gross`} locale={locale} />
+      <Kpi
+        label="Attributed orders"
+        value={formatCount(totals.attributed.orders, locale)}
+        current={totals.attributed.orders}
+        previous={previous.attributed.orders}
+        beside={`${totals.led.orders} led · ${totals.assisted.orders} assisted`}
+        locale={locale}
+      />
+      <Kpi label="Average order value" value={money(totals.aov)} current={totals.aov} previous={previous.aov} locale={locale} />
+      <Kpi
+        label="Attribution rate"
+        value={formatPercent(totals.attributionRate.orders, locale)}
+        current={totals.attributionRate.orders}
+        previous={previous.attributionRate.orders}
+        beside={`${formatPercent(totals.attributionRate.revenue, locale)} of revenue · ${formatCount(totals.attributed.orders + totals.unattributed.orders, locale)} counted orders`}
+        locale={locale}
+      />
+      <Kpi
+        label="Cart GMV"
+        value={money(cart.gmv)}
+        current={cart.gmv}
+        previous={previousCart.gmv}
+        beside={cart.eventsInOtherCurrencies > 0 ? `${cart.eventsInOtherCurrencies} cart events in other currencies not summed` : "Added in chat-qualified sessions, net of removals"}
+        locale={locale}
+      />
+      <Kpi label="Products in cart" value={formatCount(cart.productsInCart, locale)} current={cart.productsInCart} previous={previousCart.productsInCart} locale={locale} />
+    </InlineGrid>
+  );
+}
+
+function ExcludedNote({ report }: { report: SummaryReport }) {
+  const { test, unverified, outlier } = report.excluded;
+  return (
+    <Banner tone="info" title="What these totals leave out">
+      <p>
+        <span data-excluded="test">{test}</span> test order{test === 1 ? "" : "s"}, <span data-excluded="unverified">{unverified}</span> order
+        {unverified === 1 ? "" : "s"} reported by the pixel but not yet confirmed by Shopify, and <span data-excluded="outlier">{outlier}</span> outlier
+        {outlier === 1 ? "" : "s"} (a value that is not a number or above the shop's maximum) are listed on the Orders page but never counted. Unattributed
+        orders count towards the attribution rate only; no revenue is credited to chat without a conversation that earned it.
+      </p>
+    </Banner>
+  );
+}
+
+function TopProducts({ report, locale }: { report: SummaryReport; locale: string }) {
+  if (report.topProducts.length === 0) return <Text as="p" tone="subdued">No attributed orders in this period.</Text>;
+  return (
+    <DataTable
+      columnContentTypes={["text", "numeric", "numeric", "numeric"]}
+      headings={["Product", "Orders", "Units", "Attributed revenue"]}
+      rows={report.topProducts.map((product) => [product.title, product.orders, product.quantity, formatCurrency(product.revenue, report.currency, locale)])}
+    />
+  );
+}
+
+function RecentOrders({ report, locale }: { report: SummaryReport; locale: string }) {
+  if (report.recentOrders.length === 0) return <Text as="p" tone="subdued">No attributed orders in this period.</Text>;
+  return (
+    <DataTable
+      columnContentTypes={["text", "text", "text", "text", "numeric", "text"]}
+      headings={["Order", "Placed", "Class", "Source · matched by", "Net", "Shopify"]}
+      rows={report.recentOrders.map((order) => [
+        <Link key="detail" to={`/app/orders/${order.orderId}`}>
+          {order.name ?? order.orderId}
+        </Link>,
+        formatDateTime(order.processedAt, report.timezone, locale),
+        CLASS_LABEL[order.class],
+        [order.source && SURFACE_LABEL[order.source], order.matchedBy && MATCHED_BY_LABEL[order.matchedBy]].filter(Boolean).join(" · "),
+        formatCurrency(order.netRevenue, report.currency, locale),
+        <a key="admin" href={adminOrderUrl(report.shop, order.orderId)} target="_top">
+          Open in admin
+        </a>,
+      ])}
+    />
+  );
+}
+
+export default function Insights() {
+  const { report, preset, locale, hasOrders } = useLoaderData<typeof loader>();
+  const reloading = useReportReloading();
+  const apiQuery = new URLSearchParams({ from: report.range.from, to: report.range.to, ...(report.surface ? { surface: report.surface } : {}) });
+  const heading = `${report.range.from} – ${report.range.to} · compared with ${report.previous.range.from} – ${report.previous.range.to}`;
+
+  if (!hasOrders) {
     return (
       <Page title="Insights">
         <Card>
-          <EmptyState heading="This shop is not set up yet" image="">
-            <p>Reinstall the app from the Shopify admin so it can create the shop's records.</p>
+          <EmptyState heading="No orders yet" image="" action={{ content: "Open setup", url: "/app/setup" }}>
+            <p>Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and the pixel can tie orders to conversations.</p>
           </EmptyState>
         </Card>
       </Page>
     );
   }
-  const { counts, settings } = overview;
+
   return (
-    <Page title="Insights" subtitle={`${overview.domain} · ${overview.currency} · ${overview.timezone}`}>
+    <Page title="Insights" subtitle={heading} secondaryActions={<DownloadButton url={`/api/reports/summary?${apiQuery}`} filename={`chat-insights-${report.range.from}-to-${report.range.to}.json`}>Export JSON</DownloadButton>}>
       <Layout>
         <Layout.Section>
-          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-            <Stat label="Orders received" value={counts.orders} />
-            <Stat label="Conversations" value={counts.conversations} />
-            <Stat label="Cart events" value={counts.cartEvents} />
-            <Stat label="Pixel checkouts" value={counts.pixelHits} />
-          </InlineGrid>
+          <Card>
+            <ReportFilters state={{ preset, from: report.range.from, to: report.range.to, surface: report.surface, timezone: report.timezone }} />
+          </Card>
         </Layout.Section>
         <Layout.Section>
-          <HeadedCard heading="Attribution rules in force">
-              <Text as="p">
-                An order is <b>led</b> when it carries a chat session whose last qualifying answer came at most{" "}
-                {settings.ledWindowHours} hours before it; <b>assisted</b> within {settings.assistedWindowDays} days.
-                {settings.requireAnswerFound
-                  ? " Only answers that found what the shopper asked for qualify."
-                  : " Any assistant answer qualifies."}
-                {settings.countTestOrders ? " Test orders are counted." : " Test orders are excluded."} Orders above{" "}
-                {settings.maxOrderValue} {overview.currency} are flagged as outliers.
-              </Text>
-              <Text as="p" tone="subdued">
-                Last webhook received: {overview.lastWebhookAt ? new Date(overview.lastWebhookAt).toLocaleString() : "none yet"}
-              </Text>
-          </HeadedCard>
+          {reloading ? (
+            <ReportSkeleton />
+          ) : (
+            <BlockStack gap="400">
+              <KpiCards report={report} locale={locale} />
+              <Card>
+                <BlockStack gap="200">
+                  <Text as="h2" variant="headingMd">
+                    Led and assisted revenue per day
+                  </Text>
+                  <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
+                </BlockStack>
+              </Card>
+              <ExcludedNote report={report} />
+              <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">
+                      Top products by attributed revenue
+                    </Text>
+                    <TopProducts report={report} locale={locale} />
+                  </BlockStack>
+                </Card>
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">
+                      Topics before a purchase
+                    </Text>
+                    {report.topTopics.length === 0 ? (
+                      <Text as="p" tone="subdued">
+                        No topics recorded in conversations that led to an order.
+                      </Text>
+                    ) : (
+                      <List type="number">
+                        {report.topTopics.map((topic) => (
+                          <List.Item key={topic.topic}>
+                            {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
+                          </List.Item>
+                        ))}
+                      </List>
+                    )}
+                  </BlockStack>
+                </Card>
+              </InlineGrid>
+              <Card>
+                <BlockStack gap="200">
+                  <InlineStack align="space-between">
+                    <Text as="h2" variant="headingMd">
+                      Recent attributed orders
+                    </Text>
+                    <Link to={`/app/orders?${apiQuery}`}>All orders in this period</Link>
+                  </InlineStack>
+                  <RecentOrders report={report} locale={locale} />
+                </BlockStack>
+              </Card>
+              <Box paddingBlockEnd="400" />
+            </BlockStack>
+          )}
         </Layout.Section>
       </Layout>
     </Page>
   );
+}
+
+export function ErrorBoundary() {
+  return <ReportErrorBoundary title="Insights" resetTo="/app" />;
 }

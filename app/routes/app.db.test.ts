@@ -25,7 +25,8 @@ describe("admin authentication", () => {
     const request = adminFetchRequest("/app", DEMO_SHOP_DOMAIN);
     const { loader } = await import("./app._index");
     const data = (await loader({ request, params: {}, context: {} })) as Awaited<ReturnType<typeof loader>>;
-    expect(data.overview).toMatchObject({ domain: DEMO_SHOP_DOMAIN, currency: "EUR", timezone: "Europe/Berlin" });
+    expect(data.report).toMatchObject({ shop: DEMO_SHOP_DOMAIN, currency: "EUR", timezone: "Europe/Berlin", range: { days: 30 } });
+    expect(data).toMatchObject({ preset: "30d", hasOrders: false });
   });
 
   it("rejects a bearer token signed with another secret with 401", async () => {

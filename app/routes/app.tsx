@@ -2,16 +2,23 @@ import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { DemoAdminFrame } from "../components/DemoAdminFrame";
 import { appConfig } from "../config.server";
 import { authenticate } from "../shopify.server";
 
-export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
+export const links = () => [
+  { rel: "stylesheet", href: polarisStyles },
+  { rel: "stylesheet", href: polarisVizStyles },
+];
 
 export const NAV_LINKS = [
   { to: "/app", label: "Insights" },
+  { to: "/app/orders", label: "Orders" },
+  { to: "/app/conversations", label: "Conversations" },
+  { to: "/app/setup", label: "Setup" },
   { to: "/app/settings", label: "Settings" },
   { to: "/app/privacy", label: "Privacy" },
 ] as const;

@@ -2,9 +2,9 @@
  * The README's demo in a real browser: `npm run demo`, open the printed URL, the embedded admin renders
  * through the real authenticate.admin (a session token minted for the demo shop).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { artifactsDir, launchBrowser, newPage } from "./browser";
 import { startDemo, type RunningDemo } from "./demo-process";
@@ -23,18 +23,159 @@ afterAll(async () => {
   await demo?.stop();
 });
 
+function appNav(page: Page, name: string) {
+  return page.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name }).click();
+}
+
+/**
+ * Reads the KPI cards and the exclusion note off the page and asks the report API, from inside the page
+ * (so the stand-in App Bridge adds the session token), for the same range and surface; both must agree.
+ */
+async function expectInsightsMatchApi(page: Page) {
+  await page.locator("[data-kpi]").first().waitFor();
+  const shown = await page.evaluate(() => {
+    const kpis = Object.fromEntries([...document.querySelectorAll("[data-kpi]")].map((el) => [el.getAttribute("data-kpi"), el.textContent]));
+    const excluded = Object.fromEntries([...document.querySelectorAll("[data-excluded]")].map((el) => [el.getAttribute("data-excluded"), Number(el.textContent)]));
+    return { kpis, excluded };
+  });
+  const search = new URL(page.url()).searchParams;
+  const expected = await page.evaluate(async (query) => {
+    // The page's range, as explicit days, so a preset cannot roll over midnight between the two reads.
+    const range = document.querySelector("[data-range-from]")!;
+    const [from, to] = [range.getAttribute("data-range-from")!, range.getAttribute("data-range-to")!];
+    const params = new URLSearchParams({ from, to, ...(query.surface ? { surface: query.surface } : {}) });
+    const report = await (await fetch(`/api/reports/summary?${params}`)).json();
+    const money = (amount: string) => new Intl.NumberFormat("en", { style: "currency", currency: report.currency }).format(Number(amount));
+    const percent = (fraction: number) => new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(fraction);
+    return {
+      kpis: {
+        "Attributed revenue": money(report.totals.attributed.netRevenue),
+        "Led revenue": money(report.totals.led.netRevenue),
+        "Assisted revenue": money(report.totals.assisted.netRevenue),
+        "Attributed orders": new Intl.NumberFormat("en").format(report.totals.attributed.orders),
+        "Average order value": money(report.totals.aov),
+        "Attribution rate": percent(report.totals.attributionRate.orders),
+        "Cart GMV": money(report.cart.gmv),
+        "Products in cart": new Intl.NumberFormat("en").format(report.cart.productsInCart),
+      },
+      excluded: report.excluded,
+      attributedOrders: report.totals.attributed.orders as number,
+    };
+  }, { surface: search.get("surface") });
+  expect(shown.kpis).toEqual(expected.kpis);
+  expect(shown.excluded).toEqual(expected.excluded);
+  expect(expected.attributedOrders).toBeGreaterThan(0);
+}
+
 describe("npm run demo", () => {
-  it("serves the admin home for the demo shop in Chromium", async () => {
+  it("serves Insights for the demo shop, with the same numbers as the report API", async () => {
     const page = await newPage(browser);
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
     await expect.poll(() => page.getByRole("heading", { name: "Insights" }).count(), { timeout: 30_000 }).toBe(1);
     expect(page.url()).toContain("/app?");
-    expect(await page.getByText("demo-shop.myshopify.com · EUR · Europe/Berlin").count()).toBe(1);
-    expect(await page.getByText("Attribution rules in force").count()).toBe(1);
-    await page.screenshot({ path: path.join(artifactsDir, "admin-home.png"), fullPage: true });
+    await page.locator('[data-trend-chart="ready"] svg').first().waitFor();
+    await expectInsightsMatchApi(page);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-insights.png"), fullPage: true });
+
+    // Another preset and a surface filter: the URL changes, the page reloads its data, and still agrees with the API.
+    await page.getByRole("button", { name: "7 days" }).click();
+    await page.waitForURL(/preset=7d/);
+    await page.getByLabel("Surface").selectOption("CHAT_WIDGET");
+    await page.waitForURL(/surface=CHAT_WIDGET/);
+    await page.getByText(/compared with/).waitFor();
+    await expectInsightsMatchApi(page);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("lists orders by class, explains one order, and exports the range as CSV", async () => {
+    const page = await newPage(browser);
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Orders");
+    await page.getByRole("heading", { name: "Orders", exact: true }).waitFor();
+    await page.getByRole("tab", { name: "Led" }).click();
+    await page.waitForURL(/filter=led/);
+    // The URL changes first; the rows follow when the loader answers.
+    const classCells = page.locator("table tbody tr td:nth-child(3)");
+    await expect.poll(async () => {
+      const badges = await classCells.allTextContents();
+      // Polaris badges carry a visually hidden tone word before the label.
+      return badges.length > 0 && badges.every((text) => text.includes("Led"));
+    }).toBe(true);
+    const firstOrder = page.locator("table a").first();
+    const orderName = (await firstOrder.textContent())!;
+    await page.screenshot({ path: path.join(artifactsDir, "admin-orders.png"), fullPage: true });
+
+    const download = page.waitForEvent("download");
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^chat-orders-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync((await file.path())!, "utf8").replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    expect(csv[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Currency,Excluded");
+    expect(csv.length - 1).toBe(Number((await page.getByText(/· \d+ orders?$/).textContent())!.match(/(\d+) orders?$/)![1]));
+    expect(csv.slice(1).every((line) => line.split(",")[3] === "Led")).toBe(true);
+
+    await firstOrder.click();
+    await page.getByRole("heading", { name: `Order ${orderName}` }).waitFor();
+    await page.getByText("Why is this order led?").waitFor();
+    const steps = await page.locator("ol li").allTextContents();
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(steps.at(-1)).toMatch(/Led/);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-order-detail.png"), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows conversations with revenue credited, and one conversation's timeline", async () => {
+    const page = await newPage(browser);
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Conversations");
+    await page.getByRole("heading", { name: "Conversations", exact: true }).waitFor();
+    await page.screenshot({ path: path.join(artifactsDir, "admin-conversations.png"), fullPage: true });
+    // A conversation that earned money: the first row whose "Orders credited" is not 0.
+    const row = page.locator("table tbody tr").filter({ has: page.locator("td:nth-child(7)", { hasNotText: /^0$/ }) }).first();
+    const revenue = (await row.locator("td:nth-child(8)").textContent())!;
+    await row.locator("a").click();
+    await page.getByRole("heading", { name: /^Conversation / }).waitFor();
+    expect(await page.locator("[data-revenue-credited]").textContent()).toBe(revenue);
+    expect(await page.locator('[data-timeline-kind="touch"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-timeline-kind="order"]').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-conversation-detail.png"), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows the setup checklist with each step's live state", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Setup");
+    await page.getByRole("heading", { name: "Setup", exact: true }).waitFor();
+    // Offline there is no Shopify to ask about the theme: the page says so and still offers the deep link.
+    await page.getByText("Could not check").waitFor({ timeout: 15_000 });
+    const deepLink = await page.getByRole("link", { name: "Enable in theme editor" }).getAttribute("href");
+    expect(deepLink).toBe("https://demo-shop.myshopify.com/admin/themes/current/editor?context=apps&template=index&activateAppId=demo-api-key%2Fchat-attribution");
+    expect(await page.getByText(/^Last webhook: orders\/|^Last webhook: refunds\//).count()).toBe(1);
+    expect(await page.getByText("Not connected").count()).toBe(1);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-setup.png"), fullPage: true });
+  });
+
+  it("shows a report's error state for a query it cannot answer", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await page.getByLabel("From").fill("2026-11-20");
+    await page.getByLabel("To").fill("2026-11-01");
+    await page.getByRole("button", { name: "Apply range" }).click();
+    await page.getByText("invalid report query").waitFor();
+    expect(await page.getByText("to: must not be before from").count()).toBe(1);
+    await page.getByRole("link", { name: "Show the default view" }).click();
+    await page.locator("[data-kpi]").first().waitFor();
   });
 
   it("navigates client-side with the stand-in App Bridge adding session tokens", async () => {

@@ -1,0 +1,41 @@
+/**
+ * The live state behind the Setup checklist: has each way in (order webhooks, the storefront embed, the
+ * web pixel) delivered anything, and do orders arrive with the customer fields identity matching needs
+ * (they are redacted until Shopify grants protected customer data access).
+ */
+import type { Shop } from "@prisma/client";
+import type { DbTx } from "../../db.server";
+
+export interface SetupStatus {
+  lastWebhook: { topic: string; receivedAt: string; status: string } | null;
+  lastStorefrontEvent: string | null;
+  pixel: { connected: boolean; lastHitAt: string | null };
+  /** Of the most recent orders, how many carried a customer id and how many an e-mail (stored only hashed). */
+  customerData: { sampled: number; withCustomerId: number; withEmail: number };
+}
+
+const CUSTOMER_DATA_SAMPLE = 50;
+
+export async function loadSetupStatus(db: DbTx, shop: Pick<Shop, "id" | "domain" | "webPixelGid">): Promise<SetupStatus> {
+  const [delivery, storefrontEvent, pixelHit, recentOrders] = await Promise.all([
+    db.webhookDelivery.findFirst({ where: { shopDomain: shop.domain }, orderBy: { receivedAt: "desc" } }),
+    db.clientEvent.findFirst({ where: { shopId: shop.id, source: "STOREFRONT" }, orderBy: { receivedAt: "desc" } }),
+    db.pixelHit.findFirst({ where: { shopId: shop.id }, orderBy: { receivedAt: "desc" } }),
+    db.order.findMany({
+      where: { shopId: shop.id, verified: true, customerRedactedAt: null },
+      orderBy: { processedAt: "desc" },
+      take: CUSTOMER_DATA_SAMPLE,
+      select: { customerId: true, emailSha256: true },
+    }),
+  ]);
+  return {
+    lastWebhook: delivery && { topic: delivery.topic, receivedAt: delivery.receivedAt.toISOString(), status: delivery.status },
+    lastStorefrontEvent: storefrontEvent?.receivedAt.toISOString() ?? null,
+    pixel: { connected: shop.webPixelGid !== null, lastHitAt: pixelHit?.receivedAt.toISOString() ?? null },
+    customerData: {
+      sampled: recentOrders.length,
+      withCustomerId: recentOrders.filter((order) => order.customerId !== null).length,
+      withEmail: recentOrders.filter((order) => order.emailSha256 !== null).length,
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { adminOrderUrl, changeRatio, formatChange, formatCurrency, formatDateTime } from "./format";
+
+describe("format", () => {
+  it.each([
+    ["120.5", "EUR", "de-DE", "120,50 €"],
+    ["120.5", "EUR", "en", "€120.50"],
+    ["1234567.891", "USD", "en-US", "$1,234,567.89"],
+    ["5", "JPY", "ja-JP", "￥5"],
+  ])("%s %s in %s → %s", (amount, currency, locale, expected) => {
+    expect(formatCurrency(amount, currency, locale).replace(/\u00a0/g, " ")).toBe(expected);
+  });
+
+  it.each([
+    ["110", "100", "+10%"],
+    ["90", "100", "−10%"],
+    ["100", "100", "0%"],
+    ["5", "0", "—"],
+    ["0", "0", "—"],
+  ])("change from %s to %s reads %s", (current, previous, expected) => {
+    expect(formatChange(changeRatio(current, previous), "en")).toBe(expected);
+  });
+
+  it("formats a time in the shop's zone and links to the admin order", () => {
+    expect(formatDateTime("2026-11-22T12:00:00Z", "Europe/Berlin", "en-GB")).toBe("22 Nov 2026, 13:00");
+    expect(adminOrderUrl("demo-shop.myshopify.com", "450789469")).toBe("https://admin.shopify.com/store/demo-shop/orders/450789469");
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Display formatting for report pages (browser and server alike). Amounts arrive as exact decimal
+ * strings; converting to a number here is for display only, never for arithmetic that is stored.
+ */
+export function formatCurrency(amount: string | null, currency: string, locale: string): string {
+  if (amount === null) return "—";
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency }).format(Number(amount));
+  } catch {
+    return `${amount} ${currency}`;
+  }
+}
+
+export function formatPercent(fraction: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(fraction);
+}
+
+export function formatCount(value: number, locale: string): string {
+  return new Intl.NumberFormat(locale).format(value);
+}
+
+/** (this − previous) ÷ previous; null when the previous period is 0 (attribution-spec.md: shown as "—"). */
+export function changeRatio(current: string | number, previous: string | number): number | null {
+  const now = Number(current);
+  const before = Number(previous);
+  if (!Number.isFinite(now) || !Number.isFinite(before) || before === 0) return null;
+  return (now - before) / before;
+}
+
+export function formatChange(ratio: number | null, locale: string): string {
+  if (ratio === null) return "—";
+  const text = formatPercent(Math.abs(ratio), locale);
+  return ratio > 0 ? `+${text}` : ratio < 0 ? `−${text}` : text;
+}
+
+/** A timestamp in the shop's zone, in the admin user's locale. */
+export function formatDateTime(iso: string, timezone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+}
+
+export function formatDay(day: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date(`${day}T00:00:00Z`));
+}
+
+/** The order's page in the Shopify admin (the store handle is the myshopify subdomain). */
+export function adminOrderUrl(shopDomain: string, orderId: string): string {
+  return `https://admin.shopify.com/store/${shopDomain.replace(/\.myshopify\.com$/, "")}/orders/${orderId}`;
+}

@@ -1,0 +1,117 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Pagination, Tabs, Text } from "@shopify/polaris";
+import { DownloadButton } from "../components/DownloadButton";
+import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
+import { ReportFilters } from "../components/ReportFilters";
+import { prisma } from "../db.server";
+import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, ORDER_FILTERS, SURFACE_LABEL } from "../domain/reports/order-labels";
+import { listOrders } from "../domain/reports/orders-report.server";
+import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
+import { formatCurrency, formatDateTime } from "../lib/format";
+import { orderFilterOf } from "../lib/order-filter.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = await authenticatedShop(request);
+  const query = reportQueryOf(request, shop);
+  const filter = orderFilterOf(request);
+  const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
+  const orders = await listOrders(prisma, shop, query, filter, page);
+  return {
+    orders,
+    filter,
+    query: { preset: query.preset, from: query.range.from, to: query.range.to, surface: query.surface, timezone: query.range.timezone },
+    shop: { domain: shop.domain, currency: shop.currency, locale: shop.locale },
+  };
+};
+
+const TAB_LABEL: Record<(typeof ORDER_FILTERS)[number], string> = {
+  all: "All",
+  led: "Led",
+  assisted: "Assisted",
+  unattributed: "Unattributed",
+  excluded: "Excluded",
+};
+
+const CLASS_TONE = { LED: "success", ASSISTED: "info", UNATTRIBUTED: undefined } as const;
+
+export default function Orders() {
+  const { orders, filter, query, shop } = useLoaderData<typeof loader>();
+  const [params, setParams] = useSearchParams();
+  const reloading = useReportReloading();
+  const go = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) next.set(key, value);
+    setParams(next);
+  };
+  const exportQuery = new URLSearchParams({ from: query.from, to: query.to, filter, ...(query.surface ? { surface: query.surface } : {}) });
+
+  return (
+    <Page
+      title="Orders"
+      subtitle={`${query.from} – ${query.to} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
+      secondaryActions={<DownloadButton url={`/api/reports/orders.csv?${exportQuery}`} filename={`chat-orders-${query.from}-to-${query.to}.csv`}>Export CSV</DownloadButton>}
+    >
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <ReportFilters state={query} />
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <Tabs
+              tabs={ORDER_FILTERS.map((id) => ({ id, content: TAB_LABEL[id] }))}
+              selected={ORDER_FILTERS.indexOf(filter)}
+              onSelect={(index) => go({ filter: ORDER_FILTERS[index], page: "1" })}
+            />
+            {reloading ? (
+              <ReportSkeleton cards={1} />
+            ) : orders.rows.length === 0 ? (
+              <EmptyState heading="No orders match" image="">
+                <p>Try a longer period, another tab or all surfaces.</p>
+              </EmptyState>
+            ) : (
+              <BlockStack gap="200">
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "text", "numeric", "numeric"]}
+                  headings={["Order", "Placed", "Class", "Source", "Matched by", "Net", "Gross"]}
+                  rows={orders.rows.map((row) => [
+                    <Link key="order" to={`/app/orders/${row.orderId}`}>
+                      {row.name ?? row.orderId}
+                    </Link>,
+                    formatDateTime(row.processedAt, query.timezone, shop.locale),
+                    <InlineStack key="class" gap="100">
+                      {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
+                      {row.excludedReason ? <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge> : null}
+                    </InlineStack>,
+                    row.source ? SURFACE_LABEL[row.source] : "—",
+                    row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—",
+                    formatCurrency(row.netRevenue, row.currency, shop.locale),
+                    formatCurrency(row.grossRevenue, row.currency, shop.locale),
+                  ])}
+                />
+                <InlineStack align="center" blockAlign="center" gap="300">
+                  <Pagination
+                    hasPrevious={orders.page > 1}
+                    onPrevious={() => go({ page: String(orders.page - 1) })}
+                    hasNext={orders.page < orders.pageCount}
+                    onNext={() => go({ page: String(orders.page + 1) })}
+                  />
+                  <Text as="span" tone="subdued">
+                    Page {orders.page} of {orders.pageCount}
+                  </Text>
+                </InlineStack>
+                <div style={{ height: 8 }} />
+              </BlockStack>
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <ReportErrorBoundary title="Orders" resetTo="/app/orders" />;
+}
