@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { prisma } from "../db.server";
 import { runInBackground } from "../domain/attribution/reattribution-runner.server";
@@ -78,12 +78,46 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
   );
 }
 
+/**
+ * The contextual save bar: shown while the form differs from the stored settings, as in Shopify's admin.
+ * Built from Polaris components rather than App Bridge's <ui-save-bar>, which only exists when Shopify's
+ * CDN script has loaded (not offline, not in the demo).
+ */
+function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void }) {
+  return (
+    <div style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }} role="region" aria-label="Unsaved changes">
+      <Box background="bg-fill-inverse" padding="300" borderRadius="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="p" tone="text-inverse" fontWeight="semibold">
+            Unsaved changes
+          </Text>
+          <InlineStack gap="200">
+            <Button onClick={onDiscard} disabled={saving}>
+              Discard
+            </Button>
+            <Button submit variant="primary" loading={saving}>
+              Save
+            </Button>
+          </InlineStack>
+        </InlineStack>
+      </Box>
+    </div>
+  );
+}
+
 export default function Settings() {
   const { settings, currency, settingsVersion, job } = useLoaderData<typeof loader>();
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
-  const [form, setForm] = useState({ ...settings, ledWindowHours: String(settings.ledWindowHours), assistedWindowDays: String(settings.assistedWindowDays) });
+  const saved = { ...settings, ledWindowHours: String(settings.ledWindowHours), assistedWindowDays: String(settings.assistedWindowDays) };
+  const savedKey = JSON.stringify(saved);
+  const [form, setForm] = useState(saved);
+  // When the stored settings change (after a save) the form starts clean from them. Keyed by value, not
+  // identity: the page revalidates every second during a re-attribution and must not wipe edits.
+  useEffect(() => setForm(JSON.parse(savedKey)), [savedKey]);
+  const dirty = JSON.stringify(form) !== savedKey;
+  const saving = navigation.state === "submitting" && navigation.formData?.get("intent") !== "reattribute";
   const errors = result && !result.ok ? result.errors : {};
   const unfinished = isUnfinished(job);
 
@@ -99,6 +133,7 @@ export default function Settings() {
       <Layout>
         <Layout.Section>
           <Form method="post">
+            {dirty ? <SaveBar saving={saving} onDiscard={() => setForm(saved)} /> : null}
             <Card>
               <BlockStack gap="400">
                 {result?.ok ? (
@@ -129,11 +164,6 @@ export default function Settings() {
                   <Checkbox label="Store chat transcripts" name="storeTranscripts" value="true" checked={form.storeTranscripts}
                     onChange={field("storeTranscripts")} helpText="Off: the app keeps what happened in a chat, never what was said." />
                 </FormLayout>
-                <InlineStack align="end">
-                  <Button submit variant="primary" loading={navigation.state === "submitting" && navigation.formData?.get("intent") !== "reattribute"}>
-                    Save
-                  </Button>
-                </InlineStack>
               </BlockStack>
             </Card>
           </Form>

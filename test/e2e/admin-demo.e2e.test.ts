@@ -201,6 +201,13 @@ describe("npm run demo", () => {
     await page.getByRole("heading", { name: "Settings" }).waitFor();
     const ledWindow = page.getByLabel("Led window (hours)");
     expect(await ledWindow.inputValue()).toBe("24");
+    const saveBar = page.getByRole("region", { name: "Unsaved changes" });
+    expect(await saveBar.count()).toBe(0);
+    await ledWindow.fill("36");
+    await saveBar.waitFor();
+    await saveBar.getByRole("button", { name: "Discard" }).click();
+    expect(await ledWindow.inputValue()).toBe("24");
+    expect(await saveBar.count()).toBe(0);
 
     // Passes the browser's own min/max checks, fails the server's cross-field rule.
     const assistedWindow = page.getByLabel("Assisted window (days)");
@@ -215,6 +222,8 @@ describe("npm run demo", () => {
     await page.getByText("History is being recomputed under the new rules.").waitFor();
     // The page polls the job; the demo's seeded orders are all recomputed under settings v2.
     await page.getByText(/^All \d+ orders recomputed under settings v2\.$/).waitFor({ timeout: 60_000 });
+    expect(await saveBar.count()).toBe(0); // saved: nothing left unsaved
+    expect(await ledWindow.inputValue()).toBe("48");
     expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe("100");
     await page.screenshot({ path: path.join(artifactsDir, "admin-settings.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
