@@ -137,6 +137,12 @@ describe("customer compliance webhooks", () => {
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
     expect(await attributeStoredOrder(prisma, shopRow, order.id)).toBeNull();
     expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe("ASSISTED");
+
+    // Shopify may send the same request again under a new webhook id: the evidence says it once.
+    expect((await compliance("customers/redact", redact)).status).toBe(200);
+    const { evidence } = await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } });
+    const erasedSteps = (evidence as { steps: string[] }).steps.filter((step) => step.includes("identifiers were erased"));
+    expect(erasedSteps).toHaveLength(1);
   });
 
   it("acknowledges a payload of the wrong shape and records why", async () => {

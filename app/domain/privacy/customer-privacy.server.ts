@@ -50,6 +50,8 @@ function keysOf(payload: { customer: z.infer<typeof customer> }, orderIds: strin
   return { customerId: payload.customer.id ?? null, emailSha256: emailHash(payload.customer.email), shopifyOrderIds: orderIds };
 }
 
+const ERASED_STEP = "The customer's identifiers were erased at their request; the classification is kept.";
+
 export async function redactCustomer(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
   const parsed = customerRedactSchema.safeParse(payload);
   if (!parsed.success) return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/redact payload") };
@@ -76,9 +78,11 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
     // Evidence steps never quote a customer id or e-mail hash (attribute-order.server.ts words identity links
     // without them), so they stay as they are; the reader learns why the identifiers are gone.
     const evidence = order.attribution.evidence as { steps?: string[] };
+    // A repeated request (Shopify retries under a new webhook id) must not say it twice.
+    if (evidence.steps?.includes(ERASED_STEP)) continue;
     await db.attribution.update({
       where: { id: order.attribution.id },
-      data: { evidence: { ...evidence, steps: [...(evidence.steps ?? []), "The customer's identifiers were erased at their request; the classification is kept."] } },
+      data: { evidence: { ...evidence, steps: [...(evidence.steps ?? []), ERASED_STEP] } },
     });
   }
   const ownExports = [keys.customerId, ...orders.map((o) => o.customerId)].filter((v): v is string => !!v);
