@@ -150,7 +150,7 @@ describe("npm run demo", () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it("shows the setup checklist with each step's live state", async () => {
+  it("shows the setup checklist with each step's live state, and the privacy page", async () => {
     const page = await newPage(browser);
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
@@ -163,6 +163,11 @@ describe("npm run demo", () => {
     expect(await page.getByText(/^Last webhook: orders\/|^Last webhook: refunds\//).count()).toBe(1);
     expect(await page.getByText("Not connected").count()).toBe(1);
     await page.screenshot({ path: path.join(artifactsDir, "admin-setup.png"), fullPage: true });
+
+    await appNav(page, "Privacy");
+    await page.getByRole("heading", { name: "Privacy", exact: true }).waitFor();
+    expect(await page.getByText("No customer data requests").count()).toBe(1);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-privacy.png"), fullPage: true });
   });
 
   it("shows a report's error state for a query it cannot answer", async () => {
