@@ -31,3 +31,8 @@ export function formatMoney(amount: Money, decimals = 2): string {
 }
 
 export const sumMoney = (amounts: Money[]): Money => amounts.reduce((total, amount) => total + amount, 0n);
+
+/** A stored DECIMAL (Prisma.Decimal, or SQL numeric cast to text) as a 2-place money string; null/unparseable as 0. */
+export function formatDecimal(value: { toString(): string } | null | undefined): string {
+  return formatMoney(parseMoney(value?.toString()) ?? 0n);
+}

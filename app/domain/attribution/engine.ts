@@ -91,7 +91,8 @@ export interface AttributionResult {
 const MINUTE = 60_000;
 const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "chat widget", FAQ: "FAQ", NUDGE_CLICK: "nudge" };
 
-function isQualifying(touch: EngineTouch, settings: AttributionSettings): boolean {
+/** A qualifying touch (attribution-spec.md, "Words"); reports use it too, so the two can never disagree. */
+export function isQualifying(touch: Pick<EngineTouch, "kind" | "answerFound">, settings: Pick<AttributionSettings, "requireAnswerFound">): boolean {
   if (touch.kind !== "ASSISTANT_ANSWER") return false;
   return settings.requireAnswerFound ? touch.answerFound === true : true;
 }

@@ -4,9 +4,10 @@
  */
 import { Prisma, type Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
-import type { Classification, Surface } from "../attribution/engine";
-import { formatMoney, parseMoney } from "../money";
+import { isQualifying, type Classification, type Surface } from "../attribution/engine";
+import { formatDecimal, formatMoney, parseMoney } from "../money";
 import type { ReportQuery } from "./report-query";
+import { inRange, qualifyingAnswer, surfaceIs } from "./report-sql.server";
 
 export const CONVERSATIONS_PAGE_SIZE = 50;
 
@@ -25,15 +26,8 @@ export interface ConversationRow {
 
 type ReportShop = Pick<Shop, "id" | "requireAnswerFound">;
 
-const qualifyingAnswer = (shop: ReportShop) =>
-  Prisma.sql`t.kind = 'ASSISTANT_ANSWER' ${shop.requireAnswerFound ? Prisma.sql`AND t."answerFound" IS TRUE` : Prisma.empty}`;
-
 export async function listConversations(db: DbTx, shop: ReportShop, query: ReportQuery, page: number) {
-  const start = query.range.start.toISOString();
-  const end = query.range.end.toISOString();
-  const filter = Prisma.sql`c."shopId" = ${shop.id}::uuid
-    AND c."startedAt" >= (${start}::timestamptz AT TIME ZONE 'UTC') AND c."startedAt" < (${end}::timestamptz AT TIME ZONE 'UTC')
-    ${query.surface ? Prisma.sql`AND c.surface = ${query.surface}::"Surface"` : Prisma.empty}`;
+  const filter = Prisma.sql`c."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`c."startedAt"`, query.range)} ${surfaceIs(Prisma.sql`c.surface`, query.surface)}`;
   const [{ total }] = await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Conversation" c WHERE ${filter}`;
   const pageCount = Math.max(1, Math.ceil(total / CONVERSATIONS_PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pageCount);
@@ -56,7 +50,7 @@ export async function listConversations(db: DbTx, shop: ReportShop, query: Repor
     rows: rows.map((row): ConversationRow => ({
       ...row,
       startedAt: new Date(row.startedAt).toISOString(),
-      revenueCredited: formatMoney(parseMoney(row.revenueCredited) ?? 0n),
+      revenueCredited: formatDecimal(row.revenueCredited),
     })),
     total,
     page: current,
@@ -91,8 +85,7 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
     },
   });
   if (!conversation) return null;
-  const isQualifying = (touch: (typeof conversation.touchpoints)[number]) =>
-    touch.kind === "ASSISTANT_ANSWER" && (!shop.requireAnswerFound || touch.answerFound === true);
+  const qualifies = (touch: (typeof conversation.touchpoints)[number]) => isQualifying(touch, shop);
   const credited = conversation.attributions.filter((a) => a.classification !== "UNATTRIBUTED");
   const timeline: TimelineItem[] = [
     ...conversation.touchpoints.map((touch): TimelineItem => ({
@@ -100,7 +93,7 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
       at: touch.occurredAt.toISOString(),
       role: touch.kind === "SHOPPER_MESSAGE" ? "shopper" : "assistant",
       answerFound: touch.answerFound,
-      qualifying: isQualifying(touch),
+      qualifying: qualifies(touch),
       topic: touch.topic,
       text: touch.text,
       productIds: touch.productIds,
@@ -112,7 +105,7 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
       productId: event.productId,
       productName: event.productName,
       quantity: event.quantity,
-      unitValue: formatMoney(parseMoney(event.unitValue.toString()) ?? 0n),
+      unitValue: formatDecimal(event.unitValue),
       currency: event.currency,
       fromChat: event.fromChat,
     })),
@@ -123,7 +116,7 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
       name: attribution.order.name,
       class: attribution.classification,
       excluded: attribution.excludedReason !== null,
-      netRevenue: attribution.order.netAmount === null ? null : formatMoney(parseMoney(attribution.order.netAmount.toString()) ?? 0n),
+      netRevenue: attribution.order.netAmount === null ? null : formatDecimal(attribution.order.netAmount),
       minutesFromLastTouch: attribution.minutesFromLastTouch,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
@@ -136,7 +129,7 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
     surface: conversation.surface,
     nudgeId: conversation.nudgeId,
     startedAt: conversation.startedAt.toISOString(),
-    qualified: conversation.touchpoints.some(isQualifying),
+    qualified: conversation.touchpoints.some(qualifies),
     revenueCredited: formatMoney(revenue),
     timeline,
   };

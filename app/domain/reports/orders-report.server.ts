@@ -5,7 +5,7 @@
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
-import { formatMoney, parseMoney } from "../money";
+import { formatDecimal } from "../money";
 import type { OrderFilter } from "./order-labels";
 import type { ReportQuery } from "./report-query";
 
@@ -26,7 +26,7 @@ export interface OrderRow {
 }
 
 type ReportShop = Pick<Shop, "id" | "currency" | "timezone">;
-const money = (value: Prisma.Decimal | null) => (value === null ? null : formatMoney(parseMoney(value.toString()) ?? 0n));
+const money = (value: Prisma.Decimal | null) => (value === null ? null : formatDecimal(value));
 
 function orderWhere(shop: ReportShop, query: ReportQuery, filter: OrderFilter): Prisma.OrderWhereInput {
   const attribution: Prisma.AttributionWhereInput = {

@@ -9,9 +9,10 @@
 import { Prisma, type Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, MatchedBy, Surface } from "../attribution/engine";
-import { formatMoney, parseMoney, type Money } from "../money";
+import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
 import { previousRange, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
+import { inRange, localDay, qualifyingAnswer, surfaceIs } from "./report-sql.server";
 
 export interface ClassTotals {
   orders: number;
@@ -88,11 +89,6 @@ export interface SummaryReport {
 
 type ReportShop = Pick<Shop, "id" | "domain" | "currency" | "timezone" | "requireAnswerFound">;
 
-// Columns are TIMESTAMP (UTC, no zone): compare against UTC wall-clock values, never a session time zone.
-const utc = (instant: Date) => Prisma.sql`(${instant.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
-const localDay = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date::text`;
-const inRange = (column: Prisma.Sql, range: ReportRange) => Prisma.sql`${column} >= ${utc(range.start)} AND ${column} < ${utc(range.end)}`;
-const surfaceIs = (column: Prisma.Sql, surface: Surface | null) => (surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty);
 
 /** Orders counted in totals: in range, not excluded; a surface filter keeps only orders credited to it (and all unattributed ones). */
 function countedOrders(shop: ReportShop, range: ReportRange, surface: Surface | null) {
@@ -100,11 +96,6 @@ function countedOrders(shop: ReportShop, range: ReportRange, surface: Surface | 
     FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id
     WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
       AND (a.classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR a.surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`})`;
-}
-
-function qualifyingTouchOf(conversation: Prisma.Sql, shop: ReportShop) {
-  return Prisma.sql`EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = ${conversation} AND t.kind = 'ASSISTANT_ANSWER'
-    ${shop.requireAnswerFound ? Prisma.sql`AND t."answerFound" IS TRUE` : Prisma.empty})`;
 }
 
 interface MoneyTotals {
@@ -158,8 +149,8 @@ async function cartTotals(db: DbTx, shop: ReportShop, range: ReportRange, surfac
            count(*) FILTER (WHERE ce.currency <> ${shop.currency})::int AS other
     FROM "CartEvent" ce JOIN "Conversation" c ON c.id = ce."conversationId"
     WHERE ce."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`ce."occurredAt"`, range)} ${surfaceIs(Prisma.sql`c.surface`, surface)}
-      AND ${qualifyingTouchOf(Prisma.sql`c.id`, shop)}`;
-  return { gmv: formatMoney(parseMoney(row.gmv) ?? 0n), productsInCart: row.products, eventsInOtherCurrencies: row.other };
+      AND EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)})`;
+  return { gmv: formatDecimal(row.gmv), productsInCart: row.products, eventsInOtherCurrencies: row.other };
 }
 
 async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null) {
@@ -169,7 +160,10 @@ async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, sur
   return { days, totals: periodTotalsOf(total), cart };
 }
 
-const ATTRIBUTED = Prisma.sql`a.classification IN ('LED', 'ASSISTED')`;
+/** Counted led/assisted orders in range credited to the surface (for queries that join more tables to o and a). */
+const countedAttributed = (shop: ReportShop, range: ReportRange, surface: Surface | null) =>
+  Prisma.sql`o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
+    AND a.classification IN ('LED', 'ASSISTED') ${surfaceIs(Prisma.sql`a.surface`, surface)}`;
 
 export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: ReportQuery): Promise<SummaryReport> {
   const { range, surface } = query;
@@ -221,12 +215,11 @@ async function topProductsOf(db: DbTx, shop: ReportShop, range: ReportRange, sur
     SELECT li."productId" AS "productId", max(li.title) AS title, sum(li.quantity)::int AS quantity,
            sum(li.amount)::text AS revenue, count(DISTINCT o.id)::int AS orders
     FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id JOIN "OrderLineItem" li ON li."orderId" = o.id
-    WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
-      AND ${ATTRIBUTED} ${surfaceIs(Prisma.sql`a.surface`, surface)}
+    WHERE ${countedAttributed(shop, range, surface)}
     GROUP BY li."productId", CASE WHEN li."productId" IS NULL THEN li.title END
     ORDER BY sum(li.amount) DESC, max(li.title)
     LIMIT 10`;
-  return rows.map((row) => ({ ...row, revenue: formatMoney(parseMoney(row.revenue) ?? 0n) }));
+  return rows.map((row) => ({ ...row, revenue: formatDecimal(row.revenue) }));
 }
 
 export const RECENT_ORDER_LIMIT = 10;
@@ -248,8 +241,8 @@ async function recentOrders(db: DbTx, shop: ReportShop, range: ReportRange, surf
     class: order.attribution!.classification,
     source: order.attribution!.surface,
     matchedBy: order.attribution!.matchedBy,
-    netRevenue: formatMoney(parseMoney(order.netAmount?.toString()) ?? 0n),
-    grossRevenue: formatMoney(parseMoney(order.grossAmount?.toString()) ?? 0n),
+    netRevenue: formatDecimal(order.netAmount),
+    grossRevenue: formatDecimal(order.grossAmount),
     processedAt: order.processedAt.toISOString(),
   }));
 }
@@ -260,8 +253,7 @@ async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, surface
     SELECT t.topic AS topic, count(DISTINCT o.id)::int AS orders
     FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id
       JOIN "Touchpoint" t ON t."conversationId" = a."conversationId" AND t."occurredAt" <= o."processedAt"
-    WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
-      AND ${ATTRIBUTED} ${surfaceIs(Prisma.sql`a.surface`, surface)} AND t.topic IS NOT NULL
+    WHERE ${countedAttributed(shop, range, surface)} AND t.topic IS NOT NULL
     GROUP BY t.topic
     ORDER BY 2 DESC, 1
     LIMIT 5`;

@@ -1,0 +1,20 @@
+/**
+ * SQL fragments every report query shares, so the range, zone and qualification rules are written once.
+ * Columns are TIMESTAMP (UTC, no zone): compare against UTC wall-clock values, never a session time zone.
+ */
+import { Prisma, type Shop } from "@prisma/client";
+import type { Surface } from "../attribution/engine";
+import type { ReportRange } from "./date-range";
+
+export const utc = (instant: Date) => Prisma.sql`(${instant.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+export const localDay = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date::text`;
+
+export const inRange = (column: Prisma.Sql, range: Pick<ReportRange, "start" | "end">) =>
+  Prisma.sql`${column} >= ${utc(range.start)} AND ${column} < ${utc(range.end)}`;
+
+export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) => (surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty);
+
+/** A qualifying touch (attribution-spec.md, "Words") for touchpoint alias `t`, under the shop's current setting. */
+export const qualifyingAnswer = (shop: Pick<Shop, "requireAnswerFound">) =>
+  Prisma.sql`t.kind = 'ASSISTANT_ANSWER' ${shop.requireAnswerFound ? Prisma.sql`AND t."answerFound" IS TRUE` : Prisma.empty}`;
