@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Pagination, Text } from "@shopify/polaris";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, EmptyState, Layout, Page, Text } from "@shopify/polaris";
+import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
@@ -22,13 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function Conversations() {
   const { conversations, query, shop } = useLoaderData<typeof loader>();
-  const [params, setParams] = useSearchParams();
   const reloading = useReportReloading();
-  const goToPage = (page: number) => {
-    const next = new URLSearchParams(params);
-    next.set("page", String(page));
-    setParams(next);
-  };
   return (
     <Page title="Conversations" subtitle={`Started ${query.from} – ${query.to} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}>
       <Layout>
@@ -63,17 +58,7 @@ export default function Conversations() {
                     formatCurrency(row.revenueCredited, shop.currency, shop.locale),
                   ])}
                 />
-                <InlineStack align="center" blockAlign="center" gap="300">
-                  <Pagination
-                    hasPrevious={conversations.page > 1}
-                    onPrevious={() => goToPage(conversations.page - 1)}
-                    hasNext={conversations.page < conversations.pageCount}
-                    onNext={() => goToPage(conversations.page + 1)}
-                  />
-                  <Text as="span" tone="subdued">
-                    Page {conversations.page} of {conversations.pageCount}
-                  </Text>
-                </InlineStack>
+                <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
                 <Text as="p" tone="subdued" alignment="center" variant="bodySm">
                   {shop.requireAnswerFound
                     ? "A conversation qualifies once an assistant answer found what the shopper asked for."

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Pagination, Tabs, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Tabs } from "@shopify/polaris";
 import { DownloadButton } from "../components/DownloadButton";
+import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
@@ -39,9 +40,10 @@ export default function Orders() {
   const { orders, filter, query, shop } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const reloading = useReportReloading();
-  const go = (changes: Record<string, string>) => {
+  const showFilter = (index: number) => {
     const next = new URLSearchParams(params);
-    for (const [key, value] of Object.entries(changes)) next.set(key, value);
+    next.set("filter", ORDER_FILTERS[index]);
+    next.set("page", "1");
     setParams(next);
   };
   const exportQuery = new URLSearchParams({ from: query.from, to: query.to, filter, ...(query.surface ? { surface: query.surface } : {}) });
@@ -63,7 +65,7 @@ export default function Orders() {
             <Tabs
               tabs={ORDER_FILTERS.map((id) => ({ id, content: TAB_LABEL[id] }))}
               selected={ORDER_FILTERS.indexOf(filter)}
-              onSelect={(index) => go({ filter: ORDER_FILTERS[index], page: "1" })}
+              onSelect={showFilter}
             />
             {reloading ? (
               <ReportSkeleton cards={1} />
@@ -91,17 +93,7 @@ export default function Orders() {
                     formatCurrency(row.grossRevenue, row.currency, shop.locale),
                   ])}
                 />
-                <InlineStack align="center" blockAlign="center" gap="300">
-                  <Pagination
-                    hasPrevious={orders.page > 1}
-                    onPrevious={() => go({ page: String(orders.page - 1) })}
-                    hasNext={orders.page < orders.pageCount}
-                    onNext={() => go({ page: String(orders.page + 1) })}
-                  />
-                  <Text as="span" tone="subdued">
-                    Page {orders.page} of {orders.pageCount}
-                  </Text>
-                </InlineStack>
+                <ReportPagination page={orders.page} pageCount={orders.pageCount} />
                 <div style={{ height: 8 }} />
               </BlockStack>
             )}

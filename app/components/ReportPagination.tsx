@@ -1,0 +1,20 @@
+import { useSearchParams } from "@remix-run/react";
+import { InlineStack, Pagination, Text } from "@shopify/polaris";
+
+/** Previous/next for a paged report, kept in the URL's `page` parameter beside the report's filters. */
+export function ReportPagination({ page, pageCount }: { page: number; pageCount: number }) {
+  const [params, setParams] = useSearchParams();
+  const goTo = (target: number) => {
+    const next = new URLSearchParams(params);
+    next.set("page", String(target));
+    setParams(next);
+  };
+  return (
+    <InlineStack align="center" blockAlign="center" gap="300">
+      <Pagination hasPrevious={page > 1} onPrevious={() => goTo(page - 1)} hasNext={page < pageCount} onNext={() => goTo(page + 1)} />
+      <Text as="span" tone="subdued">
+        Page {page} of {pageCount}
+      </Text>
+    </InlineStack>
+  );
+}
