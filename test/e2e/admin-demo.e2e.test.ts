@@ -174,6 +174,8 @@ describe("npm run demo", () => {
     const page = await newPage(browser);
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
+    // The chart mounts only after hydration; before it, typing into the server-rendered inputs reaches no React state.
+    await page.locator('[data-trend-chart="ready"]').waitFor();
     await page.getByLabel("From").fill("2026-11-20");
     await page.getByLabel("To").fill("2026-11-01");
     await page.getByRole("button", { name: "Apply range" }).click();
