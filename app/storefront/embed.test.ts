@@ -1,0 +1,60 @@
+/**
+ * The theme app extension as Shopify receives it: the committed SDK asset is exactly what the source builds to,
+ * stays inside its size budget, and Shopify's theme check (theme-app-extension rules) finds nothing.
+ */
+import { themeCheckRun } from "@shopify/theme-check-node";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { buildEmbedScript, EMBED_ASSET } from "../../scripts/build-embed";
+import { EMBED_BLOCK_HANDLE } from "../domain/setup/theme-embed";
+
+const extensionDir = path.resolve(EMBED_ASSET, "..", "..");
+const SIZE_BUDGET_GZIPPED = 3 * 1024;
+
+function blockSchema(handle: string) {
+  const liquid = readFileSync(path.join(extensionDir, "blocks", `${handle}.liquid`), "utf8");
+  return JSON.parse(/\{%\s*schema\s*%\}([\s\S]*?)\{%\s*endschema\s*%\}/.exec(liquid)![1]);
+}
+
+describe("theme app extension", () => {
+  it("ships the SDK exactly as app/storefront/sdk.ts builds (run `npm run build:embed` after changing it)", async () => {
+    expect(readFileSync(EMBED_ASSET, "utf8")).toBe(await buildEmbedScript());
+  });
+
+  it(`keeps the SDK within ${SIZE_BUDGET_GZIPPED} bytes gzipped`, () => {
+    const gzipped = gzipSync(readFileSync(EMBED_ASSET), { level: 9 }).length;
+    console.log(`storefront SDK: ${readFileSync(EMBED_ASSET).length} bytes, ${gzipped} bytes gzipped (budget ${SIZE_BUDGET_GZIPPED})`);
+    expect(gzipped).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
+  });
+
+  it("has a body app embed whose handle the Setup page's deep link and check use, loading the SDK asset", () => {
+    const schema = blockSchema(EMBED_BLOCK_HANDLE);
+    expect(schema.target).toBe("body");
+    expect(existsSync(path.join(extensionDir, "assets", schema.javascript))).toBe(true);
+    expect(path.basename(EMBED_ASSET)).toBe(schema.javascript);
+    expect(schema.settings.map((setting: { id: string }) => setting.id)).toEqual(["cart_tracking", "debug"]);
+  });
+
+  it("passes Shopify's theme check with the theme-app-extension rules", async () => {
+    const run = await themeCheckRun(extensionDir);
+    expect(run.config.context).toBe("app");
+    expect(run.offenses.map((offense) => `${offense.check}: ${offense.message} (${offense.uri})`)).toEqual([]);
+  }, 30_000);
+
+  it("would fail theme check for a parser-blocking script or a missing asset (the check is live)", async () => {
+    const copy = mkdtempSync(path.join(tmpdir(), "embed-check-"));
+    try {
+      cpSync(extensionDir, copy, { recursive: true });
+      const block = path.join(copy, "blocks", `${EMBED_BLOCK_HANDLE}.liquid`);
+      writeFileSync(block, `<script src="{{ 'missing.js' | asset_url }}"></script>\n${readFileSync(block, "utf8")}`);
+      const checks = new Set((await themeCheckRun(copy)).offenses.map((offense) => offense.check));
+      expect(checks).toContain("ParserBlockingScript");
+      expect(checks).toContain("MissingAsset");
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

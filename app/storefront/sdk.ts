@@ -1,0 +1,293 @@
+/**
+ * The storefront SDK the theme app embed loads (../shared/docs/event-protocol.md is its public contract).
+ * Bundled by `npm run build:embed` into extensions/chat-attribution-embed/assets/chat-attribution.js; the bundle
+ * must stay under 3 KB gzipped, so this file trades a little verbosity for size (no classes, no polyfills).
+ *
+ * Rules it lives by:
+ * - It never breaks the theme: every failure is caught and logged; the theme's own cart requests go out
+ *   unchanged and their responses are handed back untouched.
+ * - Without analytics consent (Shopify's Customer Privacy API) it keeps no visitor id, writes nothing to
+ *   storage and sends nothing; it starts when consent arrives and forgets everything when it is withdrawn.
+ * - Events wait in a bounded localStorage queue until the app answers, so a flaky network loses nothing and a
+ *   dead one cannot fill storage.
+ */
+import { cartChanges, SESSION_KEY, VISITOR_KEY, type AjaxCart } from "./cart-diff";
+
+type Payload = Record<string, any>;
+type Command = [string, Payload?];
+
+const QUEUE_LIMIT = 200;
+const BATCH_EVENTS = 100;
+// fetch keepalive bodies share a 64 KB budget in the browser; stay under it so a pagehide flush is sent.
+const BATCH_CHARS = 60_000;
+const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
+
+((w: any, d: Document) => {
+  const pending: any = w.chatAttribution || [];
+  if (pending.loaded) return;
+
+  const config: Payload = JSON.parse(d.getElementById("chat-attribution-config")?.textContent || "{}");
+  const nativeFetch: typeof fetch = w.fetch.bind(w);
+  const root: string = w.Shopify?.routes?.root || "/";
+  const endpoint = (config.proxy || "/apps/chat-attribution") + "/events";
+  const say = (level: "warn" | "debug", ...args: unknown[]) =>
+    (level == "warn" || config.debug) && console[level]("[chat-attribution]", ...args);
+
+  let allowed = false;
+  let visitor = "";
+  let session = "";
+  let lastCart: AjaxCart | undefined;
+  let failures = 0;
+  let timer: any = 0;
+  let sending = false;
+
+  const load = (key: string) => {
+    try {
+      return JSON.parse(localStorage.getItem("chat_attribution_" + key)!);
+    } catch {}
+  };
+  const save = (key: string, value: unknown) => {
+    try {
+      value == null ? localStorage.removeItem("chat_attribution_" + key) : localStorage.setItem("chat_attribution_" + key, JSON.stringify(value));
+    } catch {}
+  };
+  const cookie = (value: string, maxAge: number) => (d.cookie = `chat_attribution_vid=${value};path=/;max-age=${maxAge};samesite=lax`);
+
+  const post = (path: string, body: Payload) =>
+    nativeFetch(root + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const getCart = async (): Promise<AjaxCart> => (await nativeFetch(root + "cart.js")).json();
+
+  // Cart work runs one task at a time, so every diff compares against the snapshot the previous task left.
+  let cartTasks: Promise<unknown> = Promise.resolve();
+  const cartTask = <T>(task: () => Promise<T>): Promise<T> => {
+    const result = cartTasks.then(task);
+    cartTasks = result.catch((error) => say("warn", error));
+    return result;
+  };
+
+  /** Writes the session and visitor onto the cart (Shopify copies cart attributes onto the order). */
+  const stamp = async (cart: AjaxCart) => {
+    const attributes = cart.attributes || {};
+    if (allowed && session && (attributes[SESSION_KEY] != session || attributes[VISITOR_KEY] != visitor)) {
+      const response = await post("cart/update.js", { attributes: { [SESSION_KEY]: session, [VISITOR_KEY]: visitor } });
+      if (response.ok) cart = await response.json();
+      say("debug", "stamped", session);
+    }
+    return (lastCart = cart);
+  };
+
+  /** Reads the cart, records what changed since `before`, re-stamps a cart that is new, returns the cart. */
+  const sync = async (before = lastCart, chatSession?: string) => {
+    const after = await getCart();
+    if (before && allowed) {
+      for (const change of cartChanges(before, after)) {
+        record("cart", {
+          ...change,
+          currency: after.currency,
+          cartToken: after.token,
+          fromChat: !!chatSession,
+          conversationId: chatSession || change.conversationId,
+        });
+      }
+    }
+    return stamp(after);
+  };
+
+  const observeCartRequest = () => allowed && config.cartTracking !== false && cartTask(() => sync());
+  const isCartRequest = (url: string, method?: string) => {
+    try {
+      const target = new URL(url, location.href);
+      return /post/i.test(method || "") && target.origin == location.origin && CART_REQUEST.test(target.pathname);
+    } catch {}
+  };
+
+  const record = (type: string, data: Payload) => {
+    if (!allowed) return;
+    const queue: Payload[] = load("queue") || [];
+    queue.push({ ...data, id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), visitorId: visitor });
+    save("queue", queue.slice(-QUEUE_LIMIT));
+    say("debug", type, data);
+    schedule(1000);
+  };
+
+  const schedule = (delay: number) => {
+    if (!timer) timer = setTimeout(() => ((timer = 0), flush()), delay);
+  };
+
+  const flush = async () => {
+    const queue: Payload[] = load("queue") || [];
+    if (!allowed || sending || !queue.length) return;
+    const batch: Payload[] = [];
+    let chars = 0;
+    for (const event of queue) {
+      chars += JSON.stringify(event).length + 1;
+      if (batch.length == BATCH_EVENTS || chars > BATCH_CHARS) break;
+      batch.push(event);
+    }
+    sending = true;
+    let retryIn = 0;
+    let done = batch;
+    try {
+      const response = await nativeFetch(endpoint, {
+        method: "POST",
+        keepalive: true,
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ events: batch }),
+      });
+      if (response.status == 400) {
+        // One invalid event rejects the batch; drop only the events the app named and resend the rest.
+        const errors: { index: number | null }[] = (await response.json()).errors || [];
+        const bad = errors.map((error) => error.index);
+        if (!bad.includes(null)) done = batch.filter((_, index) => bad.includes(index));
+        say("warn", "events rejected", errors);
+      } else if (!response.ok && response.status != 413) {
+        retryIn = Number(response.headers.get("Retry-After")) * 1000;
+        done = [];
+      }
+    } catch {
+      done = [];
+    }
+    sending = false;
+    const sent = new Set(done.map((event) => event.id));
+    const left = (load("queue") || []).filter((event: Payload) => !sent.has(event.id));
+    save("queue", left.length ? left : null);
+    if (done.length) failures = 0;
+    else retryIn ||= Math.min(60_000, 1000 * 2 ** failures++) * (0.5 + Math.random() / 2);
+    if (left.length) schedule(retryIn);
+  };
+
+  /** Consent given: a visitor id (kept in localStorage and a first-party cookie), the cart, the queue. */
+  const start = () => {
+    allowed = true;
+    visitor = load("visitor") || d.cookie.match(/chat_attribution_vid=([\w-]+)/)?.[1] || crypto.randomUUID();
+    save("visitor", visitor);
+    cookie(visitor, 31_536_000);
+    session = load("session") || "";
+    // A theme form post to /cart/add navigates away; the snapshot taken on submit is compared on the next page.
+    const beforeNavigation = load("navigation");
+    save("navigation", null);
+    cartTask(() => sync(beforeNavigation));
+    flush();
+  };
+  const stop = () => {
+    allowed = false;
+    for (const key of ["visitor", "session", "queue", "navigation"]) save(key, null);
+    cookie("", 0);
+    visitor = session = "";
+  };
+  const consentChanged = (analytics: boolean) => (analytics ? !allowed && start() : allowed && stop());
+
+  const consentKnown = new Promise<void>((resolve) => {
+    const read = () => {
+      consentChanged(!!w.Shopify?.customerPrivacy?.analyticsProcessingAllowed());
+      resolve();
+    };
+    if (w.Shopify?.customerPrivacy) read();
+    else if (w.Shopify?.loadFeatures) w.Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], read);
+    // No Customer Privacy API at all means no way to learn consent: stay off, but never hold the widget up.
+    setTimeout(resolve, 3000);
+  });
+  d.addEventListener("visitorConsentCollected", (event: any) => consentChanged(!!event.detail?.analyticsAllowed));
+
+  const required = (payload: Payload, field: string) => {
+    const value = payload[field];
+    if (value == null || value === "") throw Error(`${field} is required`);
+    return String(value);
+  };
+
+  const commands: Record<string, (payload: Payload) => unknown> = {
+    conversation_started(payload) {
+      record("conversation_started", {
+        conversationId: required(payload, "conversationId"),
+        // The app decides the surface (a nudgeId makes it NUDGE_CLICK) from the conversation's first event.
+        surface: payload.surface,
+        nudgeId: payload.nudgeId,
+      });
+    },
+    message(payload) {
+      const conversationId = required(payload, "conversationId");
+      const { role, answerFound } = payload;
+      if (role != "shopper" && role != "assistant") throw Error("role is invalid");
+      record("message", { conversationId, role, answerFound, productIds: payload.productIds, topic: payload.topic, text: payload.text });
+      if (allowed && role == "assistant" && answerFound === true && session != conversationId) {
+        save("session", (session = conversationId));
+        return cartTask(() => sync());
+      }
+    },
+    add_to_cart(payload) {
+      const conversationId = required(payload, "conversationId");
+      const id = Number(String(required(payload, "variantId")).split("/").pop());
+      const quantity = payload.quantity ?? 1;
+      if (!(id > 0) || !(quantity >= 1 && quantity <= 999 && quantity % 1 == 0)) throw Error("variantId or quantity is invalid");
+      const properties = { ...payload.properties };
+      if (allowed) {
+        properties[SESSION_KEY] = conversationId;
+        save("session", (session = conversationId));
+      }
+      return cartTask(async () => {
+        const before = lastCart || (await getCart());
+        const response = await post("cart/add.js", { items: [{ id, quantity, properties }] });
+        if (!response.ok) throw Error(`cart/add.js: ${(await response.json()).description}`);
+        return sync(before, conversationId);
+      });
+    },
+    async identify(payload) {
+      const email = String(payload.email || "").trim().toLowerCase();
+      if (!email && !payload.customerId) throw Error("email or customerId is required");
+      const digest = email && new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email)));
+      record("identify", {
+        emailSha256: digest ? Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("") : undefined,
+        customerId: payload.customerId,
+      });
+    },
+  };
+
+  // Commands run one after another, in push order, once consent is known; none ever throws into the widget.
+  let commandQueue: Promise<unknown> = consentKnown;
+  const run = (command: Command) =>
+    (commandQueue = commandQueue.then(async () => {
+      try {
+        const handler = Array.isArray(command) && commands.hasOwnProperty(command[0]) && commands[command[0]];
+        if (!handler) throw Error(`unknown command ${JSON.stringify(command)}`);
+        return await handler(command[1] || {});
+      } catch (error) {
+        say("warn", error);
+      }
+    }));
+
+  try {
+    // The theme's own cart requests: passed through untouched, observed after they succeed.
+    const theme = w.fetch;
+    w.fetch = function (this: unknown, input: any, init?: RequestInit) {
+      const response = theme.apply(this, arguments);
+      if (isCartRequest(input?.url || String(input), init?.method || input?.method)) {
+        response.then((result: Response) => result.ok && observeCartRequest(), () => {});
+      }
+      return response;
+    };
+    const xhr = XMLHttpRequest.prototype;
+    const open = xhr.open;
+    const send = xhr.send;
+    xhr.open = function (this: any, method: string, url: string | URL) {
+      this.chatAttributionCart = isCartRequest(String(url), method);
+      return open.apply(this, arguments as any);
+    };
+    xhr.send = function (this: any) {
+      if (this.chatAttributionCart) this.addEventListener("load", () => this.status < 300 && observeCartRequest());
+      return send.apply(this, arguments as any);
+    };
+    // Registered on window, so it runs after the theme's own submit handlers and sees whether they took over.
+    w.addEventListener("submit", (event: SubmitEvent) => {
+      const form = event.target as HTMLFormElement;
+      if (allowed && !event.defaultPrevented && isCartRequest(form.action, form.method)) save("navigation", lastCart);
+    });
+    w.addEventListener("pagehide", flush);
+  } catch (error) {
+    say("warn", error);
+  }
+
+  pending.splice(0).forEach(run);
+  pending.push = run;
+  pending.loaded = 1;
+  w.chatAttribution = pending;
+})(window, document);

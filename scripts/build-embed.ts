@@ -1,0 +1,34 @@
+/**
+ * `npm run build:embed`: bundles the storefront SDK (app/storefront/sdk.ts) into the theme app extension's
+ * asset. Shopify serves theme-extension assets as they are (the CLI does not bundle them), so the minified
+ * file is committed; a test rebuilds it and fails if the committed file is stale or over budget.
+ */
+import { build } from "esbuild";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { projectRoot } from "./run";
+
+export const EMBED_SOURCE = path.join(projectRoot, "app", "storefront", "sdk.ts");
+export const EMBED_ASSET = path.join(projectRoot, "extensions", "chat-attribution-embed", "assets", "chat-attribution.js");
+
+export async function buildEmbedScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [EMBED_SOURCE],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    // Storefront browsers Shopify supports all run ES2020; newer syntax is lowered rather than polyfilled.
+    target: "es2020",
+    legalComments: "none",
+    write: false,
+    banner: { js: "/* Built from app/storefront/sdk.ts */" },
+  });
+  return result.outputFiles[0].text;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const script = await buildEmbedScript();
+  writeFileSync(EMBED_ASSET, script);
+  console.log(`${path.relative(projectRoot, EMBED_ASSET)}: ${script.length} bytes`);
+}
