@@ -52,6 +52,10 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["test/e2e/global-demo.ts"],
+          // The files share one demo (and its database); run them one after another so none sees another's half-done step.
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 90_000,
           hookTimeout: 180_000,
         },

@@ -39,4 +39,22 @@ console.log(
 
 const { startServer } = await import("./serve");
 await startServer({ port });
-console.log(`\n  Chat Attribution demo is running.\n  Open http://localhost:${port}/demo in your browser.\n`);
+
+// The storefront simulator plays Shopify's part: it serves a theme with the app embed, signs App Proxy
+// requests and sends the signed orders/paid webhook when a shopper checks out.
+const { createStorefrontSimulator } = await import("../app/demo/storefront/simulator.server");
+const storefrontPort = Number(process.env.STOREFRONT_PORT || port + 1);
+await createStorefrontSimulator({
+  appUrl: `http://localhost:${port}`,
+  apiSecret: process.env.SHOPIFY_API_SECRET!,
+  shopDomain: shop.domain,
+  currency: shop.currency,
+  adminUrl: `http://localhost:${port}/demo`,
+  extensionDir: path.join(projectRoot, "extensions", "chat-attribution-embed"),
+}).listen(storefrontPort);
+
+console.log(
+  `\n  Chat Attribution demo is running.\n` +
+    `  Storefront (chat, add to cart, check out): http://localhost:${storefrontPort}/\n` +
+    `  Open http://localhost:${port}/demo in your browser.\n`,
+);

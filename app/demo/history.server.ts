@@ -12,21 +12,13 @@ import { recordEventBatch } from "../domain/events/record-events.server";
 import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
 import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
 import { formatMoney, parseMoney } from "../domain/money";
+import { DEMO_CATALOG, type DemoProduct } from "./catalog";
 
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 
-const CATALOG = [
-  { productId: "8101", variantId: "48101", title: "Hydrating Face Cream", price: "34.90" },
-  { productId: "8102", variantId: "48102", title: "Gentle Cleansing Gel", price: "18.50" },
-  { productId: "8103", variantId: "48103", title: "Vitamin C Serum", price: "42.00" },
-  { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid", price: "27.90" },
-  { productId: "8105", variantId: "48105", title: "Night Repair Oil", price: "55.00" },
-  { productId: "8106", variantId: "48106", title: "Lip Balm Trio", price: "12.00" },
-  { productId: "8107", variantId: "48107", title: "Clay Mask", price: "22.40" },
-  { productId: "8108", variantId: "48108", title: "Travel Skincare Set", price: "64.00" },
-] as const;
-type Product = (typeof CATALOG)[number];
+const CATALOG = DEMO_CATALOG;
+type Product = DemoProduct;
 
 const TOPICS = ["dry skin", "sensitive skin", "sunscreen for kids", "gift ideas", "shipping times", "vegan ingredients", "oily skin", "returns"];
 

@@ -5,22 +5,19 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { artifactsDir, launchBrowser, newPage } from "./browser";
-import { startDemo, type RunningDemo } from "./demo-process";
 
-let demo: RunningDemo;
+const demo = { baseUrl: inject("demoBaseUrl") };
 let browser: Browser;
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  console.log(`[e2e] npm run demo was ready after ${demo.secondsToReady.toFixed(1)} s`);
+  browser = await launchBrowser();
   mkdirSync(artifactsDir, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await demo?.stop();
 });
 
 function appNav(page: Page, name: string) {

@@ -17,6 +17,7 @@ function withoutVitestEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export interface RunningDemo {
   baseUrl: string;
+  storefrontUrl: string;
   secondsToReady: number;
   output: () => string;
   stop: () => Promise<void>;
@@ -24,13 +25,14 @@ export interface RunningDemo {
 
 export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> {
   const port = await freePort();
+  const storefrontPort = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "demo-db-"));
   const started = Date.now();
   let output = "";
   const child: ChildProcess = spawn("npm", ["run", "demo", "--", ...extraArgs], {
     cwd: projectRoot,
     // Without Vitest's variables: vite.config.ts leaves the Remix plugin out when it sees VITEST.
-    env: { ...withoutVitestEnv(process.env), PORT: String(port), DATABASE_URL: `pglite:${dataDir}`, NODE_ENV: "development", DEMO_MODE: "" },
+    env: { ...withoutVitestEnv(process.env), PORT: String(port), STOREFRONT_PORT: String(storefrontPort), DATABASE_URL: `pglite:${dataDir}`, NODE_ENV: "development", DEMO_MODE: "" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -53,6 +55,7 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
   });
   return {
     baseUrl: `http://localhost:${port}`,
+    storefrontUrl: `http://localhost:${storefrontPort}`,
     secondsToReady: (Date.now() - started) / 1000,
     output: () => output,
     stop: async () => {

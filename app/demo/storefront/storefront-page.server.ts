@@ -1,0 +1,123 @@
+/**
+ * The simulated theme's pages. The app embed is rendered from its real Liquid file (block settings from the
+ * schema's defaults, overridable per request as a merchant would in the theme editor) and its schema's
+ * `javascript` asset is added deferred, as Shopify injects it.
+ */
+import { Liquid } from "liquidjs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { EMBED_BLOCK_HANDLE } from "../../domain/setup/theme-embed";
+import { DEMO_CATALOG } from "../catalog";
+
+export const STOREFRONT_ASSETS_DIR = path.join(import.meta.dirname, "assets");
+
+export interface EmbedSettings {
+  cart_tracking: boolean;
+  debug: boolean;
+}
+
+const liquid = new Liquid();
+const SCHEMA = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/;
+
+async function renderEmbed(extensionDir: string, overrides: Partial<EmbedSettings>): Promise<string> {
+  const source = readFileSync(path.join(extensionDir, "blocks", `${EMBED_BLOCK_HANDLE}.liquid`), "utf8");
+  const schema = JSON.parse(SCHEMA.exec(source)![1]) as { javascript: string; settings: { id: string; default: unknown }[] };
+  const settings = { ...Object.fromEntries(schema.settings.map((setting) => [setting.id, setting.default])), ...overrides };
+  const markup = await liquid.parseAndRender(source.replace(SCHEMA, ""), { block: { settings } });
+  return `${markup}\n<script src="/cdn/embed/${schema.javascript}" defer></script>`;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const price = (decimal: string, currency: string) => `${decimal} ${currency}`;
+
+export interface StorefrontPageOptions {
+  root: string;
+  shopDomain: string;
+  currency: string;
+  customerId?: string;
+  extensionDir: string;
+  embedSettings: Partial<EmbedSettings>;
+}
+
+export async function renderStorefrontPage(options: StorefrontPageOptions): Promise<string> {
+  const shopify = { shop: options.shopDomain, routes: { root: options.root }, currency: { active: options.currency } };
+  const products = DEMO_CATALOG.map(
+    (product) => `
+      <li class="product" data-variant-id="${product.variantId}">
+        <div class="product-image" aria-hidden="true"></div>
+        <h3>${escapeHtml(product.title)}</h3>
+        <p class="price">${price(product.price, options.currency)}${product.variantId === "48103" ? ' <span class="sale">−10 % automatic discount</span>' : ""}</p>
+        <button type="button" class="button" data-add-fetch="${product.variantId}">Add to cart</button>
+        <button type="button" class="link" data-add-xhr="${product.variantId}">Quick add</button>
+        <form method="post" action="${options.root}cart/add" class="inline">
+          <input type="hidden" name="id" value="${product.variantId}"><input type="hidden" name="quantity" value="1">
+          <button type="submit" class="link" data-add-form="${product.variantId}">Add without JavaScript</button>
+        </form>
+      </li>`,
+  ).join("");
+  const account = options.customerId
+    ? `<form method="post" action="/account/logout">Signed in as customer ${escapeHtml(options.customerId)} <button class="link">Sign out</button></form>`
+    : `<form method="post" action="/account/login"><input type="hidden" name="customer_id" value="7390"><button class="link">Sign in as a customer</button></form>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Glow &amp; Co. — simulated storefront</title>
+  <link rel="stylesheet" href="/cdn/theme/storefront.css">
+  <script>window.Shopify = ${JSON.stringify(shopify)};</script>
+  <script src="/cdn/theme/customer-privacy.js"></script>
+  <script src="/cdn/theme/chat-widget.js"></script>
+  <script src="/cdn/theme/theme.js" defer></script>
+</head>
+<body>
+  <header class="header">
+    <strong>Glow &amp; Co.</strong>
+    <span class="note">Simulated storefront of ${escapeHtml(options.shopDomain)} — the theme app embed runs here as on Shopify.</span>
+    <a href="#cart" class="cart-link">Cart (<span data-cart-count>0</span>)</a>
+  </header>
+  <main>
+    <section><h2>Skincare</h2><ul class="products">${products}</ul></section>
+    <section id="cart" class="cart" aria-label="Cart">
+      <h2>Cart</h2>
+      <ul data-cart-lines></ul>
+      <p data-cart-total></p>
+      <details><summary>Cart attributes and line properties (hidden by real themes)</summary><pre data-cart-debug></pre></details>
+      <div class="cart-actions">
+        <button type="button" class="link" data-cart-clear>Clear cart</button>
+        <form method="post" action="/checkout"><button class="button" data-checkout>Check out</button></form>
+      </div>
+    </section>
+  </main>
+  <footer class="footer">${account}<button type="button" class="link" data-privacy-settings>Privacy settings</button></footer>
+  <div class="consent-banner" data-consent-banner hidden>
+    <p>We use cookies and similar technologies for analytics.</p>
+    <button type="button" class="button" data-consent="accept">Accept</button>
+    <button type="button" class="link" data-consent="decline">Decline</button>
+  </div>
+  ${await renderEmbed(options.extensionDir, options.embedSettings)}
+</body>
+</html>`;
+}
+
+export interface ThankYouOptions {
+  orderId: number;
+  orderName: string;
+  total: string;
+  currency: string;
+  webhookStatus: number;
+  adminUrl?: string;
+}
+
+export function renderThankYouPage(options: ThankYouOptions): string {
+  const delivered = options.webhookStatus >= 200 && options.webhookStatus < 300;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Thank you — ${escapeHtml(options.orderName)}</title><link rel="stylesheet" href="/cdn/theme/storefront.css"></head>
+<body><main class="thank-you">
+  <h1>Thank you for your order!</h1>
+  <p>Order <strong data-order-name>${escapeHtml(options.orderName)}</strong> (id <code data-order-id>${options.orderId}</code>), ${price(options.total, options.currency)}.</p>
+  <p data-webhook-status="${options.webhookStatus}">${delivered ? "Shopify's signed orders/paid webhook was delivered to the app." : `The app answered the orders/paid webhook with ${options.webhookStatus || "no response"}.`}</p>
+  ${options.adminUrl ? `<p><a href="${escapeHtml(options.adminUrl)}">See it in the app's admin</a></p>` : ""}
+  <p><a href="/">Continue shopping</a></p>
+</main></body></html>`;
+}
