@@ -224,6 +224,24 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     expect(flood.at(-1)!.topic).toBe("t249");
   });
 
+  it("sends waiting events with keepalive when the shopper leaves, and a resend after that is a harmless duplicate", async () => {
+    const { page } = await visit();
+    // Left before the 1-second batching timer fires: only the pagehide flush can send it.
+    await push(page, ["message", { conversationId: "c_leaving", role: "shopper", topic: "returns" }]);
+    await page.goto("about:blank");
+    await page.waitForTimeout(1000);
+
+    // The leaving page never read the answer, so the event is still queued; the next page resends it, and the
+    // app already has that event id from the keepalive request sent while the page was going away.
+    const replies: { accepted: number; duplicates: number }[] = [];
+    page.on("response", async (response) => {
+      if (response.url().includes("/apps/chat-attribution/events")) replies.push(await response.json());
+    });
+    await page.goto(`${storefrontUrl}/`);
+    await expect.poll(() => replies.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(replies[0]).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+
   it("chat → add to cart from chat → checkout: the order is led by the conversation in the admin", async () => {
     const { page, accepted, pageErrors } = await visit("?chat_autostart=which%20serum%20for%20dull%20skin");
     await page.getByRole("button", { name: "Add Vitamin C Serum to cart" }).click();
