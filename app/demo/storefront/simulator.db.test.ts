@@ -96,7 +96,7 @@ describe("storefront simulator → app", () => {
       where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(placed.id) } },
       include: { lineItems: true },
     });
-    expect(order.grossAmount.toString()).toBe("107.6");
+    expect(order.grossAmount?.toString()).toBe("107.6");
     expect(order.verified).toBe(true);
     expect(order.lineItems.map((line) => line.chatSessionId).sort()).toEqual(["c_sim", null]);
 
