@@ -260,9 +260,11 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     const theme = w.fetch;
     w.fetch = function (this: unknown, input: any, init?: RequestInit) {
       const response = theme.apply(this, arguments);
-      if (isCartRequest(input?.url || String(input), init?.method || input?.method)) {
-        response.then((result: Response) => result.ok && observeCartRequest(), () => {});
-      }
+      try {
+        if (isCartRequest(input?.url || String(input), init?.method || input?.method)) {
+          response.then((result: Response) => result.ok && observeCartRequest(), () => {});
+        }
+      } catch {}
       return response;
     };
     const xhr = XMLHttpRequest.prototype;

@@ -224,6 +224,24 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     expect(flood.at(-1)!.topic).toBe("t249");
   });
 
+  it("never breaks the theme or the widget when storage is unavailable (private browsing, full quota)", async () => {
+    const page = await newPage(browser);
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    await page.addInitScript(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      };
+    });
+    await page.goto(`${storefrontUrl}/`);
+    await page.waitForFunction(() => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1);
+    await page.click("[data-add-fetch='48104']");
+    await page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
+    const cart = (await push(page, ["add_to_cart", { conversationId: "c_no_storage", variantId: "48101" }])) as AjaxCart;
+    expect(cart.items.map((item) => item.variant_id).sort()).toEqual([48101, 48104]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("sends waiting events with keepalive when the shopper leaves, and a resend after that is a harmless duplicate", async () => {
     const { page } = await visit();
     // Left before the 1-second batching timer fires: only the pagehide flush can send it.
