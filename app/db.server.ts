@@ -24,3 +24,4 @@ export async function disconnectDatabase(): Promise<void> {
 }
 
 export default prisma;
+

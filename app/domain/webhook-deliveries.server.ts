@@ -2,7 +2,7 @@
  * Shopify delivers webhooks at least once (retries, timeouts), so every delivery is processed once per
  * X-Shopify-Webhook-Id: the delivery row is written in the same transaction as the work it records.
  */
-import { Prisma } from "@prisma/client";
+import { isUniqueViolation } from "../db/unique-violation";
 import type { Db, DbTx } from "../db.server";
 
 export interface DeliveryMeta {
@@ -55,7 +55,7 @@ export async function processDeliveryOnce(
       return outcome;
     });
   } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") return { status: "DUPLICATE" };
+    if (isUniqueViolation(error)) return { status: "DUPLICATE" };
     throw error;
   }
 }

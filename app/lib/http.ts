@@ -5,7 +5,8 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(body), { ...init, headers });
 }
 
-export type JsonBody = { ok: true; body: unknown } | { ok: false; response: Response };
+/** `text` is the body as received, for callers that hash or sign it. */
+export type JsonBody = { ok: true; body: unknown; text: string } | { ok: false; response: Response };
 
 /** Reads a JSON body of at most `maxBytes`: 413 above it, 400 with the reason when it is not JSON. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBody> {
@@ -14,8 +15,9 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   if (declared > maxBytes) return tooLarge();
   const bytes = new Uint8Array(await request.arrayBuffer());
   if (bytes.byteLength > maxBytes) return tooLarge();
+  const text = new TextDecoder().decode(bytes);
   try {
-    return { ok: true, body: JSON.parse(new TextDecoder().decode(bytes)) };
+    return { ok: true, body: JSON.parse(text), text };
   } catch (error) {
     return { ok: false, response: jsonResponse({ error: `body is not JSON: ${(error as Error).message}` }, { status: 400 }) };
   }

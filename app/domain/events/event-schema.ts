@@ -65,7 +65,7 @@ const identify = z.object({
   emailSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lower-case hex SHA-256").optional(),
   customerId: numericId.optional(),
   /** Server-side API only: hashed on receipt, never stored. */
-  email: z.string().email().optional(),
+  email: z.string().trim().email().optional(),
 });
 
 export const eventSchema = z.discriminatedUnion("type", [conversationStarted, message, cart, identify]);

@@ -1,5 +1,6 @@
-import { Prisma, type Shop } from "@prisma/client";
-import type { Db } from "../../db.server";
+import type { Shop } from "@prisma/client";
+import { isUniqueViolation } from "../../db/unique-violation";
+import type { Db, DbTx } from "../../db.server";
 import type { ClientEvent } from "./event-schema";
 import { ingestEvents, type IngestContext, type IngestSummary } from "./ingest-events.server";
 
@@ -7,12 +8,23 @@ import { ingestEvents, type IngestContext, type IngestSummary } from "./ingest-e
  * One batch, one transaction. Two copies of a batch racing (a retry overlapping the original) collide on
  * the event ledger's key; the loser rolls back whole and runs again, now seeing its events as duplicates.
  */
-export async function recordEventBatch(db: Db, shop: Shop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
+export async function recordEventBatch(
+  db: Db,
+  shop: Shop,
+  events: ClientEvent[],
+  context: IngestContext,
+  /** Runs in the same transaction after the events are stored (e.g. remembering an idempotent response). */
+  alsoInTransaction?: (tx: DbTx, summary: IngestSummary) => Promise<void>,
+): Promise<IngestSummary> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await db.$transaction((tx) => ingestEvents(tx, shop, events, context));
+      return await db.$transaction(async (tx) => {
+        const summary = await ingestEvents(tx, shop, events, context);
+        await alsoInTransaction?.(tx, summary);
+        return summary;
+      });
     } catch (error) {
-      const collided = error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+      const collided = isUniqueViolation(error);
       if (!collided || attempt >= 2) throw error;
     }
   }

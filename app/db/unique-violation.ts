@@ -1,0 +1,11 @@
+import { Prisma } from "@prisma/client";
+
+/**
+ * A unique-constraint violation (a concurrent duplicate). Prisma reports it as P2002; inside an interactive
+ * transaction the driver adapter's own error (PostgreSQL code 23505) can surface unconverted.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof Prisma.PrismaClientKnownRequestError) return error.code === "P2002";
+  const cause = (error as { name?: string; cause?: { code?: string } } | null)?.cause;
+  return (error as { name?: string } | null)?.name === "DriverAdapterError" && cause?.code === "23505";
+}
