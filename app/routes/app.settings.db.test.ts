@@ -97,3 +97,49 @@ describe("privacy page", () => {
     expect((await dispatch(adminFetchRequest(`/app/privacy/not-a-uuid`, shop))).status).toBe(404);
   });
 });
+
+describe("API keys in Settings", () => {
+  beforeAll(async () => {
+    await seedDemoShop(prisma);
+  });
+
+  it("creates a named key shown once, lists it by prefix only, and revokes it so the events API refuses it", async () => {
+    const created = await (await dispatch(postForm("/app/settings", { intent: "create-api-key", name: "Chat vendor" }))).json();
+    expect(created).toMatchObject({ ok: true, created: { name: "Chat vendor", revokedAt: null } });
+    const key: string = created.created.key;
+    expect(key.startsWith(created.created.prefix)).toBe(true);
+    const stored = await prisma.apiKey.findUniqueOrThrow({ where: { id: created.created.id } });
+    expect(JSON.stringify(stored)).not.toContain(key);
+
+    const listed = await (await dispatch(adminFetchRequest("/app/settings", shop))).json();
+    const entry = listed.apiKeys.find((apiKey: { id: string }) => apiKey.id === created.created.id);
+    expect(entry).toEqual({ id: stored.id, name: "Chat vendor", prefix: stored.prefix, createdAt: expect.any(String), lastUsedAt: null, revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(key);
+
+    const events = () =>
+      dispatch(
+        new Request("https://chat-attribution.test/api/v1/events", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), customerId: "42" }] }),
+        }),
+      );
+    expect((await events()).status).toBe(200);
+
+    const revoked = await dispatch(postForm("/app/settings", { intent: "revoke-api-key", id: created.created.id }));
+    expect(await revoked.json()).toEqual({ ok: true, revoked: created.created.id });
+    expect((await events()).status).toBe(401);
+    const again = await dispatch(postForm("/app/settings", { intent: "revoke-api-key", id: created.created.id }));
+    expect(again.status).toBe(404);
+  });
+
+  it("refuses a key without a name, and another shop's key id", async () => {
+    const unnamed = await dispatch(postForm("/app/settings", { intent: "create-api-key", name: "  " }));
+    expect(unnamed.status).toBe(400);
+    expect(await unnamed.json()).toEqual({ ok: false, errors: { name: "Give the key a name" } });
+    const other = await ensureShop(prisma, { domain: "settings-other.myshopify.com" });
+    const theirs = await prisma.apiKey.create({ data: { shopId: other.id, name: "Theirs", prefix: "ca_theirs", keyHash: "f".repeat(64) } });
+    expect((await dispatch(postForm("/app/settings", { intent: "revoke-api-key", id: theirs.id }))).status).toBe(404);
+    expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: theirs.id } })).revokedAt).toBeNull();
+  });
+});

@@ -2,7 +2,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { ApiKeysCard, type ApiKeyActionResult } from "../components/ApiKeysCard";
 import { prisma } from "../db.server";
+import { ApiKeyLimitError, apiKeyNameSchema, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys/api-keys.server";
 import { runInBackground } from "../domain/attribution/reattribution-runner.server";
 import { latestReattribution, progressOf, requestReattribution, type JobProgress } from "../domain/attribution/reattribution.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
@@ -11,8 +13,16 @@ import { jsonResponse } from "../lib/http";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
-  const job = await latestReattribution(prisma, shop.id);
-  return { settings: settingsFormOf(shop), currency: shop.currency, settingsVersion: shop.settingsVersion, job: job ? progressOf(job) : null };
+  const [job, apiKeys] = await Promise.all([latestReattribution(prisma, shop.id), listApiKeys(prisma, shop.id)]);
+  return {
+    settings: settingsFormOf(shop),
+    currency: shop.currency,
+    settingsVersion: shop.settingsVersion,
+    job: job ? progressOf(job) : null,
+    apiKeys,
+    timezone: shop.timezone,
+    locale: shop.locale,
+  };
 };
 
 type ActionResult = { ok: true; queued: boolean } | { ok: false; errors: Record<string, string> };
@@ -24,6 +34,21 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const job = await requestReattribution(prisma, shop.id);
     void runInBackground(prisma, job.id);
     return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
+  }
+  if (form.intent === "create-api-key") {
+    const name = apiKeyNameSchema.safeParse(form.name);
+    if (!name.success) return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, { status: 400 });
+    try {
+      return jsonResponse({ ok: true, created: await createApiKey(prisma, shop.id, name.data) } satisfies ApiKeyActionResult);
+    } catch (error) {
+      if (!(error instanceof ApiKeyLimitError)) throw error;
+      return jsonResponse({ ok: false, errors: { name: error.message } } satisfies ApiKeyActionResult, { status: 400 });
+    }
+  }
+  if (form.intent === "revoke-api-key") {
+    const revoked = await revokeApiKey(prisma, shop.id, String(form.id ?? ""));
+    if (!revoked) return jsonResponse({ ok: false, errors: { id: "No active key with this id in this shop" } } satisfies ApiKeyActionResult, { status: 404 });
+    return jsonResponse({ ok: true, revoked: String(form.id) } satisfies ApiKeyActionResult);
   }
   // Unchecked checkboxes are absent from a form post.
   const parsed = settingsInputSchema.safeParse({ requireAnswerFound: "false", countTestOrders: "false", storeTranscripts: "false", ...form });
@@ -106,7 +131,7 @@ function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void
 }
 
 export default function Settings() {
-  const { settings, currency, settingsVersion, job } = useLoaderData<typeof loader>();
+  const { settings, currency, settingsVersion, job, apiKeys, timezone, locale } = useLoaderData<typeof loader>();
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -170,6 +195,9 @@ export default function Settings() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <ReattributionCard job={job} settingsVersion={settingsVersion} />
+        </Layout.Section>
+        <Layout.Section>
+          <ApiKeysCard keys={apiKeys} timezone={timezone} locale={locale} />
         </Layout.Section>
       </Layout>
     </Page>

@@ -233,6 +233,42 @@ describe("npm run demo", () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("creates an API key in Settings that a chat backend can use, and revokes it", async () => {
+    const page = await newPage(browser);
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Settings");
+    await page.getByRole("heading", { name: "API keys" }).waitFor();
+    await page.getByLabel("Key name").fill("Chat vendor (e2e)");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const shown = page.locator("[data-new-api-key]");
+    await shown.waitFor();
+    const key = (await shown.textContent())!.trim();
+    expect(key).toMatch(/^ca_[\w-]{43}$/);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-api-keys.png"), fullPage: true });
+
+    const send = () =>
+      fetch(`${demo.baseUrl}/api/v1/events`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "message", occurredAt: new Date().toISOString(), conversationId: "c_backend", role: "assistant", answerFound: true }] }),
+      });
+    expect((await send()).status).toBe(200);
+
+    // Away and back: the key is listed by its prefix only, never shown again.
+    await appNav(page, "Insights");
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Settings");
+    await page.getByRole("heading", { name: "API keys" }).waitFor();
+    const row = page.locator(`[data-api-key="${key.slice(0, 11)}"]`);
+    await row.waitFor();
+    expect(await page.content()).not.toContain(key);
+    await row.getByRole("button", { name: "Revoke Chat vendor (e2e)" }).click();
+    await row.getByRole("button", { name: "Revoke key" }).click();
+    await row.locator(".Polaris-Badge", { hasText: "Revoked" }).waitFor();
+    expect((await send()).status).toBe(401);
+  });
+
   it("refuses demo mode under NODE_ENV=production", async () => {
     const { spawnSync } = await import("node:child_process");
     const result = spawnSync("node", ["--import", "tsx", "scripts/demo.ts", "--no-build"], {
