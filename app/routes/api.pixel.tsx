@@ -1,0 +1,52 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { prisma } from "../db.server";
+import { isUniqueViolation } from "../db/unique-violation";
+import { ingestPixelEvent } from "../domain/pixel/ingest-pixel.server";
+import { MAX_PIXEL_BODY_BYTES, parsePixelEvent } from "../domain/pixel/pixel-event";
+import { findShop } from "../domain/shops.server";
+import { jsonResponse, readJsonBody } from "../lib/http";
+import { RateLimiter } from "../lib/rate-limit";
+
+// The pixel runs in Shopify's sandbox on the shop's checkout domain: any origin may post, and the pixel sends a
+// text body (no preflight). OPTIONS is still answered for clients that do preflight.
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "POST, OPTIONS",
+  "Access-Control-Allow-Headers": "Content-Type",
+  "Access-Control-Max-Age": "86400",
+};
+
+// A checkout completes once per order; this bounds a client replaying events in a loop.
+const perClient = new RateLimiter({ capacity: 20, refillPerSecond: 0.2 });
+
+const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) => jsonResponse(body, { status, headers: { ...CORS, ...headers } });
+
+export const loader = () => answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
+
+// POST /api/pixel: checkout_completed from the web pixel (untrusted; see app/domain/pixel/ingest-pixel.server.ts).
+export const action = async ({ request }: ActionFunctionArgs) => {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
+  if (request.method !== "POST") return answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
+  const body = await readJsonBody(request, MAX_PIXEL_BODY_BYTES);
+  if (!body.ok) {
+    for (const [name, value] of Object.entries(CORS)) body.response.headers.set(name, value);
+    return body.response;
+  }
+  const parsed = parsePixelEvent(body.body);
+  if (!parsed.ok) return answer({ errors: parsed.errors }, 400);
+  const event = parsed.event;
+  const shop = await findShop(prisma, event.shop);
+  if (!shop || shop.status !== "INSTALLED") return answer({ error: "unknown shop" }, 404);
+  // The account id is in the pixel's settings, which only the app (webPixelCreate) and Shopify know.
+  if (event.accountId !== shop.pixelAccountId) return answer({ error: "accountId does not belong to this shop" }, 403);
+  const decision = perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`);
+  if (!decision.allowed) return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
+  try {
+    const outcome = await prisma.$transaction((tx) => ingestPixelEvent(tx, shop, event));
+    return answer(outcome);
+  } catch (error) {
+    // The same checkout reported twice at once: the other request stored it.
+    if (isUniqueViolation(error)) return answer({ status: "DUPLICATE_EVENT" });
+    throw error;
+  }
+};
