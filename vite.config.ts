@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: "unit",
           setupFiles: ["test/setup-env.ts"],
-          include: ["app/**/*.test.ts", "scripts/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts"],
         },
       },

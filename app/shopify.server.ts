@@ -3,6 +3,8 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { appConfig } from "./config.server";
 import { prisma } from "./db.server";
+import { connectWebPixel } from "./domain/pixel/connect-pixel.server";
+import { findOrCreateShop } from "./domain/shops.server";
 
 const config = appConfig();
 
@@ -20,6 +22,15 @@ const shopify = shopifyApp({
   isEmbeddedApp: true,
   // Token exchange (Shopify managed install) instead of the OAuth redirect dance inside the iframe.
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+  hooks: {
+    // Runs once the shop has granted access (install, reinstall, new scopes): the pixel needs the shop's
+    // account id and our ingest URL, which only the app can give it. Failures show on the Setup page.
+    afterAuth: async ({ session, admin }) => {
+      const shop = await findOrCreateShop(prisma, { domain: session.shop });
+      const connection = await connectWebPixel(prisma, shop, admin, config.appUrl);
+      if (connection.status === "FAILED") console.warn(`[pixel] ${session.shop}: ${connection.reason}`);
+    },
+  },
 });
 
 export default shopify;

@@ -1,15 +1,17 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Await, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Box, Button, Card, Divider, InlineStack, Layout, Page, SkeletonBodyText, Text } from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Await, Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, Divider, InlineStack, Layout, Page, SkeletonBodyText, Text } from "@shopify/polaris";
 import { Suspense, type ReactNode } from "react";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { appConfig } from "../config.server";
 import { prisma } from "../db.server";
+import { connectWebPixel, type PixelConnection } from "../domain/pixel/connect-pixel.server";
 import { checkThemeEmbed } from "../domain/setup/embed-check.server";
 import { loadSetupStatus } from "../domain/setup/setup-status.server";
 import { embedActivationUrl } from "../domain/setup/theme-embed";
 import { authenticatedAdmin } from "../lib/admin-shop.server";
 import { formatDateTime } from "../lib/format";
+import { jsonResponse } from "../lib/http";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);
@@ -20,6 +22,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     activationUrl: embedActivationUrl(shop.domain, appConfig().apiKey),
     shop: { domain: shop.domain, timezone: shop.timezone, locale: shop.locale },
   };
+};
+
+// "Connect pixel": the same idempotent create-or-update the app runs after install (shopify.server.ts afterAuth).
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, admin } = await authenticatedAdmin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "connect-pixel") return jsonResponse({ error: "unknown intent" }, { status: 400 });
+  const connection = await connectWebPixel(prisma, shop, admin, appConfig().appUrl);
+  return jsonResponse(connection satisfies PixelConnection, { status: connection.status === "FAILED" ? 502 : 200 });
 };
 
 /** The library names topics like ORDERS_PAID or CUSTOMERS_DATA_REQUEST; merchants know them as orders/paid. */
@@ -57,6 +68,8 @@ const EMBED_TEXT = {
 
 export default function Setup() {
   const { status, embed, activationUrl, shop } = useLoaderData<typeof loader>();
+  const pixelResult = useActionData<PixelConnection>();
+  const connecting = useNavigation().formData?.get("intent") === "connect-pixel";
   const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : null);
   const { customerData } = status;
   const enableButton = (
@@ -90,10 +103,31 @@ export default function Setup() {
                 </Await>
               </Suspense>
               <Divider />
-              <Step title="Web pixel" state={status.pixel.connected ? "Connected" : "Not connected"} tone={status.pixel.connected ? "success" : "attention"}>
-                {status.pixel.connected
-                  ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
-                  : "The app creates its web pixel when the shop opens the app; it links checkouts to chat sessions when a webhook is late."}
+              <Step
+                title="Web pixel"
+                state={status.pixel.connected ? "Connected" : "Not connected"}
+                tone={status.pixel.connected ? "success" : "attention"}
+                action={
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="connect-pixel" />
+                    <Button submit loading={connecting}>
+                      {status.pixel.connected ? "Reconnect pixel" : "Connect pixel"}
+                    </Button>
+                  </Form>
+                }
+              >
+                <BlockStack gap="200">
+                  <span>
+                    {status.pixel.connected
+                      ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
+                      : "The app creates its web pixel when it is installed; it links checkouts to chat sessions even when a webhook is late."}
+                  </span>
+                  {pixelResult?.status === "FAILED" ? (
+                    <Banner tone="critical" title="The pixel could not be connected">
+                      {pixelResult.reason}
+                    </Banner>
+                  ) : null}
+                </BlockStack>
               </Step>
               <Divider />
               <Step title="Order webhooks" state={status.lastWebhook ? "Receiving" : "Nothing received yet"} tone={status.lastWebhook ? "success" : "attention"}>

@@ -10,10 +10,9 @@ export interface EmbedCheck {
   reason: string | null;
 }
 
-/** The slice of the library's Admin API client this needs (so tests can pass a stand-in at the HTTP level). */
-export interface AdminGraphql {
-  graphql(query: string, options?: { variables?: Record<string, unknown> }): Promise<Response>;
-}
+import type { AdminGraphql } from "../admin-graphql";
+
+export type { AdminGraphql };
 
 export const MAIN_THEME_SETTINGS_QUERY = `#graphql
   query MainThemeSettings {
