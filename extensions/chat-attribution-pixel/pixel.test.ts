@@ -6,10 +6,10 @@
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import vm from "node:vm";
 import { parse } from "smol-toml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parsePixelEvent } from "../../app/domain/pixel/pixel-event";
+import { checkoutCompleted, loadPixel, SHOP_DOMAIN } from "./sandbox";
 import type { PixelCheckoutBody } from "./src/index";
 
 const extensionDir = import.meta.dirname;
@@ -20,99 +20,11 @@ beforeAll(async () => {
   bundle = result.outputFiles[0].text;
 });
 
-interface SentRequest {
-  url: string;
-  init: RequestInit;
-}
-
-/** Loads the bundle as Shopify's strict sandbox would: a worker global with `shopify.extend` and `fetch`. */
-function loadPixel(settings: Record<string, string>) {
-  const subscribers = new Map<string, (event: unknown) => void>();
-  const sent: SentRequest[] = [];
-  const api = {
-    settings,
-    analytics: { subscribe: (name: string, callback: (event: unknown) => void) => (subscribers.set(name, callback), () => true) },
-    init: {
-      context: {},
-      data: { shop: { myshopifyDomain: "glow-and-co.myshopify.com", name: "Glow & Co.", countryCode: "DE", storefrontUrl: "https://glow.example" }, customer: null, cart: null, purchasingCompany: null },
-      customerPrivacy: { analyticsProcessingAllowed: true, marketingAllowed: false, preferencesProcessingAllowed: false, saleOfDataAllowed: false },
-    },
-    browser: {},
-    customerPrivacy: { subscribe: () => () => true },
-  };
-  const sandbox = {
-    shopify: { extend: (_extensionPoint: string, extend: (api: unknown) => void) => extend(api) },
-    fetch: (url: string, init: RequestInit) => (sent.push({ url, init }), Promise.resolve(new Response(null, { status: 200 }))),
-  };
-  vm.runInNewContext(bundle, sandbox);
-  return {
-    subscribed: [...subscribers.keys()],
-    emit: (name: string, event: unknown) => subscribers.get(name)?.(event),
-    sent,
-    bodies: () => sent.map((request) => JSON.parse(String(request.init.body)) as PixelCheckoutBody),
-  };
-}
-
 const settings = { accountID: "0193a8f2-7c1e-7a4b-9d3e-2f6a1b5c8d90", ingestUrl: "https://app.example/api/pixel" };
 
-/** A checkout_completed event as Shopify's Web Pixels API delivers it (types: @shopify/web-pixels-extension). */
-function checkoutCompleted(options: { attributes?: { key: string; value: string }[]; pathname?: string; id?: string; timestamp?: string } = {}) {
-  const money = (amount: number) => ({ amount, currencyCode: "EUR" });
-  return {
-    id: options.id ?? "sh-88153c5a-8f9e-4e5b-b1cd-0c4b1c2d3e4f",
-    clientId: "c7f2a8d4-1b3e-4c5d-9e6f-7a8b9c0d1e2f",
-    name: "checkout_completed",
-    type: "standard",
-    seq: 4,
-    timestamp: options.timestamp ?? "2026-11-22T10:15:30.123Z",
-    context: { document: { location: { pathname: options.pathname ?? "/checkouts/cn/abc/thank-you", href: "https://glow.example/checkouts/cn/abc/thank-you" } } },
-    data: {
-      checkout: {
-        attributes: options.attributes ?? [],
-        currencyCode: "EUR",
-        email: "buyer@example.com",
-        phone: "+49 30 1234567",
-        billingAddress: { address1: "Hauptstr. 1", city: "Berlin" },
-        shippingAddress: { address1: "Hauptstr. 1", city: "Berlin" },
-        token: "f0e1d2c3b4a5968778695a4b3c2d1e0f",
-        order: { id: "5720304551234", customer: { id: "7390", isFirstOrder: true } },
-        totalPrice: money(72.7),
-        subtotalPrice: money(72.7),
-        totalTax: money(11.6),
-        discountsAmount: money(4.2),
-        lineItems: [
-          {
-            id: "1",
-            quantity: 1,
-            title: "Vitamin C Serum",
-            finalLinePrice: money(37.8),
-            discountAllocations: [],
-            properties: [{ key: "_chat_session_id", value: "c_8a3c" }],
-            sellingPlanAllocation: null,
-            variant: { id: "48103", title: "Default", price: money(42), product: { id: "8103", title: "Vitamin C Serum", vendor: "Glow", type: "Serum", untranslatedTitle: "Vitamin C Serum", url: "/products/vitamin-c-serum" }, sku: null, image: null, untranslatedTitle: "Default" },
-          },
-          {
-            id: "2",
-            quantity: 1,
-            title: "Hydrating Face Cream",
-            finalLinePrice: money(34.9),
-            discountAllocations: [],
-            properties: [],
-            sellingPlanAllocation: null,
-            variant: { id: "48101", title: "Default", price: money(34.9), product: { id: "8101", title: "Hydrating Face Cream", vendor: "Glow", type: "Cream", untranslatedTitle: "Hydrating Face Cream", url: "/products/hydrating-face-cream" }, sku: null, image: null, untranslatedTitle: "Default" },
-          },
-        ],
-        transactions: [],
-        discountApplications: [],
-        localization: {},
-        delivery: null,
-        shippingLine: null,
-        smsMarketingPhone: null,
-        buyerAcceptsEmailMarketing: false,
-        buyerAcceptsSmsMarketing: false,
-      },
-    },
-  };
+function pixelWith(pixelSettings: Record<string, string>) {
+  const pixel = loadPixel(bundle, pixelSettings);
+  return { ...pixel, bodies: () => pixel.sent.map((request) => JSON.parse(String(request.init.body)) as PixelCheckoutBody) };
 }
 
 describe("web pixel extension", () => {
@@ -124,7 +36,7 @@ describe("web pixel extension", () => {
   });
 
   it("sends checkout_completed with the cart's chat stamps, as a keepalive text body the app's schema accepts, without personal data", () => {
-    const pixel = loadPixel(settings);
+    const pixel = pixelWith(settings);
     expect(pixel.subscribed).toEqual(["checkout_completed"]);
     pixel.emit("checkout_completed", checkoutCompleted({ attributes: [{ key: "_chat_session_id", value: "c_8a3c" }, { key: "_chat_visitor_id", value: "v_77" }, { key: "gift_note", value: "Happy birthday" }] }));
 
@@ -140,7 +52,7 @@ describe("web pixel extension", () => {
       eventId: "sh-88153c5a-8f9e-4e5b-b1cd-0c4b1c2d3e4f",
       clientId: "c7f2a8d4-1b3e-4c5d-9e6f-7a8b9c0d1e2f",
       timestamp: "2026-11-22T10:15:30.123Z",
-      shop: "glow-and-co.myshopify.com",
+      shop: SHOP_DOMAIN,
       accountId: settings.accountID,
       checkout: {
         orderId: "5720304551234",
@@ -160,14 +72,14 @@ describe("web pixel extension", () => {
   });
 
   it("sends a checkout without attributes too (the app still learns the order's checkout token)", () => {
-    const pixel = loadPixel(settings);
+    const pixel = pixelWith(settings);
     pixel.emit("checkout_completed", checkoutCompleted());
     expect(pixel.bodies()[0].checkout.attributes).toEqual([]);
     expect(parsePixelEvent(pixel.bodies()[0])).toMatchObject({ ok: true });
   });
 
   it("reports again from a post-purchase upsell page with its own event id and the same order (the app keeps the first)", () => {
-    const pixel = loadPixel(settings);
+    const pixel = pixelWith(settings);
     pixel.emit("checkout_completed", checkoutCompleted({ id: "sh-first" }));
     pixel.emit("checkout_completed", checkoutCompleted({ id: "sh-upsell", pathname: "/checkouts/cn/abc/post_purchase" }));
     expect(pixel.bodies().map((body) => [body.eventId, body.checkout.orderId])).toEqual([
@@ -178,14 +90,14 @@ describe("web pixel extension", () => {
 
   it("keeps the original event id and time when Shopify replays an event after consent was given", () => {
     // Shopify runs the pixel only once consent exists, then replays the events it held back.
-    const pixel = loadPixel(settings);
+    const pixel = pixelWith(settings);
     const heldBack = checkoutCompleted({ id: "sh-before-consent", timestamp: "2026-11-22T09:00:00.000Z" });
     pixel.emit("checkout_completed", heldBack);
     expect(pixel.bodies()[0]).toMatchObject({ eventId: "sh-before-consent", timestamp: "2026-11-22T09:00:00.000Z" });
   });
 
   it("stays silent when the app has not set its settings", () => {
-    const pixel = loadPixel({ accountID: "", ingestUrl: "" });
+    const pixel = pixelWith({ accountID: "", ingestUrl: "" });
     expect(pixel.subscribed).toEqual([]);
   });
 });
