@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { assertDemoModeAllowed } from "../app/config.server";
 import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
+import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { projectRoot } from "./run";
 
 export async function startServer({ port, host = "0.0.0.0" }: { port: number; host?: string }): Promise<Server> {
@@ -34,6 +35,12 @@ export async function startServer({ port, host = "0.0.0.0" }: { port: number; ho
   process.once("SIGINT", shutdown);
   // Jobs live in the database: one interrupted by a restart carries on from its last committed batch.
   await resumeUnfinishedReattributions(prisma);
+  // Webhooks are not guaranteed (Shopify asks apps to reconcile). The demo has no Shopify to ask.
+  if (!process.env.DEMO_MODE) {
+    const { unauthenticated } = await import("../app/shopify.server");
+    const minutes = Number(process.env.RECONCILE_EVERY_MINUTES || 30);
+    scheduleReconciliation(prisma, async (shop) => (await unauthenticated.admin(shop)).admin, minutes * 60_000);
+  }
   return server;
 }
 

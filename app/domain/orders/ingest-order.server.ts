@@ -11,7 +11,8 @@ import { netAmountOf, parseRefundPayload } from "./refunds";
 
 export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
 
-export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: ParsedOrder): Promise<IngestOutcome> {
+/** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
+export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: ParsedOrder, source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome> {
   const shop = await findOrCreateShop(db, { domain: shopDomain, currency: parsed.currency });
   const existing = await db.order.findUnique({
     where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: parsed.shopifyOrderId } },
@@ -27,7 +28,7 @@ export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: 
   const fields = { ...columns, netAmount: netAmountOf(columns, refunds), verified: true };
   const order = existing
     ? await db.order.update({ where: { id: existing.id }, data: fields })
-    : await db.order.create({ data: { shopId: shop.id, shopifyOrderId, source: "WEBHOOK", ...fields } });
+    : await db.order.create({ data: { shopId: shop.id, shopifyOrderId, source, ...fields } });
   await db.orderLineItem.deleteMany({ where: { orderId: order.id } });
   await db.orderLineItem.createMany({
     data: lineItems.map((item) => ({ shopId: shop.id, orderId: order.id, ...item })),

@@ -5,7 +5,7 @@
  */
 import type { Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
-import type { AdminGraphql } from "../admin-graphql";
+import { adminApiError, type AdminGraphql } from "../admin-graphql";
 
 const CREATE = `#graphql
   mutation CreateWebPixel($webPixel: WebPixelInput!) {
@@ -36,8 +36,8 @@ export type PixelConnection = { status: "CREATED" | "UPDATED"; gid: string } | {
 
 async function call<T>(admin: AdminGraphql, query: string, variables?: Record<string, unknown>): Promise<T> {
   const response = await admin.graphql(query, variables ? { variables } : undefined);
-  const json = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (!json.data) throw new Error(json.errors?.map((e) => e.message).join("; ") || `Admin API answered ${response.status}`);
+  const json = (await response.json().catch(() => null)) as { data?: T; errors?: unknown } | null;
+  if (!json?.data) throw adminApiError(json, response.status);
   return json.data;
 }
 

@@ -1,0 +1,105 @@
+/**
+ * A local stand-in for Shopify's Admin GraphQL endpoint (POST /admin/api/<version>/graphql.json), reached over
+ * real HTTP with the access-token header, answering the order queries reconciliation makes from an in-memory
+ * store, with Shopify's search filter on updated_at and cursor pagination.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { AdminGraphql } from "../app/domain/admin-graphql";
+import type { GraphqlOrder } from "../app/domain/orders/reconcile-orders.server";
+
+export interface AdminStandIn {
+  orders: GraphqlOrder[];
+  requests: { operation: string; variables: Record<string, unknown> }[];
+  /** Answer every request with this HTTP status instead (e.g. 503 while Shopify is down). */
+  failWith: number | null;
+  admin: AdminGraphql;
+  /** A client of the same endpoint presenting another access token (Shopify answers 401). */
+  clientWithToken: (token: string) => AdminGraphql;
+  close: () => Promise<void>;
+}
+
+export async function startAdminStandIn(accessToken = "shpat_test", apiVersion = "2026-07"): Promise<AdminStandIn> {
+  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith"> = { orders: [], requests: [], failWith: null };
+  const server: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const send = (status: number, body: unknown) => {
+      response.writeHead(status, { "Content-Type": "application/json" });
+      response.end(JSON.stringify(body));
+    };
+    if (request.method !== "POST" || request.url !== `/admin/api/${apiVersion}/graphql.json`) return send(404, { errors: "Not Found" });
+    if (request.headers["x-shopify-access-token"] !== accessToken) return send(401, { errors: "[API] Invalid API key or access token" });
+    if (state.failWith) return send(state.failWith, { errors: "Service unavailable" });
+    const { query, variables = {} } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
+    const operation = /query\s+(\w+)/.exec(query)?.[1] ?? "unknown";
+    state.requests.push({ operation, variables });
+    if (operation === "OrdersUpdatedSince") {
+      const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
+      const matching = state.orders
+        .filter((order) => !since || Date.parse(order.updatedAt) >= Date.parse(since))
+        .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
+      const start = variables.after ? Number(variables.after) : 0;
+      const nodes = matching.slice(start, start + Number(variables.first));
+      const end = start + nodes.length;
+      return send(200, { data: { orders: { pageInfo: { hasNextPage: end < matching.length, endCursor: nodes.length ? String(end) : null }, nodes } } });
+    }
+    if (operation === "ReconciledOrderById") {
+      return send(200, { data: { order: state.orders.find((order) => order.id === variables.id) ?? null } });
+    }
+    return send(200, { errors: [{ message: `the stand-in does not answer ${operation}` }] });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/api/${apiVersion}/graphql.json`;
+  const clientWithToken = (token: string): AdminGraphql => ({
+    graphql: (query, options) =>
+      fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token }, body: JSON.stringify({ query, variables: options?.variables }) }),
+  });
+  return Object.assign(state, {
+    admin: clientWithToken(accessToken),
+    clientWithToken,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
+
+/** A GraphQL order as the Admin API returns it for the reconciliation fragment. */
+export function graphqlOrder(id: number, overrides: Partial<GraphqlOrder> & { amount?: string; currency?: string } = {}): GraphqlOrder {
+  const currency = overrides.currency ?? "EUR";
+  const money = (amount: string) => ({ shopMoney: { amount, currencyCode: currency } });
+  const amount = overrides.amount ?? "59.80";
+  const at = new Date().toISOString();
+  return {
+    id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    createdAt: at,
+    processedAt: at,
+    updatedAt: at,
+    test: false,
+    displayFinancialStatus: "PAID",
+    cancelledAt: null,
+    currencyCode: currency,
+    presentmentCurrencyCode: currency,
+    totalPriceSet: money(amount),
+    currentTotalPriceSet: money(amount),
+    customAttributes: [],
+    checkoutToken: `checkout-${id}`,
+    cartToken: null,
+    customer: null,
+    refunds: [],
+    lineItems: {
+      nodes: [
+        {
+          id: `gid://shopify/LineItem/${id}1`,
+          title: "Hydrating Face Cream",
+          quantity: 1,
+          product: { id: "gid://shopify/Product/8101" },
+          variant: { id: "gid://shopify/ProductVariant/48101" },
+          originalUnitPriceSet: money(amount),
+          discountAllocations: [],
+          customAttributes: [],
+        },
+      ],
+    },
+    ...overrides,
+  };
+}
