@@ -159,6 +159,10 @@ describe("npm run demo", () => {
     expect(deepLink).toBe("https://demo-shop.myshopify.com/admin/themes/current/editor?context=apps&template=index&activateAppId=demo-api-key%2Fchat-attribution");
     expect(await page.getByText(/^Last webhook: orders\/|^Last webhook: refunds\//).count()).toBe(1);
     expect(await page.getByText("Not connected").count()).toBe(1);
+    // Connecting the pixel asks Shopify (webPixelCreate); offline the page says why it could not.
+    await page.getByRole("button", { name: "Connect pixel" }).click();
+    await page.getByText("The pixel could not be connected").waitFor({ timeout: 15_000 });
+    expect(await page.getByText("Not connected").count()).toBe(1);
     await page.screenshot({ path: path.join(artifactsDir, "admin-setup.png"), fullPage: true });
 
     await appNav(page, "Privacy");
