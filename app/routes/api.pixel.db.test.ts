@@ -64,11 +64,13 @@ describe("POST /api/pixel", () => {
     ["a negative total", "NEGATIVE", 400, "checkout.totalPrice"],
     ["an infinite total", "INFINITE", 400, "checkout.totalPrice"],
     ["a shop that is not a myshopify domain", "BAD_SHOP", 400, "shop"],
+    ["a NUL character in an attribute (found by the fuzz run)", "NUL", 400, "checkout.attributes.0.value"],
   ])("refuses %s with 400 and stores nothing", async (_name, raw, status, field) => {
     const body =
       raw === "NEGATIVE" ? JSON.stringify({ ...pixelBody(), checkout: { ...pixelBody().checkout, totalPrice: -5 } })
       : raw === "INFINITE" ? JSON.stringify(pixelBody()).replace('"totalPrice":59.8', '"totalPrice":1e999')
       : raw === "BAD_SHOP" ? JSON.stringify({ ...pixelBody(), shop: "evil.example.com" })
+      : raw === "NUL" ? JSON.stringify(pixelBody({ attributes: [{ key: "_chat_session_id", value: "c\u0000" }] }))
       : raw;
     const response = await send(body);
     expect(response.status).toBe(status);

@@ -3,12 +3,12 @@ import { prisma } from "../db.server";
 import { markShopUninstalled } from "../domain/shops.server";
 import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { authenticate } from "../shopify.server";
+import { verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  const { topic, shop, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx) => {
     await markShopUninstalled(tx, shop);
     return { status: "PROCESSED" };

@@ -4,13 +4,13 @@ import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/c
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { authenticate } from "../shopify.server";
+import { verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
 // Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which authenticate.webhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, payload, webhookId, eventId, triggeredAt } = await authenticate.webhook(request);
+  const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {
     switch (topic) {
       case "SHOP_REDACT":

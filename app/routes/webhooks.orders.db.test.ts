@@ -89,6 +89,15 @@ describe("order webhooks", () => {
     expect(delivery.reason).toMatch(/^not an order: /);
   });
 
+  it("answers a correctly signed body that is not JSON with 400, not a server error (found by the fuzz run)", async () => {
+    for (const body of ["{\"id\": 1,,}", "[[[[", "not json at all"]) {
+      const response = await deliver(body);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toMatch(/^webhook body is not JSON/);
+    }
+    expect(await prisma.order.count({ where: { shop: { domain: shop } } })).toBe(0);
+  });
+
   describe("refunds/create", () => {
     // The fixture before any refund: the full total is current and no refund is listed.
     const unrefunded = () => ({

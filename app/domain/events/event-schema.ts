@@ -4,6 +4,7 @@
  * error per field, and nothing is stored.
  */
 import { z } from "zod";
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
 import { parseMoney } from "../money";
 
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -89,6 +90,12 @@ export interface BatchRules {
 }
 
 export function parseEventBatch(body: unknown, rules: BatchRules): BatchParse {
+  const unstorable = unstorableTextPath(body);
+  if (unstorable) {
+    const [first, index, ...rest] = unstorable;
+    const inEvent = first === "events" && typeof index === "number";
+    return { ok: false, errors: [{ index: inEvent ? index : null, field: (inEvent ? rest : unstorable).join(".") || "(body)", message: UNSTORABLE_TEXT_MESSAGE }] };
+  }
   const envelope = z.object({ events: z.array(z.unknown()).min(1, "must hold at least one event").max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`) }).safeParse(body);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney } from "../money";
 import { isoTime as timestamp, moneySet, rejectionReason, shopifyId as id } from "../shopify-payload";
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
 
 export const CHAT_SESSION_KEY = "_chat_session_id";
 export const CHAT_VISITOR_KEY = "_chat_visitor_id";
@@ -113,6 +114,8 @@ export function chatStampOf(list: { name: string; value: string }[], key: string
 }
 
 export function parseOrderPayload(payload: unknown): ParseResult {
+  const unstorable = unstorableTextPath(payload);
+  if (unstorable) return { ok: false, reason: `not an order: ${unstorable.join(".") || "(body)"} ${UNSTORABLE_TEXT_MESSAGE}` };
   const parsed = orderPayloadSchema.safeParse(payload);
   if (!parsed.success) {
     return { ok: false, reason: rejectionReason(parsed.error, "an order") };

@@ -4,6 +4,7 @@
  * summed into a report (only Shopify's signed webhooks give an order its money).
  */
 import { z } from "zod";
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
 
 export const MAX_PIXEL_BODY_BYTES = 64 * 1024;
 
@@ -49,6 +50,8 @@ export type PixelEvent = z.output<typeof pixelEventSchema>;
 export type PixelParse = { ok: true; event: PixelEvent } | { ok: false; errors: { field: string; message: string }[] };
 
 export function parsePixelEvent(body: unknown): PixelParse {
+  const unstorable = unstorableTextPath(body);
+  if (unstorable) return { ok: false, errors: [{ field: unstorable.join(".") || "(body)", message: UNSTORABLE_TEXT_MESSAGE }] };
   const parsed = pixelEventSchema.safeParse(body);
   if (parsed.success) return { ok: true, event: parsed.data };
   return { ok: false, errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message })) };
