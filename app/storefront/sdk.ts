@@ -23,7 +23,8 @@ const BATCH_CHARS = 60_000;
 const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
 
 ((w: any, d: Document) => {
-  const pending: any = w.chatAttribution || [];
+  // A page may have put anything there; only an array is a queue of commands.
+  const pending: any = Array.isArray(w.chatAttribution) ? w.chatAttribution : [];
   if (pending.loaded) return;
 
   const config: Payload = JSON.parse(d.getElementById("chat-attribution-config")?.textContent || "{}");
