@@ -12,6 +12,7 @@ import { recordEventBatch } from "../domain/events/record-events.server";
 import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
 import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
 import { formatMoney, parseMoney } from "../domain/money";
+import { seededRandom } from "../lib/seeded-random";
 import { DEMO_CATALOG, type DemoProduct } from "./catalog";
 
 const MINUTE = 60_000;
@@ -21,24 +22,6 @@ const CATALOG = DEMO_CATALOG;
 type Product = DemoProduct;
 
 const TOPICS = ["dry skin", "sensitive skin", "sunscreen for kids", "gift ideas", "shipping times", "vegan ingredients", "oily skin", "returns"];
-
-/** mulberry32: a tiny deterministic PRNG, so the demo looks the same every time. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    chance: (p: number) => next() < p,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
-  };
-}
 
 interface OrderPlan {
   id: number;
@@ -107,7 +90,7 @@ export interface HistorySummary {
 
 export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date(), days = 60): Promise<HistorySummary> {
   if ((await db.order.count({ where: { shopId: shop.id } })) > 0) return { skipped: true, conversations: 0, events: 0, orders: 0 };
-  const rng = random(20261122);
+  const rng = seededRandom(20261122);
   const start = now.getTime() - days * DAY;
   let nextOrderId = 7001;
   let eventCount = 0;

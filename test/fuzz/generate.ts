@@ -3,24 +3,7 @@
  * attackers do (malformed JSON, wrong types, missing and extra keys, huge strings, deep nesting, odd unicode,
  * boundary numbers). A fixed seed makes a failure reproducible: the failing case prints its seed and index.
  */
-
-export function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
-    chance: (p: number) => next() < p,
-  };
-}
-type Rng = ReturnType<typeof random>;
+import { seededRandom, type SeededRandom } from "../../app/lib/seeded-random";
 
 const STRINGS = [
   "", " ", "\u0000", "\ud800", "\udfff", "💥🛒", "\u202e\u0627\u0644\u0639\u0631\u0628\u064a\u0629", "\u200b\u200d", "null", "NaN", "-0",
@@ -35,7 +18,7 @@ function deep(depth: number): unknown {
   return value;
 }
 
-function hostileValue(rng: Rng): unknown {
+function hostileValue(rng: SeededRandom): unknown {
   switch (rng.int(0, 9)) {
     case 0: return null;
     case 1: return rng.pick(NUMBERS);
@@ -62,7 +45,7 @@ function paths(value: unknown, prefix: (string | number)[] = [], out: (string | 
   return out;
 }
 
-function mutate(template: unknown, rng: Rng): unknown {
+function mutate(template: unknown, rng: SeededRandom): unknown {
   const copy = structuredClone(template) as Record<string, unknown>;
   const all = paths(copy);
   for (let n = rng.int(1, 3); n > 0 && all.length; n--) {
@@ -80,7 +63,7 @@ function mutate(template: unknown, rng: Rng): unknown {
   return copy;
 }
 
-function malformed(template: unknown, rng: Rng): string {
+function malformed(template: unknown, rng: SeededRandom): string {
   const text = JSON.stringify(template);
   switch (rng.int(0, 7)) {
     case 0: return text.slice(0, rng.int(0, Math.max(0, text.length - 1)));
@@ -97,7 +80,7 @@ function malformed(template: unknown, rng: Rng): string {
 
 /** The i-th hostile body for a template: a raw string (JSON or not). */
 export function hostileBody(template: unknown, seed: number, index: number): string {
-  const rng = random(seed * 1_000_003 + index);
+  const rng = seededRandom(seed * 1_000_003 + index);
   const kind = rng.int(0, 9);
   if (kind < 3) return malformed(template, rng);
   if (kind === 3) return JSON.stringify(hostileValue(rng));
