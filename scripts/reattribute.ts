@@ -16,6 +16,7 @@ import {
   type JobProgress,
 } from "../app/domain/attribution/reattribution.server";
 import { findShop } from "../app/domain/shops.server";
+import { exitWhenDone } from "./run";
 
 export function progressBar({ processed, total }: JobProgress, width = 30): string {
   const ratio = total === 0 ? 1 : Math.min(1, processed / total);
@@ -56,13 +57,5 @@ export async function reattributeCommand(db: Db, args: string[], out: CliOutput)
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const out: CliOutput = { write: (text) => process.stderr.write(text), interactive: process.stderr.isTTY };
-  reattributeCommand(prisma, process.argv.slice(2), out)
-    .catch((error) => {
-      console.error(error);
-      return 1;
-    })
-    .then(async (code) => {
-      await disconnectDatabase();
-      process.exit(code);
-    });
+  exitWhenDone(reattributeCommand(prisma, process.argv.slice(2), out), disconnectDatabase);
 }

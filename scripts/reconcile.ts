@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { disconnectDatabase, prisma, type Db } from "../app/db.server";
 import { reconcileShops, type AdminFor } from "../app/domain/orders/reconciliation-runner.server";
+import { exitWhenDone } from "./run";
 
 /** The command without the process around it: returns the exit code. */
 export async function reconcileCommand(db: Db, args: string[], adminFor: AdminFor, write: (text: string) => void): Promise<number> {
@@ -38,13 +39,6 @@ export async function reconcileCommand(db: Db, args: string[], adminFor: AdminFo
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { unauthenticated } = await import("../app/shopify.server");
-  reconcileCommand(prisma, process.argv.slice(2), async (shop) => (await unauthenticated.admin(shop)).admin, (text) => process.stdout.write(text))
-    .catch((error) => {
-      console.error(error);
-      return 1;
-    })
-    .then(async (code) => {
-      await disconnectDatabase();
-      process.exit(code);
-    });
+  const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
+  exitWhenDone(reconcileCommand(prisma, process.argv.slice(2), adminFor, (text) => process.stdout.write(text)), disconnectDatabase);
 }

@@ -4,6 +4,22 @@ import path from "node:path";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
 
+/**
+ * Ends a CLI with the exit code its command resolved to (1 if it threw), after `cleanup` (closing the database:
+ * PGlite keeps the process alive and needs a clean close).
+ */
+export function exitWhenDone(command: Promise<number>, cleanup: () => Promise<void>): void {
+  command
+    .catch((error) => {
+      console.error(error);
+      return 1;
+    })
+    .then(async (code) => {
+      await cleanup();
+      process.exit(code);
+    });
+}
+
 /** Runs a command from node_modules/.bin (or PATH) and resolves when it exits 0. */
 export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) => {
