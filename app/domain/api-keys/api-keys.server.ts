@@ -3,6 +3,7 @@
  * stored, so a database leak yields no usable key, and lookup by hash needs no constant-time comparison of
  * secrets. The prefix (the first characters) lets a merchant tell keys apart in the list.
  */
+import type { Shop } from "@prisma/client";
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db, DbTx } from "../../db.server";
@@ -62,19 +63,20 @@ export async function revokeApiKey(db: DbTx, shopId: string, id: string, now = n
 
 export interface AuthenticatedKey {
   apiKeyId: string;
-  shopId: string;
+  /** The key's shop, read in the same lookup: the route needs it and must not ask again. */
+  shop: Shop;
 }
 
 /** The shop an `Authorization: Bearer <key>` header speaks for, or null for a missing, unknown or revoked key. */
 export async function authenticateApiKey(db: DbTx, authorization: string | null, now = new Date()): Promise<AuthenticatedKey | null> {
   const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization?.trim() ?? "");
   if (!match || !match[1].startsWith(KEY_PREFIX)) return null;
-  const row = await db.apiKey.findUnique({ where: { keyHash: hashOf(match[1]) }, include: { shop: { select: { status: true } } } });
+  const row = await db.apiKey.findUnique({ where: { keyHash: hashOf(match[1]) }, include: { shop: true } });
   // An uninstalled shop's keys stop working with the app; shop/redact later deletes them.
   if (!row || row.revokedAt || row.shop.status !== "INSTALLED") return null;
   // Last use is shown to the merchant; a minute's precision spares a write on every request.
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { apiKeyId: row.id, shopId: row.shopId };
+  return { apiKeyId: row.id, shop: row.shop };
 }
