@@ -4,7 +4,7 @@
  * properties stay on the lines as name/value pairs, money comes in `*_set` with shop and presentment money.
  */
 import { randomBytes } from "node:crypto";
-import { cartToken, lineJson, type SimulatedCart } from "./simulated-cart";
+import { cartJson, cartToken, type SimulatedCart } from "./simulated-cart";
 
 export interface CheckoutDetails {
   orderId: number;
@@ -21,8 +21,10 @@ export function orderFromCart(cart: SimulatedCart, details: CheckoutDetails) {
     const amount = { amount: decimal(cents), currency_code: currency };
     return { shop_money: amount, presentment_money: amount };
   };
+  // The cart's own AJAX figures (what the shopper saw), so the order's totals are the cart's, computed once.
+  const priced = cartJson(cart);
   const lines = cart.lines.map((line, index) => {
-    const json = lineJson(line);
+    const json = priced.items[index];
     const discount = json.original_line_price - json.final_line_price;
     return {
       id: details.orderId * 100 + index + 1,
@@ -44,9 +46,9 @@ export function orderFromCart(cart: SimulatedCart, details: CheckoutDetails) {
       taxable: true,
     };
   });
-  const original = lines.reduce((sum, line) => sum + Math.round(Number(line.price) * 100) * line.quantity, 0);
-  const discounts = cart.lines.reduce((sum, line) => sum + lineJson(line).total_discount, 0);
-  const total = original - discounts;
+  const original = priced.original_total_price;
+  const discounts = priced.total_discount;
+  const total = priced.total_price;
   const iso = details.now.toISOString();
   return {
     id: details.orderId,
