@@ -4,9 +4,10 @@
  * secrets. The prefix (the first characters) lets a merchant tell keys apart in the list.
  */
 import type { Shop } from "@prisma/client";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { Db, DbTx } from "../../db.server";
+import { sha256Hex } from "../../lib/sha256";
 
 const KEY_PREFIX = "ca_";
 const SHOWN_PREFIX_LENGTH = 11; // "ca_" + 8 characters
@@ -25,7 +26,8 @@ export interface ApiKeySummary {
 
 export type CreatedApiKey = ApiKeySummary & { key: string };
 
-const hashOf = (key: string) => createHash("sha256").update(key).digest("hex");
+/** What is stored for a key, and looked up when one is presented. */
+export const apiKeyHash = sha256Hex;
 
 function summaryOf(row: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeySummary {
   return {
@@ -45,7 +47,7 @@ export async function createApiKey(db: Db, shopId: string, name: string): Promis
     const active = await tx.apiKey.count({ where: { shopId, revokedAt: null } });
     if (active >= MAX_ACTIVE_KEYS) throw new ApiKeyLimitError(`A shop can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`);
     const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-    const row = await tx.apiKey.create({ data: { shopId, name: apiKeyNameSchema.parse(name), prefix: key.slice(0, SHOWN_PREFIX_LENGTH), keyHash: hashOf(key) } });
+    const row = await tx.apiKey.create({ data: { shopId, name: apiKeyNameSchema.parse(name), prefix: key.slice(0, SHOWN_PREFIX_LENGTH), keyHash: apiKeyHash(key) } });
     return { ...summaryOf(row), key };
   });
 }
@@ -71,7 +73,7 @@ export interface AuthenticatedKey {
 export async function authenticateApiKey(db: DbTx, authorization: string | null, now = new Date()): Promise<AuthenticatedKey | null> {
   const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization?.trim() ?? "");
   if (!match || !match[1].startsWith(KEY_PREFIX)) return null;
-  const row = await db.apiKey.findUnique({ where: { keyHash: hashOf(match[1]) }, include: { shop: true } });
+  const row = await db.apiKey.findUnique({ where: { keyHash: apiKeyHash(match[1]) }, include: { shop: true } });
   // An uninstalled shop's keys stop working with the app; shop/redact later deletes them.
   if (!row || row.revokedAt || row.shop.status !== "INSTALLED") return null;
   // Last use is shown to the merchant; a minute's precision spares a write on every request.

@@ -6,8 +6,8 @@
  */
 import { Prisma, type Shop } from "@prisma/client";
 import { isUniqueViolation } from "../../db/unique-violation";
-import { createHash } from "node:crypto";
 import type { Db, DbTx } from "../../db.server";
+import { sha256Hex } from "../../lib/sha256";
 import { parseEventBatch } from "./event-schema";
 import { recordEventBatch } from "./record-events.server";
 
@@ -22,8 +22,6 @@ export interface IdempotencyScope {
   apiKeyId: string;
   key: string;
 }
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 async function storedAnswer(db: DbTx, scope: IdempotencyScope, requestHash: string): Promise<ApiAnswer | null> {
   const record = await db.idempotencyRecord.findUnique({ where: { apiKeyId_key: { apiKeyId: scope.apiKeyId, key: scope.key } } });
@@ -40,7 +38,7 @@ const remember = (tx: DbTx, shop: Shop, scope: IdempotencyScope, requestHash: st
   });
 
 export async function ingestApiEvents(db: Db, shop: Shop, body: unknown, rawBody: string, scope: IdempotencyScope | null, now = new Date()): Promise<ApiAnswer> {
-  const requestHash = sha256(rawBody);
+  const requestHash = sha256Hex(rawBody);
   if (scope) {
     const earlier = await storedAnswer(db, scope, requestHash);
     if (earlier) return earlier;

@@ -3,10 +3,10 @@
  * only from the `*_set.shop_money` amounts, so every report is in the shop's currency whatever the buyer
  * paid in. A payload without e-mail or customer (protected customer data not approved) is normal.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney } from "../money";
 import { isoTime as timestamp, moneySet, rejectionReason, shopifyId as id } from "../shopify-payload";
+import { sha256Hex } from "../../lib/sha256";
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
 
 export const CHAT_SESSION_KEY = "_chat_session_id";
@@ -91,7 +91,7 @@ export type ParseResult = { ok: true; order: ParsedOrder } | { ok: false; reason
 /** SHA-256 of the trimmed, lower-cased address: the only form in which an e-mail is kept. */
 export function emailHash(email: string | null | undefined): string | null {
   const normalised = email?.trim().toLowerCase();
-  return normalised ? createHash("sha256").update(normalised).digest("hex") : null;
+  return normalised ? sha256Hex(normalised) : null;
 }
 
 /**
