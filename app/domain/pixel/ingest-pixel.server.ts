@@ -9,7 +9,7 @@
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
-import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY } from "../orders/order-payload";
+import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import type { PixelEvent } from "./pixel-event";
 
 export type PixelOutcome =
@@ -17,7 +17,6 @@ export type PixelOutcome =
   | { status: "DUPLICATE_ORDER"; orderId: string }
   | { status: "STORED"; orderId: string | null; linked: boolean; createdUnverifiedOrder: boolean; flagged: string[] };
 
-const attribute = (event: PixelEvent, key: string) => event.checkout.attributes.find((entry) => entry.key === key)?.value.trim() || null;
 
 /** Figures a merchant would not believe are kept in the hit, flagged, and never used. */
 function flagsOf(event: PixelEvent, shop: Shop): string[] {
@@ -52,7 +51,9 @@ export async function ingestPixelEvent(db: DbTx, shop: Shop, event: PixelEvent, 
     },
   });
 
-  const session = attribute(event, CHAT_SESSION_KEY);
+  // The cart's attributes, read with the same rule as an order's note_attributes.
+  const attributes = event.checkout.attributes.map(({ key, value }) => ({ name: key, value }));
+  const session = chatStampOf(attributes, CHAT_SESSION_KEY);
   const linked = Boolean(session && event.checkout.token);
   if (session && event.checkout.token) {
     await db.cartLink.upsert({
@@ -61,8 +62,8 @@ export async function ingestPixelEvent(db: DbTx, shop: Shop, event: PixelEvent, 
         shopId: shop.id,
         kind: "CHECKOUT_TOKEN",
         token: event.checkout.token,
-        conversationExternalId: session.slice(0, 128),
-        visitorKey: attribute(event, CHAT_VISITOR_KEY)?.slice(0, 64) ?? null,
+        conversationExternalId: session,
+        visitorKey: chatStampOf(attributes, CHAT_VISITOR_KEY)?.slice(0, 64) ?? null,
         seenAt: occurredAt,
         source: "PIXEL",
       },
