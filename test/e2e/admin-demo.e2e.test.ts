@@ -2,23 +2,14 @@
  * The README's demo in a real browser: `npm run demo`, open the printed URL, the embedded admin renders
  * through the real authenticate.admin (a session token minted for the demo shop).
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { artifactsDir, launchBrowser, newPage } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { artifactsDir, chromiumForThisFile } from "./browser";
 
 const demo = { baseUrl: inject("demoBaseUrl") };
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  mkdirSync(artifactsDir, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForThisFile();
 
 function appNav(page: Page, name: string) {
   return page.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name }).click();
@@ -66,7 +57,7 @@ async function expectInsightsMatchApi(page: Page) {
 
 describe("npm run demo", () => {
   it("serves Insights for the demo shop, with the same numbers as the report API", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
@@ -87,7 +78,7 @@ describe("npm run demo", () => {
   });
 
   it("lists orders by class, explains one order, and exports the range as CSV", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
@@ -127,7 +118,7 @@ describe("npm run demo", () => {
   });
 
   it("shows conversations with revenue credited, and one conversation's timeline", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
@@ -148,7 +139,7 @@ describe("npm run demo", () => {
   });
 
   it("shows the setup checklist with each step's live state, and the privacy page", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
     await appNav(page, "Setup");
@@ -172,7 +163,7 @@ describe("npm run demo", () => {
   });
 
   it("shows a report's error state for a query it cannot answer", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
     // The chart mounts only after hydration; before it, typing into the server-rendered inputs reaches no React state.
@@ -187,7 +178,7 @@ describe("npm run demo", () => {
   });
 
   it("navigates client-side with the stand-in App Bridge adding session tokens", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const authorized: string[] = [];
     page.on("request", (request) => {
       if (request.url().includes(".data") && request.headers()["authorization"]?.startsWith("Bearer ")) authorized.push(request.url());
@@ -200,7 +191,7 @@ describe("npm run demo", () => {
   });
 
   it("changes a rule on the Settings page and shows history being recomputed to the end", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
@@ -238,7 +229,7 @@ describe("npm run demo", () => {
   });
 
   it("creates an API key in Settings that a chat backend can use, and revokes it", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
     await appNav(page, "Settings");

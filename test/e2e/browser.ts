@@ -2,8 +2,10 @@
  * Headless Chromium (Debian's) driven by playwright-core, with the flags this offline machine needs:
  * without the background-networking switches Chromium keeps dialling Google and gets refused.
  */
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { ensureChromium } from "../../scripts/ensure-chromium";
 
 export async function launchBrowser(): Promise<Browser> {
@@ -30,4 +32,20 @@ export async function newPage(browser: Browser): Promise<Page> {
     viewport: { width: 1280, height: 900 },
   });
   return context.newPage();
+}
+
+/**
+ * One Chromium for the calling test file: launched before its tests (with the artifacts folder for screenshots),
+ * closed after them. Each `newPage()` is a fresh profile.
+ */
+export function chromiumForThisFile(): { newPage: () => Promise<Page> } {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    mkdirSync(artifactsDir, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return { newPage: () => newPage(browser!) };
 }

@@ -4,24 +4,14 @@
  * by the app, and a checkout that sends the signed orders/paid webhook.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { artifactsDir, launchBrowser, newPage } from "./browser";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { artifactsDir, chromiumForThisFile } from "./browser";
 
 const storefrontUrl = inject("storefrontUrl");
 const adminUrl = inject("demoBaseUrl");
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  mkdirSync(artifactsDir, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForThisFile();
 
 interface SentEvent {
   id: string;
@@ -47,7 +37,7 @@ interface AjaxCart {
 
 /** A storefront visit in a fresh browser profile, recording every event batch the app accepted. */
 async function visit(query = "", pathname = "/") {
-  const page = await newPage(browser);
+  const page = await browser.newPage();
   const accepted: SentEvent[] = [];
   const attempts: number[] = [];
   const pageErrors: string[] = [];
@@ -225,7 +215,7 @@ describe("storefront embed (simulated Shopify storefront)", () => {
   });
 
   it("never breaks the theme or the widget when storage is unavailable (private browsing, full quota)", async () => {
-    const page = await newPage(browser);
+    const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     await page.addInitScript(() => {
@@ -276,7 +266,7 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     await page.screenshot({ path: path.join(artifactsDir, "storefront-thank-you.png") });
     expect(pageErrors).toEqual([]);
 
-    const admin = await newPage(browser);
+    const admin = await browser.newPage();
     await admin.goto(`${adminUrl}/demo`);
     await admin.getByRole("heading", { name: "Insights" }).waitFor();
     const attribution = await admin.evaluate(async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(), orderId);
