@@ -4,7 +4,7 @@
  */
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import express from "express";
+import express, { type Express } from "express";
 import type { Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,12 +14,22 @@ import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattr
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { projectRoot } from "./run";
 
-export async function startServer({ port, host = "0.0.0.0" }: { port: number; host?: string }): Promise<Server> {
+export interface ServerOptions {
+  port: number;
+  host?: string;
+  /** Routes mounted ahead of the app (the benchmark's floor handlers); production passes none. */
+  mountFirst?: (app: Express) => void;
+  /** Re-attribution resume and scheduled reconciliation; off for load runs, which must measure requests only. */
+  backgroundJobs?: boolean;
+}
+
+export async function startServer({ port, host = "0.0.0.0", mountFirst, backgroundJobs = true }: ServerOptions): Promise<Server> {
   assertDemoModeAllowed();
   const buildDir = path.join(projectRoot, "build");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  mountFirst?.(app);
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
@@ -33,6 +43,7 @@ export async function startServer({ port, host = "0.0.0.0" }: { port: number; ho
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
+  if (!backgroundJobs) return server;
   // Jobs live in the database: one interrupted by a restart carries on from its last committed batch.
   await resumeUnfinishedReattributions(prisma);
   // Webhooks are not guaranteed (Shopify asks apps to reconcile). The demo has no Shopify to ask.

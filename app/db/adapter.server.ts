@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
 export const DEFAULT_DATABASE_URL = "pglite:./data/pglite";
 
@@ -161,6 +161,60 @@ class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory
   }
 }
 
+/**
+ * Prisma 6.19 with adapter-pg 6.19: when the server goes away mid-transaction (restart, failover), Prisma's
+ * ROLLBACK fails and it never calls the adapter's rollback(), the only place the pool client is released. After
+ * `max` such transactions the pool is empty and every later request waits for a connection forever — found by
+ * the fault run (scripts/fault-run.ts). A transaction whose COMMIT or ROLLBACK fails releases its client with
+ * the error (pg then discards the connection instead of reusing it).
+ */
+function releaseBrokenTransactions(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    const tx = (await startTransaction(isolationLevel)) as Transaction & {
+      client: { release(error?: Error): void };
+      cleanup?: () => void;
+    };
+    let released = false;
+    const closeOnce = (close: () => Promise<void>) => async () => {
+      if (released) return;
+      released = true;
+      await close();
+    };
+    const discard = closeOnce(async () => {
+      tx.cleanup?.();
+      tx.client.release(new Error("transaction connection broken"));
+    });
+    tx.commit = closeOnce(tx.commit.bind(tx));
+    tx.rollback = closeOnce(tx.rollback.bind(tx));
+    const executeRaw = tx.executeRaw.bind(tx);
+    tx.executeRaw = async (query) => {
+      try {
+        return await executeRaw(query);
+      } catch (error) {
+        if (query.sql === "COMMIT" || query.sql === "ROLLBACK") await discard();
+        throw error;
+      }
+    };
+    return tx;
+  };
+  return adapter;
+}
+
+class PgAdapterFactory implements SqlDriverAdapterFactory {
+  readonly provider = "postgres" as const;
+  readonly adapterName = "@prisma/adapter-pg";
+  private readonly inner: PrismaPg;
+  constructor(url: string) {
+    // A bounded wait for a pooled connection: should the pool ever run dry, requests fail (and Shopify retries)
+    // instead of hanging.
+    this.inner = new PrismaPg({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  }
+  async connect() {
+    return releaseBrokenTransactions(await this.inner.connect());
+  }
+}
+
 // Prisma CLI only: PGlite re-arms a 10 s stats timer forever and the CLI never disposes the
 // adapter, so `prisma migrate deploy` would finish its work and then never exit.
 let pgliteTimersUnrefd = false;
@@ -176,11 +230,11 @@ function unrefPgliteTimers() {
   globalThis.setTimeout = Object.assign(patched, original) as typeof setTimeout;
 }
 
-export function adapterFactoryFor(url: string, { cli = false } = {}): SqlMigrationAwareDriverAdapterFactory | PrismaPg {
+export function adapterFactoryFor(url: string, { cli = false } = {}): SqlMigrationAwareDriverAdapterFactory | SqlDriverAdapterFactory {
   if (isPgliteUrl(url)) {
     if (cli) unrefPgliteTimers();
     return new PgliteAdapterFactory(url);
   }
-  if (isPostgresUrl(url)) return cli ? new PgMigrationAdapterFactory(url) : new PrismaPg({ connectionString: url });
+  if (isPostgresUrl(url)) return cli ? new PgMigrationAdapterFactory(url) : new PgAdapterFactory(url);
   throw new Error(`Unsupported DATABASE_URL "${url}": use pglite:<dir>, pglite:memory or postgres://…`);
 }

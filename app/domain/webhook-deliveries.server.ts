@@ -27,35 +27,41 @@ function parseTime(value: string | null | undefined): Date | null {
 }
 
 /**
- * Runs `work` and records the delivery atomically. A delivery already recorded is not run again; two
- * concurrent copies race on the primary key and the loser's transaction rolls back as a duplicate.
+ * Runs `work` and records the delivery atomically. A delivery already recorded is not run again. A unique
+ * violation means another transaction committed first: either a copy of this delivery (then it is a
+ * duplicate) or a different delivery of the same order that created a row this one also tried to create
+ * (then this delivery's work is run again and now sees that row — acknowledging it unrecorded would lose it).
  */
 export async function processDeliveryOnce(
   db: Db,
   meta: DeliveryMeta,
   work: (tx: DbTx) => Promise<DeliveryOutcome>,
 ): Promise<DeliveryResult> {
-  const seen = await db.webhookDelivery.findUnique({ where: { webhookId: meta.webhookId }, select: { webhookId: true } });
-  if (seen) return { status: "DUPLICATE" };
-  try {
-    return await db.$transaction(async (tx) => {
-      const outcome = await work(tx);
-      if (outcome.status === "PROCESSED" && outcome.erasedShop) return outcome;
-      await tx.webhookDelivery.create({
-        data: {
-          webhookId: meta.webhookId,
-          shopDomain: meta.shopDomain,
-          topic: meta.topic,
-          eventId: meta.eventId ?? null,
-          triggeredAt: parseTime(meta.triggeredAt),
-          status: outcome.status,
-          reason: outcome.status === "REJECTED" ? outcome.reason.slice(0, 1000) : null,
-        },
+  const recorded = async () =>
+    (await db.webhookDelivery.findUnique({ where: { webhookId: meta.webhookId }, select: { webhookId: true } })) !== null;
+  for (let attempt = 0; ; attempt++) {
+    if (await recorded()) return { status: "DUPLICATE" };
+    try {
+      return await db.$transaction(async (tx) => {
+        const outcome = await work(tx);
+        if (outcome.status === "PROCESSED" && outcome.erasedShop) return outcome;
+        await tx.webhookDelivery.create({
+          data: {
+            webhookId: meta.webhookId,
+            shopDomain: meta.shopDomain,
+            topic: meta.topic,
+            eventId: meta.eventId ?? null,
+            triggeredAt: parseTime(meta.triggeredAt),
+            status: outcome.status,
+            reason: outcome.status === "REJECTED" ? outcome.reason.slice(0, 1000) : null,
+          },
+        });
+        return outcome;
       });
-      return outcome;
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) return { status: "DUPLICATE" };
-    throw error;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (await recorded()) return { status: "DUPLICATE" };
+      if (attempt >= 2) throw error;
+    }
   }
 }

@@ -79,6 +79,27 @@ describe("order webhooks", () => {
     expect(order.cancelledAt).not.toBeNull();
   });
 
+  it("records every one of many versions of one order delivered at once, and keeps the newest", async () => {
+    // Shopify sends paid/updated/cancelled for one order within moments; on PostgreSQL these really run in parallel.
+    const versions = Array.from({ length: 8 }, (_, i) => ({
+      ...orderFixture(),
+      updated_at: new Date(Date.UTC(2008, 0, 11, 0, i)).toISOString(),
+      financial_status: i === 5 ? "refunded" : "paid",
+      cancelled_at: i === 5 ? new Date(Date.UTC(2008, 0, 11, 0, i)).toISOString() : null,
+    }));
+    const newestFirst = [5, 7, 6].map((i) => ({ ...versions[i], updated_at: new Date(Date.UTC(2008, 0, 11, 1, 8 - i)).toISOString() }));
+    const answers = await Promise.all([...versions, ...newestFirst].map((body, i) => deliver(body, { topic: i % 2 ? "orders/updated" : "orders/paid" })));
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
+    expect(await prisma.webhookDelivery.count({ where: { shopDomain: shop, status: "PROCESSED" } })).toBe(11);
+    const orders = await prisma.order.findMany({ where: { shop: { domain: shop } }, include: { lineItems: true, attribution: true } });
+    expect(orders).toHaveLength(1);
+    // The newest version is the first of newestFirst: index 5 moved to 01:03, the latest updated_at sent.
+    expect(orders[0].shopifyUpdatedAt!.toISOString()).toBe("2008-01-11T01:03:00.000Z");
+    expect(orders[0].financialStatus).toBe("refunded");
+    expect(orders[0].lineItems).toHaveLength(3);
+    expect(orders[0].attribution).not.toBeNull();
+  });
+
   it("acknowledges JSON that is not an order, records why, and stores nothing", async () => {
     const webhookId = randomUUID();
     const response = await deliver({ id: 1, title: "a product" }, { webhookId });

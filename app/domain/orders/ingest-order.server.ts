@@ -11,9 +11,20 @@ import { netAmountOf, parseRefundPayload } from "./refunds";
 
 export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
 
+/**
+ * Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create for one order close together
+ * and concurrently. Without a lock two versions could both read "stored is older than me" and the older one
+ * write last, or a refund and its order could each miss the other. A transaction-scoped advisory lock per
+ * (shop, order) serialises them; it is released at commit or rollback.
+ */
+async function lockOrder(db: DbTx, shopId: string, shopifyOrderId: string): Promise<void> {
+  await db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${shopId}:${shopifyOrderId}`}, 0))::text AS locked`;
+}
+
 /** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
 export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: ParsedOrder, source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome> {
   const shop = await findOrCreateShop(db, { domain: shopDomain, currency: parsed.currency });
+  await lockOrder(db, shop.id, parsed.shopifyOrderId);
   const existing = await db.order.findUnique({
     where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: parsed.shopifyOrderId } },
     select: { id: true, shopifyUpdatedAt: true, verified: true },
@@ -49,6 +60,7 @@ export async function ingestRefund(db: DbTx, shopDomain: string, payload: unknow
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
   const { shopifyRefundId, ...refund } = parsed.refund;
+  await lockOrder(db, shop.id, refund.shopifyOrderId);
   await db.refund.upsert({
     where: { shopId_shopifyRefundId: { shopId: shop.id, shopifyRefundId } },
     create: { shopId: shop.id, shopifyRefundId, ...refund },

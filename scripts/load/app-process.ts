@@ -1,0 +1,61 @@
+/**
+ * Starts scripts/load/app-server.ts as a child process (its own event loop and database connection, as in
+ * production) and waits for it to listen.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { freePort, projectRoot, run } from "../run";
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  /** Lines the server printed to stderr (errors while the database is down, say). */
+  errors: string[];
+  stop(): Promise<void>;
+}
+
+/** The app is measured as production runs it: built now, unless `reuse` and a build exists (CI just built it). */
+export async function productionBuild({ reuse }: { reuse: boolean }) {
+  if (!reuse || !existsSync(path.join(projectRoot, "build", "server", "index.js"))) {
+    await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "production" });
+  }
+}
+
+export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string }): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      SHOPIFY_API_KEY: "bench-api-key",
+      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+      DEMO_MODE: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const errors: string[] = [];
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
+  await new Promise<void>((resolve, reject) => {
+    let output = "";
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => {
+      output += text;
+      if (output.includes("READY ")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`app server exited with ${code} before listening:\n${errors.join("\n")}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    errors,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The app as production runs it (the Remix build behind Express, scripts/serve.ts), in its own process, with
+ * the benchmark's floor handlers mounted in front: the least any webhook or event endpoint can do — check the
+ * signature over the raw body and insert that body — on the same HTTP stack and the same database client.
+ * The ratio app ÷ floor is then the cost of everything the app adds (dedupe, parse, engine, persist).
+ *
+ * Started by scripts/load/app-process.ts; prints `READY <port>` when it listens.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Express, Request } from "express";
+import { prisma } from "../../app/db.server";
+import { appProxySignature } from "../../app/shopify/signing.server";
+import { startServer } from "../serve";
+
+const secret = process.env.SHOPIFY_API_SECRET!;
+const port = Number(process.env.PORT);
+
+function rawBody(request: Request): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+const insertBody = (body: Buffer) => prisma.$executeRaw`INSERT INTO "BenchFloor" (body) VALUES (${body.toString("utf8")})`;
+
+function mountFloor(app: Express) {
+  app.post("/bench/floor/webhook", async (request, response) => {
+    const body = await rawBody(request);
+    const expected = createHmac("sha256", secret).update(body).digest("base64");
+    if (!sameText(expected, request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
+    await insertBody(body);
+    response.status(200).end();
+  });
+  app.post("/bench/floor/events", async (request, response) => {
+    const body = await rawBody(request);
+    const params = new URL(request.originalUrl, "http://floor").searchParams;
+    if (!sameText(appProxySignature(secret, params), params.get("signature") ?? "")) return void response.status(401).end();
+    await insertBody(body);
+    response.status(200).end();
+  });
+}
+
+await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`);
+await startServer({ port, host: "127.0.0.1", backgroundJobs: false, mountFirst: mountFloor });
+process.stdout.write(`READY ${port}\n`);

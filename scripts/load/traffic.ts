@@ -1,0 +1,101 @@
+/**
+ * Requests exactly as Shopify sends them to the app, for load runs: signed order webhooks built from Shopify's
+ * own order payload (../shared/fixtures), and storefront event batches forwarded and signed by the App Proxy.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
+import { orderFixture } from "../../test/shared-fixtures";
+import type { Shot } from "./http-load";
+
+export interface OrderVersion {
+  /** Order number within the run; the Shopify id is derived from it. */
+  index: number;
+  updatedAt: Date;
+  processedAt: Date;
+  financialStatus: "paid" | "partially_refunded" | "refunded";
+  cancelledAt: Date | null;
+  /** Stamps the cart with this chat session (a led order when the conversation answered). */
+  chatSessionId?: string;
+}
+
+export const shopifyOrderIdOf = (index: number) => String(5_000_000_000 + index);
+
+/** Shopify's order payload for one version of an order (ids, times, status and stamps replaced). */
+export function orderPayload(version: OrderVersion): Record<string, unknown> {
+  const fixture = orderFixture();
+  const id = shopifyOrderIdOf(version.index);
+  return {
+    ...fixture,
+    id: Number(id),
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#B${version.index}`,
+    order_number: 100_000 + version.index,
+    token: createHash("sha256").update(id).digest("hex").slice(0, 32),
+    checkout_token: null,
+    cart_token: null,
+    test: false,
+    created_at: version.processedAt.toISOString(),
+    processed_at: version.processedAt.toISOString(),
+    updated_at: version.updatedAt.toISOString(),
+    financial_status: version.financialStatus,
+    cancelled_at: version.cancelledAt?.toISOString() ?? null,
+    cancel_reason: version.cancelledAt ? "customer" : null,
+    note_attributes: version.chatSessionId ? [{ name: "_chat_session_id", value: version.chatSessionId }] : [],
+  };
+}
+
+export function webhookShot(secret: string, shop: string, topic: string, body: string, webhookId: string = randomUUID(), path = "/webhooks/orders"): Shot {
+  return {
+    path,
+    body,
+    headers: {
+      "Content-Type": "application/json",
+      "X-Shopify-Topic": topic,
+      "X-Shopify-Shop-Domain": shop,
+      "X-Shopify-API-Version": "2026-07",
+      "X-Shopify-Webhook-Id": webhookId,
+      "X-Shopify-Event-Id": randomUUID(),
+      "X-Shopify-Triggered-At": new Date().toISOString(),
+      "X-Shopify-Hmac-Sha256": webhookHmac(secret, body),
+    },
+  };
+}
+
+/** What Shopify's App Proxy forwards for POST https://<shop>/apps/chat-attribution/events. */
+export function appProxyShot(secret: string, shop: string, body: string, path = "/proxy/events"): Shot {
+  const params = new URLSearchParams({
+    shop,
+    logged_in_customer_id: "",
+    path_prefix: "/apps/chat-attribution",
+    timestamp: String(Math.floor(Date.now() / 1000)),
+  });
+  params.set("signature", appProxySignature(secret, params));
+  return { path: `${path}?${params}`, body, headers: { "Content-Type": "application/json" } };
+}
+
+export const EVENTS_PER_SESSION = 10;
+
+/**
+ * One shopper's chat session as the storefront SDK batches it: start, two questions with found answers, a
+ * chat add and a quantity change, an identify. Conversation `c_<n>`, visitor `v_<n>`, times within the
+ * last minutes.
+ */
+export function chatSessionBatch(n: number, now = Date.now()): string {
+  const visitorId = `v_bench_${n}`;
+  const conversationId = `c_bench_${n}`;
+  const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
+  const productId = String(8_000 + (n % 40));
+  const events = [
+    { type: "conversation_started", conversationId, surface: n % 10 === 0 ? "FAQ" : "CHAT_WIDGET", occurredAt: at(300) },
+    { type: "message", conversationId, role: "shopper", topic: ["dry skin", "gift ideas", "shipping times"][n % 3], occurredAt: at(290) },
+    { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [productId], occurredAt: at(285) },
+    { type: "cart", conversationId, cartType: "ITEM_ADDED", productId, variantId: `4${productId}`, value: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: at(280) },
+    { type: "message", conversationId, role: "shopper", occurredAt: at(200) },
+    { type: "message", conversationId, role: "assistant", answerFound: n % 4 !== 0, productIds: [], occurredAt: at(195) },
+    { type: "cart", conversationId, cartType: "QUANTITY_INCREASED", productId, variantId: `4${productId}`, value: "34.90", currency: "USD", quantity: 1, fromChat: false, occurredAt: at(150) },
+    { type: "message", conversationId, role: "shopper", occurredAt: at(100) },
+    { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [], occurredAt: at(95) },
+    { type: "identify", emailSha256: createHash("sha256").update(`shopper${n}@example.com`).digest("hex"), occurredAt: at(60) },
+  ].map((event) => ({ id: randomUUID(), visitorId, ...event }));
+  return JSON.stringify({ events });
+}
