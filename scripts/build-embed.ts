@@ -11,6 +11,8 @@ import { projectRoot } from "./run";
 
 export const EMBED_SOURCE = path.join(projectRoot, "app", "storefront", "sdk.ts");
 export const EMBED_ASSET = path.join(projectRoot, "extensions", "chat-attribution-embed", "assets", "chat-attribution.js");
+/** What the SDK may weigh gzipped: it loads on every storefront page of every shop with the embed on. */
+export const EMBED_SIZE_BUDGET_GZIPPED = 3 * 1024;
 
 export async function buildEmbedScript(): Promise<string> {
   const result = await build({

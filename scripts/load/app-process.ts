@@ -24,7 +24,9 @@ export async function productionBuild({ reuse }: { reuse: boolean }) {
 
 export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string }): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")], {
+  // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
+  const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")], {
     cwd: projectRoot,
     env: {
       ...process.env,

@@ -72,6 +72,15 @@ describe("storefront simulator → app", () => {
     expect(await prisma.clientEvent.count({ where: { shopId: shop.id } })).toBe(1);
   });
 
+  it("renders the app embed (its settings tag and script) unless the merchant switched it off with ?embed=off", async () => {
+    const { call } = await storefront(`sim-${randomUUID().slice(0, 8)}.myshopify.com`);
+    const withEmbed = await (await call("/")).text();
+    const withoutEmbed = await (await call("/?embed=off")).text();
+    expect(withEmbed).toContain('src="/cdn/embed/chat-attribution.js"');
+    expect(withoutEmbed).not.toContain("chat-attribution.js");
+    expect(withoutEmbed).toContain("data-add-fetch"); // the rest of the theme is the same page
+  });
+
   it("passes the app's 401 back when its signature is made with the wrong secret", async () => {
     const shopDomain = `sim-${randomUUID().slice(0, 8)}.myshopify.com`;
     const { postJson } = await storefront(shopDomain, "not-the-app-secret");

@@ -124,6 +124,8 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
         customerId: cookieOf(request, CUSTOMER_COOKIE),
         extensionDir: options.extensionDir,
         embedSettings: embedSettings(request),
+        // ?embed=off: the theme with the app embed switched off (the storefront benchmark's baseline page).
+        embedEnabled: request.query.embed !== "off",
       }),
     );
   });

@@ -37,6 +37,8 @@ export interface StorefrontPageOptions {
   customerId?: string;
   extensionDir: string;
   embedSettings: Partial<EmbedSettings>;
+  /** The merchant can switch the app embed off in the theme editor; Shopify then renders none of it. */
+  embedEnabled?: boolean;
 }
 
 export async function renderStorefrontPage(options: StorefrontPageOptions): Promise<string> {
@@ -95,7 +97,7 @@ export async function renderStorefrontPage(options: StorefrontPageOptions): Prom
     <button type="button" class="button" data-consent="accept">Accept</button>
     <button type="button" class="link" data-consent="decline">Decline</button>
   </div>
-  ${await renderEmbed(options.extensionDir, options.embedSettings)}
+  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}
 </body>
 </html>`;
 }

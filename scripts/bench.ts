@@ -1,0 +1,87 @@
+/**
+ * npm run bench [-- --quick] [--only http,report,reattribution,engine,storefront] [--scales 10000,100000,1000000]
+ *               [--json <file>] [--no-build]
+ *
+ * Prints one table; every figure comes with a baseline measured in the same run on the same machine and the
+ * ratio between them, so runs on different machines can be compared by their ratios. Everything runs on
+ * loopback against databases it creates and deletes (a PGlite directory, a throwaway PostgreSQL cluster).
+ * `--quick` shrinks every run (CI uses it to keep the command working); the README's figures are from a full run.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { productionBuild } from "./load/app-process";
+import { startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
+import { migrate } from "./run";
+import { runHttpBench } from "./bench/http-bench";
+import { runStorefrontBench } from "./bench/storefront-bench";
+import { runReportBench } from "./bench/report-bench";
+import { runEngineBench, runReattributionBench } from "./bench/reattribution-bench";
+import { renderTable, type BenchRow } from "./bench/results";
+
+const SECTIONS = ["http", "report", "reattribution", "engine", "storefront"] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    scales: { type: "string" },
+    json: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+  },
+});
+const quick = values.quick;
+const only = new Set((values.only?.split(",") ?? SECTIONS).map((name) => name.trim()) as Section[]);
+for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
+const scales = (values.scales ?? (quick ? "2000" : "10000,100000")).split(",").map(Number);
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const rows: BenchRow[] = [];
+let cluster: PostgresCluster | undefined;
+const scratch = mkdtempSync(path.join(tmpdir(), "chat-attribution-bench-"));
+let failed = false;
+
+try {
+  if (only.has("http") || only.has("storefront")) await productionBuild({ reuse: values["no-build"] });
+  if (only.has("http") || only.has("report") || only.has("reattribution") || only.has("storefront")) {
+    cluster = await startPostgresCluster();
+    log(`PostgreSQL ${path.basename(path.dirname(cluster.binDir))} on 127.0.0.1:${cluster.port}`);
+  }
+
+  if (only.has("http")) {
+    const pgliteUrl = `pglite:${path.join(scratch, "pglite")}`;
+    for (const [engine, databaseUrl, webhooksPerSecond, eventBatchesPerSecond] of [
+      ["PGlite", pgliteUrl, 100, 50],
+      ["PostgreSQL", cluster!.databaseUrl, 500, 200],
+    ] as const) {
+      await migrate({ ...process.env, DATABASE_URL: databaseUrl });
+      rows.push(
+        ...(await runHttpBench(
+          { engine, databaseUrl, requests: quick ? 200 : 3_000, concurrency: 16, webhooksPerSecond, eventBatchesPerSecond, seconds: quick ? 2 : 10 },
+          log,
+        )),
+      );
+    }
+  }
+  if (only.has("report")) rows.push(...(await runReportBench(cluster!, scales, log)));
+  if (only.has("reattribution")) rows.push(...(await runReattributionBench(cluster!, quick ? 400 : 4_000, log)));
+  if (only.has("storefront")) {
+    await migrate({ ...process.env, DATABASE_URL: cluster!.databaseUrl });
+    rows.push(...(await runStorefrontBench(cluster!.databaseUrl, quick ? 3 : 15, log)));
+  }
+  if (only.has("engine")) rows.push(...runEngineBench(quick ? 20_000 : 200_000, log));
+} catch (error) {
+  failed = true;
+  console.error(error);
+} finally {
+  cluster?.destroy();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(renderTable(rows));
+if (values.json) writeFileSync(values.json, JSON.stringify({ measuredAt: new Date().toISOString(), quick, rows }, null, 2));
+const missed = rows.filter((row) => row.target && !row.target.met);
+if (missed.length) console.log(`\n${missed.length} target(s) missed: ${missed.map((row) => `${row.section} ${row.measure}`).join("; ")}`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,100 @@
+/**
+ * Re-attribution (the job a settings change queues) over a generated shop on PostgreSQL, against the floor of
+ * the same job without the engine: the same batches read, and every attribution row rewritten unchanged.
+ * And the pure engine in memory, against JSON.parse of Shopify's order payload (the least any order costs).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { attributeOrder, DEFAULT_SETTINGS, type CandidateConversation, type EngineOrder } from "../../app/domain/attribution/engine";
+import { requestReattribution, runReattribution, DEFAULT_BATCH_SIZE } from "../../app/domain/attribution/reattribution.server";
+import { sharedDir } from "../../test/shared-fixtures";
+import type { PostgresCluster } from "../postgres-cluster";
+import { freshDatabase } from "./database";
+import type { BenchRow } from "./results";
+import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
+
+export async function runReattributionBench(cluster: PostgresCluster, orders: number, log: (line: string) => void): Promise<BenchRow[]> {
+  const database = await freshDatabase(cluster, "reattribution");
+  try {
+    const shopId = await generateShopHistory(database.sql, "reattribution.myshopify.com", { orders, ...DEFAULT_SHAPE }, () => {});
+    const db = database.prisma;
+
+    const floorStarted = performance.now();
+    for (let cursor: string | undefined; ; ) {
+      const batch = await db.$transaction(async (tx) => {
+        const ids = await tx.order.findMany({
+          where: { shopId, ...(cursor ? { id: { gt: cursor } } : {}) },
+          orderBy: { id: "asc" },
+          take: DEFAULT_BATCH_SIZE,
+          select: { id: true },
+        });
+        for (const { id } of ids) await tx.attribution.update({ where: { orderId: id }, data: { computedAt: new Date() } });
+        return ids;
+      });
+      cursor = batch.at(-1)?.id;
+      if (batch.length < DEFAULT_BATCH_SIZE) break;
+    }
+    const floorPerSecond = orders / ((performance.now() - floorStarted) / 1000);
+
+    const started = performance.now();
+    const job = await runReattribution(db, (await requestReattribution(db, shopId)).id);
+    if (job.status !== "DONE" || job.processed !== orders) throw new Error(`re-attribution ended ${job.status} after ${job.processed} of ${orders}`);
+    const perSecond = orders / ((performance.now() - started) / 1000);
+    log(`re-attribution of ${orders} orders: ${perSecond.toFixed(0)} orders/s (floor ${floorPerSecond.toFixed(0)}/s)`);
+    return [
+      {
+        section: "Re-attribution (PostgreSQL)",
+        measure: `${orders.toLocaleString("en-US")} generated orders, batches of ${DEFAULT_BATCH_SIZE}, engine + evidence reads + writes`,
+        value: perSecond,
+        unit: "orders/s",
+        baseline: { name: "same batches, attribution rows rewritten without the engine", value: floorPerSecond },
+        ratio: perSecond / floorPerSecond,
+      },
+    ];
+  } finally {
+    await database.close();
+  }
+}
+
+export function runEngineBench(iterations: number, log: (line: string) => void): BenchRow[] {
+  const orderTime = new Date("2026-11-20T12:00:00Z");
+  const at = (minutesBefore: number) => new Date(orderTime.getTime() - minutesBefore * 60_000);
+  const order: EngineOrder = { name: "#1001", orderTime, test: false, verified: true, grossAmount: "129.90", currency: "USD" };
+  // Three candidates as a busy shopper produces them: the stamped conversation, an older one by the same
+  // customer, and one by the same e-mail; five touches and two cart events each.
+  const candidate = (n: number, by: CandidateConversation["links"][number]["by"], ageMinutes: number): CandidateConversation => ({
+    id: `conv-${n}`,
+    externalId: `c_${n}`,
+    surface: "CHAT_WIDGET",
+    links: [{ by, detail: `matches by ${by}` }],
+    touches: [0, 1, 2, 3, 4].map((k) => ({ kind: k % 2 ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE", answerFound: k % 2 ? true : null, occurredAt: at(ageMinutes - k) })),
+    cartEvents: [
+      { type: "ITEM_ADDED", occurredAt: at(ageMinutes - 5), fromChat: true, inConversation: true },
+      { type: "QUANTITY_INCREASED", occurredAt: at(ageMinutes - 6), fromChat: false, inConversation: true },
+    ],
+  });
+  const candidates = [candidate(1, "CART_ATTRIBUTE", 90), candidate(2, "CUSTOMER_ID", 3 * 1440), candidate(3, "EMAIL", 6 * 1440)];
+  const payload = readFileSync(path.join(sharedDir, "fixtures", "shopify-order-450789469.json"), "utf8");
+
+  const time = (work: () => unknown) => {
+    for (let i = 0; i < Math.min(iterations, 2_000); i++) work(); // warm-up
+    const started = performance.now();
+    let sink = 0;
+    for (let i = 0; i < iterations; i++) sink += work() ? 1 : 0;
+    if (sink !== iterations) throw new Error("benchmark work returned nothing");
+    return iterations / ((performance.now() - started) / 1000);
+  };
+  const engine = time(() => attributeOrder(order, candidates, DEFAULT_SETTINGS).classification === "LED");
+  const parse = time(() => JSON.parse(payload) !== null);
+  log(`engine: ${engine.toFixed(0)} orders/s; JSON.parse of the order payload: ${parse.toFixed(0)}/s`);
+  return [
+    {
+      section: "Attribution engine (pure, in memory)",
+      measure: `one order, 3 candidate conversations × (5 touches + 2 cart events), ${iterations.toLocaleString("en-US")} runs`,
+      value: engine,
+      unit: "orders/s",
+      baseline: { name: "JSON.parse of Shopify's order payload", value: parse },
+      ratio: engine / parse,
+    },
+  ];
+}
