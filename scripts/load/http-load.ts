@@ -65,14 +65,26 @@ function tally(statuses: Record<string, number>, status: number) {
   statuses[status] = (statuses[status] ?? 0) + 1;
 }
 
-export async function closedLoop(client: LoopbackClient, shots: Shot[], concurrency: number): Promise<LoadResult> {
+/** The next request to send: a list is sent once in order; a function is called for as long as the run lasts. */
+export type Shots = Shot[] | (() => Shot);
+
+function source(shots: Shots, durationMs: number | undefined) {
+  const started = performance.now();
+  let index = 0;
+  return (): Shot | null => {
+    if (Array.isArray(shots)) return index < shots.length ? shots[index++] : null;
+    return durationMs !== undefined && performance.now() - started >= durationMs ? null : shots();
+  };
+}
+
+/** `concurrency` workers, each sending its next request when its last one is answered, until the shots or the time run out. */
+export async function closedLoop(client: LoopbackClient, shots: Shots, concurrency: number, durationMs?: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
-  let next = 0;
+  const next = source(shots, durationMs);
   const started = performance.now();
   const worker = async () => {
-    while (next < shots.length) {
-      const shot = shots[next++];
+    for (let shot = next(); shot; shot = next()) {
       const sentAt = performance.now();
       const answer = await client.send(shot);
       latenciesMs.push(performance.now() - sentAt);
@@ -81,20 +93,23 @@ export async function closedLoop(client: LoopbackClient, shots: Shot[], concurre
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedMs = performance.now() - started;
-  return { requests: shots.length, elapsedMs, perSecond: (shots.length / elapsedMs) * 1000, latenciesMs, statuses };
+  return { requests: latenciesMs.length, elapsedMs, perSecond: (latenciesMs.length / elapsedMs) * 1000, latenciesMs, statuses };
 }
 
-export async function openLoop(client: LoopbackClient, shots: Shot[], ratePerSecond: number): Promise<LoadResult> {
+/** Requests leave at `ratePerSecond` for `durationMs` whatever the answers; the run ends when the last is answered. */
+export async function openLoop(client: LoopbackClient, shots: Shots, ratePerSecond: number, durationMs?: number): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   const started = performance.now();
   const inFlight: Promise<void>[] = [];
-  for (let index = 0; index < shots.length; index++) {
+  const count = Array.isArray(shots) ? shots.length : Math.round(((durationMs ?? 0) / 1000) * ratePerSecond);
+  for (let index = 0; index < count; index++) {
     const scheduledAt = started + (index * 1000) / ratePerSecond;
     const wait = scheduledAt - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const shot = Array.isArray(shots) ? shots[index] : shots();
     inFlight.push(
-      client.send(shots[index]).then((answer) => {
+      client.send(shot).then((answer) => {
         latenciesMs.push(performance.now() - scheduledAt);
         tally(statuses, answer.status);
       }),
@@ -102,8 +117,11 @@ export async function openLoop(client: LoopbackClient, shots: Shot[], ratePerSec
   }
   await Promise.all(inFlight);
   const elapsedMs = performance.now() - started;
-  return { requests: shots.length, elapsedMs, perSecond: (shots.length / elapsedMs) * 1000, latenciesMs, statuses };
+  return { requests: count, elapsedMs, perSecond: (count / elapsedMs) * 1000, latenciesMs, statuses };
 }
+
+/** The share of answers that were not 200 (0..1). */
+export const failureShare = (result: LoadResult) => 1 - (result.statuses["200"] ?? 0) / Math.max(1, result.requests);
 
 /** Nearest-rank percentile (p in 0..100) of unsorted samples. */
 export function percentile(samples: readonly number[], p: number): number {

@@ -3,7 +3,7 @@
  * in one transaction, then re-attributes the orders the new evidence can change. The shop comes from the
  * caller (the App Proxy's signed `shop`, or the API key), never from the events.
  */
-import type { Shop } from "@prisma/client";
+import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
@@ -46,6 +46,11 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   const visitors = new Map<string, string>(); // visitor key → row id
   const conversationIds = new Map<string, string>(); // external id → row id
   const conversationsWithNewTouches = new Set<string>();
+  // Rows are collected and written with one statement per table after the loop: every statement is a round trip
+  // and, with Prisma 6's query compiler, a compile on the event loop (see the Performance section of the README).
+  const touchpointRows: Prisma.TouchpointCreateManyInput[] = [];
+  const cartEventRows: Prisma.CartEventCreateManyInput[] = [];
+  const ledgerRows: Prisma.ClientEventCreateManyInput[] = [];
 
   const visitorFor = async (key: string | undefined, at: Date): Promise<string | null> => {
     if (!key) return null;
@@ -97,6 +102,9 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
   const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
+    cartEventRows.some(
+      (row) => row.visitorId === visitorId && row.productId === event.productId && ADDS.includes(row.type) && new Date(row.occurredAt) <= at,
+    ) ||
     (await db.cartEvent.count({
       where: { shopId: shop.id, visitorId, productId: event.productId, type: { in: [...ADDS] }, occurredAt: { lte: at } },
     })) > 0;
@@ -111,19 +119,17 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
         break;
       case "message": {
         const conversationId = await conversationFor(event.conversationId, visitorId, at);
-        await db.touchpoint.create({
-          data: {
-            shopId: shop.id,
-            conversationId,
-            kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
-            answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
-            productIds: event.productIds,
-            topic: event.topic ?? null,
-            // Chat text is personal data: kept only when the merchant turned transcripts on.
-            text: shop.storeTranscripts ? (event.text ?? null) : null,
-            occurredAt: at,
-            source: context.source,
-          },
+        touchpointRows.push({
+          shopId: shop.id,
+          conversationId,
+          kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
+          answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
+          productIds: event.productIds,
+          topic: event.topic ?? null,
+          // Chat text is personal data: kept only when the merchant turned transcripts on.
+          text: shop.storeTranscripts ? (event.text ?? null) : null,
+          occurredAt: at,
+          source: context.source,
         });
         conversationsWithNewTouches.add(conversationId);
         break;
@@ -139,23 +145,21 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
         }
         const conversationId = event.conversationId ? await conversationFor(event.conversationId, visitorId, at) : null;
         const cartToken = normaliseCartToken(event.cartToken);
-        await db.cartEvent.create({
-          data: {
-            shopId: shop.id,
-            visitorId,
-            conversationId,
-            type: event.cartType,
-            productId: event.productId,
-            variantId: event.variantId ?? null,
-            productName: event.productName ?? null,
-            unitValue: event.value,
-            currency: event.currency,
-            quantity: event.quantity,
-            fromChat: event.fromChat,
-            cartToken,
-            occurredAt: at,
-            source: context.source,
-          },
+        cartEventRows.push({
+          shopId: shop.id,
+          visitorId,
+          conversationId,
+          type: event.cartType,
+          productId: event.productId,
+          variantId: event.variantId ?? null,
+          productName: event.productName ?? null,
+          unitValue: event.value,
+          currency: event.currency,
+          quantity: event.quantity,
+          fromChat: event.fromChat,
+          cartToken,
+          occurredAt: at,
+          source: context.source,
         });
         if (cartToken && event.conversationId) {
           await db.cartLink.upsert({
@@ -174,10 +178,14 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
         break;
       }
     }
-    await db.clientEvent.create({ data: { shopId: shop.id, eventId: event.id, type: event.type, source: context.source } });
+    ledgerRows.push({ shopId: shop.id, eventId: event.id, type: event.type, source: context.source });
     accepted++;
     if (!touched.earliest || at < touched.earliest) touched.earliest = at;
   }
+  if (touchpointRows.length) await db.touchpoint.createMany({ data: touchpointRows });
+  if (cartEventRows.length) await db.cartEvent.createMany({ data: cartEventRows });
+  // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
+  if (ledgerRows.length) await db.clientEvent.createMany({ data: ledgerRows });
   // Once per conversation, after all of the batch's touches are in.
   for (const conversationId of conversationsWithNewTouches) await refreshConversationTimes(db, conversationId, shop.requireAnswerFound);
   if (context.loggedInCustomerId) {
@@ -188,12 +196,12 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
 }
 
 async function refreshConversationTimes(db: DbTx, conversationId: string, requireAnswerFound: boolean) {
-  const qualifying = { conversationId, kind: "ASSISTANT_ANSWER" as const, ...(requireAnswerFound ? { answerFound: true } : {}) };
-  const [first, last] = await Promise.all([
-    db.touchpoint.findFirst({ where: qualifying, orderBy: { occurredAt: "asc" }, select: { occurredAt: true } }),
-    db.touchpoint.findFirst({ where: { conversationId }, orderBy: { occurredAt: "desc" }, select: { occurredAt: true } }),
-  ]);
-  await db.conversation.update({ where: { id: conversationId }, data: { firstQualifyingTouchAt: first?.occurredAt ?? null, lastTouchAt: last?.occurredAt ?? null } });
+  await db.$executeRaw`
+    UPDATE "Conversation" c SET
+      "firstQualifyingTouchAt" = (SELECT min(t."occurredAt") FROM "Touchpoint" t
+        WHERE t."conversationId" = c.id AND t.kind = 'ASSISTANT_ANSWER' AND (${!requireAnswerFound} OR t."answerFound" IS TRUE)),
+      "lastTouchAt" = (SELECT max(t."occurredAt") FROM "Touchpoint" t WHERE t."conversationId" = c.id)
+    WHERE c.id = ${conversationId}::uuid`;
 }
 
 /**

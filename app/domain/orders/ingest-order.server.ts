@@ -40,11 +40,15 @@ export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: 
   const order = existing
     ? await db.order.update({ where: { id: existing.id }, data: fields })
     : await db.order.create({ data: { shopId: shop.id, shopifyOrderId, source, ...fields } });
-  await db.orderLineItem.deleteMany({ where: { orderId: order.id } });
+  if (existing) await db.orderLineItem.deleteMany({ where: { orderId: order.id } });
   await db.orderLineItem.createMany({
     data: lineItems.map((item) => ({ shopId: shop.id, orderId: order.id, ...item })),
   });
-  await db.shop.update({ where: { id: shop.id }, data: { lastWebhookAt: new Date() } });
+  // When the shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
+  const now = new Date();
+  if (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000) {
+    await db.shop.update({ where: { id: shop.id }, data: { lastWebhookAt: now } });
+  }
   await attributeStoredOrder(db, shop, order.id);
   return existing ? "UPDATED" : "CREATED";
 }
