@@ -13,6 +13,11 @@ export interface AdminStandIn {
   requests: { operation: string; variables: Record<string, unknown> }[];
   /** Answer every request with this HTTP status instead (e.g. 503 while Shopify is down). */
   failWith: number | null;
+  /**
+   * The app lacks protected-customer-data access: Shopify then answers `customer` as null with an ACCESS_DENIED
+   * error per order beside the data (a partial answer, HTTP 200).
+   */
+  customerAccessDenied: boolean;
   admin: AdminGraphql;
   /** A client of the same endpoint presenting another access token (Shopify answers 401). */
   clientWithToken: (token: string) => AdminGraphql;
@@ -20,7 +25,18 @@ export interface AdminStandIn {
 }
 
 export async function startAdminStandIn(accessToken = "shpat_test", apiVersion = "2026-07"): Promise<AdminStandIn> {
-  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith"> = { orders: [], requests: [], failWith: null };
+  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith" | "customerAccessDenied"> = { orders: [], requests: [], failWith: null, customerAccessDenied: false };
+  const withoutCustomers = (nodes: GraphqlOrder[], path: (index: number) => (string | number)[]) =>
+    state.customerAccessDenied
+      ? {
+          nodes: nodes.map((order) => ({ ...order, customer: null })),
+          errors: nodes.map((_, index) => ({
+            message: "Access denied for customer field. Required access: `read_customers` access scope and protected customer data access.",
+            path: path(index),
+            extensions: { code: "ACCESS_DENIED" },
+          })),
+        }
+      : { nodes, errors: [] };
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -40,12 +56,16 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
         .filter((order) => !since || Date.parse(order.updatedAt) >= Date.parse(since))
         .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt));
       const start = variables.after ? Number(variables.after) : 0;
-      const nodes = matching.slice(start, start + Number(variables.first));
-      const end = start + nodes.length;
-      return send(200, { data: { orders: { pageInfo: { hasNextPage: end < matching.length, endCursor: nodes.length ? String(end) : null }, nodes } } });
+      const page = matching.slice(start, start + Number(variables.first));
+      const end = start + page.length;
+      const { nodes, errors } = withoutCustomers(page, (index) => ["orders", "nodes", index, "customer"]);
+      const data = { orders: { pageInfo: { hasNextPage: end < matching.length, endCursor: page.length ? String(end) : null }, nodes } };
+      return send(200, errors.length ? { data, errors } : { data });
     }
     if (operation === "ReconciledOrderById") {
-      return send(200, { data: { order: state.orders.find((order) => order.id === variables.id) ?? null } });
+      const found = state.orders.filter((order) => order.id === variables.id);
+      const { nodes, errors } = withoutCustomers(found, () => ["order", "customer"]);
+      return send(200, errors.length ? { data: { order: nodes[0] }, errors } : { data: { order: nodes[0] ?? null } });
     }
     return send(200, { errors: [{ message: `the stand-in does not answer ${operation}` }] });
   });

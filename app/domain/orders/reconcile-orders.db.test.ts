@@ -85,6 +85,25 @@ describe("reconcileShopOrders", () => {
     expect(confirmed.grossAmount?.toString()).toBe("120");
   });
 
+  it("uses Shopify's partial answer for a shop without protected-customer-data access (customer denied, order complete)", async () => {
+    shopify.customerAccessDenied = true;
+    shopify.orders.push(graphqlOrder(7101, { amount: "42.00", customer: { id: "gid://shopify/Customer/555" } }));
+    const summary = await reconcileShopOrders(prisma, shop, shopify.admin);
+    expect(summary).toMatchObject({ fetched: 1, complete: true, outcomes: { CREATED: 1 } });
+    const order = await storedOrder(7101);
+    expect(order).toMatchObject({ verified: true, source: "RECONCILIATION", customerId: null });
+    expect(order!.grossAmount?.toString()).toBe("42");
+  });
+
+  it("refuses an answer carrying any other error beside its data", async () => {
+    const admin = {
+      graphql: async () =>
+        Response.json({ data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }, errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] }),
+    };
+    await expect(reconcileShopOrders(prisma, shop, admin)).rejects.toThrow("Admin API: Throttled");
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).lastOrderSyncAt).toBeNull();
+  });
+
   it("fails without moving the sync point when the Admin API is down or refuses the token", async () => {
     shopify.failWith = 503;
     await expect(reconcileShopOrders(prisma, shop, shopify.admin)).rejects.toThrow("Admin API: Service unavailable");
