@@ -37,6 +37,7 @@ const only = new Set((values.only?.split(",") ?? SECTIONS).map((name) => name.tr
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
 const scales = (values.scales ?? (quick ? "2000" : "10000,100000")).split(",").map(Number);
 
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1)); // exit handlers clean up
 const log = (line: string) => console.error(`[bench] ${line}`);
 const rows: BenchRow[] = [];
 let cluster: PostgresCluster | undefined;

@@ -67,6 +67,7 @@ function plan() {
   return { expected, deliveries };
 }
 
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1)); // exit handlers clean up
 const cluster = await startPostgresCluster();
 let exitCode = 1;
 const app = await (async () => {

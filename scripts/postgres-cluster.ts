@@ -56,6 +56,21 @@ export async function startPostgresCluster({ maxConnections = 200 } = {}): Promi
     ]);
   const stopServer = () => pgCommand(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
   startServer();
+  // A run cut short (Ctrl-C, a CI timeout) must not leave a server and its directory behind; exit handlers are
+  // synchronous, like pgCommand.
+  let destroyed = false;
+  const destroy = () => {
+    if (destroyed) return;
+    destroyed = true;
+    try {
+      stopServer();
+    } catch {
+      // already stopped
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  process.once("exit", destroy);
   const serverUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
   pgCommand(path.join(bin, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", "CREATE DATABASE app"]);
   return {
@@ -65,14 +80,6 @@ export async function startPostgresCluster({ maxConnections = 200 } = {}): Promi
     databaseUrl: `postgresql://postgres@127.0.0.1:${port}/app`,
     stopServer,
     startServer,
-    destroy() {
-      try {
-        stopServer();
-      } catch {
-        // already stopped
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    destroy,
   };
 }

@@ -39,6 +39,7 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
   await new Promise<void>((resolve, reject) => {
