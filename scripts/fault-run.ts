@@ -92,13 +92,19 @@ try {
   let restarted = false;
   const restartAt = Math.floor(deliveries.length / 3);
   const started = performance.now();
+  /** Per webhook id, every answer it got as `status@seconds`, to show what a lost delivery was told. */
   const history = new Map<string, string[]>();
+  const recordAnswer = (webhookId: string, status: number) => {
+    const answers = history.get(webhookId) ?? [];
+    answers.push(`${status}@${((performance.now() - started) / 1000).toFixed(2)}`);
+    history.set(webhookId, answers);
+  };
 
   async function deliverUntilAccepted(delivery: Delivery) {
     for (let attempt = 0; ; attempt++) {
       const shot: Shot = webhookShot(SECRET, SHOP, delivery.topic, delivery.body, delivery.webhookId);
       const answer = await client.send(shot);
-      (history.get(delivery.webhookId) ?? history.set(delivery.webhookId, []).get(delivery.webhookId)!).push(`${answer.status}@${((performance.now() - started) / 1000).toFixed(2)}`);
+      recordAnswer(delivery.webhookId, answer.status);
       if (answer.status >= 200 && answer.status < 300) return;
       failedAnswers[answer.status] = (failedAnswers[answer.status] ?? 0) + 1;
       if (attempt >= 6) throw new Error(`webhook ${delivery.webhookId} still failing after ${attempt + 1} attempts: ${answer.status} ${answer.body}`);
@@ -148,7 +154,6 @@ try {
 }
 process.exit(exitCode);
 
-/** `answers`: per webhook id, every answer it got (`status@seconds`), to show what a lost delivery was told. */
 async function verify(expected: Map<string, OrderVersion & { topic: string }>, answers: Map<string, string[]>, chatSessions: number): Promise<string[]> {
   const db = new pg.Client({ connectionString: cluster.databaseUrl });
   await db.connect();
