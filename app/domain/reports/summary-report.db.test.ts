@@ -95,6 +95,24 @@ describe("summary report for one week in Berlin", () => {
     });
   });
 
+  it("counts active days by the shop's local calendar, across a DST change, and nothing outside the range", async () => {
+    const berlin = await createReportShop({ timezone: "Europe/Berlin" });
+    await createConversation(berlin, {
+      startedAt: "2026-10-23T21:00:00Z",
+      touches: [
+        { at: "2026-10-23T21:59:00Z" }, // 23:59 on the 23rd in Berlin (CEST): before the range
+        { at: "2026-10-23T22:30:00Z" }, // 00:30 on the 24th: the range's first day
+        { at: "2026-10-25T22:59:00Z" }, // 23:59 on the 25th, the 25-hour day the clocks go back (CET from 03:00)
+      ],
+      cartEvents: [{ at: "2026-10-26T22:59:00Z", type: "ITEM_ADDED", quantity: 1, unitValue: "5.00" }], // 23:59 on the 26th
+    });
+    await createConversation(berlin, { startedAt: "2026-10-26T23:00:00Z", touches: [{ at: "2026-10-26T23:00:00Z" }] }); // 00:00 on the 27th: after
+    const report = await loadSummaryReport(prisma, berlin, query("2026-10-24", "2026-10-26", "Europe/Berlin"));
+    expect(report.activeDays).toBe(3);
+    const oneDay = await loadSummaryReport(prisma, berlin, query("2026-10-25", "2026-10-25", "Europe/Berlin"));
+    expect(oneDay.activeDays).toBe(1);
+  });
+
   it("has every day of the range in the trend, zero days included, summing to the totals", async () => {
     const report = await loadSummaryReport(prisma, shop, query("2026-11-09", "2026-11-15", "Europe/Berlin"));
     expect(report.daily.map((d) => d.date)).toEqual(["2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13", "2026-11-14", "2026-11-15"]);
