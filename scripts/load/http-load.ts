@@ -105,8 +105,8 @@ export async function openLoop(client: LoopbackClient, shots: Shots, ratePerSeco
   const count = Array.isArray(shots) ? shots.length : Math.round(((durationMs ?? 0) / 1000) * ratePerSecond);
   for (let index = 0; index < count; index++) {
     const scheduledAt = started + (index * 1000) / ratePerSecond;
-    const wait = scheduledAt - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Never before its time (that would understate latency); a late timer is charged to the latency, as it should be.
+    while (performance.now() < scheduledAt) await new Promise((resolve) => setTimeout(resolve, Math.max(1, scheduledAt - performance.now())));
     const shot = Array.isArray(shots) ? shots[index] : shots();
     inFlight.push(
       client.send(shot).then((answer) => {
