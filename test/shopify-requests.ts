@@ -3,20 +3,15 @@
  * verification code (authenticate.webhook, authenticate.public.appProxy, authenticate.admin).
  */
 import { randomUUID } from "node:crypto";
-import { adminHostParam, appProxySignature, signSessionToken, webhookHmac } from "../app/shopify/signing.server";
+import { adminHostParam, signedAppProxyParams, signedWebhookHeaders, signSessionToken, type WebhookDeliveryHeaders } from "../app/shopify/signing.server";
 import { TEST_API_KEY, TEST_API_SECRET } from "./setup-env";
 
 export const APP_URL = "https://chat-attribution.test";
 
-export interface WebhookRequestOptions {
-  topic: string;
-  shop: string;
+export interface WebhookRequestOptions extends WebhookDeliveryHeaders {
   body: unknown;
   path: string;
-  webhookId?: string;
   secret?: string;
-  apiVersion?: string;
-  triggeredAt?: string;
 }
 
 export function webhookRequest(options: WebhookRequestOptions): Request {
@@ -24,16 +19,7 @@ export function webhookRequest(options: WebhookRequestOptions): Request {
   return new Request(`${APP_URL}${options.path}`, {
     method: "POST",
     body: raw,
-    headers: {
-      "Content-Type": "application/json",
-      "X-Shopify-Topic": options.topic,
-      "X-Shopify-Shop-Domain": options.shop,
-      "X-Shopify-API-Version": options.apiVersion ?? "2026-07",
-      "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
-      "X-Shopify-Event-Id": randomUUID(),
-      "X-Shopify-Triggered-At": options.triggeredAt ?? new Date().toISOString(),
-      "X-Shopify-Hmac-Sha256": webhookHmac(options.secret ?? TEST_API_SECRET, raw),
-    },
+    headers: signedWebhookHeaders(options.secret ?? TEST_API_SECRET, raw, options),
   });
 }
 
@@ -50,13 +36,7 @@ export interface AppProxyRequestOptions {
 
 /** What Shopify forwards for https://<shop>/apps/<subpath>/<path>: the signed query parameters added. */
 export function appProxyRequest(options: AppProxyRequestOptions): Request {
-  const params = new URLSearchParams({
-    shop: options.shop,
-    logged_in_customer_id: options.loggedInCustomerId ?? "",
-    path_prefix: options.pathPrefix ?? "/apps/chat-attribution",
-    timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
-  });
-  params.set("signature", appProxySignature(options.secret ?? TEST_API_SECRET, params));
+  const params = signedAppProxyParams(options.secret ?? TEST_API_SECRET, { ...options, pathPrefix: options.pathPrefix ?? "/apps/chat-attribution" });
   return new Request(`${APP_URL}${options.path}?${params}`, {
     method: options.method ?? "POST",
     ...(options.body === undefined

@@ -1,13 +1,60 @@
 /**
  * Shopify's signing schemes, implemented from Shopify's documentation so that the demo and the tests can
  * produce exactly what Shopify sends. Verification in production is done by @shopify/shopify-app-remix;
- * nothing here is used to verify incoming traffic.
+ * nothing here is used to verify incoming traffic (only the benchmark's floor handler, which stands for "the least
+ * an endpoint can do", checks with it).
  */
 import { createHmac, randomUUID } from "node:crypto";
+import { ApiVersion } from "@shopify/shopify-api";
 
 /** Webhooks: base64(HMAC-SHA256(client secret, raw body)) in X-Shopify-Hmac-Sha256. */
 export function webhookHmac(secret: string, rawBody: string | Buffer): string {
   return createHmac("sha256", secret).update(rawBody).digest("base64");
+}
+
+export interface WebhookDeliveryHeaders {
+  topic: string;
+  shop: string;
+  webhookId?: string;
+  eventId?: string;
+  triggeredAt?: string;
+  apiVersion?: string;
+}
+
+/** The headers Shopify sends with a webhook delivery, the HMAC taken over exactly `rawBody`. */
+export function signedWebhookHeaders(secret: string, rawBody: string, delivery: WebhookDeliveryHeaders): Record<string, string> {
+  return {
+    "Content-Type": "application/json",
+    "X-Shopify-Topic": delivery.topic,
+    "X-Shopify-Shop-Domain": delivery.shop,
+    "X-Shopify-API-Version": delivery.apiVersion ?? ApiVersion.July26,
+    "X-Shopify-Webhook-Id": delivery.webhookId ?? randomUUID(),
+    "X-Shopify-Event-Id": delivery.eventId ?? randomUUID(),
+    "X-Shopify-Triggered-At": delivery.triggeredAt ?? new Date().toISOString(),
+    "X-Shopify-Hmac-Sha256": webhookHmac(secret, rawBody),
+  };
+}
+
+export interface AppProxyForward {
+  shop: string;
+  loggedInCustomerId?: string;
+  pathPrefix: string;
+  /** Seconds since the epoch; now by default. */
+  timestamp?: number;
+}
+
+/**
+ * The query string Shopify's App Proxy forwards: the storefront request's own parameters (`query`), plus shop,
+ * logged-in customer, path prefix and timestamp, signed.
+ */
+export function signedAppProxyParams(secret: string, forward: AppProxyForward, query = new URLSearchParams()): URLSearchParams {
+  const params = new URLSearchParams(query);
+  params.set("shop", forward.shop);
+  params.set("logged_in_customer_id", forward.loggedInCustomerId ?? "");
+  params.set("path_prefix", forward.pathPrefix);
+  params.set("timestamp", String(forward.timestamp ?? Math.floor(Date.now() / 1000)));
+  params.set("signature", appProxySignature(secret, params));
+  return params;
 }
 
 /**

@@ -6,10 +6,10 @@
  *
  * Started by scripts/load/app-process.ts; prints `READY <port>` when it listens.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { Express, Request } from "express";
 import { prisma } from "../../app/db.server";
-import { appProxySignature } from "../../app/shopify/signing.server";
+import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
 import { startServer } from "../serve";
 
 const secret = process.env.SHOPIFY_API_SECRET!;
@@ -35,8 +35,7 @@ const insertBody = (body: Buffer) => prisma.$executeRaw`INSERT INTO "BenchFloor"
 function mountFloor(app: Express) {
   app.post("/bench/floor/webhook", async (request, response) => {
     const body = await rawBody(request);
-    const expected = createHmac("sha256", secret).update(body).digest("base64");
-    if (!sameText(expected, request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
+    if (!sameText(webhookHmac(secret, body), request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
     await insertBody(body);
     response.status(200).end();
   });

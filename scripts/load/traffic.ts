@@ -3,7 +3,7 @@
  * own order payload (../shared/fixtures), and storefront event batches forwarded and signed by the App Proxy.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
+import { signedAppProxyParams, signedWebhookHeaders } from "../../app/shopify/signing.server";
 import { orderFixture } from "../../test/shared-fixtures";
 import type { Shot } from "./http-load";
 
@@ -44,32 +44,13 @@ export function orderPayload(version: OrderVersion): Record<string, unknown> {
   };
 }
 
-export function webhookShot(secret: string, shop: string, topic: string, body: string, webhookId: string = randomUUID(), path = "/webhooks/orders"): Shot {
-  return {
-    path,
-    body,
-    headers: {
-      "Content-Type": "application/json",
-      "X-Shopify-Topic": topic,
-      "X-Shopify-Shop-Domain": shop,
-      "X-Shopify-API-Version": "2026-07",
-      "X-Shopify-Webhook-Id": webhookId,
-      "X-Shopify-Event-Id": randomUUID(),
-      "X-Shopify-Triggered-At": new Date().toISOString(),
-      "X-Shopify-Hmac-Sha256": webhookHmac(secret, body),
-    },
-  };
+export function webhookShot(secret: string, shop: string, topic: string, body: string, webhookId?: string, path = "/webhooks/orders"): Shot {
+  return { path, body, headers: signedWebhookHeaders(secret, body, { topic, shop, webhookId }) };
 }
 
 /** What Shopify's App Proxy forwards for POST https://<shop>/apps/chat-attribution/events. */
 export function appProxyShot(secret: string, shop: string, body: string, path = "/proxy/events"): Shot {
-  const params = new URLSearchParams({
-    shop,
-    logged_in_customer_id: "",
-    path_prefix: "/apps/chat-attribution",
-    timestamp: String(Math.floor(Date.now() / 1000)),
-  });
-  params.set("signature", appProxySignature(secret, params));
+  const params = signedAppProxyParams(secret, { shop, pathPrefix: "/apps/chat-attribution" });
   return { path: `${path}?${params}`, body, headers: { "Content-Type": "application/json" } };
 }
 

@@ -10,7 +10,7 @@ import { prisma } from "../../app/db.server";
 import { apiKeyHash } from "../../app/domain/api-keys/api-keys.server";
 import { parseOrderPayload } from "../../app/domain/orders/order-payload";
 import { ensureShop } from "../../app/domain/shops.server";
-import { webhookHmac } from "../../app/shopify/signing.server";
+import { signedWebhookHeaders } from "../../app/shopify/signing.server";
 import { dispatch } from "../app-routes";
 import { orderFixture } from "../shared-fixtures";
 import { TEST_API_SECRET } from "../setup-env";
@@ -72,16 +72,7 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
         new Request(`${APP_URL}/webhooks/orders`, {
           method: "POST",
           body,
-          headers: {
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": "orders/paid",
-            "X-Shopify-Shop-Domain": shop.domain,
-            "X-Shopify-API-Version": "2026-07",
-            "X-Shopify-Webhook-Id": `fuzz-${index}`,
-            "X-Shopify-Event-Id": `fuzz-${index}`,
-            "X-Shopify-Triggered-At": now(),
-            "X-Shopify-Hmac-Sha256": webhookHmac(TEST_API_SECRET, body),
-          },
+          headers: signedWebhookHeaders(TEST_API_SECRET, body, { topic: "orders/paid", shop: shop.domain, webhookId: `fuzz-${index}`, eventId: `fuzz-${index}` }),
         }),
       );
     });

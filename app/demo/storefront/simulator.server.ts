@@ -8,11 +8,10 @@
  * - completes a checkout by sending the app a signed `orders/paid` webhook for the cart.
  */
 import express, { type Request as ExpressRequest, type Response as ExpressResponse } from "express";
-import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import path from "node:path";
 import qs from "qs";
-import { appProxySignature, webhookHmac } from "../../shopify/signing.server";
+import { signedAppProxyParams, signedWebhookHeaders } from "../../shopify/signing.server";
 import { orderFromCart } from "./checkout-order";
 import {
   addItems,
@@ -162,12 +161,11 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   // Shopify's App Proxy: forward to the app with the signed parameters; cookies are not passed on.
   app.all(new RegExp(`^${proxyPrefix}(/.*)?$`), async (request, response) => {
     const rest = request.path.slice(proxyPrefix.length);
-    const params = new URLSearchParams(request.url.split("?")[1] ?? "");
-    params.set("shop", options.shopDomain);
-    params.set("logged_in_customer_id", cookieOf(request, CUSTOMER_COOKIE) ?? "");
-    params.set("path_prefix", proxyPrefix);
-    params.set("timestamp", String(Math.floor(Date.now() / 1000)));
-    params.set("signature", appProxySignature(options.apiSecret, params));
+    const params = signedAppProxyParams(
+      options.apiSecret,
+      { shop: options.shopDomain, loggedInCustomerId: cookieOf(request, CUSTOMER_COOKIE), pathPrefix: proxyPrefix },
+      new URLSearchParams(request.url.split("?")[1] ?? ""),
+    );
     try {
       const forwarded = await fetch(`${options.appUrl}${proxyPath}${rest}?${params}`, {
         method: request.method,
@@ -207,16 +205,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       const delivered = await fetch(`${options.appUrl}/webhooks/orders`, {
         method: "POST",
         body,
-        headers: {
-          "Content-Type": "application/json",
-          "X-Shopify-Topic": "orders/paid",
-          "X-Shopify-Shop-Domain": options.shopDomain,
-          "X-Shopify-API-Version": "2026-07",
-          "X-Shopify-Webhook-Id": randomUUID(),
-          "X-Shopify-Event-Id": randomUUID(),
-          "X-Shopify-Triggered-At": new Date().toISOString(),
-          "X-Shopify-Hmac-Sha256": webhookHmac(options.apiSecret, body),
-        },
+        headers: signedWebhookHeaders(options.apiSecret, body, { topic: "orders/paid", shop: options.shopDomain }),
       });
       webhookStatus = delivered.status;
     } catch {
