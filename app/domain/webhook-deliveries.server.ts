@@ -2,7 +2,7 @@
  * Shopify delivers webhooks at least once (retries, timeouts), so every delivery is processed once per
  * X-Shopify-Webhook-Id: the delivery row is written in the same transaction as the work it records.
  */
-import { isUniqueViolation } from "../db/unique-violation";
+import { isUniqueViolation, retryingUniqueViolations } from "../db/unique-violation";
 import type { Db, DbTx } from "../db.server";
 
 export interface DeliveryMeta {
@@ -39,10 +39,10 @@ export async function processDeliveryOnce(
 ): Promise<DeliveryResult> {
   const recorded = async () =>
     (await db.webhookDelivery.findUnique({ where: { webhookId: meta.webhookId }, select: { webhookId: true } })) !== null;
-  for (let attempt = 0; ; attempt++) {
-    if (await recorded()) return { status: "DUPLICATE" };
-    try {
-      return await db.$transaction(async (tx) => {
+  try {
+    return await retryingUniqueViolations(async (): Promise<DeliveryResult> => {
+      if (await recorded()) return { status: "DUPLICATE" };
+      return db.$transaction(async (tx) => {
         const outcome = await work(tx);
         if (outcome.status === "PROCESSED" && outcome.erasedShop) return outcome;
         await tx.webhookDelivery.create({
@@ -58,10 +58,10 @@ export async function processDeliveryOnce(
         });
         return outcome;
       });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      if (await recorded()) return { status: "DUPLICATE" };
-      if (attempt >= 2) throw error;
-    }
+    });
+  } catch (error) {
+    // The last try lost to a copy of this very delivery: that is a duplicate, not a failure.
+    if (isUniqueViolation(error) && (await recorded())) return { status: "DUPLICATE" };
+    throw error;
   }
 }

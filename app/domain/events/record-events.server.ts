@@ -1,5 +1,5 @@
 import type { Shop } from "@prisma/client";
-import { isUniqueViolation } from "../../db/unique-violation";
+import { retryingUniqueViolations } from "../../db/unique-violation";
 import type { Db, DbTx } from "../../db.server";
 import type { ClientEvent } from "./event-schema";
 import { ingestEvents, type IngestContext, type IngestSummary } from "./ingest-events.server";
@@ -16,16 +16,11 @@ export async function recordEventBatch(
   /** Runs in the same transaction after the events are stored (e.g. remembering an idempotent response). */
   alsoInTransaction?: (tx: DbTx, summary: IngestSummary) => Promise<void>,
 ): Promise<IngestSummary> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await db.$transaction(async (tx) => {
-        const summary = await ingestEvents(tx, shop, events, context);
-        await alsoInTransaction?.(tx, summary);
-        return summary;
-      });
-    } catch (error) {
-      const collided = isUniqueViolation(error);
-      if (!collided || attempt >= 2) throw error;
-    }
-  }
+  return retryingUniqueViolations(() =>
+    db.$transaction(async (tx) => {
+      const summary = await ingestEvents(tx, shop, events, context);
+      await alsoInTransaction?.(tx, summary);
+      return summary;
+    }),
+  );
 }
