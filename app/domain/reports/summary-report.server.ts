@@ -10,7 +10,7 @@ import { Prisma, type Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, MatchedBy, Surface } from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
-import { addDays, previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
+import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
 import { inRange, localDay, qualifyingAnswer, surfaceIs } from "./report-sql.server";
 
@@ -276,7 +276,7 @@ async function excludedCounts(db: DbTx, shop: ReportShop, range: ReportRange) {
  */
 async function activeDayCount(db: DbTx, shop: ReportShop, range: ReportRange): Promise<number> {
   const starts = range.days.map((day) => startOfDayInZone(day, range.timezone).toISOString());
-  const ends = range.days.map((day) => startOfDayInZone(addDays(day, 1), range.timezone).toISOString());
+  const ends = [...starts.slice(1), range.end.toISOString()]; // each day ends where the next begins
   const dayStart = Prisma.sql`(d.day_start::timestamptz AT TIME ZONE 'UTC')`;
   const dayEnd = Prisma.sql`(d.day_end::timestamptz AT TIME ZONE 'UTC')`;
   const [row] = await db.$queryRaw<{ days: number }[]>`
