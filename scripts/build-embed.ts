@@ -10,7 +10,9 @@ import { pathToFileURL } from "node:url";
 import { projectRoot } from "./run";
 
 export const EMBED_SOURCE = path.join(projectRoot, "app", "storefront", "sdk.ts");
-export const EMBED_ASSET = path.join(projectRoot, "extensions", "chat-attribution-embed", "assets", "chat-attribution.js");
+/** The theme app extension Shopify receives (blocks, locales, assets). */
+export const EMBED_EXTENSION_DIR = path.join(projectRoot, "extensions", "chat-attribution-embed");
+export const EMBED_ASSET = path.join(EMBED_EXTENSION_DIR, "assets", "chat-attribution.js");
 /** What the SDK may weigh gzipped: it loads on every storefront page of every shop with the embed on. */
 export const EMBED_SIZE_BUDGET_GZIPPED = 3 * 1024;
 

@@ -2,11 +2,10 @@
  * `npm run demo`: migrate the embedded database, create the demo shop, build, serve, print the URL.
  * Honours PORT, DATABASE_URL, SHOPIFY_API_KEY and SHOPIFY_API_SECRET; defaults are in the README.
  */
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { assertDemoModeAllowed, DEMO_API_KEY, DEMO_API_SECRET } from "../app/config.server";
 import { DEFAULT_DATABASE_URL } from "../app/db/adapter.server";
-import { migrate, projectRoot, run } from "./run";
+import { migrate, productionBuild, projectRoot } from "./run";
 
 process.env.DEMO_MODE = "1";
 process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
@@ -19,8 +18,7 @@ const port = Number(process.env.PORT);
 console.log(`[demo] database: ${process.env.DATABASE_URL}`);
 await migrate();
 
-const skipBuild = process.argv.includes("--no-build") && existsSync(path.join(projectRoot, "build", "server", "index.js"));
-if (!skipBuild) await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "production" });
+await productionBuild({ reuse: process.argv.includes("--no-build") });
 
 // The database module is imported only after migrating: PGlite is single-process, and the CLI above
 // must have released the directory first.

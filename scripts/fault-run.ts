@@ -16,10 +16,10 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { orderFixture } from "../test/shared-fixtures";
 import { closedLoop, LoopbackClient, type Shot } from "./load/http-load";
-import { productionBuild, startAppProcess } from "./load/app-process";
+import { startAppProcess } from "./load/app-process";
 import { appProxyShot, chatSessionBatch, orderPayload, shopifyOrderIdOf, webhookShot, type OrderVersion } from "./load/traffic";
 import { startPostgresCluster } from "./postgres-cluster";
-import { migrate } from "./run";
+import { migrate, productionBuild } from "./run";
 import { seededRandom } from "../app/lib/seeded-random";
 
 const { values } = parseArgs({ options: { orders: { type: "string", default: "400" }, seed: { type: "string", default: "20261122" }, "no-restart": { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } } });

@@ -35,6 +35,8 @@ export interface PostgresCluster {
   serverUrl: string;
   /** The empty `app` database. */
   databaseUrl: string;
+  /** The URL of another database on this server (create it first). */
+  databaseUrlFor(name: string): string;
   /** Stops the server the way a crash or a failover does (immediate: open connections are cut). */
   stopServer(): void;
   startServer(): void;
@@ -71,13 +73,15 @@ export async function startPostgresCluster({ maxConnections = 200 } = {}): Promi
     }
   };
   process.once("exit", destroy);
-  const serverUrl = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+  const databaseUrlFor = (name: string) => `postgresql://postgres@127.0.0.1:${port}/${name}`;
+  const serverUrl = databaseUrlFor("postgres");
   pgCommand(path.join(bin, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", "CREATE DATABASE app"]);
   return {
     binDir: bin,
     port,
     serverUrl,
-    databaseUrl: `postgresql://postgres@127.0.0.1:${port}/app`,
+    databaseUrl: databaseUrlFor("app"),
+    databaseUrlFor,
     stopServer,
     startServer,
     destroy,

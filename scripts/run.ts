@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 
@@ -33,6 +34,12 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv = pr
       code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code ?? signal}`)),
     );
   });
+}
+
+/** The production build (`remix vite:build`), made now unless `reuse` is asked for and a build exists. */
+export async function productionBuild({ reuse }: { reuse: boolean }): Promise<void> {
+  if (reuse && existsSync(path.join(projectRoot, "build", "server", "index.js"))) return;
+  await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "production" });
 }
 
 /** Applies the checked-in Prisma migrations to DATABASE_URL (PGlite or PostgreSQL). */

@@ -8,10 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { buildEmbedScript, EMBED_ASSET, EMBED_SIZE_BUDGET_GZIPPED as SIZE_BUDGET_GZIPPED } from "../../scripts/build-embed";
+import { buildEmbedScript, EMBED_ASSET, EMBED_EXTENSION_DIR as extensionDir, EMBED_SIZE_BUDGET_GZIPPED as SIZE_BUDGET_GZIPPED } from "../../scripts/build-embed";
 import { EMBED_BLOCK_HANDLE } from "../domain/setup/theme-embed";
 
-const extensionDir = path.resolve(EMBED_ASSET, "..", "..");
 
 function blockSchema(handle: string) {
   const liquid = readFileSync(path.join(extensionDir, "blocks", `${handle}.liquid`), "utf8");

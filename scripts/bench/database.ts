@@ -11,7 +11,7 @@ export async function freshDatabase(cluster: PostgresCluster, name: string) {
   await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = cluster.serverUrl.replace(/\/postgres$/, `/${name}`);
+  const url = cluster.databaseUrlFor(name);
   await migrate({ ...process.env, DATABASE_URL: url });
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();

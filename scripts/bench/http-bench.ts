@@ -35,7 +35,7 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
   // Distinct shoppers per batch (the per-visitor limit is for one browser, not a load) and distinct orders,
   // a quarter of them carrying a chat session that answered: those run the engine's led path.
   const eventShot = (path?: string) => () => appProxyShot(SECRET, SHOP, chatSessionBatch(session++, now), path);
-  const webhookShot_ = (path?: string) => (): Shot => {
+  const orderShot = (path?: string) => (): Shot => {
     const index = order++;
     const processedAt = new Date(now - 10_000);
     const chatSessionId = index % 4 === 0 && index / 4 < session ? `c_bench_${index / 4}` : undefined;
@@ -58,8 +58,8 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
     },
     {
       name: "Order webhooks",
-      floor: webhookShot_("/bench/floor/webhook"),
-      app: webhookShot_(),
+      floor: orderShot("/bench/floor/webhook"),
+      app: orderShot(),
       floorName: "floor (verify HMAC + insert raw body)",
       unit: "deliveries/s",
       perRequest: 1,

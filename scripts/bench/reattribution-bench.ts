@@ -3,11 +3,9 @@
  * the same job without the engine: the same batches read, and every attribution row rewritten unchanged.
  * And the pure engine in memory, against JSON.parse of Shopify's order payload (the least any order costs).
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { attributeOrder, DEFAULT_SETTINGS, type CandidateConversation, type EngineOrder } from "../../app/domain/attribution/engine";
 import { requestReattribution, runReattribution, DEFAULT_BATCH_SIZE } from "../../app/domain/attribution/reattribution.server";
-import { sharedDir } from "../../test/shared-fixtures";
+import { orderFixtureText } from "../../test/shared-fixtures";
 import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase } from "./database";
 import type { BenchRow } from "./results";
@@ -74,7 +72,7 @@ export function runEngineBench(iterations: number, log: (line: string) => void):
     ],
   });
   const candidates = [candidate(1, "CART_ATTRIBUTE", 90), candidate(2, "CUSTOMER_ID", 3 * 1440), candidate(3, "EMAIL", 6 * 1440)];
-  const payload = readFileSync(path.join(sharedDir, "fixtures", "shopify-order-450789469.json"), "utf8");
+  const payload = orderFixtureText();
 
   const time = (work: () => unknown) => {
     for (let i = 0; i < Math.min(iterations, 2_000); i++) work(); // warm-up

@@ -5,14 +5,12 @@
  * with and without, each in a fresh profile; medians are compared.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { createStorefrontSimulator } from "../../app/demo/storefront/simulator.server";
-import { EMBED_ASSET, EMBED_SIZE_BUDGET_GZIPPED } from "../build-embed";
+import { EMBED_ASSET, EMBED_EXTENSION_DIR, EMBED_SIZE_BUDGET_GZIPPED } from "../build-embed";
 import { launchBrowser, newPage } from "../chromium";
 import { startAppProcess } from "../load/app-process";
-import { projectRoot } from "../run";
 import type { BenchRow } from "./results";
 
 const SECRET = "bench-secret";
@@ -39,7 +37,7 @@ export async function runStorefrontBench(databaseUrl: string, loads: number, log
     apiSecret: SECRET,
     shopDomain: "bench-storefront.myshopify.com",
     currency: "USD",
-    extensionDir: path.join(projectRoot, "extensions", "chat-attribution-embed"),
+    extensionDir: EMBED_EXTENSION_DIR,
   });
   const server = await simulator.listen(0, "127.0.0.1");
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,9 +3,8 @@
  * production) and waits for it to listen.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
-import { freePort, projectRoot, run } from "../run";
+import { freePort, projectRoot } from "../run";
 
 export interface AppProcess {
   url: string;
@@ -13,13 +12,6 @@ export interface AppProcess {
   /** Lines the server printed to stderr (errors while the database is down, say). */
   errors: string[];
   stop(): Promise<void>;
-}
-
-/** The app is measured as production runs it: built now, unless `reuse` and a build exists (CI just built it). */
-export async function productionBuild({ reuse }: { reuse: boolean }) {
-  if (!reuse || !existsSync(path.join(projectRoot, "build", "server", "index.js"))) {
-    await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "production" });
-  }
 }
 
 export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string }): Promise<AppProcess> {

@@ -5,15 +5,15 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatch } from "../../../test/app-routes";
 import { TEST_API_SECRET } from "../../../test/setup-env";
 import { prisma } from "../../db.server";
 import { ensureShop } from "../../domain/shops.server";
 import { createStorefrontSimulator } from "./simulator.server";
+import { EMBED_EXTENSION_DIR } from "../../../scripts/build-embed";
 
-const extensionDir = path.resolve(import.meta.dirname, "..", "..", "..", "extensions", "chat-attribution-embed");
+const extensionDir = EMBED_EXTENSION_DIR;
 let app: Server;
 let appUrl: string;
 const servers: Server[] = [];
