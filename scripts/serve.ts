@@ -12,6 +12,7 @@ import { assertDemoModeAllowed } from "../app/config.server";
 import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
+import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
 import { projectRoot } from "./run";
 
 export interface ServerOptions {
@@ -46,6 +47,8 @@ export async function startServer({ port, host = "0.0.0.0", mountFirst, backgrou
   if (!backgroundJobs) return server;
   // Jobs live in the database: one interrupted by a restart carries on from its last committed batch.
   await resumeUnfinishedReattributions(prisma);
+  // Recompute report days that changed; until then the report computes those days live, so this only sets speed.
+  scheduleReportRollupRefresh(prisma, Number(process.env.REPORT_ROLLUP_EVERY_SECONDS || 10) * 1000);
   // Webhooks are not guaranteed (Shopify asks apps to reconcile). The demo has no Shopify to ask.
   if (!process.env.DEMO_MODE) {
     const { unauthenticated } = await import("../app/shopify.server");

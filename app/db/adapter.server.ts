@@ -118,6 +118,23 @@ function patchPgCatalogTypes(adapter: SqlDriverAdapter): SqlDriverAdapter {
   return adapter;
 }
 
+/**
+ * adapter-pg 6.19 runs a migration by splitting it on every ";", which cuts a function body (`$$ … ; … $$`, as in
+ * the report roll-up triggers) apart. PostgreSQL runs a parameterless multi-statement query string itself, in one
+ * implicit transaction, so the script is sent whole.
+ */
+function runScriptsWhole(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const connection = adapter as SqlDriverAdapter & { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  connection.executeScript = async (script) => {
+    try {
+      await connection.client.query(script);
+    } catch (error) {
+      connection.onError(error);
+    }
+  };
+  return connection;
+}
+
 export function pgConfigFromUrl(url: string) {
   const u = new URL(url);
   return {
@@ -142,7 +159,7 @@ class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory
     this.inner = new PrismaPg(this.config);
   }
   async connect() {
-    return patchPgCatalogTypes(await this.inner.connect());
+    return runScriptsWhole(patchPgCatalogTypes(await this.inner.connect()));
   }
   // adapter-pg drops the shadow database before closing its pool, which fails while the pool
   // still holds connections; create and drop it ourselves, forcefully.
@@ -150,7 +167,7 @@ class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory
     const main = await this.inner.connect();
     const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll("-", "")}`;
     await main.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = patchPgCatalogTypes(await new PrismaPg({ ...this.config, database: name }).connect());
+    const shadow = runScriptsWhole(patchPgCatalogTypes(await new PrismaPg({ ...this.config, database: name }).connect()));
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -5,7 +5,7 @@
  */
 import type { Shop } from "@prisma/client";
 import { prisma } from "../db.server";
-import { isValidTimeZone } from "../domain/reports/date-range";
+import { reportTimezone } from "../domain/reports/date-range";
 import { parseReportQuery, type ReportQuery } from "../domain/reports/report-query";
 import { findShop } from "../domain/shops.server";
 import { authenticate } from "../shopify.server";
@@ -25,9 +25,7 @@ export async function authenticatedAdmin(request: Request) {
 
 /** The report query of the request's URL in the shop's time zone; a 400 naming each bad parameter otherwise. */
 export function reportQueryOf(request: Request, shop: Shop, now: Date = new Date()): ReportQuery {
-  // Shopify reports an IANA zone; a shop row from before that was known falls back to UTC rather than fail every report.
-  const timezone = isValidTimeZone(shop.timezone) ? shop.timezone : "UTC";
-  const result = parseReportQuery(new URL(request.url).searchParams, { now, timezone });
+  const result = parseReportQuery(new URL(request.url).searchParams, { now, timezone: reportTimezone(shop) });
   if (!result.ok) throw jsonResponse({ error: "invalid report query", errors: result.errors }, { status: 400 });
   return result.query;
 }

@@ -4,6 +4,7 @@
  * its sync point stays where it was, so the next run covers the gap.
  */
 import type { Db } from "../../db.server";
+import { errorMessage, runEvery } from "../../lib/schedule";
 import type { AdminGraphql } from "../admin-graphql";
 import { reconcileShopOrders, type ReconcileOptions, type ReconcileSummary } from "./reconcile-orders.server";
 
@@ -21,29 +22,18 @@ export async function reconcileShops(db: Db, adminFor: AdminFor, domains: string
     try {
       results.push({ shop: shop.domain, ok: true, summary: await reconcileShopOrders(db, shop, await adminFor(shop.domain), options) });
     } catch (error) {
-      results.push({ shop: shop.domain, ok: false, error: error instanceof Error ? error.message : String(error) });
+      results.push({ shop: shop.domain, ok: false, error: errorMessage(error) });
     }
   }
   return results;
 }
 
-/** Every `intervalMs`, never two runs at once; the timer does not keep the process alive. Returns a stop function. */
+/** Reconciles every installed shop every `intervalMs` (see runEvery). Returns a stop function. */
 export function scheduleReconciliation(db: Db, adminFor: AdminFor, intervalMs: number, log: (line: string) => void = console.log): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
-        log(result.ok ? `[reconcile] ${result.shop}: ${result.summary.fetched} orders checked, ${result.summary.outcomes.CREATED} missed ones added` : `[reconcile] ${result.shop}: ${result.error}`);
-      }
-    } catch (error) {
-      log(`[reconcile] ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      running = false;
+  const reconcileAll = async () => {
+    for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
+      log(result.ok ? `[reconcile] ${result.shop}: ${result.summary.fetched} orders checked, ${result.summary.outcomes.CREATED} missed ones added` : `[reconcile] ${result.shop}: ${result.error}`);
     }
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return runEvery(intervalMs, reconcileAll, (error) => log(`[reconcile] ${errorMessage(error)}`));
 }

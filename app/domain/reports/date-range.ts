@@ -31,6 +31,14 @@ export function isValidTimeZone(timezone: string): boolean {
   }
 }
 
+/**
+ * The zone a shop's reports (and their daily roll-ups) use: Shopify reports an IANA zone; a shop row from before
+ * that was known falls back to UTC rather than fail every report.
+ */
+export function reportTimezone(shop: { timezone: string }): string {
+  return isValidTimeZone(shop.timezone) ? shop.timezone : "UTC";
+}
+
 export function isValidDay(value: string): value is Day {
   const match = DAY_PATTERN.exec(value);
   if (!match) return false;

@@ -12,7 +12,8 @@ import type { Classification, MatchedBy, Surface } from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
-import { inRange, localDay, qualifyingAnswer, surfaceIs } from "./report-sql.server";
+import { CART_DAYS, dayRows, dirtyDays, ORDER_DAYS, PRODUCT_DAYS, TOPIC_DAYS } from "./report-rollups.server";
+import { surfaceIs } from "./report-sql.server";
 
 export interface ClassTotals {
   orders: number;
@@ -90,14 +91,6 @@ export interface SummaryReport {
 type ReportShop = Pick<Shop, "id" | "domain" | "currency" | "timezone" | "requireAnswerFound">;
 
 
-/** Orders counted in totals: in range, not excluded; a surface filter keeps only orders credited to it (and all unattributed ones). */
-function countedOrders(shop: ReportShop, range: ReportRange, surface: Surface | null) {
-  return Prisma.sql`
-    FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id
-    WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
-      AND (a.classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR a.surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`})`;
-}
-
 interface MoneyTotals {
   orders: number;
   gross: Money;
@@ -124,57 +117,64 @@ function periodTotalsOf(byClass: ByClass): PeriodTotals {
   };
 }
 
-/** Order totals per local day and class; the period's totals are their sum, so the trend and the cards always agree. */
-async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null): Promise<Map<Day, ByClass>> {
-  const rows = await db.$queryRaw<{ day: Day; class: Classification; orders: number; gross: string; net: string }[]>`
-    SELECT ${localDay(Prisma.sql`o."processedAt"`, range.timezone)} AS day, a.classification::text AS class, count(*)::int AS orders,
-           coalesce(sum(o."grossAmount"), 0)::text AS gross, coalesce(sum(o."netAmount"), 0)::text AS net
-    ${countedOrders(shop, range, surface)}
-    GROUP BY 1, 2`;
+type Excluded = SummaryReport["excluded"];
+
+/**
+ * Counted order totals per local day and class (the period's totals are their sum, so the trend and the cards always
+ * agree) and excluded orders by reason (whatever the surface filter: the merchant sees what was left out), from one
+ * read of the order roll-up. A surface filter keeps orders credited to it and all unattributed ones.
+ */
+async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+  const rows = await db.$queryRaw<{ day: Day; class: Classification; excluded: keyof Excluded | null; inSurface: boolean; orders: number; gross: string; net: string }[]>`
+    ${dayRows(ORDER_DAYS, shop, range, live)}
+    SELECT day::text AS day, classification::text AS class, lower("excludedReason"::text) AS excluded,
+           (classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`}) AS "inSurface",
+           sum(orders)::int AS orders, sum(gross)::text AS gross, sum(net)::text AS net
+    FROM day_rows
+    GROUP BY 1, 2, 3, 4`;
   const days = new Map<Day, ByClass>(range.days.map((day) => [day, { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO }]));
+  const excluded: Excluded = { test: 0, unverified: 0, outlier: 0 };
   for (const row of rows) {
+    if (row.excluded) {
+      excluded[row.excluded] += row.orders;
+      continue;
+    }
+    if (!row.inSurface) continue;
     const bucket = days.get(row.day);
     // A row outside the range's days would mean the zone arithmetic and SQL disagree: fail loudly, never drop money.
     if (!bucket) throw new Error(`order day ${row.day} falls outside ${range.from}..${range.to}`);
     bucket[row.class] = { orders: row.orders, gross: parseMoney(row.gross) ?? 0n, net: parseMoney(row.net) ?? 0n };
   }
-  return days;
+  return { days, excluded };
 }
 
-async function cartTotals(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null): Promise<CartTotals> {
-  const signed = Prisma.sql`(CASE WHEN ce.type IN ('ITEM_ADDED', 'QUANTITY_INCREASED') THEN 1 ELSE -1 END) * ce.quantity`;
+async function cartTotals(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null): Promise<CartTotals> {
   const [row] = await db.$queryRaw<{ gmv: string; products: number; other: number }[]>`
-    SELECT coalesce(sum(${signed} * ce."unitValue") FILTER (WHERE ce.currency = ${shop.currency}), 0)::text AS gmv,
-           coalesce(sum(${signed}), 0)::int AS products,
-           count(*) FILTER (WHERE ce.currency <> ${shop.currency})::int AS other
-    FROM "CartEvent" ce JOIN "Conversation" c ON c.id = ce."conversationId"
-    WHERE ce."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`ce."occurredAt"`, range)} ${surfaceIs(Prisma.sql`c.surface`, surface)}
-      AND EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)})`;
+    ${dayRows(CART_DAYS, shop, range, live)}
+    SELECT coalesce(sum(amount) FILTER (WHERE currency = ${shop.currency}), 0)::text AS gmv,
+           coalesce(sum(products), 0)::int AS products,
+           coalesce(sum(events) FILTER (WHERE currency <> ${shop.currency}), 0)::int AS other
+    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}`;
   return { gmv: formatDecimal(row.gmv), productsInCart: row.products, eventsInOtherCurrencies: row.other };
 }
 
-async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null) {
-  const [days, cart] = await Promise.all([ordersByDay(db, shop, range, surface), cartTotals(db, shop, range, surface)]);
+async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+  const [{ days, excluded }, cart] = await Promise.all([ordersByDay(db, shop, range, live, surface), cartTotals(db, shop, range, live, surface)]);
   const total: ByClass = { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO };
   for (const bucket of days.values()) for (const key of Object.keys(total) as Classification[]) total[key] = add(total[key], bucket[key]);
-  return { days, totals: periodTotalsOf(total), cart };
+  return { days, totals: periodTotalsOf(total), cart, excluded };
 }
-
-/** Counted led/assisted orders in range credited to the surface (for queries that join more tables to o and a). */
-const countedAttributed = (shop: ReportShop, range: ReportRange, surface: Surface | null) =>
-  Prisma.sql`o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NULL
-    AND a.classification IN ('LED', 'ASSISTED') ${surfaceIs(Prisma.sql`a.surface`, surface)}`;
 
 export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: ReportQuery): Promise<SummaryReport> {
   const { range, surface } = query;
   const previous = previousRange(range);
-  const [current, before, products, recent, topics, excluded, activeDays] = await Promise.all([
-    periodFigures(db, shop, range, surface),
-    periodFigures(db, shop, previous, surface),
-    topProductsOf(db, shop, range, surface),
+  const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
+  const [current, before, products, recent, topics, activeDays] = await Promise.all([
+    periodFigures(db, shop, range, live, surface),
+    periodFigures(db, shop, previous, liveBefore, surface),
+    topProductsOf(db, shop, range, live, surface),
     recentOrders(db, shop, range, surface),
-    topTopics(db, shop, range, surface),
-    excludedCounts(db, shop, range),
+    topTopics(db, shop, range, live, surface),
     activeDayCount(db, shop, range),
   ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
@@ -197,7 +197,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     topTopics: topics,
     cart: current.cart,
     previousCart: before.cart,
-    excluded,
+    excluded: current.excluded,
   };
 }
 
@@ -210,14 +210,13 @@ function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
   };
 }
 
-async function topProductsOf(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null): Promise<TopProduct[]> {
+async function topProductsOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null): Promise<TopProduct[]> {
   const rows = await db.$queryRaw<{ productId: string | null; title: string; quantity: number; revenue: string; orders: number }[]>`
-    SELECT li."productId" AS "productId", max(li.title) AS title, sum(li.quantity)::int AS quantity,
-           sum(li.amount)::text AS revenue, count(DISTINCT o.id)::int AS orders
-    FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id JOIN "OrderLineItem" li ON li."orderId" = o.id
-    WHERE ${countedAttributed(shop, range, surface)}
-    GROUP BY li."productId", CASE WHEN li."productId" IS NULL THEN li.title END
-    ORDER BY sum(li.amount) DESC, max(li.title)
+    ${dayRows(PRODUCT_DAYS, shop, range, live)}
+    SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue, sum(orders)::int AS orders
+    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
+    GROUP BY "productId", CASE WHEN "productId" IS NULL THEN title END
+    ORDER BY sum(revenue) DESC, max(title)
     LIMIT 10`;
   return rows.map((row) => ({ ...row, revenue: formatDecimal(row.revenue) }));
 }
@@ -248,26 +247,14 @@ async function recentOrders(db: DbTx, shop: ReportShop, range: ReportRange, surf
 }
 
 /** Topics the shopper raised in the credited conversation before the order, by how many attributed orders followed. */
-async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null) {
+async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
   return db.$queryRaw<{ topic: string; orders: number }[]>`
-    SELECT t.topic AS topic, count(DISTINCT o.id)::int AS orders
-    FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id
-      JOIN "Touchpoint" t ON t."conversationId" = a."conversationId" AND t."occurredAt" <= o."processedAt"
-    WHERE ${countedAttributed(shop, range, surface)} AND t.topic IS NOT NULL
-    GROUP BY t.topic
+    ${dayRows(TOPIC_DAYS, shop, range, live)}
+    SELECT topic, sum(orders)::int AS orders
+    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
+    GROUP BY topic
     ORDER BY 2 DESC, 1
     LIMIT 5`;
-}
-
-/** Excluded orders in range by reason, whatever the surface filter: the merchant sees what was left out. */
-async function excludedCounts(db: DbTx, shop: ReportShop, range: ReportRange) {
-  const rows = await db.$queryRaw<{ reason: "TEST" | "OUTLIER" | "UNVERIFIED"; orders: number }[]>`
-    SELECT a."excludedReason"::text AS reason, count(*)::int AS orders
-    FROM "Order" o JOIN "Attribution" a ON a."orderId" = o.id
-    WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)} AND a."excludedReason" IS NOT NULL
-    GROUP BY 1`;
-  const count = (reason: string) => rows.find((row) => row.reason === reason)?.orders ?? 0;
-  return { test: count("TEST"), unverified: count("UNVERIFIED"), outlier: count("OUTLIER") };
 }
 
 /**

@@ -1,0 +1,232 @@
+/**
+ * Daily roll-ups behind the Insights summary. At a million orders a 30-day summary read ~150 K orders, ~750 K
+ * touches and ~300 K cart events per request (3 s); per-day aggregates make it a read of a few hundred rows.
+ *
+ * Correctness does not depend on the refresh job: each aggregate below is written once and used both to fill a
+ * roll-up table and to compute live, in the statement that reads the roll-ups, every day that has a dirty mark
+ * (the migration's triggers add one for every change to an order, line item, attribution, cart event or touch that
+ * a report can see). A day is read from its roll-up only when no mark lies on it.
+ *
+ * Every aggregate reads `w(day)`, the local days to aggregate, selects `day` first and then exactly the roll-up
+ * table's columns.
+ */
+import { Prisma, type Shop } from "@prisma/client";
+import type { Db, DbTx } from "../../db.server";
+import { errorMessage, runEvery } from "../../lib/schedule";
+import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
+import { qualifyingAnswer, utc } from "./report-sql.server";
+
+export type RollupShop = Pick<Shop, "id" | "timezone" | "requireAnswerFound">;
+
+interface Rollup {
+  table: Prisma.Sql;
+  /** The roll-up table's dimension and measure columns, in the aggregate's column order (after `day`). */
+  columns: string[];
+  aggregate: (shop: RollupShop, rowsIn: RowsOfDays) => Prisma.Sql;
+}
+
+/**
+ * How an aggregate reaches the shop's rows of `table` whose local day (by `time`) is one of the days in `w`, as
+ * `alias` (with the columns listed, all from `x`), so that `w.day` is each row's local day.
+ */
+type RowsOfDays = (table: string, time: string, columns: string, alias: string) => Prisma.Sql;
+
+/**
+ * Rows are found by constant UTC ranges covering the days (one per run of consecutive days, with an hour of margin
+ * for zone transitions) and given their local day in SQL; rows of days not asked for fall out in the join on `day`.
+ * Constants matter: with the bounds as parameters the planner guessed 5 K orders for one day, hashed all million
+ * attributions, and a single live day cost 200 ms; with them it probes the day's 4 K orders' attributions.
+ */
+const rowsOfDays =
+  (shop: RollupShop, timezone: string, days: Day[]): RowsOfDays =>
+  (table, time, columns, alias) => {
+    const column = Prisma.raw(`x."${time}"`);
+    const ranges = dayRuns(days).map(([first, last]) => {
+      const from = new Date(startOfDayInZone(first, timezone).getTime() - HOUR_MS);
+      const to = new Date(startOfDayInZone(addDays(last, 1), timezone).getTime() + HOUR_MS);
+      return Prisma.sql`(${column} >= ${utc(from)} AND ${column} < ${utc(to)})`;
+    });
+    return Prisma.sql`
+      JOIN (SELECT ${localDate(column, timezone)} AS day, ${Prisma.raw(columns)} FROM ${Prisma.raw(`"${table}"`)} x
+        WHERE x."shopId" = ${shop.id}::uuid AND (${Prisma.join(ranges, " OR ")})) ${Prisma.raw(alias)}
+      ON ${Prisma.raw(alias)}.day = w.day`;
+  };
+
+const HOUR_MS = 3_600_000;
+/** More runs than this are read as one range from the first day to the last. */
+const MOST_RANGES = 4;
+
+/** Consecutive days as [first, last] runs. */
+function dayRuns(days: Day[]): [Day, Day][] {
+  const runs: [Day, Day][] = [];
+  for (const day of [...days].sort()) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last[1], 1) === day) last[1] = day;
+    else runs.push([day, day]);
+  }
+  return runs.length > MOST_RANGES ? [[runs[0][0], runs[runs.length - 1][1]]] : runs;
+}
+
+const localDate = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date`;
+
+const ORDER_COLUMNS = `x.id, x."processedAt", x."grossAmount", x."netAmount"`;
+
+/** Orders with an attribution, by class, source and exclusion (counted ones are those without an exclusion). */
+export const ORDER_DAYS: Rollup = {
+  table: Prisma.sql`"ReportOrderDay"`,
+  columns: ["classification", "surface", "excludedReason", "orders", "gross", "net"],
+  aggregate: (shop, rowsIn) => Prisma.sql`
+    SELECT w.day, a.classification, a.surface, a."excludedReason", count(*)::int,
+           coalesce(sum(o."grossAmount"), 0), coalesce(sum(o."netAmount"), 0)
+    FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")} JOIN "Attribution" a ON a."orderId" = o.id
+    GROUP BY w.day, a.classification, a.surface, a."excludedReason"`,
+};
+
+/** Cart events of qualified conversations: adds and increases count up, decreases and removals down. */
+export const CART_DAYS: Rollup = {
+  table: Prisma.sql`"ReportCartDay"`,
+  columns: ["surface", "currency", "amount", "products", "events"],
+  aggregate: (shop, rowsIn) => {
+    const signed = Prisma.sql`(CASE WHEN ce.type IN ('ITEM_ADDED', 'QUANTITY_INCREASED') THEN 1 ELSE -1 END) * ce.quantity`;
+    return Prisma.sql`
+      SELECT w.day, c.surface, ce.currency, sum(${signed} * ce."unitValue"), sum(${signed})::int, count(*)::int
+      FROM w ${rowsIn("CartEvent", "occurredAt", `x.type, x.quantity, x."unitValue", x.currency, x."conversationId"`, "ce")}
+        JOIN "Conversation" c ON c.id = ce."conversationId"
+      WHERE EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)})
+      GROUP BY w.day, c.surface, ce.currency`;
+  },
+};
+
+const countedAttributed = (rowsIn: RowsOfDays) => Prisma.sql`
+  FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")}
+    JOIN "Attribution" a ON a."orderId" = o.id AND a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
+
+/** Line items of counted led/assisted orders by product; a line without a product is its own product by title. */
+export const PRODUCT_DAYS: Rollup = {
+  table: Prisma.sql`"ReportProductDay"`,
+  columns: ["surface", "productId", "title", "quantity", "revenue", "orders"],
+  aggregate: (_shop, rowsIn) => Prisma.sql`
+    SELECT w.day, a.surface, li."productId", max(li.title), sum(li.quantity)::int, sum(li.amount), count(DISTINCT o.id)::int
+    ${countedAttributed(rowsIn)} JOIN "OrderLineItem" li ON li."orderId" = o.id
+    GROUP BY w.day, a.surface, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END`,
+};
+
+/** Topics the shopper raised in the credited conversation before a counted led/assisted order. */
+export const TOPIC_DAYS: Rollup = {
+  table: Prisma.sql`"ReportTopicDay"`,
+  columns: ["surface", "topic", "orders"],
+  aggregate: (_shop, rowsIn) => Prisma.sql`
+    SELECT w.day, a.surface, t.topic, count(DISTINCT o.id)::int
+    ${countedAttributed(rowsIn)}
+      JOIN "Touchpoint" t ON t."conversationId" = a."conversationId" AND t."occurredAt" <= o."processedAt" AND t.topic IS NOT NULL
+    GROUP BY w.day, a.surface, t.topic`,
+};
+
+export const ROLLUPS = [ORDER_DAYS, CART_DAYS, PRODUCT_DAYS, TOPIC_DAYS];
+
+const localDayOfBucket = (timezone: string) => localDate(Prisma.sql`m.bucket`, timezone);
+
+/** The rollup's aggregate over the given local days. */
+function aggregateOver(rollup: Rollup, shop: RollupShop, days: Day[], timezone: string): Prisma.Sql {
+  return Prisma.sql`WITH w AS (SELECT unnest(${days}::date[]) AS day) ${rollup.aggregate(shop, rowsOfDays(shop, timezone, days))}`;
+}
+
+/** Local days of the range that have a dirty mark: their roll-ups may be stale, so reports compute them live. */
+export async function dirtyDays(db: DbTx, shop: RollupShop, range: ReportRange): Promise<Day[]> {
+  // Not in the roll-ups' zone (a report asked for another zone): every day is computed live.
+  if (range.timezone !== reportTimezone(shop)) return range.days;
+  const rows = await db.$queryRaw<{ day: Day }[]>`
+    SELECT DISTINCT ${localDayOfBucket(range.timezone)}::text AS day FROM "ReportDirtyMark" m
+    WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${utc(range.start)} AND m.bucket < ${utc(range.end)}`;
+  return rows.map((row) => row.day);
+}
+
+/**
+ * A `WITH … day_rows AS (…)` prefix: the roll-up's rows for every day of the range, from the roll-up table for
+ * clean days and computed live for `live` days (see dirtyDays). The caller selects from `day_rows` (columns `day`
+ * and the roll-up's columns). A change that commits after dirtyDays read the marks leaves its day one change behind
+ * for this report, as if it had been asked a moment earlier; the next report sees its mark.
+ */
+export function dayRows(rollup: Rollup, shop: RollupShop, range: ReportRange, live: Day[]): Prisma.Sql {
+  const stored = Prisma.sql`
+    SELECT r.day, ${columnList(rollup, "r.")} FROM ${rollup.table} r
+    WHERE r."shopId" = ${shop.id}::uuid AND r.day >= ${range.from}::date AND r.day <= ${range.to}::date AND NOT (r.day = ANY (${live}::date[]))`;
+  if (live.length === 0) return Prisma.sql`WITH day_rows (day, ${columnList(rollup)}) AS (${stored})`;
+  const computed = aggregateOver(rollup, shop, live, range.timezone);
+  if (live.length === range.days.length) return Prisma.sql`WITH day_rows (day, ${columnList(rollup)}) AS (${computed})`;
+  return Prisma.sql`WITH day_rows (day, ${columnList(rollup)}) AS ((${computed}) UNION ALL (${stored}))`;
+}
+
+const columnList = (rollup: Rollup, alias = "") => Prisma.raw(rollup.columns.map((column) => `${alias}"${column}"`).join(", "));
+
+/** Days recomputed per transaction: bounds the lock and the transaction while a whole history is back-filled. */
+const DAYS_PER_REFRESH = 31;
+
+const lockRollups = (tx: DbTx, shopId: string) =>
+  // The zone/qualification reset trigger takes the same lock (migration report_rollups).
+  tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`report-rollups:${shopId}`}, 0))::text`;
+
+/**
+ * Recomputes every day of one shop that has a dirty mark and consumes the marks. Marks that commit while it runs
+ * stay for the next refresh: they were not visible when consumed. Returns the number of days recomputed.
+ */
+export async function refreshReportRollups(db: Db, shopId: string): Promise<number> {
+  let recomputed = 0;
+  for (;;) {
+    const days = await db.$transaction(
+      async (tx) => {
+        await lockRollups(tx, shopId);
+        const shop = await tx.shop.findUnique({ where: { id: shopId }, select: { id: true, timezone: true, requireAnswerFound: true } });
+        if (!shop) {
+          await tx.reportDirtyMark.deleteMany({ where: { shopId } });
+          return 0;
+        }
+        const timezone = reportTimezone(shop);
+        const marked = await tx.$queryRaw<{ day: string }[]>`
+          SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m WHERE m."shopId" = ${shopId}::uuid ORDER BY 1 LIMIT ${DAYS_PER_REFRESH}`;
+        if (marked.length === 0) return 0;
+        const days = marked.map((row) => row.day);
+        await tx.$executeRaw`DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shopId}::uuid AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`;
+        for (const rollup of ROLLUPS) {
+          await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shopId}::uuid AND day = ANY (${days}::date[])`;
+          await tx.$executeRaw`
+            INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
+            SELECT ${shopId}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`;
+        }
+        return days.length;
+      },
+      { maxWait: 10_000, timeout: 300_000 },
+    );
+    if (days === 0) return recomputed;
+    recomputed += days;
+  }
+}
+
+/** Drops a shop's roll-ups and marks every day with data, so the next refresh rebuilds them from the base tables. */
+export async function invalidateReportRollups(db: Db, shopId: string): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await lockRollups(tx, shopId);
+    for (const rollup of ROLLUPS) await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shopId}::uuid`;
+    await tx.$executeRaw`
+      INSERT INTO "ReportDirtyMark" ("shopId", bucket)
+      SELECT "shopId", report_bucket("processedAt") FROM "Order" WHERE "shopId" = ${shopId}::uuid
+      UNION SELECT "shopId", report_bucket("occurredAt") FROM "CartEvent" WHERE "shopId" = ${shopId}::uuid`;
+  });
+}
+
+/** Refreshes every shop with dirty marks; one shop's failure is reported and does not stop the others. */
+export async function refreshAllReportRollups(db: Db, log: (line: string) => void = console.log): Promise<void> {
+  const shops = await db.$queryRaw<{ shopId: string }[]>`SELECT DISTINCT "shopId"::text AS "shopId" FROM "ReportDirtyMark"`;
+  for (const { shopId } of shops) {
+    try {
+      await refreshReportRollups(db, shopId);
+    } catch (error) {
+      log(`[report roll-ups] ${shopId}: ${errorMessage(error)}`);
+    }
+  }
+}
+
+/** Refreshes the roll-ups of every shop with changes every `intervalMs` (see runEvery). Returns a stop function. */
+export function scheduleReportRollupRefresh(db: Db, intervalMs: number, log: (line: string) => void = console.log): () => void {
+  return runEvery(intervalMs, () => refreshAllReportRollups(db, log), (error) => log(`[report roll-ups] ${errorMessage(error)}`));
+}
