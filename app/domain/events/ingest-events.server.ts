@@ -6,6 +6,7 @@
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
+import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
 
@@ -43,60 +44,55 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   const fresh = events.map((event, index) => ({ event, index })).filter(({ event }) => !known.has(event.id));
   const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
   const rejected: IngestSummary["rejected"] = [];
-  const visitors = new Map<string, string>(); // visitor key → row id
-  const conversationIds = new Map<string, string>(); // external id → row id
   const conversationsWithNewTouches = new Set<string>();
-  // Rows are collected and written with one statement per table after the loop: every statement is a round trip
-  // and, with Prisma 6's query compiler, a compile on the event loop (see the Performance section of the README).
+  // Rows are collected and written with one statement per table after the loop, whatever the batch size: every
+  // statement is a round trip and, with Prisma 6's query compiler, a compile on the event loop (see the
+  // Performance section of the README). Only visitors (needed as foreign keys) and the batch's known
+  // conversations are read before it.
   const touchpointRows: Prisma.TouchpointCreateManyInput[] = [];
   const cartEventRows: Prisma.CartEventCreateManyInput[] = [];
   const ledgerRows: Prisma.ClientEventCreateManyInput[] = [];
+  const identityRows = new Map<string, Prisma.VisitorIdentityCreateManyInput>();
 
-  const visitorFor = async (key: string | undefined, at: Date): Promise<string | null> => {
-    if (!key) return null;
-    const cached = visitors.get(key);
-    if (cached) return cached;
-    const row = await db.visitor.upsert({
-      where: { shopId_visitorKey: { shopId: shop.id, visitorKey: key } },
-      create: { shopId: shop.id, visitorKey: key, firstSeenAt: at, lastSeenAt: at },
-      update: { lastSeenAt: at },
-    });
-    visitors.set(key, row.id);
-    touched.visitorIds.add(row.id);
-    return row.id;
-  };
+  const visitors = await upsertVisitors(db, shop.id, fresh.map(({ event }) => event));
+  for (const id of visitors.values()) touched.visitorIds.add(id);
+  const conversations = await knownConversations(db, shop.id, fresh.map(({ event }) => event));
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
-  const conversationFor = async (
+  const conversationFor = (
     externalId: string,
     visitorId: string | null,
     at: Date,
     start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string },
-  ): Promise<string> => {
+  ): string => {
     touched.conversationExternalIds.add(externalId);
-    const cached = conversationIds.get(externalId);
-    if (cached && !start) return cached;
+    const conversation = conversations.get(externalId);
+    if (conversation?.seen && !start) return conversation.row.id;
     // The surface is decided by the conversation's first event: NUDGE_CLICK when it carries a nudgeId.
     const surface = start?.nudgeId ? "NUDGE_CLICK" : (start?.surface ?? "CHAT_WIDGET");
     const nudgeId = start?.nudgeId ?? null;
-    const existing = await db.conversation.findUnique({ where: { shopId_externalId: { shopId: shop.id, externalId } } });
-    const id = existing?.id ?? (await db.conversation.create({ data: { shopId: shop.id, externalId, visitorId, startedAt: at, surface, nudgeId } })).id;
-    if (existing && start && at < existing.startedAt) {
-      await db.conversation.update({ where: { id }, data: { startedAt: at, surface, nudgeId, visitorId: existing.visitorId ?? visitorId } });
-    } else if (existing && !existing.visitorId && visitorId) {
-      await db.conversation.update({ where: { id }, data: { visitorId } });
+    if (!conversation) {
+      const row = { id: uuidv7(), shopId: shop.id, externalId, visitorId, startedAt: at, surface, nudgeId };
+      conversations.set(externalId, { row, isNew: true, changed: true, seen: true });
+      return row.id;
     }
-    conversationIds.set(externalId, id);
-    return id;
+    conversation.seen = true;
+    const { row } = conversation;
+    if (start && at < row.startedAt) {
+      Object.assign(row, { startedAt: at, surface, nudgeId, visitorId: row.visitorId ?? visitorId });
+      conversation.changed = true;
+    } else if (!row.visitorId && visitorId) {
+      row.visitorId = visitorId;
+      conversation.changed = true;
+    }
+    return row.id;
   };
 
-  const addIdentity = async (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
+  /** Kept with the time it was first seen: an identity already stored stays as it is. */
+  const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
     if (!visitorId) return;
-    await db.visitorIdentity.upsert({
-      where: { shopId_visitorId_kind_value: { shopId: shop.id, visitorId, kind, value } },
-      create: { shopId: shop.id, visitorId, kind, value, seenAt: at },
-      update: {},
-    });
+    const key = `${visitorId} ${kind} ${value}`;
+    if (!identityRows.has(key)) identityRows.set(key, { shopId: shop.id, visitorId, kind, value, seenAt: at });
     touched.visitorIds.add(visitorId);
   };
 
@@ -112,13 +108,13 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   let accepted = 0;
   for (const { event, index } of fresh) {
     const at = new Date(event.occurredAt);
-    const visitorId = await visitorFor(event.visitorId, at);
+    const visitorId = event.visitorId ? visitors.get(event.visitorId)! : null;
     switch (event.type) {
       case "conversation_started":
-        await conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
+        conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
         break;
       case "message": {
-        const conversationId = await conversationFor(event.conversationId, visitorId, at);
+        const conversationId = conversationFor(event.conversationId, visitorId, at);
         touchpointRows.push({
           shopId: shop.id,
           conversationId,
@@ -143,7 +139,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
           rejected.push({ index, id: event.id, reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor` });
           continue;
         }
-        const conversationId = event.conversationId ? await conversationFor(event.conversationId, visitorId, at) : null;
+        const conversationId = event.conversationId ? conversationFor(event.conversationId, visitorId, at) : null;
         const cartToken = normaliseCartToken(event.cartToken);
         cartEventRows.push({
           shopId: shop.id,
@@ -173,8 +169,8 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
       }
       case "identify": {
         const hash = event.emailSha256 ?? emailHash(event.email);
-        if (hash) await addIdentity(visitorId, "EMAIL_SHA256", hash, at);
-        if (event.customerId) await addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
+        if (hash) addIdentity(visitorId, "EMAIL_SHA256", hash, at);
+        if (event.customerId) addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
         break;
       }
     }
@@ -182,26 +178,69 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
     accepted++;
     if (!touched.earliest || at < touched.earliest) touched.earliest = at;
   }
+  const newConversations = [...conversations.values()].filter((c) => c.isNew).map((c) => c.row);
+  if (newConversations.length) await db.conversation.createMany({ data: newConversations });
+  for (const { row, isNew, changed } of conversations.values()) {
+    if (changed && !isNew) await db.conversation.update({ where: { id: row.id }, data: { startedAt: row.startedAt, surface: row.surface, nudgeId: row.nudgeId, visitorId: row.visitorId } });
+  }
   if (touchpointRows.length) await db.touchpoint.createMany({ data: touchpointRows });
   if (cartEventRows.length) await db.cartEvent.createMany({ data: cartEventRows });
   // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
   if (ledgerRows.length) await db.clientEvent.createMany({ data: ledgerRows });
-  // Once per conversation, after all of the batch's touches are in.
-  for (const conversationId of conversationsWithNewTouches) await refreshConversationTimes(db, conversationId, shop.requireAnswerFound);
+  // After all of the batch's touches are in.
+  if (conversationsWithNewTouches.size) await refreshConversationTimes(db, [...conversationsWithNewTouches], shop.requireAnswerFound);
   if (context.loggedInCustomerId) {
-    for (const visitorId of visitors.values()) await addIdentity(visitorId, "CUSTOMER_ID", context.loggedInCustomerId, touched.earliest ?? new Date());
+    for (const visitorId of visitors.values()) addIdentity(visitorId, "CUSTOMER_ID", context.loggedInCustomerId, touched.earliest ?? new Date());
   }
+  if (identityRows.size) await db.visitorIdentity.createMany({ data: [...identityRows.values()], skipDuplicates: true });
   const reattributedOrders = accepted > 0 ? await reattributeTouchedOrders(db, shop, touched) : 0;
   return { accepted, duplicates: events.length - fresh.length, rejected, reattributedOrders };
 }
 
-async function refreshConversationTimes(db: DbTx, conversationId: string, requireAnswerFound: boolean) {
+async function refreshConversationTimes(db: DbTx, conversationIds: string[], requireAnswerFound: boolean) {
   await db.$executeRaw`
     UPDATE "Conversation" c SET
       "firstQualifyingTouchAt" = (SELECT min(t."occurredAt") FROM "Touchpoint" t
         WHERE t."conversationId" = c.id AND t.kind = 'ASSISTANT_ANSWER' AND (${!requireAnswerFound} OR t."answerFound" IS TRUE)),
       "lastTouchAt" = (SELECT max(t."occurredAt") FROM "Touchpoint" t WHERE t."conversationId" = c.id)
-    WHERE c.id = ${conversationId}::uuid`;
+    WHERE c.id = ANY (${conversationIds}::uuid[])`;
+}
+
+/**
+ * Every visitor the batch's new events name, upserted in one statement (first event's time as first/last seen), in
+ * key order so that two batches naming the same visitors lock their rows in the same order. Returns key → row id.
+ */
+async function upsertVisitors(db: DbTx, shopId: string, events: ClientEvent[]): Promise<Map<string, string>> {
+  const firstSeen = new Map<string, string>();
+  for (const event of events) if (event.visitorId && !firstSeen.has(event.visitorId)) firstSeen.set(event.visitorId, event.occurredAt);
+  if (firstSeen.size === 0) return new Map();
+  const keys = [...firstSeen.keys()].sort();
+  const rows = await db.$queryRaw<{ id: string; visitorKey: string }[]>`
+    INSERT INTO "Visitor" (id, "shopId", "visitorKey", "firstSeenAt", "lastSeenAt")
+    SELECT v.id, ${shopId}::uuid, v.key, v.at AT TIME ZONE 'UTC', v.at AT TIME ZONE 'UTC'
+    FROM unnest(${keys.map(() => uuidv7())}::uuid[], ${keys}::text[], ${keys.map((key) => new Date(firstSeen.get(key)!).toISOString())}::timestamptz[]) AS v(id, key, at)
+    ON CONFLICT ("shopId", "visitorKey") DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt"
+    RETURNING id::text AS id, "visitorKey"`;
+  return new Map(rows.map((row) => [row.visitorKey, row.id]));
+}
+
+interface BatchConversation {
+  row: Prisma.ConversationCreateManyInput & { id: string; startedAt: Date; visitorId: string | null; nudgeId: string | null };
+  isNew: boolean;
+  changed: boolean;
+  /** Already met in this batch: a later event without a start changes nothing. */
+  seen: boolean;
+}
+
+/** The stored conversations the batch names, read in one query. */
+async function knownConversations(db: DbTx, shopId: string, events: ClientEvent[]): Promise<Map<string, BatchConversation>> {
+  const externalIds = [...new Set(events.flatMap((event) => ("conversationId" in event && event.conversationId ? [event.conversationId] : [])))];
+  if (externalIds.length === 0) return new Map();
+  const rows = await db.conversation.findMany({
+    where: { shopId, externalId: { in: externalIds } },
+    select: { id: true, shopId: true, externalId: true, visitorId: true, startedAt: true, surface: true, nudgeId: true },
+  });
+  return new Map(rows.map((row) => [row.externalId, { row, isNew: false, changed: false, seen: false }]));
 }
 
 /**
