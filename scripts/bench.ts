@@ -52,14 +52,14 @@ try {
 
   if (only.has("http")) {
     const pgliteUrl = `pglite:${path.join(scratch, "pglite")}`;
-    for (const [engine, databaseUrl, webhooksPerSecond, eventBatchesPerSecond] of [
-      ["PGlite", pgliteUrl, 100, 50],
-      ["PostgreSQL", cluster!.databaseUrl, 500, 200],
+    for (const [engine, databaseUrl, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond] of [
+      ["PGlite", pgliteUrl, 100, 50, 5],
+      ["PostgreSQL", cluster!.databaseUrl, 500, 200, 20],
     ] as const) {
       await migrate({ ...process.env, DATABASE_URL: databaseUrl });
       rows.push(
         ...(await runHttpBench(
-          { engine, databaseUrl, concurrency: 16, webhooksPerSecond, eventBatchesPerSecond, seconds: quick ? 2 : 10 },
+          { engine, databaseUrl, concurrency: 16, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond, seconds: quick ? 2 : 10 },
           log,
         )),
       );

@@ -8,7 +8,7 @@
  */
 import { closedLoop, failureShare, LoopbackClient, openLoop, percentile, type LoadResult, type Shot } from "../load/http-load";
 import { startAppProcess } from "../load/app-process";
-import { appProxyShot, chatSessionBatch, EVENTS_PER_SESSION, orderPayload, webhookShot } from "../load/traffic";
+import { apiEventsShot, appProxyShot, chatSessionBatch, EVENTS_PER_SESSION, orderPayload, webhookShot } from "../load/traffic";
 import type { BenchRow } from "./results";
 
 export interface HttpBenchPlan {
@@ -19,13 +19,18 @@ export interface HttpBenchPlan {
   seconds: number;
   webhooksPerSecond: number;
   eventBatchesPerSecond: number;
+  /** Offered load for the server-side API, in requests of API_SESSIONS_PER_BATCH sessions. */
+  apiBatchesPerSecond: number;
 }
+
+/** A chat backend batches up to 100 events a request (MAX_EVENTS_PER_BATCH): ten sessions of ten events. */
+const API_SESSIONS_PER_BATCH = 10;
 
 const SECRET = "bench-secret";
 const SHOP = "bench.myshopify.com";
 
 export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => void): Promise<BenchRow[]> {
-  const app = await startAppProcess({ DATABASE_URL: plan.databaseUrl, SHOPIFY_API_SECRET: SECRET });
+  const app = await startAppProcess({ DATABASE_URL: plan.databaseUrl, SHOPIFY_API_SECRET: SECRET, BENCH_SHOP: SHOP });
   const client = new LoopbackClient(app.url, 1024);
   const rows: BenchRow[] = [];
   const durationMs = plan.seconds * 1000;
@@ -35,6 +40,11 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
   // Distinct shoppers per batch (the per-visitor limit is for one browser, not a load) and distinct orders,
   // a quarter of them carrying a chat session that answered: those run the engine's led path.
   const eventShot = (path?: string) => () => appProxyShot(SECRET, SHOP, chatSessionBatch(session++, now), path);
+  const apiShot = (path?: string) => () => {
+    const first = session;
+    session += API_SESSIONS_PER_BATCH;
+    return apiEventsShot(app.apiKey!, first, API_SESSIONS_PER_BATCH, now, path);
+  };
   const orderShot = (path?: string) => (): Shot => {
     const index = order++;
     const processedAt = new Date(now - 10_000);
@@ -52,6 +62,18 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
       unit: "events/s",
       perRequest: EVENTS_PER_SESSION,
       offered: plan.eventBatchesPerSecond,
+      offeredUnit: "batches/s",
+      capacityTarget: plan.engine === "PostgreSQL" ? { text: "≥ 2,000 events/s", min: 2_000, ratio: false } : undefined,
+      p99TargetMs: null as number | null,
+    },
+    {
+      name: "Event ingest (server-side API)",
+      floor: apiShot("/bench/floor/api-events"),
+      app: apiShot(),
+      floorName: "floor (look up the API key + insert raw body)",
+      unit: "events/s",
+      perRequest: API_SESSIONS_PER_BATCH * EVENTS_PER_SESSION,
+      offered: plan.apiBatchesPerSecond,
       offeredUnit: "batches/s",
       capacityTarget: plan.engine === "PostgreSQL" ? { text: "≥ 2,000 events/s", min: 2_000, ratio: false } : undefined,
       p99TargetMs: null as number | null,

@@ -11,10 +11,12 @@ export interface AppProcess {
   child: ChildProcess;
   /** Lines the server printed to stderr (errors while the database is down, say). */
   errors: string[];
+  /** A server-side API key of the shop named by BENCH_SHOP, when one was given. */
+  apiKey: string | null;
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string }): Promise<AppProcess> {
+export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string; BENCH_SHOP?: string }): Promise<AppProcess> {
   const port = await freePort();
   // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
@@ -34,11 +36,12 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
   process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
-  await new Promise<void>((resolve, reject) => {
+  const apiKey = await new Promise<string | null>((resolve, reject) => {
     let output = "";
     child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       output += text;
-      if (output.includes("READY ")) resolve();
+      const ready = /READY \d+ (\S+)\n/.exec(output);
+      if (ready) resolve(ready[1] === "-" ? null : ready[1]);
     });
     child.once("exit", (code) => reject(new Error(`app server exited with ${code} before listening:\n${errors.join("\n")}`)));
   });
@@ -46,6 +49,7 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
     url: `http://127.0.0.1:${port}`,
     child,
     errors,
+    apiKey,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

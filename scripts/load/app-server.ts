@@ -4,11 +4,13 @@
  * signature over the raw body and insert that body — on the same HTTP stack and the same database client.
  * The ratio app ÷ floor is then the cost of everything the app adds (dedupe, parse, engine, persist).
  *
- * Started by scripts/load/app-process.ts; prints `READY <port>` when it listens.
+ * Started by scripts/load/app-process.ts; prints `READY <port> <API key of BENCH_SHOP, or ->` when it listens.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Express, Request } from "express";
 import { prisma } from "../../app/db.server";
+import { authenticateApiKey, createApiKey } from "../../app/domain/api-keys/api-keys.server";
+import { findOrCreateShop } from "../../app/domain/shops.server";
 import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
 import { startServer } from "../serve";
 
@@ -32,10 +34,24 @@ function sameText(a: string, b: string): boolean {
 
 const insertBody = (body: Buffer) => prisma.$executeRaw`INSERT INTO "BenchFloor" (body) VALUES (${body.toString("utf8")})`;
 
+/** The bench shop and a server-side API key for it (the API ingest way needs one; earlier bench keys are revoked). */
+async function benchApiKey(domain: string | undefined): Promise<string> {
+  if (!domain) return "-";
+  const shop = await findOrCreateShop(prisma, { domain });
+  await prisma.apiKey.updateMany({ where: { shopId: shop.id, revokedAt: null }, data: { revokedAt: new Date() } });
+  return (await createApiKey(prisma, shop.id, "bench")).key;
+}
+
 function mountFloor(app: Express) {
   app.post("/bench/floor/webhook", async (request, response) => {
     const body = await rawBody(request);
     if (!sameText(webhookHmac(secret, body), request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
+    await insertBody(body);
+    response.status(200).end();
+  });
+  app.post("/bench/floor/api-events", async (request, response) => {
+    const body = await rawBody(request);
+    if (!(await authenticateApiKey(prisma, request.get("Authorization") ?? null))) return void response.status(401).end();
     await insertBody(body);
     response.status(200).end();
   });
@@ -49,5 +65,6 @@ function mountFloor(app: Express) {
 }
 
 await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`);
+const apiKey = await benchApiKey(process.env.BENCH_SHOP);
 await startServer({ port, host: "127.0.0.1", backgroundJobs: false, mountFirst: mountFloor });
-process.stdout.write(`READY ${port}\n`);
+process.stdout.write(`READY ${port} ${apiKey}\n`);

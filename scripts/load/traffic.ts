@@ -62,11 +62,21 @@ export const EVENTS_PER_SESSION = 10;
  * last minutes.
  */
 export function chatSessionBatch(n: number, now = Date.now()): string {
+  return JSON.stringify({ events: chatSessionEvents(n, now) });
+}
+
+/** A server-side API request: `sessions` consecutive chat sessions from `first` in one batch, with the shop's key. */
+export function apiEventsShot(apiKey: string, first: number, sessions: number, now = Date.now(), path = "/api/v1/events"): Shot {
+  const events = Array.from({ length: sessions }, (_, i) => chatSessionEvents(first + i, now)).flat();
+  return { path, body: JSON.stringify({ events }), headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` } };
+}
+
+function chatSessionEvents(n: number, now: number) {
   const visitorId = `v_bench_${n}`;
   const conversationId = `c_bench_${n}`;
   const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
   const productId = String(8_000 + (n % 40));
-  const events = [
+  return [
     { type: "conversation_started", conversationId, surface: n % 10 === 0 ? "FAQ" : "CHAT_WIDGET", occurredAt: at(300) },
     { type: "message", conversationId, role: "shopper", topic: ["dry skin", "gift ideas", "shipping times"][n % 3], occurredAt: at(290) },
     { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [productId], occurredAt: at(285) },
@@ -78,5 +88,4 @@ export function chatSessionBatch(n: number, now = Date.now()): string {
     { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [], occurredAt: at(95) },
     { type: "identify", emailSha256: createHash("sha256").update(`shopper${n}@example.com`).digest("hex"), occurredAt: at(60) },
   ].map((event) => ({ id: randomUUID(), visitorId, ...event }));
-  return JSON.stringify({ events });
 }
