@@ -14,7 +14,7 @@ import { Prisma, type Shop } from "@prisma/client";
 import type { Db, DbTx } from "../../db.server";
 import { errorMessage, runEvery } from "../../lib/schedule";
 import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
-import { qualifyingAnswer, utc } from "./report-sql.server";
+import { localDate, qualifyingAnswer, utc } from "./report-sql.server";
 
 export type RollupShop = Pick<Shop, "id" | "timezone" | "requireAnswerFound">;
 
@@ -66,8 +66,6 @@ function dayRuns(days: Day[]): [Day, Day][] {
   }
   return runs.length > MOST_RANGES ? [[runs[0][0], runs[runs.length - 1][1]]] : runs;
 }
-
-const localDate = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date`;
 
 const ORDER_COLUMNS = `x.id, x."processedAt", x."grossAmount", x."netAmount"`;
 
@@ -162,9 +160,6 @@ const columnList = (rollup: Rollup, alias = "") => Prisma.raw(rollup.columns.map
 /** Days recomputed per transaction: bounds the lock and the transaction while a whole history is back-filled. */
 const DAYS_PER_REFRESH = 31;
 
-const lockRollups = (tx: DbTx, shopId: string) =>
-  // The zone/qualification reset trigger takes the same lock (migration report_rollups).
-  tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`report-rollups:${shopId}`}, 0))::text`;
 
 /**
  * Recomputes every day of one shop that has a dirty mark and consumes the marks. Marks that commit while it runs
@@ -175,7 +170,8 @@ export async function refreshReportRollups(db: Db, shopId: string): Promise<numb
   for (;;) {
     const days = await db.$transaction(
       async (tx) => {
-        await lockRollups(tx, shopId);
+        // Every invalidation (the shop's zone/qualification trigger too) takes the same lock.
+        await tx.$executeRaw`SELECT report_lock_rollups(${shopId}::uuid)::text`;
         const shop = await tx.shop.findUnique({ where: { id: shopId }, select: { id: true, timezone: true, requireAnswerFound: true } });
         if (!shop) {
           await tx.reportDirtyMark.deleteMany({ where: { shopId } });
@@ -203,15 +199,8 @@ export async function refreshReportRollups(db: Db, shopId: string): Promise<numb
 }
 
 /** Drops a shop's roll-ups and marks every day with data, so the next refresh rebuilds them from the base tables. */
-export async function invalidateReportRollups(db: Db, shopId: string): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await lockRollups(tx, shopId);
-    for (const rollup of ROLLUPS) await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shopId}::uuid`;
-    await tx.$executeRaw`
-      INSERT INTO "ReportDirtyMark" ("shopId", bucket)
-      SELECT "shopId", report_bucket("processedAt") FROM "Order" WHERE "shopId" = ${shopId}::uuid
-      UNION SELECT "shopId", report_bucket("occurredAt") FROM "CartEvent" WHERE "shopId" = ${shopId}::uuid`;
-  });
+export async function invalidateReportRollups(db: DbTx, shopId: string): Promise<void> {
+  await db.$executeRaw`SELECT report_invalidate_rollups(${shopId}::uuid)::text`;
 }
 
 /** Refreshes every shop with dirty marks; one shop's failure is reported and does not stop the others. */

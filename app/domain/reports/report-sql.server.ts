@@ -8,7 +8,8 @@ import type { ReportRange } from "./date-range";
 
 export const utc = (instant: Date) => Prisma.sql`(${instant.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
-export const localDay = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date::text`;
+/** The local calendar date of a UTC TIMESTAMP column in an IANA zone. */
+export const localDate = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date`;
 
 export const inRange = (column: Prisma.Sql, range: Pick<ReportRange, "start" | "end">) =>
   Prisma.sql`${column} >= ${utc(range.start)} AND ${column} < ${utc(range.end)}`;
