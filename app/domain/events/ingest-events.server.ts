@@ -54,9 +54,11 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   const ledgerRows: Prisma.ClientEventCreateManyInput[] = [];
   const identityRows = new Map<string, Prisma.VisitorIdentityCreateManyInput>();
 
-  const visitors = await upsertVisitors(db, shop.id, fresh.map(({ event }) => event));
+  const freshEvents = fresh.map(({ event }) => event);
+  // Every visitor of the batch is touched: its identities may match orders placed before this batch.
+  const visitors = await upsertVisitors(db, shop.id, freshEvents);
   for (const id of visitors.values()) touched.visitorIds.add(id);
-  const conversations = await knownConversations(db, shop.id, fresh.map(({ event }) => event));
+  const conversations = await knownConversations(db, shop.id, freshEvents);
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
   const conversationFor = (
@@ -93,7 +95,6 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
     if (!visitorId) return;
     const key = `${visitorId} ${kind} ${value}`;
     if (!identityRows.has(key)) identityRows.set(key, { shopId: shop.id, visitorId, kind, value, seenAt: at });
-    touched.visitorIds.add(visitorId);
   };
 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
