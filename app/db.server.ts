@@ -1,27 +1,60 @@
 /**
  * The one database module. The engine (embedded PGlite or a PostgreSQL server) is picked from
- * DATABASE_URL by the driver adapter; the rest of the app only sees a PrismaClient.
+ * DATABASE_URL by the driver adapter; the rest of the app sees a PrismaClient, and — on the ingest paths,
+ * where Prisma's per-query cost dominated — `Sql`, plain SQL on the same connections.
  */
 import { PrismaClient } from "@prisma/client";
-import { adapterFactoryFor, closePglite, databaseUrl } from "./db/adapter.server";
+import { appAdapterFactory, closePglite, databaseUrl, type SqlDriver } from "./db/adapter.server";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: domain functions accept either. */
 export type DbTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-function createClient(): PrismaClient {
-  return new PrismaClient({ adapter: adapterFactoryFor(databaseUrl()) as never });
+/**
+ * Plain SQL with positional parameters ($1, $2, …), on either engine, inside a Prisma transaction or a driver
+ * transaction (`sqlTransaction`). Rows come back alike from all of them only when queries keep to these rules:
+ * read a timestamp as timestamptz (`col AT TIME ZONE 'UTC'`: a Date), a numeric or a bigint as text, a uuid as
+ * text; pass timestamps as ISO strings cast with `::timestamptz AT TIME ZONE 'UTC'` (the columns are UTC without
+ * zone) and JSON as a string cast with `::jsonb`.
+ */
+export interface Sql {
+  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
-// Remix dev re-imports modules; keep one client (and so one PGlite) per process.
-const globalForDb = globalThis as unknown as { __prisma?: PrismaClient };
+/** `Sql` on a Prisma client or transaction, for code that runs inside one. */
+export function sqlIn(db: DbTx): Sql {
+  return { query: (text, params = []) => db.$queryRawUnsafe(text, ...params) };
+}
+
+const globalForDb = globalThis as unknown as { __prisma?: PrismaClient; __sqlDriver?: SqlDriver };
+
+function createClient(): PrismaClient {
+  const factory = appAdapterFactory(databaseUrl());
+  globalForDb.__sqlDriver = factory;
+  return new PrismaClient({ adapter: factory as never });
+}
+
+// Remix dev re-imports modules; keep one client (and so one PGlite or one pool) per process.
 export const prisma: PrismaClient = globalForDb.__prisma ?? (globalForDb.__prisma = createClient());
+
+function sqlDriver(): SqlDriver {
+  if (!globalForDb.__sqlDriver) throw new Error("the database is disconnected");
+  return globalForDb.__sqlDriver;
+}
+
+/** A transaction of plain SQL straight on the driver: committed when `work` resolves, rolled back if it throws. */
+export function sqlTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+  return sqlDriver().transaction((query) => work({ query }));
+}
+
+/** Plain SQL straight on the driver, each statement on its own. */
+export const sql: Sql = { query: (text, params) => sqlDriver().query(text, params) };
 
 export async function disconnectDatabase(): Promise<void> {
   await prisma.$disconnect();
   await closePglite();
   globalForDb.__prisma = undefined;
+  globalForDb.__sqlDriver = undefined;
 }
 
 export default prisma;
-

@@ -6,7 +6,7 @@
  * the same shape, shifted to end today.
  */
 import type { Shop } from "@prisma/client";
-import type { Db } from "../db.server";
+import { sqlIn, type Db } from "../db.server";
 import { parseEventBatch } from "../domain/events/event-schema";
 import { recordEventBatch } from "../domain/events/record-events.server";
 import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
@@ -181,7 +181,7 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
 async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
   const payload = orderPayload(plan, shop.currency);
   const deliver = (topic: string, body: unknown, webhookId: string) =>
-    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) => handleOrderWebhook(tx, shop.domain, topic, body));
+    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) => handleOrderWebhook(sqlIn(tx), shop.domain, topic, body));
   await deliver("ORDERS_PAID", payload, `demo-order-${plan.id}`);
   const refundAt = new Date(plan.at.getTime() + 2 * DAY);
   if (plan.refundRatio && refundAt < now) {

@@ -2,7 +2,9 @@
  * Shop lifecycle: created on first sight, marked uninstalled by app/uninstalled (data kept, as Shopify
  * sends shop/redact 48 hours later), and erased completely by shop/redact.
  */
-import type { DbTx } from "../db.server";
+import type { DbTx, Sql } from "../db.server";
+import { uuidv7 } from "../lib/uuid";
+import type { AttributionShop } from "./attribution/attribute-order.server";
 
 export interface ShopProfile {
   domain: string;
@@ -34,6 +36,32 @@ export async function findShop(db: DbTx, domain: string) {
  */
 export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
   return (await findShop(db, profile.domain)) ?? (await ensureShop(db, profile));
+}
+
+/** What order ingest reads of a shop. */
+export type IngestShop = AttributionShop & { domain: string; currency: string; lastWebhookAt: Date | null };
+
+async function readIngestShop(sql: Sql, domain: string): Promise<IngestShop | undefined> {
+  const [shop] = await sql.query<IngestShop>(
+    `SELECT id::text AS id, domain, currency, "settingsVersion", "ledWindowHours", "assistedWindowDays", "requireAnswerFound",
+            "countTestOrders", "maxOrderValue"::text AS "maxOrderValue", "lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"
+     FROM "Shop" WHERE domain = $1`,
+    [domain],
+  );
+  return shop;
+}
+
+/** findOrCreateShop in plain SQL, for the ingest paths that run on `Sql`; a new shop gets the schema's defaults. */
+export async function findOrCreateShopInSql(sql: Sql, profile: Pick<ShopProfile, "domain" | "currency">): Promise<IngestShop> {
+  const existing = await readIngestShop(sql, profile.domain);
+  if (existing) return existing;
+  await sql.query(
+    `INSERT INTO "Shop" (id, domain, currency, "pixelAccountId", "updatedAt")
+     VALUES ($1::uuid, $2, coalesce($3, 'USD'), $4::uuid, now() AT TIME ZONE 'UTC')
+     ON CONFLICT (domain) DO NOTHING`,
+    [uuidv7(), profile.domain, profile.currency ?? null, uuidv7()],
+  );
+  return (await readIngestShop(sql, profile.domain))!;
 }
 
 /** app/uninstalled may be delivered repeatedly and after the sessions are gone: every step tolerates that. */

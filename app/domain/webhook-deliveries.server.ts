@@ -2,8 +2,8 @@
  * Shopify delivers webhooks at least once (retries, timeouts), so every delivery is processed once per
  * X-Shopify-Webhook-Id: the delivery row is written in the same transaction as the work it records.
  */
-import { isUniqueViolation, retryingUniqueViolations } from "../db/unique-violation";
-import type { Db, DbTx } from "../db.server";
+import { retryingUniqueViolations } from "../db/unique-violation";
+import { sqlIn, type Db, type DbTx, type Sql } from "../db.server";
 
 export interface DeliveryMeta {
   webhookId: string;
@@ -20,48 +20,87 @@ export type DeliveryOutcome =
 
 export type DeliveryResult = DeliveryOutcome | { status: "DUPLICATE" };
 
-function parseTime(value: string | null | undefined): Date | null {
+function parseTime(value: string | null | undefined): string | null {
   if (!value) return null;
   const time = new Date(value);
-  return Number.isNaN(time.getTime()) ? null : time;
+  return Number.isNaN(time.getTime()) ? null : time.toISOString();
 }
 
 /**
- * Runs `work` and records the delivery atomically. A delivery already recorded is not run again. A unique
- * violation means another transaction committed first: either a copy of this delivery (then it is a
- * duplicate) or a different delivery of the same order that created a row this one also tried to create
- * (then this delivery's work is run again and now sees that row — acknowledging it unrecorded would lose it).
+ * Claims the deliveries' ids by inserting their rows first, in one statement sorted by id (so two transactions
+ * claiming overlapping sets wait for each other instead of deadlocking). A copy whose id is already recorded,
+ * or claimed by a transaction that then commits, gets no row back: it is a duplicate. Returns the ids claimed.
  */
-export async function processDeliveryOnce(
-  db: Db,
-  meta: DeliveryMeta,
-  work: (tx: DbTx) => Promise<DeliveryOutcome>,
-): Promise<DeliveryResult> {
-  const recorded = async () =>
-    (await db.webhookDelivery.findUnique({ where: { webhookId: meta.webhookId }, select: { webhookId: true } })) !== null;
-  try {
-    return await retryingUniqueViolations(async (): Promise<DeliveryResult> => {
-      if (await recorded()) return { status: "DUPLICATE" };
-      return db.$transaction(async (tx) => {
-        const outcome = await work(tx);
-        if (outcome.status === "PROCESSED" && outcome.erasedShop) return outcome;
-        await tx.webhookDelivery.create({
-          data: {
-            webhookId: meta.webhookId,
-            shopDomain: meta.shopDomain,
-            topic: meta.topic,
-            eventId: meta.eventId ?? null,
-            triggeredAt: parseTime(meta.triggeredAt),
-            status: outcome.status,
-            reason: outcome.status === "REJECTED" ? outcome.reason.slice(0, 1000) : null,
-          },
-        });
-        return outcome;
-      });
-    });
-  } catch (error) {
-    // The last try lost to a copy of this very delivery: that is a duplicate, not a failure.
-    if (isUniqueViolation(error) && (await recorded())) return { status: "DUPLICATE" };
-    throw error;
+async function claimDeliveries(sql: Sql, deliveries: readonly DeliveryMeta[]): Promise<Set<string>> {
+  const rows = [...new Map(deliveries.map((d) => [d.webhookId, d])).values()].map((d) => ({
+    webhookId: d.webhookId,
+    shopDomain: d.shopDomain,
+    topic: d.topic,
+    eventId: d.eventId ?? null,
+    triggeredAt: parseTime(d.triggeredAt),
+  }));
+  const claimed = await sql.query<{ webhookId: string }>(
+    `INSERT INTO "WebhookDelivery" ("webhookId", "shopDomain", topic, "eventId", "triggeredAt", status)
+     SELECT r."webhookId", r."shopDomain", r.topic, r."eventId", r."triggeredAt" AT TIME ZONE 'UTC', 'PROCESSED'
+     FROM jsonb_to_recordset($1::jsonb) AS r("webhookId" text, "shopDomain" text, topic text, "eventId" text, "triggeredAt" timestamptz)
+     ORDER BY r."webhookId"
+     ON CONFLICT ("webhookId") DO NOTHING
+     RETURNING "webhookId"`,
+    [JSON.stringify(rows)],
+  );
+  return new Set(claimed.map((row) => row.webhookId));
+}
+
+/**
+ * Inside one transaction: claims the deliveries, runs `work` on the fresh ones (each id once, in the order given;
+ * one outcome per delivery back) and records the outcomes. Either every delivery of the set is processed and
+ * recorded, or none is (the caller answers 5xx and Shopify retries).
+ */
+async function recordDeliveries<D extends DeliveryMeta>(
+  sql: Sql,
+  deliveries: readonly D[],
+  work: (fresh: D[]) => Promise<DeliveryOutcome[]>,
+): Promise<DeliveryResult[]> {
+  const claimed = await claimDeliveries(sql, deliveries);
+  const fresh = deliveries.filter((d) => claimed.delete(d.webhookId)); // a second copy in the set finds it gone
+  const outcomes = new Map<D, DeliveryOutcome>();
+  if (fresh.length > 0) (await work(fresh)).forEach((outcome, index) => outcomes.set(fresh[index], outcome));
+  const rejected = fresh.flatMap((d) => {
+    const outcome = outcomes.get(d)!;
+    return outcome.status === "REJECTED" ? [{ webhookId: d.webhookId, reason: outcome.reason.slice(0, 1000) }] : [];
+  });
+  if (rejected.length > 0) {
+    await sql.query(
+      `UPDATE "WebhookDelivery" d SET status = 'REJECTED', reason = r.reason
+       FROM jsonb_to_recordset($1::jsonb) AS r("webhookId" text, reason text) WHERE d."webhookId" = r."webhookId"`,
+      [JSON.stringify(rejected)],
+    );
   }
+  const erasing = fresh.filter((d) => {
+    const outcome = outcomes.get(d)!;
+    return outcome.status === "PROCESSED" && outcome.erasedShop;
+  });
+  if (erasing.length > 0) await sql.query(`DELETE FROM "WebhookDelivery" WHERE "webhookId" = ANY($1::text[])`, [erasing.map((d) => d.webhookId)]);
+  return deliveries.map((d): DeliveryResult => outcomes.get(d) ?? { status: "DUPLICATE" });
+}
+
+/**
+ * A set of deliveries in one plain-SQL transaction straight on the driver (`sqlTransaction`): the order webhooks,
+ * which come in bursts. A unique violation means another transaction committed a row this set also tried to
+ * create (a shop on its first deliveries, say): the next try sees it.
+ */
+export function processDeliveriesInSql<D extends DeliveryMeta>(
+  transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>,
+  deliveries: readonly D[],
+  work: (sql: Sql, fresh: D[]) => Promise<DeliveryOutcome[]>,
+): Promise<DeliveryResult[]> {
+  return retryingUniqueViolations(() => transaction((sql) => recordDeliveries(sql, deliveries, (fresh) => work(sql, fresh))));
+}
+
+/** One delivery in a Prisma transaction, for topics whose work is written with Prisma. */
+export async function processDeliveryOnce(db: Db, meta: DeliveryMeta, work: (tx: DbTx) => Promise<DeliveryOutcome>): Promise<DeliveryResult> {
+  const [result] = await retryingUniqueViolations(() =>
+    db.$transaction((tx) => recordDeliveries(sqlIn(tx), [meta], async () => [await work(tx)])),
+  );
+  return result;
 }

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { orderFixture } from "../../test/shared-fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
-import { prisma } from "../db.server";
+import { prisma, sqlIn } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { emailHash } from "../domain/orders/order-payload";
 import { ensureShop } from "../domain/shops.server";
@@ -135,7 +135,7 @@ describe("customer compliance webhooks", () => {
     expect(after.attribution).toMatchObject({ classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversationId: before.conversationId });
     // Recomputing (a settings change) cannot re-read the erased evidence, so the classification stands.
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
-    expect(await attributeStoredOrder(prisma, shopRow, order.id)).toBeNull();
+    expect(await attributeStoredOrder(sqlIn(prisma), shopRow, order.id)).toBeNull();
     expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe("ASSISTED");
 
     // Shopify may send the same request again under a new webhook id: the evidence says it once.

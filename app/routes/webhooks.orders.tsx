@@ -1,18 +1,23 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { prisma } from "../db.server";
-import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
-import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
+import { sqlTransaction } from "../db.server";
+import { handleOrderWebhooks, type OrderDelivery } from "../domain/orders/order-webhook.server";
+import { processDeliveriesInSql, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
+import { groupCommit } from "../lib/group-commit";
 import { postOnlyLoader } from "../lib/method-not-allowed";
 import { verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
+// A busy shop's order webhooks come in bursts (a sale, a bulk edit): deliveries arriving together are stored
+// in one transaction; each is still answered only once its batch committed.
+const storeOrderDeliveries = groupCommit<DeliveryMeta & OrderDelivery, DeliveryResult>((deliveries) =>
+  processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks),
+);
+
 // orders/paid, orders/updated, orders/cancelled, refunds/create. authenticate.webhook verifies the HMAC
 // over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
-  await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, (tx) =>
-    handleOrderWebhook(tx, shop, topic, payload),
-  );
+  await storeOrderDeliveries({ webhookId, shopDomain: shop, topic, eventId, triggeredAt, payload });
   return new Response(null, { status: 200 });
 };

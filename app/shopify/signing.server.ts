@@ -1,8 +1,8 @@
 /**
  * Shopify's signing schemes, implemented from Shopify's documentation so that the demo and the tests can
- * produce exactly what Shopify sends. Verification in production is done by @shopify/shopify-app-remix;
- * nothing here is used to verify incoming traffic (only the benchmark's floor handler, which stands for "the least
- * an endpoint can do", checks with it).
+ * produce exactly what Shopify sends. Incoming traffic is verified elsewhere: webhooks by
+ * verified-webhook.server.ts (checked against @shopify/shopify-api's validator in its test), the App Proxy and
+ * session tokens by @shopify/shopify-app-remix. Only the benchmark's floor handler checks with what is here.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { ApiVersion } from "@shopify/shopify-api";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/shared-fixtures";
-import { prisma } from "../../db.server";
+import { prisma, sqlIn } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
@@ -24,7 +24,7 @@ async function seedHistory() {
   for (let i = 0; i < ORDERS; i++) {
     const parsed = parseOrderPayload({ ...orderFixture(), id: 5000 + i, name: `#${5000 + i}`, note_attributes: [{ name: "_chat_session_id", value: "c_30h" }] });
     if (!parsed.ok) throw new Error(parsed.reason);
-    await ingestVerifiedOrder(prisma, shopDomain, parsed.order);
+    await ingestVerifiedOrder(sqlIn(prisma), shopDomain, parsed.order);
   }
 }
 

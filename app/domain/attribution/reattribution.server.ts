@@ -5,8 +5,8 @@
  * server's background loop and the CLI) cannot both commit the same batch: the cursor update is conditional.
  */
 import type { ReattributionJob } from "@prisma/client";
-import type { Db, DbTx } from "../../db.server";
-import { attributeStoredOrder } from "./attribute-order.server";
+import { sqlIn, type Db, type DbTx } from "../../db.server";
+import { attributeStoredOrders } from "./attribute-order.server";
 
 export const DEFAULT_BATCH_SIZE = 200;
 
@@ -88,7 +88,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
           take: batchSize,
           select: { id: true },
         });
-        for (const order of orders) await attributeStoredOrder(tx, shop, order.id);
+        await attributeStoredOrders(sqlIn(tx), shop, orders.map((order) => order.id));
         const done = orders.length < batchSize;
         const moved = await tx.reattributionJob.updateMany({
           where: { id: job.id, cursorOrderId: job.cursorOrderId, settingsVersion: job.settingsVersion, status: job.status },

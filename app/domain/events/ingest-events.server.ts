@@ -4,8 +4,8 @@
  * caller (the App Proxy's signed `shop`, or the API key), never from the events.
  */
 import type { Prisma, Shop } from "@prisma/client";
-import type { DbTx } from "../../db.server";
-import { attributeStoredOrder } from "../attribution/attribute-order.server";
+import { sqlIn, type DbTx } from "../../db.server";
+import { attributeStoredOrders } from "../attribution/attribute-order.server";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
@@ -265,6 +265,6 @@ async function reattributeTouchedOrders(db: DbTx, shop: Shop, touched: Touched):
   ].filter((clause) => clause !== null);
   if (or.length === 0) return 0;
   const orders = await db.order.findMany({ where: { shopId: shop.id, processedAt: { gte: touched.earliest }, OR: or }, select: { id: true } });
-  for (const order of orders) await attributeStoredOrder(db, shop, order.id);
+  await attributeStoredOrders(sqlIn(db), shop, orders.map((order) => order.id));
   return orders.length;
 }

@@ -3,54 +3,179 @@
  * order, sometimes a day late: the stored order is the newest by `updated_at`, and an older payload never
  * overwrites it (it only confirms the order as verified).
  */
-import type { DbTx } from "../../db.server";
-import { attributeStoredOrder } from "../attribution/attribute-order.server";
-import { findOrCreateShop } from "../shops.server";
+import type { Sql } from "../../db.server";
+import { uuidv7 } from "../../lib/uuid";
+import { attributeStoredOrders } from "../attribution/attribute-order.server";
+import { findOrCreateShopInSql, type IngestShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
 export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
 
+/** One order payload as a delivery carried it, for the shop that sent it. */
+export interface OrderVersion {
+  shopDomain: string;
+  order: ParsedOrder;
+}
+
+const orderKey = (shopId: string, shopifyOrderId: string) => `${shopId}:${shopifyOrderId}`;
+
 /**
  * Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create for one order close together
  * and concurrently. Without a lock two versions could both read "stored is older than me" and the older one
  * write last, or a refund and its order could each miss the other. A transaction-scoped advisory lock per
- * (shop, order) serialises them; it is released at commit or rollback.
+ * (shop, order) serialises them; it is released at commit or rollback. A set of orders takes its locks in one
+ * sorted order, so two sets that share orders cannot deadlock.
  */
-async function lockOrder(db: DbTx, shopId: string, shopifyOrderId: string): Promise<void> {
-  await db.$queryRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${shopId}:${shopifyOrderId}`}, 0))::text AS locked`;
+async function lockOrders(sql: Sql, keys: readonly string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text AS locked FROM unnest($1::text[]) AS u(k)`, [sorted]);
+}
+
+interface StoredOrder {
+  /** Null while the order is not stored yet. */
+  id: string | null;
+  updatedAt: Date | null;
+  verified: boolean;
+  cancelledAt: Date | null;
+  currentTotalAmount: string | null;
+  reflectedRefundIds: string[];
+  /** The refunds kept for the order (refunds/create can come before the order itself). */
+  refunds: { shopifyRefundId: string; amount: string }[];
+}
+
+/** The stored state of each order and its refunds, in one statement for the whole set. */
+async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; shopifyOrderId: string }[]): Promise<Map<string, StoredOrder>> {
+  const unique = [...new Map(orders.map((o) => [orderKey(o.shopId, o.shopifyOrderId), o])).values()];
+  const rows = await sql.query<{ shopId: string; shopifyOrderId: string } & StoredOrder>(
+    `SELECT k."shopId"::text AS "shopId", k."shopifyOrderId", o.id::text AS id,
+            o."shopifyUpdatedAt" AT TIME ZONE 'UTC' AS "updatedAt", coalesce(o.verified, false) AS verified,
+            o."cancelledAt" AT TIME ZONE 'UTC' AS "cancelledAt", o."currentTotalAmount"::text AS "currentTotalAmount",
+            coalesce(o."reflectedRefundIds", '{}') AS "reflectedRefundIds",
+            (SELECT coalesce(json_agg(json_build_object('shopifyRefundId', r."shopifyRefundId", 'amount', r.amount::text)), '[]'::json)
+               FROM "Refund" r WHERE r."shopId" = k."shopId" AND r."shopifyOrderId" = k."shopifyOrderId") AS refunds
+     FROM unnest($1::uuid[], $2::text[]) AS k("shopId", "shopifyOrderId")
+     LEFT JOIN "Order" o ON o."shopId" = k."shopId" AND o."shopifyOrderId" = k."shopifyOrderId"`,
+    [unique.map((o) => o.shopId), unique.map((o) => o.shopifyOrderId)],
+  );
+  return new Map(rows.map(({ shopId, shopifyOrderId, ...order }) => [orderKey(shopId, shopifyOrderId), order]));
+}
+
+/**
+ * Inserts new orders and overwrites stored ones with their line items, in one statement (plus one to drop the
+ * line items of the orders being overwritten, which the new version lists again). Returns each order's row id.
+ */
+async function writeOrders(
+  sql: Sql,
+  orders: readonly object[],
+  lineItems: readonly object[],
+  replacedOrderIds: readonly string[],
+  source: "WEBHOOK" | "RECONCILIATION",
+): Promise<Map<string, string>> {
+  if (replacedOrderIds.length > 0) await sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds]);
+  const rows = await sql.query<{ id: string; shopId: string; shopifyOrderId: string }>(
+    `
+    WITH o AS (
+      INSERT INTO "Order" (id, "shopId", "shopifyOrderId", name, "processedAt", "shopifyCreatedAt", "shopifyUpdatedAt", test,
+                           "financialStatus", "cancelledAt", currency, "presentmentCurrency", "grossAmount", "netAmount",
+                           "currentTotalAmount", "reflectedRefundIds", "checkoutToken", "cartToken", "customerId",
+                           "emailSha256", "noteAttributes", verified, source, "updatedAt")
+      SELECT r.id, r."shopId", r."shopifyOrderId", r.name, r."processedAt" AT TIME ZONE 'UTC', r."shopifyCreatedAt" AT TIME ZONE 'UTC',
+             r."shopifyUpdatedAt" AT TIME ZONE 'UTC', r.test, r."financialStatus", r."cancelledAt" AT TIME ZONE 'UTC', r.currency,
+             r."presentmentCurrency", r."grossAmount", r."netAmount", r."currentTotalAmount", r."reflectedRefundIds",
+             r."checkoutToken", r."cartToken", r."customerId", r."emailSha256", r."noteAttributes", true,
+             $3::"OrderSource", now() AT TIME ZONE 'UTC'
+      FROM jsonb_to_recordset($1::jsonb) AS r(
+        id uuid, "shopId" uuid, "shopifyOrderId" text, name text, "processedAt" timestamptz, "shopifyCreatedAt" timestamptz,
+        "shopifyUpdatedAt" timestamptz, test boolean, "financialStatus" text, "cancelledAt" timestamptz, currency text,
+        "presentmentCurrency" text, "grossAmount" numeric, "netAmount" numeric, "currentTotalAmount" numeric,
+        "reflectedRefundIds" text[], "checkoutToken" text, "cartToken" text, "customerId" text, "emailSha256" text,
+        "noteAttributes" jsonb)
+      ORDER BY r."shopId", r."shopifyOrderId"
+      ON CONFLICT ("shopId", "shopifyOrderId") DO UPDATE SET
+        name = EXCLUDED.name, "processedAt" = EXCLUDED."processedAt", "shopifyCreatedAt" = EXCLUDED."shopifyCreatedAt",
+        "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt", test = EXCLUDED.test, "financialStatus" = EXCLUDED."financialStatus",
+        "cancelledAt" = EXCLUDED."cancelledAt", currency = EXCLUDED.currency, "presentmentCurrency" = EXCLUDED."presentmentCurrency",
+        "grossAmount" = EXCLUDED."grossAmount", "netAmount" = EXCLUDED."netAmount", "currentTotalAmount" = EXCLUDED."currentTotalAmount",
+        "reflectedRefundIds" = EXCLUDED."reflectedRefundIds", "checkoutToken" = EXCLUDED."checkoutToken",
+        "cartToken" = EXCLUDED."cartToken", "customerId" = EXCLUDED."customerId", "emailSha256" = EXCLUDED."emailSha256",
+        "noteAttributes" = EXCLUDED."noteAttributes", verified = true, "updatedAt" = EXCLUDED."updatedAt"
+      RETURNING id, "shopId", "shopifyOrderId"
+    ), items AS (
+      INSERT INTO "OrderLineItem" (id, "shopId", "orderId", "shopifyLineItemId", "productId", "variantId", title, quantity,
+                                   amount, properties, "chatSessionId")
+      SELECT i.id, o."shopId", o.id, i."shopifyLineItemId", i."productId", i."variantId", i.title, i.quantity, i.amount,
+             i.properties, i."chatSessionId"
+      FROM jsonb_to_recordset($2::jsonb) AS i(
+        id uuid, "shopId" uuid, "shopifyOrderId" text, "shopifyLineItemId" text, "productId" text, "variantId" text,
+        title text, quantity int, amount numeric, properties jsonb, "chatSessionId" text)
+      JOIN o ON o."shopId" = i."shopId" AND o."shopifyOrderId" = i."shopifyOrderId"
+    )
+    SELECT id::text AS id, "shopId"::text AS "shopId", "shopifyOrderId" FROM o`,
+    [JSON.stringify(orders), JSON.stringify(lineItems), source],
+  );
+  return new Map(rows.map((row) => [orderKey(row.shopId, row.shopifyOrderId), row.id]));
 }
 
 /** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
-export async function ingestVerifiedOrder(db: DbTx, shopDomain: string, parsed: ParsedOrder, source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome> {
-  const shop = await findOrCreateShop(db, { domain: shopDomain, currency: parsed.currency });
-  await lockOrder(db, shop.id, parsed.shopifyOrderId);
-  const existing = await db.order.findUnique({
-    where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: parsed.shopifyOrderId } },
-    select: { id: true, shopifyUpdatedAt: true, verified: true },
-  });
-  const isStale =
-    existing?.verified && existing.shopifyUpdatedAt && existing.shopifyUpdatedAt.getTime() >= parsed.shopifyUpdatedAt.getTime();
-  if (isStale) return "STALE";
+export async function ingestVerifiedOrder(sql: Sql, shopDomain: string, parsed: ParsedOrder, source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome> {
+  return (await ingestVerifiedOrders(sql, [{ shopDomain, order: parsed }], source))[0];
+}
+
+/**
+ * Stores a set of order versions in one transaction and attributes the orders they changed, with a fixed number
+ * of statements for the whole set. The outcome of each version (in the order given) is what storing them one
+ * after the other would give: a later version of the same order in the set sees the earlier one as stored.
+ */
+export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVersion[], source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome[]> {
+  if (versions.length === 0) return [];
+  const shops = new Map<string, IngestShop>();
+  for (const { shopDomain, order } of versions) {
+    if (!shops.has(shopDomain)) shops.set(shopDomain, await findOrCreateShopInSql(sql, { domain: shopDomain, currency: order.currency }));
+  }
+  const shopIdOf = (version: OrderVersion) => shops.get(version.shopDomain)!.id;
+  await lockOrders(sql, versions.map((v) => orderKey(shopIdOf(v), v.order.shopifyOrderId)));
+
+  const stored = await readStoredOrders(sql, versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId })));
+
+  // Which version of each order ends up stored, deciding every version as if it arrived alone, in turn.
+  const outcomes: IngestOutcome[] = [];
+  const winners = new Map<string, OrderVersion>();
+  for (const version of versions) {
+    const key = orderKey(shopIdOf(version), version.order.shopifyOrderId);
+    const current = stored.get(key)!;
+    if (current.verified && current.updatedAt && current.updatedAt.getTime() >= version.order.shopifyUpdatedAt.getTime()) {
+      outcomes.push("STALE");
+      continue;
+    }
+    outcomes.push(current.id || winners.has(key) ? "UPDATED" : "CREATED");
+    stored.set(key, { ...current, updatedAt: version.order.shopifyUpdatedAt, verified: true });
+    winners.set(key, version);
+  }
+  if (winners.size === 0) return outcomes;
 
   // The chat stamps stay in noteAttributes and line items; the rest of the parsed order maps onto columns.
-  const { shopifyOrderId, lineItems, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = parsed;
-  const refunds = await db.refund.findMany({ where: { shopId: shop.id, shopifyOrderId } });
-  const fields = { ...columns, netAmount: netAmountOf(columns, refunds), verified: true };
-  const order = existing
-    ? await db.order.update({ where: { id: existing.id }, data: fields })
-    : await db.order.create({ data: { shopId: shop.id, shopifyOrderId, source, ...fields } });
-  if (existing) await db.orderLineItem.deleteMany({ where: { orderId: order.id } });
-  await db.orderLineItem.createMany({
-    data: lineItems.map((item) => ({ shopId: shop.id, orderId: order.id, ...item })),
+  const orderRows = [...winners].map(([key, version]) => {
+    const { lineItems: _items, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = version.order;
+    return { id: uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, stored.get(key)!.refunds) };
   });
-  // When the shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
+  const lineItemRows = [...winners.values()].flatMap((version) =>
+    version.order.lineItems.map((item) => ({ id: uuidv7(), shopId: shopIdOf(version), shopifyOrderId: version.order.shopifyOrderId, ...item })),
+  );
+  const replaced = [...winners.keys()].map((key) => stored.get(key)!.id).filter((id) => id !== null);
+  const orderIds = await writeOrders(sql, orderRows, lineItemRows, replaced, source);
+
   const now = new Date();
-  if (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000) {
-    await db.shop.update({ where: { id: shop.id }, data: { lastWebhookAt: now } });
+  for (const shop of shops.values()) {
+    const ids = [...winners].filter(([, version]) => shopIdOf(version) === shop.id).map(([key]) => orderIds.get(key)!);
+    if (ids.length === 0) continue;
+    // When the shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
+    if (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000) {
+      await sql.query(`UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [shop.id, now.toISOString()]);
+    }
+    await attributeStoredOrders(sql, shop, ids);
   }
-  await attributeStoredOrder(db, shop, order.id);
-  return existing ? "UPDATED" : "CREATED";
+  return outcomes;
 }
 
 export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
@@ -59,22 +184,22 @@ export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reas
  * refunds/create: the refund is kept whether or not its order is here yet (deliveries arrive out of order);
  * an order already stored gets its net recomputed, and an order that arrives later deducts it on ingest.
  */
-export async function ingestRefund(db: DbTx, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
-  const shop = await findOrCreateShop(db, { domain: shopDomain });
+export async function ingestRefund(sql: Sql, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
+  const shop = await findOrCreateShopInSql(sql, { domain: shopDomain });
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
-  const { shopifyRefundId, ...refund } = parsed.refund;
-  await lockOrder(db, shop.id, refund.shopifyOrderId);
-  await db.refund.upsert({
-    where: { shopId_shopifyRefundId: { shopId: shop.id, shopifyRefundId } },
-    create: { shopId: shop.id, shopifyRefundId, ...refund },
-    update: {},
-  });
-  const order = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: refund.shopifyOrderId } } });
-  if (order?.currentTotalAmount) {
-    const refunds = await db.refund.findMany({ where: { shopId: shop.id, shopifyOrderId: order.shopifyOrderId } });
-    const netAmount = netAmountOf({ ...order, currentTotalAmount: order.currentTotalAmount }, refunds);
-    await db.order.update({ where: { id: order.id }, data: { netAmount } });
+  const { shopifyRefundId, shopifyOrderId, processedAt, amount } = parsed.refund;
+  await lockOrders(sql, [orderKey(shop.id, shopifyOrderId)]);
+  await sql.query(
+    `INSERT INTO "Refund" (id, "shopId", "shopifyOrderId", "shopifyRefundId", amount, "processedAt")
+     VALUES ($1::uuid, $2::uuid, $3, $4, $5::numeric, $6::timestamptz AT TIME ZONE 'UTC')
+     ON CONFLICT ("shopId", "shopifyRefundId") DO NOTHING`,
+    [uuidv7(), shop.id, shopifyOrderId, shopifyRefundId, amount, processedAt.toISOString()],
+  );
+  const order = (await readStoredOrders(sql, [{ shopId: shop.id, shopifyOrderId }])).get(orderKey(shop.id, shopifyOrderId))!;
+  if (order.id && order.currentTotalAmount) {
+    const netAmount = netAmountOf({ ...order, currentTotalAmount: order.currentTotalAmount }, order.refunds);
+    await sql.query(`UPDATE "Order" SET "netAmount" = $2::numeric, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [order.id, netAmount]);
   }
   return { status: "PROCESSED" };
 }

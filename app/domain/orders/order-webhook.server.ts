@@ -1,19 +1,44 @@
-import type { DbTx } from "../../db.server";
+import type { Sql } from "../../db.server";
 import type { DeliveryOutcome } from "../webhook-deliveries.server";
-import { ingestRefund, ingestVerifiedOrder } from "./ingest-order.server";
+import { ingestRefund, ingestVerifiedOrders, type OrderVersion } from "./ingest-order.server";
 import { parseOrderPayload } from "./order-payload";
 
 export const ORDER_TOPICS = new Set(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"]);
 
+/** One verified delivery of an order or refund topic. */
+export interface OrderDelivery {
+  shopDomain: string;
+  topic: string;
+  payload: unknown;
+}
+
 /**
- * One verified delivery of an order topic. A body that is JSON but not an order is acknowledged (so Shopify
- * stops retrying) and recorded as rejected with the reason; nothing of it is stored.
+ * Verified deliveries of order topics, in one transaction. A body that is JSON but not an order is acknowledged
+ * (so Shopify stops retrying) and recorded as rejected with the reason; nothing of it is stored. Refunds go
+ * first: an order stored after its refund deducts it, and a refund stored after its order recomputes the net,
+ * so either way round gives the same net.
  */
-export async function handleOrderWebhook(db: DbTx, shopDomain: string, topic: string, payload: unknown): Promise<DeliveryOutcome> {
-  if (topic === "REFUNDS_CREATE") return ingestRefund(db, shopDomain, payload);
-  if (!ORDER_TOPICS.has(topic)) return { status: "PROCESSED" };
-  const parsed = parseOrderPayload(payload);
-  if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
-  await ingestVerifiedOrder(db, shopDomain, parsed.order);
-  return { status: "PROCESSED" };
+export async function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery[]): Promise<DeliveryOutcome[]> {
+  const outcomes = new Map<OrderDelivery, DeliveryOutcome>();
+  for (const delivery of deliveries.filter((d) => d.topic === "REFUNDS_CREATE")) {
+    outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
+  }
+  const versions: OrderVersion[] = [];
+  for (const delivery of deliveries.filter((d) => ORDER_TOPICS.has(d.topic))) {
+    const parsed = parseOrderPayload(delivery.payload);
+    if (!parsed.ok) {
+      outcomes.set(delivery, { status: "REJECTED", reason: parsed.reason });
+      continue;
+    }
+    versions.push({ shopDomain: delivery.shopDomain, order: parsed.order });
+    outcomes.set(delivery, { status: "PROCESSED" });
+  }
+  await ingestVerifiedOrders(sql, versions);
+  return deliveries.map((delivery) => outcomes.get(delivery) ?? { status: "PROCESSED" });
+}
+
+/** One delivery: see handleOrderWebhooks. */
+export async function handleOrderWebhook(sql: Sql, shopDomain: string, topic: string, payload: unknown): Promise<DeliveryOutcome> {
+  const [outcome] = await handleOrderWebhooks(sql, [{ shopDomain, topic, payload }]);
+  return outcome;
 }

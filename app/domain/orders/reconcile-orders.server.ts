@@ -5,7 +5,7 @@
  * overwrites a newer one, and an order already stored is only updated.
  */
 import type { Shop } from "@prisma/client";
-import type { Db } from "../../db.server";
+import { sqlIn, type Db } from "../../db.server";
 import { adminApiError, type AdminGraphql } from "../admin-graphql";
 import { ingestVerifiedOrder, type IngestOutcome } from "./ingest-order.server";
 import { parseOrderPayload } from "./order-payload";
@@ -177,7 +177,7 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
       outcomes.REJECTED += 1;
       return false;
     }
-    outcomes[await db.$transaction((tx) => ingestVerifiedOrder(tx, shop.domain, parsed.order, "RECONCILIATION"))] += 1;
+    outcomes[await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))] += 1;
     return true;
   };
 

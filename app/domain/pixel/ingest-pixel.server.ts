@@ -7,7 +7,7 @@
  * - re-attribute an order that exists, with the new link. It never writes an order's money or line items.
  */
 import type { Prisma, Shop } from "@prisma/client";
-import type { DbTx } from "../../db.server";
+import { sqlIn, type DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import type { PixelEvent } from "./pixel-event";
@@ -87,6 +87,6 @@ export async function ingestPixelEvent(db: DbTx, shop: Shop, event: PixelEvent, 
       },
     }));
   // An order a webhook already brought keeps its money, line items and tokens; the pixel only adds evidence.
-  await attributeStoredOrder(db, shop, order.id);
+  await attributeStoredOrder(sqlIn(db), shop, order.id);
   return { status: "STORED", orderId, linked, createdUnverifiedOrder: !existing, flagged };
 }
