@@ -21,6 +21,23 @@ export interface Sql {
   query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
+/**
+ * Inserts `rows` (objects keyed by column name; other keys are ignored) with one statement however many there
+ * are: they travel as one JSON parameter that `jsonb_to_recordset` turns back into typed columns. `columns` gives
+ * each column's SQL type; timestamps as `timestamp(3)`, which reads a Date's JSON form (UTC, ending in Z) as the
+ * UTC time the columns hold. `then` follows the SELECT (an ON CONFLICT clause).
+ */
+export async function insertJsonRows(sql: Sql, table: string, columns: Record<string, string>, rows: readonly object[], then = ""): Promise<void> {
+  if (rows.length === 0) return;
+  const names = Object.keys(columns).map((column) => `"${column}"`);
+  const typed = Object.entries(columns).map(([column, type]) => `"${column}" ${type}`);
+  await sql.query(
+    `INSERT INTO "${table}" (${names.join(", ")})
+     SELECT ${names.map((name) => `r.${name}`).join(", ")} FROM jsonb_to_recordset($1::jsonb) AS r(${typed.join(", ")}) ${then}`,
+    [JSON.stringify(rows)],
+  );
+}
+
 /** `Sql` on a Prisma client or transaction, for code that runs inside one. */
 export function sqlIn(db: DbTx): Sql {
   return { query: (text, params = []) => db.$queryRawUnsafe(text, ...params) };

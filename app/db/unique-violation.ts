@@ -2,6 +2,11 @@ import { Prisma } from "@prisma/client";
 
 const UNIQUE_VIOLATION = "23505";
 
+/** A driver adapter's error: PGlite's adapter passes PostgreSQL's `code`, adapter-pg maps it to a `kind`. */
+type AdapterCause = { code?: string; originalCode?: string; kind?: string } | undefined;
+const isUniqueCause = (cause: AdapterCause) =>
+  cause?.code === UNIQUE_VIOLATION || cause?.originalCode === UNIQUE_VIOLATION || cause?.kind === "UniqueConstraintViolation";
+
 /**
  * A unique-constraint violation (a concurrent duplicate). Prisma reports it as P2002 from a model query and as
  * P2010 with the database's code from a raw one; inside an interactive transaction the driver adapter's own error
@@ -9,10 +14,11 @@ const UNIQUE_VIOLATION = "23505";
  */
 export function isUniqueViolation(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    return error.code === "P2002" || (error.code === "P2010" && (error.meta as { code?: string } | undefined)?.code === UNIQUE_VIOLATION);
+    const raw = error.meta as { driverAdapterError?: { cause?: AdapterCause } } | undefined;
+    return error.code === "P2002" || (error.code === "P2010" && isUniqueCause(raw?.driverAdapterError?.cause));
   }
-  const failure = error as { name?: string; code?: string; cause?: { code?: string } } | null;
-  if (failure?.name === "DriverAdapterError") return failure.cause?.code === UNIQUE_VIOLATION;
+  const failure = error as { name?: string; code?: string; cause?: AdapterCause } | null;
+  if (failure?.name === "DriverAdapterError") return isUniqueCause(failure.cause);
   return failure?.code === UNIQUE_VIOLATION;
 }
 

@@ -38,13 +38,14 @@ export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
   return (await findShop(db, profile.domain)) ?? (await ensureShop(db, profile));
 }
 
-/** What order ingest reads of a shop. */
-export type IngestShop = AttributionShop & { domain: string; currency: string; lastWebhookAt: Date | null };
+/** What the ingest paths read of a shop. */
+export type IngestShop = AttributionShop & { domain: string; currency: string; storeTranscripts: boolean; lastWebhookAt: Date | null };
 
 async function readIngestShop(sql: Sql, domain: string): Promise<IngestShop | undefined> {
   const [shop] = await sql.query<IngestShop>(
     `SELECT id::text AS id, domain, currency, "settingsVersion", "ledWindowHours", "assistedWindowDays", "requireAnswerFound",
-            "countTestOrders", "maxOrderValue"::text AS "maxOrderValue", "lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"
+            "countTestOrders", "maxOrderValue"::text AS "maxOrderValue", "storeTranscripts",
+            "lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"
      FROM "Shop" WHERE domain = $1`,
     [domain],
   );

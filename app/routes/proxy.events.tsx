@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { prisma } from "../db.server";
+import { sqlTransaction } from "../db.server";
 import { MAX_BODY_BYTES, parseEventBatch } from "../domain/events/event-schema";
-import { recordEventBatch } from "../domain/events/record-events.server";
-import { findOrCreateShop } from "../domain/shops.server";
+import { recordEventBatchesByShop, type ShopEventBatch } from "../domain/events/record-events.server";
+import { groupCommit } from "../lib/group-commit";
 import { jsonResponse, readJsonBody } from "../lib/http";
 import { postOnlyLoader } from "../lib/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
@@ -12,6 +12,10 @@ export const loader = postOnlyLoader;
 
 // A storefront flushes a batch every few seconds at most; this bounds a runaway script per visitor.
 const perVisitor = new RateLimiter({ capacity: 30, refillPerSecond: 0.5 });
+
+// Every open storefront flushes its own small batch every few seconds: batches that arrive together are stored in
+// one transaction per shop; each request is still answered only once its batch committed.
+const storeEventBatch = groupCommit((batches: ShopEventBatch[]) => recordEventBatchesByShop(sqlTransaction, batches));
 
 // POST https://<shop>/apps/chat-attribution/events, forwarded and signed by Shopify's App Proxy.
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -26,7 +30,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return jsonResponse({ error: "too many requests from this visitor" }, { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } });
   }
   // The shop is the signed one; a storefront can only post events for the shop it is on.
-  const shop = await findOrCreateShop(prisma, { domain: shopDomain });
-  const summary = await recordEventBatch(prisma, shop, batch.events, { source: "STOREFRONT", loggedInCustomerId });
+  const summary = await storeEventBatch({ shopDomain, events: batch.events, context: { source: "STOREFRONT", loggedInCustomerId } });
   return jsonResponse({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected });
 };

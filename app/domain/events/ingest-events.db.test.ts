@@ -6,9 +6,9 @@
 import type { Shop } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { prisma } from "../../db.server";
+import { prisma, sqlTransaction } from "../../db.server";
 import { parseEventBatch, type ClientEvent } from "./event-schema";
-import { recordEventBatch } from "./record-events.server";
+import { recordEventBatch, recordEventBatchesByShop, type ShopEventBatch } from "./record-events.server";
 
 const NOW = Date.now();
 const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
@@ -83,5 +83,68 @@ describe("event batch ingest", () => {
     expect(await prisma.conversation.count({ where: { shopId: shop.id } })).toBe(1);
     expect(await prisma.touchpoint.count({ where: { shopId: shop.id } })).toBe(2);
     expect(await prisma.cartEvent.count({ where: { shopId: shop.id } })).toBe(2);
+  });
+
+  describe("several requests' batches in one transaction (the App Proxy's group commit)", () => {
+    /** Requests as storefronts send them: two visitors, a removal whose add came in an earlier request, a retry. */
+    function requests(domain: string): ShopEventBatch[] {
+      const [started, shopperMessage, answer, add, decrease, identify] = batch(session(1));
+      const other = batch(session(2));
+      const request = (events: ClientEvent[], loggedInCustomerId: string | null = null): ShopEventBatch => ({
+        shopDomain: domain, events, context: { source: "STOREFRONT", loggedInCustomerId },
+      });
+      return [
+        request([started, shopperMessage, answer]),
+        request(other.slice(0, 4), "9002"), // visitor 2 is logged in
+        request([add]),
+        request([decrease, identify]), // the decrease follows the add of the request before
+        request([add, answer]), // a retry of events already sent: duplicates
+        request(other.slice(4)),
+      ];
+    }
+
+    async function stored(shopId: string) {
+      const where = { shopId };
+      return {
+        visitors: await prisma.visitor.count({ where }),
+        conversations: await prisma.conversation.findMany({ where, orderBy: { externalId: "asc" }, select: { externalId: true, startedAt: true, lastTouchAt: true, firstQualifyingTouchAt: true } }),
+        touches: await prisma.touchpoint.count({ where }),
+        cartEvents: await prisma.cartEvent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { type: "asc" }], select: { type: true, quantity: true, fromChat: true } }),
+        identities: await prisma.visitorIdentity.findMany({ where, orderBy: [{ kind: "asc" }, { value: "asc" }], select: { kind: true, value: true, seenAt: true } }),
+        ledger: await prisma.clientEvent.count({ where }),
+      };
+    }
+
+    it("answers each request as if it had been stored alone, after the ones before it, and stores the same rows", async () => {
+      const merged = await recordEventBatchesByShop(sqlTransaction, requests(shop.domain));
+      expect(merged.map(({ accepted, duplicates, rejected }) => ({ accepted, duplicates, rejected: rejected.length }))).toEqual([
+        { accepted: 3, duplicates: 0, rejected: 0 },
+        { accepted: 4, duplicates: 0, rejected: 0 },
+        { accepted: 1, duplicates: 0, rejected: 0 },
+        { accepted: 2, duplicates: 0, rejected: 0 },
+        { accepted: 0, duplicates: 2, rejected: 0 },
+        { accepted: 2, duplicates: 0, rejected: 0 },
+      ]);
+
+      const alone = await prisma.shop.create({ data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" } });
+      const oneByOne = [];
+      for (const request of requests(alone.domain)) oneByOne.push(...(await recordEventBatchesByShop(sqlTransaction, [request])));
+      expect(oneByOne.map((s) => [s.accepted, s.duplicates, s.rejected.length])).toEqual(merged.map((s) => [s.accepted, s.duplicates, s.rejected.length]));
+
+      const rows = await stored(shop.id);
+      expect(rows).toEqual(await stored(alone.id));
+      expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([["CUSTOMER_ID", "701"], ["CUSTOMER_ID", "702"], ["CUSTOMER_ID", "9002"]]);
+      expect(rows.cartEvents).toHaveLength(4);
+    });
+
+    it("refuses a removal with no earlier add in any request of the transaction, and only in its own request", async () => {
+      const [, , , , decrease] = batch(session(5));
+      const summaries = await recordEventBatchesByShop(sqlTransaction, [
+        { shopDomain: shop.domain, events: batch(session(6)), context: { source: "STOREFRONT" } },
+        { shopDomain: shop.domain, events: [decrease], context: { source: "STOREFRONT" } },
+      ]);
+      expect(summaries[0]).toMatchObject({ accepted: 6, rejected: [] });
+      expect(summaries[1]).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: expect.stringMatching(/no earlier add/) }] });
+    });
   });
 });

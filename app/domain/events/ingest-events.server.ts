@@ -3,10 +3,10 @@
  * in one transaction, then re-attributes the orders the new evidence can change. The shop comes from the
  * caller (the App Proxy's signed `shop`, or the API key), never from the events.
  */
-import type { Prisma, Shop } from "@prisma/client";
-import { sqlIn, type DbTx } from "../../db.server";
-import { attributeStoredOrders } from "../attribution/attribute-order.server";
+import type { Shop } from "@prisma/client";
+import { insertJsonRows, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
+import { attributeStoredOrders, type AttributionShop } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
 
@@ -26,6 +26,22 @@ export interface IngestSummary {
   reattributedOrders: number;
 }
 
+/** The shop fields event ingest reads. */
+export type EventShop = AttributionShop & Pick<Shop, "storeTranscripts">;
+
+type TouchpointRow = {
+  id: string; shopId: string; conversationId: string; kind: "ASSISTANT_ANSWER" | "SHOPPER_MESSAGE"; answerFound: boolean | null;
+  productIds: string[]; topic: string | null; text: string | null; occurredAt: Date; source: EventSource;
+};
+type CartEventRow = {
+  id: string; shopId: string; visitorId: string; conversationId: string | null; type: CartWireEvent["cartType"]; productId: string;
+  variantId: string | null; productName: string | null; unitValue: string; currency: string; quantity: number; fromChat: boolean;
+  cartToken: string | null; occurredAt: Date; source: EventSource;
+};
+type LedgerRow = { shopId: string; eventId: string; type: string; source: EventSource };
+type IdentityRow = { id: string; shopId: string; visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string; seenAt: Date };
+type CartLinkRow = { id: string; shopId: string; token: string; conversationExternalId: string; visitorKey: string | null; seenAt: Date; source: EventSource };
+
 /** What changed, so that only the orders this evidence can touch are recomputed. */
 interface Touched {
   conversationExternalIds: Set<string>;
@@ -37,28 +53,53 @@ interface Touched {
 /** Cart events that put items in; a decrease or removal needs one of these before it. */
 const ADDS: readonly CartWireEvent["cartType"][] = ["ITEM_ADDED", "QUANTITY_INCREASED"];
 
-export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
-  const known = new Set(
-    (await db.clientEvent.findMany({ where: { shopId: shop.id, eventId: { in: events.map((e) => e.id) } }, select: { eventId: true } })).map((e) => e.eventId),
-  );
-  const fresh = events.map((event, index) => ({ event, index })).filter(({ event }) => !known.has(event.id));
+/** One request's events with what the request itself says about them. */
+export interface EventBatch {
+  events: ClientEvent[];
+  context: IngestContext;
+}
+
+export async function ingestEvents(sql: Sql, shop: EventShop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
+  return (await ingestEventBatches(sql, shop, [{ events, context }]))[0];
+}
+
+/**
+ * Several requests' batches for one shop, in one transaction (the App Proxy route's group commit), with one
+ * summary per batch. The result is what storing them one after the other would give: a batch sees the events
+ * of the batches before it (a removal can follow an add sent in an earlier request; the later copy of an event
+ * sent twice is its duplicate).
+ */
+export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: readonly EventBatch[]): Promise<IngestSummary[]> {
+  const summaries: IngestSummary[] = batches.map(() => ({ accepted: 0, duplicates: 0, rejected: [], reattributedOrders: 0 }));
+  const all = batches.flatMap(({ events, context }, part) => events.map((event, index) => ({ event, index, part, context })));
+  const stored = await sql.query<{ eventId: string }>(`SELECT "eventId" FROM "ClientEvent" WHERE "shopId" = $1::uuid AND "eventId" = ANY($2::text[])`, [
+    shop.id,
+    all.map(({ event }) => event.id),
+  ]);
+  const known = new Set(stored.map((row) => row.eventId));
+  const fresh = all.filter(({ event, part }) => {
+    if (!known.has(event.id)) return known.add(event.id);
+    summaries[part].duplicates++;
+    return false;
+  });
   const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
-  const rejected: IngestSummary["rejected"] = [];
+  /** The earliest accepted event of each batch: when its logged-in customer was known to be each visitor. */
+  const earliestOf: (Date | null)[] = batches.map(() => null);
   const conversationsWithNewTouches = new Set<string>();
-  // Rows are collected and written with one statement per table after the loop, whatever the batch size: every
-  // statement is a round trip and, with Prisma 6's query compiler, a compile on the event loop (see the
-  // Performance section of the README). Only visitors (needed as foreign keys) and the batch's known
-  // conversations are read before it.
-  const touchpointRows: Prisma.TouchpointCreateManyInput[] = [];
-  const cartEventRows: Prisma.CartEventCreateManyInput[] = [];
-  const ledgerRows: Prisma.ClientEventCreateManyInput[] = [];
-  const identityRows = new Map<string, Prisma.VisitorIdentityCreateManyInput>();
+  // Rows are collected and written with one statement per table after the loop, whatever the batch size (every
+  // statement is a round trip). Only visitors (needed as foreign keys) and the batch's known conversations are
+  // read before it.
+  const touchpointRows: TouchpointRow[] = [];
+  const cartEventRows: CartEventRow[] = [];
+  const ledgerRows: LedgerRow[] = [];
+  const identityRows = new Map<string, IdentityRow>();
+  const cartLinks = new Map<string, CartLinkRow>(); // by token: the last event naming it wins
 
   const freshEvents = fresh.map(({ event }) => event);
   // Every visitor of the batch is touched: its identities may match orders placed before this batch.
-  const visitors = await upsertVisitors(db, shop.id, freshEvents);
+  const visitors = await upsertVisitors(sql, shop.id, freshEvents);
   for (const id of visitors.values()) touched.visitorIds.add(id);
-  const conversations = await knownConversations(db, shop.id, freshEvents);
+  const conversations = await knownConversations(sql, shop.id, freshEvents);
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
   const conversationFor = (
@@ -94,20 +135,24 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
   const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
     if (!visitorId) return;
     const key = `${visitorId} ${kind} ${value}`;
-    if (!identityRows.has(key)) identityRows.set(key, { shopId: shop.id, visitorId, kind, value, seenAt: at });
+    if (!identityRows.has(key)) identityRows.set(key, { id: uuidv7(), shopId: shop.id, visitorId, kind, value, seenAt: at });
   };
 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
   const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
     cartEventRows.some(
-      (row) => row.visitorId === visitorId && row.productId === event.productId && ADDS.includes(row.type) && new Date(row.occurredAt) <= at,
+      (row) => row.visitorId === visitorId && row.productId === event.productId && ADDS.includes(row.type) && row.occurredAt <= at,
     ) ||
-    (await db.cartEvent.count({
-      where: { shopId: shop.id, visitorId, productId: event.productId, type: { in: [...ADDS] }, occurredAt: { lte: at } },
-    })) > 0;
+    (
+      await sql.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM "CartEvent" WHERE "shopId" = $1::uuid AND "visitorId" = $2::uuid AND "productId" = $3
+                          AND type::text = ANY($4::text[]) AND "occurredAt" <= $5::timestamptz AT TIME ZONE 'UTC') AS found`,
+        [shop.id, visitorId, event.productId, [...ADDS], at.toISOString()],
+      )
+    )[0].found;
 
-  let accepted = 0;
-  for (const { event, index } of fresh) {
+  for (const { event, index, part, context } of fresh) {
+    const { rejected } = summaries[part];
     const at = new Date(event.occurredAt);
     const visitorId = event.visitorId ? visitors.get(event.visitorId)! : null;
     switch (event.type) {
@@ -117,6 +162,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
       case "message": {
         const conversationId = conversationFor(event.conversationId, visitorId, at);
         touchpointRows.push({
+          id: uuidv7(),
           shopId: shop.id,
           conversationId,
           kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
@@ -143,6 +189,7 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
         const conversationId = event.conversationId ? conversationFor(event.conversationId, visitorId, at) : null;
         const cartToken = normaliseCartToken(event.cartToken);
         cartEventRows.push({
+          id: uuidv7(),
           shopId: shop.id,
           visitorId,
           conversationId,
@@ -159,10 +206,10 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
           source: context.source,
         });
         if (cartToken && event.conversationId) {
-          await db.cartLink.upsert({
-            where: { shopId_kind_token: { shopId: shop.id, kind: "CART_TOKEN", token: cartToken } },
-            create: { shopId: shop.id, kind: "CART_TOKEN", token: cartToken, conversationExternalId: event.conversationId, visitorKey: event.visitorId ?? null, seenAt: at, source: context.source },
-            update: { conversationExternalId: event.conversationId, seenAt: at },
+          const link = cartLinks.get(cartToken);
+          cartLinks.set(cartToken, {
+            id: link?.id ?? uuidv7(), shopId: shop.id, token: cartToken, conversationExternalId: event.conversationId,
+            visitorKey: link ? link.visitorKey : (event.visitorId ?? null), seenAt: at, source: link?.source ?? context.source,
           });
           touched.cartTokens.add(cartToken);
         }
@@ -176,57 +223,104 @@ export async function ingestEvents(db: DbTx, shop: Shop, events: ClientEvent[], 
       }
     }
     ledgerRows.push({ shopId: shop.id, eventId: event.id, type: event.type, source: context.source });
-    accepted++;
+    summaries[part].accepted++;
     if (!touched.earliest || at < touched.earliest) touched.earliest = at;
+    if (!earliestOf[part] || at < earliestOf[part]) earliestOf[part] = at;
   }
-  const newConversations = [...conversations.values()].filter((c) => c.isNew).map((c) => c.row);
-  if (newConversations.length) await db.conversation.createMany({ data: newConversations });
-  for (const { row, isNew, changed } of conversations.values()) {
-    if (changed && !isNew) await db.conversation.update({ where: { id: row.id }, data: { startedAt: row.startedAt, surface: row.surface, nudgeId: row.nudgeId, visitorId: row.visitorId } });
-  }
-  if (touchpointRows.length) await db.touchpoint.createMany({ data: touchpointRows });
-  if (cartEventRows.length) await db.cartEvent.createMany({ data: cartEventRows });
+  await writeConversations(sql, [...conversations.values()]);
+  await insertJsonRows(sql, "Touchpoint", TOUCHPOINT_COLUMNS, touchpointRows);
+  await insertJsonRows(sql, "CartEvent", CART_EVENT_COLUMNS, cartEventRows);
   // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
-  if (ledgerRows.length) await db.clientEvent.createMany({ data: ledgerRows });
+  await insertJsonRows(sql, "ClientEvent", { shopId: "uuid", eventId: "text", type: "text", source: '"EventSource"' }, ledgerRows);
   // After all of the batch's touches are in.
-  if (conversationsWithNewTouches.size) await refreshConversationTimes(db, [...conversationsWithNewTouches], shop.requireAnswerFound);
-  if (context.loggedInCustomerId) {
-    for (const visitorId of visitors.values()) addIdentity(visitorId, "CUSTOMER_ID", context.loggedInCustomerId, touched.earliest ?? new Date());
-  }
-  if (identityRows.size) await db.visitorIdentity.createMany({ data: [...identityRows.values()], skipDuplicates: true });
-  const reattributedOrders = accepted > 0 ? await reattributeTouchedOrders(db, shop, touched) : 0;
-  return { accepted, duplicates: events.length - fresh.length, rejected, reattributedOrders };
+  if (conversationsWithNewTouches.size) await refreshConversationTimes(sql, [...conversationsWithNewTouches], shop.requireAnswerFound);
+  if (cartLinks.size) await upsertCartLinks(sql, [...cartLinks.values()]);
+  batches.forEach(({ context }, part) => {
+    if (!context.loggedInCustomerId) return;
+    const keys = new Set(fresh.filter((item) => item.part === part).map(({ event }) => event.visitorId));
+    for (const key of keys) if (key) addIdentity(visitors.get(key)!, "CUSTOMER_ID", context.loggedInCustomerId, earliestOf[part] ?? new Date());
+  });
+  // An identity already stored stays as it was first seen.
+  const identities = [...identityRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row); // one lock order for all batches
+  await insertJsonRows(sql, "VisitorIdentity", IDENTITY_COLUMNS, identities, `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`);
+  const reattributedOrders = summaries.some((summary) => summary.accepted > 0) ? await reattributeTouchedOrders(sql, shop, touched) : 0;
+  for (const summary of summaries) summary.reattributedOrders = reattributedOrders;
+  return summaries;
 }
 
-async function refreshConversationTimes(db: DbTx, conversationIds: string[], requireAnswerFound: boolean) {
-  await db.$executeRaw`
-    UPDATE "Conversation" c SET
-      "firstQualifyingTouchAt" = (SELECT min(t."occurredAt") FROM "Touchpoint" t
-        WHERE t."conversationId" = c.id AND t.kind = 'ASSISTANT_ANSWER' AND (${!requireAnswerFound} OR t."answerFound" IS TRUE)),
-      "lastTouchAt" = (SELECT max(t."occurredAt") FROM "Touchpoint" t WHERE t."conversationId" = c.id)
-    WHERE c.id = ANY (${conversationIds}::uuid[])`;
+const TOUCHPOINT_COLUMNS = {
+  id: "uuid", shopId: "uuid", conversationId: "uuid", kind: '"TouchKind"', answerFound: "boolean", productIds: "text[]",
+  topic: "text", text: "text", occurredAt: "timestamp(3)", source: '"EventSource"',
+};
+const CART_EVENT_COLUMNS = {
+  id: "uuid", shopId: "uuid", visitorId: "uuid", conversationId: "uuid", type: '"CartEventType"', productId: "text", variantId: "text",
+  productName: "text", unitValue: "numeric", currency: "text", quantity: "int", fromChat: "boolean", cartToken: "text",
+  occurredAt: "timestamp(3)", source: '"EventSource"',
+};
+const IDENTITY_COLUMNS = { id: "uuid", shopId: "uuid", visitorId: "uuid", kind: '"IdentityKind"', value: "text", seenAt: "timestamp(3)" };
+
+/**
+ * The conversation each cart token was last seen with, in one statement (sorted, so two batches naming the same
+ * tokens lock them in the same order). A token already known keeps its first visitor and source.
+ */
+async function upsertCartLinks(sql: Sql, links: CartLinkRow[]) {
+  const rows = [...links].sort((a, b) => (a.token < b.token ? -1 : 1)).map((link) => ({ ...link, kind: "CART_TOKEN" }));
+  await insertJsonRows(
+    sql,
+    "CartLink",
+    { id: "uuid", shopId: "uuid", kind: '"CartLinkKind"', token: "text", conversationExternalId: "text", visitorKey: "text", seenAt: "timestamp(3)", source: '"EventSource"' },
+    rows,
+    `ON CONFLICT ("shopId", kind, token) DO UPDATE SET "conversationExternalId" = EXCLUDED."conversationExternalId", "seenAt" = EXCLUDED."seenAt"`,
+  );
+}
+
+/** New conversations in one statement, the ones this batch changed (an earlier start, a visitor learned) in another. */
+async function writeConversations(sql: Sql, conversations: BatchConversation[]) {
+  const columns = { id: "uuid", shopId: "uuid", externalId: "text", visitorId: "uuid", startedAt: "timestamp(3)", surface: '"Surface"', nudgeId: "text" };
+  await insertJsonRows(sql, "Conversation", columns, conversations.filter((c) => c.isNew).map((c) => c.row));
+  const changed = conversations.filter((c) => c.changed && !c.isNew).map((c) => c.row);
+  if (changed.length === 0) return;
+  await sql.query(
+    `UPDATE "Conversation" c SET "startedAt" = r."startedAt", surface = r.surface, "nudgeId" = r."nudgeId", "visitorId" = r."visitorId"
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "startedAt" timestamp(3), surface "Surface", "nudgeId" text, "visitorId" uuid)
+     WHERE c.id = r.id`,
+    [JSON.stringify(changed)],
+  );
+}
+
+async function refreshConversationTimes(sql: Sql, conversationIds: string[], requireAnswerFound: boolean) {
+  await sql.query(
+    `UPDATE "Conversation" c SET
+       "firstQualifyingTouchAt" = (SELECT min(t."occurredAt") FROM "Touchpoint" t
+         WHERE t."conversationId" = c.id AND t.kind = 'ASSISTANT_ANSWER' AND ($2::boolean OR t."answerFound" IS TRUE)),
+       "lastTouchAt" = (SELECT max(t."occurredAt") FROM "Touchpoint" t WHERE t."conversationId" = c.id)
+     WHERE c.id = ANY ($1::uuid[])`,
+    [conversationIds, !requireAnswerFound],
+  );
 }
 
 /**
  * Every visitor the batch's new events name, upserted in one statement (first event's time as first/last seen), in
  * key order so that two batches naming the same visitors lock their rows in the same order. Returns key → row id.
  */
-async function upsertVisitors(db: DbTx, shopId: string, events: ClientEvent[]): Promise<Map<string, string>> {
+async function upsertVisitors(sql: Sql, shopId: string, events: ClientEvent[]): Promise<Map<string, string>> {
   const firstSeen = new Map<string, string>();
   for (const event of events) if (event.visitorId && !firstSeen.has(event.visitorId)) firstSeen.set(event.visitorId, event.occurredAt);
   if (firstSeen.size === 0) return new Map();
   const keys = [...firstSeen.keys()].sort();
-  const rows = await db.$queryRaw<{ id: string; visitorKey: string }[]>`
-    INSERT INTO "Visitor" (id, "shopId", "visitorKey", "firstSeenAt", "lastSeenAt")
-    SELECT v.id, ${shopId}::uuid, v.key, v.at AT TIME ZONE 'UTC', v.at AT TIME ZONE 'UTC'
-    FROM unnest(${keys.map(() => uuidv7())}::uuid[], ${keys}::text[], ${keys.map((key) => new Date(firstSeen.get(key)!).toISOString())}::timestamptz[]) AS v(id, key, at)
-    ON CONFLICT ("shopId", "visitorKey") DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt"
-    RETURNING id::text AS id, "visitorKey"`;
+  const rows = await sql.query<{ id: string; visitorKey: string }>(
+    `INSERT INTO "Visitor" (id, "shopId", "visitorKey", "firstSeenAt", "lastSeenAt")
+     SELECT v.id, $1::uuid, v.key, v.at AT TIME ZONE 'UTC', v.at AT TIME ZONE 'UTC'
+     FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS v(id, key, at)
+     ON CONFLICT ("shopId", "visitorKey") DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt"
+     RETURNING id::text AS id, "visitorKey"`,
+    [shopId, keys.map(() => uuidv7()), keys, keys.map((key) => new Date(firstSeen.get(key)!).toISOString())],
+  );
   return new Map(rows.map((row) => [row.visitorKey, row.id]));
 }
 
 interface BatchConversation {
-  row: Prisma.ConversationCreateManyInput & { id: string; startedAt: Date; visitorId: string | null; nudgeId: string | null };
+  row: { id: string; shopId: string; externalId: string; visitorId: string | null; startedAt: Date; surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId: string | null };
   isNew: boolean;
   changed: boolean;
   /** Already met in this batch: a later event without a start changes nothing. */
@@ -234,13 +328,15 @@ interface BatchConversation {
 }
 
 /** The stored conversations the batch names, read in one query. */
-async function knownConversations(db: DbTx, shopId: string, events: ClientEvent[]): Promise<Map<string, BatchConversation>> {
+async function knownConversations(sql: Sql, shopId: string, events: ClientEvent[]): Promise<Map<string, BatchConversation>> {
   const externalIds = [...new Set(events.flatMap((event) => ("conversationId" in event && event.conversationId ? [event.conversationId] : [])))];
   if (externalIds.length === 0) return new Map();
-  const rows = await db.conversation.findMany({
-    where: { shopId, externalId: { in: externalIds } },
-    select: { id: true, shopId: true, externalId: true, visitorId: true, startedAt: true, surface: true, nudgeId: true },
-  });
+  const rows = await sql.query<BatchConversation["row"]>(
+    `SELECT id::text AS id, "shopId"::text AS "shopId", "externalId", "visitorId"::text AS "visitorId",
+            "startedAt" AT TIME ZONE 'UTC' AS "startedAt", surface::text AS surface, "nudgeId"
+     FROM "Conversation" WHERE "shopId" = $1::uuid AND "externalId" = ANY($2::text[])`,
+    [shopId, externalIds],
+  );
   return new Map(rows.map((row) => [row.externalId, { row, isNew: false, changed: false, seen: false }]));
 }
 
@@ -248,23 +344,27 @@ async function knownConversations(db: DbTx, shopId: string, events: ClientEvent[
  * Orders placed at or after the earliest new event (touches after an order never count) that name a touched
  * conversation, carry a touched cart token, or were placed by a touched visitor's identities.
  */
-async function reattributeTouchedOrders(db: DbTx, shop: Shop, touched: Touched): Promise<number> {
+async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touched): Promise<number> {
   if (!touched.earliest) return 0;
   const sessions = [...touched.conversationExternalIds];
   const identities = touched.visitorIds.size
-    ? await db.visitorIdentity.findMany({ where: { shopId: shop.id, visitorId: { in: [...touched.visitorIds] } } })
+    ? await sql.query<{ kind: string; value: string }>(`SELECT kind::text AS kind, value FROM "VisitorIdentity" WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[])`, [
+        shop.id,
+        [...touched.visitorIds],
+      ])
     : [];
   const customerIds = identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value);
   const emailHashes = identities.filter((i) => i.kind === "EMAIL_SHA256").map((i) => i.value);
-  const or = [
-    ...sessions.map((value) => ({ noteAttributes: { array_contains: [{ name: CHAT_SESSION_KEY, value }] } })),
-    sessions.length ? { lineItems: { some: { chatSessionId: { in: sessions } } } } : null,
-    touched.cartTokens.size ? { cartToken: { in: [...touched.cartTokens] } } : null,
-    customerIds.length ? { customerId: { in: customerIds } } : null,
-    emailHashes.length ? { emailSha256: { in: emailHashes } } : null,
-  ].filter((clause) => clause !== null);
-  if (or.length === 0) return 0;
-  const orders = await db.order.findMany({ where: { shopId: shop.id, processedAt: { gte: touched.earliest }, OR: or }, select: { id: true } });
-  await attributeStoredOrders(sqlIn(db), shop, orders.map((order) => order.id));
+  if (sessions.length + touched.cartTokens.size + customerIds.length + emailHashes.length === 0) return 0;
+  const orders = await sql.query<{ id: string }>(
+    `SELECT o.id::text AS id FROM "Order" o
+     WHERE o."shopId" = $1::uuid AND o."processedAt" >= $2::timestamptz AT TIME ZONE 'UTC' AND (
+       EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(o."noteAttributes") WHEN 'array' THEN o."noteAttributes" ELSE '[]' END) AS a(attribute)
+               WHERE a.attribute->>'name' = $3 AND a.attribute->>'value' = ANY($4::text[]))
+       OR EXISTS (SELECT 1 FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" = ANY($4::text[]))
+       OR o."cartToken" = ANY($5::text[]) OR o."customerId" = ANY($6::text[]) OR o."emailSha256" = ANY($7::text[]))`,
+    [shop.id, touched.earliest.toISOString(), CHAT_SESSION_KEY, sessions, [...touched.cartTokens], customerIds, emailHashes],
+  );
+  await attributeStoredOrders(sql, shop, orders.map((order) => order.id));
   return orders.length;
 }

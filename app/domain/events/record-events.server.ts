@@ -1,26 +1,53 @@
 import type { Shop } from "@prisma/client";
 import { retryingUniqueViolations } from "../../db/unique-violation";
-import type { Db, DbTx } from "../../db.server";
+import { sqlIn, type Db, type DbTx, type Sql } from "../../db.server";
+import { findOrCreateShopInSql } from "../shops.server";
 import type { ClientEvent } from "./event-schema";
-import { ingestEvents, type IngestContext, type IngestSummary } from "./ingest-events.server";
+import { ingestEventBatches, type EventBatch, type IngestContext, type IngestSummary } from "./ingest-events.server";
 
-/**
- * One batch, one transaction. Two copies of a batch racing (a retry overlapping the original) collide on
- * the event ledger's key; the loser rolls back whole and runs again, now seeing its events as duplicates.
- */
+// Two copies of a batch racing (a retry overlapping the original) collide on the event ledger's key; the loser
+// rolls back whole and runs again, now seeing its events as duplicates: hence the retries around each transaction.
+
+/** One batch, one Prisma transaction (with `alsoInTransaction`, e.g. remembering an idempotent response). */
 export async function recordEventBatch(
   db: Db,
   shop: Shop,
   events: ClientEvent[],
   context: IngestContext,
-  /** Runs in the same transaction after the events are stored (e.g. remembering an idempotent response). */
+  /** Runs in the same transaction after the events are stored. */
   alsoInTransaction?: (tx: DbTx, summary: IngestSummary) => Promise<void>,
 ): Promise<IngestSummary> {
   return retryingUniqueViolations(() =>
     db.$transaction(async (tx) => {
-      const summary = await ingestEvents(tx, shop, events, context);
+      const [summary] = await ingestEventBatches(sqlIn(tx), shop, [{ events, context }]);
       await alsoInTransaction?.(tx, summary);
       return summary;
+    }),
+  );
+}
+
+export interface ShopEventBatch extends EventBatch {
+  /** The shop the request was signed for. */
+  shopDomain: string;
+}
+
+/**
+ * Many requests' batches in one plain-SQL transaction straight on the driver (`sqlTransaction`), grouped by shop;
+ * one summary per batch, in the order given.
+ */
+export async function recordEventBatchesByShop(
+  transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>,
+  batches: readonly ShopEventBatch[],
+): Promise<IngestSummary[]> {
+  return retryingUniqueViolations(() =>
+    transaction(async (sql) => {
+      const summaries = new Map<ShopEventBatch, IngestSummary>();
+      for (const domain of new Set(batches.map((batch) => batch.shopDomain))) {
+        const ofShop = batches.filter((batch) => batch.shopDomain === domain);
+        const shop = await findOrCreateShopInSql(sql, { domain });
+        (await ingestEventBatches(sql, shop, ofShop)).forEach((summary, index) => summaries.set(ofShop[index], summary));
+      }
+      return batches.map((batch) => summaries.get(batch)!);
     }),
   );
 }
