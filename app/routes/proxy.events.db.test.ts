@@ -1,6 +1,6 @@
 /**
  * POST /apps/chat-attribution/events as Shopify's App Proxy forwards it (signed query), through the real
- * route and authenticate.public.appProxy.
+ * route and its signature check (app/shopify/app-proxy.server.ts).
  */
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";

@@ -8,7 +8,7 @@ import { verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
-// Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which authenticate.webhook gives.
+// Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which verifiedWebhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {

@@ -1,5 +1,5 @@
 /**
- * Signed order webhooks built from Shopify's fixture, through the real route and authenticate.webhook.
+ * Signed order webhooks built from Shopify's fixture, through the real route and its HMAC check (app/shopify/verified-webhook.server.ts).
  */
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";

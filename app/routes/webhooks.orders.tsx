@@ -14,7 +14,7 @@ const storeOrderDeliveries = groupCommit<DeliveryMeta & OrderDelivery, DeliveryR
   processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks),
 );
 
-// orders/paid, orders/updated, orders/cancelled, refunds/create. authenticate.webhook verifies the HMAC
+// orders/paid, orders/updated, orders/cancelled, refunds/create. verifiedWebhook checks the HMAC
 // over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);

@@ -1,6 +1,7 @@
 /**
  * Re-attribution (the job a settings change queues) over a generated shop on PostgreSQL, against the floor of
- * the same job without the engine: the same batches read, and every attribution row rewritten unchanged.
+ * the same job without the engine or its evidence: the same batches read, and every attribution row of a batch
+ * rewritten unchanged with one statement (as the job writes them).
  * And the pure engine in memory, against JSON.parse of Shopify's order payload (the least any order costs).
  */
 import { attributeOrder, DEFAULT_SETTINGS, type CandidateConversation, type EngineOrder } from "../../app/domain/attribution/engine";
@@ -26,7 +27,7 @@ export async function runReattributionBench(cluster: PostgresCluster, orders: nu
           take: DEFAULT_BATCH_SIZE,
           select: { id: true },
         });
-        for (const { id } of ids) await tx.attribution.update({ where: { orderId: id }, data: { computedAt: new Date() } });
+        await tx.$executeRaw`UPDATE "Attribution" SET "computedAt" = now() AT TIME ZONE 'UTC' WHERE "orderId" = ANY(${ids.map(({ id }) => id)}::uuid[])`;
         return ids;
       });
       cursor = batch.at(-1)?.id;
@@ -45,7 +46,7 @@ export async function runReattributionBench(cluster: PostgresCluster, orders: nu
         measure: `${orders.toLocaleString("en-US")} generated orders, batches of ${DEFAULT_BATCH_SIZE}, engine + evidence reads + writes`,
         value: perSecond,
         unit: "orders/s",
-        baseline: { name: "same batches, attribution rows rewritten without the engine", value: floorPerSecond },
+        baseline: { name: "same batches, attribution rows rewritten in one statement, no evidence or engine", value: floorPerSecond },
         ratio: perSecond / floorPerSecond,
       },
     ];
