@@ -137,6 +137,18 @@ describe("event batch ingest", () => {
       expect(rows.cartEvents).toHaveLength(4);
     });
 
+    it("keeps two shops apart in one transaction, even for the same visitor, conversation and event ids", async () => {
+      const other = await prisma.shop.create({ data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" } });
+      const events = batch(session(3));
+      const summaries = await recordEventBatchesByShop(sqlTransaction, [
+        { shopDomain: shop.domain, events, context: { source: "STOREFRONT" } },
+        { shopDomain: other.domain, events, context: { source: "STOREFRONT" } },
+      ]);
+      expect(summaries.map((s) => [s.accepted, s.duplicates])).toEqual([[6, 0], [6, 0]]);
+      expect(await stored(shop.id)).toEqual(await stored(other.id));
+      expect((await stored(shop.id)).ledger).toBe(6);
+    });
+
     it("refuses a removal with no earlier add in any request of the transaction, and only in its own request", async () => {
       const [, , , , decrease] = batch(session(5));
       const summaries = await recordEventBatchesByShop(sqlTransaction, [

@@ -116,4 +116,21 @@ describe("order deliveries in one batch", () => {
     // Racing batches apply the versions of order 3 in whichever order they won; the newest stands either way.
     expect(await snapshot(domain)).toEqual(await snapshot(oneByOne));
   });
+
+  it("keeps two shops apart in one batch, even for the same Shopify order id", async () => {
+    const [first, second] = [await shopWithConversation(), await shopWithConversation()];
+    const deliveries = [...burst(first), ...burst(second)];
+    const results = await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
+    expect(results.filter((r) => r.status === "DUPLICATE")).toHaveLength(2);
+    const oneByOne = await shopWithConversation();
+    for (const delivery of burst(oneByOne)) await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    const expected = await snapshot(oneByOne);
+    expect(await snapshot(first)).toEqual(expected);
+    expect(await snapshot(second)).toEqual(expected);
+    // Each shop's order 1 is credited to that shop's own conversation.
+    for (const domain of [first, second]) {
+      const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain }, shopifyOrderId: "1" }, include: { attribution: { include: { conversation: true } } } });
+      expect(order.attribution?.conversation?.shopId).toBe(order.shopId);
+    }
+  });
 });
