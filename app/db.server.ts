@@ -23,20 +23,24 @@ export interface Sql {
 
 /**
  * Inserts `rows` (objects keyed by column name; other keys are ignored) with one statement however many there
- * are: they travel as one JSON parameter that `jsonb_to_recordset` turns back into typed columns. `columns` gives
- * each column's SQL type; timestamps as `timestamp(3)`, which reads a Date's JSON form (UTC, ending in Z) as the
- * UTC time the columns hold. `then` follows the SELECT (an ON CONFLICT clause).
+ * are: they travel as one JSON parameter that `jsonb_to_recordset` (as `r`) turns back into typed columns.
+ * `columns` gives each column's SQL type; timestamps as `timestamp(3)`, which reads a Date's JSON form (UTC,
+ * ending in Z) as the UTC time the columns hold. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
+ * RETURNING, whose rows are returned.
  */
-export async function insertJsonRows(sql: Sql, table: string, columns: Record<string, string>, rows: readonly object[], then = ""): Promise<void> {
-  if (rows.length === 0) return;
+export async function insertJsonRows<Row = never>(sql: Sql, table: string, columns: Record<string, string>, rows: readonly object[], then = ""): Promise<Row[]> {
+  if (rows.length === 0) return [];
   const names = Object.keys(columns).map((column) => `"${column}"`);
   const typed = Object.entries(columns).map(([column, type]) => `"${column}" ${type}`);
-  await sql.query(
+  return sql.query<Row>(
     `INSERT INTO "${table}" (${names.join(", ")})
      SELECT ${names.map((name) => `r.${name}`).join(", ")} FROM jsonb_to_recordset($1::jsonb) AS r(${typed.join(", ")}) ${then}`,
     [JSON.stringify(rows)],
   );
 }
+
+/** Runs `work` in one transaction of plain SQL (`sqlTransaction`, or a stand-in in tests). */
+export type SqlTransaction = <T>(work: (sql: Sql) => Promise<T>) => Promise<T>;
 
 /** `Sql` on a Prisma client or transaction, for code that runs inside one. */
 export function sqlIn(db: DbTx): Sql {
@@ -60,9 +64,9 @@ function sqlDriver(): SqlDriver {
 }
 
 /** A transaction of plain SQL straight on the driver: committed when `work` resolves, rolled back if it throws. */
-export function sqlTransaction<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+export const sqlTransaction: SqlTransaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
   return sqlDriver().transaction((query) => work({ query }));
-}
+};
 
 /** Plain SQL straight on the driver, each statement on its own. */
 export const sql: Sql = { query: (text, params) => sqlDriver().query(text, params) };

@@ -3,7 +3,7 @@
  * X-Shopify-Webhook-Id: the delivery row is written in the same transaction as the work it records.
  */
 import { retryingUniqueViolations } from "../db/unique-violation";
-import { sqlIn, type Db, type DbTx, type Sql } from "../db.server";
+import { insertJsonRows, sqlIn, type Db, type DbTx, type Sql, type SqlTransaction } from "../db.server";
 
 export interface DeliveryMeta {
   webhookId: string;
@@ -38,15 +38,14 @@ async function claimDeliveries(sql: Sql, deliveries: readonly DeliveryMeta[]): P
     topic: d.topic,
     eventId: d.eventId ?? null,
     triggeredAt: parseTime(d.triggeredAt),
+    status: "PROCESSED",
   }));
-  const claimed = await sql.query<{ webhookId: string }>(
-    `INSERT INTO "WebhookDelivery" ("webhookId", "shopDomain", topic, "eventId", "triggeredAt", status)
-     SELECT r."webhookId", r."shopDomain", r.topic, r."eventId", r."triggeredAt" AT TIME ZONE 'UTC', 'PROCESSED'
-     FROM jsonb_to_recordset($1::jsonb) AS r("webhookId" text, "shopDomain" text, topic text, "eventId" text, "triggeredAt" timestamptz)
-     ORDER BY r."webhookId"
-     ON CONFLICT ("webhookId") DO NOTHING
-     RETURNING "webhookId"`,
-    [JSON.stringify(rows)],
+  const claimed = await insertJsonRows<{ webhookId: string }>(
+    sql,
+    "WebhookDelivery",
+    { webhookId: "text", shopDomain: "text", topic: "text", eventId: "text", triggeredAt: "timestamp(3)", status: '"DeliveryStatus"' },
+    rows,
+    `ORDER BY r."webhookId" ON CONFLICT ("webhookId") DO NOTHING RETURNING "webhookId"`,
   );
   return new Set(claimed.map((row) => row.webhookId));
 }
@@ -90,7 +89,7 @@ async function recordDeliveries<D extends DeliveryMeta>(
  * create (a shop on its first deliveries, say): the next try sees it.
  */
 export function processDeliveriesInSql<D extends DeliveryMeta>(
-  transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>,
+  transaction: SqlTransaction,
   deliveries: readonly D[],
   work: (sql: Sql, fresh: D[]) => Promise<DeliveryOutcome[]>,
 ): Promise<DeliveryResult[]> {

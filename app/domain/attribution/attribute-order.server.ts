@@ -6,7 +6,7 @@
  * straight on the driver.
  */
 import type { Shop } from "@prisma/client";
-import type { Sql } from "../../db.server";
+import { insertJsonRows, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, chatStampOf } from "../orders/order-payload";
 import { attributeOrder, type AttributionResult, type CandidateConversation, type EngineCartEvent, type EngineTouch, type MatchedBy, type Surface } from "./engine";
@@ -218,6 +218,7 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
   });
   const candidates = await findCandidates(sql, shop.id, orders);
   const settings = settingsOf(shop);
+  const computedAt = new Date();
   const rows = orders.map((order) => {
     const result = attributeOrder(
       {
@@ -234,6 +235,7 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
     results.set(order.id, result);
     return {
       id: uuidv7(),
+      shopId: shop.id,
       orderId: order.id,
       classification: result.classification,
       conversationId: result.conversationId,
@@ -242,30 +244,31 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
       minutesFromLastTouch: result.minutesFromLastTouch,
       excludedReason: result.excludedReason,
       evidence: { steps: result.steps, settings: { ...result.settings } },
+      settingsVersion: shop.settingsVersion,
+      computedAt,
     };
   });
-  if (rows.length > 0) await storeAttributions(sql, shop, rows);
+  await storeAttributions(sql, rows);
   return results;
 }
 
 /** One statement for the whole set: a new order's row is inserted, an attributed order's row replaced. */
-async function storeAttributions(sql: Sql, shop: AttributionShop, rows: object[]): Promise<void> {
-  await sql.query(
-    `INSERT INTO "Attribution" (id, "shopId", "orderId", classification, "conversationId", surface, "matchedBy",
-                                "minutesFromLastTouch", "excludedReason", evidence, "settingsVersion", "computedAt")
-     SELECT r.id, $2::uuid, r."orderId", r.classification::"Classification", r."conversationId",
-            r.surface::"Surface", r."matchedBy"::"MatchedBy", r."minutesFromLastTouch",
-            r."excludedReason"::"ExclusionReason", r.evidence, $3::int, $4::timestamptz AT TIME ZONE 'UTC'
-     FROM jsonb_to_recordset($1::jsonb) AS r(
-       id uuid, "orderId" uuid, classification text, "conversationId" uuid, surface text, "matchedBy" text,
-       "minutesFromLastTouch" int, "excludedReason" text, evidence jsonb)
-     ORDER BY r."orderId"
+async function storeAttributions(sql: Sql, rows: object[]): Promise<void> {
+  await insertJsonRows(
+    sql,
+    "Attribution",
+    {
+      id: "uuid", shopId: "uuid", orderId: "uuid", classification: '"Classification"', conversationId: "uuid", surface: '"Surface"',
+      matchedBy: '"MatchedBy"', minutesFromLastTouch: "int", excludedReason: '"ExclusionReason"', evidence: "jsonb",
+      settingsVersion: "int", computedAt: "timestamp(3)",
+    },
+    rows,
+    `ORDER BY r."orderId"
      ON CONFLICT ("orderId") DO UPDATE SET
        classification = EXCLUDED.classification, "conversationId" = EXCLUDED."conversationId",
        surface = EXCLUDED.surface, "matchedBy" = EXCLUDED."matchedBy",
        "minutesFromLastTouch" = EXCLUDED."minutesFromLastTouch", "excludedReason" = EXCLUDED."excludedReason",
        evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt"`,
-    [JSON.stringify(rows), shop.id, shop.settingsVersion, new Date().toISOString()],
   );
 }
 

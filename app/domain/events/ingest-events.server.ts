@@ -78,9 +78,12 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   ]);
   const known = new Set(stored.map((row) => row.eventId));
   const fresh = all.filter(({ event, part }) => {
-    if (!known.has(event.id)) return known.add(event.id);
-    summaries[part].duplicates++;
-    return false;
+    if (known.has(event.id)) {
+      summaries[part].duplicates++;
+      return false;
+    }
+    known.add(event.id);
+    return true;
   });
   const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
   /** The earliest accepted event of each batch: when its logged-in customer was known to be each visitor. */
@@ -308,13 +311,16 @@ async function upsertVisitors(sql: Sql, shopId: string, events: ClientEvent[]): 
   for (const event of events) if (event.visitorId && !firstSeen.has(event.visitorId)) firstSeen.set(event.visitorId, event.occurredAt);
   if (firstSeen.size === 0) return new Map();
   const keys = [...firstSeen.keys()].sort();
-  const rows = await sql.query<{ id: string; visitorKey: string }>(
-    `INSERT INTO "Visitor" (id, "shopId", "visitorKey", "firstSeenAt", "lastSeenAt")
-     SELECT v.id, $1::uuid, v.key, v.at AT TIME ZONE 'UTC', v.at AT TIME ZONE 'UTC'
-     FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS v(id, key, at)
-     ON CONFLICT ("shopId", "visitorKey") DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt"
+  const rows = await insertJsonRows<{ id: string; visitorKey: string }>(
+    sql,
+    "Visitor",
+    { id: "uuid", shopId: "uuid", visitorKey: "text", firstSeenAt: "timestamp(3)", lastSeenAt: "timestamp(3)" },
+    keys.map((visitorKey) => {
+      const at = new Date(firstSeen.get(visitorKey)!); // the client's time may carry any offset; the column is UTC
+      return { id: uuidv7(), shopId, visitorKey, firstSeenAt: at, lastSeenAt: at };
+    }),
+    `ORDER BY r."visitorKey" ON CONFLICT ("shopId", "visitorKey") DO UPDATE SET "lastSeenAt" = EXCLUDED."lastSeenAt"
      RETURNING id::text AS id, "visitorKey"`,
-    [shopId, keys.map(() => uuidv7()), keys, keys.map((key) => new Date(firstSeen.get(key)!).toISOString())],
   );
   return new Map(rows.map((row) => [row.visitorKey, row.id]));
 }

@@ -1,6 +1,6 @@
 import type { Shop } from "@prisma/client";
 import { retryingUniqueViolations } from "../../db/unique-violation";
-import { sqlIn, type Db, type DbTx, type Sql } from "../../db.server";
+import { sqlIn, type Db, type DbTx, type SqlTransaction } from "../../db.server";
 import { findOrCreateShopInSql } from "../shops.server";
 import type { ClientEvent } from "./event-schema";
 import { ingestEventBatches, type EventBatch, type IngestContext, type IngestSummary } from "./ingest-events.server";
@@ -36,7 +36,7 @@ export interface ShopEventBatch extends EventBatch {
  * one summary per batch, in the order given.
  */
 export async function recordEventBatchesByShop(
-  transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>,
+  transaction: SqlTransaction,
   batches: readonly ShopEventBatch[],
 ): Promise<IngestSummary[]> {
   return retryingUniqueViolations(() =>
