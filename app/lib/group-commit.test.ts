@@ -3,16 +3,25 @@ import { groupCommit } from "./group-commit";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A writer that records every batch it gets and holds the first one until `release()`, so the test can submit
+ * more requests while a transaction is "in flight"; `write` does the rest of the work for each batch.
+ */
+function holdingFirstBatch<Result>(write: (items: number[]) => Result[]) {
+  const batches: number[][] = [];
+  let release!: () => void;
+  const firstHeld = new Promise<void>((resolve) => (release = resolve));
+  const writer = async (items: number[]) => {
+    batches.push(items);
+    if (batches.length === 1) await firstHeld;
+    return write(items);
+  };
+  return { batches, release, submit: groupCommit<number, Result>(writer) };
+}
+
 describe("groupCommit", () => {
   it("writes a request alone when nothing else is waiting, and the requests that arrive meanwhile together", async () => {
-    const batches: number[][] = [];
-    let release!: () => void;
-    const firstWrite = new Promise<void>((resolve) => (release = resolve));
-    const submit = groupCommit<number, string>(async (items) => {
-      batches.push(items);
-      if (batches.length === 1) await firstWrite;
-      return items.map((item) => `done ${item}`);
-    });
+    const { batches, release, submit } = holdingFirstBatch((items) => items.map((item) => `done ${item}`));
     const first = submit(1);
     await tick();
     const later = [2, 3, 4].map(submit);
@@ -45,12 +54,7 @@ describe("groupCommit", () => {
   });
 
   it("fails only the bad request of a failed batch: the others are written again one by one", async () => {
-    const writes: number[][] = [];
-    let release!: () => void;
-    const firstWrite = new Promise<void>((resolve) => (release = resolve));
-    const submit = groupCommit<number, number>(async (items) => {
-      writes.push(items);
-      if (writes.length === 1) await firstWrite;
+    const { batches: writes, release, submit } = holdingFirstBatch((items) => {
       if (items.includes(13)) throw new Error("unlucky");
       return items.map((item) => item * 2);
     });

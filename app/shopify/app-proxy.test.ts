@@ -2,22 +2,14 @@
  * The app checks App Proxy signatures itself (for speed); @shopify/shopify-api's validateHmac with the
  * "appProxy" signator — what authenticate.public.appProxy calls — is the oracle: same verdict on every case.
  */
-import "@shopify/shopify-api/adapters/web-api";
-import { ApiVersion, LogSeverity, shopifyApi } from "@shopify/shopify-api";
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { shopifyLibrary } from "../../test/shopify-library";
 import { appProxySignature, signedAppProxyParams } from "./signing.server";
 import { isSignedAppProxyUrl, verifyAppProxyRequest } from "./app-proxy.server";
 
 const SECRET = "proxy-secret";
-const library = shopifyApi({
-  apiKey: "key",
-  apiSecretKey: SECRET,
-  apiVersion: ApiVersion.July26,
-  hostName: "app.example.com",
-  isEmbeddedApp: true,
-  logger: { level: LogSeverity.Error },
-});
+const library = shopifyLibrary(SECRET);
 const now = () => Math.trunc(Date.now() / 1000);
 const base = "https://app.example.com/proxy/events";
 const forward = { shop: "a.myshopify.com", pathPrefix: "/apps/chat-attribution", loggedInCustomerId: "7" };

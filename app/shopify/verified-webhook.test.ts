@@ -2,21 +2,14 @@
  * The app verifies webhooks itself (for speed); @shopify/shopify-api's own validator is the oracle here: for every
  * case both must reach the same verdict, and a valid delivery must read the same topic, shop and ids.
  */
-import "@shopify/shopify-api/adapters/web-api";
-import { ApiVersion, LogSeverity, shopifyApi, WebhookValidationErrorReason } from "@shopify/shopify-api";
+import { WebhookValidationErrorReason } from "@shopify/shopify-api";
 import { describe, expect, it } from "vitest";
+import { shopifyLibrary } from "../../test/shopify-library";
 import { signedWebhookHeaders, webhookHmac } from "./signing.server";
 import { verifiedWebhook } from "./verified-webhook.server";
 
 const SECRET = "webhook-secret";
-const library = shopifyApi({
-  apiKey: "key",
-  apiSecretKey: SECRET,
-  apiVersion: ApiVersion.July26,
-  hostName: "app.example.com",
-  isEmbeddedApp: true,
-  logger: { level: LogSeverity.Error },
-});
+const library = shopifyLibrary(SECRET);
 
 const body = JSON.stringify({ id: 450789469, note: "ünïcode ✓" });
 const classic = signedWebhookHeaders(SECRET, body, { topic: "orders/paid", shop: "a.myshopify.com", webhookId: "w-1", eventId: "e-1", triggeredAt: "2026-11-23T00:00:00Z" });
