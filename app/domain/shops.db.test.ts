@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { prisma } from "../db.server";
-import { ensureShop, markShopUninstalled, redactShop } from "./shops.server";
+import { prisma, sqlTransaction } from "../db.server";
+import { ensureShop, findOrCreateShopsInSql, markShopUninstalled, redactShop } from "./shops.server";
 import { processDeliveryOnce } from "./webhook-deliveries.server";
 
 const domain = "lifecycle.myshopify.com";
@@ -91,5 +91,34 @@ describe("webhook deliveries", () => {
     ).rejects.toThrow("crash mid-delivery");
     expect(await prisma.shop.count({ where: { domain: "half-written.myshopify.com" } })).toBe(0);
     expect(await prisma.webhookDelivery.count({ where: { webhookId: "delivery-3" } })).toBe(0);
+  });
+});
+
+describe("findOrCreateShopsInSql", () => {
+  const heldAdvisoryLocks = (sql: { query<Row>(text: string): Promise<Row[]> }) =>
+    sql.query<{ held: number }>(`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted`);
+
+  it("takes the locks it is given even when none of the shops exists yet, and creates each missing shop once", async () => {
+    const [known, fresh] = ["locks-known.myshopify.com", "locks-fresh.myshopify.com"];
+    await ensureShop(prisma, { domain: known, currency: "EUR" });
+    const { shops, held } = await sqlTransaction(async (sql) => {
+      const shops = await findOrCreateShopsInSql(
+        sql,
+        [{ domain: fresh, currency: "CAD" }, { domain: known, currency: "USD" }, { domain: fresh, currency: "GBP" }],
+        [`${fresh}:1`, `${fresh}:2`, `${known}:1`],
+      );
+      return { shops, held: (await heldAdvisoryLocks(sql))[0].held };
+    });
+    expect(held).toBe(3);
+    expect([...shops.keys()].sort()).toEqual([fresh, known]);
+    expect(shops.get(fresh)).toMatchObject({ domain: fresh, currency: "CAD", lastWebhookAt: null });
+    expect(shops.get(known)).toMatchObject({ domain: known, currency: "EUR" });
+    expect(await prisma.shop.count({ where: { domain: fresh } })).toBe(1);
+
+    const onlyMissing = await sqlTransaction(async (sql) => {
+      await findOrCreateShopsInSql(sql, [{ domain: "locks-none.myshopify.com" }], ["locks-none.myshopify.com:7"]);
+      return (await heldAdvisoryLocks(sql))[0].held;
+    });
+    expect(onlyMissing).toBe(1);
   });
 });

@@ -41,28 +41,49 @@ export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
 /** What the ingest paths read of a shop. */
 export type IngestShop = AttributionShop & { domain: string; currency: string; storeTranscripts: boolean; lastWebhookAt: Date | null };
 
-async function readIngestShop(sql: Sql, domain: string): Promise<IngestShop | undefined> {
-  const [shop] = await sql.query<IngestShop>(
-    `SELECT id::text AS id, domain, currency, "settingsVersion", "ledWindowHours", "assistedWindowDays", "requireAnswerFound",
-            "countTestOrders", "maxOrderValue"::text AS "maxOrderValue", "storeTranscripts",
-            "lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"
-     FROM "Shop" WHERE domain = $1`,
-    [domain],
-  );
-  return shop;
-}
+const INGEST_SHOP_COLUMNS = `s.id::text AS id, s.domain, s.currency, s."settingsVersion", s."ledWindowHours", s."assistedWindowDays",
+  s."requireAnswerFound", s."countTestOrders", s."maxOrderValue"::text AS "maxOrderValue", s."storeTranscripts",
+  s."lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"`;
 
 /** findOrCreateShop in plain SQL, for the ingest paths that run on `Sql`; a new shop gets the schema's defaults. */
 export async function findOrCreateShopInSql(sql: Sql, profile: Pick<ShopProfile, "domain" | "currency">): Promise<IngestShop> {
-  const existing = await readIngestShop(sql, profile.domain);
-  if (existing) return existing;
+  return (await findOrCreateShopsInSql(sql, [profile])).get(profile.domain)!;
+}
+
+/**
+ * findOrCreateShopInSql for several shops, keyed by domain. `thenLock` (advisory lock keys, taken in the order
+ * given) are locked by the same statement that reads the shops: on the order webhooks, whose orders are locked by
+ * shop domain and order id, that saves a round trip per batch.
+ */
+export async function findOrCreateShopsInSql(
+  sql: Sql,
+  profiles: readonly Pick<ShopProfile, "domain" | "currency">[],
+  thenLock: readonly string[] = [],
+): Promise<Map<string, IngestShop>> {
+  const firstProfiles = new Map<string, Pick<ShopProfile, "domain" | "currency">>();
+  for (const profile of profiles) if (!firstProfiles.has(profile.domain)) firstProfiles.set(profile.domain, profile);
+  const domains = [...firstProfiles.keys()];
+  // The locks are the preserved side of the join: they are taken even when no shop exists yet.
+  const read = async (lockKeys: readonly string[]) => {
+    const rows = await sql.query<IngestShop & { id: string | null }>(
+      `WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))::text) AS n FROM unnest($2::text[]) AS u(k))
+       SELECT ${INGEST_SHOP_COLUMNS} FROM locked LEFT JOIN "Shop" s ON s.domain = ANY($1::text[])`,
+      [domains, [...lockKeys]],
+    );
+    return new Map(rows.filter((shop) => shop.id !== null).map((shop) => [shop.domain, shop]));
+  };
+  const shops = await read(thenLock);
+  const missing = [...firstProfiles.values()].filter((profile) => !shops.has(profile.domain));
+  if (missing.length === 0) return shops;
   await sql.query(
     `INSERT INTO "Shop" (id, domain, currency, "pixelAccountId", "updatedAt")
-     VALUES ($1::uuid, $2, coalesce($3, 'USD'), $4::uuid, now() AT TIME ZONE 'UTC')
+     SELECT id, domain, coalesce(currency, 'USD'), "pixelAccountId", now() AT TIME ZONE 'UTC'
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS n(id, domain, currency, "pixelAccountId")
+     ORDER BY domain
      ON CONFLICT (domain) DO NOTHING`,
-    [uuidv7(), profile.domain, profile.currency ?? null, uuidv7()],
+    [missing.map(() => uuidv7()), missing.map((p) => p.domain), missing.map((p) => p.currency ?? null), missing.map(() => uuidv7())],
   );
-  return (await readIngestShop(sql, profile.domain))!;
+  return read([]);
 }
 
 /** app/uninstalled may be delivered repeatedly and after the sessions are gone: every step tolerates that. */

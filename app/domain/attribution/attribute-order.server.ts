@@ -27,8 +27,8 @@ export function settingsOf(shop: AttributionShop) {
   };
 }
 
-/** What the engine and the evidence lookups need of a stored order. */
-interface StoredOrder {
+/** What the engine and the evidence lookups need of an order (stored, or about to be written). */
+export interface AttributableOrder {
   id: string;
   shopifyOrderId: string;
   name: string | null;
@@ -44,13 +44,25 @@ interface StoredOrder {
   noteAttributes: { name: string; value: string }[];
   /** Line items stamped with a chat session by the storefront embed. */
   stampedItems: { title: string; chatSessionId: string }[];
+}
+
+/** What decides whether a stored attribution may be recomputed. */
+export interface StoredCredit {
   customerRedacted: boolean;
   /** How the stored attribution (if any) was matched. */
   matchedBy: string | null;
 }
 
-function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[]): Promise<StoredOrder[]> {
-  return sql.query<StoredOrder>(
+const IDENTITY_MATCHES = new Set<string>(["CUSTOMER_ID", "EMAIL"]);
+
+/**
+ * An order whose credit rested on a customer identity that customers/redact has since erased keeps the
+ * classification it had: the evidence cannot be re-read.
+ */
+export const keepsRedactedCredit = (stored: StoredCredit) => stored.customerRedacted && stored.matchedBy !== null && IDENTITY_MATCHES.has(stored.matchedBy);
+
+function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[]): Promise<(AttributableOrder & StoredCredit)[]> {
+  return sql.query<AttributableOrder & StoredCredit>(
     `SELECT o.id::text AS id, o."shopifyOrderId", o.name, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt", o.test, o.verified,
             o."grossAmount"::text AS "grossAmount", o.currency, o."checkoutToken", o."cartToken", o."customerId", o."emailSha256",
             o."noteAttributes",
@@ -66,16 +78,22 @@ function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[])
 
 type Link = { by: MatchedBy; detail: string };
 type TokenKind = "CHECKOUT_TOKEN" | "CART_TOKEN";
-type Identity = { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string };
-type StoredConversation = { id: string; externalId: string; visitorId: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] };
 /** Times inside JSON are epoch milliseconds: a timestamp without zone has no unambiguous JSON text form. */
 type JsonTouch = Omit<EngineTouch, "occurredAt"> & { occurredAt: number };
 type JsonCartEvent = Pick<EngineCartEvent, "type" | "fromChat"> & { occurredAt: number };
-type ChatAdd = { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number };
+
+/** Everything stored that may tie a set of orders of one shop to its conversations. */
+export interface Evidence {
+  cartLinks: { kind: TokenKind; token: string; conversationExternalId: string }[];
+  identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string }[];
+  conversations: { id: string; externalId: string; visitorId: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] }[];
+  /** Chat add-to-carts of the shoppers of those conversations, in any of their conversations. */
+  chatAdds: { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number }[];
+}
 
 const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
 
-function tokensOf(order: StoredOrder): { kind: TokenKind; token: string }[] {
+function tokensOf(order: AttributableOrder): { kind: TokenKind; token: string }[] {
   return [
     order.checkoutToken ? { kind: "CHECKOUT_TOKEN" as const, token: order.checkoutToken } : null,
     order.cartToken ? { kind: "CART_TOKEN" as const, token: order.cartToken } : null,
@@ -83,7 +101,7 @@ function tokensOf(order: StoredOrder): { kind: TokenKind; token: string }[] {
 }
 
 /** The chat sessions an order names itself: its cart attribute and its line item properties. */
-function stampedLinks(order: StoredOrder): Map<string, Link[]> {
+function stampedLinks(order: AttributableOrder): Map<string, Link[]> {
   const links = new Map<string, Link[]>(); // by conversation external id
   const add = (externalId: string, link: Link) => links.set(externalId, [...(links.get(externalId) ?? []), link]);
   const cartSession = chatStampOf(order.noteAttributes ?? [], CHAT_SESSION_KEY);
@@ -94,131 +112,126 @@ function stampedLinks(order: StoredOrder): Map<string, Link[]> {
   return links;
 }
 
-const tokensOfKind = (orders: StoredOrder[], kind: TokenKind) => orders.flatMap(tokensOf).filter((t) => t.kind === kind).map((t) => t.token);
-
-/** The candidate conversations of every order, read with one statement per kind of evidence for the whole set. */
-async function findCandidates(sql: Sql, shopId: string, orders: StoredOrder[]): Promise<Map<string, CandidateConversation[]>> {
-  const linksByOrder = new Map(orders.map((order) => [order.id, stampedLinks(order)]));
-
-  const checkoutTokens = tokensOfKind(orders, "CHECKOUT_TOKEN");
-  const cartTokens = tokensOfKind(orders, "CART_TOKEN");
-  const cartLinks = checkoutTokens.length || cartTokens.length
-    ? await sql.query<{ kind: TokenKind; token: string; conversationExternalId: string }>(
-        `SELECT kind::text AS kind, token, "conversationExternalId" FROM "CartLink"
-         WHERE "shopId" = $1::uuid AND ((kind = 'CHECKOUT_TOKEN' AND token = ANY($2::text[])) OR (kind = 'CART_TOKEN' AND token = ANY($3::text[])))
-         ORDER BY id`,
-        [shopId, checkoutTokens, cartTokens],
-      )
-    : [];
-  for (const order of orders) {
-    const links = linksByOrder.get(order.id)!;
-    for (const { kind, token } of tokensOf(order)) {
-      for (const link of cartLinks.filter((l) => l.kind === kind && l.token === token)) {
-        const what = kind === "CHECKOUT_TOKEN" ? "checkout token" : "cart token";
-        const found = { by: kind, detail: `has a ${what} seen with chat session ${link.conversationExternalId}` };
-        links.set(link.conversationExternalId, [...(links.get(link.conversationExternalId) ?? []), found]);
-      }
-    }
-  }
-
-  const customerIds = [...new Set(orders.map((o) => o.customerId).filter((id) => id !== null))];
-  const emailHashes = [...new Set(orders.map((o) => o.emailSha256).filter((hash) => hash !== null))];
-  const identities = customerIds.length || emailHashes.length
-    ? await sql.query<Identity>(
-        `SELECT "visitorId"::text AS "visitorId", kind::text AS kind, value FROM "VisitorIdentity"
-         WHERE "shopId" = $1::uuid AND ((kind = 'CUSTOMER_ID' AND value = ANY($2::text[])) OR (kind = 'EMAIL_SHA256' AND value = ANY($3::text[])))
-         ORDER BY "seenAt", id`,
-        [shopId, customerIds, emailHashes],
-      )
-    : [];
-  const identityLinksByOrder = new Map<string, Map<string, MatchedBy[]>>(); // order → visitor → how
-  for (const order of orders) {
-    const byVisitor = new Map<string, MatchedBy[]>();
-    for (const identity of identities) {
-      const matches = identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailSha256;
-      if (!matches) continue;
-      const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";
-      byVisitor.set(identity.visitorId, [...(byVisitor.get(identity.visitorId) ?? []), by]);
-    }
-    identityLinksByOrder.set(order.id, byVisitor);
-  }
-
-  const externalIds = [...new Set(orders.flatMap((order) => [...linksByOrder.get(order.id)!.keys()]))];
-  const visitorIds = [...new Set(identities.map((identity) => identity.visitorId))];
-  // Most orders name no chat at all: nothing to look up.
-  if (externalIds.length === 0 && visitorIds.length === 0) return new Map();
-
-  const conversations = await sql.query<StoredConversation>(
-    `SELECT c.id::text AS id, c."externalId", c."visitorId"::text AS "visitorId", c.surface::text AS surface,
-            (SELECT coalesce(json_agg(json_build_object('kind', t.kind, 'answerFound', t."answerFound", 'occurredAt', ${epochMs(`t."occurredAt"`)})
-                                      ORDER BY t."occurredAt", t.id), '[]'::json)
-               FROM "Touchpoint" t WHERE t."conversationId" = c.id) AS touches,
-            (SELECT coalesce(json_agg(json_build_object('type', e.type, 'fromChat', e."fromChat", 'occurredAt', ${epochMs(`e."occurredAt"`)})
-                                      ORDER BY e."occurredAt", e.id), '[]'::json)
-               FROM "CartEvent" e WHERE e."conversationId" = c.id) AS "cartEvents"
-     FROM "Conversation" c
-     WHERE c."shopId" = $1::uuid AND (c."externalId" = ANY($2::text[]) OR c."visitorId" = ANY($3::uuid[]))
-     ORDER BY c.id`,
-    [shopId, externalIds, visitorIds],
-  );
-  const chattingVisitors = [...new Set(conversations.map((c) => c.visitorId).filter((v) => v !== null))];
-  const chatAdds = chattingVisitors.length
-    ? await sql.query<ChatAdd>(
-        `SELECT "visitorId"::text AS "visitorId", "conversationId"::text AS "conversationId", type::text AS type, ${epochMs(`"occurredAt"`)} AS "occurredAt"
-         FROM "CartEvent" WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[]) AND "fromChat"
-         ORDER BY "occurredAt", id`,
-        [shopId, chattingVisitors],
-      )
-    : [];
-
-  const candidates = new Map<string, CandidateConversation[]>();
-  for (const order of orders) {
-    const links = linksByOrder.get(order.id)!;
-    const identityByVisitor = identityLinksByOrder.get(order.id)!;
-    const own = conversations.filter((c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)));
-    candidates.set(
-      order.id,
-      own.map((conversation) => {
-        const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
-          by,
-          detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
-        }));
-        const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: e.fromChat, inConversation: true }));
-        const visitorChatAdds = chatAdds
-          .filter((e) => e.visitorId === conversation.visitorId && e.conversationId !== conversation.id)
-          .map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: true, inConversation: false }));
-        return {
-          id: conversation.id,
-          externalId: conversation.externalId,
-          surface: conversation.surface,
-          links: [...(links.get(conversation.externalId) ?? []), ...identityLinks],
-          touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt) })),
-          cartEvents: [...ownEvents, ...visitorChatAdds],
-        };
-      }),
-    );
-  }
-  return candidates;
-}
-
-const IDENTITY_MATCHES = new Set<string>(["CUSTOMER_ID", "EMAIL"]);
+const distinct = <T>(values: (T | null)[]) => [...new Set(values.filter((value) => value !== null))];
 
 /**
- * Recomputes and stores the attribution of each order (all of one shop). Safe to repeat: a result replaces the
- * last one. An order whose credit rested on a customer identity that customers/redact has since erased keeps
- * the classification it had (the evidence cannot be re-read): its entry is null.
+ * The evidence for a set of orders in one statement (each lookup feeds the next: cart links and identities name
+ * conversations, conversations name the shoppers whose chat add-to-carts count), so the set costs one round
+ * trip however many orders and kinds of evidence it has. Every lookup is an index probe per key (LATERAL … OFFSET 0,
+ * which the planner cannot flatten into a join): written as set conditions, it read all of the shop's conversations,
+ * cart links and cart events whenever its statistics lagged behind a fast-growing shop (every new shop, every
+ * benchmark). A visitor belongs to one shop, so the shop check on rows found by visitor is a filter (IS NOT
+ * DISTINCT FROM is never an index condition): as an index condition the planner ANDed in the whole shop again.
  */
-export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<Map<string, AttributionResult | null>> {
-  const results = new Map<string, AttributionResult | null>();
-  if (orderIds.length === 0) return results;
-  const orders = (await readStoredOrders(sql, shop.id, orderIds)).filter((order) => {
-    const keepsRedactedCredit = order.customerRedacted && order.matchedBy !== null && IDENTITY_MATCHES.has(order.matchedBy);
-    if (keepsRedactedCredit) results.set(order.id, null);
-    return !keepsRedactedCredit;
+export async function readEvidence(sql: Sql, shopId: string, orders: readonly AttributableOrder[]): Promise<Evidence> {
+  const tokens = [...new Map(orders.flatMap(tokensOf).map((t) => [`${t.kind}:${t.token}`, t])).values()];
+  const identityKeys = [
+    ...distinct(orders.map((order) => order.customerId)).map((value) => ({ kind: "CUSTOMER_ID", value })),
+    ...distinct(orders.map((order) => order.emailSha256)).map((value) => ({ kind: "EMAIL_SHA256", value })),
+  ];
+  const [evidence] = await sql.query<Evidence>(
+    `WITH links AS (
+       SELECT l.id, l.kind::text AS kind, l.token, l."conversationExternalId"
+       FROM unnest($2::text[], $3::text[]) AS k(kind, token)
+       CROSS JOIN LATERAL (
+         SELECT * FROM "CartLink" l WHERE l."shopId" = $1::uuid AND l.kind = k.kind::"CartLinkKind" AND l.token = k.token OFFSET 0
+       ) l
+     ), identities AS (
+       SELECT v.id, v."seenAt", v."visitorId", v.kind::text AS kind, v.value
+       FROM unnest($4::text[], $5::text[]) AS k(kind, value)
+       CROSS JOIN LATERAL (
+         SELECT * FROM "VisitorIdentity" v WHERE v."shopId" = $1::uuid AND v.kind = k.kind::"IdentityKind" AND v.value = k.value OFFSET 0
+       ) v
+     ), conversations AS (
+       SELECT c.id, c."externalId", c."visitorId", c.surface::text AS surface
+       FROM (SELECT unnest($6::text[]) UNION SELECT "conversationExternalId" FROM links) AS x("externalId")
+       CROSS JOIN LATERAL (SELECT * FROM "Conversation" c WHERE c."shopId" = $1::uuid AND c."externalId" = x."externalId" OFFSET 0) c
+       UNION
+       SELECT c.id, c."externalId", c."visitorId", c.surface::text AS surface
+       FROM (SELECT DISTINCT "visitorId" FROM identities) i
+       CROSS JOIN LATERAL (
+         SELECT * FROM "Conversation" c WHERE c."visitorId" = i."visitorId" AND c."shopId" IS NOT DISTINCT FROM $1::uuid OFFSET 0
+       ) c
+     ), chat_adds AS (
+       SELECT e.id, e."visitorId", e."conversationId", e.type::text AS type, e."occurredAt"
+       FROM (SELECT DISTINCT "visitorId" FROM conversations WHERE "visitorId" IS NOT NULL) v
+       CROSS JOIN LATERAL (
+         SELECT * FROM "CartEvent" e WHERE e."visitorId" = v."visitorId" AND e."shopId" IS NOT DISTINCT FROM $1::uuid AND e."fromChat" OFFSET 0
+       ) e
+     )
+     SELECT
+       (SELECT coalesce(json_agg(json_build_object('kind', kind, 'token', token, 'conversationExternalId', "conversationExternalId") ORDER BY id), '[]'::json)
+          FROM links) AS "cartLinks",
+       (SELECT coalesce(json_agg(json_build_object('visitorId', "visitorId", 'kind', kind, 'value', value) ORDER BY "seenAt", id), '[]'::json)
+          FROM identities) AS identities,
+       (SELECT coalesce(json_agg(json_build_object(
+                 'id', c.id, 'externalId', c."externalId", 'visitorId', c."visitorId", 'surface', c.surface,
+                 'touches', (SELECT coalesce(json_agg(json_build_object('kind', t.kind, 'answerFound', t."answerFound", 'occurredAt', ${epochMs(`t."occurredAt"`)})
+                                                      ORDER BY t."occurredAt", t.id), '[]'::json)
+                               FROM "Touchpoint" t WHERE t."conversationId" = c.id),
+                 'cartEvents', (SELECT coalesce(json_agg(json_build_object('type', e.type, 'fromChat', e."fromChat", 'occurredAt', ${epochMs(`e."occurredAt"`)})
+                                                         ORDER BY e."occurredAt", e.id), '[]'::json)
+                                  FROM "CartEvent" e WHERE e."conversationId" = c.id)) ORDER BY c.id), '[]'::json)
+          FROM conversations c) AS conversations,
+       (SELECT coalesce(json_agg(json_build_object('visitorId', "visitorId", 'conversationId', "conversationId", 'type', type,
+                                                   'occurredAt', ${epochMs(`"occurredAt"`)}) ORDER BY "occurredAt", id), '[]'::json)
+          FROM chat_adds) AS "chatAdds"`,
+    [
+      shopId,
+      tokens.map((t) => t.kind),
+      tokens.map((t) => t.token),
+      identityKeys.map((k) => k.kind),
+      identityKeys.map((k) => k.value),
+      [...new Set(orders.flatMap((order) => [...stampedLinks(order).keys()]))],
+    ],
+  );
+  return evidence;
+}
+
+/** Each order's candidate conversations, from the evidence read for the set. */
+function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateConversation[] {
+  const links = stampedLinks(order);
+  for (const { kind, token } of tokensOf(order)) {
+    for (const link of evidence.cartLinks.filter((l) => l.kind === kind && l.token === token)) {
+      const what = kind === "CHECKOUT_TOKEN" ? "checkout token" : "cart token";
+      links.set(link.conversationExternalId, [...(links.get(link.conversationExternalId) ?? []), { by: kind, detail: `has a ${what} seen with chat session ${link.conversationExternalId}` }]);
+    }
+  }
+  const identityByVisitor = new Map<string, MatchedBy[]>();
+  for (const identity of evidence.identities) {
+    const matches = identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailSha256;
+    if (!matches) continue;
+    const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";
+    identityByVisitor.set(identity.visitorId, [...(identityByVisitor.get(identity.visitorId) ?? []), by]);
+  }
+  const own = evidence.conversations.filter((c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)));
+  return own.map((conversation) => {
+    const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
+      by,
+      detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
+    }));
+    const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: e.fromChat, inConversation: true }));
+    const visitorChatAdds = evidence.chatAdds
+      .filter((e) => e.visitorId === conversation.visitorId && e.conversationId !== conversation.id)
+      .map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: true, inConversation: false }));
+    return {
+      id: conversation.id,
+      externalId: conversation.externalId,
+      surface: conversation.surface,
+      links: [...(links.get(conversation.externalId) ?? []), ...identityLinks],
+      touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt) })),
+      cartEvents: [...ownEvents, ...visitorChatAdds],
+    };
   });
-  const candidates = await findCandidates(sql, shop.id, orders);
+}
+
+/** An Attribution row as `ATTRIBUTION_COLUMNS` reads it, plus the order it belongs to. */
+export type AttributionRow = ReturnType<typeof attributeWithEvidence>["rows"][number];
+
+/** Runs the engine on each order with the shop's settings: the results, and the rows that store them. */
+export function attributeWithEvidence(shop: AttributionShop, orders: readonly AttributableOrder[], evidence: Evidence, computedAt = new Date()) {
   const settings = settingsOf(shop);
-  const computedAt = new Date();
+  const results = new Map<string, AttributionResult>();
   const rows = orders.map((order) => {
     const result = attributeOrder(
       {
@@ -229,7 +242,7 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
         grossAmount: order.grossAmount,
         currency: order.currency,
       },
-      candidates.get(order.id) ?? [],
+      candidatesOf(order, evidence),
       settings,
     );
     results.set(order.id, result);
@@ -237,6 +250,7 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
       id: uuidv7(),
       shopId: shop.id,
       orderId: order.id,
+      shopifyOrderId: order.shopifyOrderId,
       classification: result.classification,
       conversationId: result.conversationId,
       surface: result.surface,
@@ -248,28 +262,39 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
       computedAt,
     };
   });
-  await storeAttributions(sql, rows);
-  return results;
+  return { results, rows };
 }
 
-/** One statement for the whole set: a new order's row is inserted, an attributed order's row replaced. */
-async function storeAttributions(sql: Sql, rows: object[]): Promise<void> {
-  await insertJsonRows(
-    sql,
-    "Attribution",
-    {
-      id: "uuid", shopId: "uuid", orderId: "uuid", classification: '"Classification"', conversationId: "uuid", surface: '"Surface"',
-      matchedBy: '"MatchedBy"', minutesFromLastTouch: "int", excludedReason: '"ExclusionReason"', evidence: "jsonb",
-      settingsVersion: "int", computedAt: "timestamp(3)",
-    },
-    rows,
-    `ORDER BY r."orderId"
-     ON CONFLICT ("orderId") DO UPDATE SET
-       classification = EXCLUDED.classification, "conversationId" = EXCLUDED."conversationId",
-       surface = EXCLUDED.surface, "matchedBy" = EXCLUDED."matchedBy",
-       "minutesFromLastTouch" = EXCLUDED."minutesFromLastTouch", "excludedReason" = EXCLUDED."excludedReason",
-       evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt"`,
-  );
+/** The columns of an Attribution row and their SQL types, for jsonb_to_recordset. */
+export const ATTRIBUTION_COLUMNS = {
+  id: "uuid", shopId: "uuid", orderId: "uuid", classification: '"Classification"', conversationId: "uuid", surface: '"Surface"',
+  matchedBy: '"MatchedBy"', minutesFromLastTouch: "int", excludedReason: '"ExclusionReason"', evidence: "jsonb",
+  settingsVersion: "int", computedAt: "timestamp(3)",
+} as const;
+
+/** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
+export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET
+  classification = EXCLUDED.classification, "conversationId" = EXCLUDED."conversationId",
+  surface = EXCLUDED.surface, "matchedBy" = EXCLUDED."matchedBy",
+  "minutesFromLastTouch" = EXCLUDED."minutesFromLastTouch", "excludedReason" = EXCLUDED."excludedReason",
+  evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt"`;
+
+/**
+ * Recomputes and stores the attribution of each order (all of one shop). Safe to repeat: a result replaces the
+ * last one. An order that keeps its redacted credit (`keepsRedactedCredit`) has a null entry.
+ */
+export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<Map<string, AttributionResult | null>> {
+  const results = new Map<string, AttributionResult | null>();
+  if (orderIds.length === 0) return results;
+  const orders = (await readStoredOrders(sql, shop.id, orderIds)).filter((order) => {
+    if (keepsRedactedCredit(order)) results.set(order.id, null);
+    return !keepsRedactedCredit(order);
+  });
+  if (orders.length === 0) return results;
+  const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
+  await insertJsonRows(sql, "Attribution", ATTRIBUTION_COLUMNS, attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
+  for (const [id, result] of attributed.results) results.set(id, result);
+  return results;
 }
 
 /** One order: see attributeStoredOrders. Null when the stored result is kept. */

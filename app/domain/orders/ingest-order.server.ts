@@ -5,8 +5,17 @@
  */
 import type { Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
-import { attributeStoredOrders } from "../attribution/attribute-order.server";
-import { findOrCreateShopInSql, type IngestShop } from "../shops.server";
+import {
+  ATTRIBUTION_COLUMNS,
+  ATTRIBUTION_UPSERT,
+  attributeWithEvidence,
+  keepsRedactedCredit,
+  readEvidence,
+  type AttributableOrder,
+  type AttributionRow,
+  type StoredCredit,
+} from "../attribution/attribute-order.server";
+import { findOrCreateShopInSql, findOrCreateShopsInSql } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
@@ -25,14 +34,17 @@ const orderKey = (shopId: string, shopifyOrderId: string) => `${shopId}:${shopif
  * and concurrently. Without a lock two versions could both read "stored is older than me" and the older one
  * write last, or a refund and its order could each miss the other. A transaction-scoped advisory lock per
  * (shop, order) serialises them; it is released at commit or rollback. A set of orders takes its locks in one
- * sorted order, so two sets that share orders cannot deadlock.
+ * sorted order, so two sets that share orders cannot deadlock. The key names the shop by its domain (unique and
+ * never changed), which a delivery carries: the locks are taken before the shop row is read or created.
  */
+const lockKeysOf = (orders: readonly { shopDomain: string; shopifyOrderId: string }[]) =>
+  [...new Set(orders.map((order) => `${order.shopDomain}:${order.shopifyOrderId}`))].sort();
+
 async function lockOrders(sql: Sql, keys: readonly string[]): Promise<void> {
-  const sorted = [...new Set(keys)].sort();
-  await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text AS locked FROM unnest($1::text[]) AS u(k)`, [sorted]);
+  await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text AS locked FROM unnest($1::text[]) AS u(k)`, [keys]);
 }
 
-interface StoredOrder {
+interface StoredOrder extends StoredCredit {
   /** Null while the order is not stored yet. */
   id: string | null;
   updatedAt: Date | null;
@@ -52,28 +64,32 @@ async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; sho
             o."shopifyUpdatedAt" AT TIME ZONE 'UTC' AS "updatedAt", coalesce(o.verified, false) AS verified,
             o."cancelledAt" AT TIME ZONE 'UTC' AS "cancelledAt", o."currentTotalAmount"::text AS "currentTotalAmount",
             coalesce(o."reflectedRefundIds", '{}') AS "reflectedRefundIds",
+            coalesce(o."customerRedactedAt" IS NOT NULL, false) AS "customerRedacted", a."matchedBy"::text AS "matchedBy",
             (SELECT coalesce(json_agg(json_build_object('shopifyRefundId', r."shopifyRefundId", 'amount', r.amount::text)), '[]'::json)
                FROM "Refund" r WHERE r."shopId" = k."shopId" AND r."shopifyOrderId" = k."shopifyOrderId") AS refunds
      FROM unnest($1::uuid[], $2::text[]) AS k("shopId", "shopifyOrderId")
-     LEFT JOIN "Order" o ON o."shopId" = k."shopId" AND o."shopifyOrderId" = k."shopifyOrderId"`,
+     LEFT JOIN "Order" o ON o."shopId" = k."shopId" AND o."shopifyOrderId" = k."shopifyOrderId"
+     LEFT JOIN "Attribution" a ON a."orderId" = o.id`,
     [unique.map((o) => o.shopId), unique.map((o) => o.shopifyOrderId)],
   );
   return new Map(rows.map(({ shopId, shopifyOrderId, ...order }) => [orderKey(shopId, shopifyOrderId), order]));
 }
 
 /**
- * Inserts new orders and overwrites stored ones with their line items, in one statement (plus one to drop the
- * line items of the orders being overwritten, which the new version lists again). Returns each order's row id.
+ * Inserts new orders and overwrites stored ones with their line items and attributions, in one statement (plus
+ * one to drop the line items of the orders being overwritten, which the new version lists again). Line items and
+ * attributions find their order by Shopify id among the rows this statement wrote.
  */
 async function writeOrders(
   sql: Sql,
   orders: readonly object[],
   lineItems: readonly object[],
+  attributions: readonly AttributionRow[],
   replacedOrderIds: readonly string[],
   source: "WEBHOOK" | "RECONCILIATION",
-): Promise<Map<string, string>> {
+): Promise<void> {
   if (replacedOrderIds.length > 0) await sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds]);
-  const rows = await sql.query<{ id: string; shopId: string; shopifyOrderId: string }>(
+  await sql.query(
     `
     WITH o AS (
       INSERT INTO "Order" (id, "shopId", "shopifyOrderId", name, "processedAt", "shopifyCreatedAt", "shopifyUpdatedAt", test,
@@ -110,11 +126,17 @@ async function writeOrders(
         id uuid, "shopId" uuid, "shopifyOrderId" text, "shopifyLineItemId" text, "productId" text, "variantId" text,
         title text, quantity int, amount numeric, properties jsonb, "chatSessionId" text)
       JOIN o ON o."shopId" = i."shopId" AND o."shopifyOrderId" = i."shopifyOrderId"
+    ), attributed AS (
+      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS).map((column) => `"${column}"`).join(", ")})
+      SELECT ${Object.keys(ATTRIBUTION_COLUMNS).map((column) => (column === "orderId" ? "o.id" : `a."${column}"`)).join(", ")}
+      FROM jsonb_to_recordset($4::jsonb) AS a(${Object.entries({ ...ATTRIBUTION_COLUMNS, shopifyOrderId: "text" }).map(([column, type]) => `"${column}" ${type}`).join(", ")})
+      JOIN o ON o."shopId" = a."shopId" AND o."shopifyOrderId" = a."shopifyOrderId"
+      ORDER BY o.id
+      ${ATTRIBUTION_UPSERT}
     )
-    SELECT id::text AS id, "shopId"::text AS "shopId", "shopifyOrderId" FROM o`,
-    [JSON.stringify(orders), JSON.stringify(lineItems), source],
+    SELECT count(*)::int AS written FROM o`,
+    [JSON.stringify(orders), JSON.stringify(lineItems), source, JSON.stringify(attributions)],
   );
-  return new Map(rows.map((row) => [orderKey(row.shopId, row.shopifyOrderId), row.id]));
 }
 
 /** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
@@ -129,12 +151,12 @@ export async function ingestVerifiedOrder(sql: Sql, shopDomain: string, parsed: 
  */
 export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVersion[], source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome[]> {
   if (versions.length === 0) return [];
-  const shops = new Map<string, IngestShop>();
-  for (const { shopDomain, order } of versions) {
-    if (!shops.has(shopDomain)) shops.set(shopDomain, await findOrCreateShopInSql(sql, { domain: shopDomain, currency: order.currency }));
-  }
+  const shops = await findOrCreateShopsInSql(
+    sql,
+    versions.map((v) => ({ domain: v.shopDomain, currency: v.order.currency })),
+    lockKeysOf(versions.map((v) => ({ shopDomain: v.shopDomain, shopifyOrderId: v.order.shopifyOrderId }))),
+  );
   const shopIdOf = (version: OrderVersion) => shops.get(version.shopDomain)!.id;
-  await lockOrders(sql, versions.map((v) => orderKey(shopIdOf(v), v.order.shopifyOrderId)));
 
   const stored = await readStoredOrders(sql, versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId })));
 
@@ -157,23 +179,35 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   // The chat stamps stay in noteAttributes and line items; the rest of the parsed order maps onto columns.
   const orderRows = [...winners].map(([key, version]) => {
     const { lineItems: _items, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = version.order;
-    return { id: uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, stored.get(key)!.refunds) };
+    return { id: stored.get(key)!.id ?? uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, stored.get(key)!.refunds) };
   });
   const lineItemRows = [...winners.values()].flatMap((version) =>
     version.order.lineItems.map((item) => ({ id: uuidv7(), shopId: shopIdOf(version), shopifyOrderId: version.order.shopifyOrderId, ...item })),
   );
+
+  // The evidence is chat data, not the order rows: each order is attributed as it is about to be written, and
+  // its attribution written with it.
+  const attributions: AttributionRow[] = [];
+  for (const shop of shops.values()) {
+    const attributable = [...winners]
+      .map(([key, version], index) => ({ key, version, row: orderRows[index] }))
+      .filter(({ key, row }) => row.shopId === shop.id && !keepsRedactedCredit(stored.get(key)!))
+      .map(({ version, row }): AttributableOrder => ({
+        ...row,
+        verified: true,
+        stampedItems: version.order.lineItems.flatMap((item) => (item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : [])),
+      }));
+    if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, await readEvidence(sql, shop.id, attributable)).rows);
+  }
   const replaced = [...winners.keys()].map((key) => stored.get(key)!.id).filter((id) => id !== null);
-  const orderIds = await writeOrders(sql, orderRows, lineItemRows, replaced, source);
+  await writeOrders(sql, orderRows, lineItemRows, attributions, replaced, source);
 
   const now = new Date();
   for (const shop of shops.values()) {
-    const ids = [...winners].filter(([, version]) => shopIdOf(version) === shop.id).map(([key]) => orderIds.get(key)!);
-    if (ids.length === 0) continue;
     // When the shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
-    if (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000) {
+    if (orderRows.some((row) => row.shopId === shop.id) && (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000)) {
       await sql.query(`UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [shop.id, now.toISOString()]);
     }
-    await attributeStoredOrders(sql, shop, ids);
   }
   return outcomes;
 }
@@ -189,7 +223,7 @@ export async function ingestRefund(sql: Sql, shopDomain: string, payload: unknow
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
   const { shopifyRefundId, shopifyOrderId, processedAt, amount } = parsed.refund;
-  await lockOrders(sql, [orderKey(shop.id, shopifyOrderId)]);
+  await lockOrders(sql, lockKeysOf([{ shopDomain, shopifyOrderId }]));
   await sql.query(
     `INSERT INTO "Refund" (id, "shopId", "shopifyOrderId", "shopifyRefundId", amount, "processedAt")
      VALUES ($1::uuid, $2::uuid, $3, $4, $5::numeric, $6::timestamptz AT TIME ZONE 'UTC')

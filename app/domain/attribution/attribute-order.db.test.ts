@@ -1,0 +1,158 @@
+/**
+ * Every kind of evidence, read from the database: order ingest attributes an order before writing it (from the
+ * payload in memory), re-attribution from the stored rows; both must find the same conversation by the same link,
+ * and neither may see another shop's chats, tokens or shoppers that happen to carry the same ids.
+ */
+import { randomUUID } from "node:crypto";
+import { beforeEach, describe, expect, it } from "vitest";
+import { orderFixture } from "../../../test/shared-fixtures";
+import { prisma, sqlTransaction } from "../../db.server";
+import { handleOrderWebhooks } from "../orders/order-webhook.server";
+import { emailHash } from "../orders/order-payload";
+import { ensureShop } from "../shops.server";
+import { processDeliveriesInSql } from "../webhook-deliveries.server";
+import { attributeStoredOrders } from "./attribute-order.server";
+
+const ORDER_TIME = new Date(orderFixture().processed_at).getTime();
+const minutesBefore = (minutes: number) => new Date(ORDER_TIME - minutes * 60_000);
+
+/**
+ * The same chats in every shop: `answered` says whether their assistant answers found something (only then do
+ * they qualify), so a shop whose orders find the other shop's chats would credit them.
+ */
+async function seedChats(domain: string, answered: boolean) {
+  const shop = await ensureShop(prisma, { domain, currency: "USD" });
+  const shopId = shop.id;
+  const visitor = (key: string) => prisma.visitor.create({ data: { shopId, visitorKey: key, firstSeenAt: minutesBefore(600), lastSeenAt: minutesBefore(60) } });
+  const conversation = async (externalId: string, visitorId: string | null, answerMinutesBefore: number) => {
+    const created = await prisma.conversation.create({ data: { shopId, externalId, visitorId, startedAt: minutesBefore(answerMinutesBefore + 5) } });
+    await prisma.touchpoint.create({
+      data: { shopId, conversationId: created.id, kind: "ASSISTANT_ANSWER", answerFound: answered, source: "STOREFRONT", occurredAt: minutesBefore(answerMinutesBefore) },
+    });
+    return created;
+  };
+  const chatAdd = (visitorId: string, conversationId: string, minutes: number) =>
+    prisma.cartEvent.create({
+      data: { shopId, visitorId, conversationId, type: "ITEM_ADDED", productId: "8101", unitValue: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: minutesBefore(minutes), source: "STOREFRONT" },
+    });
+  const cartLink = (kind: "CHECKOUT_TOKEN" | "CART_TOKEN", token: string, conversationExternalId: string) =>
+    prisma.cartLink.create({ data: { shopId, kind, token, conversationExternalId, seenAt: minutesBefore(40), source: "STOREFRONT" } });
+
+  await conversation("c_stamp", (await visitor("v_stamp")).id, 30);
+  await conversation("c_checkout", null, 30);
+  await cartLink("CHECKOUT_TOKEN", "checkout-tok-1", "c_checkout");
+  await conversation("c_cart", null, 30);
+  await cartLink("CART_TOKEN", "cart-tok-1", "c_cart");
+  // Identity matches need a chat add-to-cart in the window: the customer's is in the credited conversation, the
+  // e-mail shopper's in an earlier conversation of theirs that had no answer.
+  const customer = await visitor("v_customer");
+  await prisma.visitorIdentity.create({ data: { shopId, visitorId: customer.id, kind: "CUSTOMER_ID", value: "777", seenAt: minutesBefore(100) } });
+  const customerChat = await conversation("c_customer", customer.id, 120);
+  await chatAdd(customer.id, customerChat.id, 110);
+  const mailer = await visitor("v_mail");
+  await prisma.visitorIdentity.create({ data: { shopId, visitorId: mailer.id, kind: "EMAIL_SHA256", value: emailHash("mail@example.com")!, seenAt: minutesBefore(100) } });
+  await conversation("c_mail", mailer.id, 120);
+  const earlier = await prisma.conversation.create({ data: { shopId, externalId: "c_mail_earlier", visitorId: mailer.id, startedAt: minutesBefore(900) } });
+  await chatAdd(mailer.id, earlier.id, 890);
+  return shop;
+}
+
+type Evidence = { note?: string; lineItemStamp?: string; checkoutToken?: string; cartToken?: string; customerId?: number; email?: string };
+
+function payload(id: number, evidence: Evidence) {
+  const fixture = orderFixture();
+  return {
+    ...fixture,
+    id,
+    name: `#E${id}`,
+    note_attributes: evidence.note ? [{ name: "_chat_session_id", value: evidence.note }] : [],
+    line_items: fixture.line_items.map((item: Record<string, unknown>, index: number) => ({
+      ...item,
+      properties: index === 0 && evidence.lineItemStamp ? [{ name: "_chat_session_id", value: evidence.lineItemStamp }] : [],
+    })),
+    checkout_token: evidence.checkoutToken ?? null,
+    cart_token: evidence.cartToken ?? null,
+    customer: evidence.customerId ? { id: evidence.customerId, email: null } : null,
+    email: evidence.email ?? null,
+    contact_email: null,
+  };
+}
+
+const CASES: { name: string; evidence: Evidence; classification: string; matchedBy: string | null; conversation: string | null }[] = [
+  { name: "cart attribute", evidence: { note: "c_stamp" }, classification: "LED", matchedBy: "CART_ATTRIBUTE", conversation: "c_stamp" },
+  { name: "line item property", evidence: { lineItemStamp: "c_stamp" }, classification: "LED", matchedBy: "LINE_ITEM_PROPERTY", conversation: "c_stamp" },
+  { name: "checkout token", evidence: { checkoutToken: "checkout-tok-1" }, classification: "LED", matchedBy: "CHECKOUT_TOKEN", conversation: "c_checkout" },
+  // Shopify's 2024 cart token form (prefix and key) is normalised before the lookup.
+  { name: "cart token", evidence: { cartToken: "c1-cart-tok-1?key=abc" }, classification: "LED", matchedBy: "CART_TOKEN", conversation: "c_cart" },
+  { name: "customer id", evidence: { customerId: 777 }, classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversation: "c_customer" },
+  { name: "e-mail, chat add in another conversation", evidence: { email: "Mail@Example.com " }, classification: "ASSISTED", matchedBy: "EMAIL", conversation: "c_mail" },
+  { name: "nothing that names a chat", evidence: { customerId: 999, email: "someone@example.com", checkoutToken: "unknown", note: "c_unknown" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
+];
+
+async function deliverAll(domain: string) {
+  const deliveries = CASES.map((c, index) => ({ webhookId: `${domain}:${index}`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }));
+  await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
+}
+
+async function attributions(shopId: string) {
+  const rows = await prisma.attribution.findMany({ where: { shopId }, include: { order: true, conversation: true } });
+  return new Map(rows.map((row) => [row.order.shopifyOrderId, row]));
+}
+
+describe("evidence for a set of orders", () => {
+  let domain: string;
+  let twin: string;
+  beforeEach(() => {
+    const suffix = randomUUID().slice(0, 8);
+    domain = `evidence-${suffix}.myshopify.com`;
+    twin = `evidence-twin-${suffix}.myshopify.com`;
+  });
+
+  it("finds each kind of link on ingest and again on re-attribution, and nothing of a shop with the same ids", async () => {
+    const shop = await seedChats(domain, true);
+    const twinShop = await seedChats(twin, false);
+    // Both shops' orders in one batch: one transaction, one evidence read per shop.
+    await processDeliveriesInSql(
+      sqlTransaction,
+      [domain, twin].flatMap((d) => CASES.map((c, index) => ({ webhookId: `${d}:${index}`, shopDomain: d, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }))),
+      handleOrderWebhooks,
+    );
+
+    const ingested = await attributions(shop.id);
+    const twinRows = await attributions(twinShop.id);
+    CASES.forEach((c, index) => {
+      const row = ingested.get(String(1000 + index))!;
+      expect({ case: c.name, classification: row.classification, matchedBy: row.matchedBy, conversation: row.conversation?.externalId ?? null }).toEqual({
+        case: c.name, classification: c.classification, matchedBy: c.matchedBy, conversation: c.conversation,
+      });
+      if (row.conversation) expect(row.conversation.shopId).toBe(shop.id);
+      // The twin's chats never answered: its orders find its own conversations and credit none.
+      const twinRow = twinRows.get(String(1000 + index))!;
+      expect({ case: c.name, classification: twinRow.classification }).toEqual({ case: c.name, classification: "UNATTRIBUTED" });
+    });
+
+    const orderIds = [...ingested.values()].map((row) => row.orderId);
+    const recomputed = await sqlTransaction((sql) => attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds));
+    for (const row of ingested.values()) {
+      const again = recomputed.get(row.orderId)!;
+      expect({ order: row.order.shopifyOrderId, classification: again.classification, matchedBy: again.matchedBy, conversationId: again.conversationId, steps: again.steps }).toEqual({
+        order: row.order.shopifyOrderId, classification: row.classification, matchedBy: row.matchedBy, conversationId: row.conversationId, steps: (row.evidence as { steps: string[] }).steps,
+      });
+    }
+  });
+
+  it("stores the same attributions whether the orders come one by one or as one batch", async () => {
+    const shop = await seedChats(domain, true);
+    await deliverAll(domain);
+    const batched = await attributions(shop.id);
+    await prisma.order.deleteMany({ where: { shopId: shop.id } });
+    await prisma.webhookDelivery.deleteMany({ where: { shopDomain: domain } });
+    for (const [index, c] of CASES.entries()) {
+      await processDeliveriesInSql(sqlTransaction, [{ webhookId: `${domain}:${index}`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }], handleOrderWebhooks);
+    }
+    const single = await attributions(shop.id);
+    const summary = (rows: Map<string, { classification: string; matchedBy: string | null; conversationId: string | null; evidence: unknown }>) =>
+      [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, (row.evidence as { steps: string[] }).steps]);
+    expect(summary(single)).toEqual(summary(batched));
+  });
+});
