@@ -5,11 +5,35 @@
  */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Any NUL or surrogate at all: a cheap test that clears almost every real body (emoji are surrogate pairs). */
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+
+/** Whether any string or key in a parsed JSON value has a character SUSPECT matches (no paths kept: every body pays this). */
+function holdsSuspectText(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (SUSPECT.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) stack.push(value[index]);
+    } else if (value !== null && typeof value === "object") {
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        if (SUSPECT.test(key)) return true;
+        stack.push(object[key]);
+      }
+    }
+  }
+  return false;
+}
+
 /**
  * The path of the first string or key in a parsed JSON value that cannot be stored, or null. Iterative, because
  * a hostile body can nest far deeper than the call stack.
  */
 export function unstorableTextPath(value: unknown): (string | number)[] | null {
+  if (!holdsSuspectText(value)) return null;
   // Each entry links to its parent instead of copying the path: linear in the size of the body at any depth.
   interface Entry {
     value: unknown;

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { sqlTransaction } from "../db.server";
-import { handleOrderWebhooks, type OrderDelivery } from "../domain/orders/order-webhook.server";
+import { handleReadOrderWebhooks, readOrderDelivery, type ReadOrderDelivery } from "../domain/orders/order-webhook.server";
 import { processDeliveriesInSql, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
 import { groupCommit } from "../lib/group-commit";
 import { postOnlyLoader } from "../lib/method-not-allowed";
@@ -10,14 +10,14 @@ export const loader = postOnlyLoader;
 
 // A busy shop's order webhooks come in bursts (a sale, a bulk edit): deliveries arriving together are stored
 // in one transaction; each is still answered only once its batch committed.
-const storeOrderDeliveries = groupCommit<DeliveryMeta & OrderDelivery, DeliveryResult>((deliveries) =>
-  processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks),
+const storeOrderDeliveries = groupCommit<DeliveryMeta & ReadOrderDelivery, DeliveryResult>((deliveries) =>
+  processDeliveriesInSql(sqlTransaction, deliveries, handleReadOrderWebhooks),
 );
 
 // orders/paid, orders/updated, orders/cancelled, refunds/create. verifiedWebhook checks the HMAC
 // over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
-  await storeOrderDeliveries({ webhookId, shopDomain: shop, topic, eventId, triggeredAt, payload });
+  await storeOrderDeliveries(readOrderDelivery({ webhookId, shopDomain: shop, topic, eventId, triggeredAt, payload }));
   return new Response(null, { status: 200 });
 };

@@ -1,7 +1,7 @@
 import type { Sql } from "../../db.server";
 import type { DeliveryOutcome } from "../webhook-deliveries.server";
 import { ingestRefund, ingestVerifiedOrders, type OrderVersion } from "./ingest-order.server";
-import { parseOrderPayload } from "./order-payload";
+import { parseOrderPayload, type ParseResult } from "./order-payload";
 
 export const ORDER_TOPICS = new Set(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"]);
 
@@ -12,20 +12,39 @@ export interface OrderDelivery {
   payload: unknown;
 }
 
+/** A delivery with its order payload read (null for refunds/create, which is read with its shop's currency). */
+export interface ReadOrderDelivery extends OrderDelivery {
+  order: ParseResult | null;
+}
+
+/**
+ * Reading an order payload needs no database: the route does it per request, while the batch before is being
+ * written, instead of inside the batch's transaction.
+ */
+export function readOrderDelivery<D extends OrderDelivery>(delivery: D): D & ReadOrderDelivery {
+  return { ...delivery, order: ORDER_TOPICS.has(delivery.topic) ? parseOrderPayload(delivery.payload) : null };
+}
+
+/** Verified deliveries of order topics, in one transaction: see handleReadOrderWebhooks. */
+export function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery[]): Promise<DeliveryOutcome[]> {
+  return handleReadOrderWebhooks(sql, deliveries.map(readOrderDelivery));
+}
+
 /**
  * Verified deliveries of order topics, in one transaction. A body that is JSON but not an order is acknowledged
  * (so Shopify stops retrying) and recorded as rejected with the reason; nothing of it is stored. Refunds go
  * first: an order stored after its refund deducts it, and a refund stored after its order recomputes the net,
  * so either way round gives the same net.
  */
-export async function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery[]): Promise<DeliveryOutcome[]> {
-  const outcomes = new Map<OrderDelivery, DeliveryOutcome>();
+export async function handleReadOrderWebhooks(sql: Sql, deliveries: readonly ReadOrderDelivery[]): Promise<DeliveryOutcome[]> {
+  const outcomes = new Map<ReadOrderDelivery, DeliveryOutcome>();
   for (const delivery of deliveries.filter((d) => d.topic === "REFUNDS_CREATE")) {
     outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
   }
   const versions: OrderVersion[] = [];
-  for (const delivery of deliveries.filter((d) => ORDER_TOPICS.has(d.topic))) {
-    const parsed = parseOrderPayload(delivery.payload);
+  for (const delivery of deliveries) {
+    const parsed = delivery.order;
+    if (!parsed) continue;
     if (!parsed.ok) {
       outcomes.set(delivery, { status: "REJECTED", reason: parsed.reason });
       continue;
