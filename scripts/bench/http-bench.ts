@@ -1,7 +1,11 @@
 /**
  * Webhook and event ingest through the app as production runs it (own process, Remix build, real signature
  * checks), against the floor handlers in the same process (scripts/load/app-server.ts). Per way in:
- *   capacity — a closed loop of 16 concurrent senders for a fixed time;
+ *   capacity — a closed loop of 16 concurrent senders for a fixed time; for the order webhooks again with
+ *     `saturatingConcurrency` senders, which carries the target: the app writes the deliveries that arrive together in
+ *     one transaction, so with 16 senders half of them wait for the batch before theirs and the run measures batch
+ *     turnaround, not capacity (in one run 309/s with 16 senders, 509/s with 64); the floor gains from more senders
+ *     too, and both are measured the same way;
  *   latency at a fixed offered load — an open loop (latency from the scheduled send time, so a server that falls
  *     behind is charged for its queue), and again at half the capacity just measured, where the app is not
  *     saturated. Answers that are not 200 (a saturated pool answers 500 after its 10 s wait) are counted and shown.
@@ -15,6 +19,8 @@ export interface HttpBenchPlan {
   engine: "PGlite" | "PostgreSQL";
   databaseUrl: string;
   concurrency: number;
+  /** Senders for the order webhooks' second capacity run (see above). */
+  saturatingConcurrency: number;
   /** Length of every run. */
   seconds: number;
   webhooksPerSecond: number;
@@ -65,6 +71,7 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
     offeredUnit: "batches/s",
     capacityTarget: plan.engine === "PostgreSQL" ? { text: "≥ 2,000 events/s", min: 2_000, ratio: false } : undefined,
     p99TargetMs: null as number | null,
+    capacitySenders: [plan.concurrency],
   });
   const ways = [
     eventWay("Event ingest (App Proxy)", eventShot("/bench/floor/events"), eventShot(), "floor (verify signature + insert raw body)", EVENTS_PER_SESSION, plan.eventBatchesPerSecond),
@@ -87,6 +94,7 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
       offeredUnit: "deliveries/s",
       capacityTarget: { text: "≥ 50 % of the floor", min: 0.5, ratio: true },
       p99TargetMs: plan.engine === "PostgreSQL" ? 100 : null,
+      capacitySenders: [plan.concurrency, plan.saturatingConcurrency],
     },
   ];
 
@@ -97,24 +105,29 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
 
     for (const way of ways) {
       const section = `${way.name} (${plan.engine})`;
-      const floor = await closedLoop(client, way.floor, plan.concurrency, durationMs);
-      const measured = await closedLoop(client, way.app, plan.concurrency, durationMs);
-      const value = measured.perSecond * way.perRequest;
-      const ratio = measured.perSecond / floor.perSecond;
-      log(`${section}: capacity ${value.toFixed(0)} ${way.unit}, floor ${(floor.perSecond * way.perRequest).toFixed(0)}`);
-      const target = way.capacityTarget;
-      rows.push({
-        section,
-        measure: `capacity: ${plan.concurrency} concurrent senders for ${plan.seconds} s${way.perRequest > 1 ? `, batches of ${way.perRequest} events` : ""}${notOk(measured)}`,
-        value,
-        unit: way.unit,
-        baseline: { name: way.floorName, value: floor.perSecond * way.perRequest },
-        ratio,
-        target: target && { text: target.text, met: (target.ratio ? ratio : value) >= target.min && failureShare(measured) === 0 },
-      });
+      // The target goes with the last (most senders) capacity run; the half-capacity latency run uses the first.
+      let measured: LoadResult | undefined;
+      for (const [index, senders] of way.capacitySenders.entries()) {
+        const floor = await closedLoop(client, way.floor, senders, durationMs);
+        const run = await closedLoop(client, way.app, senders, durationMs);
+        measured ??= run;
+        const value = run.perSecond * way.perRequest;
+        const ratio = run.perSecond / floor.perSecond;
+        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(floor.perSecond * way.perRequest).toFixed(0)}`);
+        const target = index === way.capacitySenders.length - 1 ? way.capacityTarget : undefined;
+        rows.push({
+          section,
+          measure: `capacity: ${senders} concurrent senders for ${plan.seconds} s${way.perRequest > 1 ? `, batches of ${way.perRequest} events` : ""}${notOk(run)}`,
+          value,
+          unit: way.unit,
+          baseline: { name: way.floorName, value: floor.perSecond * way.perRequest },
+          ratio,
+          target: target && { text: target.text, met: (target.ratio ? ratio : value) >= target.min && failureShare(run) === 0 },
+        });
+      }
       for (const [rate, label, p99TargetMs] of [
         [way.offered, `${way.offered} ${way.offeredUnit} offered`, way.p99TargetMs],
-        [Math.max(1, Math.floor(measured.perSecond / 2)), `half the measured capacity (${Math.max(1, Math.floor(measured.perSecond / 2))} ${way.offeredUnit})`, null],
+        [Math.max(1, Math.floor(measured!.perSecond / 2)), `half the capacity measured with ${plan.concurrency} senders (${Math.max(1, Math.floor(measured!.perSecond / 2))} ${way.offeredUnit})`, null],
       ] as const) {
         const floorAtLoad = await openLoop(client, way.floor, rate, durationMs);
         const appAtLoad = await openLoop(client, way.app, rate, durationMs);
