@@ -22,19 +22,35 @@ export interface Sql {
 }
 
 /**
+ * `jsonb_to_recordset($parameter::jsonb) AS alias("column" type, …)`: the rows of a JSON array parameter as typed
+ * columns (keys not listed are ignored). Timestamps as `timestamp(3)`, which reads a Date's JSON form (UTC, ending
+ * in Z) as the UTC time the columns hold.
+ */
+export function jsonRecordset(parameter: number, alias: string, columns: Record<string, string>): string {
+  const typed = Object.entries(columns).map(([column, type]) => `"${column}" ${type}`);
+  return `jsonb_to_recordset($${parameter}::jsonb) AS ${alias}(${typed.join(", ")})`;
+}
+
+/**
+ * Transaction-scoped advisory locks on the text keys of array parameter $parameter, taken in the array's order
+ * (sort the keys: two transactions taking overlapping sets then wait instead of deadlocking). A scalar subquery,
+ * so it can ride along in another statement; one expression, so every path that locks a key hashes it alike.
+ */
+export const advisoryLocksOn = (parameter: number) =>
+  `(SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))::text) FROM unnest($${parameter}::text[]) AS u(k))`;
+
+/**
  * Inserts `rows` (objects keyed by column name; other keys are ignored) with one statement however many there
- * are: they travel as one JSON parameter that `jsonb_to_recordset` (as `r`) turns back into typed columns.
- * `columns` gives each column's SQL type; timestamps as `timestamp(3)`, which reads a Date's JSON form (UTC,
- * ending in Z) as the UTC time the columns hold. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
+ * are: they travel as one JSON parameter that `jsonRecordset` (as `r`) turns back into typed columns.
+ * `columns` gives each column's SQL type. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
  * RETURNING, whose rows are returned.
  */
 export async function insertJsonRows<Row = never>(sql: Sql, table: string, columns: Record<string, string>, rows: readonly object[], then = ""): Promise<Row[]> {
   if (rows.length === 0) return [];
   const names = Object.keys(columns).map((column) => `"${column}"`);
-  const typed = Object.entries(columns).map(([column, type]) => `"${column}" ${type}`);
   return sql.query<Row>(
     `INSERT INTO "${table}" (${names.join(", ")})
-     SELECT ${names.map((name) => `r.${name}`).join(", ")} FROM jsonb_to_recordset($1::jsonb) AS r(${typed.join(", ")}) ${then}`,
+     SELECT ${names.map((name) => `r.${name}`).join(", ")} FROM ${jsonRecordset(1, "r", columns)} ${then}`,
     [JSON.stringify(rows)],
   );
 }

@@ -2,7 +2,7 @@
  * Shop lifecycle: created on first sight, marked uninstalled by app/uninstalled (data kept, as Shopify
  * sends shop/redact 48 hours later), and erased completely by shop/redact.
  */
-import type { DbTx, Sql } from "../db.server";
+import { advisoryLocksOn, type DbTx, type Sql } from "../db.server";
 import { uuidv7 } from "../lib/uuid";
 import type { AttributionShop } from "./attribution/attribute-order.server";
 
@@ -66,7 +66,7 @@ export async function findOrCreateShopsInSql(
   // The locks are the preserved side of the join: they are taken even when no shop exists yet.
   const read = async (lockKeys: readonly string[]) => {
     const rows = await sql.query<IngestShop & { id: string | null }>(
-      `WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))::text) AS n FROM unnest($2::text[]) AS u(k))
+      `WITH locked AS MATERIALIZED (SELECT ${advisoryLocksOn(2)} AS n)
        SELECT ${INGEST_SHOP_COLUMNS} FROM locked LEFT JOIN "Shop" s ON s.domain = ANY($1::text[])`,
       [domains, [...lockKeys]],
     );

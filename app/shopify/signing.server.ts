@@ -1,8 +1,9 @@
 /**
  * Shopify's signing schemes, implemented from Shopify's documentation so that the demo and the tests can
  * produce exactly what Shopify sends. Incoming traffic is verified elsewhere: webhooks by
- * verified-webhook.server.ts (checked against @shopify/shopify-api's validator in its test), the App Proxy and
- * session tokens by @shopify/shopify-app-remix. Only the benchmark's floor handler checks with what is here.
+ * verified-webhook.server.ts and App Proxy requests by app-proxy.server.ts (each held to @shopify/shopify-api's
+ * verdicts by its test), session tokens by @shopify/shopify-app-remix. Only the benchmark's floor handler checks
+ * with what is here.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { ApiVersion } from "@shopify/shopify-api";

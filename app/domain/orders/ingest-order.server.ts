@@ -3,7 +3,7 @@
  * order, sometimes a day late: the stored order is the newest by `updated_at`, and an older payload never
  * overwrites it (it only confirms the order as verified).
  */
-import type { Sql } from "../../db.server";
+import { advisoryLocksOn, jsonRecordset, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
 import {
   ATTRIBUTION_COLUMNS,
@@ -41,7 +41,7 @@ const lockKeysOf = (orders: readonly { shopDomain: string; shopifyOrderId: strin
   [...new Set(orders.map((order) => `${order.shopDomain}:${order.shopifyOrderId}`))].sort();
 
 async function lockOrders(sql: Sql, keys: readonly string[]): Promise<void> {
-  await sql.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0))::text AS locked FROM unnest($1::text[]) AS u(k)`, [keys]);
+  await sql.query(`SELECT ${advisoryLocksOn(1)} AS locked`, [keys]);
 }
 
 interface StoredOrder extends StoredCredit {
@@ -74,6 +74,15 @@ async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; sho
   );
   return new Map(rows.map(({ shopId, shopifyOrderId, ...order }) => [orderKey(shopId, shopifyOrderId), order]));
 }
+
+/** The attributions of the orders a statement writes (CTE `o`), from JSON parameter $4, found by Shopify id. */
+const ATTRIBUTIONS_OF_WRITTEN_ORDERS = `
+      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS).map((column) => `"${column}"`).join(", ")})
+      SELECT ${Object.keys(ATTRIBUTION_COLUMNS).map((column) => (column === "orderId" ? "o.id" : `a."${column}"`)).join(", ")}
+      FROM ${jsonRecordset(4, "a", { ...ATTRIBUTION_COLUMNS, shopifyOrderId: "text" })}
+      JOIN o ON o."shopId" = a."shopId" AND o."shopifyOrderId" = a."shopifyOrderId"
+      ORDER BY o.id
+      ${ATTRIBUTION_UPSERT}`;
 
 /**
  * Inserts new orders and overwrites stored ones with their line items and attributions, in one statement (plus
@@ -126,13 +135,7 @@ async function writeOrders(
         id uuid, "shopId" uuid, "shopifyOrderId" text, "shopifyLineItemId" text, "productId" text, "variantId" text,
         title text, quantity int, amount numeric, properties jsonb, "chatSessionId" text)
       JOIN o ON o."shopId" = i."shopId" AND o."shopifyOrderId" = i."shopifyOrderId"
-    ), attributed AS (
-      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS).map((column) => `"${column}"`).join(", ")})
-      SELECT ${Object.keys(ATTRIBUTION_COLUMNS).map((column) => (column === "orderId" ? "o.id" : `a."${column}"`)).join(", ")}
-      FROM jsonb_to_recordset($4::jsonb) AS a(${Object.entries({ ...ATTRIBUTION_COLUMNS, shopifyOrderId: "text" }).map(([column, type]) => `"${column}" ${type}`).join(", ")})
-      JOIN o ON o."shopId" = a."shopId" AND o."shopifyOrderId" = a."shopifyOrderId"
-      ORDER BY o.id
-      ${ATTRIBUTION_UPSERT}
+    ), attributed AS (${ATTRIBUTIONS_OF_WRITTEN_ORDERS}
     )
     SELECT count(*)::int AS written FROM o`,
     [JSON.stringify(orders), JSON.stringify(lineItems), source, JSON.stringify(attributions)],
@@ -177,11 +180,13 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   if (winners.size === 0) return outcomes;
 
   // The chat stamps stay in noteAttributes and line items; the rest of the parsed order maps onto columns.
-  const orderRows = [...winners].map(([key, version]) => {
+  const written = [...winners].map(([key, version]) => {
     const { lineItems: _items, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = version.order;
-    return { id: stored.get(key)!.id ?? uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, stored.get(key)!.refunds) };
+    const current = stored.get(key)!;
+    return { current, version, row: { id: current.id ?? uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, current.refunds) } };
   });
-  const lineItemRows = [...winners.values()].flatMap((version) =>
+  const orderRows = written.map(({ row }) => row);
+  const lineItemRows = written.flatMap(({ version }) =>
     version.order.lineItems.map((item) => ({ id: uuidv7(), shopId: shopIdOf(version), shopifyOrderId: version.order.shopifyOrderId, ...item })),
   );
 
@@ -189,9 +194,8 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   // its attribution written with it.
   const attributions: AttributionRow[] = [];
   for (const shop of shops.values()) {
-    const attributable = [...winners]
-      .map(([key, version], index) => ({ key, version, row: orderRows[index] }))
-      .filter(({ key, row }) => row.shopId === shop.id && !keepsRedactedCredit(stored.get(key)!))
+    const attributable = written
+      .filter(({ current, row }) => row.shopId === shop.id && !keepsRedactedCredit(current))
       .map(({ version, row }): AttributableOrder => ({
         ...row,
         verified: true,
@@ -199,7 +203,7 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
       }));
     if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, await readEvidence(sql, shop.id, attributable)).rows);
   }
-  const replaced = [...winners.keys()].map((key) => stored.get(key)!.id).filter((id) => id !== null);
+  const replaced = written.map(({ current }) => current.id).filter((id) => id !== null);
   await writeOrders(sql, orderRows, lineItemRows, attributions, replaced, source);
 
   const now = new Date();
