@@ -13,7 +13,12 @@ import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
+import { mountResourceRoutesDirectly } from "./resource-routes";
 import { projectRoot } from "./run";
+
+// The routes Shopify and storefronts call at volume (every order event, every chat and cart event); the rest,
+// and every page, go through Remix's router.
+const DIRECT_RESOURCE_ROUTES = ["routes/webhooks.orders", "routes/proxy.events", "routes/api.v1.events", "routes/api.pixel"];
 
 export interface ServerOptions {
   port: number;
@@ -31,6 +36,7 @@ export async function startServer({ port, host = "0.0.0.0", mountFirst, backgrou
   const app = express();
   app.disable("x-powered-by");
   mountFirst?.(app);
+  mountResourceRoutesDirectly(app, build, DIRECT_RESOURCE_ROUTES);
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));

@@ -6,6 +6,7 @@ import path from "node:path";
 import { matchRoutes, type AgnosticRouteObject as RouteObject } from "@remix-run/router";
 // Deep import of Remix's own route-convention implementation.
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
+import { routeExportFor } from "../scripts/resource-routes";
 
 interface ManifestRoute {
   id: string;
@@ -48,8 +49,9 @@ export async function routeFor(pathname: string): Promise<{ id: string; file: st
 /** Calls the route the way Remix would for the request's method, returning the Response (thrown or not). */
 export async function dispatch(request: Request): Promise<Response> {
   const { module, params } = await routeFor(new URL(request.url).pathname);
-  const handler = request.method === "GET" || request.method === "HEAD" ? module.loader : module.action;
-  if (!handler) throw new Error(`${new URL(request.url).pathname} has no ${request.method === "GET" ? "loader" : "action"}`);
+  const exported = routeExportFor(request.method);
+  const handler = exported && module[exported];
+  if (!handler) throw new Error(`${new URL(request.url).pathname} has no ${exported ?? "export"} for ${request.method}`);
   try {
     const result = await handler({ request, params, context: {} });
     if (result instanceof Response) return result;

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { isUniqueViolation } from "../db/unique-violation";
 import { ingestPixelEvent } from "../domain/pixel/ingest-pixel.server";
@@ -21,11 +21,12 @@ const perClient = new RateLimiter({ capacity: 20, refillPerSecond: 0.2 });
 
 const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) => jsonResponse(body, { status, headers: { ...CORS, ...headers } });
 
-export const loader = () => answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
+// Remix hands OPTIONS (the preflight) to the loader, not the action.
+export const loader = ({ request }: LoaderFunctionArgs) =>
+  request.method === "OPTIONS" ? new Response(null, { status: 204, headers: CORS }) : answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
 
 // POST /api/pixel: checkout_completed from the web pixel (untrusted; see app/domain/pixel/ingest-pixel.server.ts).
 export const action = async ({ request }: ActionFunctionArgs) => {
-  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
   if (request.method !== "POST") return answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
   const body = await readJsonBody(request, MAX_PIXEL_BODY_BYTES);
   if (!body.ok) {

@@ -1,0 +1,135 @@
+/**
+ * The busiest resource routes answered straight from their module in the Remix build, without Remix's request
+ * router. On every request that router flattens and ranks the whole route tree and compiles a RegExp per route —
+ * twice (the server's match, then the static handler's) — and copies the Request to strip `?index`. Profiled under
+ * the order-webhook load of `npm run bench`, that came to more CPU per delivery than verifying the HMAC, parsing
+ * the order and attributing it.
+ *
+ * The same route module Remix would call (the build's own module instances, so the same database client and
+ * batching), given a Request as @remix-run/express builds one, and for a resource route Remix does nothing else:
+ * no document, no loader data, no boundaries. `resource-routes.test.ts` holds the two to the same answers.
+ */
+import type { ServerBuild } from "@remix-run/node";
+import type { Express, Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
+
+const ACTION_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const LOADER_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Which export of a route Remix's static handler calls for a method: mutations run the action; GET, HEAD and
+ * OPTIONS — a CORS preflight too — the loader; any other method is refused (405).
+ */
+export function routeExportFor(method: string): "action" | "loader" | null {
+  const upper = method.toUpperCase();
+  return ACTION_METHODS.has(upper) ? "action" : LOADER_METHODS.has(upper) ? "loader" : null;
+}
+
+type RouteHandler = (args: { request: Request; params: Record<string, string>; context: Record<string, never> }) => unknown;
+
+/** The URL path of a route in the build (its own path joined to its parents'), refused unless it is static. */
+function staticPathOf(build: ServerBuild, routeId: string): string {
+  const segments: string[] = [];
+  for (let route = build.routes[routeId]; route; route = route.parentId ? build.routes[route.parentId] : undefined!) {
+    if (route.path) segments.unshift(route.path);
+  }
+  const path = `/${segments.join("/")}`;
+  if (/[:*]/.test(path)) throw new Error(`${routeId} has URL parameters (${path}); only static paths are served directly`);
+  return path;
+}
+
+// Node's Buffers here never sit on a SharedArrayBuffer; the DOM typing of BodyInit just cannot know that.
+function bodyOf(req: ExpressRequest): Promise<Uint8Array<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks) as Uint8Array<ArrayBuffer>));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * The Request @remix-run/express would hand the route: the URL as the client asked for it, every header, and a
+ * signal aborted when the client goes away before the answer is written. The body is read up front (every one
+ * of these routes reads it whole anyway) rather than wrapped in a web stream.
+ */
+async function webRequest(req: ExpressRequest, res: ExpressResponse): Promise<Request> {
+  const headers = new Headers();
+  for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index], req.rawHeaders[index + 1]);
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? await bodyOf(req) : undefined,
+    signal: controller.signal,
+  });
+}
+
+/**
+ * Status, headers and body as @remix-run/express writes them: through Express's res.append, which also gives a
+ * JSON or text Content-Type its charset, and each Set-Cookie on its own. No body for HEAD, as Remix answers it.
+ */
+async function writeResponse(req: ExpressRequest, res: ExpressResponse, response: Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [name, value] of response.headers) res.append(name, value);
+  const body = req.method === "HEAD" || !response.body ? null : Buffer.from(await response.arrayBuffer());
+  res.end(body);
+}
+
+function reportError(build: ServerBuild, error: unknown, request: Request) {
+  const handleError = build.entry.module.handleError;
+  if (handleError) handleError(error, { request, params: {}, context: {} });
+  else console.error(error);
+}
+
+/** Remix's answer to an error a route did not turn into a Response: the error itself only outside production. */
+function lastResortError(build: ServerBuild, error: unknown): Response {
+  const message = build.mode === "production" ? "Unexpected Server Error" : `Unexpected Server Error\n\n${String(error)}`;
+  return new Response(message, { status: 500, headers: { "Content-Type": "text/plain" } });
+}
+
+function directHandler(build: ServerBuild, routeId: string): RequestHandler {
+  const route = build.routes[routeId];
+  if (!route) throw new Error(`${routeId} is not in the build`);
+  if (route.module.default) throw new Error(`${routeId} renders a page; only resource routes are served directly`);
+  const action = route.module.action as RouteHandler | undefined;
+  const loader = route.module.loader as RouteHandler | undefined;
+  return async (req, res, next) => {
+    try {
+      const request = await webRequest(req, res);
+      const exported = routeExportFor(req.method);
+      const handler = exported === "action" ? action : exported === "loader" ? loader : undefined;
+      let response: Response;
+      if (!handler) {
+        // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
+        response = exported
+          ? Response.json({ message: `${req.method} request to ${req.path}, which has no ${exported}` }, { status: 400 })
+          : Response.json({ message: `Invalid request method "${req.method}"` }, { status: 405 });
+      } else {
+        try {
+          const result = await handler({ request, params: {}, context: {} });
+          response = result instanceof Response ? result : Response.json(result);
+        } catch (thrown) {
+          if (!(thrown instanceof Response)) {
+            reportError(build, thrown, request);
+            response = lastResortError(build, thrown);
+          } else {
+            response = thrown;
+          }
+        }
+      }
+      await writeResponse(req, res, response);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** Mounts each listed resource route of the build at its own path; everything else still goes through Remix. */
+export function mountResourceRoutesDirectly(app: Express, build: ServerBuild, routeIds: readonly string[]) {
+  for (const routeId of routeIds) app.all(staticPathOf(build, routeId), directHandler(build, routeId));
+}
