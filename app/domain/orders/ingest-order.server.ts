@@ -56,7 +56,11 @@ interface StoredOrder extends StoredCredit {
   refunds: { shopifyRefundId: string; amount: string }[];
 }
 
-/** The stored state of each order and its refunds, in one statement for the whole set. */
+/**
+ * The stored state of each order and its refunds, in one statement for the whole set: an index probe per order
+ * (LATERAL … OFFSET 0 is never turned into a join), because a shop taking orders fast outgrows its statistics and,
+ * as a join, the planner hashed every order of the table on every batch (auto_explain under `npm run bench`).
+ */
 async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; shopifyOrderId: string }[]): Promise<Map<string, StoredOrder>> {
   const unique = [...new Map(orders.map((o) => [orderKey(o.shopId, o.shopifyOrderId), o])).values()];
   const rows = await sql.query<{ shopId: string; shopifyOrderId: string } & StoredOrder>(
@@ -64,12 +68,14 @@ async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; sho
             o."shopifyUpdatedAt" AT TIME ZONE 'UTC' AS "updatedAt", coalesce(o.verified, false) AS verified,
             o."cancelledAt" AT TIME ZONE 'UTC' AS "cancelledAt", o."currentTotalAmount"::text AS "currentTotalAmount",
             coalesce(o."reflectedRefundIds", '{}') AS "reflectedRefundIds",
-            coalesce(o."customerRedactedAt" IS NOT NULL, false) AS "customerRedacted", a."matchedBy"::text AS "matchedBy",
+            coalesce(o."customerRedactedAt" IS NOT NULL, false) AS "customerRedacted", o."matchedBy"::text AS "matchedBy",
             (SELECT coalesce(json_agg(json_build_object('shopifyRefundId', r."shopifyRefundId", 'amount', r.amount::text)), '[]'::json)
                FROM "Refund" r WHERE r."shopId" = k."shopId" AND r."shopifyOrderId" = k."shopifyOrderId") AS refunds
      FROM unnest($1::uuid[], $2::text[]) AS k("shopId", "shopifyOrderId")
-     LEFT JOIN "Order" o ON o."shopId" = k."shopId" AND o."shopifyOrderId" = k."shopifyOrderId"
-     LEFT JOIN "Attribution" a ON a."orderId" = o.id`,
+     LEFT JOIN LATERAL (
+       SELECT o.*, a."matchedBy" FROM "Order" o LEFT JOIN "Attribution" a ON a."orderId" = o.id
+       WHERE o."shopId" = k."shopId" AND o."shopifyOrderId" = k."shopifyOrderId" OFFSET 0
+     ) o ON true`,
     [unique.map((o) => o.shopId), unique.map((o) => o.shopifyOrderId)],
   );
   return new Map(rows.map(({ shopId, shopifyOrderId, ...order }) => [orderKey(shopId, shopifyOrderId), order]));
