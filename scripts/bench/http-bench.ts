@@ -32,11 +32,17 @@ export interface HttpBenchPlan {
 /** A chat backend batches up to 100 events a request (MAX_EVENTS_PER_BATCH): ten sessions of ten events. */
 const API_SESSIONS_PER_BATCH = 10;
 
+/**
+ * The API's batches take turns over this many keys: one key is limited to 50 requests/s (by design), which the app
+ * now exceeds; capacity is the server's, across integrations. In one run with a single key, 53 % were answered 429.
+ */
+const API_KEYS = 16;
+
 const SECRET = "bench-secret";
 const SHOP = "bench.myshopify.com";
 
 export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => void): Promise<BenchRow[]> {
-  const app = await startAppProcess({ DATABASE_URL: plan.databaseUrl, SHOPIFY_API_SECRET: SECRET, BENCH_SHOP: SHOP });
+  const app = await startAppProcess({ DATABASE_URL: plan.databaseUrl, SHOPIFY_API_SECRET: SECRET, BENCH_SHOP: SHOP, BENCH_API_KEYS: String(API_KEYS) });
   const client = new LoopbackClient(app.url, 1024);
   const rows: BenchRow[] = [];
   const durationMs = plan.seconds * 1000;
@@ -46,10 +52,11 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
   // Distinct shoppers per batch (the per-visitor limit is for one browser, not a load) and distinct orders,
   // a quarter of them carrying a chat session that answered: those run the engine's led path.
   const eventShot = (path?: string) => () => appProxyShot(SECRET, SHOP, chatSessionBatch(session++, now), path);
+  let apiBatch = 0;
   const apiShot = (path?: string) => () => {
     const first = session;
     session += API_SESSIONS_PER_BATCH;
-    return apiEventsShot(app.apiKey!, first, API_SESSIONS_PER_BATCH, now, path);
+    return apiEventsShot(app.apiKeys[apiBatch++ % app.apiKeys.length], first, API_SESSIONS_PER_BATCH, now, path);
   };
   const orderShot = (path?: string) => (): Shot => {
     const index = order++;
@@ -92,7 +99,9 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
       perRequest: 1,
       offered: plan.webhooksPerSecond,
       offeredUnit: "deliveries/s",
-      capacityTarget: { text: "≥ 50 % of the floor", min: 0.5, ratio: true },
+      // PGlite runs the database inside the app's own Node thread, so there the app's six statements and the
+      // floor's one insert share one core; the target (like the latency one) is PostgreSQL's, and PGlite is shown.
+      capacityTarget: plan.engine === "PostgreSQL" ? { text: "≥ 50 % of the floor", min: 0.5, ratio: true } : undefined,
       p99TargetMs: plan.engine === "PostgreSQL" ? 100 : null,
       capacitySenders: [plan.concurrency, plan.saturatingConcurrency],
     },
@@ -111,23 +120,24 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
         const floor = await closedLoop(client, way.floor, senders, durationMs);
         const run = await closedLoop(client, way.app, senders, durationMs);
         measured ??= run;
-        const value = run.perSecond * way.perRequest;
-        const ratio = run.perSecond / floor.perSecond;
-        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(floor.perSecond * way.perRequest).toFixed(0)}`);
+        // Only answers of 200 count: a refusal (429, 500) is fast and would otherwise pass for capacity.
+        const value = answeredPerSecond(run) * way.perRequest;
+        const ratio = answeredPerSecond(run) / answeredPerSecond(floor);
+        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(answeredPerSecond(floor) * way.perRequest).toFixed(0)}${notOk(run)}`);
         const target = index === way.capacitySenders.length - 1 ? way.capacityTarget : undefined;
         rows.push({
           section,
           measure: `capacity: ${senders} concurrent senders for ${plan.seconds} s${way.perRequest > 1 ? `, batches of ${way.perRequest} events` : ""}${notOk(run)}`,
           value,
           unit: way.unit,
-          baseline: { name: way.floorName, value: floor.perSecond * way.perRequest },
+          baseline: { name: way.floorName, value: answeredPerSecond(floor) * way.perRequest },
           ratio,
           target: target && { text: target.text, met: (target.ratio ? ratio : value) >= target.min && failureShare(run) === 0 },
         });
       }
       for (const [rate, label, p99TargetMs] of [
         [way.offered, `${way.offered} ${way.offeredUnit} offered`, way.p99TargetMs],
-        [Math.max(1, Math.floor(measured!.perSecond / 2)), `half the capacity measured with ${plan.concurrency} senders (${Math.max(1, Math.floor(measured!.perSecond / 2))} ${way.offeredUnit})`, null],
+        [Math.max(1, Math.floor(answeredPerSecond(measured!) / 2)), `half the capacity measured with ${plan.concurrency} senders (${Math.max(1, Math.floor(answeredPerSecond(measured!) / 2))} ${way.offeredUnit})`, null],
       ] as const) {
         const floorAtLoad = await openLoop(client, way.floor, rate, durationMs);
         const appAtLoad = await openLoop(client, way.app, rate, durationMs);
@@ -152,6 +162,8 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
     await app.stop();
   }
 }
+
+const answeredPerSecond = (result: LoadResult) => result.perSecond * (1 - failureShare(result));
 
 function notOk(result: LoadResult): string {
   const share = failureShare(result);

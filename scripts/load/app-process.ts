@@ -11,12 +11,12 @@ export interface AppProcess {
   child: ChildProcess;
   /** Lines the server printed to stderr (errors while the database is down, say). */
   errors: string[];
-  /** A server-side API key of the shop named by BENCH_SHOP, when one was given. */
-  apiKey: string | null;
+  /** Server-side API keys of the shop named by BENCH_SHOP (BENCH_API_KEYS of them, one by default); none without it. */
+  apiKeys: string[];
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string; BENCH_SHOP?: string }): Promise<AppProcess> {
+export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string; BENCH_SHOP?: string; BENCH_API_KEYS?: string }): Promise<AppProcess> {
   const port = await freePort();
   // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
@@ -36,12 +36,12 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
   process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
-  const apiKey = await new Promise<string | null>((resolve, reject) => {
+  const apiKeys = await new Promise<string[]>((resolve, reject) => {
     let output = "";
     child.stdout!.setEncoding("utf8").on("data", (text: string) => {
       output += text;
       const ready = /READY \d+ (\S+)\n/.exec(output);
-      if (ready) resolve(ready[1] === "-" ? null : ready[1]);
+      if (ready) resolve(ready[1] === "-" ? [] : ready[1].split(","));
     });
     child.once("exit", (code) => reject(new Error(`app server exited with ${code} before listening:\n${errors.join("\n")}`)));
   });
@@ -49,7 +49,7 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
     url: `http://127.0.0.1:${port}`,
     child,
     errors,
-    apiKey,
+    apiKeys,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -4,7 +4,7 @@
  * signature over the raw body and insert that body — on the same HTTP stack and the same database client.
  * The ratio app ÷ floor is then the cost of everything the app adds (dedupe, parse, engine, persist).
  *
- * Started by scripts/load/app-process.ts; prints `READY <port> <API key of BENCH_SHOP, or ->` when it listens.
+ * Started by scripts/load/app-process.ts; prints `READY <port> <API keys of BENCH_SHOP, comma-separated, or ->` when it listens.
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Express, Request } from "express";
@@ -35,12 +35,18 @@ function sameText(a: string, b: string): boolean {
 // The least an insert can cost here: one statement straight on the driver, as the app's ingest paths write.
 const insertBody = (body: Buffer) => sql.query(`INSERT INTO "BenchFloor" (body) VALUES ($1)`, [body.toString("utf8")]);
 
-/** The bench shop and a server-side API key for it (the API ingest way needs one; earlier bench keys are revoked). */
-async function benchApiKey(domain: string | undefined): Promise<string> {
-  if (!domain) return "-";
+/**
+ * The bench shop and BENCH_API_KEYS server-side API keys for it (earlier bench keys are revoked). One key is held to
+ * 50 requests/s by design (app/routes/api.v1.events.tsx); a load spread over several keys — several integrations —
+ * measures the server, with every key's limiter still checked.
+ */
+async function benchApiKeys(domain: string | undefined, count: number): Promise<string[]> {
+  if (!domain) return [];
   const shop = await findOrCreateShop(prisma, { domain });
   await prisma.apiKey.updateMany({ where: { shopId: shop.id, revokedAt: null }, data: { revokedAt: new Date() } });
-  return (await createApiKey(prisma, shop.id, "bench")).key;
+  const keys: string[] = [];
+  for (let index = 0; index < count; index++) keys.push((await createApiKey(prisma, shop.id, `bench ${index + 1}`)).key);
+  return keys;
 }
 
 function mountFloor(app: Express) {
@@ -66,6 +72,6 @@ function mountFloor(app: Express) {
 }
 
 await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`);
-const apiKey = await benchApiKey(process.env.BENCH_SHOP);
+const apiKeys = await benchApiKeys(process.env.BENCH_SHOP, Number(process.env.BENCH_API_KEYS || 1));
 await startServer({ port, host: "127.0.0.1", backgroundJobs: false, mountFirst: mountFloor });
-process.stdout.write(`READY ${port} ${apiKey}\n`);
+process.stdout.write(`READY ${port} ${apiKeys.join(",") || "-"}\n`);
