@@ -16,6 +16,8 @@ import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollup
 import { mountResourceRoutesDirectly } from "./resource-routes";
 import { projectRoot } from "./run";
 
+const KEEP_ALIVE_MS = 65_000;
+
 // The routes Shopify and storefronts call at volume (every order event, every chat and cart event); the rest,
 // and every page, go through Remix's router.
 const DIRECT_RESOURCE_ROUTES = ["routes/webhooks.orders", "routes/proxy.events", "routes/api.v1.events", "routes/api.pixel"];
@@ -43,6 +45,11 @@ export async function startServer({ port, host = "0.0.0.0", mountFirst, backgrou
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(port, host, () => resolve(listening));
   });
+  // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
+  // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
+  // sender retries. Outlast them; the headers timeout must exceed the keep-alive one.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const shutdown = async () => {
     server.close();
     await disconnectDatabase();
