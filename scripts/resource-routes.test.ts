@@ -115,7 +115,10 @@ beforeAll(async () => {
     mountResourceRoutesDirectly(app, build, DIRECT);
     app.all("*", (_request, response) => void response.status(418).end("not served directly"));
   });
+  // The thrown-Error case logs, and Remix warns that a resource route returned data that is not a Response (the
+  // plain-data case asks it on purpose).
   vi.spyOn(console, "error").mockImplementation(() => undefined);
+  vi.spyOn(console, "warn").mockImplementation(() => undefined);
 });
 
 afterAll(() => {
