@@ -55,6 +55,7 @@ const routeModules: Record<string, { path?: string; parentId?: string; module: R
     },
   },
   "routes/plain-data": { path: "plain-data", parentId: "root", module: { loader: () => ({ answer: 42 }), action: () => null } },
+  "routes/nothing": { path: "nothing", parentId: "root", module: { action: () => undefined, loader: () => undefined } },
   "routes/only-action": { path: "only-action", parentId: "root", module: { action: () => new Response("acted") } },
   "routes/nested": { path: "nested", parentId: "root", module: { default: () => null } },
   "routes/nested.leaf": { path: "leaf", parentId: "routes/nested", module: { loader: () => new Response("leaf"), action: () => new Response("leaf") } },
@@ -80,7 +81,7 @@ function serverBuild(): ServerBuild {
   } as unknown as ServerBuild;
 }
 
-const DIRECT = ["routes/echo", "routes/refuses", "routes/plain-data", "routes/only-action", "routes/nested.leaf"];
+const DIRECT = ["routes/echo", "routes/refuses", "routes/plain-data", "routes/nothing", "routes/only-action", "routes/nested.leaf"];
 let viaRemix: Server;
 let direct: Server;
 
@@ -142,6 +143,7 @@ describe("resource routes served without Remix's router", () => {
     ["a thrown Error", "/refuses", { method: "GET" }],
     ["data that is not a Response", "/plain-data", { method: "GET" }],
     ["an action that returns null", "/plain-data", { method: "POST", body: "x" }],
+    ["an action that returns nothing", "/nothing", { method: "POST", body: "x" }],
     ["an empty body", "/echo", { method: "POST" }],
     ["a route under a parent with a path", "/nested/leaf", { method: "POST", body: "x" }],
   ] as [string, string, RequestInit][])("%s: same answer", async (_name, path, init) => {

@@ -11,6 +11,7 @@
  */
 import type { ServerBuild } from "@remix-run/node";
 import type { Express, Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
+import type { IncomingMessage } from "node:http";
 
 const ACTION_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const LOADER_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -24,25 +25,49 @@ export function routeExportFor(method: string): "action" | "loader" | null {
   return ACTION_METHODS.has(upper) ? "action" : LOADER_METHODS.has(upper) ? "loader" : null;
 }
 
-type RouteHandler = (args: { request: Request; params: Record<string, string>; context: Record<string, never> }) => unknown;
+type RouteHandler = (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
+export type ResourceRouteModule = { loader?: RouteHandler; action?: RouteHandler };
+
+/**
+ * Runs the export Remix's static handler would run for the request's method and answers as Remix does for a
+ * resource route: the Response returned or thrown, other data as JSON (nothing at all is an error, as in Remix).
+ * Null when the route lacks that export (or no export takes the method); an error that is not a Response is
+ * thrown on.
+ */
+export async function callRouteExport(module: ResourceRouteModule, request: Request, params: Record<string, string | undefined>): Promise<Response | null> {
+  const exported = routeExportFor(request.method);
+  const handler = exported && module[exported];
+  if (!handler) return null;
+  try {
+    const result = await handler({ request, params, context: {} });
+    if (result instanceof Response) return result;
+    // Remix refuses an export that returns nothing (a 500), and answers other data with its json().
+    if (result === undefined) throw new Error(`the route's ${exported} returned nothing; return a Response or null`);
+    return new Response(JSON.stringify(result), { headers: { "Content-Type": "application/json; charset=utf-8" } });
+  } catch (thrown) {
+    if (thrown instanceof Response) return thrown;
+    throw thrown;
+  }
+}
 
 /** The URL path of a route in the build (its own path joined to its parents'), refused unless it is static. */
 function staticPathOf(build: ServerBuild, routeId: string): string {
   const segments: string[] = [];
-  for (let route = build.routes[routeId]; route; route = route.parentId ? build.routes[route.parentId] : undefined!) {
-    if (route.path) segments.unshift(route.path);
+  for (let id: string | undefined = routeId; id; id = build.routes[id]?.parentId) {
+    const segment = build.routes[id]?.path;
+    if (segment) segments.unshift(segment);
   }
   const path = `/${segments.join("/")}`;
   if (/[:*]/.test(path)) throw new Error(`${routeId} has URL parameters (${path}); only static paths are served directly`);
   return path;
 }
 
-// Node's Buffers here never sit on a SharedArrayBuffer; the DOM typing of BodyInit just cannot know that.
-function bodyOf(req: ExpressRequest): Promise<Uint8Array<ArrayBuffer>> {
+/** The raw body of a Node request, whole (the floor handlers of the bench read it the same way). */
+export function requestBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks) as Uint8Array<ArrayBuffer>));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
@@ -63,7 +88,8 @@ async function webRequest(req: ExpressRequest, res: ExpressResponse): Promise<Re
   return new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
     method: req.method,
     headers,
-    body: hasBody ? await bodyOf(req) : undefined,
+    // Node's Buffers here never sit on a SharedArrayBuffer; the DOM typing of BodyInit just cannot know that.
+    body: hasBody ? ((await requestBody(req)) as Uint8Array<ArrayBuffer>) : undefined,
     signal: controller.signal,
   });
 }
@@ -96,32 +122,22 @@ function directHandler(build: ServerBuild, routeId: string): RequestHandler {
   const route = build.routes[routeId];
   if (!route) throw new Error(`${routeId} is not in the build`);
   if (route.module.default) throw new Error(`${routeId} renders a page; only resource routes are served directly`);
-  const action = route.module.action as RouteHandler | undefined;
-  const loader = route.module.loader as RouteHandler | undefined;
+  const module = route.module as ResourceRouteModule;
   return async (req, res, next) => {
     try {
       const request = await webRequest(req, res);
-      const exported = routeExportFor(req.method);
-      const handler = exported === "action" ? action : exported === "loader" ? loader : undefined;
-      let response: Response;
-      if (!handler) {
-        // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
-        response = exported
-          ? Response.json({ message: `${req.method} request to ${req.path}, which has no ${exported}` }, { status: 400 })
-          : Response.json({ message: `Invalid request method "${req.method}"` }, { status: 405 });
-      } else {
-        try {
-          const result = await handler({ request, params: {}, context: {} });
-          response = result instanceof Response ? result : Response.json(result);
-        } catch (thrown) {
-          if (!(thrown instanceof Response)) {
-            reportError(build, thrown, request);
-            response = lastResortError(build, thrown);
-          } else {
-            response = thrown;
-          }
-        }
+      let response: Response | null;
+      try {
+        response = await callRouteExport(module, request, {});
+      } catch (error) {
+        reportError(build, error, request);
+        response = lastResortError(build, error);
       }
+      // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
+      const exported = routeExportFor(req.method);
+      response ??= exported
+        ? Response.json({ message: `${req.method} request to ${req.path}, which has no ${exported}` }, { status: 400 })
+        : Response.json({ message: `Invalid request method "${req.method}"` }, { status: 405 });
       await writeResponse(req, res, response);
     } catch (error) {
       next(error);

@@ -6,7 +6,7 @@ import path from "node:path";
 import { matchRoutes, type AgnosticRouteObject as RouteObject } from "@remix-run/router";
 // Deep import of Remix's own route-convention implementation.
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
-import { routeExportFor } from "../scripts/resource-routes";
+import { callRouteExport, routeExportFor, type ResourceRouteModule } from "../scripts/resource-routes";
 
 interface ManifestRoute {
   id: string;
@@ -31,33 +31,20 @@ function routeTree(): RouteObject[] {
   return [{ id: "root", path: "", children: build("root") }];
 }
 
-export interface RouteModule {
-  loader?: (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
-  action?: (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
-}
-
-export async function routeFor(pathname: string): Promise<{ id: string; file: string; module: RouteModule; params: Record<string, string | undefined> }> {
+export async function routeFor(pathname: string): Promise<{ id: string; file: string; module: ResourceRouteModule; params: Record<string, string | undefined> }> {
   const matches = matchRoutes(routeTree(), pathname);
   const leaf = matches?.at(-1);
   if (!leaf || leaf.route.id === "root") throw new Error(`No route serves ${pathname}`);
   const manifest = flatRoutes(appDir, ["**/.*"]) as Record<string, ManifestRoute>;
   const file = manifest[leaf.route.id!].file;
-  const module = (await import(path.join(appDir, file))) as RouteModule;
+  const module = (await import(path.join(appDir, file))) as ResourceRouteModule;
   return { id: leaf.route.id!, file, module, params: leaf.params };
 }
 
 /** Calls the route the way Remix would for the request's method, returning the Response (thrown or not). */
 export async function dispatch(request: Request): Promise<Response> {
   const { module, params } = await routeFor(new URL(request.url).pathname);
-  const exported = routeExportFor(request.method);
-  const handler = exported && module[exported];
-  if (!handler) throw new Error(`${new URL(request.url).pathname} has no ${exported ?? "export"} for ${request.method}`);
-  try {
-    const result = await handler({ request, params, context: {} });
-    if (result instanceof Response) return result;
-    return new Response(JSON.stringify(result ?? null), { status: 200, headers: { "Content-Type": "application/json" } });
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    throw thrown;
-  }
+  const response = await callRouteExport(module, request, params);
+  if (!response) throw new Error(`${new URL(request.url).pathname} has no ${routeExportFor(request.method) ?? "export"} for ${request.method}`);
+  return response;
 }

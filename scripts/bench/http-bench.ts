@@ -135,9 +135,10 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
           target: target && { text: target.text, met: (target.ratio ? ratio : value) >= target.min && failureShare(run) === 0 },
         });
       }
+      const halfCapacity = Math.max(1, Math.floor(answeredPerSecond(measured!) / 2));
       for (const [rate, label, p99TargetMs] of [
         [way.offered, `${way.offered} ${way.offeredUnit} offered`, way.p99TargetMs],
-        [Math.max(1, Math.floor(answeredPerSecond(measured!) / 2)), `half the capacity measured with ${plan.concurrency} senders (${Math.max(1, Math.floor(answeredPerSecond(measured!) / 2))} ${way.offeredUnit})`, null],
+        [halfCapacity, `half the capacity measured with ${plan.concurrency} senders (${halfCapacity} ${way.offeredUnit})`, null],
       ] as const) {
         const floorAtLoad = await openLoop(client, way.floor, rate, durationMs);
         const appAtLoad = await openLoop(client, way.app, rate, durationMs);

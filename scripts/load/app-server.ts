@@ -7,24 +7,16 @@
  * Started by scripts/load/app-process.ts; prints `READY <port> <API keys of BENCH_SHOP, comma-separated, or ->` when it listens.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { Express, Request } from "express";
+import type { Express } from "express";
 import { prisma, sql } from "../../app/db.server";
 import { authenticateApiKey, createApiKey } from "../../app/domain/api-keys/api-keys.server";
 import { findOrCreateShop } from "../../app/domain/shops.server";
 import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
+import { requestBody } from "../resource-routes";
 import { startServer } from "../serve";
 
 const secret = process.env.SHOPIFY_API_SECRET!;
 const port = Number(process.env.PORT);
-
-function rawBody(request: Request): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks)));
-    request.on("error", reject);
-  });
-}
 
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -51,19 +43,19 @@ async function benchApiKeys(domain: string | undefined, count: number): Promise<
 
 function mountFloor(app: Express) {
   app.post("/bench/floor/webhook", async (request, response) => {
-    const body = await rawBody(request);
+    const body = await requestBody(request);
     if (!sameText(webhookHmac(secret, body), request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
     await insertBody(body);
     response.status(200).end();
   });
   app.post("/bench/floor/api-events", async (request, response) => {
-    const body = await rawBody(request);
+    const body = await requestBody(request);
     if (!(await authenticateApiKey(prisma, request.get("Authorization") ?? null))) return void response.status(401).end();
     await insertBody(body);
     response.status(200).end();
   });
   app.post("/bench/floor/events", async (request, response) => {
-    const body = await rawBody(request);
+    const body = await requestBody(request);
     const params = new URL(request.originalUrl, "http://floor").searchParams;
     if (!sameText(appProxySignature(secret, params), params.get("signature") ?? "")) return void response.status(401).end();
     await insertBody(body);

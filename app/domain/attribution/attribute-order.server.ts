@@ -286,10 +286,11 @@ export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET
 export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<Map<string, AttributionResult | null>> {
   const results = new Map<string, AttributionResult | null>();
   if (orderIds.length === 0) return results;
-  const orders = (await readStoredOrders(sql, shop.id, orderIds)).filter((order) => {
+  const orders: AttributableOrder[] = [];
+  for (const order of await readStoredOrders(sql, shop.id, orderIds)) {
     if (keepsRedactedCredit(order)) results.set(order.id, null);
-    return !keepsRedactedCredit(order);
-  });
+    else orders.push(order);
+  }
   if (orders.length === 0) return results;
   const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
   await insertJsonRows(sql, "Attribution", ATTRIBUTION_COLUMNS, attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
