@@ -89,6 +89,7 @@ export const sql: Sql = { query: (text, params) => sqlDriver().query(text, param
 
 export async function disconnectDatabase(): Promise<void> {
   await prisma.$disconnect();
+  await globalForDb.__sqlDriver?.close();
   await closePglite();
   globalForDb.__prisma = undefined;
   globalForDb.__sqlDriver = undefined;

@@ -92,6 +92,9 @@ class PgliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory, Sql
     const db = await openPglite(this.url);
     return db.transaction((tx) => work(async (text, params = []) => (await tx.query(text, [...params])).rows as never));
   }
+  async close() {
+    // The one PGlite instance is shared with Prisma and closed by closePglite().
+  }
   async connectToShadowDb() {
     const db = new PGlite();
     await db.waitReady;
@@ -263,6 +266,9 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
       client.release(broken);
     }
   }
+  async close() {
+    if (!this.pool.ended) await this.pool.end();
+  }
 }
 
 // Prisma CLI only: PGlite re-arms a 10 s stats timer forever and the CLI never disposes the
@@ -290,6 +296,8 @@ export interface SqlDriver {
   /** One statement on its own (autocommitted). */
   query: SqlQuery;
   transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /** Closes the driver's own connections, which Prisma closes only if it ever connected itself. */
+  close(): Promise<void>;
 }
 
 /** The app's adapter: Prisma's driver adapter, and SQL transactions on the same connection(s). */
