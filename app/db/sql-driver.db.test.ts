@@ -1,5 +1,5 @@
 import pg from "pg";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { disconnectDatabase, sqlTransaction } from "../db.server";
 import { isPostgresUrl } from "./adapter.server";
 
@@ -26,7 +26,6 @@ it("disconnectDatabase closes the driver's connections even when Prisma never co
   await expect(Promise.resolve().then(() => sqlTransaction((tx) => tx.query(`SELECT 1`)))).rejects.toThrow(/disconnected/);
   if (isPostgresUrl(url)) {
     // The server lets a session go a moment after the client has closed it.
-    for (let waited = 0; waited < 2_000 && (await otherSessions(url)) > 0; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await otherSessions(url)).toBe(0);
+    await vi.waitFor(async () => expect(await otherSessions(url)).toBe(0), { timeout: 2_000, interval: 50 });
   }
 });
