@@ -13,14 +13,11 @@ import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
-import { mountResourceRoutesDirectly } from "./resource-routes";
+import { DIRECT_RESOURCE_ROUTES, mountResourceRoutesDirectly } from "./resource-routes";
 import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
 
-// The routes Shopify and storefronts call at volume (every order event, every chat and cart event); the rest,
-// and every page, go through Remix's router.
-const DIRECT_RESOURCE_ROUTES = ["routes/webhooks.orders", "routes/proxy.events", "routes/api.v1.events", "routes/api.pixel"];
 
 export interface ServerOptions {
   port: number;
