@@ -4,7 +4,7 @@ import { handleReadOrderWebhooks, readOrderDelivery, type ReadOrderDelivery } fr
 import { processDeliveriesInSql, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
 import { groupCommit } from "../lib/group-commit";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { verifiedWebhook } from "../shopify/verified-webhook.server";
+import { verifiedWebhook, type VerifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
@@ -17,7 +17,9 @@ const storeOrderDeliveries = groupCommit<DeliveryMeta & ReadOrderDelivery, Deliv
 // orders/paid, orders/updated, orders/cancelled, refunds/create. verifiedWebhook checks the HMAC
 // over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
-  await storeOrderDeliveries(readOrderDelivery({ webhookId, shopDomain: shop, topic, eventId, triggeredAt, payload }));
+  // No variable holds the parsed body while the delivery waits for its batch (see readOrderDelivery).
+  await storeOrderDeliveries(readOrderDelivery(asDelivery(await verifiedWebhook(request))));
   return new Response(null, { status: 200 });
 };
+
+const asDelivery = ({ shop, ...webhook }: VerifiedWebhook) => ({ ...webhook, shopDomain: shop });
