@@ -7,7 +7,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
  * A writer that records every batch it gets and holds the first one until `release()`, so the test can submit
  * more requests while a transaction is "in flight"; `write` does the rest of the work for each batch.
  */
-function holdingFirstBatch<Result>(write: (items: number[]) => Result[]) {
+function holdingFirstBatch<Result>(write: (items: number[]) => Result[], onBatchFailed?: (error: unknown, batchSize: number) => void) {
   const batches: number[][] = [];
   let release!: () => void;
   const firstHeld = new Promise<void>((resolve) => (release = resolve));
@@ -16,7 +16,7 @@ function holdingFirstBatch<Result>(write: (items: number[]) => Result[]) {
     if (batches.length === 1) await firstHeld;
     return write(items);
   };
-  return { batches, release, submit: groupCommit<number, Result>(writer) };
+  return { batches, release, submit: groupCommit<number, Result>(writer, { onBatchFailed }) };
 }
 
 describe("groupCommit", () => {
@@ -54,10 +54,14 @@ describe("groupCommit", () => {
   });
 
   it("fails only the bad request of a failed batch: the others are written again one by one", async () => {
-    const { batches: writes, release, submit } = holdingFirstBatch((items) => {
-      if (items.includes(13)) throw new Error("unlucky");
-      return items.map((item) => item * 2);
-    });
+    const failedBatches: [string, number][] = [];
+    const { batches: writes, release, submit } = holdingFirstBatch(
+      (items) => {
+        if (items.includes(13)) throw new Error("unlucky");
+        return items.map((item) => item * 2);
+      },
+      (error, batchSize) => failedBatches.push([(error as Error).message, batchSize]),
+    );
     const first = submit(1);
     await tick();
     const batch = [12, 13, 14].map((item) => submit(item).then((value) => ({ value }), (error: Error) => ({ error: error.message })));
@@ -65,5 +69,7 @@ describe("groupCommit", () => {
     expect(await first).toBe(2);
     expect(await Promise.all(batch)).toEqual([{ value: 24 }, { error: "unlucky" }, { value: 28 }]);
     expect(writes).toEqual([[1], [12, 13, 14], [12], [13], [14]]);
+    // The batch's failure is reported once, for the batch; the single retry that fails again is its request's answer.
+    expect(failedBatches).toEqual([["unlucky", 3]]);
   });
 });

@@ -13,6 +13,16 @@ export interface GroupCommitOptions {
    * measured no better (smaller batches cost more per request than the overlap gained).
    */
   maxInFlight?: number;
+  /**
+   * Told when a whole batch failed, before its requests are written again one by one. Those retries hide the
+   * batch's error (each request then succeeds or fails on its own), and a run of failing batches is a
+   * throughput collapse — every request of the batch pays its own transaction — that would otherwise leave no trace.
+   */
+  onBatchFailed?: (error: unknown, batchSize: number) => void;
+}
+
+function warnBatchFailed(error: unknown, batchSize: number) {
+  console.warn(`[group commit] a batch of ${batchSize} failed, writing its requests one by one:`, error instanceof Error ? error.message : error);
 }
 
 export type Submit<Item, Result> = (item: Item) => Promise<Result>;
@@ -23,7 +33,7 @@ export type Submit<Item, Result> = (item: Item) => Promise<Result>;
  */
 export function groupCommit<Item, Result>(
   write: (items: Item[]) => Promise<Result[]>,
-  { maxBatch = 64, maxInFlight = 1 }: GroupCommitOptions = {},
+  { maxBatch = 64, maxInFlight = 1, onBatchFailed = warnBatchFailed }: GroupCommitOptions = {},
 ): Submit<Item, Result> {
   type Waiting = { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void };
   const queue: Waiting[] = [];
@@ -42,7 +52,8 @@ export function groupCommit<Item, Result>(
     let results: Result[];
     try {
       results = await write(batch.map((waiting) => waiting.item));
-    } catch {
+    } catch (error) {
+      onBatchFailed(error, batch.length);
       for (const waiting of batch) await writeOne(waiting);
       return;
     }

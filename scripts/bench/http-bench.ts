@@ -46,6 +46,14 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
   const client = new LoopbackClient(app.url, 1024);
   const rows: BenchRow[] = [];
   const durationMs = plan.seconds * 1000;
+  // What the app printed to stderr since the last measurement (a failed batch, say: it is retried one request
+  // at a time, so it shows in no status code, only in a slower run).
+  let errorsSeen = 0;
+  const printed = () => {
+    const lines = app.errors.slice(errorsSeen);
+    errorsSeen = app.errors.length;
+    return lines.length > 0 ? ` — the app printed ${lines.length} line(s) to stderr, the first: ${lines[0]}` : "";
+  };
   let session = 0;
   let order = 0;
   const now = Date.now();
@@ -123,7 +131,7 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
         // Only answers of 200 count: a refusal (429, 500) is fast and would otherwise pass for capacity.
         const value = answeredPerSecond(run) * way.perRequest;
         const ratio = answeredPerSecond(run) / answeredPerSecond(floor);
-        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(answeredPerSecond(floor) * way.perRequest).toFixed(0)}${notOk(run)}`);
+        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(answeredPerSecond(floor) * way.perRequest).toFixed(0)}${notOk(run)}${printed()}`);
         const target = index === way.capacitySenders.length - 1 ? way.capacityTarget : undefined;
         rows.push({
           section,
@@ -146,7 +154,7 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
         const prepared = (make: () => Shot) => Array.from({ length: Math.round(rate * plan.seconds) }, make);
         const floorAtLoad = await openLoop(client, prepared(way.floor), rate);
         const appAtLoad = await openLoop(client, prepared(way.app), rate);
-        log(`${section} at ${rate}/s: p50 ${percentile(appAtLoad.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(appAtLoad.latenciesMs, 99).toFixed(1)} ms${notOk(appAtLoad)}`);
+        log(`${section} at ${rate}/s: p50 ${percentile(appAtLoad.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(appAtLoad.latenciesMs, 99).toFixed(1)} ms${notOk(appAtLoad)}${printed()}`);
         for (const p of [50, 99] as const) {
           const latency = percentile(appAtLoad.latenciesMs, p);
           rows.push({
