@@ -18,7 +18,6 @@ import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
 
-
 export interface ServerOptions {
   port: number;
   host?: string;
