@@ -52,6 +52,26 @@ describe("REST order payload", () => {
     expect(result.order.lineItems[1].chatSessionId).toBe("c_card");
   });
 
+  it.each([
+    ["a NUL in a line item's title", (p: ReturnType<typeof fixture>) => (p.line_items[1].title = "Nano\u0000"), "line_items.1.title"],
+    ["a lone surrogate in a note attribute", (p: ReturnType<typeof fixture>) => (p.note_attributes = [{ name: "gift", value: "\ud800" }]), "note_attributes.0.value"],
+    ["a NUL in the e-mail (kept only as a hash, but refused like any read field)", (p: ReturnType<typeof fixture>) => (p.email = "a\u0000@b.example"), "email"],
+  ])("refuses text PostgreSQL cannot store in a field it reads: %s", (_case, spoil, path) => {
+    const payload = fixture();
+    spoil(payload);
+    expect(parseOrderPayload(payload)).toEqual({ ok: false, reason: `not an order: ${path} must not contain NUL characters or unpaired UTF-16 surrogates` });
+  });
+
+  it("accepts an order whose unstorable text is only in fields it never reads", () => {
+    const payload = fixture();
+    payload.shipping_address.address2 = "\u0000";
+    payload.line_items[0].vendor = "\udfff";
+    payload["\u0000"] = "a key nobody reads";
+    const result = parseOrderPayload(payload);
+    if (!result.ok) throw new Error(result.reason);
+    expect(JSON.stringify(result.order)).not.toMatch(/\\u0000|\\udfff/);
+  });
+
   it("takes money from shop_money, never the presentment currency", () => {
     const payload = fixture();
     payload.presentment_currency = "EUR";
