@@ -4,7 +4,7 @@
  * where Prisma's per-query cost dominated — `Sql`, plain SQL on the same connections.
  */
 import { PrismaClient } from "@prisma/client";
-import { appAdapterFactory, closePglite, databaseUrl, type SqlDriver } from "./db/adapter.server";
+import { appAdapterFactory, closePglite, databaseUrl, inIssueOrder, type SqlDriver } from "./db/adapter.server";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: domain functions accept either. */
@@ -16,6 +16,11 @@ export type DbTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$tra
  * read a timestamp as timestamptz (`col AT TIME ZONE 'UTC'`: a Date), a numeric or a bigint as text, a uuid as
  * text; pass timestamps as ISO strings cast with `::timestamptz AT TIME ZONE 'UTC'` (the columns are UTC without
  * zone) and JSON as a string cast with `::jsonb`.
+ *
+ * Inside a transaction, statements run in the order they are issued, also when one is issued before the last has
+ * answered: statements that do not need each other's rows can be issued together (`Promise.all`), and on
+ * PostgreSQL they are then sent together, one round trip for all (the driver pipelines them). Outside a
+ * transaction each statement runs on its own.
  */
 export interface Sql {
   query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
@@ -60,7 +65,8 @@ export type SqlTransaction = <T>(work: (sql: Sql) => Promise<T>) => Promise<T>;
 
 /** `Sql` on a Prisma client or transaction, for code that runs inside one. */
 export function sqlIn(db: DbTx): Sql {
-  return { query: (text, params = []) => db.$queryRawUnsafe(text, ...params) };
+  // Prisma compiles each raw query asynchronously, so two issued together could reach the connection swapped.
+  return { query: inIssueOrder((text, params = []) => db.$queryRawUnsafe(text, ...params)) };
 }
 
 const globalForDb = globalThis as unknown as { __prisma?: PrismaClient; __sqlDriver?: SqlDriver };

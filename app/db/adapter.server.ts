@@ -90,7 +90,7 @@ class PgliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory, Sql
   readonly query: SqlQuery = async (text, params = []) => (await (await openPglite(this.url)).query(text, [...params])).rows as never;
   async transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T> {
     const db = await openPglite(this.url);
-    return db.transaction((tx) => work(async (text, params = []) => (await tx.query(text, [...params])).rows as never));
+    return db.transaction((tx) => work(inIssueOrder(async (text, params = []) => (await tx.query(text, [...params])).rows as never)));
   }
   async close() {
     // The one PGlite instance is shared with Prisma and closed by closePglite().
@@ -238,7 +238,11 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
   constructor(url: string) {
     // A bounded wait for a pooled connection: should the pool ever run dry, requests fail (and Shopify retries)
     // instead of hanging.
-    this.pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    // Pipelined connections: a statement is sent as soon as it is issued, not once the one before has answered,
+    // so BEGIN and a transaction's first statement, or statements issued together, share one round trip. Each
+    // still has its own Sync: one that fails fails alone (in a transaction, those behind it then fail as aborted).
+    // Prisma waits for each of its statements before the next, so for it nothing changes.
+    this.pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000, pipeline: true });
     this.inner = new PrismaPg(this.pool, { disposeExternalPool: true });
   }
   async connect() {
@@ -253,10 +257,13 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     client.on("error", ignoreUntilNextQuery);
     let broken: Error | undefined;
     try {
-      await client.query("BEGIN");
-      const result = await work(async (text, params = []) => (await client.query(text, [...params])).rows);
+      // BEGIN is not waited for on its own, but the work is waited for whatever BEGIN's fate: the client may not
+      // go back to the pool while the work still has statements on it.
+      const [begun, worked] = await Promise.allSettled([client.query("BEGIN"), work(async (text, params = []) => (await client.query(text, [...params])).rows)]);
+      if (begun.status === "rejected") throw begun.reason;
+      if (worked.status === "rejected") throw worked.reason;
       await client.query("COMMIT");
-      return result;
+      return worked.value;
     } catch (error) {
       // A ROLLBACK that fails means the connection is gone: the pool must discard it, not hand it out again.
       await client.query("ROLLBACK").catch((rollbackError: Error) => (broken = rollbackError));
@@ -292,6 +299,21 @@ function unrefPgliteTimers() {
  * was most of the server's time. Rows come back as the driver parses them; see `Sql` in db.server.ts.
  */
 export type SqlQuery = <Row>(text: string, params?: readonly unknown[]) => Promise<Row[]>;
+
+/**
+ * Statements run in the order they are issued, also when the caller issues one before the last has answered
+ * (`Sql` promises that inside a transaction; see db.server.ts). For a connection that would otherwise be free to
+ * reorder them: each statement starts once the one before it has settled, whatever its outcome (inside a
+ * transaction a failed statement fails those behind it anyway).
+ */
+export function inIssueOrder(query: SqlQuery): SqlQuery {
+  let previous: Promise<unknown> = Promise.resolve();
+  return <Row>(text: string, params?: readonly unknown[]) => {
+    const result = previous.then(() => query<Row>(text, params));
+    previous = result.catch(() => undefined);
+    return result;
+  };
+}
 export interface SqlDriver {
   /** One statement on its own (autocommitted). */
   query: SqlQuery;

@@ -1,7 +1,54 @@
 import pg from "pg";
-import { expect, it, vi } from "vitest";
-import { disconnectDatabase, sqlTransaction } from "../db.server";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { disconnectDatabase, prisma, sql, sqlIn, sqlTransaction, type SqlTransaction } from "../db.server";
 import { isPostgresUrl } from "./adapter.server";
+
+// The ingest paths issue statements that do not need each other's rows together (on PostgreSQL the driver then
+// sends them without waiting: one round trip). `Sql` promises they still run in the order issued, on every way a
+// transaction is run, and that a failure fails the transaction and everything issued behind it.
+const transactions: [string, SqlTransaction][] = [
+  ["a plain-SQL transaction on the driver", sqlTransaction],
+  ["a Prisma transaction through sqlIn", (work) => prisma.$transaction((tx) => work(sqlIn(tx)))],
+];
+
+describe.each(transactions)("statements issued together in %s", (_way, transaction) => {
+  beforeAll(async () => {
+    await sql.query(`CREATE TABLE IF NOT EXISTS "IssueOrderProbe" (id int PRIMARY KEY, word text NOT NULL)`);
+  });
+
+  it("run in the order issued: each sees what the one before it wrote", async () => {
+    const seen = await transaction(async (tx) => {
+      await tx.query(`DELETE FROM "IssueOrderProbe"`);
+      const [, , , words] = await Promise.all([
+        tx.query(`INSERT INTO "IssueOrderProbe" (id, word) VALUES (1, 'a')`),
+        tx.query(`UPDATE "IssueOrderProbe" SET word = word || $1 WHERE id = 1`, ["b"]),
+        tx.query(`UPDATE "IssueOrderProbe" SET word = word || $1 WHERE id = 1`, ["c"]),
+        tx.query<{ word: string }>(`SELECT word FROM "IssueOrderProbe" WHERE id = 1`),
+      ]);
+      return words;
+    });
+    expect(seen).toEqual([{ word: "abc" }]);
+  });
+
+  it("fail together when one fails: nothing is committed, and the next transaction starts clean", async () => {
+    await sql.query(`DELETE FROM "IssueOrderProbe"`);
+    let statuses: string[] = [];
+    const work = transaction(async (tx) => {
+      const outcomes = await Promise.allSettled([
+        tx.query(`INSERT INTO "IssueOrderProbe" (id, word) VALUES (1, 'written first')`),
+        tx.query(`INSERT INTO "IssueOrderProbe" (id, word) VALUES (1, 'duplicate key')`),
+        tx.query(`INSERT INTO "IssueOrderProbe" (id, word) VALUES (2, 'issued after the failure')`),
+      ]);
+      statuses = outcomes.map((outcome) => outcome.status);
+      const failed = outcomes.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+    });
+    // (Prisma on PGlite loses the server's message: only the failure itself is common to every way.)
+    await expect(work).rejects.toThrow();
+    expect(statuses).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect(await transaction((tx) => tx.query(`SELECT id, word FROM "IssueOrderProbe" ORDER BY id`))).toEqual([]);
+  });
+});
 
 /** Sessions on this test's database other than the observer's own. */
 async function otherSessions(url: string): Promise<number> {

@@ -53,6 +53,9 @@ export interface StoredCredit {
   matchedBy: string | null;
 }
 
+/** What the evidence of an order is looked up by: what its payload says, not what is stored of it. */
+export type EvidenceKeys = Pick<AttributableOrder, "checkoutToken" | "cartToken" | "customerId" | "emailSha256" | "noteAttributes" | "stampedItems">;
+
 const IDENTITY_MATCHES = new Set<string>(["CUSTOMER_ID", "EMAIL"]);
 
 /**
@@ -93,7 +96,7 @@ export interface Evidence {
 
 const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
 
-function tokensOf(order: AttributableOrder): { kind: TokenKind; token: string }[] {
+function tokensOf(order: EvidenceKeys): { kind: TokenKind; token: string }[] {
   return [
     order.checkoutToken ? { kind: "CHECKOUT_TOKEN" as const, token: order.checkoutToken } : null,
     order.cartToken ? { kind: "CART_TOKEN" as const, token: order.cartToken } : null,
@@ -101,7 +104,7 @@ function tokensOf(order: AttributableOrder): { kind: TokenKind; token: string }[
 }
 
 /** The chat sessions an order names itself: its cart attribute and its line item properties. */
-function stampedLinks(order: AttributableOrder): Map<string, Link[]> {
+function stampedLinks(order: EvidenceKeys): Map<string, Link[]> {
   const links = new Map<string, Link[]>(); // by conversation external id
   const add = (externalId: string, link: Link) => links.set(externalId, [...(links.get(externalId) ?? []), link]);
   const cartSession = chatStampOf(order.noteAttributes ?? [], CHAT_SESSION_KEY);
@@ -123,7 +126,7 @@ const distinct = <T>(values: (T | null)[]) => [...new Set(values.filter((value) 
  * benchmark). A visitor belongs to one shop, so the shop check on rows found by visitor is a filter (IS NOT
  * DISTINCT FROM is never an index condition): as an index condition the planner ANDed in the whole shop again.
  */
-export async function readEvidence(sql: Sql, shopId: string, orders: readonly AttributableOrder[]): Promise<Evidence> {
+export async function readEvidence(sql: Sql, shopId: string, orders: readonly EvidenceKeys[]): Promise<Evidence> {
   const tokens = [...new Map(orders.flatMap(tokensOf).map((t) => [`${t.kind}:${t.token}`, t])).values()];
   const identityKeys = [
     ...distinct(orders.map((order) => order.customerId)).map((value) => ({ kind: "CUSTOMER_ID", value })),

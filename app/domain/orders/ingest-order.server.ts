@@ -13,9 +13,10 @@ import {
   readEvidence,
   type AttributableOrder,
   type AttributionRow,
+  type Evidence,
   type StoredCredit,
 } from "../attribution/attribute-order.server";
-import { findOrCreateShopInSql, findOrCreateShopsInSql } from "../shops.server";
+import { findOrCreateShopInSql, findOrCreateShopsInSql, type IngestShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
@@ -103,8 +104,9 @@ async function writeOrders(
   replacedOrderIds: readonly string[],
   source: "WEBHOOK" | "RECONCILIATION",
 ): Promise<void> {
-  if (replacedOrderIds.length > 0) await sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds]);
-  await sql.query(
+  // Issued together with the write (statements run in the order issued), so both share a round trip.
+  const droppedLineItems = replacedOrderIds.length > 0 ? sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds]) : null;
+  const write = sql.query(
     `
     WITH o AS (
       INSERT INTO "Order" (id, "shopId", "shopifyOrderId", name, "processedAt", "shopifyCreatedAt", "shopifyUpdatedAt", test,
@@ -146,6 +148,7 @@ async function writeOrders(
     SELECT count(*)::int AS written FROM o`,
     [JSON.stringify(orders), JSON.stringify(lineItems), source, JSON.stringify(attributions)],
   );
+  await Promise.all([droppedLineItems, write]);
 }
 
 /** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
@@ -167,7 +170,13 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   );
   const shopIdOf = (version: OrderVersion) => shops.get(version.shopDomain)!.id;
 
-  const stored = await readStoredOrders(sql, versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId })));
+  // What is stored decides which versions win; the evidence depends only on what the payloads say, so it is read
+  // for every version (a superset of the winners' evidence gives each winner the same candidates) and both reads
+  // share a round trip.
+  const [stored, evidenceByShop] = await Promise.all([
+    readStoredOrders(sql, versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId }))),
+    readEvidenceByShop(sql, [...shops.values()], versions),
+  ]);
 
   // Which version of each order ends up stored, deciding every version as if it arrived alone, in turn.
   const outcomes: IngestOutcome[] = [];
@@ -202,24 +211,34 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   for (const shop of shops.values()) {
     const attributable = written
       .filter(({ current, row }) => row.shopId === shop.id && !keepsRedactedCredit(current))
-      .map(({ version, row }): AttributableOrder => ({
-        ...row,
-        verified: true,
-        stampedItems: version.order.lineItems.flatMap((item) => (item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : [])),
-      }));
-    if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, await readEvidence(sql, shop.id, attributable)).rows);
+      .map(({ version, row }): AttributableOrder => ({ ...row, verified: true, stampedItems: stampedItemsOf(version.order) }));
+    if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, evidenceByShop.get(shop.id)!).rows);
   }
   const replaced = written.map(({ current }) => current.id).filter((id) => id !== null);
-  await writeOrders(sql, orderRows, lineItemRows, attributions, replaced, source);
-
+  // When a shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
   const now = new Date();
-  for (const shop of shops.values()) {
-    // When the shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
-    if (orderRows.some((row) => row.shopId === shop.id) && (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000)) {
-      await sql.query(`UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [shop.id, now.toISOString()]);
-    }
-  }
+  const arrivalsToRecord = [...shops.values()].filter(
+    (shop) => orderRows.some((row) => row.shopId === shop.id) && (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000),
+  );
+  await Promise.all([
+    writeOrders(sql, orderRows, lineItemRows, attributions, replaced, source),
+    ...arrivalsToRecord.map((shop) =>
+      sql.query(`UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [shop.id, now.toISOString()]),
+    ),
+  ]);
   return outcomes;
+}
+
+const stampedItemsOf = (order: ParsedOrder) =>
+  order.lineItems.flatMap((item) => (item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : []));
+
+/** The evidence for every version's order, per shop, in one statement per shop, all issued together. */
+async function readEvidenceByShop(sql: Sql, shops: readonly IngestShop[], versions: readonly OrderVersion[]): Promise<Map<string, Evidence>> {
+  const read = shops.map(async (shop): Promise<[string, Evidence]> => {
+    const orders = versions.filter((v) => v.shopDomain === shop.domain).map(({ order }) => ({ ...order, stampedItems: stampedItemsOf(order) }));
+    return [shop.id, await readEvidence(sql, shop.id, orders)];
+  });
+  return new Map(await Promise.all(read));
 }
 
 export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
