@@ -59,7 +59,7 @@ try {
       await migrate({ ...process.env, DATABASE_URL: databaseUrl });
       rows.push(
         ...(await runHttpBench(
-          { engine, databaseUrl, concurrency: 16, saturatingConcurrency: 64, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond, seconds: quick ? 2 : 10 },
+          { engine, databaseUrl, concurrency: 16, saturatingConcurrency: 64, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond, seconds: quick ? 2 : 10, targetLoadRuns: quick ? 1 : 3 },
           log,
         )),
       );

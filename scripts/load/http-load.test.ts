@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedLoop, failureShare, LoopbackClient, openLoop, percentile, type Shot } from "./http-load";
+import { closedLoop, failureShare, LoopbackClient, openLoop, percentile, pooled, type LoadResult, type Shot } from "./http-load";
 import { renderTable, formatRatio } from "../bench/results";
 import { freePort } from "../run";
 
@@ -71,6 +71,19 @@ describe("bench figures", () => {
     expect(percentile(samples, 99)).toBe(99);
     expect(percentile(samples, 100)).toBe(100);
     expect(percentile([], 50)).toBeNaN();
+  });
+
+  it("pools runs into one: all requests, latencies and answers, the rate over their summed time", () => {
+    const run = (latenciesMs: number[], statuses: Record<string, number>, elapsedMs: number): LoadResult => ({
+      requests: latenciesMs.length,
+      elapsedMs,
+      perSecond: (latenciesMs.length / elapsedMs) * 1000,
+      latenciesMs,
+      statuses,
+    });
+    const all = pooled([run([1, 2, 3], { 200: 3 }, 1000), run([40, 5], { 200: 1, 500: 1 }, 1000)]);
+    expect(all).toEqual({ requests: 5, elapsedMs: 2000, perSecond: 2.5, latenciesMs: [1, 2, 3, 40, 5], statuses: { 200: 4, 500: 1 } });
+    expect(percentile(all.latenciesMs, 80)).toBe(5);
   });
 
   it("prints ratios below 1 as percentages and above as multiples, and marks missed targets", () => {

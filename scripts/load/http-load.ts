@@ -120,6 +120,15 @@ export async function openLoop(client: LoopbackClient, shots: Shots, ratePerSeco
   return { requests: count, elapsedMs, perSecond: (count / elapsedMs) * 1000, latenciesMs, statuses };
 }
 
+/** Several runs of one load as one: every request and latency of all of them (a longer measurement in pieces). */
+export function pooled(results: readonly LoadResult[]): LoadResult {
+  const requests = results.reduce((sum, result) => sum + result.requests, 0);
+  const elapsedMs = results.reduce((sum, result) => sum + result.elapsedMs, 0);
+  const statuses: Record<string, number> = {};
+  for (const result of results) for (const [status, count] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  return { requests, elapsedMs, perSecond: (requests / elapsedMs) * 1000, latenciesMs: results.flatMap((result) => result.latenciesMs), statuses };
+}
+
 /** The share of answers that were not 200 (0..1). */
 export const failureShare = (result: LoadResult) => 1 - (result.statuses["200"] ?? 0) / Math.max(1, result.requests);
 
