@@ -238,6 +238,7 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
   constructor(url: string) {
     // A bounded wait for a pooled connection: should the pool ever run dry, requests fail (and Shopify retries)
     // instead of hanging.
+    //
     // Pipelined connections: a statement is sent as soon as it is issued, not once the one before has answered,
     // so BEGIN and a transaction's first statement, or statements issued together, share one round trip. Each
     // still has its own Sync: one that fails fails alone (in a transaction, those behind it then fail as aborted).
