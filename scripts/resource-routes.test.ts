@@ -1,16 +1,16 @@
 /**
  * The direct mount answers resource routes as Remix does: the same build served twice over real HTTP — once by
- * @remix-run/express's handler, once by mountResourceRoutesDirectly — and every request asked of both.
+ * @remix-run/express's handler, once by the direct routes ahead of Express — and every request asked of both.
  */
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import express from "express";
-import type { Server } from "node:http";
+import { createServer, request, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DIRECT_RESOURCE_ROUTES, mountResourceRoutesDirectly, routeExportFor } from "./resource-routes";
+import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeExportFor, routeKey } from "./resource-routes";
 import { projectRoot } from "./run";
 
 type Args = { request: Request; params: Record<string, string> };
@@ -63,6 +63,12 @@ const routeModules: Record<string, { path?: string; parentId?: string; module: R
   "routes/nested": { path: "nested", parentId: "root", module: { default: () => null } },
   "routes/nested.leaf": { path: "leaf", parentId: "routes/nested", module: { loader: () => new Response("leaf"), action: () => new Response("leaf") } },
   "routes/things.$id": { path: "things/:id", parentId: "root", module: { loader: () => new Response("thing") } },
+  // Answers with the Content-Type its query asks for (Express gives some a charset on the way out).
+  "routes/typed": {
+    path: "typed",
+    parentId: "root",
+    module: { loader: ({ request }: Args) => new Response("typed", { headers: { "content-type": new URL(request.url).searchParams.get("type")! } }) },
+  },
 };
 
 const handleError = vi.fn();
@@ -84,15 +90,13 @@ function serverBuild(): ServerBuild {
   } as unknown as ServerBuild;
 }
 
-const DIRECT = ["routes/echo", "routes/refuses", "routes/plain-data", "routes/nothing", "routes/only-action", "routes/nested.leaf"];
+const DIRECT = ["routes/echo", "routes/refuses", "routes/plain-data", "routes/nothing", "routes/only-action", "routes/nested.leaf", "routes/typed"];
 let viaRemix: Server;
 let direct: Server;
 
-function listen(configure: (app: express.Express) => void): Promise<Server> {
-  const app = express();
-  configure(app);
+function listen(listener: RequestListener): Promise<Server> {
   return new Promise((resolve) => {
-    const server = app.listen(0, "127.0.0.1", () => resolve(server));
+    const server = createServer(listener).listen(0, "127.0.0.1", () => resolve(server));
   });
 }
 
@@ -114,11 +118,9 @@ async function answerOf(server: Server, path: string, init: RequestInit) {
 
 beforeAll(async () => {
   const build = serverBuild();
-  viaRemix = await listen((app) => app.all("*", createRequestHandler({ build, mode: "production" })));
-  direct = await listen((app) => {
-    mountResourceRoutesDirectly(app, build, DIRECT);
-    app.all("*", (_request, response) => void response.status(418).end("not served directly"));
-  });
+  viaRemix = await listen(express().all("*", createRequestHandler({ build, mode: "production" })));
+  // As scripts/serve.ts serves them: ahead of an Express app, which answers everything else (here: 418).
+  direct = await listen(directFirst(directResourceRoutes(build, DIRECT), express().all("*", (_request, response) => void response.status(418).end("not served directly"))));
   // The thrown-Error case logs, and Remix warns that a resource route returned data that is not a Response (the
   // plain-data case asks it on purpose).
   vi.spyOn(console, "error").mockImplementation(() => undefined);
@@ -149,6 +151,11 @@ describe("resource routes served without Remix's router", () => {
     ["an action that returns nothing", "/nothing", { method: "POST", body: "x" }],
     ["an empty body", "/echo", { method: "POST" }],
     ["a route under a parent with a path", "/nested/leaf", { method: "POST", body: "x" }],
+    ["a text type without a charset", `/typed?type=${encodeURIComponent("text/csv")}`, { method: "GET" }],
+    ["a JavaScript type without a charset", `/typed?type=${encodeURIComponent("application/javascript")}`, { method: "GET" }],
+    ["a text type with its own charset", `/typed?type=${encodeURIComponent("text/plain; charset=iso-8859-1")}`, { method: "GET" }],
+    ["a binary type", `/typed?type=${encodeURIComponent("application/octet-stream")}`, { method: "GET" }],
+    ["a type in capitals (Express's rule is case-sensitive)", `/typed?type=${encodeURIComponent("Text/Plain")}`, { method: "GET" }],
   ] as [string, string, RequestInit][])("%s: same answer", async (_name, path, init) => {
     const expected = await answerOf(viaRemix, path, init);
     const actual = await answerOf(direct, path, init);
@@ -173,6 +180,29 @@ describe("resource routes served without Remix's router", () => {
     expect(new URL(request.url).pathname).toBe("/refuses");
   });
 
+  it("answers 500 when the request cannot be read into a Request, as Express's final handler does", async () => {
+    // fetch cannot send a Host that is no host; Node's client can, and a Request cannot be built on it.
+    const badHost = (server: Server) =>
+      new Promise<number>((resolve, reject) => {
+        const port = (server.address() as AddressInfo).port;
+        request({ host: "127.0.0.1", port, path: "/echo", method: "POST", headers: { host: "no such host" } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end("x");
+      });
+    expect(await badHost(viaRemix)).toBe(500);
+    expect(await badHost(direct)).toBe(500);
+  });
+
+  it("matches a path as Express matches a static route", () => {
+    expect(routeKey("/Webhooks/Orders/")).toBe("/webhooks/orders");
+    expect(routeKey("/webhooks/orders")).toBe("/webhooks/orders");
+    expect(routeKey("/")).toBe("/");
+    expect(routeKey("/webhooks/orders//")).toBe("/webhooks/orders/");
+  });
+
   it("leaves other paths to the handler after it", async () => {
     expect((await answerOf(direct, "/things/7", { method: "GET" })).status).toBe(418);
     expect((await answerOf(direct, "/echo/more", { method: "POST" })).status).toBe(418);
@@ -180,9 +210,9 @@ describe("resource routes served without Remix's router", () => {
 
   it("refuses to mount a page, a route with URL parameters or a route not in the build", () => {
     const build = serverBuild();
-    expect(() => mountResourceRoutesDirectly(express(), build, ["routes/nested"])).toThrow(/renders a page/);
-    expect(() => mountResourceRoutesDirectly(express(), build, ["routes/things.$id"])).toThrow(/URL parameters/);
-    expect(() => mountResourceRoutesDirectly(express(), build, ["routes/missing"])).toThrow(/not in the build/);
+    expect(() => directResourceRoutes(build, ["routes/nested"])).toThrow(/renders a page/);
+    expect(() => directResourceRoutes(build, ["routes/things.$id"])).toThrow(/URL parameters/);
+    expect(() => directResourceRoutes(build, ["routes/missing"])).toThrow(/not in the build/);
   });
 
   it.each([

@@ -1,17 +1,20 @@
 /**
  * The busiest resource routes answered straight from their module in the Remix build, without Remix's request
- * router. On every request that router flattens and ranks the whole route tree and compiles a RegExp per route —
- * twice (the server's match, then the static handler's) — and copies the Request to strip `?index`. Profiled under
- * the order-webhook load of `npm run bench`, that came to more CPU per delivery than verifying the HMAC, parsing
- * the order and attributing it.
+ * router and without Express. On every request that router flattens and ranks the whole route tree and compiles a
+ * RegExp per route — twice (the server's match, then the static handler's) — and copies the Request to strip
+ * `?index`. Profiled under the order-webhook load of `npm run bench`, that came to more CPU per delivery than
+ * verifying the HMAC, parsing the order and attributing it. Express's own layer (its per-request prototype swaps,
+ * query-string parsing and route walk), which these routes use none of, then cost about as much as verifying the
+ * HMAC, so they sit in front of it, on Node's request listener.
  *
  * The same route module Remix would call (the build's own module instances, so the same database client and
- * batching), given a Request as @remix-run/express builds one, and for a resource route Remix does nothing else:
- * no document, no loader data, no boundaries. `resource-routes.test.ts` holds the two to the same answers.
+ * batching), given a Request as @remix-run/express builds one, and answered as it writes one: for a resource
+ * route Remix does nothing else (no document, no loader data, no boundaries). `resource-routes.test.ts` holds the
+ * two to the same answers.
  */
 import type { ServerBuild } from "@remix-run/node";
-import type { Express, Request as ExpressRequest, Response as ExpressResponse, RequestHandler } from "express";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 
 /**
  * The routes Shopify and storefronts call at volume (every order event, every chat and cart event), served
@@ -89,11 +92,13 @@ export function requestBody(req: IncomingMessage): Promise<Buffer> {
  * outlived the young generation that way (about 6 MB of them still waiting for a mark-compact when a run
  * ended, by a sampling heap profile), and the mark-compacts they brought on were where the latency spikes were.
  */
-async function webRequest(req: ExpressRequest): Promise<Request> {
+async function webRequest(req: IncomingMessage): Promise<Request> {
   const headers = new Headers();
   for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index], req.rawHeaders[index + 1]);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(`${req.protocol}://${req.get("host") ?? "localhost"}${req.originalUrl}`, {
+  // Express's req.protocol without `trust proxy` (the app sets none): the socket's own, never X-Forwarded-Proto.
+  const protocol = (req.socket as TLSSocket).encrypted ? "https" : "http";
+  return new Request(`${protocol}://${req.headers.host ?? "localhost"}${req.url}`, {
     method: req.method,
     headers,
     // Node's Buffers here never sit on a SharedArrayBuffer; the DOM typing of BodyInit just cannot know that.
@@ -102,15 +107,35 @@ async function webRequest(req: ExpressRequest): Promise<Request> {
 }
 
 /**
- * Status, headers and body as @remix-run/express writes them: through Express's res.append, which also gives a
- * JSON or text Content-Type its charset, and each Set-Cookie on its own. No body for HEAD, as Remix answers it.
+ * Express's res.set gives a Content-Type without a charset one when its type is text, JSON or JavaScript (the
+ * `mime` rule `send` carries); @remix-run/express writes every header through it, and so must this.
  */
-async function writeResponse(req: ExpressRequest, res: ExpressResponse, response: Response) {
+const CHARSET_GIVEN = /;\s*charset\s*=/;
+const UTF8_TYPES = /^text\/|^application\/(javascript|json)/;
+function withExpressCharset(name: string, value: string): string {
+  if (name.toLowerCase() !== "content-type" || CHARSET_GIVEN.test(value)) return value;
+  return UTF8_TYPES.test(value.split(";")[0]) ? `${value}; charset=utf-8` : value;
+}
+
+/**
+ * Status, headers and body as @remix-run/express writes them: each header appended (so each Set-Cookie is its own
+ * line), a Content-Type given its charset as Express does. No body for HEAD, as Remix answers it.
+ */
+async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response) {
   res.statusMessage = response.statusText;
-  res.status(response.status);
-  for (const [name, value] of response.headers) res.append(name, value);
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.appendHeader(name, withExpressCharset(name, value));
   const body = req.method === "HEAD" || !response.body ? null : Buffer.from(await response.arrayBuffer());
   res.end(body);
+}
+
+/** What Express's final handler answers in production when a handler fails outside the route (a body cut off, say). */
+function answerServerError(res: ServerResponse, error: unknown) {
+  console.error(error);
+  if (res.headersSent) return void res.destroy();
+  res.statusCode = 500;
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  res.end("Internal Server Error");
 }
 
 function reportError(build: ServerBuild, error: unknown, request: Request) {
@@ -125,34 +150,55 @@ function lastResortError(build: ServerBuild, error: unknown): Response {
   return new Response(message, { status: 500, headers: { "Content-Type": "text/plain" } });
 }
 
-function directHandler(build: ServerBuild, routeId: string): RequestHandler {
+/** A handler on Node's own request and response, served ahead of Express. */
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function directHandler(build: ServerBuild, routeId: string): NodeHandler {
   const route = build.routes[routeId];
   if (!route) throw new Error(`${routeId} is not in the build`);
   if (route.module.default) throw new Error(`${routeId} renders a page; only resource routes are served directly`);
   const module = route.module as ResourceRouteModule;
-  return async (req, res, next) => {
+  return async (req, res) => {
+    const request = await webRequest(req);
+    let response: Response | null;
     try {
-      const request = await webRequest(req);
-      let response: Response | null;
-      try {
-        response = await callRouteExport(module, request, {});
-      } catch (error) {
-        reportError(build, error, request);
-        response = lastResortError(build, error);
-      }
-      // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
-      const exported = routeExportFor(req.method);
-      response ??= exported
-        ? Response.json({ message: `${req.method} request to ${req.path}, which has no ${exported}` }, { status: 400 })
-        : Response.json({ message: `Invalid request method "${req.method}"` }, { status: 405 });
-      await writeResponse(req, res, response);
+      response = await callRouteExport(module, request, {});
     } catch (error) {
-      next(error);
+      reportError(build, error, request);
+      response = lastResortError(build, error);
     }
+    // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
+    const exported = routeExportFor(request.method);
+    response ??= exported
+      ? Response.json({ message: `${request.method} request to ${new URL(request.url).pathname}, which has no ${exported}` }, { status: 400 })
+      : Response.json({ message: `Invalid request method "${request.method}"` }, { status: 405 });
+    await writeResponse(req, res, response);
   };
 }
 
-/** Mounts each listed resource route of the build at its own path; everything else still goes through Remix. */
-export function mountResourceRoutesDirectly(app: Express, build: ServerBuild, routeIds: readonly string[]) {
-  for (const routeId of routeIds) app.all(staticPathOf(build, routeId), directHandler(build, routeId));
+/** A path as Express's router matches a static route: any letter case, one trailing slash allowed. */
+export function routeKey(pathname: string): string {
+  const lower = pathname.toLowerCase();
+  return lower.length > 1 && lower.endsWith("/") ? lower.slice(0, -1) : lower;
+}
+
+/** The path of a request target: origin-form (`/path?query`), or absolute-form as a proxy may send it. */
+function pathnameOf(target: string): string {
+  if (!target.startsWith("/")) return new URL(target, "http://localhost").pathname;
+  const queryAt = target.indexOf("?");
+  return queryAt === -1 ? target : target.slice(0, queryAt);
+}
+
+/** The listed resource routes of the build, each at its own path (see routeKey), to serve with `directFirst`. */
+export function directResourceRoutes(build: ServerBuild, routeIds: readonly string[]): Map<string, NodeHandler> {
+  return new Map(routeIds.map((routeId) => [routeKey(staticPathOf(build, routeId)), directHandler(build, routeId)]));
+}
+
+/** A request listener that answers the paths in `direct` itself and hands every other request to `rest` (Express). */
+export function directFirst(direct: ReadonlyMap<string, NodeHandler>, rest: RequestListener): RequestListener {
+  return (req, res) => {
+    const handler = direct.get(routeKey(pathnameOf(req.url ?? "/")));
+    if (!handler) return rest(req, res);
+    handler(req, res).catch((error: unknown) => answerServerError(res, error));
+  };
 }

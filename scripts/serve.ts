@@ -4,8 +4,8 @@
  */
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
-import express, { type Express } from "express";
-import type { Server } from "node:http";
+import express from "express";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertDemoModeAllowed } from "../app/config.server";
@@ -13,7 +13,7 @@ import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
-import { DIRECT_RESOURCE_ROUTES, mountResourceRoutesDirectly } from "./resource-routes";
+import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeKey, type NodeHandler } from "./resource-routes";
 import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
@@ -21,26 +21,28 @@ const KEEP_ALIVE_MS = 65_000;
 export interface ServerOptions {
   port: number;
   host?: string;
-  /** Routes mounted ahead of the app (the benchmark's floor handlers); production passes none. */
-  mountFirst?: (app: Express) => void;
+  /**
+   * Handlers by path, served ahead of the app like its directly served routes (the benchmark's floor handlers, which
+   * must run on the same HTTP stack as the routes they are the floor of); production passes none.
+   */
+  alsoDirect?: Record<string, NodeHandler>;
   /** Re-attribution resume and scheduled reconciliation; off for load runs, which must measure requests only. */
   backgroundJobs?: boolean;
 }
 
-export async function startServer({ port, host = "0.0.0.0", mountFirst, backgroundJobs = true }: ServerOptions): Promise<Server> {
+export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, backgroundJobs = true }: ServerOptions): Promise<Server> {
   assertDemoModeAllowed();
   const buildDir = path.join(projectRoot, "build");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
-  mountFirst?.(app);
-  mountResourceRoutesDirectly(app, build, DIRECT_RESOURCE_ROUTES);
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(port, host, () => resolve(listening));
-  });
+  const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
+  for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
+  const server = createServer(directFirst(direct, app));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
   // sender retries. Outlast them; the headers timeout must exceed the keep-alive one.

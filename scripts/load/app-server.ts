@@ -1,18 +1,19 @@
 /**
  * The app as production runs it (the Remix build behind Express, scripts/serve.ts), in its own process, with
- * the benchmark's floor handlers mounted in front: the least any webhook or event endpoint can do — check the
- * signature over the raw body and insert that body — on the same HTTP stack and the same database client.
+ * the benchmark's floor handlers served beside its directly served ingest routes: the least any webhook or event
+ * endpoint can do — check the signature over the raw body and insert that body — on the same HTTP stack and the
+ * same database client.
  * The ratio app ÷ floor is then the cost of everything the app adds (dedupe, parse, engine, persist).
  *
  * Started by scripts/load/app-process.ts; prints `READY <port> <API keys of BENCH_SHOP, comma-separated, or ->` when it listens.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { Express } from "express";
+import type { IncomingMessage } from "node:http";
 import { prisma, sql } from "../../app/db.server";
 import { authenticateApiKey, createApiKey } from "../../app/domain/api-keys/api-keys.server";
 import { findOrCreateShop } from "../../app/domain/shops.server";
 import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
-import { requestBody } from "../resource-routes";
+import { requestBody, type NodeHandler } from "../resource-routes";
 import { startServer } from "../serve";
 
 const secret = process.env.SHOPIFY_API_SECRET!;
@@ -41,29 +42,30 @@ async function benchApiKeys(domain: string | undefined, count: number): Promise<
   return keys;
 }
 
-function mountFloor(app: Express) {
-  app.post("/bench/floor/webhook", async (request, response) => {
-    const body = await requestBody(request);
-    if (!sameText(webhookHmac(secret, body), request.get("X-Shopify-Hmac-Sha256") ?? "")) return void response.status(401).end();
+type FloorCheck = (req: IncomingMessage, body: Buffer) => boolean | Promise<boolean>;
+
+/** POST only, then the check, then the insert: each floor is the least its way in can do. */
+function floorHandler(check: FloorCheck): NodeHandler {
+  return async (req, res) => {
+    if (req.method !== "POST") return void res.writeHead(405).end();
+    const body = await requestBody(req);
+    if (!(await check(req, body))) return void res.writeHead(401).end();
     await insertBody(body);
-    response.status(200).end();
-  });
-  app.post("/bench/floor/api-events", async (request, response) => {
-    const body = await requestBody(request);
-    if (!(await authenticateApiKey(prisma, request.get("Authorization") ?? null))) return void response.status(401).end();
-    await insertBody(body);
-    response.status(200).end();
-  });
-  app.post("/bench/floor/events", async (request, response) => {
-    const body = await requestBody(request);
-    const params = new URL(request.originalUrl, "http://floor").searchParams;
-    if (!sameText(appProxySignature(secret, params), params.get("signature") ?? "")) return void response.status(401).end();
-    await insertBody(body);
-    response.status(200).end();
-  });
+    res.writeHead(200).end();
+  };
 }
+
+// Served ahead of Express, as the app's own ingest routes are (scripts/resource-routes.ts).
+const floorHandlers: Record<string, NodeHandler> = {
+  "/bench/floor/webhook": floorHandler((req, body) => sameText(webhookHmac(secret, body), String(req.headers["x-shopify-hmac-sha256"] ?? ""))),
+  "/bench/floor/api-events": floorHandler(async (req) => Boolean(await authenticateApiKey(prisma, req.headers.authorization ?? null))),
+  "/bench/floor/events": floorHandler((req) => {
+    const params = new URL(req.url ?? "/", "http://floor").searchParams;
+    return sameText(appProxySignature(secret, params), params.get("signature") ?? "");
+  }),
+};
 
 await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`);
 const apiKeys = await benchApiKeys(process.env.BENCH_SHOP, Number(process.env.BENCH_API_KEYS || 1));
-await startServer({ port, host: "127.0.0.1", backgroundJobs: false, mountFirst: mountFloor });
+await startServer({ port, host: "127.0.0.1", backgroundJobs: false, alsoDirect: floorHandlers });
 process.stdout.write(`READY ${port} ${apiKeys.join(",") || "-"}\n`);
