@@ -48,7 +48,7 @@ export function ReportFilters({ state, showSurface = true }: { state: ReportFilt
   };
 
   return (
-    <div data-range-from={state.from} data-range-to={state.to}>
+    <div data-range-from={state.from} data-range-to={state.to} data-surface={state.surface ?? ""}>
     <InlineStack gap="300" blockAlign="end" wrap>
       <ButtonGroup variant="segmented">
         {PRESETS.map((preset) => (

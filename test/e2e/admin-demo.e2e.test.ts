@@ -21,17 +21,18 @@ function appNav(page: Page, name: string) {
  */
 async function expectInsightsMatchApi(page: Page) {
   await page.locator("[data-kpi]").first().waitFor();
+  // What the page rendered, with the range and surface it rendered them for, in one read: the URL changes as a
+  // navigation completes, a moment before React renders the report it loaded. The range comes as explicit days, so
+  // a preset cannot roll over midnight between the two reads.
   const shown = await page.evaluate(() => {
     const kpis = Object.fromEntries([...document.querySelectorAll("[data-kpi]")].map((el) => [el.getAttribute("data-kpi"), el.textContent]));
     const excluded = Object.fromEntries([...document.querySelectorAll("[data-excluded]")].map((el) => [el.getAttribute("data-excluded"), Number(el.textContent)]));
-    return { kpis, excluded };
+    const filters = document.querySelector("[data-range-from]")!;
+    const [from, to, surface] = ["data-range-from", "data-range-to", "data-surface"].map((name) => filters.getAttribute(name)!);
+    return { kpis, excluded, filters: { from, to, ...(surface ? { surface } : {}) } };
   });
-  const search = new URL(page.url()).searchParams;
-  const expected = await page.evaluate(async (query) => {
-    // The page's range, as explicit days, so a preset cannot roll over midnight between the two reads.
-    const range = document.querySelector("[data-range-from]")!;
-    const [from, to] = [range.getAttribute("data-range-from")!, range.getAttribute("data-range-to")!];
-    const params = new URLSearchParams({ from, to, ...(query.surface ? { surface: query.surface } : {}) });
+  const expected = await page.evaluate(async (filters) => {
+    const params = new URLSearchParams(filters);
     const report = await (await fetch(`/api/reports/summary?${params}`)).json();
     const money = (amount: string) => new Intl.NumberFormat("en", { style: "currency", currency: report.currency }).format(Number(amount));
     const percent = (fraction: number) => new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(fraction);
@@ -49,7 +50,7 @@ async function expectInsightsMatchApi(page: Page) {
       excluded: report.excluded,
       attributedOrders: report.totals.attributed.orders as number,
     };
-  }, { surface: search.get("surface") });
+  }, shown.filters);
   expect(shown.kpis).toEqual(expected.kpis);
   expect(shown.excluded).toEqual(expected.excluded);
   expect(expected.attributedOrders).toBeGreaterThan(0);
@@ -72,6 +73,8 @@ describe("npm run demo", () => {
     await page.waitForURL(/preset=7d/);
     await page.getByLabel("Surface").selectOption("CHAT_WIDGET");
     await page.waitForURL(/surface=CHAT_WIDGET/);
+    // The filter applied in the rendered report, not only in the URL (see expectInsightsMatchApi).
+    await page.locator('[data-surface="CHAT_WIDGET"]').waitFor();
     await page.getByText(/compared with/).waitFor();
     await expectInsightsMatchApi(page);
     expect(consoleErrors).toEqual([]);
