@@ -157,7 +157,7 @@ describe("summary report roll-ups", () => {
   // connection lived (migration 20261202000000_report_marks_never_scan).
   it("the report marks' probes are planned without sequential scans, whatever the tables' size", async () => {
     const functions = await prisma.$queryRaw<{ name: string; config: string[] | null }[]>`
-      SELECT proname AS name, proconfig AS config FROM pg_proc WHERE proname IN ('report_mark_order_children', 'report_mark_conversations') ORDER BY proname`;
+      SELECT proname::text AS name, proconfig::text[] AS config FROM pg_proc WHERE proname IN ('report_mark_order_children', 'report_mark_conversations') ORDER BY proname`;
     expect(functions).toEqual([
       { name: "report_mark_conversations", config: ["enable_seqscan=off"] },
       { name: "report_mark_order_children", config: ["enable_seqscan=off"] },
