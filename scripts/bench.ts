@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import pg from "pg";
 import { startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
 import { migrate, productionBuild } from "./run";
 import { runHttpBench } from "./bench/http-bench";
@@ -19,7 +20,6 @@ import { runReportBench } from "./bench/report-bench";
 import { runEngineBench, runReattributionBench } from "./bench/reattribution-bench";
 import { renderTable, type BenchRow } from "./bench/results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./bench/scale-data";
-import pg from "pg";
 
 const SECTIONS = ["http", "report", "reattribution", "engine", "storefront"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -43,14 +43,14 @@ const log = (line: string) => console.error(`[bench] ${line}`);
 
 /**
  * The ingest runs on PostgreSQL start on a database that already holds another shop's year of orders (and its
- * chats), analyzed, as a running app's database does: one "Order" table holds every shop's. On empty tables they measured PostgreSQL's
- * first minute instead: the plans its foreign-key checks cache per connection, made while "Order" was a page or
- * two, scan the table for every line item and attribution written until autovacuum next analyzes it (about once a
- * minute), and the table grows by thousands of orders a minute under the load (a batch of 64 deliveries took
- * 44 ms, then 170 ms at 7,000 orders; capacity with 64 senders dropped to a fifth whenever a run fell in that
- * window).
+ * chats), analyzed, as a running app's database does: one "Order" table holds every shop's. On empty tables they
+ * measured PostgreSQL's first minute instead: the plans its foreign-key checks cache per connection, made while
+ * "Order" was a page or two, scan the table for every line item and attribution written until autovacuum next
+ * analyzes it (about once a minute), and the table grows by thousands of orders a minute under the load (a batch
+ * of 64 deliveries took 44 ms, then 170 ms at 7,000 orders; capacity with 64 senders dropped to a fifth whenever a
+ * run fell in that window).
  */
-async function holdOtherShopsHistory(databaseUrl: string, orders: number, log: (line: string) => void) {
+async function holdOtherShopsHistory(databaseUrl: string, orders: number) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -78,7 +78,7 @@ try {
       ["PostgreSQL", cluster!.databaseUrl, 500, 200, 20],
     ] as const) {
       await migrate({ ...process.env, DATABASE_URL: databaseUrl });
-      if (engine === "PostgreSQL") await holdOtherShopsHistory(databaseUrl, quick ? 2_000 : 20_000, log);
+      if (engine === "PostgreSQL") await holdOtherShopsHistory(databaseUrl, quick ? 2_000 : 20_000);
       rows.push(
         ...(await runHttpBench(
           { engine, databaseUrl, concurrency: 16, saturatingConcurrency: 64, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond, seconds: quick ? 2 : 10, targetLoadRuns: quick ? 1 : 3 },

@@ -1,7 +1,12 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { disconnectDatabase, prisma, sql, sqlIn, sqlTransaction, type SqlTransaction } from "../db.server";
 import { isPostgresUrl } from "./adapter.server";
+
+const execFileAsync = promisify(execFile);
 
 // The ingest paths issue statements that do not need each other's rows together (on PostgreSQL the driver then
 // sends them without waiting: one round trip). `Sql` promises they still run in the order issued, on every way a
@@ -61,6 +66,36 @@ async function otherSessions(url: string): Promise<number> {
     await observer.end();
   }
 }
+
+describe.runIf(isPostgresUrl(process.env.DATABASE_URL!))("pooled connections to a PostgreSQL server", () => {
+  const backendPid = async () => (await sqlTransaction((tx) => tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)))[0].pid;
+
+  // A new backend starts with cold caches and uncompiled trigger functions (see the pool's options): pg closes an
+  // idle connection after 10 s unless told not to, so the first burst after a quiet spell paid for warming every
+  // connection it reopened.
+  it("are kept while idle, so the next burst finds the backends it warmed", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const before = await backendPid();
+      vi.advanceTimersByTime(60 * 60_000);
+      expect(await backendPid()).toBe(before);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("do not keep a script alive that is done but never disconnected", async () => {
+    const script = `import { sql } from "./app/db.server.ts"; await sql.query("SELECT 1"); console.log("queried");`;
+    // Without allowExitOnIdle the kept connection holds the event loop open: the child never exits, and
+    // execFile kills it at the timeout and rejects.
+    const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe("queried");
+  }, 40_000);
+});
 
 // Found when a test file used only plain-SQL transactions: the driver's pool was closed by Prisma's dispose alone,
 // so its connections outlived disconnectDatabase (and were cut by the test database's DROP … WITH (FORCE), an
