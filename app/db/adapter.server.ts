@@ -247,8 +247,8 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     // Idle connections are kept (pg's default closes them after 10 s): a PostgreSQL backend starts cold — its
     // catalog caches empty, the trigger functions and their plans not yet compiled — and a burst of webhooks after
     // a quiet spell is exactly when the pool opens new ones. Under 500 deliveries/s the first second on reopened
-    // connections answered in up to 60–90 ms, against 5–10 ms on warm ones. At most `max` (10) connections are held; idle ones do not keep a
-    // script's process alive once its work is done.
+    // connections answered in up to 60–90 ms, against 5–10 ms on warm ones. At most `max` (10) connections are
+    // held; idle ones do not keep a script's process alive once its work is done.
     this.pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 0, allowExitOnIdle: true, pipeline: true });
     this.inner = new PrismaPg(this.pool, { disposeExternalPool: true });
   }

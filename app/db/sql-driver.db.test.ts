@@ -90,7 +90,6 @@ describe.runIf(isPostgresUrl(process.env.DATABASE_URL!))("pooled connections to 
     // execFile kills it at the timeout and rejects.
     const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
       cwd: path.resolve(import.meta.dirname, "../.."),
-      env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL },
       timeout: 20_000,
     });
     expect(stdout.trim()).toBe("queried");
