@@ -14,7 +14,7 @@
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { orderFixture } from "../test/shared-fixtures";
+import { orderFixture } from "../test/fixtures";
 import { closedLoop, LoopbackClient, type Shot } from "./load/http-load";
 import { startAppProcess } from "./load/app-process";
 import { appProxyShot, chatSessionBatch, orderPayload, shopifyOrderIdOf, webhookShot, type OrderVersion } from "./load/traffic";

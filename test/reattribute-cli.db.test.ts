@@ -5,7 +5,7 @@ import { ingestVerifiedOrder } from "../app/domain/orders/ingest-order.server";
 import { parseOrderPayload } from "../app/domain/orders/order-payload";
 import { ensureShop } from "../app/domain/shops.server";
 import { reattributeCommand } from "../scripts/reattribute";
-import { orderFixture } from "./shared-fixtures";
+import { orderFixture } from "./fixtures";
 
 function capture(interactive: boolean) {
   const chunks: string[] = [];

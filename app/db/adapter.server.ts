@@ -5,7 +5,7 @@
  *
  * The workarounds below are for defects of the exact versions pinned in package.json
  * (Prisma 6.19 with its Wasm schema engine, pglite-prisma-adapter 0.6.1, adapter-pg 6.19);
- * see ../shared/docs/offline-toolchain.md.
+ * see docs/decisions/001-prisma-6-19-and-driver-adapter-patches.md.
  */
 import { mkdirSync } from "node:fs";
 import { randomUUID } from "node:crypto";

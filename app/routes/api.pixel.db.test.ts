@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { createConversation, createReportShop } from "../../test/report-fixtures";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import { APP_URL, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { dayInZone, reportRange } from "../domain/reports/date-range";

@@ -3,7 +3,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import { adminFetchRequest, webhookRequest } from "../../test/shopify-requests";
 import { DEMO_SHOP_DOMAIN } from "../config.server";
 import { prisma } from "../db.server";

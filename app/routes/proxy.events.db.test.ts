@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { emailHash } from "../domain/orders/order-payload";

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
 import { prisma, sqlIn } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { ensureShop } from "../domain/shops.server";

@@ -1,5 +1,5 @@
 /**
- * The storefront SDK the theme app embed loads (../shared/docs/event-protocol.md is its public contract).
+ * The storefront SDK the theme app embed loads (docs/event-protocol.md is its public contract).
  * Bundled by `npm run build:embed` into extensions/chat-attribution-embed/assets/chat-attribution.js; the bundle
  * must stay under 3 KB gzipped, so this file trades a little verbosity for size (no classes, no polyfills).
  *

@@ -6,7 +6,7 @@
  */
 import { attributeOrder, DEFAULT_SETTINGS, type CandidateConversation, type EngineOrder } from "../../app/domain/attribution/engine";
 import { requestReattribution, runReattribution, DEFAULT_BATCH_SIZE } from "../../app/domain/attribution/reattribution.server";
-import { orderFixtureText } from "../../test/shared-fixtures";
+import { orderFixtureText } from "../../test/fixtures";
 import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase } from "./database";
 import type { BenchRow } from "./results";

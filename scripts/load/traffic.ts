@@ -1,10 +1,10 @@
 /**
  * Requests exactly as Shopify sends them to the app, for load runs: signed order webhooks built from Shopify's
- * own order payload (../shared/fixtures), and storefront event batches forwarded and signed by the App Proxy.
+ * own order payload (test/fixtures), and storefront event batches forwarded and signed by the App Proxy.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { signedAppProxyParams, signedWebhookHeaders } from "../../app/shopify/signing.server";
-import { orderFixture } from "../../test/shared-fixtures";
+import { orderFixture } from "../../test/fixtures";
 import type { Shot } from "./http-load";
 
 export interface OrderVersion {

@@ -12,7 +12,7 @@ import { parseOrderPayload } from "../../app/domain/orders/order-payload";
 import { ensureShop } from "../../app/domain/shops.server";
 import { signedWebhookHeaders } from "../../app/shopify/signing.server";
 import { dispatch } from "../app-routes";
-import { orderFixture } from "../shared-fixtures";
+import { orderFixture } from "../fixtures";
 import { TEST_API_SECRET } from "../setup-env";
 import { APP_URL, appProxyRequest } from "../shopify-requests";
 import { hostileBody } from "./generate";

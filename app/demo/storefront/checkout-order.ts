@@ -1,6 +1,6 @@
 /**
  * The order Shopify would create from a simulated cart, in the shape of a real `orders/paid` webhook body
- * (../shared/fixtures/shopify-order-450789469.json): cart attributes become `note_attributes`, line-item
+ * (test/fixtures/shopify-order-450789469.json): cart attributes become `note_attributes`, line-item
  * properties stay on the lines as name/value pairs, money comes in `*_set` with shop and presentment money.
  */
 import { randomBytes } from "node:crypto";

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { orderFixture } from "../../../test/shared-fixtures";
+import { orderFixture } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { handleOrderWebhooks } from "../orders/order-webhook.server";
 import { emailHash } from "../orders/order-payload";

@@ -1,7 +1,7 @@
 /**
  * The attribution engine: a pure function from one order, the conversations that might have earned it,
  * and the shop's settings to a classification with its evidence. The rules are
- * ../shared/docs/attribution-spec.md ("Evidence", "Classification", "Explanation"); nothing here reads a
+ * docs/attribution-spec.md ("Evidence", "Classification", "Explanation"); nothing here reads a
  * database or a clock.
  */
 import { formatMoney, parseMoney } from "../money";

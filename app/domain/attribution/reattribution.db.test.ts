@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { orderFixture } from "../../../test/shared-fixtures";
+import { orderFixture } from "../../../test/fixtures";
 import { prisma, sqlIn } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";

@@ -1,5 +1,5 @@
 /**
- * The event wire format (../shared/docs/event-protocol.md), shared by the storefront SDK (through the App
+ * The event wire format (docs/event-protocol.md), shared by the storefront SDK (through the App
  * Proxy) and the server-side API. Validation is all-or-nothing: one invalid event rejects the batch with an
  * error per field, and nothing is stored.
  */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { orderFixture as fixture } from "../../../test/shared-fixtures";
+import { orderFixture as fixture } from "../../../test/fixtures";
 import { emailHash, normaliseCartToken, parseOrderPayload } from "./order-payload";
 
 describe("REST order payload", () => {

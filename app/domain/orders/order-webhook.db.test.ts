@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { orderFixture } from "../../../test/shared-fixtures";
+import { orderFixture } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { ensureShop } from "../shops.server";
 import { processDeliveriesInSql, type DeliveryMeta } from "../webhook-deliveries.server";

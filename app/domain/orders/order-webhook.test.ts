@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orderFixture as fixture } from "../../../test/shared-fixtures";
+import { orderFixture as fixture } from "../../../test/fixtures";
 import { readOrderDelivery } from "./order-webhook.server";
 
 describe("reading an order delivery before its batch", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { netAmountOf, parseRefundPayload } from "./refunds";
-import { orderFixture } from "../../../test/shared-fixtures";
+import { orderFixture } from "../../../test/fixtures";
 
 /** The refund inside Shopify's order fixture is the REST Refund resource refunds/create delivers. */
 const fixtureRefund = () => orderFixture().refunds[0];
