@@ -51,7 +51,8 @@ export async function reattributeCommand(db: Db, args: string[], out: CliOutput)
     onProgress: (progress) => out.write(out.interactive ? `\r${progressBar(progress)}` : `${progressBar(progress)}\n`),
   });
   if (out.interactive) out.write("\n");
-  out.write(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.\n`);
+  const skipped = finished.failedOrders > 0 ? ` ${finished.failedOrders} could not be attributed: kept unattributed, retried by reconciliation.` : "";
+  out.write(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.${skipped}\n`);
   return finished.status === "DONE" ? 0 : 1;
 }
 

@@ -87,6 +87,11 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
                   ? `All ${job.processed} orders recomputed under settings v${job.settingsVersion}.`
                   : `Stopped after ${job.processed} of ${job.total} orders: ${job.error ?? "unknown error"}. It resumes when the app restarts, or recompute now.`}
             </Text>
+            {job.failedOrders > 0 && (
+              <Text as="p" tone="caution">
+                {`${job.failedOrders} order${job.failedOrders === 1 ? "" : "s"} could not be attributed and ${job.failedOrders === 1 ? "is" : "are"} kept unattributed; the next reconciliation computes ${job.failedOrders === 1 ? "it" : "them"} again.`}
+              </Text>
+            )}
             <div aria-label="Re-attribution progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
               <ProgressBar progress={percent} tone={job.status === "FAILED" ? "critical" : "primary"} size="small" animated={false} />
             </div>

@@ -132,7 +132,7 @@ describe("evidence for a set of orders", () => {
     });
 
     const orderIds = [...ingested.values()].map((row) => row.orderId);
-    const recomputed = await sqlTransaction((sql) => attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds));
+    const { results: recomputed } = await sqlTransaction((sql) => attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds));
     for (const row of ingested.values()) {
       const again = recomputed.get(row.orderId)!;
       expect({ order: row.order.shopifyOrderId, classification: again.classification, matchedBy: again.matchedBy, conversationId: again.conversationId, steps: again.steps }).toEqual({
@@ -154,5 +154,25 @@ describe("evidence for a set of orders", () => {
     const summary = (rows: Map<string, { classification: string; matchedBy: string | null; conversationId: string | null; evidence: unknown }>) =>
       [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, (row.evidence as { steps: string[] }).steps]);
     expect(summary(single)).toEqual(summary(batched));
+  });
+
+  it("stores the order of a returning customer whose chat qualified before the window and whose chat add came inside it", async () => {
+    // Issue 25.1: the engine threw on this shopper and the webhook answered 500 on every retry.
+    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    const visitor = await prisma.visitor.create({ data: { shopId: shop.id, visitorKey: "v_returning", firstSeenAt: minutesBefore(15 * 1440), lastSeenAt: minutesBefore(1440) } });
+    await prisma.visitorIdentity.create({ data: { shopId: shop.id, visitorId: visitor.id, kind: "CUSTOMER_ID", value: "4242", seenAt: minutesBefore(10 * 1440) } });
+    const old = await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_ten_days", visitorId: visitor.id, startedAt: minutesBefore(10 * 1440 + 5) } });
+    await prisma.touchpoint.create({ data: { shopId: shop.id, conversationId: old.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: minutesBefore(10 * 1440) } });
+    const yesterday = await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_yesterday", visitorId: visitor.id, startedAt: minutesBefore(1445) } });
+    await prisma.cartEvent.create({
+      data: { shopId: shop.id, visitorId: visitor.id, conversationId: yesterday.id, type: "ITEM_ADDED", productId: "8101", unitValue: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: minutesBefore(1440), source: "STOREFRONT" },
+    });
+
+    const [outcome] = await processDeliveriesInSql(sqlTransaction, [{ webhookId: `${domain}:returning`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(4242, { customerId: 4242 }) }], handleOrderWebhooks);
+    expect(outcome.status).toBe("PROCESSED");
+    const row = (await attributions(shop.id)).get("4242")!;
+    expect(row).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: null });
+    expect(row.order.grossAmount?.toString()).toBe(orderFixture().total_price_set.shop_money.amount);
+    expect((row.evidence as { steps: string[] }).steps.join(" ")).toContain("outside the 7-day assisted window");
   });
 });

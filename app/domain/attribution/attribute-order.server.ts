@@ -231,23 +231,49 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
 /** An Attribution row as `ATTRIBUTION_COLUMNS` reads it, plus the order it belongs to. */
 export type AttributionRow = ReturnType<typeof attributeWithEvidence>["rows"][number];
 
-/** Runs the engine on each order with the shop's settings: the results, and the rows that store them. */
+/**
+ * What stands for an order whose attribution failed: UNATTRIBUTED (all-order totals count it, chat revenue does
+ * not), with the reason in its evidence, until the next run computes it again (attribution-spec.md, "Classification").
+ */
+function failedAttribution(name: string, settings: AttributionResult["settings"], error: string): AttributionResult {
+  return {
+    classification: "UNATTRIBUTED",
+    conversationId: null,
+    conversationExternalId: null,
+    surface: null,
+    matchedBy: null,
+    minutesFromLastTouch: null,
+    excludedReason: null,
+    steps: [`The attribution of order ${name} could not be computed (${error}); it is stored unattributed and will be computed again.`, "→ Unattributed."],
+    settings,
+  };
+}
+
+/** The engine's failure as stored: its message, bounded (the engine's inputs hold no personal data to leak). */
+const failureOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/**
+ * Runs the engine on each order with the shop's settings: the results, and the rows that store them. One order
+ * the engine fails on never fails the set: it gets a failed row (`error` set) and the others their results.
+ */
 export function attributeWithEvidence(shop: AttributionShop, orders: readonly AttributableOrder[], evidence: Evidence, computedAt = new Date()) {
   const settings = settingsOf(shop);
   const results = new Map<string, AttributionResult>();
   const rows = orders.map((order) => {
-    const result = attributeOrder(
-      {
-        name: order.name ?? `#${order.shopifyOrderId}`,
-        orderTime: order.processedAt,
-        test: order.test,
-        verified: order.verified,
-        grossAmount: order.grossAmount,
-        currency: order.currency,
-      },
-      candidatesOf(order, evidence),
-      settings,
-    );
+    const name = order.name ?? `#${order.shopifyOrderId}`;
+    let result: AttributionResult;
+    let error: string | null = null;
+    try {
+      result = attributeOrder(
+        { name, orderTime: order.processedAt, test: order.test, verified: order.verified, grossAmount: order.grossAmount, currency: order.currency },
+        candidatesOf(order, evidence),
+        settings,
+      );
+    } catch (thrown) {
+      error = failureOf(thrown);
+      result = failedAttribution(name, settings, error);
+      console.error(`[attribution] order ${order.id} of shop ${shop.id}: ${error}`);
+    }
     results.set(order.id, result);
     return {
       id: uuidv7(),
@@ -263,6 +289,7 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
       evidence: { steps: result.steps, settings: { ...result.settings } },
       settingsVersion: shop.settingsVersion,
       computedAt,
+      error,
     };
   });
   return { results, rows };
@@ -272,7 +299,7 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
 export const ATTRIBUTION_COLUMNS = {
   id: "uuid", shopId: "uuid", orderId: "uuid", classification: '"Classification"', conversationId: "uuid", surface: '"Surface"',
   matchedBy: '"MatchedBy"', minutesFromLastTouch: "int", excludedReason: '"ExclusionReason"', evidence: "jsonb",
-  settingsVersion: "int", computedAt: "timestamp(3)",
+  settingsVersion: "int", computedAt: "timestamp(3)", error: "text",
 } as const;
 
 /** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
@@ -280,28 +307,56 @@ export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET
   classification = EXCLUDED.classification, "conversationId" = EXCLUDED."conversationId",
   surface = EXCLUDED.surface, "matchedBy" = EXCLUDED."matchedBy",
   "minutesFromLastTouch" = EXCLUDED."minutesFromLastTouch", "excludedReason" = EXCLUDED."excludedReason",
-  evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt"`;
+  evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt",
+  error = EXCLUDED.error`;
+
+/** What attributeStoredOrders did: each order's result (null: kept, see below) and the orders the engine failed on. */
+export interface StoredAttributions {
+  results: Map<string, AttributionResult | null>;
+  /** Stored UNATTRIBUTED with their error (see attributeWithEvidence). */
+  failedOrderIds: string[];
+}
 
 /**
  * Recomputes and stores the attribution of each order (all of one shop). Safe to repeat: a result replaces the
  * last one. An order that keeps its redacted credit (`keepsRedactedCredit`) has a null entry.
  */
-export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<Map<string, AttributionResult | null>> {
+export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<StoredAttributions> {
   const results = new Map<string, AttributionResult | null>();
-  if (orderIds.length === 0) return results;
   const orders: AttributableOrder[] = [];
-  for (const order of await readStoredOrders(sql, shop.id, orderIds)) {
-    if (keepsRedactedCredit(order)) results.set(order.id, null);
-    else orders.push(order);
+  if (orderIds.length > 0) {
+    for (const order of await readStoredOrders(sql, shop.id, orderIds)) {
+      if (keepsRedactedCredit(order)) results.set(order.id, null);
+      else orders.push(order);
+    }
   }
-  if (orders.length === 0) return results;
+  if (orders.length === 0) return { results, failedOrderIds: [] };
   const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
   await insertJsonRows(sql, "Attribution", ATTRIBUTION_COLUMNS, attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
   for (const [id, result] of attributed.results) results.set(id, result);
-  return results;
+  return { results, failedOrderIds: attributed.rows.filter((row) => row.error !== null).map((row) => row.orderId) };
 }
 
 /** One order: see attributeStoredOrders. Null when the stored result is kept. */
 export async function attributeStoredOrder(sql: Sql, shop: AttributionShop, orderId: string): Promise<AttributionResult | null> {
-  return (await attributeStoredOrders(sql, shop, [orderId])).get(orderId) ?? null;
+  return (await attributeStoredOrders(sql, shop, [orderId])).results.get(orderId) ?? null;
+}
+
+/** How many failed attributions one retry takes on: the rest wait for the next run. */
+export const RETRY_BATCH = 500;
+
+/**
+ * Computes again the attributions that failed (the shop's oldest first, up to RETRY_BATCH). Returns how many
+ * were retried and how many still fail.
+ */
+export async function retryFailedAttributions(sql: Sql, shop: AttributionShop): Promise<{ retried: number; stillFailing: number }> {
+  const failed = await sql.query<{ orderId: string }>(
+    `SELECT "orderId"::text AS "orderId" FROM "Attribution"
+     WHERE "shopId" = $1::uuid AND classification = 'UNATTRIBUTED' AND error IS NOT NULL
+     ORDER BY "orderId" LIMIT ${RETRY_BATCH}`,
+    [shop.id],
+  );
+  if (failed.length === 0) return { retried: 0, stillFailing: 0 };
+  const { failedOrderIds } = await attributeStoredOrders(sql, shop, failed.map((row) => row.orderId));
+  return { retried: failed.length, stillFailing: failedOrderIds.length };
 }

@@ -102,6 +102,9 @@ const cases: Case[] = [
   { name: "identity without a chat add → unattributed", conversations: [{ by: "CUSTOMER_ID", found: [30] }], expected: { classification: "UNATTRIBUTED" } },
   { name: "identity with the add 7 days + 1 min before → unattributed", conversations: [{ by: "EMAIL", found: [8 * DAY], chatAdds: [7 * DAY + 1] }], expected: { classification: "UNATTRIBUTED" } },
   { name: "identity with an add after the order → unattributed", conversations: [{ by: "EMAIL", found: [60], chatAdds: [-5] }], expected: { classification: "UNATTRIBUTED" } },
+  // A returning customer: the chat qualified 10 days ago, the add came yesterday (this threw before: issue 25.1).
+  { name: "identity: answer outside the assisted window, add inside → unattributed", conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY], chatAdds: [DAY] }], expected: { classification: "UNATTRIBUTED", credited: null } },
+  { name: "identity: an old answer and one inside the window → assisted", conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY, 2 * DAY], chatAdds: [DAY] }], expected: { classification: "ASSISTED", minutes: 2 * DAY } },
   { name: "identity with an add but no qualifying answer → unattributed", conversations: [{ by: "CUSTOMER_ID", notFound: [60], chatAdds: [50] }], expected: { classification: "UNATTRIBUTED" } },
   // Deterministic beats identity; first touch across surfaces.
   {

@@ -144,12 +144,19 @@ function evaluate(candidate: CandidateConversation, orderTime: Date, settings: A
   };
 }
 
-/** First-touch priority: the conversation whose first qualifying touch inside the window came earliest. */
+/** The time of a conversation's first qualifying touch at or after `start` (touches are sorted), if any. */
+function firstQualifyingFrom(e: Evaluated, start: number): number | undefined {
+  return e.qualifying.find((t) => t.getTime() >= start)?.getTime();
+}
+
+/**
+ * First-touch priority: the conversation whose first qualifying touch inside the window came earliest (ties by
+ * external id). Total: a candidate with no touch inside the window ranks last, it never throws.
+ */
 function firstInside(candidates: Evaluated[], windowStart: number): Evaluated | undefined {
-  const firstTouchInside = (e: Evaluated) => e.qualifying.find((t) => t.getTime() >= windowStart)!.getTime();
-  return [...candidates].sort(
-    (a, b) => firstTouchInside(a) - firstTouchInside(b) || a.candidate.externalId.localeCompare(b.candidate.externalId),
-  )[0];
+  const ranked = candidates.map((e) => ({ e, first: firstQualifyingFrom(e, windowStart) ?? Number.POSITIVE_INFINITY }));
+  ranked.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.e.candidate.externalId.localeCompare(b.e.candidate.externalId)));
+  return ranked[0]?.e;
 }
 
 export function attributeOrder(
@@ -170,11 +177,11 @@ export function attributeOrder(
     steps.push(`Order ${order.name} ${link.detail}.`);
   }
 
+  // Each class is chosen by the same test firstInside ranks by: a qualifying touch inside its window.
+  const inside = (e: Evaluated, start: number) => firstQualifyingFrom(e, start) !== undefined;
   const deterministic = qualified.filter((e) => e.deterministic);
-  const led = deterministic.filter((e) => e.lastQualifying!.getTime() >= ledStart);
-  const assistedDeterministic = deterministic.filter(
-    (e) => e.lastQualifying!.getTime() < ledStart && e.lastQualifying!.getTime() >= assistedStart,
-  );
+  const led = deterministic.filter((e) => inside(e, ledStart));
+  const assistedDeterministic = deterministic.filter((e) => !inside(e, ledStart) && inside(e, assistedStart));
   const chatAddInWindow = (e: Evaluated) =>
     e.candidate.cartEvents.find(
       (event) =>
@@ -183,7 +190,9 @@ export function attributeOrder(
         event.occurredAt.getTime() <= orderTime &&
         event.occurredAt.getTime() >= assistedStart,
     );
-  const assistedIdentity = qualified.filter((e) => !e.deterministic && chatAddInWindow(e));
+  // An identity match needs the conversation's qualifying touch inside the assisted window as well as the add
+  // (attribution-spec.md, "Classification" 2b): a chat that qualified before the window earns nothing.
+  const assistedIdentity = qualified.filter((e) => !e.deterministic && inside(e, assistedStart) && chatAddInWindow(e));
 
   let classification: Classification = "UNATTRIBUTED";
   let credited: Evaluated | undefined;
@@ -228,7 +237,7 @@ export function attributeOrder(
         steps.push(
           `Conversation ${c.externalId} had no qualifying answer before the order${settings.requireAnswerFound ? " (an answer must have found what the shopper asked for)" : ""}.`,
         );
-      } else if (e.deterministic) {
+      } else if (e.deterministic || !inside(e, assistedStart)) {
         steps.push(
           `Conversation ${c.externalId}'s last qualifying answer was ${describeDuration(e.ageMinutes!)} before the order — outside the ${settings.assistedWindowDays}-day assisted window.`,
         );

@@ -16,6 +16,8 @@ export interface JobProgress {
   total: number;
   processed: number;
   settingsVersion: number;
+  /** Orders the engine failed on: stored unattributed with their error, retried by reconciliation. */
+  failedOrders: number;
   error: string | null;
   createdAt: string;
   finishedAt: string | null;
@@ -28,6 +30,7 @@ export function progressOf(job: ReattributionJob): JobProgress {
     total: job.total,
     processed: job.processed,
     settingsVersion: job.settingsVersion,
+    failedOrders: job.failedOrders,
     error: job.error,
     createdAt: job.createdAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
@@ -47,7 +50,7 @@ export async function requestReattribution(db: Db, shopId: string): Promise<Reat
     const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
     const total = await tx.order.count({ where: { shopId } });
     const [unfinished] = await unfinishedReattributions(tx, shopId); // at most one per shop: this function reuses it
-    const fresh = { status: "PENDING" as const, settingsVersion: shop.settingsVersion, total, processed: 0, cursorOrderId: null, error: null, finishedAt: null };
+    const fresh = { status: "PENDING" as const, settingsVersion: shop.settingsVersion, total, processed: 0, failedOrders: 0, cursorOrderId: null, error: null, finishedAt: null };
     return unfinished
       ? tx.reattributionJob.update({ where: { id: unfinished.id }, data: fresh })
       : tx.reattributionJob.create({ data: { shopId, ...fresh } });
@@ -88,7 +91,8 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
           take: batchSize,
           select: { id: true },
         });
-        await attributeStoredOrders(sqlIn(tx), shop, orders.map((order) => order.id));
+        // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
+        const { failedOrderIds } = await attributeStoredOrders(sqlIn(tx), shop, orders.map((order) => order.id));
         const done = orders.length < batchSize;
         const moved = await tx.reattributionJob.updateMany({
           where: { id: job.id, cursorOrderId: job.cursorOrderId, settingsVersion: job.settingsVersion, status: job.status },
@@ -96,6 +100,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
             status: done ? "DONE" : "RUNNING",
             cursorOrderId: orders.at(-1)?.id ?? job.cursorOrderId,
             processed: job.processed + orders.length,
+            failedOrders: job.failedOrders + failedOrderIds.length,
             // Orders created since the job was queued are included too.
             total: Math.max(job.total, job.processed + orders.length),
             startedAt: job.startedAt ?? new Date(),

@@ -6,6 +6,8 @@
  */
 import type { Shop } from "@prisma/client";
 import { sqlIn, type Db } from "../../db.server";
+import { errorMessage } from "../../lib/schedule";
+import { retryFailedAttributions } from "../attribution/attribute-order.server";
 import { adminApiError, type AdminGraphql } from "../admin-graphql";
 import { ingestVerifiedOrder, type IngestOutcome } from "./ingest-order.server";
 import { parseOrderPayload } from "./order-payload";
@@ -150,9 +152,16 @@ export interface ReconcileOptions {
 export interface ReconcileSummary {
   since: string;
   fetched: number;
-  outcomes: Record<IngestOutcome | "REJECTED", number>;
+  /** FAILED: fetched, valid, but not stored (recorded in ReconcileFailure and retried by id on the next runs). */
+  outcomes: Record<IngestOutcome | "REJECTED" | "FAILED", number>;
   unverifiedChecked: number;
   unverifiedConfirmed: number;
+  /** Orders an earlier run could not store, asked for again by id; how many of them are stored now. */
+  failuresRetried: number;
+  failuresResolved: number;
+  /** Attributions the engine had failed on, computed again; how many still fail. */
+  attributionsRetried: number;
+  attributionsStillFailing: number;
   complete: boolean;
   syncedTo: string;
 }
@@ -163,13 +172,15 @@ type OrdersPage = { orders: { pageInfo: { hasNextPage: boolean; endCursor: strin
 const OVERLAP_MS = 5 * 60_000;
 
 export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphql, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
-  const now = options.now ?? new Date();
+  const startedAt = new Date();
+  const now = options.now ?? startedAt;
   const pageSize = options.pageSize ?? 50;
   const maxPages = options.maxPages ?? 40;
   const since = new Date((shop.lastOrderSyncAt?.getTime() ?? now.getTime() - (options.firstSyncDays ?? 7) * 86_400_000) - OVERLAP_MS);
-  const outcomes: ReconcileSummary["outcomes"] = { CREATED: 0, UPDATED: 0, STALE: 0, REJECTED: 0 };
+  const outcomes: ReconcileSummary["outcomes"] = { CREATED: 0, UPDATED: 0, STALE: 0, REJECTED: 0, FAILED: 0 };
   let fetched = 0;
 
+  // One order that cannot be stored is recorded and the run goes on: it never holds back the orders after it.
   const ingest = async (order: GraphqlOrder) => {
     fetched += 1;
     const parsed = parseOrderPayload(restPayloadOf(order));
@@ -177,7 +188,19 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
       outcomes.REJECTED += 1;
       return false;
     }
-    outcomes[await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))] += 1;
+    try {
+      outcomes[await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))] += 1;
+    } catch (error) {
+      outcomes.FAILED += 1;
+      const shopifyOrderId = numericId(order.id);
+      const failure = { error: errorMessage(error).slice(0, 500), lastFailedAt: new Date() };
+      await db.reconcileFailure.upsert({
+        where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } },
+        create: { shopId: shop.id, shopifyOrderId, ...failure },
+        update: { ...failure, attempts: { increment: 1 } },
+      });
+      return false;
+    }
     return true;
   };
 
@@ -214,8 +237,37 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
     if (order && (await ingest(order))) unverifiedConfirmed += 1;
   }
 
+  // Orders earlier runs could not store, by id: a stored one leaves the list, one Shopify no longer has too.
+  const failures = await db.reconcileFailure.findMany({
+    where: { shopId: shop.id, lastFailedAt: { lt: startedAt } },
+    orderBy: { firstFailedAt: "asc" },
+    take: 50,
+  });
+  let failuresResolved = 0;
+  for (const { shopifyOrderId } of failures) {
+    const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, { id: `gid://shopify/Order/${shopifyOrderId}` });
+    if (order && !(await ingest(order))) continue;
+    await db.reconcileFailure.delete({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } } });
+    failuresResolved += 1;
+  }
+
+  // Attributions the engine failed on (stored unattributed with their error) are computed again here.
+  const attributions = await db.$transaction((tx) => retryFailedAttributions(sqlIn(tx), shop));
+
   // A complete run has seen everything up to `now`; a run cut short continues from the last order it saw.
   const syncedTo = complete ? now : lastUpdatedAt ? new Date(lastUpdatedAt) : since;
   await db.shop.update({ where: { id: shop.id }, data: { lastOrderSyncAt: syncedTo } });
-  return { since: since.toISOString(), fetched, outcomes, unverifiedChecked: unverified.length, unverifiedConfirmed, complete, syncedTo: syncedTo.toISOString() };
+  return {
+    since: since.toISOString(),
+    fetched,
+    outcomes,
+    unverifiedChecked: unverified.length,
+    unverifiedConfirmed,
+    failuresRetried: failures.length,
+    failuresResolved,
+    attributionsRetried: attributions.retried,
+    attributionsStillFailing: attributions.stillFailing,
+    complete,
+    syncedTo: syncedTo.toISOString(),
+  };
 }

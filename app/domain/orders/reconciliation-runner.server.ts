@@ -32,7 +32,12 @@ export async function reconcileShops(db: Db, adminFor: AdminFor, domains: string
 export function scheduleReconciliation(db: Db, adminFor: AdminFor, intervalMs: number, log: (line: string) => void = console.log): () => void {
   const reconcileAll = async () => {
     for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
-      log(result.ok ? `[reconcile] ${result.shop}: ${result.summary.fetched} orders checked, ${result.summary.outcomes.CREATED} missed ones added` : `[reconcile] ${result.shop}: ${result.error}`);
+      if (!result.ok) {
+        log(`[reconcile] ${result.shop}: ${result.error}`);
+        continue;
+      }
+      const { fetched, outcomes } = result.summary;
+      log(`[reconcile] ${result.shop}: ${fetched} orders checked, ${outcomes.CREATED} missed ones added${outcomes.FAILED > 0 ? `, ${outcomes.FAILED} could not be stored (retried next run)` : ""}`);
     }
   };
   return runEvery(intervalMs, reconcileAll, (error) => log(`[reconcile] ${errorMessage(error)}`));
