@@ -15,6 +15,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
+import { BodyTooLarge } from "./body-limit";
 
 /**
  * The routes Shopify and storefronts call at volume (every order event, every chat and cart event), served
@@ -78,6 +79,8 @@ export function requestBody(req: IncomingMessage): Promise<Buffer> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
+    // A connection cut before the end (capRequestBodies cuts one whose body is too large) is no body.
+    req.on("close", () => reject(new Error("request closed before its body ended")));
   });
 }
 
@@ -131,6 +134,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
 
 /** What Express's final handler answers in production when a handler fails outside the route (a body cut off, say). */
 function answerServerError(res: ServerResponse, error: unknown) {
+  if (error instanceof BodyTooLarge) return; // answered 413 by capRequestBodies
   console.error(error);
   if (res.headersSent) return void res.destroy();
   res.statusCode = 500;

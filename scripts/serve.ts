@@ -13,6 +13,7 @@ import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
+import { capRequestBodies } from "./body-limit";
 import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeKey, type NodeHandler } from "./resource-routes";
 import { projectRoot } from "./run";
 
@@ -41,7 +42,7 @@ export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, bac
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
   const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
   for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
-  const server = createServer(directFirst(direct, app));
+  const server = createServer(capRequestBodies(directFirst(direct, app)));
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
