@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { PgliteInUse } from "../app/db/pglite-lock.server";
 
 export const projectRoot = path.resolve(import.meta.dirname, "..");
 
@@ -12,7 +13,8 @@ export const projectRoot = path.resolve(import.meta.dirname, "..");
 export function exitWhenDone(command: Promise<number>, cleanup: () => Promise<void>): void {
   command
     .catch((error) => {
-      console.error(error);
+      // A database held by another process is the user's to resolve, not a bug: its message says how.
+      console.error(error instanceof PgliteInUse ? error.message : error);
       return 1;
     })
     .then(async (code) => {

@@ -13,6 +13,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockPgliteDirectory } from "./pglite-lock.server";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
 export const DEFAULT_DATABASE_URL = "pglite:./data/pglite";
@@ -30,26 +31,33 @@ function pgliteDirectory(url: string): string | undefined {
 }
 
 // PGlite is a single connection living in this process. Opening one directory from two
-// processes corrupts it, so the app, the CLI and scripts each hold exactly one instance. It lives on
-// globalThis because the Remix server bundle and the scripts that start it load separate copies of
-// this module.
-const holder = globalThis as unknown as { __pglite?: { url: string; db: PGlite } };
+// processes corrupts it, so the app, the CLI and scripts each hold exactly one instance, and the
+// directory's lock (pglite-lock.server.ts) refuses a second process. It lives on globalThis because
+// the Remix server bundle and the scripts that start it load separate copies of this module.
+const holder = globalThis as unknown as { __pglite?: { url: string; db: PGlite; unlock: () => void } };
 
 export async function openPglite(url: string): Promise<PGlite> {
   const existing = holder.__pglite;
   if (existing && existing.url === url && !existing.db.closed) return existing.db;
   const dir = pgliteDirectory(url);
   if (dir) mkdirSync(dir, { recursive: true }); // PGlite fails with "External error id#0" otherwise
-  const db = new PGlite(dir);
-  await db.waitReady;
-  holder.__pglite = { url, db };
-  return db;
+  const unlock = dir ? lockPgliteDirectory(dir) : () => {};
+  try {
+    const db = new PGlite(dir);
+    await db.waitReady;
+    holder.__pglite = { url, db, unlock };
+    return db;
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 }
 
 export async function closePglite(): Promise<void> {
   const current = holder.__pglite;
   holder.__pglite = undefined;
   if (current && !current.db.closed) await current.db.close();
+  current?.unlock();
 }
 
 type PgliteConnection = SqlDriverAdapter & { onError?: (e: unknown) => never };
