@@ -163,10 +163,13 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
         outlier: day === Math.floor(days / 3) && o === 1,
       });
     }
-    for (let offset = 0; offset < events.length; offset += 100) {
-      const parsed = parseEventBatch({ events: events.slice(offset, offset + 100) }, { now: clock, requireVisitorId: true, allowRawEmail: false });
+    // As the embed would send them: in time order, each batch reaching the app just after its last event (a
+    // storefront event may be dated at most STOREFRONT_MAX_DELAY_MS before it arrives).
+    for (const batch of storefrontBatches(events)) {
+      const parsed = parseEventBatch({ events: batch }, { now: clock, requireVisitorId: true, allowRawEmail: false });
       if (!parsed.ok) throw new Error(`demo history produced an invalid event: ${JSON.stringify(parsed.errors[0])}`);
-      await recordEventBatch(db, shop, parsed.events, { source: "STOREFRONT" });
+      const receivedAt = new Date(Date.parse(String(batch.at(-1)!.occurredAt)) + 5_000);
+      await recordEventBatch(db, shop, parsed.events, { source: "STOREFRONT", receivedAt });
       eventCount += parsed.events.length;
     }
     // Orders are delivered once their day has happened, after the day's chat events, as webhooks would be.
@@ -176,6 +179,19 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
     delivered += due.length;
   }
   return { skipped: false, conversations: conversationCount, events: eventCount, orders: delivered };
+}
+
+/** A day's events in time order, cut into batches of at most 100 that span at most a few minutes each. */
+function storefrontBatches(events: Record<string, unknown>[]): Record<string, unknown>[][] {
+  const sorted = [...events].sort((a, b) => Date.parse(String(a.occurredAt)) - Date.parse(String(b.occurredAt)));
+  const batches: Record<string, unknown>[][] = [];
+  for (const event of sorted) {
+    const current = batches.at(-1);
+    const at = Date.parse(String(event.occurredAt));
+    if (current && current.length < 100 && at - Date.parse(String(current[0].occurredAt)) <= 5 * MINUTE) current.push(event);
+    else batches.push([event]);
+  }
+  return batches;
 }
 
 async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {

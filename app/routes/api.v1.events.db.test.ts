@@ -7,7 +7,8 @@ import { createHash, randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { eventsApiDocument, requestBodyErrors, responseErrors } from "../../test/openapi";
-import { APP_URL } from "../../test/shopify-requests";
+import { orderFixture } from "../../test/fixtures";
+import { APP_URL, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { createApiKey, revokeApiKey } from "../domain/api-keys/api-keys.server";
 import { eventSchema } from "../domain/events/event-schema";
@@ -58,6 +59,18 @@ describe("POST /api/v1/events", () => {
   beforeEach(async () => {
     shop = await ensureShop(prisma, { domain: `api-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
     key = (await createApiKey(prisma, shop.id, "Chat backend")).key;
+  });
+
+  it("re-attributes an order its evidence came after: the server API's times are the shop's own", async () => {
+    const clock = Date.now();
+    const orderTime = new Date(clock - 10 * 60_000).toISOString();
+    const order = { ...orderFixture(), processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: "c_backfill" }] };
+    await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: order }));
+    expect((await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).classification).toBe("UNATTRIBUTED");
+    const answeredAt = new Date(clock - 30 * 60_000).toISOString();
+    await post({ events: [{ id: randomUUID(), type: "message", occurredAt: answeredAt, conversationId: "c_backfill", role: "assistant", answerFound: true }] });
+    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ classification: "LED", minutesFromLastTouch: 20 });
+    expect((await prisma.touchpoint.findFirstOrThrow({ where: { shopId: shop.id } })).receivedAt).toBeNull();
   });
 
   it("stores a valid batch for the key's shop, hashing a raw e-mail on receipt and keeping no trace of it", async () => {

@@ -113,13 +113,28 @@ describe("storefront events through the App Proxy", () => {
     expect(identity).toMatchObject({ kind: "CUSTOMER_ID", value: "207119551", visitor: { visitorKey: "v_c" } });
   });
 
-  it("re-attributes an order that arrived before the chat evidence did", async () => {
+  it("never credits an order with storefront evidence that arrived after it, whatever time the evidence claims", async () => {
+    // Issue 25.3: this batch, dated 30 minutes back and sent after the order came in, used to make the order LED.
     const orderTime = minutesAgo(10);
     const body = { ...orderFixture(), processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: "c_late" }] };
     await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
     expect((await prisma.attribution.findFirstOrThrow({ where: { shopId } })).classification).toBe("UNATTRIBUTED");
-    await post(chat("c_late", "v_late", 30));
-    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId } })).toMatchObject({ classification: "LED", matchedBy: "CART_ATTRIBUTE", surface: "FAQ", minutesFromLastTouch: 20 });
+    expect(await (await post(chat("c_late", "v_late", 30))).json()).toMatchObject({ accepted: 3 });
+    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId } })).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null });
+    // Stored as evidence all the same, with when it came: a later order of this chat may still count it.
+    const touches = await prisma.touchpoint.findMany({ where: { shopId } });
+    expect(touches).toHaveLength(2);
+    for (const touch of touches) expect(touch.receivedAt!.getTime()).toBeGreaterThanOrEqual(now);
+  });
+
+  it("holds a storefront event's claimed time to at most 30 minutes before it arrived", async () => {
+    const events = chat("c_old", "v_old", 6 * 60); // dated six hours back
+    await post(events);
+    const touches = await prisma.touchpoint.findMany({ where: { shopId }, orderBy: { occurredAt: "asc" } });
+    for (const touch of touches) {
+      expect(touch.receivedAt!.getTime() - touch.occurredAt.getTime()).toBeLessThanOrEqual(30 * 60_000);
+      expect(touch.occurredAt.getTime()).toBeLessThanOrEqual(touch.receivedAt!.getTime());
+    }
   });
 
   it("answers a bad signature with 401, a body over 256 KB with 413, non-JSON with 400, GET with 405", async () => {

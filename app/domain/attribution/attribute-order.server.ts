@@ -42,6 +42,8 @@ export interface AttributableOrder {
   customerId: string | null;
   emailSha256: string | null;
   noteAttributes: { name: string; value: string }[];
+  /** When the app first heard of the order (its row's creation; now, for one about to be written). */
+  receivedAt: Date | null;
   /** Line items stamped with a chat session by the storefront embed. */
   stampedItems: { title: string; chatSessionId: string }[];
 }
@@ -68,7 +70,7 @@ function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[])
   return sql.query<AttributableOrder & StoredCredit>(
     `SELECT o.id::text AS id, o."shopifyOrderId", o.name, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt", o.test, o.verified,
             o."grossAmount"::text AS "grossAmount", o.currency, o."checkoutToken", o."cartToken", o."customerId", o."emailSha256",
-            o."noteAttributes",
+            o."noteAttributes", o."createdAt" AT TIME ZONE 'UTC' AS "receivedAt",
             (SELECT coalesce(json_agg(json_build_object('title', li.title, 'chatSessionId', li."chatSessionId") ORDER BY li.id), '[]'::json)
                FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" IS NOT NULL) AS "stampedItems",
             o."customerRedactedAt" IS NOT NULL AS "customerRedacted", a."matchedBy"::text AS "matchedBy"
@@ -82,8 +84,9 @@ function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[])
 type Link = { by: MatchedBy; detail: string };
 type TokenKind = "CHECKOUT_TOKEN" | "CART_TOKEN";
 /** Times inside JSON are epoch milliseconds: a timestamp without zone has no unambiguous JSON text form. */
-type JsonTouch = Omit<EngineTouch, "occurredAt"> & { occurredAt: number };
-type JsonCartEvent = Pick<EngineCartEvent, "type" | "fromChat"> & { occurredAt: number };
+type JsonTouch = Omit<EngineTouch, "occurredAt" | "receivedAt"> & { occurredAt: number; receivedAt: number | null };
+type JsonCartEvent = Pick<EngineCartEvent, "type" | "fromChat"> & { occurredAt: number; receivedAt: number | null };
+const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 
 /** Everything stored that may tie a set of orders of one shop to its conversations. */
 export interface Evidence {
@@ -91,7 +94,7 @@ export interface Evidence {
   identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string }[];
   conversations: { id: string; externalId: string; visitorId: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] }[];
   /** Chat add-to-carts of the shoppers of those conversations, in any of their conversations. */
-  chatAdds: { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number }[];
+  chatAdds: { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number; receivedAt: number | null }[];
 }
 
 const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
@@ -156,7 +159,7 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
          SELECT * FROM "Conversation" c WHERE c."visitorId" = i."visitorId" AND c."shopId" IS NOT DISTINCT FROM $1::uuid OFFSET 0
        ) c
      ), chat_adds AS (
-       SELECT e.id, e."visitorId", e."conversationId", e.type::text AS type, e."occurredAt"
+       SELECT e.id, e."visitorId", e."conversationId", e.type::text AS type, e."occurredAt", e."receivedAt"
        FROM (SELECT DISTINCT "visitorId" FROM conversations WHERE "visitorId" IS NOT NULL) v
        CROSS JOIN LATERAL (
          SELECT * FROM "CartEvent" e WHERE e."visitorId" = v."visitorId" AND e."shopId" IS NOT DISTINCT FROM $1::uuid AND e."fromChat" OFFSET 0
@@ -169,15 +172,15 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
           FROM identities) AS identities,
        (SELECT coalesce(json_agg(json_build_object(
                  'id', c.id, 'externalId', c."externalId", 'visitorId', c."visitorId", 'surface', c.surface,
-                 'touches', (SELECT coalesce(json_agg(json_build_object('kind', t.kind, 'answerFound', t."answerFound", 'occurredAt', ${epochMs(`t."occurredAt"`)})
+                 'touches', (SELECT coalesce(json_agg(json_build_object('kind', t.kind, 'answerFound', t."answerFound", 'occurredAt', ${epochMs(`t."occurredAt"`)}, 'receivedAt', ${epochMs(`t."receivedAt"`)})
                                                       ORDER BY t."occurredAt", t.id), '[]'::json)
                                FROM "Touchpoint" t WHERE t."conversationId" = c.id),
-                 'cartEvents', (SELECT coalesce(json_agg(json_build_object('type', e.type, 'fromChat', e."fromChat", 'occurredAt', ${epochMs(`e."occurredAt"`)})
+                 'cartEvents', (SELECT coalesce(json_agg(json_build_object('type', e.type, 'fromChat', e."fromChat", 'occurredAt', ${epochMs(`e."occurredAt"`)}, 'receivedAt', ${epochMs(`e."receivedAt"`)})
                                                          ORDER BY e."occurredAt", e.id), '[]'::json)
                                   FROM "CartEvent" e WHERE e."conversationId" = c.id)) ORDER BY c.id), '[]'::json)
           FROM conversations c) AS conversations,
        (SELECT coalesce(json_agg(json_build_object('visitorId', "visitorId", 'conversationId', "conversationId", 'type', type,
-                                                   'occurredAt', ${epochMs(`"occurredAt"`)}) ORDER BY "occurredAt", id), '[]'::json)
+                                                   'occurredAt', ${epochMs(`"occurredAt"`)}, 'receivedAt', ${epochMs(`"receivedAt"`)}) ORDER BY "occurredAt", id), '[]'::json)
           FROM chat_adds) AS "chatAdds"`,
     [
       shopId,
@@ -213,16 +216,16 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
       by,
       detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
     }));
-    const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: e.fromChat, inConversation: true }));
+    const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), receivedAt: dateOrNull(e.receivedAt), fromChat: e.fromChat, inConversation: true }));
     const visitorChatAdds = evidence.chatAdds
       .filter((e) => e.visitorId === conversation.visitorId && e.conversationId !== conversation.id)
-      .map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), fromChat: true, inConversation: false }));
+      .map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), receivedAt: dateOrNull(e.receivedAt), fromChat: true, inConversation: false }));
     return {
       id: conversation.id,
       externalId: conversation.externalId,
       surface: conversation.surface,
       links: [...(links.get(conversation.externalId) ?? []), ...identityLinks],
-      touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt) })),
+      touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt), receivedAt: dateOrNull(t.receivedAt) })),
       cartEvents: [...ownEvents, ...visitorChatAdds],
     };
   });
@@ -265,7 +268,7 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
     let error: string | null = null;
     try {
       result = attributeOrder(
-        { name, orderTime: order.processedAt, test: order.test, verified: order.verified, grossAmount: order.grossAmount, currency: order.currency },
+        { name, orderTime: order.processedAt, test: order.test, verified: order.verified, grossAmount: order.grossAmount, currency: order.currency, receivedAt: order.receivedAt },
         candidatesOf(order, evidence),
         settings,
       );

@@ -118,6 +118,34 @@ describe("attribution engine, over random candidate sets", () => {
     );
   });
 
+  it("is unmoved by storefront evidence received after the order, whatever time it claims", () => {
+    const late = fc.record({ touches: fc.array(touch, { maxLength: 3 }), events: fc.array(cartEvent, { maxLength: 3 }), minutes: fc.integer({ min: 1, max: 10_000 }) });
+    fc.assert(
+      fc.property(order, candidates, settings, fc.array(late, { maxLength: 5 }), (o, cs, s, extra) => {
+        const received = { ...o, receivedAt: new Date(ORDER_TIME + MINUTE) };
+        const before = attributeOrder(received, cs, s);
+        const withLate = attributeOrder(
+          received,
+          cs.map((c, i) => {
+            const more = extra[i];
+            if (!more) return c;
+            const receivedAt = new Date(ORDER_TIME + MINUTE + more.minutes * MINUTE);
+            return {
+              ...c,
+              touches: [...c.touches, ...more.touches.map((t) => ({ ...t, receivedAt }))],
+              cartEvents: [...c.cartEvents, ...more.events.map((e) => ({ ...e, receivedAt }))],
+            };
+          }),
+          s,
+        );
+        expect([withLate.classification, withLate.conversationId, withLate.matchedBy, withLate.minutesFromLastTouch]).toEqual([
+          before.classification, before.conversationId, before.matchedBy, before.minutesFromLastTouch,
+        ]);
+      }),
+      RUNS,
+    );
+  });
+
   it("is unmoved by anything that happened after the order, and by the order candidates arrive in", () => {
     const late = fc.record({ touches: fc.array(touch, { maxLength: 3 }), events: fc.array(cartEvent, { maxLength: 3 }), minutes: fc.integer({ min: 1, max: 10_000 }) });
     fc.assert(

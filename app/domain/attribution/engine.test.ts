@@ -197,4 +197,17 @@ describe("attribution engine", () => {
     expect(forward.conversationExternalId).toBe("c_a");
     expect(backward.conversationExternalId).toBe("c_a");
   });
+
+  it("never counts storefront evidence that reached the app after the order did, whatever time it claims", () => {
+    const received = new Date(ORDER_TIME.getTime() + 60_000); // the order webhook came a minute after the order
+    const late = new Date(received.getTime() + 3_600_000); // the touch an hour after that, dated 45 minutes before the order
+    const touch = (receivedAt: Date | null) => ({ ...conversation({ found: [45] }), touches: [{ kind: "ASSISTANT_ANSWER" as const, answerFound: true, occurredAt: minutesBefore(45), receivedAt }] });
+    expect(attributeOrder(order({ receivedAt: received }), [touch(late)], DEFAULT_SETTINGS).classification).toBe("UNATTRIBUTED");
+    expect(attributeOrder(order({ receivedAt: received }), [touch(minutesBefore(44))], DEFAULT_SETTINGS).classification).toBe("LED");
+    // The server API is authenticated by the shop's key: its events carry no receipt limit.
+    expect(attributeOrder(order({ receivedAt: received }), [touch(null)], DEFAULT_SETTINGS).classification).toBe("LED");
+
+    const identity = { ...conversation({ by: "CUSTOMER_ID", found: [60] }), cartEvents: [{ type: "ITEM_ADDED" as const, occurredAt: minutesBefore(30), fromChat: true, inConversation: true, receivedAt: late }] };
+    expect(attributeOrder(order({ receivedAt: received }), [identity], DEFAULT_SETTINGS).classification).toBe("UNATTRIBUTED");
+  });
 });

@@ -45,12 +45,16 @@ export interface EngineOrder {
   /** Shop-money gross as a decimal string; null when only the pixel reported the order. */
   grossAmount: string | null;
   currency: string;
+  /** When the app first heard of the order; storefront evidence received later never counts for it. */
+  receivedAt?: Date | null;
 }
 
 export interface EngineTouch {
   kind: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER";
   answerFound: boolean | null;
   occurredAt: Date;
+  /** When a storefront (browser-sent) event reached the app; null for the authenticated server API. */
+  receivedAt?: Date | null;
 }
 
 export interface EngineCartEvent {
@@ -60,6 +64,8 @@ export interface EngineCartEvent {
   fromChat: boolean;
   /** Recorded with this conversation (as opposed to only by the same visitor). */
   inConversation: boolean;
+  /** As for touches. */
+  receivedAt?: Date | null;
 }
 
 export interface CandidateConversation {
@@ -125,12 +131,22 @@ interface Evaluated {
   ageMinutes: number | null;
 }
 
-function evaluate(candidate: CandidateConversation, orderTime: Date, settings: AttributionSettings): Evaluated | null {
+/**
+ * Whether an event can count for the order at all: it happened by the order time, and, sent by a browser, it
+ * reached the app no later than the order did — evidence never rewrites the past (attribution-spec.md, "Time").
+ */
+function before(event: { occurredAt: Date; receivedAt?: Date | null }, order: EngineOrder): boolean {
+  if (event.occurredAt.getTime() > order.orderTime.getTime()) return false;
+  return !event.receivedAt || !order.receivedAt || event.receivedAt.getTime() <= order.receivedAt.getTime();
+}
+
+function evaluate(candidate: CandidateConversation, order: EngineOrder, settings: AttributionSettings): Evaluated | null {
   if (candidate.links.length === 0) return null;
+  const orderTime = order.orderTime;
   const strongest = [...candidate.links].sort((a, b) => LINK_STRENGTH.indexOf(a.by) - LINK_STRENGTH.indexOf(b.by))[0].by;
-  // Touches after the order time never count.
+  // Touches after the order never count.
   const qualifying = candidate.touches
-    .filter((touch) => touch.occurredAt.getTime() <= orderTime.getTime() && isQualifying(touch, settings))
+    .filter((touch) => before(touch, order) && isQualifying(touch, settings))
     .map((touch) => touch.occurredAt)
     .sort((a, b) => a.getTime() - b.getTime());
   const lastQualifying = qualifying.at(-1) ?? null;
@@ -168,7 +184,7 @@ export function attributeOrder(
   const ledStart = orderTime - settings.ledWindowHours * 60 * MINUTE;
   const assistedStart = orderTime - settings.assistedWindowDays * 24 * 60 * MINUTE;
   const excludedReason = exclusionFor(order, settings);
-  const evaluated = candidates.map((c) => evaluate(c, order.orderTime, settings)).filter((e): e is Evaluated => e !== null);
+  const evaluated = candidates.map((c) => evaluate(c, order, settings)).filter((e): e is Evaluated => e !== null);
   const qualified = evaluated.filter((e) => e.lastQualifying !== null);
   const steps: string[] = [];
 
@@ -187,7 +203,7 @@ export function attributeOrder(
       (event) =>
         (event.type === "ITEM_ADDED" || event.type === "QUANTITY_INCREASED") &&
         (event.inConversation || event.fromChat) &&
-        event.occurredAt.getTime() <= orderTime &&
+        before(event, order) &&
         event.occurredAt.getTime() >= assistedStart,
     );
   // An identity match needs the conversation's qualifying touch inside the assisted window as well as the add

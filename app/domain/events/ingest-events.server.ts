@@ -16,6 +16,23 @@ export interface IngestContext {
   source: EventSource;
   /** App Proxy `logged_in_customer_id`: an identity of every visitor in the batch. */
   loggedInCustomerId?: string | null;
+  /** When the request reached the app (now, unless a test says otherwise). */
+  receivedAt?: Date;
+}
+
+/**
+ * How far before its arrival a storefront event may be dated: the embed holds events in memory before consent and
+ * queues them while offline, within one visit. An earlier claim is moved up to this bound (attribution-spec.md,
+ * "Time"); the server API's times are the shop's own and kept as sent.
+ */
+export const STOREFRONT_MAX_DELAY_MS = 30 * 60_000;
+
+/** The time an event is stored at: a browser's claim is held to [arrival − STOREFRONT_MAX_DELAY_MS, arrival]. */
+export function storedTimeOf(occurredAt: string, context: IngestContext, receivedAt: Date): Date {
+  const claimed = new Date(occurredAt);
+  if (context.source !== "STOREFRONT") return claimed;
+  const at = Math.min(Math.max(claimed.getTime(), receivedAt.getTime() - STOREFRONT_MAX_DELAY_MS), receivedAt.getTime());
+  return new Date(at);
 }
 
 export interface IngestSummary {
@@ -31,12 +48,12 @@ export type EventShop = AttributionShop & Pick<Shop, "storeTranscripts">;
 
 type TouchpointRow = {
   id: string; shopId: string; conversationId: string; kind: "ASSISTANT_ANSWER" | "SHOPPER_MESSAGE"; answerFound: boolean | null;
-  productIds: string[]; topic: string | null; text: string | null; occurredAt: Date; source: EventSource;
+  productIds: string[]; topic: string | null; text: string | null; occurredAt: Date; source: EventSource; receivedAt: Date | null;
 };
 type CartEventRow = {
   id: string; shopId: string; visitorId: string; conversationId: string | null; type: CartWireEvent["cartType"]; productId: string;
   variantId: string | null; productName: string | null; unitValue: string; currency: string; quantity: number; fromChat: boolean;
-  cartToken: string | null; occurredAt: Date; source: EventSource;
+  cartToken: string | null; occurredAt: Date; source: EventSource; receivedAt: Date | null;
 };
 type LedgerRow = { shopId: string; eventId: string; type: string; source: EventSource };
 type IdentityRow = { id: string; shopId: string; visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string; seenAt: Date };
@@ -154,9 +171,13 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
       )
     )[0].found;
 
+  const now = new Date();
   for (const { event, index, part, context } of fresh) {
     const { rejected } = summaries[part];
-    const at = new Date(event.occurredAt);
+    const receivedAt = context.receivedAt ?? now;
+    const at = storedTimeOf(event.occurredAt, context, receivedAt);
+    // Browser-sent evidence carries its arrival: it never counts for an order the app had heard of before it.
+    const storefrontReceipt = context.source === "STOREFRONT" ? receivedAt : null;
     const visitorId = event.visitorId ? visitors.get(event.visitorId)! : null;
     switch (event.type) {
       case "conversation_started":
@@ -176,6 +197,7 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
           text: shop.storeTranscripts ? (event.text ?? null) : null,
           occurredAt: at,
           source: context.source,
+          receivedAt: storefrontReceipt,
         });
         conversationsWithNewTouches.add(conversationId);
         break;
@@ -207,6 +229,7 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
           cartToken,
           occurredAt: at,
           source: context.source,
+          receivedAt: storefrontReceipt,
         });
         if (cartToken && event.conversationId) {
           const link = cartLinks.get(cartToken);
@@ -253,12 +276,12 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
 
 const TOUCHPOINT_COLUMNS = {
   id: "uuid", shopId: "uuid", conversationId: "uuid", kind: '"TouchKind"', answerFound: "boolean", productIds: "text[]",
-  topic: "text", text: "text", occurredAt: "timestamp(3)", source: '"EventSource"',
+  topic: "text", text: "text", occurredAt: "timestamp(3)", source: '"EventSource"', receivedAt: "timestamp(3)",
 };
 const CART_EVENT_COLUMNS = {
   id: "uuid", shopId: "uuid", visitorId: "uuid", conversationId: "uuid", type: '"CartEventType"', productId: "text", variantId: "text",
   productName: "text", unitValue: "numeric", currency: "text", quantity: "int", fromChat: "boolean", cartToken: "text",
-  occurredAt: "timestamp(3)", source: '"EventSource"',
+  occurredAt: "timestamp(3)", source: '"EventSource"', receivedAt: "timestamp(3)",
 };
 const IDENTITY_COLUMNS = { id: "uuid", shopId: "uuid", visitorId: "uuid", kind: '"IdentityKind"', value: "text", seenAt: "timestamp(3)" };
 

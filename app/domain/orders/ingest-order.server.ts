@@ -49,6 +49,8 @@ interface StoredOrder extends StoredCredit {
   /** Null while the order is not stored yet. */
   id: string | null;
   updatedAt: Date | null;
+  /** When the app first heard of the order (a pixel hit may have come before any webhook). */
+  receivedAt: Date | null;
   verified: boolean;
   cancelledAt: Date | null;
   currentTotalAmount: string | null;
@@ -66,7 +68,8 @@ async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; sho
   const unique = [...new Map(orders.map((o) => [orderKey(o.shopId, o.shopifyOrderId), o])).values()];
   const rows = await sql.query<{ shopId: string; shopifyOrderId: string } & StoredOrder>(
     `SELECT k."shopId"::text AS "shopId", k."shopifyOrderId", o.id::text AS id,
-            o."shopifyUpdatedAt" AT TIME ZONE 'UTC' AS "updatedAt", coalesce(o.verified, false) AS verified,
+            o."shopifyUpdatedAt" AT TIME ZONE 'UTC' AS "updatedAt", o."createdAt" AT TIME ZONE 'UTC' AS "receivedAt",
+            coalesce(o.verified, false) AS verified,
             o."cancelledAt" AT TIME ZONE 'UTC' AS "cancelledAt", o."currentTotalAmount"::text AS "currentTotalAmount",
             coalesce(o."reflectedRefundIds", '{}') AS "reflectedRefundIds",
             coalesce(o."customerRedactedAt" IS NOT NULL, false) AS "customerRedacted", o."matchedBy"::text AS "matchedBy",
@@ -208,10 +211,16 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   // The evidence is chat data, not the order rows: each order is attributed as it is about to be written, and
   // its attribution written with it.
   const attributions: AttributionRow[] = [];
+  const arrival = new Date();
   for (const shop of shops.values()) {
     const attributable = written
       .filter(({ current, row }) => row.shopId === shop.id && !keepsRedactedCredit(current))
-      .map(({ version, row }): AttributableOrder => ({ ...row, verified: true, stampedItems: stampedItemsOf(version.order) }));
+      .map(({ version, row, current }): AttributableOrder => ({
+        ...row,
+        verified: true,
+        receivedAt: current.receivedAt ?? arrival,
+        stampedItems: stampedItemsOf(version.order),
+      }));
     if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, evidenceByShop.get(shop.id)!).rows);
   }
   const replaced = written.map(({ current }) => current.id).filter((id) => id !== null);

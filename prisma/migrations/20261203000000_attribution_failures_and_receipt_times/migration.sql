@@ -17,3 +17,8 @@ CREATE TABLE "ReconcileFailure" (
     CONSTRAINT "ReconcileFailure_pkey" PRIMARY KEY ("shopId","shopifyOrderId")
 );
 ALTER TABLE "ReconcileFailure" ADD CONSTRAINT "ReconcileFailure_shopId_fkey" FOREIGN KEY ("shopId") REFERENCES "Shop"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+-- When a storefront (browser-sent) touch or cart event reached the app: such evidence never counts for an order the
+-- app had heard of before it arrived. Null for the server API (authenticated by the shop's key) and for rows stored
+-- before this column existed.
+ALTER TABLE "Touchpoint" ADD COLUMN "receivedAt" TIMESTAMP(3);
+ALTER TABLE "CartEvent" ADD COLUMN "receivedAt" TIMESTAMP(3);
