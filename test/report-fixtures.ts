@@ -16,6 +16,8 @@ export async function createReportShop(profile: { domain?: string; timezone?: st
 
 export interface ConversationSpec {
   externalId?: string;
+  /** The embed's visitor id (`_chat_visitor_id`); one is made up when not given. */
+  visitorKey?: string;
   surface?: Surface;
   startedAt: string;
   touches?: { at: string; answerFound?: boolean | null; topic?: string; kind?: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER" }[];
@@ -25,7 +27,7 @@ export interface ConversationSpec {
 export async function createConversation(shop: { id: string; currency: string }, spec: ConversationSpec) {
   const n = next();
   const visitor = await prisma.visitor.create({
-    data: { shopId: shop.id, visitorKey: `v-${n}`, firstSeenAt: new Date(spec.startedAt), lastSeenAt: new Date(spec.startedAt) },
+    data: { shopId: shop.id, visitorKey: spec.visitorKey ?? `v-${n}`, firstSeenAt: new Date(spec.startedAt), lastSeenAt: new Date(spec.startedAt) },
   });
   const conversation = await prisma.conversation.create({
     data: { shopId: shop.id, externalId: spec.externalId ?? `c-${n}`, visitorId: visitor.id, surface: spec.surface ?? "CHAT_WIDGET", startedAt: new Date(spec.startedAt) },

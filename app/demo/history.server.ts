@@ -70,9 +70,11 @@ function orderPayload(plan: OrderPlan, currency: string) {
     total_price_set: money(total),
     current_total_price_set: money(plan.cancelled ? 0n : total),
     line_items: lines,
-    note_attributes: plan.noteSession
-      ? [{ name: "_chat_session_id", value: plan.noteSession }, { name: "_chat_visitor_id", value: plan.visitorKey ?? "" }]
-      : [],
+    // The embed stamps the visitor with every chat session it stamps, a chat card's line property included.
+    note_attributes: [
+      ...(plan.noteSession ? [{ name: "_chat_session_id", value: plan.noteSession }] : []),
+      ...(plan.visitorKey && (plan.noteSession || plan.items.some((item) => item.chatSessionId)) ? [{ name: "_chat_visitor_id", value: plan.visitorKey }] : []),
+    ],
     checkout_token: `demo-checkout-${plan.id}`,
     cart_token: null,
     email: null, // protected customer data not approved: the normal case

@@ -127,6 +127,21 @@ describe("storefront events through the App Proxy", () => {
     for (const touch of touches) expect(touch.receivedAt!.getTime()).toBeGreaterThanOrEqual(now);
   });
 
+  it("refuses events for a conversation from another visitor, one by one, in the same batch or a later one", async () => {
+    expect(await (await post(chat("c_owned", "v_owner"))).json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    const intruder = chat("c_owned", "v_intruder", 5);
+    const mixed = [...intruder, cart("v_intruder", "ITEM_ADDED", { conversationId: "c_owned", fromChat: true }), ...chat("c_own_new", "v_intruder", 5)];
+    const answer = await (await post(mixed)).json();
+    expect(answer.accepted).toBe(3);
+    expect(answer.rejected).toEqual(
+      [0, 1, 2, 3].map((index) => ({ index, id: mixed[index].id, reason: "conversation c_owned belongs to another visitor" })),
+    );
+    const owned = await prisma.conversation.findFirstOrThrow({ where: { shopId, externalId: "c_owned" }, include: { touchpoints: true, cartEvents: true, visitor: true } });
+    expect(owned.visitor?.visitorKey).toBe("v_owner");
+    expect(owned.touchpoints).toHaveLength(2);
+    expect(owned.cartEvents).toHaveLength(0);
+  });
+
   it("holds a storefront event's claimed time to at most 30 minutes before it arrived", async () => {
     const events = chat("c_old", "v_old", 6 * 60); // dated six hours back
     await post(events);

@@ -57,7 +57,7 @@ async function seedChats(domain: string, answered: boolean) {
   return shop;
 }
 
-type Evidence = { note?: string; lineItemStamp?: string; checkoutToken?: string; cartToken?: string; customerId?: number; email?: string };
+type Evidence = { note?: string; lineItemStamp?: string; visitor?: string; checkoutToken?: string; cartToken?: string; customerId?: number; email?: string };
 
 function payload(id: number, evidence: Evidence) {
   const fixture = orderFixture();
@@ -65,7 +65,11 @@ function payload(id: number, evidence: Evidence) {
     ...fixture,
     id,
     name: `#E${id}`,
-    note_attributes: evidence.note ? [{ name: "_chat_session_id", value: evidence.note }] : [],
+    // The embed stamps the visitor beside every session it stamps.
+    note_attributes: [
+      ...(evidence.note ? [{ name: "_chat_session_id", value: evidence.note }] : []),
+      ...(evidence.note || evidence.lineItemStamp ? [{ name: "_chat_visitor_id", value: evidence.visitor ?? "v_stamp" }] : []),
+    ],
     line_items: fixture.line_items.map((item: Record<string, unknown>, index: number) => ({
       ...item,
       properties: index === 0 && evidence.lineItemStamp ? [{ name: "_chat_session_id", value: evidence.lineItemStamp }] : [],
@@ -86,6 +90,9 @@ const CASES: { name: string; evidence: Evidence; classification: string; matched
   { name: "cart token", evidence: { cartToken: "c1-cart-tok-1?key=abc" }, classification: "LED", matchedBy: "CART_TOKEN", conversation: "c_cart" },
   { name: "customer id", evidence: { customerId: 777 }, classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversation: "c_customer" },
   { name: "e-mail, chat add in another conversation", evidence: { email: "Mail@Example.com " }, classification: "ASSISTED", matchedBy: "EMAIL", conversation: "c_mail" },
+  // Issue 25.2: a conversation id stamped onto another visitor's cart (or with no visitor stamp) credits nothing.
+  { name: "cart attribute from another visitor's cart", evidence: { note: "c_stamp", visitor: "v_other" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
+  { name: "line item property from another visitor's cart", evidence: { lineItemStamp: "c_stamp", visitor: "v_other" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
   { name: "nothing that names a chat", evidence: { customerId: 999, email: "someone@example.com", checkoutToken: "unknown", note: "c_unknown" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
 ];
 
@@ -130,6 +137,11 @@ describe("evidence for a set of orders", () => {
       const twinRow = twinRows.get(String(1000 + index))!;
       expect({ case: c.name, classification: twinRow.classification }).toEqual({ case: c.name, classification: "UNATTRIBUTED" });
     });
+
+    const foreign = ingested.get(String(1000 + CASES.findIndex((c) => c.name === "cart attribute from another visitor's cart")))!;
+    expect((foreign.evidence as { steps: string[] }).steps[0]).toBe(
+      `Order #E${foreign.order.shopifyOrderId} carries cart attribute _chat_session_id = c_stamp — not counted: its _chat_visitor_id names another visitor than the one who chatted.`,
+    );
 
     const orderIds = [...ingested.values()].map((row) => row.orderId);
     const { results: recomputed } = await sqlTransaction((sql) => attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds));

@@ -8,7 +8,7 @@
 import type { Shop } from "@prisma/client";
 import { insertJsonRows, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
-import { CHAT_SESSION_KEY, chatStampOf } from "../orders/order-payload";
+import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import { attributeOrder, type AttributionResult, type CandidateConversation, type EngineCartEvent, type EngineTouch, type MatchedBy, type Surface } from "./engine";
 
 /** The shop fields attribution reads: its settings and their version. */
@@ -81,7 +81,7 @@ function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[])
   );
 }
 
-type Link = { by: MatchedBy; detail: string };
+type Link = { by: MatchedBy; detail: string; refused?: string };
 type TokenKind = "CHECKOUT_TOKEN" | "CART_TOKEN";
 /** Times inside JSON are epoch milliseconds: a timestamp without zone has no unambiguous JSON text form. */
 type JsonTouch = Omit<EngineTouch, "occurredAt" | "receivedAt"> & { occurredAt: number; receivedAt: number | null };
@@ -92,7 +92,7 @@ const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 export interface Evidence {
   cartLinks: { kind: TokenKind; token: string; conversationExternalId: string }[];
   identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string }[];
-  conversations: { id: string; externalId: string; visitorId: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] }[];
+  conversations: { id: string; externalId: string; visitorId: string | null; visitorKey: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] }[];
   /** Chat add-to-carts of the shoppers of those conversations, in any of their conversations. */
   chatAdds: { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number; receivedAt: number | null }[];
 }
@@ -172,6 +172,7 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
           FROM identities) AS identities,
        (SELECT coalesce(json_agg(json_build_object(
                  'id', c.id, 'externalId', c."externalId", 'visitorId', c."visitorId", 'surface', c.surface,
+                 'visitorKey', (SELECT v."visitorKey" FROM "Visitor" v WHERE v.id = c."visitorId"),
                  'touches', (SELECT coalesce(json_agg(json_build_object('kind', t.kind, 'answerFound', t."answerFound", 'occurredAt', ${epochMs(`t."occurredAt"`)}, 'receivedAt', ${epochMs(`t."receivedAt"`)})
                                                       ORDER BY t."occurredAt", t.id), '[]'::json)
                                FROM "Touchpoint" t WHERE t."conversationId" = c.id),
@@ -211,7 +212,19 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
     identityByVisitor.set(identity.visitorId, [...(identityByVisitor.get(identity.visitorId) ?? []), by]);
   }
   const own = evidence.conversations.filter((c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)));
+  const orderVisitor = chatStampOf(order.noteAttributes ?? [], CHAT_VISITOR_KEY);
   return own.map((conversation) => {
+    // A session stamp is the browser's: it ties the order to the conversation only together with the visitor who
+    // chatted (attribution-spec.md, "Evidence" 1–2). One conversation id stamped onto many carts credits only its own.
+    const stampRefusal =
+      conversation.visitorKey === null || orderVisitor === conversation.visitorKey
+        ? undefined
+        : orderVisitor === null
+          ? `the order carries no ${CHAT_VISITOR_KEY} to tie it to the visitor who chatted`
+          : `its ${CHAT_VISITOR_KEY} names another visitor than the one who chatted`;
+    const conversationLinks = (links.get(conversation.externalId) ?? []).map((link) =>
+      stampRefusal && (link.by === "CART_ATTRIBUTE" || link.by === "LINE_ITEM_PROPERTY") ? { ...link, refused: stampRefusal } : link,
+    );
     const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
       by,
       detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
@@ -224,7 +237,7 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
       id: conversation.id,
       externalId: conversation.externalId,
       surface: conversation.surface,
-      links: [...(links.get(conversation.externalId) ?? []), ...identityLinks],
+      links: [...conversationLinks, ...identityLinks],
       touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt), receivedAt: dateOrNull(t.receivedAt) })),
       cartEvents: [...ownEvents, ...visitorChatAdds],
     };

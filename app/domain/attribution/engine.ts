@@ -72,8 +72,11 @@ export interface CandidateConversation {
   id: string;
   externalId: string;
   surface: Surface;
-  /** How the order names this conversation, e.g. the value of `_chat_session_id` it carries. */
-  links: { by: MatchedBy; detail: string }[];
+  /**
+   * How the order names this conversation, e.g. the value of `_chat_session_id` it carries. A link with `refused`
+   * is evidence that does not hold (a stamp from another visitor's cart, say): shown in the steps, never credited.
+   */
+  links: { by: MatchedBy; detail: string; refused?: string }[];
   touches: EngineTouch[];
   cartEvents: EngineCartEvent[];
 }
@@ -184,9 +187,12 @@ export function attributeOrder(
   const ledStart = orderTime - settings.ledWindowHours * 60 * MINUTE;
   const assistedStart = orderTime - settings.assistedWindowDays * 24 * 60 * MINUTE;
   const excludedReason = exclusionFor(order, settings);
-  const evaluated = candidates.map((c) => evaluate(c, order, settings)).filter((e): e is Evaluated => e !== null);
-  const qualified = evaluated.filter((e) => e.lastQualifying !== null);
   const steps: string[] = [];
+  const refusedSteps = candidates.flatMap((c) => c.links.filter((l) => l.refused).map((l) => `Order ${order.name} ${l.detail} — not counted: ${l.refused}.`));
+  const usable = candidates.map((c) => ({ ...c, links: c.links.filter((l) => !l.refused) }));
+  const evaluated = usable.map((c) => evaluate(c, order, settings)).filter((e): e is Evaluated => e !== null);
+  const qualified = evaluated.filter((e) => e.lastQualifying !== null);
+  steps.push(...refusedSteps);
 
   for (const e of evaluated) {
     const link = e.candidate.links.find((l) => l.by === e.strongest)!;
@@ -245,7 +251,7 @@ export function attributeOrder(
     const others = qualified.length - 1;
     if (others > 0) steps.push(`${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`);
   } else if (evaluated.length === 0) {
-    steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
+    if (refusedSteps.length === 0) steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
   } else {
     for (const e of evaluated) {
       const c = e.candidate;

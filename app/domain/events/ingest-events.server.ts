@@ -172,6 +172,18 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
     )[0].found;
 
   const now = new Date();
+  /**
+   * A conversation belongs to the visitor that started it: an event naming it from another visitor is refused
+   * (attribution-spec.md, "Words"). A conversation without a visitor yet (a server-API start) takes the first.
+   */
+  const ownerOf = (externalId: string) => conversations.get(externalId)?.row.visitorId ?? null;
+  const otherOwner = (event: ClientEvent, visitorId: string | null): string | null => {
+    const externalId = "conversationId" in event ? event.conversationId : undefined;
+    if (!externalId || visitorId === null) return null;
+    const owner = ownerOf(externalId);
+    return owner !== null && owner !== visitorId ? externalId : null;
+  };
+
   for (const { event, index, part, context } of fresh) {
     const { rejected } = summaries[part];
     const receivedAt = context.receivedAt ?? now;
@@ -179,6 +191,11 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
     // Browser-sent evidence carries its arrival: it never counts for an order the app had heard of before it.
     const storefrontReceipt = context.source === "STOREFRONT" ? receivedAt : null;
     const visitorId = event.visitorId ? visitors.get(event.visitorId)! : null;
+    const owned = otherOwner(event, visitorId);
+    if (owned) {
+      rejected.push({ index, id: event.id, reason: `conversation ${owned} belongs to another visitor` });
+      continue;
+    }
     switch (event.type) {
       case "conversation_started":
         conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });

@@ -44,7 +44,7 @@ let domain: string;
 
 function payload(id: number, session: string) {
   const now = new Date().toISOString();
-  return { ...orderFixture(), id, name: `#F${id}`, processed_at: now, created_at: now, updated_at: now, note_attributes: [{ name: "_chat_session_id", value: session }] };
+  return { ...orderFixture(), id, name: `#F${id}`, processed_at: now, created_at: now, updated_at: now, note_attributes: [{ name: "_chat_session_id", value: session }, { name: "_chat_visitor_id", value: `v_${session}` }] };
 }
 
 async function deliver(ids: number[], session: string) {
@@ -67,7 +67,7 @@ beforeEach(() => {
 describe("an order whose attribution fails", () => {
   it("is stored with its money by the webhook, its attribution unattributed with the error, and its batch is unharmed", async () => {
     const shop = await ensureShop(prisma, { domain, currency: "USD" });
-    await createConversation(shop, { externalId: "c_iso", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
+    await createConversation(shop, { externalId: "c_iso", visitorKey: "v_c_iso", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
     failing.engineOn.add("#F701");
     const results = await deliver([700, 701, 702], "c_iso");
     expect(results.map((r) => r.status)).toEqual(["PROCESSED", "PROCESSED", "PROCESSED"]);
@@ -92,7 +92,7 @@ describe("an order whose attribution fails", () => {
 
   it("is skipped and counted by a re-attribution job, which finishes every other order", async () => {
     const shop = await ensureShop(prisma, { domain, currency: "USD" });
-    await createConversation(shop, { externalId: "c_job", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
+    await createConversation(shop, { externalId: "c_job", visitorKey: "v_c_job", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
     await deliver([710, 711, 712, 713, 714], "c_job");
     failing.engineOn.add("#F712");
     const job = await requestReattribution(prisma, shop.id);

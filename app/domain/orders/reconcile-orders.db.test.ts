@@ -25,8 +25,8 @@ afterEach(async () => {
 
 describe("reconcileShopOrders", () => {
   it("brings in an order whose webhook never came, attributed through the same ingest as a webhook", async () => {
-    await createConversation(shop, { externalId: "c_missed", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(35) }] });
-    shopify.orders.push(graphqlOrder(91001, { customAttributes: [{ key: "_chat_session_id", value: "c_missed" }], updatedAt: minutesAgo(10), processedAt: minutesAgo(10) }));
+    await createConversation(shop, { externalId: "c_missed", visitorKey: "v_missed", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(35) }] });
+    shopify.orders.push(graphqlOrder(91001, { customAttributes: [{ key: "_chat_session_id", value: "c_missed" }, { key: "_chat_visitor_id", value: "v_missed" }], updatedAt: minutesAgo(10), processedAt: minutesAgo(10) }));
     const summary = await reconcileShopOrders(prisma, shop, shopify.admin);
     expect(summary).toMatchObject({ fetched: 1, outcomes: { CREATED: 1, UPDATED: 0, STALE: 0, REJECTED: 0 }, complete: true });
     const order = await storedOrder(91001);
