@@ -66,7 +66,7 @@ describe("shopify.app.toml", () => {
   describe("app proxy", () => {
     const proxyPath = `${new URL(toml.app_proxy.url).pathname}/events`;
     const batch = () => ({
-      events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), visitorId: "v_toml", customerId: "1" }],
+      events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), visitorId: "v_toml", emailSha256: "a".repeat(64) }],
     });
 
     it("is mounted at /apps/chat-attribution", () => {

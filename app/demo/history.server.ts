@@ -105,6 +105,7 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
     // The event API refuses events older than 30 days: replay each day as if it were happening then.
     const clock = new Date(Math.min(dayStart + DAY, now.getTime()));
     const events: Record<string, unknown>[] = [];
+    const loggedIn = new Map<string, string>(); // visitor id → Shopify customer id
     const conversationsToday = rng.int(3, 8) + (day > days / 2 ? 2 : 0); // the assistant gets busier
     for (let c = 0; c < conversationsToday; c++) {
       const conversationId = `demo_c_${day}_${c}`;
@@ -125,8 +126,9 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       const answered = rng.chance(0.75);
       const product = rng.pick(CATALOG);
       emit("a", "message", 1, { role: "assistant", answerFound: answered, productIds: answered ? [product.productId] : [] });
+      // A logged-in shopper: the App Proxy signs the customer id on each of the visitor's requests.
       const customerId = rng.chance(0.3) ? String(900_000 + day * 10 + c) : undefined;
-      if (customerId) emit("who", "identify", 1, { customerId, conversationId: undefined });
+      if (customerId) loggedIn.set(visitorId, customerId);
       const added = answered && rng.chance(0.6);
       const quantity = rng.int(1, 2);
       if (added) {
@@ -171,7 +173,8 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       const parsed = parseEventBatch({ events: batch }, { now: clock, requireVisitorId: true, allowRawEmail: false });
       if (!parsed.ok) throw new Error(`demo history produced an invalid event: ${JSON.stringify(parsed.errors[0])}`);
       const receivedAt = new Date(Date.parse(String(batch.at(-1)!.occurredAt)) + 5_000);
-      await recordEventBatch(db, shop, parsed.events, { source: "STOREFRONT", receivedAt });
+      const loggedInCustomerId = loggedIn.get(String(batch[0].visitorId)) ?? null;
+      await recordEventBatch(db, shop, parsed.events, { source: "STOREFRONT", receivedAt, loggedInCustomerId });
       eventCount += parsed.events.length;
     }
     // Orders are delivered once their day has happened, after the day's chat events, as webhooks would be.
@@ -183,17 +186,26 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
   return { skipped: false, conversations: conversationCount, events: eventCount, orders: delivered };
 }
 
-/** A day's events in time order, cut into batches of at most 100 that span at most a few minutes each. */
+/**
+ * A day's events as browsers send them: one visitor's to a batch, in time order, at most 100 a batch and spanning
+ * at most a few minutes; the batches in the order they arrive.
+ */
 function storefrontBatches(events: Record<string, unknown>[]): Record<string, unknown>[][] {
-  const sorted = [...events].sort((a, b) => Date.parse(String(a.occurredAt)) - Date.parse(String(b.occurredAt)));
+  const time = (event: Record<string, unknown>) => Date.parse(String(event.occurredAt));
   const batches: Record<string, unknown>[][] = [];
-  for (const event of sorted) {
-    const current = batches.at(-1);
-    const at = Date.parse(String(event.occurredAt));
-    if (current && current.length < 100 && at - Date.parse(String(current[0].occurredAt)) <= 5 * MINUTE) current.push(event);
-    else batches.push([event]);
+  const open = new Map<string, Record<string, unknown>[]>(); // visitor → its batch being filled
+  for (const event of [...events].sort((a, b) => time(a) - time(b))) {
+    const visitor = String(event.visitorId);
+    const current = open.get(visitor);
+    if (current && current.length < 100 && time(event) - time(current[0]) <= 5 * MINUTE) {
+      current.push(event);
+      continue;
+    }
+    const batch = [event];
+    open.set(visitor, batch);
+    batches.push(batch);
   }
-  return batches;
+  return batches.sort((a, b) => time(a.at(-1)!) - time(b.at(-1)!));
 }
 
 async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {

@@ -227,7 +227,7 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
     );
     const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
       by,
-      detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with the e-mail address identified in ${conversation.externalId}`,
+      detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with an e-mail address the shopper gave in ${conversation.externalId} (the chat's claim; Shopify did not verify it)`,
     }));
     const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), receivedAt: dateOrNull(e.receivedAt), fromChat: e.fromChat, inConversation: true }));
     const visitorChatAdds = evidence.chatAdds

@@ -7,6 +7,7 @@ import type { Shop } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { prisma, sqlTransaction } from "../../db.server";
+import { emailHash } from "../orders/order-payload";
 import { parseEventBatch, type ClientEvent } from "./event-schema";
 import { recordEventBatch, recordEventBatchesByShop, type ShopEventBatch } from "./record-events.server";
 
@@ -30,7 +31,7 @@ function session(n: number): Record<string, unknown>[] {
     { type: "message", visitorId, conversationId, role: "assistant", answerFound: true, occurredAt: at(285) },
     { type: "cart", visitorId, conversationId, cartType: "ITEM_ADDED", productId: "8001", value: "10.00", currency: "EUR", quantity: 2, fromChat: true, occurredAt: at(280) },
     { type: "cart", visitorId, conversationId, cartType: "QUANTITY_DECREASED", productId: "8001", value: "10.00", currency: "EUR", quantity: 1, fromChat: false, occurredAt: at(270) },
-    { type: "identify", visitorId, customerId: String(700 + n), occurredAt: at(260) },
+    { type: "identify", visitorId, emailSha256: emailHash(`shopper${700 + n}@example.com`), occurredAt: at(260) },
   ];
 }
 
@@ -49,7 +50,7 @@ describe("event batch ingest", () => {
     expect(await prisma.conversation.count({ where: { ...where, surface: "FAQ" } })).toBe(16);
     expect(await prisma.touchpoint.count({ where })).toBe(32);
     expect(await prisma.cartEvent.count({ where })).toBe(32);
-    expect(await prisma.visitorIdentity.count({ where: { ...where, kind: "CUSTOMER_ID" } })).toBe(16);
+    expect(await prisma.visitorIdentity.count({ where: { ...where, kind: "EMAIL_SHA256" } })).toBe(16);
     expect(await prisma.clientEvent.count({ where })).toBe(96);
     const conversation = await prisma.conversation.findFirstOrThrow({ where: { ...where, externalId: "c_3" }, include: { visitor: true } });
     expect(conversation).toMatchObject({ startedAt: new Date(at(300)), visitor: { visitorKey: "v_3" }, lastTouchAt: new Date(at(285)), firstQualifyingTouchAt: new Date(at(285)) });
@@ -133,7 +134,8 @@ describe("event batch ingest", () => {
 
       const rows = await stored(shop.id);
       expect(rows).toEqual(await stored(alone.id));
-      expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([["CUSTOMER_ID", "701"], ["CUSTOMER_ID", "702"], ["CUSTOMER_ID", "9002"]]);
+      const hashes = [701, 702].map((n) => emailHash(`shopper${n}@example.com`)!).sort();
+      expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([["CUSTOMER_ID", "9002"], ...hashes.map((hash) => ["EMAIL_SHA256", hash])]);
       expect(rows.cartEvents).toHaveLength(4);
     });
 

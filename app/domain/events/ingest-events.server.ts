@@ -120,6 +120,7 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   const visitors = await upsertVisitors(sql, shop.id, freshEvents);
   for (const id of visitors.values()) touched.visitorIds.add(id);
   const conversations = await knownConversations(sql, shop.id, freshEvents);
+  const claimedEmails = await storedEmailClaims(sql, shop.id, fresh.filter(({ event, context }) => event.type === "identify" && context.source === "STOREFRONT"), visitors);
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
   const conversationFor = (
@@ -260,6 +261,20 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
       }
       case "identify": {
         const hash = event.emailSha256 ?? emailHash(event.email);
+        if (context.source === "STOREFRONT") {
+          // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
+          // Proxy's signature, and no more than a few e-mail addresses per visitor.
+          if (event.customerId) {
+            rejected.push({ index, id: event.id, reason: "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body" });
+            continue;
+          }
+          const claims = claimedEmails.get(visitorId!) ?? new Set<string>();
+          if (hash && !claims.has(hash) && claims.size >= MAX_EMAILS_PER_VISITOR) {
+            rejected.push({ index, id: event.id, reason: `a visitor may identify with at most ${MAX_EMAILS_PER_VISITOR} e-mail addresses` });
+            continue;
+          }
+          if (hash) claimedEmails.set(visitorId!, claims.add(hash));
+        }
         if (hash) addIdentity(visitorId, "EMAIL_SHA256", hash, at);
         if (event.customerId) addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
         break;
@@ -289,6 +304,23 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   const reattributedOrders = summaries.some((summary) => summary.accepted > 0) ? await reattributeTouchedOrders(sql, shop, touched) : 0;
   for (const summary of summaries) summary.reattributedOrders = reattributedOrders;
   return summaries;
+}
+
+/** How many e-mail addresses one storefront visitor may claim (a shared device, a typo, a second address). */
+export const MAX_EMAILS_PER_VISITOR = 3;
+
+/** The e-mail hashes already stored for the visitors of these storefront identify events, by visitor row id. */
+async function storedEmailClaims(sql: Sql, shopId: string, identifies: readonly { event: ClientEvent }[], visitors: Map<string, string>): Promise<Map<string, Set<string>>> {
+  const visitorIds = [...new Set(identifies.flatMap(({ event }) => (event.visitorId ? [visitors.get(event.visitorId)!] : [])))];
+  const claims = new Map<string, Set<string>>();
+  if (visitorIds.length === 0) return claims;
+  const rows = await sql.query<{ visitorId: string; value: string }>(
+    `SELECT "visitorId"::text AS "visitorId", value FROM "VisitorIdentity"
+     WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[]) AND kind = 'EMAIL_SHA256'`,
+    [shopId, visitorIds],
+  );
+  for (const row of rows) claims.set(row.visitorId, (claims.get(row.visitorId) ?? new Set()).add(row.value));
+  return claims;
 }
 
 const TOUCHPOINT_COLUMNS = {
