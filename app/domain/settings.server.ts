@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Db } from "../db.server";
 import { settingsOf } from "./attribution/attribute-order.server";
 import { requestReattribution } from "./attribution/reattribution.server";
-import { parseMoney } from "./money";
+import { fitsStoredMoney, parseMoney } from "./money";
 
 const checkbox = z.union([z.boolean(), z.enum(["true", "false", "on"])]).transform((v) => v === true || v === "true" || v === "on");
 
@@ -20,7 +20,8 @@ export const settingsInputSchema = z
     maxOrderValue: z
       .string()
       .trim()
-      .refine((v) => (parseMoney(v) ?? -1n) > 0n, "must be an amount above 0"),
+      .refine((v) => (parseMoney(v) ?? -1n) > 0n, "must be an amount above 0")
+      .refine((v) => parseMoney(v) === null || fitsStoredMoney(parseMoney(v)), "must be less than 1,000,000,000,000,000"),
     storeTranscripts: checkbox,
   })
   .refine((s) => s.assistedWindowDays * 24 >= s.ledWindowHours, {

@@ -64,6 +64,12 @@ describe("settings page", () => {
     expect(after.settingsVersion).toBe(before.settingsVersion);
   });
 
+  it("answers an outlier threshold the database cannot hold with 400, not 500", async () => {
+    const response = await dispatch(postForm("/app/settings", { ...validForm, maxOrderValue: "1000000000000000" }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ ok: false, errors: { maxOrderValue: "must be less than 1,000,000,000,000,000" } });
+  });
+
   it("recomputes on demand", async () => {
     const response = await dispatch(postForm("/app/settings", { intent: "reattribute" }));
     expect(await response.json()).toEqual({ ok: true, queued: true });

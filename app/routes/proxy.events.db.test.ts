@@ -167,6 +167,19 @@ describe("storefront events through the App Proxy", () => {
     expect(identities.filter((i) => i.kind === "EMAIL_SHA256")).toHaveLength(3);
   });
 
+  it("bounds a cart event's unit value: above the shop's outlier threshold it is refused, at 10^15 the batch is a 400", async () => {
+    // Issue 25.5: one request put EUR 999 trillion on cart GMV.
+    const huge = await post([cart("v_value", "ITEM_ADDED", { value: "999999999999999", quantity: 999 })]);
+    expect(huge.status).toBe(200);
+    expect((await huge.json()).rejected).toEqual([expect.objectContaining({ index: 0, reason: expect.stringContaining("exceeds the shop's largest counted order value") })]);
+    const unstorable = await post([cart("v_value", "ITEM_ADDED", { value: "1000000000000000" })]);
+    expect(unstorable.status).toBe(400);
+    expect((await unstorable.json()).errors).toEqual([{ index: 0, field: "value", message: "must be less than 1,000,000,000,000,000" }]);
+    const atThreshold = await post([cart("v_value", "ITEM_ADDED", { value: "1000000" })]);
+    expect(await atThreshold.json()).toMatchObject({ accepted: 1, rejected: [] });
+    expect(await prisma.cartEvent.count({ where: { shopId } })).toBe(1);
+  });
+
   it("holds a storefront event's claimed time to at most 30 minutes before it arrived", async () => {
     const events = chat("c_old", "v_old", 6 * 60); // dated six hours back
     await post(events);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
-import { parseMoney } from "../money";
+import { fitsStoredMoney, parseMoney } from "../money";
 
 export const MAX_EVENTS_PER_BATCH = 100;
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -53,7 +53,11 @@ const cart = z.object({
   productId: productRef,
   variantId: productRef.optional(),
   productName: z.string().max(255).optional(),
-  value: z.union([z.string(), z.number()]).refine((v) => (parseMoney(v) ?? -1n) >= 0n, "must be a decimal amount ≥ 0").transform(String),
+  value: z
+    .union([z.string(), z.number()])
+    .refine((v) => (parseMoney(v) ?? -1n) >= 0n, "must be a decimal amount ≥ 0")
+    .refine((v) => parseMoney(v) === null || fitsStoredMoney(parseMoney(v)), "must be less than 1,000,000,000,000,000")
+    .transform(String),
   currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code"),
   quantity: z.number().int("must be a whole number").min(1, "must be at least 1 (a delta, never a total)").max(999),
   fromChat: z.boolean().default(false),

@@ -6,6 +6,7 @@
 import type { Shop } from "@prisma/client";
 import { insertJsonRows, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
+import { parseMoney } from "../money";
 import { attributeStoredOrders, type AttributionShop } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
@@ -173,6 +174,7 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
     )[0].found;
 
   const now = new Date();
+  const maxUnitValue = parseMoney(shop.maxOrderValue.toString()) ?? 0n;
   /**
    * A conversation belongs to the visitor that started it: an event naming it from another visitor is refused
    * (attribution-spec.md, "Words"). A conversation without a visitor yet (a server-API start) takes the first.
@@ -223,6 +225,12 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
       case "cart": {
         if (!visitorId) {
           rejected.push({ index, id: event.id, reason: "a cart event needs the visitor it belongs to" });
+          continue;
+        }
+        // One unit can cost no more than the largest order the shop counts (its outlier threshold): a cart event
+        // claiming more would put a made-up amount on cart GMV.
+        if (parseMoney(event.value)! > maxUnitValue) {
+          rejected.push({ index, id: event.id, reason: `unit value ${event.value} exceeds the shop's largest counted order value (${shop.maxOrderValue.toString()})` });
           continue;
         }
         if (!ADDS.includes(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {

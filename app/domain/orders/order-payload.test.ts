@@ -116,4 +116,21 @@ describe("REST order payload", () => {
     expect(normaliseCartToken("68778783ad298f1c80c3bafcddeea02f")).toBe("68778783ad298f1c80c3bafcddeea02f");
     expect(normaliseCartToken(null)).toBeNull();
   });
+
+  it("keeps only the app's own stamps of note attributes and line properties, and fits every text to its column", () => {
+    const payload = {
+      ...fixture(),
+      name: "#".padEnd(100, "9"),
+      checkout_token: "t".repeat(300),
+      note_attributes: [{ name: "gift_message", value: "Happy birthday, Anna" }, { name: "_chat_session_id", value: "c_1" }, { name: "_chat_visitor_id", value: "v_1" }],
+      line_items: fixture().line_items.map((item: Record<string, unknown>) => ({ ...item, properties: [{ name: "Engraving", value: "A + B" }, { name: "_chat_session_id", value: "c_1" }] })),
+    };
+    const parsed = parseOrderPayload(payload);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    expect(parsed.order.name).toHaveLength(64);
+    expect(parsed.order.checkoutToken).toBeNull();
+    expect(parsed.order.noteAttributes).toEqual([{ name: "_chat_session_id", value: "c_1" }, { name: "_chat_visitor_id", value: "v_1" }]);
+    for (const item of parsed.order.lineItems) expect(item.properties).toEqual([{ name: "_chat_session_id", value: "c_1" }]);
+    expect(JSON.stringify(parsed.order)).not.toMatch(/Anna|Engraving/);
+  });
 });

@@ -105,8 +105,15 @@ export function normaliseCartToken(token: string | null | undefined): string | n
   return bare === "" ? null : bare.toLowerCase();
 }
 
-const pairs = (list: z.infer<typeof nameValue>[] | null | undefined) =>
-  (list ?? []).map((entry) => ({ name: entry.name, value: entry.value === null ? "" : String(entry.value) }));
+/**
+ * The app's own stamps among note attributes or line properties, and nothing else: the rest is the shopper's
+ * (gift messages, engraving text, delivery notes) and the app has no use for it (data minimisation).
+ */
+const chatStamps = (list: z.infer<typeof nameValue>[] | null | undefined) =>
+  (list ?? []).filter((entry) => entry.name.startsWith("_chat_")).map((entry) => ({ name: entry.name.slice(0, 64), value: entry.value === null ? "" : String(entry.value).slice(0, 128) }));
+
+/** Text for a VARCHAR(n) column: a longer token is no token Shopify issues, so it is dropped rather than cut. */
+const tokenOrNull = (token: string | null) => (token !== null && token.length <= 255 ? token : null);
 /** A chat stamp (`_chat_session_id`, `_chat_visitor_id`) from note attributes or line-item properties. */
 export function chatStampOf(list: { name: string; value: string }[], key: string): string | null {
   const value = list.find((entry) => entry.name === key)?.value.trim();
@@ -127,12 +134,12 @@ export function parseOrderPayload(payload: unknown): ParseResult {
   const unstorable = unstorableTextPath(parsed.data);
   if (unstorable) return { ok: false, reason: `not an order: ${unstorable.join(".")} ${UNSTORABLE_TEXT_MESSAGE}` };
   const o = parsed.data;
-  const noteAttributes = pairs(o.note_attributes);
+  const noteAttributes = chatStamps(o.note_attributes);
   const cancelledAt = o.cancelled_at ? new Date(o.cancelled_at) : null;
   const gross = parseMoney(o.total_price_set.shop_money.amount)!;
   const current = o.current_total_price_set ? parseMoney(o.current_total_price_set.shop_money.amount)! : gross;
   const lineItems = o.line_items.map((item): ParsedLineItem => {
-    const properties = pairs(item.properties);
+    const properties = chatStamps(item.properties);
     const unit = parseMoney(item.price_set.shop_money.amount)!;
     const discounts = sumMoney(item.discount_allocations.map((d) => parseMoney(d.amount_set.shop_money.amount)!));
     return {
@@ -150,7 +157,7 @@ export function parseOrderPayload(payload: unknown): ParseResult {
     ok: true,
     order: {
       shopifyOrderId: o.id,
-      name: o.name ?? `#${o.id}`,
+      name: (o.name ?? `#${o.id}`).slice(0, 64),
       processedAt: new Date(o.processed_at ?? o.created_at),
       shopifyCreatedAt: new Date(o.created_at),
       shopifyUpdatedAt: new Date(o.updated_at),
@@ -162,8 +169,8 @@ export function parseOrderPayload(payload: unknown): ParseResult {
       grossAmount: formatMoney(gross, 4),
       currentTotalAmount: formatMoney(current, 4),
       reflectedRefundIds: (o.refunds ?? []).map((refund) => refund.id),
-      checkoutToken: o.checkout_token?.trim() || null,
-      cartToken: normaliseCartToken(o.cart_token),
+      checkoutToken: tokenOrNull(o.checkout_token?.trim() || null),
+      cartToken: tokenOrNull(normaliseCartToken(o.cart_token)),
       customerId: o.customer?.id ?? null,
       emailSha256: emailHash(o.email ?? o.contact_email ?? o.customer?.email),
       noteAttributes,
