@@ -19,8 +19,19 @@ export interface AppConfig {
   demoMode: boolean;
 }
 
+/**
+ * The value `npm run demo` gives DEMO_MODE: it names this very process, so a DEMO_MODE left in an environment (a
+ * deploy's settings, a shell) never turns demo mode on — only the demo script does.
+ */
+export const demoModeToken = (pid: number = process.pid) => `npm-run-demo:${pid}`;
+
 export function isDemoMode(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.DEMO_MODE === "1" || env.DEMO_MODE === "true";
+  return env.DEMO_MODE === demoModeToken();
+}
+
+/** What `npm run demo` calls first. */
+export function enableDemoMode(env: NodeJS.ProcessEnv = process.env): void {
+  env.DEMO_MODE = demoModeToken();
 }
 
 /**

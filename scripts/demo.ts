@@ -3,11 +3,11 @@
  * Honours PORT, DATABASE_URL, SHOPIFY_API_KEY and SHOPIFY_API_SECRET; defaults are in the README.
  */
 import path from "node:path";
-import { assertDemoModeAllowed, DEMO_API_KEY, DEMO_API_SECRET } from "../app/config.server";
+import { assertDemoModeAllowed, DEMO_API_KEY, DEMO_API_SECRET, enableDemoMode } from "../app/config.server";
 import { DEFAULT_DATABASE_URL } from "../app/db/adapter.server";
 import { migrate, productionBuild, projectRoot } from "./run";
 
-process.env.DEMO_MODE = "1";
+enableDemoMode();
 process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
 process.env.SHOPIFY_API_KEY ||= DEMO_API_KEY;
 process.env.SHOPIFY_API_SECRET ||= DEMO_API_SECRET;
@@ -36,20 +36,21 @@ console.log(
 );
 
 const { startServer } = await import("./serve");
-await startServer({ port });
+// The demo's shop and its secret are public: it answers this machine only.
+await startServer({ port, host: "127.0.0.1" });
 
 // The storefront simulator plays Shopify's part: it serves a theme with the app embed, signs App Proxy
 // requests and sends the signed orders/paid webhook when a shopper checks out.
 const { createStorefrontSimulator } = await import("../app/demo/storefront/simulator.server");
 const storefrontPort = Number(process.env.STOREFRONT_PORT || port + 1);
 await createStorefrontSimulator({
-  appUrl: `http://localhost:${port}`,
+  appUrl: `http://127.0.0.1:${port}`, // where the app listens (loopback only)
   apiSecret: process.env.SHOPIFY_API_SECRET!,
   shopDomain: shop.domain,
   currency: shop.currency,
   adminUrl: `http://localhost:${port}/demo`,
   extensionDir: path.join(projectRoot, "extensions", "chat-attribution-embed"),
-}).listen(storefrontPort);
+}).listen(storefrontPort, "127.0.0.1");
 
 console.log(
   `\n  Chat Attribution demo is running.\n` +

@@ -8,7 +8,7 @@ import express from "express";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { assertDemoModeAllowed } from "../app/config.server";
+import { assertDemoModeAllowed, isDemoMode } from "../app/config.server";
 import { disconnectDatabase, prisma } from "../app/db.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
@@ -18,6 +18,8 @@ import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeKey, ty
 import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
+const REQUEST_TIMEOUT_MS = 70_000;
+const MAX_CONNECTIONS = 4_096;
 
 export interface ServerOptions {
   port: number;
@@ -49,6 +51,11 @@ export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, bac
   // sender retries. Outlast them; the headers timeout must exceed the keep-alive one.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  // A whole request (headers and body, capped by capRequestBodies) gets REQUEST_TIMEOUT_MS, not Node's 300 s: a
+  // client trickling a body holds a connection no longer than that. It may not be shorter than the headers timeout.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  // Past this many open connections new ones are refused at once, before any memory is spent on them.
+  server.maxConnections = MAX_CONNECTIONS;
   const shutdown = async () => {
     server.close();
     await disconnectDatabase();
@@ -62,7 +69,7 @@ export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, bac
   // Recompute report days that changed; until then the report computes those days live, so this only sets speed.
   scheduleReportRollupRefresh(prisma, Number(process.env.REPORT_ROLLUP_EVERY_SECONDS || 10) * 1000);
   // Webhooks are not guaranteed (Shopify asks apps to reconcile). The demo has no Shopify to ask.
-  if (!process.env.DEMO_MODE) {
+  if (!isDemoMode()) {
     const { unauthenticated } = await import("../app/shopify.server");
     const minutes = Number(process.env.RECONCILE_EVERY_MINUTES || 30);
     scheduleReconciliation(prisma, async (shop) => (await unauthenticated.admin(shop)).admin, minutes * 60_000);
@@ -71,6 +78,8 @@ export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, bac
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  // `npm start` is production: Remix's production mode, and demo mode refused (assertDemoModeAllowed).
+  process.env.NODE_ENV = "production";
   const port = Number(process.env.PORT || 3000);
   await startServer({ port });
   console.log(`Chat Attribution listening on http://localhost:${port}`);

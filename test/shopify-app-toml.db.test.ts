@@ -28,6 +28,7 @@ const samplePayloads: Record<string, unknown> = {
   "customers/data_request": { shop_id: 1, shop_domain: shop, orders_requested: [], customer: { id: 1 }, data_request: { id: 9 } },
   "customers/redact": { shop_id: 1, shop_domain: shop, customer: { id: 1 }, orders_to_redact: [] },
   "shop/redact": { shop_id: 1, shop_domain: shop },
+  "app/uninstalled": { id: 1, name: "Toml shop", domain: "toml.example", myshopify_domain: shop },
 };
 
 describe("shopify.app.toml", () => {

@@ -40,7 +40,13 @@ describe("shop lifecycle", () => {
   it("shop/redact deletes every row of the shop and nothing of another shop", async () => {
     const victim = await seedShopWithData("redact-me.myshopify.com");
     const other = await seedShopWithData("keep-me.myshopify.com");
-    await redactShop(prisma, "redact-me.myshopify.com");
+    // Issue 25.8: an installed shop (or one uninstalled under 48 hours ago) is never erased.
+    expect(await redactShop(prisma, "redact-me.myshopify.com")).toEqual({ status: "REJECTED", reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago" });
+    await markShopUninstalled(prisma, "redact-me.myshopify.com");
+    expect((await redactShop(prisma, "redact-me.myshopify.com")).status).toBe("REJECTED");
+    expect(await prisma.order.count({ where: { shopId: victim.id } })).toBe(1);
+    const twoDaysLater = new Date(Date.now() + 48 * 3_600_000 + 1_000);
+    expect(await redactShop(prisma, "redact-me.myshopify.com", twoDaysLater)).toEqual({ status: "PROCESSED", erasedShop: true });
 
     const tables = [
       prisma.visitor, prisma.conversation, prisma.touchpoint, prisma.visitorIdentity, prisma.order,

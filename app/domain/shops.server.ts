@@ -2,6 +2,7 @@
  * Shop lifecycle: created on first sight, marked uninstalled by app/uninstalled (data kept, as Shopify
  * sends shop/redact 48 hours later), and erased completely by shop/redact.
  */
+import type { DeliveryOutcome } from "./webhook-deliveries.server";
 import { advisoryLocksOn, type DbTx, type Sql } from "../db.server";
 import { uuidv7 } from "../lib/uuid";
 import type { AttributionShop } from "./attribution/attribute-order.server";
@@ -96,8 +97,20 @@ export async function markShopUninstalled(db: DbTx, domain: string, at: Date = n
 }
 
 /** shop/redact: every row of the shop goes (relations cascade from Shop), plus rows kept by domain. */
-export async function redactShop(db: DbTx, domain: string): Promise<void> {
+/** Shopify sends shop/redact 48 hours after an uninstall; an installed (or just uninstalled) shop is never erased. */
+export const SHOP_REDACT_AFTER_MS = 48 * 3_600_000;
+
+/**
+ * shop/redact: erases every row of an uninstalled shop. Refused for a shop that is installed (reinstalled since)
+ * or was uninstalled less than 48 hours ago: a replayed or forged delivery must not erase a live tenant.
+ */
+export async function redactShop(db: DbTx, domain: string, now: Date = new Date()): Promise<DeliveryOutcome> {
+  const shop = await db.shop.findUnique({ where: { domain }, select: { status: true, uninstalledAt: true } });
+  if (shop && (shop.status === "INSTALLED" || !shop.uninstalledAt || now.getTime() - shop.uninstalledAt.getTime() < SHOP_REDACT_AFTER_MS)) {
+    return { status: "REJECTED", reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago" };
+  }
   await db.session.deleteMany({ where: { shop: domain } });
   await db.shop.deleteMany({ where: { domain } });
   await db.webhookDelivery.deleteMany({ where: { shopDomain: domain } });
+  return { status: "PROCESSED", erasedShop: true };
 }

@@ -3,12 +3,14 @@ import { prisma } from "../db.server";
 import { markShopUninstalled } from "../domain/shops.server";
 import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { verifiedWebhook } from "../shopify/verified-webhook.server";
+import { assertPayloadShop, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
+  const webhook = await verifiedWebhook(request);
+  assertPayloadShop(webhook);
+  const { topic, shop, webhookId, eventId, triggeredAt } = webhook;
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx) => {
     await markShopUninstalled(tx, shop);
     return { status: "PROCESSED" };

@@ -11,7 +11,7 @@ import { webhookRequest } from "../../test/shopify-requests";
 import { prisma, sqlIn } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { emailHash } from "../domain/orders/order-payload";
-import { ensureShop } from "../domain/shops.server";
+import { ensureShop, markShopUninstalled } from "../domain/shops.server";
 
 const CUSTOMER_ID = "7391167000123";
 const EMAIL = "John.Shopper@Example.com";
@@ -150,5 +150,30 @@ describe("customer compliance webhooks", () => {
     expect((await compliance("customers/redact", { shop_domain: shop }, webhookId)).status).toBe(200);
     const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
     expect(delivery).toMatchObject({ status: "REJECTED", reason: expect.stringMatching(/^not a customers\/redact payload: customer/) });
+  });
+
+  it("refuses a signed body replayed under another shop's headers, and a shop header that is no shop domain", async () => {
+    // Issue 25.8: one captured delivery replayed with other headers erased another installed tenant.
+    const victim = `victim-${randomUUID().slice(0, 8)}.myshopify.com`;
+    const victimId = (await ensureShop(prisma, { domain: victim, currency: "USD" })).id;
+    await markShopUninstalled(prisma, victim, new Date(Date.now() - 72 * 3_600_000));
+    const replayed = await dispatch(webhookRequest({ path: "/webhooks/compliance", topic: "shop/redact", shop: victim, body: { shop_id: 1, shop_domain: shop } }));
+    expect(replayed.status).toBe(400);
+    expect(await replayed.text()).toBe(`the body names shop ${shop}, not ${victim}`);
+    const uninstall = await dispatch(webhookRequest({ path: "/webhooks/app/uninstalled", topic: "app/uninstalled", shop: victim, body: { id: 1, myshopify_domain: shop } }));
+    expect(uninstall.status).toBe(400);
+    const notAShop = await dispatch(webhookRequest({ path: "/webhooks/compliance", topic: "shop/redact", shop: "evil.example.com", body: { shop_id: 1, shop_domain: "evil.example.com" } }));
+    expect(notAShop.status).toBe(400);
+    expect(await prisma.shop.findUnique({ where: { id: victimId } })).not.toBeNull();
+    expect(await prisma.shop.findUnique({ where: { id: shopId } })).toMatchObject({ status: "INSTALLED" });
+  });
+
+  it("erases a shop on shop/redact only once it has been uninstalled for 48 hours", async () => {
+    const early = await compliance("shop/redact", { shop_id: 1, shop_domain: shop });
+    expect(early.status).toBe(200);
+    expect(await prisma.shop.findUnique({ where: { id: shopId } })).not.toBeNull();
+    await markShopUninstalled(prisma, shop, new Date(Date.now() - 49 * 3_600_000));
+    expect((await compliance("shop/redact", { shop_id: 1, shop_domain: shop })).status).toBe(200);
+    expect(await prisma.shop.findUnique({ where: { id: shopId } })).toBeNull();
   });
 });

@@ -4,18 +4,19 @@ import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/c
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { verifiedWebhook } from "../shopify/verified-webhook.server";
+import { assertPayloadShop, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
 // Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which verifiedWebhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {
-  const { topic, shop, payload, webhookId, eventId, triggeredAt } = await verifiedWebhook(request);
+  const webhook = await verifiedWebhook(request);
+  assertPayloadShop(webhook);
+  const { topic, shop, payload, webhookId, eventId, triggeredAt } = webhook;
   await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {
     switch (topic) {
       case "SHOP_REDACT":
-        await redactShop(tx, shop);
-        return { status: "PROCESSED", erasedShop: true };
+        return redactShop(tx, shop);
       case "CUSTOMERS_REDACT":
         return redactCustomer(tx, shop, payload);
       case "CUSTOMERS_DATA_REQUEST":

@@ -33,6 +33,26 @@ export interface VerifiedWebhook {
 
 const reject = (status: 400 | 401 | 405, reason: string) => new Response(reason, { status });
 
+/** A shop's permanent domain, as Shopify names it in X-Shopify-Shop-Domain. */
+export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
+
+/**
+ * The shop a signed body names, for the topics whose body names one: the compliance topics (`shop_domain`) and
+ * app/uninstalled (the Shop resource's `myshopify_domain`). Undefined for topics whose body names none.
+ */
+export function payloadShopOf(topic: string, payload: unknown): string | null | undefined {
+  const body = (payload ?? {}) as Record<string, unknown>;
+  const field = topic === "APP_UNINSTALLED" ? "myshopify_domain" : ["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"].includes(topic) ? "shop_domain" : null;
+  if (!field) return undefined;
+  return typeof body[field] === "string" ? (body[field] as string).toLowerCase() : null;
+}
+
+/** Refuses (400) a delivery whose signed body names another shop than its header. */
+export function assertPayloadShop(webhook: Pick<VerifiedWebhook, "topic" | "shop" | "payload">): void {
+  const named = payloadShopOf(webhook.topic, webhook.payload);
+  if (named !== undefined && named !== webhook.shop) throw reject(400, `the body names shop ${named ?? "(none)"}, not ${webhook.shop}`);
+}
+
 /** base64(HMAC-SHA256(secret, raw body)) compared in constant time. */
 function hmacMatches(secret: string, rawBody: Buffer, header: string): boolean {
   const expected = createHmac("sha256", secret).update(rawBody).digest();
@@ -51,6 +71,10 @@ export async function verifiedWebhook(request: Request, secret: string = appConf
   if (!hmacMatches(secret, rawBody, hmac)) throw reject(401, "webhook HMAC does not match");
   const missing = [family.topic, family.shop, family.apiVersion, family.webhookId].filter((name) => !header(name));
   if (missing.length > 0) throw reject(400, `webhook headers missing: ${missing.join(", ")}`);
+  // The HMAC covers the body only: the headers of a captured delivery can be rewritten. The shop header must at
+  // least be a shop domain; the routes tie it to the body where the body names its shop (payloadShopOf).
+  const shop = header(family.shop)!.toLowerCase();
+  if (!SHOP_DOMAIN.test(shop)) throw reject(400, `${family.shop} is not a shop domain`);
   let payload: unknown;
   try {
     payload = JSON.parse(rawBody.toString("utf8"));
@@ -59,7 +83,7 @@ export async function verifiedWebhook(request: Request, secret: string = appConf
   }
   return {
     topic: header(family.topic)!.toUpperCase().replace(/\/|\./g, "_"),
-    shop: header(family.shop)!,
+    shop,
     webhookId: header(family.webhookId)!,
     eventId: header(family.eventId),
     triggeredAt: header(family.triggeredAt),
