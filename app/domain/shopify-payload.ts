@@ -3,7 +3,7 @@
  * ids arrive as JSON numbers or numeric strings depending on the topic and API version, amounts as strings
  * (sometimes numbers), and a rejected body is recorded with its first problem.
  */
-import { z } from "zod/v4";
+import { z } from "zod";
 import { parseMoney } from "./money";
 
 export const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);

@@ -3,7 +3,7 @@
  * only from the `*_set.shop_money` amounts, so every report is in the shop's currency whatever the buyer
  * paid in. A payload without e-mail or customer (protected customer data not approved) is normal.
  */
-import { z } from "zod/v4";
+import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney } from "../money";
 import { isoTime as timestamp, moneySet, rejectionReason, shopifyId as id } from "../shopify-payload";
 import { sha256Hex } from "../../lib/sha256";

@@ -3,7 +3,7 @@
  * refunds the payload lists in `refunds[]`. A `refunds/create` can arrive before the order, or before the
  * `orders/updated` that reflects it, so a stored refund the payload does not list yet is deducted here.
  */
-import { z } from "zod/v4";
+import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney, type Money } from "../money";
 import { decimalAmount as decimal, isoTime as timestamp, moneySet, rejectionReason, shopifyId as id, type MoneySet } from "../shopify-payload";
 

@@ -4,7 +4,7 @@
  * assembled for them; the orders keep their money and classification. customers/data_request assembles what
  * we hold for that customer so the merchant can download it from the admin and pass it on.
  */
-import { z } from "zod/v4";
+import { z } from "zod";
 import type { DbTx } from "../../db.server";
 import { emailHash } from "../orders/order-payload";
 import { findIdentities, type ShopperKeys } from "../identities.server";

@@ -14,7 +14,9 @@ const day = z.string().refine(isValidDay, "must be a calendar date as YYYY-MM-DD
 
 const querySchema = z
   .object({
-    preset: z.enum(RANGE_PRESETS).optional(),
+    preset: z
+      .enum(RANGE_PRESETS, { error: (issue) => `Invalid enum value. Expected ${RANGE_PRESETS.map((p) => `'${p}'`).join(" | ")}, received '${String(issue.input)}'` })
+      .optional(),
     from: day.optional(),
     to: day.optional(),
     surface: z
