@@ -10,7 +10,7 @@
  * The same route module Remix would call (the build's own module instances, so the same database client and
  * batching), given a Request as @remix-run/express builds one, and answered as it writes one: for a resource
  * route Remix does nothing else (no document, no loader data, no boundaries). `resource-routes.test.ts` holds the
- * two to the same answers.
+ * two to the same answers. See docs/decisions/005-direct-mount-of-busy-resource-routes.md.
  */
 import type { ServerBuild } from "@remix-run/node";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";

@@ -252,11 +252,9 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     // still has its own Sync: one that fails fails alone (in a transaction, those behind it then fail as aborted).
     // Prisma waits for each of its statements before the next, so for it nothing changes.
     //
-    // Idle connections are kept (pg's default closes them after 10 s): a PostgreSQL backend starts cold — its
-    // catalog caches empty, the trigger functions and their plans not yet compiled — and a burst of webhooks after
-    // a quiet spell is exactly when the pool opens new ones. Under 500 deliveries/s the first second on reopened
-    // connections answered in up to 60–90 ms, against 5–10 ms on warm ones. At most `max` (10) connections are
-    // held; idle ones do not keep a script's process alive once its work is done.
+    // Idle connections are kept (pg closes them after 10 s): a new backend starts cold, and a burst after a quiet
+    // spell would pay for warming each (docs/decisions/007-keep-idle-pool-connections.md). allowExitOnIdle: idle
+    // ones do not keep a finished script alive.
     this.pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 0, allowExitOnIdle: true, pipeline: true });
     this.inner = new PrismaPg(this.pool, { disposeExternalPool: true });
   }

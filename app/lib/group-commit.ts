@@ -3,7 +3,7 @@
  * in one transaction, instead of one transaction each. Under load a transaction then carries many requests and
  * its fixed cost (round trips, statement planning, triggers, commit) is paid once for all of them; when requests
  * are sparse each still goes alone, at once. Every request is answered only after its own batch committed, so an
- * answer still means "stored".
+ * answer still means "stored". See docs/decisions/006-group-commit.md.
  */
 export interface GroupCommitOptions {
   /** The most requests one transaction takes. */

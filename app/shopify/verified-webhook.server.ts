@@ -7,11 +7,9 @@ import { appConfig } from "../config.server";
  * same topic form (`orders/paid` → `ORDERS_PAID`). `verified-webhook.test.ts` holds the two to the same verdict
  * on every case.
  *
- * Not the library itself: measured under load (`npm run bench`), its validation cost about 1 ms of CPU per
- * delivery (its header canonicalisation and WebCrypto HMAC), more than storing and attributing the order; a
- * node:crypto HMAC costs a few microseconds. And authenticate.webhook also loads the shop's offline session on
- * every delivery for an Admin API client that no topic here uses, and lets a SyntaxError from a signed body that
- * is not JSON escape as a 500 (Shopify would retry it for two days); that is answered 400 here.
+ * Not the library itself: its path cost about 1 ms of CPU a delivery and a session read no topic here needs, and
+ * it answers a signed body that is not JSON with a 500 (Shopify would retry it for two days); that is a 400 here.
+ * See docs/decisions/004-verification-in-node-crypto.md.
  */
 /**
  * Two header families: classic webhooks (`X-Shopify-*`) and Shopify's newer "Events" subscriptions (un-prefixed
