@@ -46,7 +46,9 @@ function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number) {
   const cut = () => req.destroy(new BodyTooLarge(maxBytes));
   req.resume();
   if (res.headersSent) return cut();
-  res.writeHead(413, { "Content-Type": "application/json; charset=utf-8", Connection: "close" });
+  // No "Connection: close": Node would close the socket as soon as the answer is written, and a client still
+  // sending would get a reset instead of reading it. The connection is drained, then cut.
+  res.writeHead(413, { "Content-Type": "application/json; charset=utf-8" });
   res.end(JSON.stringify({ error: `body exceeds ${maxBytes} bytes` }), () => setTimeout(cut, DRAIN_MS).unref());
 }
 
