@@ -15,9 +15,41 @@ export async function authenticatedShop(request: Request): Promise<Shop> {
   return (await authenticatedAdmin(request)).shop;
 }
 
+const SHOP_URL = /^https:\/\/[a-z0-9][a-z0-9-]*\.myshopify\.com(\/admin)?$/;
+
+/**
+ * The library turns a session token whose `dest` or `iss` is no URL (or an unreadable `host` parameter) into a
+ * TypeError, a 500: such a request is refused with 401 before it gets there. Nothing is granted here; the token's
+ * signature is still the library's to check.
+ */
+function refuseMalformedCredentials(request: Request): void {
+  const unauthorized = () => jsonResponse({ error: "invalid session token" }, { status: 401 });
+  const url = new URL(request.url);
+  // A fetch carries the token as a bearer header; the admin's document request as `id_token`.
+  const bearer = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1] ?? url.searchParams.get("id_token");
+  if (bearer) {
+    let claims: { dest?: unknown; iss?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(bearer.split(".")[1] ?? "", "base64url").toString("utf8"));
+    } catch {
+      throw unauthorized();
+    }
+    if (typeof claims.dest !== "string" || typeof claims.iss !== "string" || !SHOP_URL.test(claims.dest) || !SHOP_URL.test(claims.iss)) throw unauthorized();
+    if (new URL(claims.iss).hostname !== new URL(claims.dest).hostname) throw unauthorized();
+  }
+  const host = url.searchParams.get("host");
+  if (host !== null && !/^[A-Za-z0-9+/_-]+={0,2}$/.test(host)) throw unauthorized();
+}
+
+/** authenticate.admin, with malformed credentials answered 401 first: every admin route authenticates through it. */
+export function authenticateAdmin(request: Request): ReturnType<typeof authenticate.admin> {
+  refuseMalformedCredentials(request);
+  return authenticate.admin(request);
+}
+
 /** The shop and the Admin API client of its session, for pages that also ask Shopify something. */
 export async function authenticatedAdmin(request: Request) {
-  const { session, admin } = await authenticate.admin(request);
+  const { session, admin } = await authenticateAdmin(request);
   const shop = await findShop(prisma, session.shop);
   if (!shop) throw jsonResponse({ error: "This shop is not set up yet: reinstall the app" }, { status: 404 });
   return { shop, admin };

@@ -11,6 +11,10 @@ import { storeOfflineSession } from "../demo/seed.server";
 import { reportRange } from "../domain/reports/date-range";
 import { loadSummaryReport } from "../domain/reports/summary-report.server";
 import { ensureShop } from "../domain/shops.server";
+import { signSessionToken } from "../shopify/signing.server";
+import { TEST_API_KEY, TEST_API_SECRET } from "../../test/setup-env";
+
+const DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36";
 
 const SHOP_A = "report-a.myshopify.com";
 const SHOP_B = "report-b.myshopify.com";
@@ -76,6 +80,15 @@ describe("report API", () => {
     expect(forged.status).toBe(401);
     const post = await dispatch(adminFetchRequest("/api/reports/summary", SHOP_A, { method: "POST", body: "{}" }));
     expect(post.status).toBe(405);
+  });
+
+  it("answers a validly signed token with a bad dest or iss with 401, never 500", async () => {
+    // Issue 25.15.
+    for (const claims of [{ dest: "not a url" }, { dest: "https://" }, { iss: "::::" }, { dest: "https://evil.example.com" }]) {
+      const token = signSessionToken(TEST_API_SECRET, { shop: SHOP_A, apiKey: TEST_API_KEY, ...claims });
+      const response = await dispatch(new Request("https://chat-attribution.test/api/reports/summary", { headers: { Authorization: `Bearer ${token}`, "User-Agent": DESKTOP } }));
+      expect({ claims, status: response.status }).toEqual({ claims, status: 401 });
+    }
   });
 
   it("a shop sees only its own numbers and orders", async () => {

@@ -8,7 +8,8 @@ import { adminDocumentRequest, adminFetchRequest } from "../../test/shopify-requ
 import { prisma } from "../db.server";
 import { seedDemoShop } from "../demo/seed.server";
 import { DEMO_SHOP_DOMAIN } from "../config.server";
-import { adminHostParam } from "../shopify/signing.server";
+import { adminHostParam, signSessionToken } from "../shopify/signing.server";
+import { TEST_API_KEY, TEST_API_SECRET } from "../../test/setup-env";
 
 describe("admin authentication", () => {
   beforeAll(async () => {
@@ -19,6 +20,20 @@ describe("admin authentication", () => {
     const { loader } = await import("./app");
     const data = await loader({ request: adminDocumentRequest("/app", DEMO_SHOP_DOMAIN), params: {}, context: {} });
     expect(data).toEqual({ shop: DEMO_SHOP_DOMAIN, apiKey: "test-api-key", demoMode: false });
+  });
+
+  it("answers a document request whose id_token or host is malformed with 401, never 500", async () => {
+    const { loader } = await import("./app");
+    const good = adminDocumentRequest("/app", DEMO_SHOP_DOMAIN);
+    for (const [name, value] of [["id_token", signSessionToken(TEST_API_SECRET, { shop: DEMO_SHOP_DOMAIN, apiKey: TEST_API_KEY, dest: "not a url" })], ["host", "%%%not-base64%%%"]]) {
+      const url = new URL(good.url);
+      url.searchParams.set(name, value);
+      const answer = await loader({ request: new Request(url, { headers: good.headers }), params: {}, context: {} }).then(
+        () => null,
+        (thrown: unknown) => thrown,
+      );
+      expect(answer instanceof Response && answer.status).toBe(401);
+    }
   });
 
   it("serves the home loader to a fetch carrying an App Bridge bearer token", async () => {

@@ -2,11 +2,11 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { findCustomerDataRequest } from "../domain/privacy/customer-privacy.server";
 import { jsonResponse } from "../lib/http";
-import { authenticate } from "../shopify.server";
+import { authenticateAdmin } from "../lib/admin-shop.server";
 
 // The assembled customers/data_request report, only to the shop it belongs to.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session } = await authenticateAdmin(request);
   const found = await findCustomerDataRequest(prisma, session.shop, params.requestId ?? "");
   if (!found) return jsonResponse({ error: "No such data request for this shop" }, { status: 404 });
   return jsonResponse(found.report, {

@@ -5,10 +5,10 @@ import { DownloadButton } from "../components/DownloadButton";
 import { HeadedCard } from "../components/HeadedCard";
 import { prisma } from "../db.server";
 import { listCustomerDataRequests } from "../domain/privacy/customer-privacy.server";
-import { authenticate } from "../shopify.server";
+import { authenticateAdmin } from "../lib/admin-shop.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session } = await authenticateAdmin(request);
   return { requests: await listCustomerDataRequests(prisma, session.shop) };
 };
 

@@ -7,7 +7,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { DemoAdminFrame } from "../components/DemoAdminFrame";
 import { appConfig } from "../config.server";
-import { authenticate } from "../shopify.server";
+import { authenticateAdmin } from "../lib/admin-shop.server";
 
 export const links = () => [
   { rel: "stylesheet", href: polarisStyles },
@@ -24,7 +24,7 @@ export const NAV_LINKS = [
 ] as const;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session } = await authenticateAdmin(request);
   const config = appConfig();
   return { apiKey: config.apiKey, demoMode: config.demoMode, shop: session.shop };
 };

@@ -84,14 +84,17 @@ export interface SessionTokenClaims {
   /** Seconds from now until expiry; App Bridge tokens live one minute. */
   ttlSeconds?: number;
   now?: Date;
+  /** Overrides of the token's `dest` and `iss` (tests of hostile tokens). */
+  dest?: string;
+  iss?: string;
 }
 
 /** App Bridge session token: an HS256 JWT signed with the client secret, audience = the app's API key. */
 export function signSessionToken(secret: string, claims: SessionTokenClaims): string {
   const issuedAt = Math.floor((claims.now ?? new Date()).getTime() / 1000);
   const payload = {
-    iss: `https://${claims.shop}/admin`,
-    dest: `https://${claims.shop}`,
+    iss: claims.iss ?? `https://${claims.shop}/admin`,
+    dest: claims.dest ?? `https://${claims.shop}`,
     aud: claims.apiKey,
     sub: claims.userId ?? "1",
     exp: issuedAt + (claims.ttlSeconds ?? 60),
