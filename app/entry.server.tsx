@@ -4,9 +4,19 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { log } from "./lib/log.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
+
+/**
+ * Remix's report of an error a loader or action threw. Logged without values (lib/log.server.ts): Prisma's own
+ * message would print the query's arguments. The query string is left out too: it can carry tokens.
+ */
+export function handleError(error: unknown, { request }: { request: Request }): void {
+  if (request.signal?.aborted) return;
+  log.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "request failed");
+}
 
 export default async function handleRequest(
   request: Request,
@@ -32,7 +42,7 @@ export default async function handleRequest(
       },
       onError(error) {
         responseStatusCode = 500;
-        console.error(error);
+        log.error({ err: error }, "render failed");
       },
     });
     setTimeout(abort, streamTimeout + 1000);

@@ -5,6 +5,7 @@ import { appConfig } from "./config.server";
 import { prisma } from "./db.server";
 import { connectWebPixel } from "./domain/pixel/connect-pixel.server";
 import { findOrCreateShop } from "./domain/shops.server";
+import { log } from "./lib/log.server";
 
 const config = appConfig();
 
@@ -28,7 +29,7 @@ const shopify = shopifyApp({
     afterAuth: async ({ session, admin }) => {
       const shop = await findOrCreateShop(prisma, { domain: session.shop });
       const connection = await connectWebPixel(prisma, shop, admin, config.appUrl);
-      if (connection.status === "FAILED") console.warn(`[pixel] ${session.shop}: ${connection.reason}`);
+      if (connection.status === "FAILED") log.warn({ shop: session.shop, reason: connection.reason }, "web pixel not connected");
     },
   },
 });

@@ -15,6 +15,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
+import { log } from "../app/lib/log.server";
 import { BodyTooLarge } from "./body-limit";
 
 /**
@@ -135,7 +136,7 @@ async function writeResponse(req: IncomingMessage, res: ServerResponse, response
 /** What Express's final handler answers in production when a handler fails outside the route (a body cut off, say). */
 function answerServerError(res: ServerResponse, error: unknown) {
   if (error instanceof BodyTooLarge) return; // answered 413 by capRequestBodies
-  console.error(error);
+  log.error({ err: error }, "request failed outside its route");
   if (res.headersSent) return void res.destroy();
   res.statusCode = 500;
   res.setHeader("Content-Type", "text/plain; charset=utf-8");
@@ -145,7 +146,7 @@ function answerServerError(res: ServerResponse, error: unknown) {
 function reportError(build: ServerBuild, error: unknown, request: Request) {
   const handleError = build.entry.module.handleError;
   if (handleError) handleError(error, { request, params: {}, context: {} });
-  else console.error(error);
+  else log.error({ err: error }, "request failed");
 }
 
 /** Remix's answer to an error a route did not turn into a Response: the error itself only outside production. */

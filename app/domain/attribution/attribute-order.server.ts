@@ -7,6 +7,7 @@
  */
 import type { Shop } from "@prisma/client";
 import { insertJsonRows, type Sql } from "../../db.server";
+import { log } from "../../lib/log.server";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import { attributeOrder, type AttributionResult, type CandidateConversation, type EngineCartEvent, type EngineTouch, type MatchedBy, type Surface } from "./engine";
@@ -288,7 +289,7 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
     } catch (thrown) {
       error = failureOf(thrown);
       result = failedAttribution(name, settings, error);
-      console.error(`[attribution] order ${order.id} of shop ${shop.id}: ${error}`);
+      log.error({ err: thrown, orderId: order.id, shopId: shop.id }, "attribution failed; the order is stored unattributed and will be computed again");
     }
     results.set(order.id, result);
     return {

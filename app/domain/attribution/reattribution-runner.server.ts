@@ -3,6 +3,7 @@
  * job's state is in the database, so a restart loses nothing: the server resumes unfinished jobs on start.
  */
 import type { Db } from "../../db.server";
+import { log } from "../../lib/log.server";
 import { runReattribution, unfinishedReattributions } from "./reattribution.server";
 
 const running = new Map<string, Promise<void>>();
@@ -12,7 +13,7 @@ export function runInBackground(db: Db, jobId: string): Promise<void> {
   if (existing) return existing;
   const run = runReattribution(db, jobId)
     .then(() => undefined)
-    .catch((error) => console.error(`re-attribution ${jobId} failed:`, error))
+    .catch((error) => log.error({ err: error, jobId }, "re-attribution failed"))
     .finally(() => running.delete(jobId));
   running.set(jobId, run);
   return run;
