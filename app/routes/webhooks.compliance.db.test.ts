@@ -56,7 +56,10 @@ async function seedIdentifiedShopper(customerId: string, email: string, external
 }
 
 async function deliverOrder(id: number, customerId: string, email: string) {
-  const body = { ...orderFixture(), id, name: `#${id}`, email, contact_email: email, customer: { ...orderFixture().customer, id: Number(customerId), email } };
+  const body = {
+    ...orderFixture(), id, name: `#${id}`, email, contact_email: email, customer: { ...orderFixture().customer, id: Number(customerId), email },
+    checkout_token: `chk${id}token`, cart_token: `cart${id}token`,
+  };
   const response = await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
   expect(response.status).toBe(200);
   const order = await prisma.order.findFirstOrThrow({ where: { shopId, shopifyOrderId: String(id) } });
@@ -123,11 +126,12 @@ describe("customer compliance webhooks", () => {
     for (let i = 0; i < 3; i++) expect((await compliance("customers/redact", redact, webhookId)).status).toBe(200);
 
     const leftovers = await everything();
-    for (const identifying of [CUSTOMER_ID, EMAIL_HASH, EMAIL, EMAIL.toLowerCase(), CHAT_TEXT, `client_${CUSTOMER_ID}`]) {
+    // Issue 25.11: the cart and checkout tokens that tie the customer's browser to their orders go too.
+    for (const identifying of [CUSTOMER_ID, EMAIL_HASH, EMAIL, EMAIL.toLowerCase(), CHAT_TEXT, `client_${CUSTOMER_ID}`, "chk1001token", "cart1001token"]) {
       expect(leftovers, identifying).not.toContain(identifying);
     }
     // The other customer is untouched.
-    for (const kept of [OTHER_CUSTOMER_ID, emailHash("other@example.com")!, `client_${OTHER_CUSTOMER_ID}`, OTHER_CHAT_TEXT]) expect(leftovers).toContain(kept);
+    for (const kept of [OTHER_CUSTOMER_ID, emailHash("other@example.com")!, `client_${OTHER_CUSTOMER_ID}`, OTHER_CHAT_TEXT, "chk2002token"]) expect(leftovers).toContain(kept);
 
     const after = await prisma.order.findUniqueOrThrow({ where: { id: order.id }, include: { attribution: true } });
     expect(after).toMatchObject({ customerId: null, emailSha256: null });

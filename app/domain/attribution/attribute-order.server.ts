@@ -59,13 +59,14 @@ export interface StoredCredit {
 /** What the evidence of an order is looked up by: what its payload says, not what is stored of it. */
 export type EvidenceKeys = Pick<AttributableOrder, "checkoutToken" | "cartToken" | "customerId" | "emailSha256" | "noteAttributes" | "stampedItems">;
 
-const IDENTITY_MATCHES = new Set<string>(["CUSTOMER_ID", "EMAIL"]);
+/** What customers/redact erases: the customer's identities and the cart and checkout tokens of their orders. */
+const ERASED_BY_REDACT = new Set<string>(["CUSTOMER_ID", "EMAIL", "CHECKOUT_TOKEN", "CART_TOKEN"]);
 
 /**
- * An order whose credit rested on a customer identity that customers/redact has since erased keeps the
- * classification it had: the evidence cannot be re-read.
+ * An order whose credit rested on evidence that customers/redact has since erased (an identity, a cart or checkout
+ * token) keeps the classification it had: the evidence cannot be re-read.
  */
-export const keepsRedactedCredit = (stored: StoredCredit) => stored.customerRedacted && stored.matchedBy !== null && IDENTITY_MATCHES.has(stored.matchedBy);
+export const keepsRedactedCredit = (stored: StoredCredit) => stored.customerRedacted && stored.matchedBy !== null && ERASED_BY_REDACT.has(stored.matchedBy);
 
 function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[]): Promise<(AttributableOrder & StoredCredit)[]> {
   return sql.query<AttributableOrder & StoredCredit>(

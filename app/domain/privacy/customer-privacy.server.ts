@@ -63,15 +63,22 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
 
   await db.visitorIdentity.deleteMany({ where: { id: { in: identities.map((i) => i.id) } } });
   // What the customer typed is theirs, whatever the shop's transcript setting was.
-  await db.touchpoint.updateMany({ where: { shopId: shop.id, conversation: { visitorId: { in: visitorIds } } }, data: { text: null } });
+  // So are the topics they asked about.
+  await db.touchpoint.updateMany({ where: { shopId: shop.id, conversation: { visitorId: { in: visitorIds } } }, data: { text: null, topic: null } });
+  // Cart and checkout tokens tie the customer's browser to their orders: gone from their cart events, the links
+  // their visitors made, their orders and the pixel's hits.
+  await db.cartEvent.updateMany({ where: { shopId: shop.id, visitorId: { in: visitorIds } }, data: { cartToken: null } });
+  const visitorKeys = (await db.visitor.findMany({ where: { id: { in: visitorIds } }, select: { visitorKey: true } })).map((v) => v.visitorKey);
+  const orderTokens = orders.flatMap((o) => [o.checkoutToken, o.cartToken]).filter((t): t is string => !!t);
+  await db.cartLink.deleteMany({ where: { shopId: shop.id, OR: [{ visitorKey: { in: visitorKeys } }, { token: { in: orderTokens } }] } });
   await db.order.updateMany({
     where: { id: { in: orderIds } },
-    data: { customerId: null, emailSha256: null, customerRedactedAt: new Date() },
+    data: { customerId: null, emailSha256: null, checkoutToken: null, cartToken: null, customerRedactedAt: new Date() },
   });
   // The pixel's raw checkout payload can carry the buyer's e-mail and address.
   await db.pixelHit.updateMany({
     where: { shopId: shop.id, shopifyOrderId: { in: orders.map((o) => o.shopifyOrderId) } },
-    data: { payload: {}, clientId: null },
+    data: { payload: {}, clientId: null, checkoutToken: null },
   });
   for (const order of orders) {
     if (!order.attribution) continue;
