@@ -78,7 +78,8 @@ function createClient(): PrismaClient {
 }
 
 // Remix dev re-imports modules; keep one client (and so one PGlite or one pool) per process.
-export const prisma: PrismaClient = globalForDb.__prisma ?? (globalForDb.__prisma = createClient());
+globalForDb.__prisma ??= createClient();
+export const prisma: PrismaClient = globalForDb.__prisma;
 
 function sqlDriver(): SqlDriver {
   if (!globalForDb.__sqlDriver) throw new Error("the database is disconnected");

@@ -86,7 +86,7 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
             <BlockStack gap="200" inlineAlign="stretch">
               <Text as="p">Copy it now: it is shown only once.</Text>
               <Box padding="200" background="bg-surface" borderRadius="200">
-                <code aria-label="New API key" data-new-api-key style={{ wordBreak: "break-all" }}>
+                <code title="New API key" data-new-api-key style={{ wordBreak: "break-all" }}>
                   {created.key}
                 </code>
               </Box>

@@ -63,7 +63,7 @@ async function recordDeliveries<D extends DeliveryMeta>(
   const claimed = await claimDeliveries(sql, deliveries);
   const fresh = deliveries.filter((d) => claimed.delete(d.webhookId)); // a second copy in the set finds it gone
   const outcomes = new Map<D, DeliveryOutcome>();
-  if (fresh.length > 0) (await work(fresh)).forEach((outcome, index) => outcomes.set(fresh[index], outcome));
+  if (fresh.length > 0) for (const [index, outcome] of (await work(fresh)).entries()) outcomes.set(fresh[index], outcome);
   const rejected = fresh.flatMap((d) => {
     const outcome = outcomes.get(d)!;
     return outcome.status === "REJECTED" ? [{ webhookId: d.webhookId, reason: outcome.reason.slice(0, 1000) }] : [];

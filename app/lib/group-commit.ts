@@ -57,7 +57,7 @@ export function groupCommit<Item, Result>(
       for (const waiting of batch) await writeOne(waiting);
       return;
     }
-    batch.forEach((waiting, index) => waiting.resolve(results[index]));
+    for (const [index, waiting] of batch.entries()) waiting.resolve(results[index]);
   }
 
   function pump() {

@@ -115,7 +115,7 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
  */
 function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void }) {
   return (
-    <div style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }} role="region" aria-label="Unsaved changes">
+    <section style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }} aria-label="Unsaved changes">
       <Box background="bg-fill-inverse" padding="300" borderRadius="300">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="p" tone="text-inverse" fontWeight="semibold">
@@ -131,7 +131,7 @@ function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void
           </InlineStack>
         </InlineStack>
       </Box>
-    </div>
+    </section>
   );
 }
 

@@ -27,7 +27,8 @@ export const shopifyOrderIdOf = (index: number) => String(5_000_000_000 + index)
  */
 let sharedFixture: Record<string, unknown> | undefined;
 function fixtureOnce(): Record<string, unknown> {
-  return (sharedFixture ??= deepFreeze(orderFixture()));
+  sharedFixture ??= deepFreeze(orderFixture());
+  return sharedFixture;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -75,7 +75,7 @@ describe("an order whose attribution fails", () => {
     const broken = await stored(shop.id, 701);
     expect(broken?.grossAmount?.toString()).toBe(orderFixture().total_price_set.shop_money.amount);
     expect(broken?.attribution).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: "engine stand-in failed" });
-    expect((broken?.attribution?.evidence as { steps: string[] }).steps[0]).toContain("could not be computed");
+    expect((broken!.attribution!.evidence as { steps: string[] }).steps[0]).toContain("could not be computed");
     for (const id of [700, 702]) expect((await stored(shop.id, id))?.attribution).toMatchObject({ classification: "LED", error: null });
 
     // The shop's next reconciliation computes it again, now that the engine works.
