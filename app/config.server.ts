@@ -52,6 +52,10 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!apiKey || !apiSecret) {
     throw new Error("SHOPIFY_API_KEY and SHOPIFY_API_SECRET must be set (or run `npm run demo`).");
   }
-  const scopes = env.SCOPES ? env.SCOPES.split(",").map((s) => s.trim()).filter(Boolean) : ACCESS_SCOPES;
+  const scopes = env.SCOPES
+    ? env.SCOPES.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : ACCESS_SCOPES;
   return { apiKey, apiSecret, appUrl, scopes, demoMode };
 }

@@ -50,7 +50,13 @@ export const advisoryLocksOn = (parameter: number) =>
  * `columns` gives each column's SQL type. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
  * RETURNING, whose rows are returned.
  */
-export async function insertJsonRows<Row = never>(sql: Sql, table: string, columns: Record<string, string>, rows: readonly object[], then = ""): Promise<Row[]> {
+export async function insertJsonRows<Row = never>(
+  sql: Sql,
+  table: string,
+  columns: Record<string, string>,
+  rows: readonly object[],
+  then = "",
+): Promise<Row[]> {
   if (rows.length === 0) return [];
   const names = Object.keys(columns).map((column) => `"${column}"`);
   return sql.query<Row>(

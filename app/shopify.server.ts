@@ -29,7 +29,8 @@ const shopify = shopifyApp({
     afterAuth: async ({ session, admin }) => {
       const shop = await findOrCreateShop(prisma, { domain: session.shop });
       const connection = await connectWebPixel(prisma, shop, admin, config.appUrl);
-      if (connection.status === "FAILED") log.warn({ shop: session.shop, reason: connection.reason }, "web pixel not connected");
+      if (connection.status === "FAILED")
+        log.warn({ shop: session.shop, reason: connection.reason }, "web pixel not connected");
     },
   },
 });

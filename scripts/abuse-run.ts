@@ -39,16 +39,27 @@ try {
   const { parseReportQuery } = await import("../app/domain/reports/report-query");
 
   const proxy = (events: unknown[], loggedInCustomerId?: string) => {
-    const params = signedAppProxyParams(SECRET, { shop: SHOP, pathPrefix: "/apps/chat-attribution", loggedInCustomerId });
-    return fetch(`${app.url}/proxy/events?${params}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events }) });
+    const params = signedAppProxyParams(SECRET, {
+      shop: SHOP,
+      pathPrefix: "/apps/chat-attribution",
+      loggedInCustomerId,
+    });
+    return fetch(`${app.url}/proxy/events?${params}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ events }),
+    });
   };
   const webhook = (topic: string, body: unknown, shop = SHOP) => {
     const text = JSON.stringify(body);
-    return fetch(`${app.url}/webhooks/${topic.startsWith("orders") ? "orders" : topic === "app/uninstalled" ? "app/uninstalled" : "compliance"}`, {
-      method: "POST",
-      headers: signedWebhookHeaders(SECRET, text, { topic, shop }),
-      body: text,
-    });
+    return fetch(
+      `${app.url}/webhooks/${topic.startsWith("orders") ? "orders" : topic === "app/uninstalled" ? "app/uninstalled" : "compliance"}`,
+      {
+        method: "POST",
+        headers: signedWebhookHeaders(SECRET, text, { topic, shop }),
+        body: text,
+      },
+    );
   };
   const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
   const order = (id: number, minutesAgo: number, extra: Record<string, unknown>) => ({
@@ -69,16 +80,50 @@ try {
   // Genuine traffic: a chat that leads an order, a chat without a found answer, and orders of logged-in customers.
   const chat = (conversationId: string, visitorId: string, answerFound: boolean, minutesAgo: number) => [
     { id: randomUUID(), type: "conversation_started", occurredAt: at(minutesAgo + 2), visitorId, conversationId },
-    { id: randomUUID(), type: "message", occurredAt: at(minutesAgo), visitorId, conversationId, role: "assistant", answerFound, productIds: ["632910392"] },
-    { id: randomUUID(), type: "cart", occurredAt: at(minutesAgo), visitorId, conversationId, cartType: "ITEM_ADDED", productId: "632910392", value: "199.00", currency: "USD", quantity: 1, fromChat: true },
+    {
+      id: randomUUID(),
+      type: "message",
+      occurredAt: at(minutesAgo),
+      visitorId,
+      conversationId,
+      role: "assistant",
+      answerFound,
+      productIds: ["632910392"],
+    },
+    {
+      id: randomUUID(),
+      type: "cart",
+      occurredAt: at(minutesAgo),
+      visitorId,
+      conversationId,
+      cartType: "ITEM_ADDED",
+      productId: "632910392",
+      value: "199.00",
+      currency: "USD",
+      quantity: 1,
+      fromChat: true,
+    },
   ];
   await expectOk("genuine chat", proxy(chat("c_genuine", "v_genuine", true, 20)));
   await expectOk("unanswered chat", proxy(chat("c_unanswered", "v_shopper", false, 20)));
-  const stamp = (session: string, visitor: string) => [{ name: "_chat_session_id", value: session }, { name: "_chat_visitor_id", value: visitor }];
-  await expectOk("led order", webhook("orders/paid", order(1, 10, { note_attributes: stamp("c_genuine", "v_genuine") })));
-  await expectOk("unattributed order", webhook("orders/paid", order(2, 10, { note_attributes: stamp("c_unanswered", "v_shopper") })));
+  const stamp = (session: string, visitor: string) => [
+    { name: "_chat_session_id", value: session },
+    { name: "_chat_visitor_id", value: visitor },
+  ];
+  await expectOk(
+    "led order",
+    webhook("orders/paid", order(1, 10, { note_attributes: stamp("c_genuine", "v_genuine") })),
+  );
+  await expectOk(
+    "unattributed order",
+    webhook("orders/paid", order(2, 10, { note_attributes: stamp("c_unanswered", "v_shopper") })),
+  );
   const customers = Array.from({ length: 40 }, (_, i) => 1_000 + i * 250);
-  for (const [i, customer] of customers.entries()) await expectOk("customer order", webhook("orders/paid", order(100 + i, 30, { customer: { id: customer }, email: null })));
+  for (const [i, customer] of customers.entries())
+    await expectOk(
+      "customer order",
+      webhook("orders/paid", order(100 + i, 30, { customer: { id: customer }, email: null })),
+    );
   await expectOk("other shop's order", webhook("orders/paid", order(9, 10, {}), OTHER_SHOP));
 
   const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });
@@ -95,11 +140,11 @@ try {
       "attributed net revenue (30 days)": report.totals.attributed.netRevenue,
       "attributed orders": String(report.totals.attributed.orders),
       "cart GMV": report.cart.gmv,
-      "conversations": String(await prisma.conversation.count({ where })),
-      "touches": String(await prisma.touchpoint.count({ where })),
+      conversations: String(await prisma.conversation.count({ where })),
+      touches: String(await prisma.touchpoint.count({ where })),
       "cart events": String(await prisma.cartEvent.count({ where })),
       "customer ids": String(await prisma.visitorIdentity.count({ where: { ...where, kind: "CUSTOMER_ID" } })),
-      "orders": String(await prisma.order.count({ where })),
+      orders: String(await prisma.order.count({ where })),
       "other shop's orders": String(await prisma.order.count({ where: { shop: { domain: OTHER_SHOP } } })),
     };
   };
@@ -109,21 +154,53 @@ try {
   // 1. Events into another visitor's conversation: touches and a chat add for c_genuine from visitors of its own.
   for (let i = 0; i < 20; i++) await proxy(chat("c_genuine", `v_intruder_${i}`, true, 1).slice(1));
   // 2. Evidence backdated before an order it arrives after: a found answer "20 minutes ago" for the unanswered chat.
-  await proxy([{ id: randomUUID(), type: "message", occurredAt: at(15), visitorId: "v_shopper", conversationId: "c_unanswered", role: "assistant", answerFound: true }]);
+  await proxy([
+    {
+      id: randomUUID(),
+      type: "message",
+      occurredAt: at(15),
+      visitorId: "v_shopper",
+      conversationId: "c_unanswered",
+      role: "assistant",
+      answerFound: true,
+    },
+  ]);
   // 3. 10,000 customer ids in 118 requests, each visitor with a qualified chat and a chat add (what made it ASSISTED).
   for (let request = 0; request < 118; request++) {
     const visitorId = `v_spray_${request}`;
     const ids = Array.from({ length: 85 }, (_, i) => String(1_000 + (request * 85 + i)));
-    await proxy([...chat(`c_spray_${request}`, visitorId, true, 40), ...ids.map((customerId) => ({ id: randomUUID(), type: "identify", occurredAt: at(40), visitorId, customerId }))]);
+    await proxy([
+      ...chat(`c_spray_${request}`, visitorId, true, 40),
+      ...ids.map((customerId) => ({ id: randomUUID(), type: "identify", occurredAt: at(40), visitorId, customerId })),
+    ]);
   }
   // 4. Cart values of trillions in a qualified conversation of the attacker's own.
-  const hugeAdd = (value: string) => ({ id: randomUUID(), type: "cart", occurredAt: at(1), visitorId: "v_values", conversationId: "c_values", cartType: "ITEM_ADDED", productId: "1", value, currency: "USD", quantity: 999, fromChat: true });
+  const hugeAdd = (value: string) => ({
+    id: randomUUID(),
+    type: "cart",
+    occurredAt: at(1),
+    visitorId: "v_values",
+    conversationId: "c_values",
+    cartType: "ITEM_ADDED",
+    productId: "1",
+    value,
+    currency: "USD",
+    quantity: 999,
+    fromChat: true,
+  });
   await proxy([...chat("c_values", "v_values", true, 1).slice(0, 2), hugeAdd("999999999999999")]); // the add refused, the chat kept
   await proxy([hugeAdd("1000000000000000")]); // a 400: nothing of the batch kept
   // 5. 500 MB bodies, unsigned: chunked and with a declared length, on a directly served route and through Express.
   const oversize: string[] = [];
-  for (const [path, declared] of [["/webhooks/orders", false], ["/webhooks/orders", true], ["/webhooks/compliance", false], ["/proxy/events", true]] as const) {
-    oversize.push(`${path} ${declared ? "with length" : "chunked"}: ${await streamBody(app.url, path, 500 * 1024 * 1024, declared)}`);
+  for (const [path, declared] of [
+    ["/webhooks/orders", false],
+    ["/webhooks/orders", true],
+    ["/webhooks/compliance", false],
+    ["/proxy/events", true],
+  ] as const) {
+    oversize.push(
+      `${path} ${declared ? "with length" : "chunked"}: ${await streamBody(app.url, path, 500 * 1024 * 1024, declared)}`,
+    );
   }
   // 6. A signed shop/redact of the other shop replayed under the victim's headers (and app/uninstalled alike).
   const replayed = [
@@ -136,20 +213,34 @@ try {
   // What the attacks may add as valid claims: the spray's 118 chats (a conversation, a found answer and a 199.00
   // chat add each), the value attack's chat and answer, and the backdated answer (stored with its arrival: it
   // credits no order, but it qualifies its conversation, whose earlier 199.00 add then counts in cart GMV).
-  const allowed: Partial<Record<keyof typeof before, number>> = { "cart GMV": 119 * 199, conversations: 119, touches: 120, "cart events": 118 };
+  const allowed: Partial<Record<keyof typeof before, number>> = {
+    "cart GMV": 119 * 199,
+    conversations: 119,
+    touches: 120,
+    "cart events": 118,
+  };
   const rows = (Object.keys(before) as (keyof typeof before)[]).map((what) => {
     const expected = Number(before[what]) + (allowed[what] ?? 0);
     return { what, was: before[what], now: after[what], expected, moved: Number(after[what]) !== expected };
   });
   const grewMb = memoryAfter - memoryBefore;
-  console.log("\n| what | before | after | the attacks' valid claims allow | verdict |\n| --- | --- | --- | --- | --- |");
-  for (const row of rows) console.log(`| ${row.what} | ${row.was} | ${row.now} | ${allowed[row.what] ? `+${allowed[row.what]}` : "nothing"} | ${row.moved ? "MOVED" : "held"} |`);
-  console.log(`| server memory (RSS) | ${memoryBefore.toFixed(0)} MB | ${memoryAfter.toFixed(0)} MB | ${MEMORY_BOUND_MB} MB | ${grewMb > MEMORY_BOUND_MB ? "MOVED" : "held"} |\n`);
+  console.log(
+    "\n| what | before | after | the attacks' valid claims allow | verdict |\n| --- | --- | --- | --- | --- |",
+  );
+  for (const row of rows)
+    console.log(
+      `| ${row.what} | ${row.was} | ${row.now} | ${allowed[row.what] ? `+${allowed[row.what]}` : "nothing"} | ${row.moved ? "MOVED" : "held"} |`,
+    );
+  console.log(
+    `| server memory (RSS) | ${memoryBefore.toFixed(0)} MB | ${memoryAfter.toFixed(0)} MB | ${MEMORY_BOUND_MB} MB | ${grewMb > MEMORY_BOUND_MB ? "MOVED" : "held"} |\n`,
+  );
   for (const line of oversize) log(`500 MB body to ${line}`);
   log(`replayed compliance deliveries answered ${replayed.join(", ")}`);
 
   const problems = [
-    ...rows.filter((row) => row.moved).map((row) => `${row.what} moved: ${row.was} → ${row.now} (expected ${row.expected})`),
+    ...rows
+      .filter((row) => row.moved)
+      .map((row) => `${row.what} moved: ${row.was} → ${row.now} (expected ${row.expected})`),
     ...(grewMb > MEMORY_BOUND_MB ? [`server memory grew ${grewMb.toFixed(0)} MB`] : []),
     ...oversize.filter((line) => !/: (413|reset)/.test(line)).map((line) => `oversize body not refused: ${line}`),
     ...replayed.filter((status) => status !== 400).map((status) => `a replayed delivery answered ${status}`),
@@ -159,7 +250,9 @@ try {
   await app.stop();
   if (problems.length) console.error(`[abuse] FAILED:\n  ${problems.join("\n  ")}`);
   else {
-    log("OK: nothing a hostile visitor or network sent moved the headline, cart GMV or a row count past its valid claims; memory stayed bounded.");
+    log(
+      "OK: nothing a hostile visitor or network sent moved the headline, cart GMV or a row count past its valid claims; memory stayed bounded.",
+    );
     exitCode = 0;
   }
 } catch (error) {
@@ -174,7 +267,13 @@ function streamBody(baseUrl: string, path: string, total: number, declared: bool
   const url = new URL(path, baseUrl);
   return new Promise((resolve) => {
     let sent = 0;
-    const req = httpRequest({ host: url.hostname, port: url.port, method: "POST", path, headers: declared ? { "Content-Length": String(total) } : {} });
+    const req = httpRequest({
+      host: url.hostname,
+      port: url.port,
+      method: "POST",
+      path,
+      headers: declared ? { "Content-Length": String(total) } : {},
+    });
     const done = (how: string) => {
       req.destroy();
       resolve(`${how} after ${(sent / 1024 / 1024).toFixed(1)} MB sent`);

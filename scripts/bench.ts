@@ -35,7 +35,8 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const only = new Set((values.only?.split(",") ?? SECTIONS).map((name) => name.trim()) as Section[]);
-for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
+for (const name of only)
+  if (!SECTIONS.includes(name)) throw new Error(`unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
 const scales = (values.scales ?? (quick ? "2000" : "10000,100000")).split(",").map(Number);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1)); // exit handlers clean up
@@ -81,7 +82,17 @@ try {
       if (engine === "PostgreSQL") await holdOtherShopsHistory(databaseUrl, quick ? 2_000 : 20_000);
       rows.push(
         ...(await runHttpBench(
-          { engine, databaseUrl, concurrency: 16, saturatingConcurrency: 64, webhooksPerSecond, eventBatchesPerSecond, apiBatchesPerSecond, seconds: quick ? 2 : 10, targetLoadRuns: quick ? 1 : 3 },
+          {
+            engine,
+            databaseUrl,
+            concurrency: 16,
+            saturatingConcurrency: 64,
+            webhooksPerSecond,
+            eventBatchesPerSecond,
+            apiBatchesPerSecond,
+            seconds: quick ? 2 : 10,
+            targetLoadRuns: quick ? 1 : 3,
+          },
           log,
         )),
       );
@@ -103,7 +114,11 @@ try {
 }
 
 console.log(renderTable(rows));
-if (values.json) writeFileSync(values.json, JSON.stringify({ measuredAt: new Date().toISOString(), quick, rows }, null, 2));
+if (values.json)
+  writeFileSync(values.json, JSON.stringify({ measuredAt: new Date().toISOString(), quick, rows }, null, 2));
 const missed = rows.filter((row) => row.target && !row.target.met);
-if (missed.length) console.log(`\n${missed.length} target(s) missed: ${missed.map((row) => `${row.section} ${row.measure}`).join("; ")}`);
+if (missed.length)
+  console.log(
+    `\n${missed.length} target(s) missed: ${missed.map((row) => `${row.section} ${row.measure}`).join("; ")}`,
+  );
 process.exit(failed ? 1 : 0);

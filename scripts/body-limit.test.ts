@@ -6,7 +6,13 @@
  */
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { once } from "node:events";
-import { createServer, request as httpRequest, type IncomingMessage, type RequestListener, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BodyTooLarge, bodyLimitFor, capRequestBodies, DEFAULT_BODY_LIMIT } from "./body-limit";
@@ -56,7 +62,13 @@ async function listen(listener: RequestListener): Promise<number> {
 
 /** Sends `total` bytes in 16 KB chunks (chunked unless `declared` is given) and returns the answer. */
 async function send(port: number, total: number, declared?: number): Promise<{ status: number; body: string }> {
-  const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/webhooks/orders", headers: declared === undefined ? {} : { "Content-Length": String(declared) } });
+  const req = httpRequest({
+    host: "127.0.0.1",
+    port,
+    method: "POST",
+    path: "/webhooks/orders",
+    headers: declared === undefined ? {} : { "Content-Length": String(declared) },
+  });
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on("response", (res: IncomingMessage) => {
       let body = "";
@@ -67,11 +79,15 @@ async function send(port: number, total: number, declared?: number): Promise<{ s
     req.on("error", () => {}); // the server may cut the connection while we still send
   });
   let answered = false;
-  void answer.then(() => (answered = true), () => (answered = true));
+  void answer.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
   const chunk = Buffer.alloc(16 * 1024, "a");
   // A client that reads the answer while it sends (as Node's and Shopify's do) stops at the 413.
   for (let sent = 0; sent < total && !req.destroyed && !answered; sent += chunk.length) {
-    if (!req.write(chunk.subarray(0, Math.min(chunk.length, total - sent)))) await Promise.race([once(req, "drain"), once(req, "close")]).catch(() => {});
+    if (!req.write(chunk.subarray(0, Math.min(chunk.length, total - sent))))
+      await Promise.race([once(req, "drain"), once(req, "close")]).catch(() => {});
   }
   req.end();
   return answer;

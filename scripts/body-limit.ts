@@ -25,7 +25,9 @@ export const DEFAULT_BODY_LIMIT = 1 * MiB;
 
 /** The limit for a request target's path (the first matching prefix, in any letter case; Express matches so). */
 export function bodyLimitFor(target: string): number {
-  const path = (target.startsWith("/") ? target.split("?")[0] : new URL(target, "http://localhost").pathname).toLowerCase();
+  const path = (
+    target.startsWith("/") ? target.split("?")[0] : new URL(target, "http://localhost").pathname
+  ).toLowerCase();
   return BODY_LIMITS.find((limit) => path.startsWith(limit.prefix))?.maxBytes ?? DEFAULT_BODY_LIMIT;
 }
 
@@ -56,7 +58,10 @@ function refuse(req: IncomingMessage, res: ServerResponse, maxBytes: number) {
  * Wraps a request listener so every body is capped (see the file's comment). Bytes are counted where the request
  * emits them, so the listener's own reader (a `data` listener, a web stream) is left exactly as it was.
  */
-export function capRequestBodies(listener: RequestListener, limitFor: (target: string) => number = bodyLimitFor): RequestListener {
+export function capRequestBodies(
+  listener: RequestListener,
+  limitFor: (target: string) => number = bodyLimitFor,
+): RequestListener {
   return (req, res) => {
     const maxBytes = limitFor(req.url ?? "/");
     // A refused body's reader fails with BodyTooLarge; nobody need listen for it.

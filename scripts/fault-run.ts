@@ -17,12 +17,26 @@ import pg from "pg";
 import { orderFixture } from "../test/fixtures";
 import { closedLoop, LoopbackClient, type Shot } from "./load/http-load";
 import { startAppProcess } from "./load/app-process";
-import { appProxyShot, chatSessionBatch, orderPayload, shopifyOrderIdOf, webhookShot, type OrderVersion } from "./load/traffic";
+import {
+  appProxyShot,
+  chatSessionBatch,
+  orderPayload,
+  shopifyOrderIdOf,
+  webhookShot,
+  type OrderVersion,
+} from "./load/traffic";
 import { startPostgresCluster } from "./postgres-cluster";
 import { migrate, productionBuild } from "./run";
 import { seededRandom } from "../app/lib/seeded-random";
 
-const { values } = parseArgs({ options: { orders: { type: "string", default: "400" }, seed: { type: "string", default: "20261122" }, "no-restart": { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    orders: { type: "string", default: "400" },
+    seed: { type: "string", default: "20261122" },
+    "no-restart": { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+  },
+});
 const ORDERS = Number(values.orders);
 const rng = seededRandom(Number(values.seed));
 const SECRET = "fault-run-secret";
@@ -44,14 +58,33 @@ function plan() {
     const processedAt = new Date(now - 60_000 + index);
     const chatSessionId = index % 4 === 0 ? `c_bench_${index / 4}` : undefined;
     const versions: (OrderVersion & { topic: string })[] = [
-      { topic: "orders/paid", index, processedAt, updatedAt: processedAt, financialStatus: "paid", cancelledAt: null, chatSessionId },
+      {
+        topic: "orders/paid",
+        index,
+        processedAt,
+        updatedAt: processedAt,
+        financialStatus: "paid",
+        cancelledAt: null,
+        chatSessionId,
+      },
     ];
     if (rng.chance(0.4)) {
-      versions.push({ ...versions[0], topic: "orders/updated", updatedAt: new Date(processedAt.getTime() + 60_000), financialStatus: "partially_refunded" });
+      versions.push({
+        ...versions[0],
+        topic: "orders/updated",
+        updatedAt: new Date(processedAt.getTime() + 60_000),
+        financialStatus: "partially_refunded",
+      });
     }
     if (rng.chance(0.2)) {
       const at = new Date(processedAt.getTime() + 120_000);
-      versions.push({ ...versions[0], topic: "orders/cancelled", updatedAt: at, financialStatus: "refunded", cancelledAt: at });
+      versions.push({
+        ...versions[0],
+        topic: "orders/cancelled",
+        updatedAt: at,
+        financialStatus: "refunded",
+        cancelledAt: at,
+      });
     }
     expected.set(shopifyOrderIdOf(index), versions[versions.length - 1]);
     for (const version of versions) {
@@ -84,7 +117,8 @@ try {
     Array.from({ length: chatSessions }, (_, n) => appProxyShot(SECRET, SHOP, chatSessionBatch(n))),
     8,
   );
-  if (chat.statuses["200"] !== chatSessions) throw new Error(`chat sessions not all accepted: ${JSON.stringify(chat.statuses)}`);
+  if (chat.statuses["200"] !== chatSessions)
+    throw new Error(`chat sessions not all accepted: ${JSON.stringify(chat.statuses)}`);
 
   const failedAnswers: Record<string, number> = {};
   let accepted = 0;
@@ -107,7 +141,10 @@ try {
       recordAnswer(delivery.webhookId, answer.status);
       if (answer.status >= 200 && answer.status < 300) return;
       failedAnswers[answer.status] = (failedAnswers[answer.status] ?? 0) + 1;
-      if (attempt >= 6) throw new Error(`webhook ${delivery.webhookId} still failing after ${attempt + 1} attempts: ${answer.status} ${answer.body}`);
+      if (attempt >= 6)
+        throw new Error(
+          `webhook ${delivery.webhookId} still failing after ${attempt + 1} attempts: ${answer.status} ${answer.body}`,
+        );
       const backoff = Math.min(2_000, 100 * 2 ** attempt) * (0.5 + rng.next());
       await new Promise((resolve) => setTimeout(resolve, backoff));
     }
@@ -119,7 +156,9 @@ try {
       accepted++;
       if (!restarted && !values["no-restart"] && accepted >= restartAt) {
         restarted = true;
-        console.log(`[faults] ${accepted}/${deliveries.length} delivered: stopping PostgreSQL (immediate) for ${DOWNTIME_MS / 1000} s`);
+        console.log(
+          `[faults] ${accepted}/${deliveries.length} delivered: stopping PostgreSQL (immediate) for ${DOWNTIME_MS / 1000} s`,
+        );
         cluster.stopServer();
         setTimeout(() => {
           cluster.startServer();
@@ -137,12 +176,15 @@ try {
   client.close();
 
   const problems = await verify(expected, history, chatSessions);
-  if (Object.keys(failedAnswers).length === 0) problems.push("the PostgreSQL restart never failed a request: the run proved nothing");
+  if (Object.keys(failedAnswers).length === 0)
+    problems.push("the PostgreSQL restart never failed a request: the run proved nothing");
   if (app.child.exitCode !== null) problems.push(`the app process died (exit ${app.child.exitCode})`);
   if (problems.length) {
     console.error(`[faults] FAILED:\n  ${problems.slice(0, 50).join("\n  ")}`);
   } else {
-    console.log("[faults] OK: every order stored exactly once in its newest version, every delivery recorded once, nothing lost or doubled.");
+    console.log(
+      "[faults] OK: every order stored exactly once in its newest version, every delivery recorded once, nothing lost or doubled.",
+    );
     exitCode = 0;
   }
 } catch (error) {
@@ -154,12 +196,23 @@ try {
 }
 process.exit(exitCode);
 
-async function verify(expected: Map<string, OrderVersion & { topic: string }>, answers: Map<string, string[]>, chatSessions: number): Promise<string[]> {
+async function verify(
+  expected: Map<string, OrderVersion & { topic: string }>,
+  answers: Map<string, string[]>,
+  chatSessions: number,
+): Promise<string[]> {
   const db = new pg.Client({ connectionString: cluster.databaseUrl });
   await db.connect();
   const problems: string[] = [];
   try {
-    const orders = await db.query<{ id: string; shopifyOrderId: string; financialStatus: string; cancelledAt: Date | null; shopifyUpdatedAt: Date; copies: number }>(
+    const orders = await db.query<{
+      id: string;
+      shopifyOrderId: string;
+      financialStatus: string;
+      cancelledAt: Date | null;
+      shopifyUpdatedAt: Date;
+      copies: number;
+    }>(
       `SELECT max(o.id::text) AS id, o."shopifyOrderId", max(o."financialStatus") AS "financialStatus", max(o."cancelledAt") AS "cancelledAt",
               max(o."shopifyUpdatedAt") AS "shopifyUpdatedAt", count(*)::int AS copies
        FROM "Order" o JOIN "Shop" s ON s.id = o."shopId" WHERE s.domain = $1 GROUP BY o."shopifyOrderId"`,
@@ -174,10 +227,14 @@ async function verify(expected: Map<string, OrderVersion & { topic: string }>, a
       }
       if (row.copies !== 1) problems.push(`order ${id} stored ${row.copies} times`);
       if (row.shopifyUpdatedAt.getTime() !== version.updatedAt.getTime()) {
-        problems.push(`order ${id} holds the version of ${row.shopifyUpdatedAt.toISOString()}, newest is ${version.topic} of ${version.updatedAt.toISOString()}`);
+        problems.push(
+          `order ${id} holds the version of ${row.shopifyUpdatedAt.toISOString()}, newest is ${version.topic} of ${version.updatedAt.toISOString()}`,
+        );
       }
-      if (row.financialStatus !== version.financialStatus) problems.push(`order ${id} is ${row.financialStatus}, expected ${version.financialStatus}`);
-      if ((row.cancelledAt === null) !== (version.cancelledAt === null)) problems.push(`order ${id} cancelledAt ${row.cancelledAt}, expected ${version.cancelledAt}`);
+      if (row.financialStatus !== version.financialStatus)
+        problems.push(`order ${id} is ${row.financialStatus}, expected ${version.financialStatus}`);
+      if ((row.cancelledAt === null) !== (version.cancelledAt === null))
+        problems.push(`order ${id} cancelledAt ${row.cancelledAt}, expected ${version.cancelledAt}`);
     }
     if (stored.size !== expected.size) problems.push(`${stored.size} distinct orders stored, ${expected.size} sent`);
 
@@ -186,7 +243,8 @@ async function verify(expected: Map<string, OrderVersion & { topic: string }>, a
       `SELECT count(*)::int AS count FROM "OrderLineItem" li JOIN "Shop" s ON s.id = li."shopId" WHERE s.domain = $1`,
       [SHOP],
     );
-    if (lines.rows[0].count !== expected.size * lineItemsPerOrder) problems.push(`${lines.rows[0].count} line items, expected ${expected.size * lineItemsPerOrder}`);
+    if (lines.rows[0].count !== expected.size * lineItemsPerOrder)
+      problems.push(`${lines.rows[0].count} line items, expected ${expected.size * lineItemsPerOrder}`);
 
     const attributions = await db.query<{ shopifyOrderId: string; classification: string; copies: number }>(
       `SELECT o."shopifyOrderId", max(a.classification::text) AS classification, count(*)::int AS copies
@@ -208,15 +266,18 @@ async function verify(expected: Map<string, OrderVersion & { topic: string }>, a
     );
     const recordedIds = new Set(recorded.rows.map((row) => row.webhookId));
     for (const [webhookId, history] of answers) {
-      if (!recordedIds.has(webhookId)) problems.push(`delivery ${webhookId} not recorded as processed; it was answered ${history.join(" ")}`);
+      if (!recordedIds.has(webhookId))
+        problems.push(`delivery ${webhookId} not recorded as processed; it was answered ${history.join(" ")}`);
     }
-    if (recorded.rows.length !== answers.size) problems.push(`${recorded.rows.length} deliveries recorded, ${answers.size} distinct webhook ids sent`);
+    if (recorded.rows.length !== answers.size)
+      problems.push(`${recorded.rows.length} deliveries recorded, ${answers.size} distinct webhook ids sent`);
 
     const conversations = await db.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM "Conversation" c JOIN "Shop" s ON s.id = c."shopId" WHERE s.domain = $1`,
       [SHOP],
     );
-    if (conversations.rows[0].count !== chatSessions) problems.push(`${conversations.rows[0].count} conversations, ${chatSessions} posted`);
+    if (conversations.rows[0].count !== chatSessions)
+      problems.push(`${conversations.rows[0].count} conversations, ${chatSessions} posted`);
   } finally {
     await db.end();
   }

@@ -12,7 +12,9 @@ function postgresBinDir(): string {
   const explicit = process.env.PG_BIN_DIR;
   if (explicit) return explicit;
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, "bin", "initdb"))) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, "bin", "initdb")))
+    : [];
   if (versions.length === 0) {
     throw new Error("PostgreSQL server binaries not found: `apt-get install -y postgresql` (or set PG_BIN_DIR).");
   }
@@ -47,14 +49,27 @@ export interface PostgresCluster {
 export async function startPostgresCluster({ maxConnections = 200 } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(path.join(tmpdir(), "chat-attribution-pg-"));
-  if (asRoot) chownSync(dir, Number(pgCommand("id", ["-u", "postgres"]).trim()), Number(pgCommand("id", ["-g", "postgres"]).trim()));
+  if (asRoot)
+    chownSync(
+      dir,
+      Number(pgCommand("id", ["-u", "postgres"]).trim()),
+      Number(pgCommand("id", ["-g", "postgres"]).trim()),
+    );
   const dataDir = path.join(dir, "data");
   const port = await freePort();
   pgCommand(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8"]);
   const startServer = () =>
     pgCommand(path.join(bin, "pg_ctl"), [
-      "-D", dataDir, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start",
-      "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${maxConnections}`,
+      "-D",
+      dataDir,
+      "-l",
+      path.join(dir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "start",
+      "-o",
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${maxConnections}`,
     ]);
   const stopServer = () => pgCommand(path.join(bin, "pg_ctl"), ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
   startServer();
@@ -75,7 +90,16 @@ export async function startPostgresCluster({ maxConnections = 200 } = {}): Promi
   process.once("exit", destroy);
   const databaseUrlFor = (name: string) => `postgresql://postgres@127.0.0.1:${port}/${name}`;
   const serverUrl = databaseUrlFor("postgres");
-  pgCommand(path.join(bin, "psql"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-c", "CREATE DATABASE app"]);
+  pgCommand(path.join(bin, "psql"), [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-U",
+    "postgres",
+    "-c",
+    "CREATE DATABASE app",
+  ]);
   return {
     binDir: bin,
     port,

@@ -43,16 +43,25 @@ export async function reattributeCommand(db: Db, args: string[], out: CliOutput)
     out.write(`No shop ${values.shop} in this database.\n`);
     return 1;
   }
-  const unfinished = (await unfinishedReattributions(db, shop.id)).find((job) => job.settingsVersion === shop.settingsVersion);
+  const unfinished = (await unfinishedReattributions(db, shop.id)).find(
+    (job) => job.settingsVersion === shop.settingsVersion,
+  );
   const job = unfinished ?? (await requestReattribution(db, shop.id));
-  out.write(`${unfinished ? "Resuming" : "Started"} re-attribution of ${shop.domain} under settings v${job.settingsVersion}.\n`);
+  out.write(
+    `${unfinished ? "Resuming" : "Started"} re-attribution of ${shop.domain} under settings v${job.settingsVersion}.\n`,
+  );
   const finished = await runReattribution(db, job.id, {
     batchSize,
     onProgress: (progress) => out.write(out.interactive ? `\r${progressBar(progress)}` : `${progressBar(progress)}\n`),
   });
   if (out.interactive) out.write("\n");
-  const skipped = finished.failedOrders > 0 ? ` ${finished.failedOrders} could not be attributed: kept unattributed, retried by reconciliation.` : "";
-  out.write(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.${skipped}\n`);
+  const skipped =
+    finished.failedOrders > 0
+      ? ` ${finished.failedOrders} could not be attributed: kept unattributed, retried by reconciliation.`
+      : "";
+  out.write(
+    `${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.${skipped}\n`,
+  );
   return finished.status === "DONE" ? 0 : 1;
 }
 

@@ -10,7 +10,12 @@ import { reconcileShops, type AdminFor } from "../app/domain/orders/reconciliati
 import { exitWhenDone } from "./run";
 
 /** The command without the process around it: returns the exit code. */
-export async function reconcileCommand(db: Db, args: string[], adminFor: AdminFor, write: (text: string) => void): Promise<number> {
+export async function reconcileCommand(
+  db: Db,
+  args: string[],
+  adminFor: AdminFor,
+  write: (text: string) => void,
+): Promise<number> {
   const { values } = parseArgs({ args, options: { shop: { type: "string" }, all: { type: "boolean" } } });
   if (!values.shop === !values.all) {
     write("usage: npm run reconcile -- --shop <shop>.myshopify.com | --all\n");
@@ -43,5 +48,8 @@ export async function reconcileCommand(db: Db, args: string[], adminFor: AdminFo
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { unauthenticated } = await import("../app/shopify.server");
   const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
-  exitWhenDone(reconcileCommand(prisma, process.argv.slice(2), adminFor, (text) => process.stdout.write(text)), disconnectDatabase);
+  exitWhenDone(
+    reconcileCommand(prisma, process.argv.slice(2), adminFor, (text) => process.stdout.write(text)),
+    disconnectDatabase,
+  );
 }

@@ -57,17 +57,28 @@ const routeModules: Record<string, { path?: string; parentId?: string; module: R
       },
     },
   },
-  "routes/plain-data": { path: "plain-data", parentId: "root", module: { loader: () => ({ answer: 42 }), action: () => null } },
+  "routes/plain-data": {
+    path: "plain-data",
+    parentId: "root",
+    module: { loader: () => ({ answer: 42 }), action: () => null },
+  },
   "routes/nothing": { path: "nothing", parentId: "root", module: { action: () => undefined, loader: () => undefined } },
   "routes/only-action": { path: "only-action", parentId: "root", module: { action: () => new Response("acted") } },
   "routes/nested": { path: "nested", parentId: "root", module: { default: () => null } },
-  "routes/nested.leaf": { path: "leaf", parentId: "routes/nested", module: { loader: () => new Response("leaf"), action: () => new Response("leaf") } },
+  "routes/nested.leaf": {
+    path: "leaf",
+    parentId: "routes/nested",
+    module: { loader: () => new Response("leaf"), action: () => new Response("leaf") },
+  },
   "routes/things.$id": { path: "things/:id", parentId: "root", module: { loader: () => new Response("thing") } },
   // Answers with the Content-Type its query asks for (Express gives some a charset on the way out).
   "routes/typed": {
     path: "typed",
     parentId: "root",
-    module: { loader: ({ request }: Args) => new Response("typed", { headers: { "content-type": new URL(request.url).searchParams.get("type")! } }) },
+    module: {
+      loader: ({ request }: Args) =>
+        new Response("typed", { headers: { "content-type": new URL(request.url).searchParams.get("type")! } }),
+    },
   },
 };
 
@@ -75,14 +86,30 @@ const handleError = vi.fn();
 
 function serverBuild(): ServerBuild {
   const routes = Object.fromEntries(
-    Object.entries(routeModules).map(([id, route]) => [id, { id, parentId: route.parentId, path: route.path, index: undefined, caseSensitive: undefined, module: route.module }]),
+    Object.entries(routeModules).map(([id, route]) => [
+      id,
+      {
+        id,
+        parentId: route.parentId,
+        path: route.path,
+        index: undefined,
+        caseSensitive: undefined,
+        module: route.module,
+      },
+    ]),
   );
   return {
     mode: "production",
     entry: { module: { default: () => new Response("page"), handleError } },
     routes,
     assets: { entry: { module: "/entry.js", imports: [] }, routes: {}, url: "/manifest.js", version: "1" },
-    future: { v3_fetcherPersist: true, v3_relativeSplatPath: true, v3_throwAbortReason: true, v3_lazyRouteDiscovery: true, v3_singleFetch: true },
+    future: {
+      v3_fetcherPersist: true,
+      v3_relativeSplatPath: true,
+      v3_throwAbortReason: true,
+      v3_lazyRouteDiscovery: true,
+      v3_singleFetch: true,
+    },
     basename: undefined,
     publicPath: "/",
     assetsBuildDirectory: "build/client",
@@ -90,7 +117,15 @@ function serverBuild(): ServerBuild {
   } as unknown as ServerBuild;
 }
 
-const DIRECT = ["routes/echo", "routes/refuses", "routes/plain-data", "routes/nothing", "routes/only-action", "routes/nested.leaf", "routes/typed"];
+const DIRECT = [
+  "routes/echo",
+  "routes/refuses",
+  "routes/plain-data",
+  "routes/nothing",
+  "routes/only-action",
+  "routes/nested.leaf",
+  "routes/typed",
+];
 let viaRemix: Server;
 let direct: Server;
 
@@ -120,7 +155,12 @@ beforeAll(async () => {
   const build = serverBuild();
   viaRemix = await listen(express().all("*", createRequestHandler({ build, mode: "production" })));
   // As scripts/serve.ts serves them: ahead of an Express app, which answers everything else (here: 418).
-  direct = await listen(directFirst(directResourceRoutes(build, DIRECT), express().all("*", (_request, response) => void response.status(418).end("not served directly"))));
+  direct = await listen(
+    directFirst(
+      directResourceRoutes(build, DIRECT),
+      express().all("*", (_request, response) => void response.status(418).end("not served directly")),
+    ),
+  );
   // The thrown-Error case logs, and Remix warns that a resource route returned data that is not a Response (the
   // plain-data case asks it on purpose).
   vi.spyOn(console, "error").mockImplementation(() => undefined);
@@ -135,8 +175,23 @@ afterAll(() => {
 
 describe("resource routes served without Remix's router", () => {
   it.each([
-    ["a POST with a body, headers and a query string", "/echo?shop=a.myshopify.com&x=1", { method: "POST", body: "{\"ünïcode\":\"✓\"}", headers: { "x-probe": "probe", "content-type": "application/json" } }],
-    ["a repeated request header", "/echo", { method: "POST", body: "x", headers: [["x-repeated", "one"], ["x-repeated", "two"]] as [string, string][] }],
+    [
+      "a POST with a body, headers and a query string",
+      "/echo?shop=a.myshopify.com&x=1",
+      { method: "POST", body: '{"ünïcode":"✓"}', headers: { "x-probe": "probe", "content-type": "application/json" } },
+    ],
+    [
+      "a repeated request header",
+      "/echo",
+      {
+        method: "POST",
+        body: "x",
+        headers: [
+          ["x-repeated", "one"],
+          ["x-repeated", "two"],
+        ] as [string, string][],
+      },
+    ],
     ["PUT, PATCH and DELETE (actions too)", "/echo", { method: "PUT", body: "put" }],
     ["PATCH", "/echo", { method: "PATCH", body: "patch" }],
     ["DELETE", "/echo", { method: "DELETE" }],
@@ -152,10 +207,22 @@ describe("resource routes served without Remix's router", () => {
     ["an empty body", "/echo", { method: "POST" }],
     ["a route under a parent with a path", "/nested/leaf", { method: "POST", body: "x" }],
     ["a text type without a charset", `/typed?type=${encodeURIComponent("text/csv")}`, { method: "GET" }],
-    ["a JavaScript type without a charset", `/typed?type=${encodeURIComponent("application/javascript")}`, { method: "GET" }],
-    ["a text type with its own charset", `/typed?type=${encodeURIComponent("text/plain; charset=iso-8859-1")}`, { method: "GET" }],
+    [
+      "a JavaScript type without a charset",
+      `/typed?type=${encodeURIComponent("application/javascript")}`,
+      { method: "GET" },
+    ],
+    [
+      "a text type with its own charset",
+      `/typed?type=${encodeURIComponent("text/plain; charset=iso-8859-1")}`,
+      { method: "GET" },
+    ],
     ["a binary type", `/typed?type=${encodeURIComponent("application/octet-stream")}`, { method: "GET" }],
-    ["a type in capitals (Express's rule is case-sensitive)", `/typed?type=${encodeURIComponent("Text/Plain")}`, { method: "GET" }],
+    [
+      "a type in capitals (Express's rule is case-sensitive)",
+      `/typed?type=${encodeURIComponent("Text/Plain")}`,
+      { method: "GET" },
+    ],
   ] as [string, string, RequestInit][])("%s: same answer", async (_name, path, init) => {
     const expected = await answerOf(viaRemix, path, init);
     const actual = await answerOf(direct, path, init);
@@ -185,10 +252,13 @@ describe("resource routes served without Remix's router", () => {
     const badHost = (server: Server) =>
       new Promise<number>((resolve, reject) => {
         const port = (server.address() as AddressInfo).port;
-        request({ host: "127.0.0.1", port, path: "/echo", method: "POST", headers: { host: "no such host" } }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        })
+        request(
+          { host: "127.0.0.1", port, path: "/echo", method: "POST", headers: { host: "no such host" } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          },
+        )
           .on("error", reject)
           .end("x");
       });

@@ -22,7 +22,12 @@ import { BodyTooLarge } from "./body-limit";
  * The routes Shopify and storefronts call at volume (every order event, every chat and cart event), served
  * directly by the production server; the rest, and every page, go through Remix's router.
  */
-export const DIRECT_RESOURCE_ROUTES = ["routes/webhooks.orders", "routes/proxy.events", "routes/api.v1.events", "routes/api.pixel"];
+export const DIRECT_RESOURCE_ROUTES = [
+  "routes/webhooks.orders",
+  "routes/proxy.events",
+  "routes/api.v1.events",
+  "routes/api.pixel",
+];
 
 const ACTION_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const LOADER_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -36,7 +41,11 @@ export function routeExportFor(method: string): "action" | "loader" | null {
   return ACTION_METHODS.has(upper) ? "action" : LOADER_METHODS.has(upper) ? "loader" : null;
 }
 
-type RouteHandler = (args: { request: Request; params: Record<string, string | undefined>; context: object }) => unknown;
+type RouteHandler = (args: {
+  request: Request;
+  params: Record<string, string | undefined>;
+  context: object;
+}) => unknown;
 export type ResourceRouteModule = { loader?: RouteHandler; action?: RouteHandler };
 
 /**
@@ -45,7 +54,11 @@ export type ResourceRouteModule = { loader?: RouteHandler; action?: RouteHandler
  * Null when the route lacks that export (or no export takes the method); an error that is not a Response is
  * thrown on.
  */
-export async function callRouteExport(module: ResourceRouteModule, request: Request, params: Record<string, string | undefined>): Promise<Response | null> {
+export async function callRouteExport(
+  module: ResourceRouteModule,
+  request: Request,
+  params: Record<string, string | undefined>,
+): Promise<Response | null> {
   const exported = routeExportFor(request.method);
   const handler = exported && module[exported];
   if (!handler) return null;
@@ -69,7 +82,8 @@ function staticPathOf(build: ServerBuild, routeId: string): string {
     if (segment) segments.unshift(segment);
   }
   const path = `/${segments.join("/")}`;
-  if (/[:*]/.test(path)) throw new Error(`${routeId} has URL parameters (${path}); only static paths are served directly`);
+  if (/[:*]/.test(path))
+    throw new Error(`${routeId} has URL parameters (${path}); only static paths are served directly`);
   return path;
 }
 
@@ -98,7 +112,8 @@ export function requestBody(req: IncomingMessage): Promise<Buffer> {
  */
 async function webRequest(req: IncomingMessage): Promise<Request> {
   const headers = new Headers();
-  for (let index = 0; index < req.rawHeaders.length; index += 2) headers.append(req.rawHeaders[index], req.rawHeaders[index + 1]);
+  for (let index = 0; index < req.rawHeaders.length; index += 2)
+    headers.append(req.rawHeaders[index], req.rawHeaders[index + 1]);
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
   // Express's req.protocol without `trust proxy` (the app sets none): the socket's own, never X-Forwarded-Proto.
   const protocol = (req.socket as TLSSocket).encrypted ? "https" : "http";
@@ -151,7 +166,8 @@ function reportError(build: ServerBuild, error: unknown, request: Request) {
 
 /** Remix's answer to an error a route did not turn into a Response: the error itself only outside production. */
 function lastResortError(build: ServerBuild, error: unknown): Response {
-  const message = build.mode === "production" ? "Unexpected Server Error" : `Unexpected Server Error\n\n${String(error)}`;
+  const message =
+    build.mode === "production" ? "Unexpected Server Error" : `Unexpected Server Error\n\n${String(error)}`;
   return new Response(message, { status: 500, headers: { "Content-Type": "text/plain" } });
 }
 
@@ -175,7 +191,10 @@ function directHandler(build: ServerBuild, routeId: string): NodeHandler {
     // Remix's statuses: a method no export takes is 405; a route without the export the method needs, 400.
     const exported = routeExportFor(request.method);
     response ??= exported
-      ? Response.json({ message: `${request.method} request to ${new URL(request.url).pathname}, which has no ${exported}` }, { status: 400 })
+      ? Response.json(
+          { message: `${request.method} request to ${new URL(request.url).pathname}, which has no ${exported}` },
+          { status: 400 },
+        )
       : Response.json({ message: `Invalid request method "${request.method}"` }, { status: 405 });
     await writeResponse(req, res, response);
   };

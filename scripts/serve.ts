@@ -14,7 +14,13 @@ import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattr
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
 import { capRequestBodies } from "./body-limit";
-import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeKey, type NodeHandler } from "./resource-routes";
+import {
+  DIRECT_RESOURCE_ROUTES,
+  directFirst,
+  directResourceRoutes,
+  routeKey,
+  type NodeHandler,
+} from "./resource-routes";
 import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
@@ -33,7 +39,12 @@ export interface ServerOptions {
   backgroundJobs?: boolean;
 }
 
-export async function startServer({ port, host = "0.0.0.0", alsoDirect = {}, backgroundJobs = true }: ServerOptions): Promise<Server> {
+export async function startServer({
+  port,
+  host = "0.0.0.0",
+  alsoDirect = {},
+  backgroundJobs = true,
+}: ServerOptions): Promise<Server> {
   assertDemoModeAllowed();
   const buildDir = path.join(projectRoot, "build");
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;

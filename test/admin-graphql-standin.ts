@@ -25,13 +25,19 @@ export interface AdminStandIn {
 }
 
 export async function startAdminStandIn(accessToken = "shpat_test", apiVersion = "2026-07"): Promise<AdminStandIn> {
-  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith" | "customerAccessDenied"> = { orders: [], requests: [], failWith: null, customerAccessDenied: false };
+  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith" | "customerAccessDenied"> = {
+    orders: [],
+    requests: [],
+    failWith: null,
+    customerAccessDenied: false,
+  };
   const withoutCustomers = (nodes: GraphqlOrder[], path: (index: number) => (string | number)[]) =>
     state.customerAccessDenied
       ? {
           nodes: nodes.map((order) => ({ ...order, customer: null })),
           errors: nodes.map((_, index) => ({
-            message: "Access denied for customer field. Required access: `read_customers` access scope and protected customer data access.",
+            message:
+              "Access denied for customer field. Required access: `read_customers` access scope and protected customer data access.",
             path: path(index),
             extensions: { code: "ACCESS_DENIED" },
           })),
@@ -44,10 +50,15 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
       response.writeHead(status, { "Content-Type": "application/json" });
       response.end(JSON.stringify(body));
     };
-    if (request.method !== "POST" || request.url !== `/admin/api/${apiVersion}/graphql.json`) return send(404, { errors: "Not Found" });
-    if (request.headers["x-shopify-access-token"] !== accessToken) return send(401, { errors: "[API] Invalid API key or access token" });
+    if (request.method !== "POST" || request.url !== `/admin/api/${apiVersion}/graphql.json`)
+      return send(404, { errors: "Not Found" });
+    if (request.headers["x-shopify-access-token"] !== accessToken)
+      return send(401, { errors: "[API] Invalid API key or access token" });
     if (state.failWith) return send(state.failWith, { errors: "Service unavailable" });
-    const { query, variables = {} } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { query: string; variables?: Record<string, unknown> };
+    const { query, variables = {} } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+      query: string;
+      variables?: Record<string, unknown>;
+    };
     const operation = /query\s+(\w+)/.exec(query)?.[1] ?? "unknown";
     state.requests.push({ operation, variables });
     if (operation === "OrdersUpdatedSince") {
@@ -59,7 +70,12 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
       const page = matching.slice(start, start + Number(variables.first));
       const end = start + page.length;
       const { nodes, errors } = withoutCustomers(page, (index) => ["orders", "nodes", index, "customer"]);
-      const data = { orders: { pageInfo: { hasNextPage: end < matching.length, endCursor: page.length ? String(end) : null }, nodes } };
+      const data = {
+        orders: {
+          pageInfo: { hasNextPage: end < matching.length, endCursor: page.length ? String(end) : null },
+          nodes,
+        },
+      };
       return send(200, errors.length ? { data, errors } : { data });
     }
     if (operation === "ReconciledOrderById") {
@@ -73,7 +89,11 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/api/${apiVersion}/graphql.json`;
   const clientWithToken = (token: string): AdminGraphql => ({
     graphql: (query, options) =>
-      fetch(endpoint, { method: "POST", headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token }, body: JSON.stringify({ query, variables: options?.variables }) }),
+      fetch(endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
+        body: JSON.stringify({ query, variables: options?.variables }),
+      }),
   });
   return Object.assign(state, {
     admin: clientWithToken(accessToken),
@@ -83,7 +103,10 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
 }
 
 /** A GraphQL order as the Admin API returns it for the reconciliation fragment. */
-export function graphqlOrder(id: number, overrides: Partial<GraphqlOrder> & { amount?: string; currency?: string } = {}): GraphqlOrder {
+export function graphqlOrder(
+  id: number,
+  overrides: Partial<GraphqlOrder> & { amount?: string; currency?: string } = {},
+): GraphqlOrder {
   const currency = overrides.currency ?? "EUR";
   const money = (amount: string) => ({ shopMoney: { amount, currencyCode: currency } });
   const amount = overrides.amount ?? "59.80";

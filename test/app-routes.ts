@@ -31,7 +31,9 @@ function routeTree(): RouteObject[] {
   return [{ id: "root", path: "", children: build("root") }];
 }
 
-export async function routeFor(pathname: string): Promise<{ id: string; file: string; module: ResourceRouteModule; params: Record<string, string | undefined> }> {
+export async function routeFor(
+  pathname: string,
+): Promise<{ id: string; file: string; module: ResourceRouteModule; params: Record<string, string | undefined> }> {
   const matches = matchRoutes(routeTree(), pathname);
   const leaf = matches?.at(-1);
   if (!leaf || leaf.route.id === "root") throw new Error(`No route serves ${pathname}`);
@@ -45,6 +47,9 @@ export async function routeFor(pathname: string): Promise<{ id: string; file: st
 export async function dispatch(request: Request): Promise<Response> {
   const { module, params } = await routeFor(new URL(request.url).pathname);
   const response = await callRouteExport(module, request, params);
-  if (!response) throw new Error(`${new URL(request.url).pathname} has no ${routeExportFor(request.method) ?? "export"} for ${request.method}`);
+  if (!response)
+    throw new Error(
+      `${new URL(request.url).pathname} has no ${routeExportFor(request.method) ?? "export"} for ${request.method}`,
+    );
   return response;
 }

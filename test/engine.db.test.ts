@@ -14,7 +14,15 @@ describe("database engine", () => {
   it("stores money exactly", async () => {
     const shop = await prisma.shop.create({ data: { domain: "money.myshopify.com", maxOrderValue: "0.1" } });
     const order = await prisma.order.create({
-      data: { shopId: shop.id, shopifyOrderId: "9", processedAt: new Date(), currency: "USD", grossAmount: "0.1", netAmount: "0.2", source: "WEBHOOK" },
+      data: {
+        shopId: shop.id,
+        shopifyOrderId: "9",
+        processedAt: new Date(),
+        currency: "USD",
+        grossAmount: "0.1",
+        netAmount: "0.2",
+        source: "WEBHOOK",
+      },
     });
     const [{ total }] = await prisma.$queryRaw<{ total: string }[]>`
       SELECT ("grossAmount" + "netAmount")::text AS total FROM "Order" WHERE id = ${order.id}::uuid`;

@@ -21,12 +21,20 @@ const shopA = `isolation-a-${randomUUID().slice(0, 8)}.myshopify.com`;
 const shopB = `isolation-b-${randomUUID().slice(0, 8)}.myshopify.com`;
 
 /** Everything of B's that must never appear in an answer to A. */
-const secrets = { orderName: `#B-${randomUUID().slice(0, 6)}`, conversation: `c_b_${randomUUID().slice(0, 8)}`, keyName: `B key ${randomUUID().slice(0, 6)}`, customer: "88990077" };
+const secrets = {
+  orderName: `#B-${randomUUID().slice(0, 6)}`,
+  conversation: `c_b_${randomUUID().slice(0, 8)}`,
+  keyName: `B key ${randomUUID().slice(0, 6)}`,
+  customer: "88990077",
+};
 const idsOfB: Record<string, string> = {};
 
 /** Every page and API route a merchant's session token can reach, with B's ids in place of its parameters. */
 function adminRoutePaths(): string[] {
-  const manifest = flatRoutes(appDir, ["**/.*", "**/*.test.ts", "**/*.test.tsx"]) as Record<string, { id: string; file: string; path?: string; index?: boolean; parentId?: string }>;
+  const manifest = flatRoutes(appDir, ["**/.*", "**/*.test.ts", "**/*.test.tsx"]) as Record<
+    string,
+    { id: string; file: string; path?: string; index?: boolean; parentId?: string }
+  >;
   const fullPath = (id: string): string => {
     const route = manifest[id];
     const parent = route.parentId && route.parentId !== "root" ? fullPath(route.parentId) : "";
@@ -37,7 +45,8 @@ function adminRoutePaths(): string[] {
     .filter((url) => /^\/(app|api)(\/|$)/.test(url))
     .map((url) =>
       url.replace(/:(\w+)/g, (_, param: string) => {
-        if (!(param in idsOfB)) throw new Error(`isolation test: give shop B's id for route parameter :${param} (${url})`);
+        if (!(param in idsOfB))
+          throw new Error(`isolation test: give shop B's id for route parameter :${param} (${url})`);
         return idsOfB[param];
       }),
     )
@@ -54,7 +63,11 @@ describe("tenant isolation", () => {
     // A has data of its own, so an empty answer is not mistaken for isolation.
     await createConversation(a, { startedAt: now, touches: [{ at: now }] });
     await createOrder(a, { at: now, gross: "10.00" });
-    const conversation = await createConversation(b, { externalId: secrets.conversation, startedAt: now, touches: [{ at: now, topic: "b-secret-topic" }] });
+    const conversation = await createConversation(b, {
+      externalId: secrets.conversation,
+      startedAt: now,
+      touches: [{ at: now, topic: "b-secret-topic" }],
+    });
     const order = await createOrder(b, {
       at: now,
       gross: "777.77",
@@ -63,28 +76,57 @@ describe("tenant isolation", () => {
       conversationId: conversation.id,
       lineItems: [{ productId: "8101", title: "b-secret-product", quantity: 1, amount: "777.77" }],
     });
-    const request = await prisma.customerDataRequest.create({ data: { shopId: b.id, shopifyRequestId: "b-req-1", customerId: secrets.customer, report: { customer: secrets.customer } } });
+    const request = await prisma.customerDataRequest.create({
+      data: {
+        shopId: b.id,
+        shopifyRequestId: "b-req-1",
+        customerId: secrets.customer,
+        report: { customer: secrets.customer },
+      },
+    });
     await createApiKey(prisma, b.id, secrets.keyName);
     Object.assign(idsOfB, { orderId: order.shopifyOrderId, conversationId: conversation.id, requestId: request.id });
   });
 
   it("enumerates the admin routes, parameters included", () => {
     const paths = adminRoutePaths();
-    expect(paths).toEqual(expect.arrayContaining(["/app", "/app/orders", `/app/orders/${idsOfB.orderId}`, `/api/orders/${idsOfB.orderId}/attribution`, "/api/reports/summary"]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "/app",
+        "/app/orders",
+        `/app/orders/${idsOfB.orderId}`,
+        `/api/orders/${idsOfB.orderId}/attribution`,
+        "/api/reports/summary",
+      ]),
+    );
     expect(paths.length).toBeGreaterThanOrEqual(14);
   });
 
   it("answers shop A's session token on every admin route without any of shop B's data", async () => {
     const leaks: string[] = [];
     for (const url of adminRoutePaths()) {
-      const withRange = url.startsWith("/api/reports") || url === "/app" || url.startsWith("/app/orders") || url.startsWith("/app/conversations") ? `${url}?preset=7d` : url;
-      const response = await dispatch(adminFetchRequest(withRange, shopA)).catch((error: unknown) => (error instanceof Response ? error : Promise.reject(error)));
+      const withRange =
+        url.startsWith("/api/reports") ||
+        url === "/app" ||
+        url.startsWith("/app/orders") ||
+        url.startsWith("/app/conversations")
+          ? `${url}?preset=7d`
+          : url;
+      const response = await dispatch(adminFetchRequest(withRange, shopA)).catch((error: unknown) =>
+        error instanceof Response ? error : Promise.reject(error),
+      );
       const body = await response.text();
-      for (const [what, secret] of Object.entries({ ...secrets, orderGross: "777.77", topic: "b-secret-topic", product: "b-secret-product" })) {
+      for (const [what, secret] of Object.entries({
+        ...secrets,
+        orderGross: "777.77",
+        topic: "b-secret-topic",
+        product: "b-secret-product",
+      })) {
         if (body.includes(secret)) leaks.push(`${withRange} (${response.status}) shows B's ${what}`);
       }
       // A route naming one of B's records must not find it for A.
-      if (Object.values(idsOfB).some((id) => url.includes(id)) && response.status !== 404) leaks.push(`${withRange} answered ${response.status} for B's record`);
+      if (Object.values(idsOfB).some((id) => url.includes(id)) && response.status !== 404)
+        leaks.push(`${withRange} answered ${response.status} for B's record`);
       expect(response.status, withRange).toBeLessThan(500);
     }
     expect(leaks).toEqual([]);

@@ -33,7 +33,16 @@ describe("npm run reattribute", () => {
     ]);
 
     // A job left RUNNING (the process was killed) is picked up where it stopped.
-    await prisma.reattributionJob.create({ data: { shopId: shop.id, status: "RUNNING", settingsVersion: 1, total: 5, processed: 4, cursorOrderId: (await prisma.order.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } }))[3].id } });
+    await prisma.reattributionJob.create({
+      data: {
+        shopId: shop.id,
+        status: "RUNNING",
+        settingsVersion: 1,
+        total: 5,
+        processed: 4,
+        cursorOrderId: (await prisma.order.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } }))[3].id,
+      },
+    });
     const terminal = capture(true);
     expect(await reattributeCommand(prisma, ["--shop", domain], terminal.out)).toBe(0);
     expect(terminal.text()).toBe(

@@ -10,7 +10,11 @@ const next = () => ++sequence;
 
 export async function createReportShop(profile: { domain?: string; timezone?: string; currency?: string } = {}) {
   return prisma.shop.create({
-    data: { domain: profile.domain ?? `report-${next()}.myshopify.com`, timezone: profile.timezone ?? "Europe/Berlin", currency: profile.currency ?? "EUR" },
+    data: {
+      domain: profile.domain ?? `report-${next()}.myshopify.com`,
+      timezone: profile.timezone ?? "Europe/Berlin",
+      currency: profile.currency ?? "EUR",
+    },
   });
 }
 
@@ -20,17 +24,40 @@ export interface ConversationSpec {
   visitorKey?: string;
   surface?: Surface;
   startedAt: string;
-  touches?: { at: string; answerFound?: boolean | null; topic?: string; kind?: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER" }[];
-  cartEvents?: { at: string; type: "ITEM_ADDED" | "QUANTITY_INCREASED" | "QUANTITY_DECREASED" | "ITEM_REMOVED"; quantity: number; unitValue: string; currency?: string; productId?: string }[];
+  touches?: {
+    at: string;
+    answerFound?: boolean | null;
+    topic?: string;
+    kind?: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER";
+  }[];
+  cartEvents?: {
+    at: string;
+    type: "ITEM_ADDED" | "QUANTITY_INCREASED" | "QUANTITY_DECREASED" | "ITEM_REMOVED";
+    quantity: number;
+    unitValue: string;
+    currency?: string;
+    productId?: string;
+  }[];
 }
 
 export async function createConversation(shop: { id: string; currency: string }, spec: ConversationSpec) {
   const n = next();
   const visitor = await prisma.visitor.create({
-    data: { shopId: shop.id, visitorKey: spec.visitorKey ?? `v-${n}`, firstSeenAt: new Date(spec.startedAt), lastSeenAt: new Date(spec.startedAt) },
+    data: {
+      shopId: shop.id,
+      visitorKey: spec.visitorKey ?? `v-${n}`,
+      firstSeenAt: new Date(spec.startedAt),
+      lastSeenAt: new Date(spec.startedAt),
+    },
   });
   const conversation = await prisma.conversation.create({
-    data: { shopId: shop.id, externalId: spec.externalId ?? `c-${n}`, visitorId: visitor.id, surface: spec.surface ?? "CHAT_WIDGET", startedAt: new Date(spec.startedAt) },
+    data: {
+      shopId: shop.id,
+      externalId: spec.externalId ?? `c-${n}`,
+      visitorId: visitor.id,
+      surface: spec.surface ?? "CHAT_WIDGET",
+      startedAt: new Date(spec.startedAt),
+    },
   });
   for (const touch of spec.touches ?? []) {
     await prisma.touchpoint.create({
@@ -93,7 +120,11 @@ export async function createOrder(shop: { id: string; currency: string }, spec: 
       test: spec.excludedReason === "TEST",
       source: spec.excludedReason === "UNVERIFIED" ? "PIXEL" : "WEBHOOK",
       lineItems: {
-        create: (spec.lineItems ?? []).map((item, index) => ({ shopId: shop.id, shopifyLineItemId: `${n}-${index}`, ...item })),
+        create: (spec.lineItems ?? []).map((item, index) => ({
+          shopId: shop.id,
+          shopifyLineItemId: `${n}-${index}`,
+          ...item,
+        })),
       },
       attribution: {
         create: {

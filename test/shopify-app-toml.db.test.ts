@@ -17,15 +17,26 @@ interface AppToml {
   auth: { redirect_urls: string[] };
 }
 
-const toml = parse(readFileSync(path.resolve(import.meta.dirname, "..", "shopify.app.toml"), "utf8")) as unknown as AppToml;
+const toml = parse(
+  readFileSync(path.resolve(import.meta.dirname, "..", "shopify.app.toml"), "utf8"),
+) as unknown as AppToml;
 const shop = "toml-shop.myshopify.com";
 
 const webhookCases = toml.webhooks.subscriptions.flatMap((subscription) =>
-  [...(subscription.topics ?? []), ...(subscription.compliance_topics ?? [])].map((topic) => ({ uri: subscription.uri, topic })),
+  [...(subscription.topics ?? []), ...(subscription.compliance_topics ?? [])].map((topic) => ({
+    uri: subscription.uri,
+    topic,
+  })),
 );
 
 const samplePayloads: Record<string, unknown> = {
-  "customers/data_request": { shop_id: 1, shop_domain: shop, orders_requested: [], customer: { id: 1 }, data_request: { id: 9 } },
+  "customers/data_request": {
+    shop_id: 1,
+    shop_domain: shop,
+    orders_requested: [],
+    customer: { id: 1 },
+    data_request: { id: 9 },
+  },
   "customers/redact": { shop_id: 1, shop_domain: shop, customer: { id: 1 }, orders_to_redact: [] },
   "shop/redact": { shop_id: 1, shop_domain: shop },
   "app/uninstalled": { id: 1, name: "Toml shop", domain: "toml.example", myshopify_domain: shop },
@@ -39,8 +50,14 @@ describe("shopify.app.toml", () => {
     expect(toml.webhooks.api_version).toBe("2026-07");
     expect(webhookCases.map((c) => c.topic)).toEqual(
       expect.arrayContaining([
-        "orders/paid", "orders/updated", "orders/cancelled", "refunds/create", "app/uninstalled",
-        "customers/data_request", "customers/redact", "shop/redact",
+        "orders/paid",
+        "orders/updated",
+        "orders/cancelled",
+        "refunds/create",
+        "app/uninstalled",
+        "customers/data_request",
+        "customers/redact",
+        "shop/redact",
       ]),
     );
   });
@@ -67,7 +84,15 @@ describe("shopify.app.toml", () => {
   describe("app proxy", () => {
     const proxyPath = `${new URL(toml.app_proxy.url).pathname}/events`;
     const batch = () => ({
-      events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), visitorId: "v_toml", emailSha256: "a".repeat(64) }],
+      events: [
+        {
+          id: crypto.randomUUID(),
+          type: "identify",
+          occurredAt: new Date().toISOString(),
+          visitorId: "v_toml",
+          emailSha256: "a".repeat(64),
+        },
+      ],
     });
 
     it("is mounted at /apps/chat-attribution", () => {

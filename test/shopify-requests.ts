@@ -3,7 +3,13 @@
  * verification code (authenticate.webhook, authenticate.public.appProxy, authenticate.admin).
  */
 import { randomUUID } from "node:crypto";
-import { adminHostParam, signedAppProxyParams, signedWebhookHeaders, signSessionToken, type WebhookDeliveryHeaders } from "../app/shopify/signing.server";
+import {
+  adminHostParam,
+  signedAppProxyParams,
+  signedWebhookHeaders,
+  signSessionToken,
+  type WebhookDeliveryHeaders,
+} from "../app/shopify/signing.server";
 import { TEST_API_KEY, TEST_API_SECRET } from "./setup-env";
 
 export const APP_URL = "https://chat-attribution.test";
@@ -36,7 +42,10 @@ export interface AppProxyRequestOptions {
 
 /** What Shopify forwards for https://<shop>/apps/<subpath>/<path>: the signed query parameters added. */
 export function appProxyRequest(options: AppProxyRequestOptions): Request {
-  const params = signedAppProxyParams(options.secret ?? TEST_API_SECRET, { ...options, pathPrefix: options.pathPrefix ?? "/apps/chat-attribution" });
+  const params = signedAppProxyParams(options.secret ?? TEST_API_SECRET, {
+    ...options,
+    pathPrefix: options.pathPrefix ?? "/apps/chat-attribution",
+  });
   return new Request(`${APP_URL}${options.path}?${params}`, {
     method: options.method ?? "POST",
     ...(options.body === undefined

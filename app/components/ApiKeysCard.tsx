@@ -15,7 +15,14 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
   const [confirming, setConfirming] = useState(false);
   const revoked = apiKey.revokedAt !== null;
   return (
-    <li data-api-key={apiKey.prefix} style={{ listStyle: "none", borderTop: "1px solid var(--p-color-border-secondary)", paddingTop: "var(--p-space-200)" }}>
+    <li
+      data-api-key={apiKey.prefix}
+      style={{
+        listStyle: "none",
+        borderTop: "1px solid var(--p-color-border-secondary)",
+        paddingTop: "var(--p-space-200)",
+      }}
+    >
       <InlineStack align="space-between" blockAlign="center" gap="200">
         <BlockStack gap="050" inlineAlign="start">
           <InlineStack gap="200" blockAlign="center">
@@ -42,7 +49,12 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
             </InlineStack>
           </fetcher.Form>
         ) : (
-          <Button tone="critical" variant="plain" onClick={() => setConfirming(true)} accessibilityLabel={`Revoke ${apiKey.name}`}>
+          <Button
+            tone="critical"
+            variant="plain"
+            onClick={() => setConfirming(true)}
+            accessibilityLabel={`Revoke ${apiKey.name}`}
+          >
             Revoke
           </Button>
         )}
@@ -74,8 +86,8 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
           API keys
         </Text>
         <Text as="p" tone="subdued">
-          Chat backends report conversations and answers server to server with{" "}
-          <code>POST /api/v1/events</code> and <code>Authorization: Bearer &lt;key&gt;</code> (
+          Chat backends report conversations and answers server to server with <code>POST /api/v1/events</code> and{" "}
+          <code>Authorization: Bearer &lt;key&gt;</code> (
           <a href="/api/v1/openapi.json" target="_blank" rel="noreferrer">
             OpenAPI document
           </a>
@@ -91,7 +103,9 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
                 </code>
               </Box>
               <InlineStack>
-                <Button onClick={() => navigator.clipboard?.writeText(created.key).then(() => setCopied(true))}>{copied ? "Copied" : "Copy key"}</Button>
+                <Button onClick={() => navigator.clipboard?.writeText(created.key).then(() => setCopied(true))}>
+                  {copied ? "Copied" : "Copy key"}
+                </Button>
               </InlineStack>
             </BlockStack>
           </Banner>
@@ -100,7 +114,15 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
           <input type="hidden" name="intent" value="create-api-key" />
           <InlineStack gap="200" blockAlign="end" wrap={false}>
             <div style={{ flex: 1 }}>
-              <TextField label="Key name" name="name" value={name} onChange={setName} autoComplete="off" placeholder="e.g. Chat vendor production" error={error} />
+              <TextField
+                label="Key name"
+                name="name"
+                value={name}
+                onChange={setName}
+                autoComplete="off"
+                placeholder="e.g. Chat vendor production"
+                error={error}
+              />
             </div>
             <Button submit loading={fetcher.state !== "idle"}>
               Create key

@@ -49,34 +49,43 @@ export function ReportFilters({ state, showSurface = true }: { state: ReportFilt
 
   return (
     <div data-range-from={state.from} data-range-to={state.to} data-surface={state.surface ?? ""}>
-    <InlineStack gap="300" blockAlign="end" wrap>
-      <ButtonGroup variant="segmented">
-        {PRESETS.map((preset) => (
-          <Button key={preset.value} pressed={state.preset === preset.value} onClick={() => update({ preset: preset.value, from: null, to: null })}>
-            {preset.label}
+      <InlineStack gap="300" blockAlign="end" wrap>
+        <ButtonGroup variant="segmented">
+          {PRESETS.map((preset) => (
+            <Button
+              key={preset.value}
+              pressed={state.preset === preset.value}
+              onClick={() => update({ preset: preset.value, from: null, to: null })}
+            >
+              {preset.label}
+            </Button>
+          ))}
+        </ButtonGroup>
+        <InlineStack gap="200" blockAlign="end">
+          <div style={{ width: 160 }}>
+            <TextField label="From" type="date" value={from} onChange={setFrom} autoComplete="off" />
+          </div>
+          <div style={{ width: 160 }}>
+            <TextField label="To" type="date" value={to} onChange={setTo} autoComplete="off" />
+          </div>
+          <Button onClick={() => update({ preset: null, from, to })} disabled={!from || !to}>
+            Apply range
           </Button>
-        ))}
-      </ButtonGroup>
-      <InlineStack gap="200" blockAlign="end">
-        <div style={{ width: 160 }}>
-          <TextField label="From" type="date" value={from} onChange={setFrom} autoComplete="off" />
-        </div>
-        <div style={{ width: 160 }}>
-          <TextField label="To" type="date" value={to} onChange={setTo} autoComplete="off" />
-        </div>
-        <Button onClick={() => update({ preset: null, from, to })} disabled={!from || !to}>
-          Apply range
-        </Button>
+        </InlineStack>
+        {showSurface ? (
+          <div style={{ minWidth: 170 }}>
+            <Select
+              label="Surface"
+              options={SURFACE_OPTIONS}
+              value={state.surface ?? ""}
+              onChange={(value) => update({ surface: value || null })}
+            />
+          </div>
+        ) : null}
+        <Text as="span" tone="subdued" variant="bodySm">
+          Days in {state.timezone}
+        </Text>
       </InlineStack>
-      {showSurface ? (
-        <div style={{ minWidth: 170 }}>
-          <Select label="Surface" options={SURFACE_OPTIONS} value={state.surface ?? ""} onChange={(value) => update({ surface: value || null })} />
-        </div>
-      ) : null}
-      <Text as="span" tone="subdued" variant="bodySm">
-        Days in {state.timezone}
-      </Text>
-    </InlineStack>
     </div>
   );
 }

@@ -11,7 +11,12 @@ export function ReportPagination({ page, pageCount }: { page: number; pageCount:
   };
   return (
     <InlineStack align="center" blockAlign="center" gap="300">
-      <Pagination hasPrevious={page > 1} onPrevious={() => goTo(page - 1)} hasNext={page < pageCount} onNext={() => goTo(page + 1)} />
+      <Pagination
+        hasPrevious={page > 1}
+        onPrevious={() => goTo(page - 1)}
+        hasNext={page < pageCount}
+        onNext={() => goTo(page + 1)}
+      />
       <Text as="span" tone="subdued">
         Page {page} of {pageCount}
       </Text>

@@ -1,5 +1,14 @@
 import { isRouteErrorResponse, Link, useLocation, useNavigation, useRouteError } from "@remix-run/react";
-import { Banner, BlockStack, Card, InlineGrid, Layout, Page, SkeletonBodyText, SkeletonDisplayText } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Card,
+  InlineGrid,
+  Layout,
+  Page,
+  SkeletonBodyText,
+  SkeletonDisplayText,
+} from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
 
 /** True while the current page's own data reloads (a filter or page change), not while leaving it. */
@@ -33,18 +42,25 @@ function messageOf(error: unknown): { title: string; details: string[] } {
   if (isRouteErrorResponse(error)) {
     const data = error.data as { error?: string; errors?: { field: string; message: string }[] } | string | undefined;
     if (data && typeof data === "object") {
-      return { title: data.error ?? `Error ${error.status}`, details: (data.errors ?? []).map((e) => `${e.field}: ${e.message}`) };
+      return {
+        title: data.error ?? `Error ${error.status}`,
+        details: (data.errors ?? []).map((e) => `${e.field}: ${e.message}`),
+      };
     }
     return { title: typeof data === "string" && data ? data : `Error ${error.status}`, details: [] };
   }
-  return { title: "Something went wrong loading this report", details: [error instanceof Error ? error.message : String(error)] };
+  return {
+    title: "Something went wrong loading this report",
+    details: [error instanceof Error ? error.message : String(error)],
+  };
 }
 
 /** The error state of a report page: what failed, in words, and a way back to a working view. */
 export function ReportErrorBoundary({ title, resetTo }: { title: string; resetTo: string }) {
   const error = useRouteError();
   // Shopify's own responses (exit-iframe, re-auth) carry HTML the library's boundary must render.
-  if (isRouteErrorResponse(error) && typeof error.data === "string" && error.data.trimStart().startsWith("<")) return boundary.error(error);
+  if (isRouteErrorResponse(error) && typeof error.data === "string" && error.data.trimStart().startsWith("<"))
+    return boundary.error(error);
   const { title: heading, details } = messageOf(error);
   return (
     <Page title={title}>

@@ -14,7 +14,12 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockPgliteDirectory } from "./pglite-lock.server";
-import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlMigrationAwareDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
+import type {
+  SqlDriverAdapter,
+  SqlDriverAdapterFactory,
+  SqlMigrationAwareDriverAdapterFactory,
+  Transaction,
+} from "@prisma/driver-adapter-utils";
 
 export const DEFAULT_DATABASE_URL = "pglite:./data/pglite";
 
@@ -95,10 +100,13 @@ class PgliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory, Sql
   }
   // PGlite's transaction() holds its connection for the whole callback; Prisma's PGlite transactions take the
   // same one, so the two queue behind each other.
-  readonly query: SqlQuery = async (text, params = []) => (await (await openPglite(this.url)).query(text, [...params])).rows as never;
+  readonly query: SqlQuery = async (text, params = []) =>
+    (await (await openPglite(this.url)).query(text, [...params])).rows as never;
   async transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T> {
     const db = await openPglite(this.url);
-    return db.transaction((tx) => work(inIssueOrder(async (text, params = []) => (await tx.query(text, [...params])).rows as never)));
+    return db.transaction((tx) =>
+      work(inIssueOrder(async (text, params = []) => (await tx.query(text, [...params])).rows as never)),
+    );
   }
   async close() {
     // The one PGlite instance is shared with Prisma and closed by closePglite().
@@ -143,7 +151,10 @@ function patchPgCatalogTypes(adapter: SqlDriverAdapter): SqlDriverAdapter {
  * implicit transaction, so the script is sent whole.
  */
 function runScriptsWhole(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  const connection = adapter as SqlDriverAdapter & { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  const connection = adapter as SqlDriverAdapter & {
+    client: { query(sql: string): Promise<unknown> };
+    onError(error: unknown): never;
+  };
   connection.executeScript = async (script) => {
     try {
       await connection.client.query(script);
@@ -186,7 +197,9 @@ class PgMigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFactory
     const main = await this.inner.connect();
     const name = `prisma_migrate_shadow_db_${randomUUID().replaceAll("-", "")}`;
     await main.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = runScriptsWhole(patchPgCatalogTypes(await new PrismaPg({ ...this.config, database: name }).connect()));
+    const shadow = runScriptsWhole(
+      patchPgCatalogTypes(await new PrismaPg({ ...this.config, database: name }).connect()),
+    );
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();
@@ -255,7 +268,13 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     // Idle connections are kept (pg closes them after 10 s): a new backend starts cold, and a burst after a quiet
     // spell would pay for warming each (docs/decisions/007-keep-idle-pool-connections.md). allowExitOnIdle: idle
     // ones do not keep a finished script alive.
-    this.pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 0, allowExitOnIdle: true, pipeline: true });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 0,
+      allowExitOnIdle: true,
+      pipeline: true,
+    });
     this.inner = new PrismaPg(this.pool, { disposeExternalPool: true });
   }
   async connect() {
@@ -272,7 +291,10 @@ class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     try {
       // BEGIN is not waited for on its own, but the work is waited for whatever BEGIN's fate: the client may not
       // go back to the pool while the work still has statements on it.
-      const [begun, worked] = await Promise.allSettled([client.query("BEGIN"), work(async (text, params = []) => (await client.query(text, [...params])).rows)]);
+      const [begun, worked] = await Promise.allSettled([
+        client.query("BEGIN"),
+        work(async (text, params = []) => (await client.query(text, [...params])).rows),
+      ]);
       if (begun.status === "rejected") throw begun.reason;
       if (worked.status === "rejected") throw worked.reason;
       await client.query("COMMIT");
@@ -343,7 +365,10 @@ export function appAdapterFactory(url: string): SqlDriverAdapterFactory & SqlDri
 }
 
 /** The app's adapter, or with `cli` the one `prisma migrate` uses. */
-export function adapterFactoryFor(url: string, { cli = false } = {}): SqlMigrationAwareDriverAdapterFactory | SqlDriverAdapterFactory {
+export function adapterFactoryFor(
+  url: string,
+  { cli = false } = {},
+): SqlMigrationAwareDriverAdapterFactory | SqlDriverAdapterFactory {
   if (!cli) return appAdapterFactory(url);
   if (isPgliteUrl(url)) {
     unrefPgliteTimers();

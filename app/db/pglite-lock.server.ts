@@ -66,7 +66,11 @@ export function lockPgliteDirectory(directory: string): () => void {
       unlinkSync(file); // stale: its process is gone
       continue;
     }
-    const command = process.argv.slice(1).map((arg) => path.basename(arg)).join(" ") || process.title;
+    const command =
+      process.argv
+        .slice(1)
+        .map((arg) => path.basename(arg))
+        .join(" ") || process.title;
     const holder: Holder = { pid: process.pid, command, since: new Date().toISOString() };
     writeSync(fd, JSON.stringify(holder));
     closeSync(fd);

@@ -18,7 +18,10 @@ let child: ChildProcess | undefined;
 /** Another process that opens the directory and keeps it open until killed. */
 async function holdInAnotherProcess(directory: string): Promise<ChildProcess> {
   const script = `import { openPglite } from "./app/db/adapter.server.ts"; await openPglite(${JSON.stringify(`pglite:${directory}`)}); console.log("open"); setInterval(() => {}, 1000);`;
-  const holder = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const holder = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise<void>((resolve, reject) => {
     holder.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("open") && resolve());
     holder.once("exit", (code) => reject(new Error(`holder exited with ${code}`)));
@@ -57,11 +60,15 @@ describe("PGlite directory lock", () => {
   it("makes the re-attribution CLI refuse beside a running holder, and leaves the data untouched", async () => {
     dir = mkdtempSync(path.join(tmpdir(), "pglite-lock-"));
     child = await holdInAnotherProcess(dir);
-    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/reattribute.ts", "--shop", "any.myshopify.com"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: `pglite:${dir}` },
-      timeout: 30_000,
-    });
+    const run = promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "scripts/reattribute.ts", "--shop", "any.myshopify.com"],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: `pglite:${dir}` },
+        timeout: 30_000,
+      },
+    );
     const failed = await run.then(
       () => null,
       (error: { code?: number; stderr?: string }) => error,

@@ -60,7 +60,11 @@ async function otherSessions(url: string): Promise<number> {
   const observer = new pg.Client({ connectionString: url });
   await observer.connect();
   try {
-    const [row] = (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows;
+    const [row] = (
+      await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      )
+    ).rows;
     return row.n;
   } finally {
     await observer.end();
@@ -68,7 +72,8 @@ async function otherSessions(url: string): Promise<number> {
 }
 
 describe.runIf(isPostgresUrl(process.env.DATABASE_URL!))("pooled connections to a PostgreSQL server", () => {
-  const backendPid = async () => (await sqlTransaction((tx) => tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)))[0].pid;
+  const backendPid = async () =>
+    (await sqlTransaction((tx) => tx.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`)))[0].pid;
 
   // A new backend starts with cold caches and uncompiled trigger functions (see the pool's options): pg closes an
   // idle connection after 10 s unless told not to, so the first burst after a quiet spell paid for warming every
@@ -104,7 +109,9 @@ it("disconnectDatabase closes the driver's connections even when Prisma never co
   expect(await sqlTransaction((tx) => tx.query<{ one: number }>(`SELECT 1 AS one`))).toEqual([{ one: 1 }]);
   if (isPostgresUrl(url)) expect(await otherSessions(url)).toBeGreaterThan(0);
   await disconnectDatabase();
-  await expect(Promise.resolve().then(() => sqlTransaction((tx) => tx.query(`SELECT 1`)))).rejects.toThrow(/disconnected/);
+  await expect(Promise.resolve().then(() => sqlTransaction((tx) => tx.query(`SELECT 1`)))).rejects.toThrow(
+    /disconnected/,
+  );
   if (isPostgresUrl(url)) {
     // The server lets a session go a moment after the client has closed it.
     await vi.waitFor(async () => expect(await otherSessions(url)).toBe(0), { timeout: 2_000, interval: 50 });

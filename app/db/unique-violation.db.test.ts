@@ -15,7 +15,17 @@ describe("isUniqueViolation", () => {
       () => sqlIn(prisma).query(duplicate, [randomUUID(), domain, randomUUID()]),
       () => sqlTransaction((sql) => sql.query(duplicate, [randomUUID(), domain, randomUUID()])),
     ];
-    for (const attempt of attempts) expect(isUniqueViolation(await attempt().then(() => null, (error: unknown) => error))).toBe(true);
-    expect(isUniqueViolation(await sqlTransaction((sql) => sql.query(`SELECT 1/0`)).catch((error: unknown) => error))).toBe(false);
+    for (const attempt of attempts)
+      expect(
+        isUniqueViolation(
+          await attempt().then(
+            () => null,
+            (error: unknown) => error,
+          ),
+        ),
+      ).toBe(true);
+    expect(
+      isUniqueViolation(await sqlTransaction((sql) => sql.query(`SELECT 1/0`)).catch((error: unknown) => error)),
+    ).toBe(false);
   });
 });

@@ -5,7 +5,9 @@ const UNIQUE_VIOLATION = "23505";
 /** A driver adapter's error: PGlite's adapter passes PostgreSQL's `code`, adapter-pg maps it to a `kind`. */
 type AdapterCause = { code?: string; originalCode?: string; kind?: string } | undefined;
 const isUniqueCause = (cause: AdapterCause) =>
-  cause?.code === UNIQUE_VIOLATION || cause?.originalCode === UNIQUE_VIOLATION || cause?.kind === "UniqueConstraintViolation";
+  cause?.code === UNIQUE_VIOLATION ||
+  cause?.originalCode === UNIQUE_VIOLATION ||
+  cause?.kind === "UniqueConstraintViolation";
 
 /**
  * A unique-constraint violation (a concurrent duplicate). Prisma reports it as P2002 from a model query and as

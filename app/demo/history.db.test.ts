@@ -28,8 +28,12 @@ describe("demo history", () => {
     const counted = attributions.filter((a) => a.excludedReason === null);
     const classes = new Set(counted.map((a) => a.classification));
     expect([...classes].sort()).toEqual(["ASSISTED", "LED", "UNATTRIBUTED"]);
-    expect(new Set(counted.filter((a) => a.classification !== "UNATTRIBUTED").map((a) => a.surface))).toEqual(new Set(["CHAT_WIDGET", "FAQ", "NUDGE_CLICK"]));
-    expect(new Set(counted.map((a) => a.matchedBy))).toEqual(new Set(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CUSTOMER_ID", null]));
+    expect(new Set(counted.filter((a) => a.classification !== "UNATTRIBUTED").map((a) => a.surface))).toEqual(
+      new Set(["CHAT_WIDGET", "FAQ", "NUDGE_CLICK"]),
+    );
+    expect(new Set(counted.map((a) => a.matchedBy))).toEqual(
+      new Set(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CUSTOMER_ID", null]),
+    );
     expect(new Set(attributions.map((a) => a.excludedReason))).toEqual(new Set([null, "TEST", "OUTLIER"]));
     const orders = attributions.map((a) => a.order);
     expect(orders.some((o) => o.cancelledAt && o.netAmount!.isZero())).toBe(true);

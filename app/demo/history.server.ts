@@ -21,7 +21,16 @@ const DAY = 1440 * MINUTE;
 const CATALOG = DEMO_CATALOG;
 type Product = DemoProduct;
 
-const TOPICS = ["dry skin", "sensitive skin", "sunscreen for kids", "gift ideas", "shipping times", "vegan ingredients", "oily skin", "returns"];
+const TOPICS = [
+  "dry skin",
+  "sensitive skin",
+  "sunscreen for kids",
+  "gift ideas",
+  "shipping times",
+  "vegan ingredients",
+  "oily skin",
+  "returns",
+];
 
 interface OrderPlan {
   id: number;
@@ -49,12 +58,18 @@ function orderPayload(plan: OrderPlan, currency: string) {
     discount_allocations: [],
     properties: item.chatSessionId ? [{ name: "_chat_session_id", value: item.chatSessionId }] : [],
   }));
-  const total = lines.reduce((sum, line) => sum + parseMoney(line.price_set.shop_money.amount)! * BigInt(line.quantity), 0n);
+  const total = lines.reduce(
+    (sum, line) => sum + parseMoney(line.price_set.shop_money.amount)! * BigInt(line.quantity),
+    0n,
+  );
   const money = (amount: bigint) => {
     const shop = { amount: formatMoney(amount), currency_code: currency };
     if (!plan.presentment) return { shop_money: shop, presentment_money: shop };
     const converted = (amount * BigInt(Math.round(plan.presentment.rate * 10_000))) / 10_000n;
-    return { shop_money: shop, presentment_money: { amount: formatMoney(converted), currency_code: plan.presentment.currency } };
+    return {
+      shop_money: shop,
+      presentment_money: { amount: formatMoney(converted), currency_code: plan.presentment.currency },
+    };
   };
   return {
     id: plan.id,
@@ -73,7 +88,9 @@ function orderPayload(plan: OrderPlan, currency: string) {
     // The embed stamps the visitor with every chat session it stamps, a chat card's line property included.
     note_attributes: [
       ...(plan.noteSession ? [{ name: "_chat_session_id", value: plan.noteSession }] : []),
-      ...(plan.visitorKey && (plan.noteSession || plan.items.some((item) => item.chatSessionId)) ? [{ name: "_chat_visitor_id", value: plan.visitorKey }] : []),
+      ...(plan.visitorKey && (plan.noteSession || plan.items.some((item) => item.chatSessionId))
+        ? [{ name: "_chat_visitor_id", value: plan.visitorKey }]
+        : []),
     ],
     checkout_token: `demo-checkout-${plan.id}`,
     cart_token: null,
@@ -91,7 +108,8 @@ export interface HistorySummary {
 }
 
 export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date(), days = 60): Promise<HistorySummary> {
-  if ((await db.order.count({ where: { shopId: shop.id } })) > 0) return { skipped: true, conversations: 0, events: 0, orders: 0 };
+  if ((await db.order.count({ where: { shopId: shop.id } })) > 0)
+    return { skipped: true, conversations: 0, events: 0, orders: 0 };
   const rng = seededRandom(20261122);
   const start = now.getTime() - days * DAY;
   let nextOrderId = 7001;
@@ -117,22 +135,40 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       /** One event of this conversation, `minutesLater` after the previous one. */
       const emit = (suffix: string, type: string, minutesLater: number, fields: Record<string, unknown>) => {
         t += minutesLater * MINUTE;
-        events.push({ id: `${conversationId}_${suffix}`, type, occurredAt: new Date(t).toISOString(), visitorId, conversationId, ...fields });
+        events.push({
+          id: `${conversationId}_${suffix}`,
+          type,
+          occurredAt: new Date(t).toISOString(),
+          visitorId,
+          conversationId,
+          ...fields,
+        });
       };
       emit("start", "conversation_started", 0, {
-        surface: surface === "NUDGE_CLICK" ? "CHAT_WIDGET" : surface, ...(surface === "NUDGE_CLICK" ? { nudgeId: rng.pick(["welcome-10", "bundle-offer", "exit-intent"]) } : {}),
+        surface: surface === "NUDGE_CLICK" ? "CHAT_WIDGET" : surface,
+        ...(surface === "NUDGE_CLICK" ? { nudgeId: rng.pick(["welcome-10", "bundle-offer", "exit-intent"]) } : {}),
       });
       emit("q", "message", 1, { role: "shopper", topic: rng.pick(TOPICS) });
       const answered = rng.chance(0.75);
       const product = rng.pick(CATALOG);
-      emit("a", "message", 1, { role: "assistant", answerFound: answered, productIds: answered ? [product.productId] : [] });
+      emit("a", "message", 1, {
+        role: "assistant",
+        answerFound: answered,
+        productIds: answered ? [product.productId] : [],
+      });
       // A logged-in shopper: the App Proxy signs the customer id on each of the visitor's requests.
       const customerId = rng.chance(0.3) ? String(900_000 + day * 10 + c) : undefined;
       if (customerId) loggedIn.set(visitorId, customerId);
       const added = answered && rng.chance(0.6);
       const quantity = rng.int(1, 2);
       if (added) {
-        const line = { productId: product.productId, variantId: product.variantId, productName: product.title, value: product.price, currency: shop.currency };
+        const line = {
+          productId: product.productId,
+          variantId: product.variantId,
+          productName: product.title,
+          value: product.price,
+          currency: shop.currency,
+        };
         emit("add", "cart", 2, { cartType: "ITEM_ADDED", ...line, quantity, fromChat: true });
         if (rng.chance(0.15)) emit("rm", "cart", 3, { cartType: "QUANTITY_DECREASED", ...line, quantity: 1 });
       }
@@ -144,7 +180,10 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
         undelivered.push({
           id: nextOrderId++,
           at: new Date(t + delay * MINUTE),
-          items: [{ product, quantity, chatSessionId: viaLineItem ? conversationId : undefined }, ...(rng.chance(0.3) ? [{ product: rng.pick(CATALOG), quantity: 1 }] : [])],
+          items: [
+            { product, quantity, chatSessionId: viaLineItem ? conversationId : undefined },
+            ...(rng.chance(0.3) ? [{ product: rng.pick(CATALOG), quantity: 1 }] : []),
+          ],
           noteSession: viaIdentityOnly || viaLineItem ? undefined : conversationId,
           visitorKey: visitorId,
           customerId,
@@ -163,7 +202,9 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
         test: rng.chance(0.03),
         cancelled: rng.chance(0.03),
         refundRatio: rng.chance(0.05) ? 1 : undefined,
-        presentment: rng.chance(0.15) ? { currency: rng.pick(["USD", "GBP", "CHF"]), rate: rng.pick([1.08, 0.86, 0.95]) } : undefined,
+        presentment: rng.chance(0.15)
+          ? { currency: rng.pick(["USD", "GBP", "CHF"]), rate: rng.pick([1.08, 0.86, 0.95]) }
+          : undefined,
         outlier: day === Math.floor(days / 3) && o === 1,
       });
     }
@@ -211,7 +252,9 @@ function storefrontBatches(events: Record<string, unknown>[]): Record<string, un
 async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
   const payload = orderPayload(plan, shop.currency);
   const deliver = (topic: string, body: unknown, webhookId: string) =>
-    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) => handleOrderWebhook(sqlIn(tx), shop.domain, topic, body));
+    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) =>
+      handleOrderWebhook(sqlIn(tx), shop.domain, topic, body),
+    );
   await deliver("ORDERS_PAID", payload, `demo-order-${plan.id}`);
   const refundAt = new Date(plan.at.getTime() + 2 * DAY);
   if (plan.refundRatio && refundAt < now) {
@@ -219,7 +262,14 @@ async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
     const amount = plan.refundRatio === 1 ? gross : gross / 2n;
     await deliver(
       "REFUNDS_CREATE",
-      { id: plan.id * 7, order_id: plan.id, created_at: refundAt.toISOString(), processed_at: refundAt.toISOString(), transactions: [{ amount: formatMoney(amount), currency: shop.currency, kind: "refund", status: "success" }], refund_line_items: [] },
+      {
+        id: plan.id * 7,
+        order_id: plan.id,
+        created_at: refundAt.toISOString(),
+        processed_at: refundAt.toISOString(),
+        transactions: [{ amount: formatMoney(amount), currency: shop.currency, kind: "refund", status: "success" }],
+        refund_line_items: [],
+      },
       `demo-refund-${plan.id}`,
     );
   }

@@ -10,7 +10,8 @@ export type Money = bigint;
 
 /** DECIMAL(19,4) holds amounts below 10^15: anything at or above it is refused at the edge, never stored. */
 export const STORABLE_MONEY_LIMIT: Money = 10n ** 15n * FACTOR;
-export const fitsStoredMoney = (amount: Money | null): amount is Money => amount !== null && amount > -STORABLE_MONEY_LIMIT && amount < STORABLE_MONEY_LIMIT;
+export const fitsStoredMoney = (amount: Money | null): amount is Money =>
+  amount !== null && amount > -STORABLE_MONEY_LIMIT && amount < STORABLE_MONEY_LIMIT;
 
 /** Parses "12.5", "-3", "0.0001"; returns null for anything that is not a finite decimal. */
 export function parseMoney(value: string | number | null | undefined): Money | null {

@@ -9,19 +9,32 @@ import { settingsOf } from "./attribution/attribute-order.server";
 import { requestReattribution } from "./attribution/reattribution.server";
 import { fitsStoredMoney, parseMoney } from "./money";
 
-const checkbox = z.union([z.boolean(), z.enum(["true", "false", "on"])]).transform((v) => v === true || v === "true" || v === "on");
+const checkbox = z
+  .union([z.boolean(), z.enum(["true", "false", "on"])])
+  .transform((v) => v === true || v === "true" || v === "on");
 
 export const settingsInputSchema = z
   .object({
-    ledWindowHours: z.coerce.number().int("must be a whole number of hours").min(1, "must be at least 1 hour").max(720, "must be at most 720 hours (30 days)"),
-    assistedWindowDays: z.coerce.number().int("must be a whole number of days").min(1, "must be at least 1 day").max(90, "must be at most 90 days"),
+    ledWindowHours: z.coerce
+      .number()
+      .int("must be a whole number of hours")
+      .min(1, "must be at least 1 hour")
+      .max(720, "must be at most 720 hours (30 days)"),
+    assistedWindowDays: z.coerce
+      .number()
+      .int("must be a whole number of days")
+      .min(1, "must be at least 1 day")
+      .max(90, "must be at most 90 days"),
     requireAnswerFound: checkbox,
     countTestOrders: checkbox,
     maxOrderValue: z
       .string()
       .trim()
       .refine((v) => (parseMoney(v) ?? -1n) > 0n, "must be an amount above 0")
-      .refine((v) => parseMoney(v) === null || fitsStoredMoney(parseMoney(v)), "must be less than 1,000,000,000,000,000"),
+      .refine(
+        (v) => parseMoney(v) === null || fitsStoredMoney(parseMoney(v)),
+        "must be less than 1,000,000,000,000,000",
+      ),
     storeTranscripts: checkbox,
   })
   .refine((s) => s.assistedWindowDays * 24 >= s.ledWindowHours, {
@@ -35,7 +48,13 @@ export function settingsFormOf(shop: Shop): SettingsInput {
   return { ...settingsOf(shop), storeTranscripts: shop.storeTranscripts };
 }
 
-const ENGINE_SETTINGS = ["ledWindowHours", "assistedWindowDays", "requireAnswerFound", "countTestOrders", "maxOrderValue"] as const;
+const ENGINE_SETTINGS = [
+  "ledWindowHours",
+  "assistedWindowDays",
+  "requireAnswerFound",
+  "countTestOrders",
+  "maxOrderValue",
+] as const;
 
 export interface SettingsUpdate {
   shop: Shop;

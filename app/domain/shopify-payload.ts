@@ -7,7 +7,9 @@ import { z } from "zod";
 import { parseMoney } from "./money";
 
 export const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/)]).transform(String);
-export const decimalAmount = z.union([z.string(), z.number()]).refine((v) => parseMoney(v) !== null, "must be a decimal amount");
+export const decimalAmount = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseMoney(v) !== null, "must be a decimal amount");
 export const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO 8601 time");
 export const moneySet = z.object({
   shop_money: z.object({ amount: decimalAmount, currency_code: z.string().length(3) }),

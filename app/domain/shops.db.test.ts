@@ -15,13 +15,33 @@ async function seedShopWithData(shopDomain: string) {
     data: { shopId: shop.id, externalId: "c1", visitorId: visitor.id, startedAt: new Date() },
   });
   await prisma.touchpoint.create({
-    data: { shopId: shop.id, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, occurredAt: new Date(), source: "STOREFRONT" },
+    data: {
+      shopId: shop.id,
+      conversationId: conversation.id,
+      kind: "ASSISTANT_ANSWER",
+      answerFound: true,
+      occurredAt: new Date(),
+      source: "STOREFRONT",
+    },
   });
-  await prisma.visitorIdentity.create({ data: { shopId: shop.id, visitorId: visitor.id, kind: "CUSTOMER_ID", value: "42", seenAt: new Date() } });
+  await prisma.visitorIdentity.create({
+    data: { shopId: shop.id, visitorId: visitor.id, kind: "CUSTOMER_ID", value: "42", seenAt: new Date() },
+  });
   await prisma.order.create({
-    data: { shopId: shop.id, shopifyOrderId: "1", processedAt: new Date(), currency: "USD", grossAmount: "10.00", netAmount: "10.00", source: "WEBHOOK", verified: true },
+    data: {
+      shopId: shop.id,
+      shopifyOrderId: "1",
+      processedAt: new Date(),
+      currency: "USD",
+      grossAmount: "10.00",
+      netAmount: "10.00",
+      source: "WEBHOOK",
+      verified: true,
+    },
   });
-  await prisma.webhookDelivery.create({ data: { webhookId: `w-${shopDomain}`, shopDomain, topic: "orders/paid", status: "PROCESSED" } });
+  await prisma.webhookDelivery.create({
+    data: { webhookId: `w-${shopDomain}`, shopDomain, topic: "orders/paid", status: "PROCESSED" },
+  });
   return shop;
 }
 
@@ -41,15 +61,25 @@ describe("shop lifecycle", () => {
     const victim = await seedShopWithData("redact-me.myshopify.com");
     const other = await seedShopWithData("keep-me.myshopify.com");
     // Issue 25.8: an installed shop (or one uninstalled under 48 hours ago) is never erased.
-    expect(await redactShop(prisma, "redact-me.myshopify.com")).toEqual({ status: "REJECTED", reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago" });
+    expect(await redactShop(prisma, "redact-me.myshopify.com")).toEqual({
+      status: "REJECTED",
+      reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago",
+    });
     await markShopUninstalled(prisma, "redact-me.myshopify.com");
     expect((await redactShop(prisma, "redact-me.myshopify.com")).status).toBe("REJECTED");
     expect(await prisma.order.count({ where: { shopId: victim.id } })).toBe(1);
     const twoDaysLater = new Date(Date.now() + 48 * 3_600_000 + 1_000);
-    expect(await redactShop(prisma, "redact-me.myshopify.com", twoDaysLater)).toEqual({ status: "PROCESSED", erasedShop: true });
+    expect(await redactShop(prisma, "redact-me.myshopify.com", twoDaysLater)).toEqual({
+      status: "PROCESSED",
+      erasedShop: true,
+    });
 
     const tables = [
-      prisma.visitor, prisma.conversation, prisma.touchpoint, prisma.visitorIdentity, prisma.order,
+      prisma.visitor,
+      prisma.conversation,
+      prisma.touchpoint,
+      prisma.visitorIdentity,
+      prisma.order,
     ] as unknown as { count: (args: object) => Promise<number> }[];
     for (const table of tables) {
       expect(await table.count({ where: { shopId: victim.id } })).toBe(0);
@@ -69,10 +99,12 @@ describe("webhook deliveries", () => {
     let runs = 0;
     const results = [];
     for (let i = 0; i < 5; i++) {
-      results.push(await processDeliveryOnce(prisma, meta, async () => {
-        runs++;
-        return { status: "PROCESSED" };
-      }));
+      results.push(
+        await processDeliveryOnce(prisma, meta, async () => {
+          runs++;
+          return { status: "PROCESSED" };
+        }),
+      );
     }
     expect(runs).toBe(1);
     expect(results.map((r) => r.status)).toEqual(["PROCESSED", "DUPLICATE", "DUPLICATE", "DUPLICATE", "DUPLICATE"]);
@@ -102,7 +134,9 @@ describe("webhook deliveries", () => {
 
 describe("findOrCreateShopsInSql", () => {
   const heldAdvisoryLocks = (sql: { query<Row>(text: string): Promise<Row[]> }) =>
-    sql.query<{ held: number }>(`SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted`);
+    sql.query<{ held: number }>(
+      `SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted`,
+    );
 
   it("takes the locks it is given even when none of the shops exists yet, and creates each missing shop once", async () => {
     const [known, fresh] = ["locks-known.myshopify.com", "locks-fresh.myshopify.com"];
@@ -110,7 +144,11 @@ describe("findOrCreateShopsInSql", () => {
     const { shops, held } = await sqlTransaction(async (sql) => {
       const shops = await findOrCreateShopsInSql(
         sql,
-        [{ domain: fresh, currency: "CAD" }, { domain: known, currency: "USD" }, { domain: fresh, currency: "GBP" }],
+        [
+          { domain: fresh, currency: "CAD" },
+          { domain: known, currency: "USD" },
+          { domain: fresh, currency: "GBP" },
+        ],
         [`${fresh}:1`, `${fresh}:2`, `${known}:1`],
       );
       return { shops, held: (await heldAdvisoryLocks(sql))[0].held };

@@ -40,14 +40,22 @@ export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
 }
 
 /** What the ingest paths read of a shop. */
-export type IngestShop = AttributionShop & { domain: string; currency: string; storeTranscripts: boolean; lastWebhookAt: Date | null };
+export type IngestShop = AttributionShop & {
+  domain: string;
+  currency: string;
+  storeTranscripts: boolean;
+  lastWebhookAt: Date | null;
+};
 
 const INGEST_SHOP_COLUMNS = `s.id::text AS id, s.domain, s.currency, s."settingsVersion", s."ledWindowHours", s."assistedWindowDays",
   s."requireAnswerFound", s."countTestOrders", s."maxOrderValue"::text AS "maxOrderValue", s."storeTranscripts",
   s."lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"`;
 
 /** findOrCreateShop in plain SQL, for the ingest paths that run on `Sql`; a new shop gets the schema's defaults. */
-export async function findOrCreateShopInSql(sql: Sql, profile: Pick<ShopProfile, "domain" | "currency">): Promise<IngestShop> {
+export async function findOrCreateShopInSql(
+  sql: Sql,
+  profile: Pick<ShopProfile, "domain" | "currency">,
+): Promise<IngestShop> {
   return (await findOrCreateShopsInSql(sql, [profile])).get(profile.domain)!;
 }
 
@@ -82,7 +90,12 @@ export async function findOrCreateShopsInSql(
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS n(id, domain, currency, "pixelAccountId")
      ORDER BY domain
      ON CONFLICT (domain) DO NOTHING`,
-    [missing.map(() => uuidv7()), missing.map((p) => p.domain), missing.map((p) => p.currency ?? null), missing.map(() => uuidv7())],
+    [
+      missing.map(() => uuidv7()),
+      missing.map((p) => p.domain),
+      missing.map((p) => p.currency ?? null),
+      missing.map(() => uuidv7()),
+    ],
   );
   return read([]);
 }
@@ -106,8 +119,16 @@ export const SHOP_REDACT_AFTER_MS = 48 * 3_600_000;
  */
 export async function redactShop(db: DbTx, domain: string, now: Date = new Date()): Promise<DeliveryOutcome> {
   const shop = await db.shop.findUnique({ where: { domain }, select: { status: true, uninstalledAt: true } });
-  if (shop && (shop.status === "INSTALLED" || !shop.uninstalledAt || now.getTime() - shop.uninstalledAt.getTime() < SHOP_REDACT_AFTER_MS)) {
-    return { status: "REJECTED", reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago" };
+  if (
+    shop &&
+    (shop.status === "INSTALLED" ||
+      !shop.uninstalledAt ||
+      now.getTime() - shop.uninstalledAt.getTime() < SHOP_REDACT_AFTER_MS)
+  ) {
+    return {
+      status: "REJECTED",
+      reason: "shop/redact for a shop that is installed or was uninstalled less than 48 hours ago",
+    };
   }
   await db.session.deleteMany({ where: { shop: domain } });
   await db.shop.deleteMany({ where: { domain } });

@@ -15,8 +15,7 @@ export interface DeliveryMeta {
 
 export type DeliveryOutcome =
   /** `erasedShop`: the work deleted every row of the shop, so recording this delivery would leave one behind. */
-  | { status: "PROCESSED"; erasedShop?: boolean }
-  | { status: "REJECTED"; reason: string };
+  { status: "PROCESSED"; erasedShop?: boolean } | { status: "REJECTED"; reason: string };
 
 export type DeliveryResult = DeliveryOutcome | { status: "DUPLICATE" };
 
@@ -43,7 +42,14 @@ async function claimDeliveries(sql: Sql, deliveries: readonly DeliveryMeta[]): P
   const claimed = await insertJsonRows<{ webhookId: string }>(
     sql,
     "WebhookDelivery",
-    { webhookId: "text", shopDomain: "text", topic: "text", eventId: "text", triggeredAt: "timestamp(3)", status: '"DeliveryStatus"' },
+    {
+      webhookId: "text",
+      shopDomain: "text",
+      topic: "text",
+      eventId: "text",
+      triggeredAt: "timestamp(3)",
+      status: '"DeliveryStatus"',
+    },
     rows,
     `ORDER BY r."webhookId" ON CONFLICT ("webhookId") DO NOTHING RETURNING "webhookId"`,
   );
@@ -63,7 +69,8 @@ async function recordDeliveries<D extends DeliveryMeta>(
   const claimed = await claimDeliveries(sql, deliveries);
   const fresh = deliveries.filter((d) => claimed.delete(d.webhookId)); // a second copy in the set finds it gone
   const outcomes = new Map<D, DeliveryOutcome>();
-  if (fresh.length > 0) for (const [index, outcome] of (await work(fresh)).entries()) outcomes.set(fresh[index], outcome);
+  if (fresh.length > 0)
+    for (const [index, outcome] of (await work(fresh)).entries()) outcomes.set(fresh[index], outcome);
   const rejected = fresh.flatMap((d) => {
     const outcome = outcomes.get(d)!;
     return outcome.status === "REJECTED" ? [{ webhookId: d.webhookId, reason: outcome.reason.slice(0, 1000) }] : [];
@@ -79,7 +86,10 @@ async function recordDeliveries<D extends DeliveryMeta>(
     const outcome = outcomes.get(d)!;
     return outcome.status === "PROCESSED" && outcome.erasedShop;
   });
-  if (erasing.length > 0) await sql.query(`DELETE FROM "WebhookDelivery" WHERE "webhookId" = ANY($1::text[])`, [erasing.map((d) => d.webhookId)]);
+  if (erasing.length > 0)
+    await sql.query(`DELETE FROM "WebhookDelivery" WHERE "webhookId" = ANY($1::text[])`, [
+      erasing.map((d) => d.webhookId),
+    ]);
   return deliveries.map((d): DeliveryResult => outcomes.get(d) ?? { status: "DUPLICATE" });
 }
 
@@ -93,11 +103,17 @@ export function processDeliveriesInSql<D extends DeliveryMeta>(
   deliveries: readonly D[],
   work: (sql: Sql, fresh: D[]) => Promise<DeliveryOutcome[]>,
 ): Promise<DeliveryResult[]> {
-  return retryingUniqueViolations(() => transaction((sql) => recordDeliveries(sql, deliveries, (fresh) => work(sql, fresh))));
+  return retryingUniqueViolations(() =>
+    transaction((sql) => recordDeliveries(sql, deliveries, (fresh) => work(sql, fresh))),
+  );
 }
 
 /** One delivery in a Prisma transaction, for topics whose work is written with Prisma. */
-export async function processDeliveryOnce(db: Db, meta: DeliveryMeta, work: (tx: DbTx) => Promise<DeliveryOutcome>): Promise<DeliveryResult> {
+export async function processDeliveryOnce(
+  db: Db,
+  meta: DeliveryMeta,
+  work: (tx: DbTx) => Promise<DeliveryOutcome>,
+): Promise<DeliveryResult> {
   const [result] = await retryingUniqueViolations(() =>
     db.$transaction((tx) => recordDeliveries(sqlIn(tx), [meta], async () => [await work(tx)])),
   );

@@ -26,7 +26,8 @@ function refuseMalformedCredentials(request: Request): void {
   const unauthorized = () => jsonResponse({ error: "invalid session token" }, { status: 401 });
   const url = new URL(request.url);
   // A fetch carries the token as a bearer header; the admin's document request as `id_token`.
-  const bearer = /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1] ?? url.searchParams.get("id_token");
+  const bearer =
+    /^Bearer (.+)$/.exec(request.headers.get("Authorization") ?? "")?.[1] ?? url.searchParams.get("id_token");
   if (bearer) {
     let claims: { dest?: unknown; iss?: unknown };
     try {
@@ -34,7 +35,13 @@ function refuseMalformedCredentials(request: Request): void {
     } catch {
       throw unauthorized();
     }
-    if (typeof claims.dest !== "string" || typeof claims.iss !== "string" || !SHOP_URL.test(claims.dest) || !SHOP_URL.test(claims.iss)) throw unauthorized();
+    if (
+      typeof claims.dest !== "string" ||
+      typeof claims.iss !== "string" ||
+      !SHOP_URL.test(claims.dest) ||
+      !SHOP_URL.test(claims.iss)
+    )
+      throw unauthorized();
     if (new URL(claims.iss).hostname !== new URL(claims.dest).hostname) throw unauthorized();
   }
   const host = url.searchParams.get("host");

@@ -23,6 +23,8 @@ describe("format", () => {
 
   it("formats a time in the shop's zone and links to the admin order", () => {
     expect(formatDateTime("2026-11-22T12:00:00Z", "Europe/Berlin", "en-GB")).toBe("22 Nov 2026, 13:00");
-    expect(adminOrderUrl("demo-shop.myshopify.com", "450789469")).toBe("https://admin.shopify.com/store/demo-shop/orders/450789469");
+    expect(adminOrderUrl("demo-shop.myshopify.com", "450789469")).toBe(
+      "https://admin.shopify.com/store/demo-shop/orders/450789469",
+    );
   });
 });

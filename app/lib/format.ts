@@ -35,11 +35,15 @@ export function formatChange(ratio: number | null, locale: string): string {
 
 /** A timestamp in the shop's zone, in the admin user's locale. */
 export function formatDateTime(iso: string, timezone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" }).format(
+    new Date(iso),
+  );
 }
 
 export function formatDay(day: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" }).format(new Date(`${day}T00:00:00Z`));
+  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" }).format(
+    new Date(`${day}T00:00:00Z`),
+  );
 }
 
 /** The order's page in the Shopify admin (the store handle is the myshopify subdomain). */

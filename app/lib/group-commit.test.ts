@@ -7,7 +7,10 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
  * A writer that records every batch it gets and holds the first one until `release()`, so the test can submit
  * more requests while a transaction is "in flight"; `write` does the rest of the work for each batch.
  */
-function holdingFirstBatch<Result>(write: (items: number[]) => Result[], onBatchFailed?: (error: unknown, batchSize: number) => void) {
+function holdingFirstBatch<Result>(
+  write: (items: number[]) => Result[],
+  onBatchFailed?: (error: unknown, batchSize: number) => void,
+) {
   const batches: number[][] = [];
   let release!: () => void;
   const firstHeld = new Promise<void>((resolve) => (release = resolve));
@@ -55,7 +58,11 @@ describe("groupCommit", () => {
 
   it("fails only the bad request of a failed batch: the others are written again one by one", async () => {
     const failedBatches: [string, number][] = [];
-    const { batches: writes, release, submit } = holdingFirstBatch(
+    const {
+      batches: writes,
+      release,
+      submit,
+    } = holdingFirstBatch(
       (items) => {
         if (items.includes(13)) throw new Error("unlucky");
         return items.map((item) => item * 2);
@@ -64,7 +71,12 @@ describe("groupCommit", () => {
     );
     const first = submit(1);
     await tick();
-    const batch = [12, 13, 14].map((item) => submit(item).then((value) => ({ value }), (error: Error) => ({ error: error.message })));
+    const batch = [12, 13, 14].map((item) =>
+      submit(item).then(
+        (value) => ({ value }),
+        (error: Error) => ({ error: error.message }),
+      ),
+    );
     release();
     expect(await first).toBe(2);
     expect(await Promise.all(batch)).toEqual([{ value: 24 }, { error: "unlucky" }, { value: 28 }]);

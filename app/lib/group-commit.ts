@@ -22,7 +22,10 @@ export interface GroupCommitOptions {
 }
 
 function warnBatchFailed(error: unknown, batchSize: number) {
-  console.warn(`[group commit] a batch of ${batchSize} failed, writing its requests one by one:`, error instanceof Error ? error.message : error);
+  console.warn(
+    `[group commit] a batch of ${batchSize} failed, writing its requests one by one:`,
+    error instanceof Error ? error.message : error,
+  );
 }
 
 export type Submit<Item, Result> = (item: Item) => Promise<Result>;

@@ -10,7 +10,10 @@ export type JsonBody = { ok: true; body: unknown; text: string } | { ok: false; 
 
 /** Reads a JSON body of at most `maxBytes`: 413 above it, 400 with the reason when it is not JSON. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBody> {
-  const tooLarge = () => ({ ok: false as const, response: jsonResponse({ error: `body exceeds ${maxBytes} bytes` }, { status: 413 }) });
+  const tooLarge = () => ({
+    ok: false as const,
+    response: jsonResponse({ error: `body exceeds ${maxBytes} bytes` }, { status: 413 }),
+  });
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > maxBytes) return tooLarge();
   const bytes = new Uint8Array(await request.arrayBuffer());
@@ -19,6 +22,9 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   try {
     return { ok: true, body: JSON.parse(text), text };
   } catch (error) {
-    return { ok: false, response: jsonResponse({ error: `body is not JSON: ${(error as Error).message}` }, { status: 400 }) };
+    return {
+      ok: false,
+      response: jsonResponse({ error: `body is not JSON: ${(error as Error).message}` }, { status: 400 }),
+    };
   }
 }

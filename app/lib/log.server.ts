@@ -6,12 +6,15 @@
  */
 import pino from "pino";
 
-export const log = pino({
-  level: process.env.LOG_LEVEL || "info",
-  base: undefined, // no pid or hostname on every line
-  timestamp: pino.stdTimeFunctions.isoTime,
-  serializers: { err: errorWithoutValues },
-}, pino.destination(2));
+export const log = pino(
+  {
+    level: process.env.LOG_LEVEL || "info",
+    base: undefined, // no pid or hostname on every line
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: errorWithoutValues },
+  },
+  pino.destination(2),
+);
 
 /** What of an error may be logged: its kind, code, message and, outside production, where it was thrown. */
 export function errorWithoutValues(error: unknown): Record<string, unknown> {

@@ -5,7 +5,13 @@ import { jsonResponse } from "./http";
 export function orderFilterOf(request: Request): OrderFilter {
   const value = new URL(request.url).searchParams.get("filter") ?? "all";
   if (!(ORDER_FILTERS as readonly string[]).includes(value)) {
-    throw jsonResponse({ error: "invalid report query", errors: [{ field: "filter", message: `must be one of ${ORDER_FILTERS.join(", ")}` }] }, { status: 400 });
+    throw jsonResponse(
+      {
+        error: "invalid report query",
+        errors: [{ field: "filter", message: `must be one of ${ORDER_FILTERS.join(", ")}` }],
+      },
+      { status: 400 },
+    );
   }
   return value as OrderFilter;
 }

@@ -9,7 +9,8 @@ import { getOnlyAction } from "../lib/method-not-allowed";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const orderId = params.orderId ?? "";
-  if (!/^\d{1,20}$/.test(orderId)) return jsonResponse({ error: "order id must be the numeric Shopify order id" }, { status: 400 });
+  if (!/^\d{1,20}$/.test(orderId))
+    return jsonResponse({ error: "order id must be the numeric Shopify order id" }, { status: 400 });
   const detail = await findOrderAttribution(prisma, shop.id, orderId);
   if (!detail) return jsonResponse({ error: `no order ${orderId} in this shop` }, { status: 404 });
   return jsonResponse(detail, { headers: { "Cache-Control": "no-store" } });

@@ -14,7 +14,15 @@ import { loadSummaryReport } from "../domain/reports/summary-report.server";
 
 let shop: Awaited<ReturnType<typeof createReportShop>>;
 
-function pixelBody(overrides: { orderId?: string | null; token?: string; attributes?: { key: string; value: string }[]; totalPrice?: number; eventId?: string } = {}) {
+function pixelBody(
+  overrides: {
+    orderId?: string | null;
+    token?: string;
+    attributes?: { key: string; value: string }[];
+    totalPrice?: number;
+    eventId?: string;
+  } = {},
+) {
   return {
     v: 1,
     eventId: overrides.eventId ?? `sh-${randomUUID()}`,
@@ -23,20 +31,41 @@ function pixelBody(overrides: { orderId?: string | null; token?: string; attribu
     shop: shop.domain,
     accountId: shop.pixelAccountId,
     checkout: {
-      orderId: overrides.orderId === undefined ? `gid://shopify/Order/${Date.now()}${Math.floor(Math.random() * 1000)}` : overrides.orderId,
+      orderId:
+        overrides.orderId === undefined
+          ? `gid://shopify/Order/${Date.now()}${Math.floor(Math.random() * 1000)}`
+          : overrides.orderId,
       token: overrides.token ?? `checkout-${randomUUID()}`,
       currencyCode: shop.currency,
       totalPrice: overrides.totalPrice ?? 59.8,
       subtotalPrice: 59.8,
-      attributes: overrides.attributes ?? [{ key: "_chat_session_id", value: "c_pixel" }, { key: "_chat_visitor_id", value: "v_pixel" }],
-      lineItems: [{ productId: "gid://shopify/Product/632910392", variantId: "gid://shopify/ProductVariant/39072856", quantity: 2, finalLinePrice: 59.8, properties: [] }],
+      attributes: overrides.attributes ?? [
+        { key: "_chat_session_id", value: "c_pixel" },
+        { key: "_chat_visitor_id", value: "v_pixel" },
+      ],
+      lineItems: [
+        {
+          productId: "gid://shopify/Product/632910392",
+          variantId: "gid://shopify/ProductVariant/39072856",
+          quantity: 2,
+          finalLinePrice: 59.8,
+          properties: [],
+        },
+      ],
     },
   };
 }
 
 /** As the pixel sends it: a text body, no Content-Type (a CORS simple request), from the checkout's origin. */
 const send = (body: unknown, init: RequestInit = {}) =>
-  dispatch(new Request(`${APP_URL}/api/pixel`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers: { Origin: "https://checkout.example" }, ...init }));
+  dispatch(
+    new Request(`${APP_URL}/api/pixel`, {
+      method: "POST",
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      headers: { Origin: "https://checkout.example" },
+      ...init,
+    }),
+  );
 
 describe("POST /api/pixel", () => {
   beforeEach(async () => {
@@ -47,7 +76,12 @@ describe("POST /api/pixel", () => {
   });
 
   it("answers the CORS preflight and marks every answer readable from any origin", async () => {
-    const preflight = await dispatch(new Request(`${APP_URL}/api/pixel`, { method: "OPTIONS", headers: { Origin: "https://checkout.example", "Access-Control-Request-Method": "POST" } }));
+    const preflight = await dispatch(
+      new Request(`${APP_URL}/api/pixel`, {
+        method: "OPTIONS",
+        headers: { Origin: "https://checkout.example", "Access-Control-Request-Method": "POST" },
+      }),
+    );
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("*");
     expect(preflight.headers.get("Access-Control-Allow-Methods")).toContain("POST");
@@ -60,18 +94,33 @@ describe("POST /api/pixel", () => {
 
   it.each([
     ["not JSON", "{not json", 400, null],
-    ["no checkout", JSON.stringify({ v: 1, eventId: "e", timestamp: new Date().toISOString(), shop: "x.myshopify.com", accountId: randomUUID() }), 400, "checkout"],
+    [
+      "no checkout",
+      JSON.stringify({
+        v: 1,
+        eventId: "e",
+        timestamp: new Date().toISOString(),
+        shop: "x.myshopify.com",
+        accountId: randomUUID(),
+      }),
+      400,
+      "checkout",
+    ],
     ["a negative total", "NEGATIVE", 400, "checkout.totalPrice"],
     ["an infinite total", "INFINITE", 400, "checkout.totalPrice"],
     ["a shop that is not a myshopify domain", "BAD_SHOP", 400, "shop"],
     ["a NUL character in an attribute (found by the fuzz run)", "NUL", 400, "checkout.attributes.0.value"],
   ])("refuses %s with 400 and stores nothing", async (_name, raw, status, field) => {
     const body =
-      raw === "NEGATIVE" ? JSON.stringify({ ...pixelBody(), checkout: { ...pixelBody().checkout, totalPrice: -5 } })
-      : raw === "INFINITE" ? JSON.stringify(pixelBody()).replace('"totalPrice":59.8', '"totalPrice":1e999')
-      : raw === "BAD_SHOP" ? JSON.stringify({ ...pixelBody(), shop: "evil.example.com" })
-      : raw === "NUL" ? JSON.stringify(pixelBody({ attributes: [{ key: "_chat_session_id", value: "c\u0000" }] }))
-      : raw;
+      raw === "NEGATIVE"
+        ? JSON.stringify({ ...pixelBody(), checkout: { ...pixelBody().checkout, totalPrice: -5 } })
+        : raw === "INFINITE"
+          ? JSON.stringify(pixelBody()).replace('"totalPrice":59.8', '"totalPrice":1e999')
+          : raw === "BAD_SHOP"
+            ? JSON.stringify({ ...pixelBody(), shop: "evil.example.com" })
+            : raw === "NUL"
+              ? JSON.stringify(pixelBody({ attributes: [{ key: "_chat_session_id", value: "c\u0000" }] }))
+              : raw;
     const response = await send(body);
     expect(response.status).toBe(status);
     if (field) expect((await response.json()).errors).toContainEqual(expect.objectContaining({ field }));
@@ -86,12 +135,34 @@ describe("POST /api/pixel", () => {
   });
 
   it("creates a pixel-only order as unverified (no money, out of every total) until the webhook confirms it", async () => {
-    const webhook: Record<string, any> = { ...orderFixture(), id: 7700001, name: "#7701", checkout_token: "checkout-confirmed", note_attributes: [], processed_at: new Date().toISOString(), created_at: new Date().toISOString(), updated_at: new Date().toISOString() };
+    const webhook: Record<string, any> = {
+      ...orderFixture(),
+      id: 7700001,
+      name: "#7701",
+      checkout_token: "checkout-confirmed",
+      note_attributes: [],
+      processed_at: new Date().toISOString(),
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    };
     const response = await send(pixelBody({ orderId: "gid://shopify/Order/7700001", token: "checkout-confirmed" }));
-    expect(await response.json()).toEqual({ status: "STORED", orderId: "7700001", linked: true, createdUnverifiedOrder: true, flagged: [] });
-    const unverified = await prisma.order.findUniqueOrThrow({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700001" } }, include: { attribution: true } });
+    expect(await response.json()).toEqual({
+      status: "STORED",
+      orderId: "7700001",
+      linked: true,
+      createdUnverifiedOrder: true,
+      flagged: [],
+    });
+    const unverified = await prisma.order.findUniqueOrThrow({
+      where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700001" } },
+      include: { attribution: true },
+    });
     expect(unverified).toMatchObject({ verified: false, source: "PIXEL", grossAmount: null, netAmount: null });
-    expect(unverified.attribution).toMatchObject({ classification: "LED", matchedBy: "CHECKOUT_TOKEN", excludedReason: "UNVERIFIED" });
+    expect(unverified.attribution).toMatchObject({
+      classification: "LED",
+      matchedBy: "CHECKOUT_TOKEN",
+      excludedReason: "UNVERIFIED",
+    });
     const today = dayInZone(new Date(), shop.timezone);
     const todayOnly = { range: reportRange(today, today, shop.timezone), preset: null, surface: null };
     const before = await loadSummaryReport(prisma, shop, todayOnly);
@@ -99,34 +170,63 @@ describe("POST /api/pixel", () => {
     expect(before.excluded).toMatchObject({ unverified: 1 });
 
     // Shopify's signed webhook: the order becomes verified, with its money, led through the checkout token.
-    const delivered = await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }));
+    const delivered = await dispatch(
+      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
+    );
     expect(delivered.status).toBe(200);
-    const verified = await prisma.order.findUniqueOrThrow({ where: { id: unverified.id }, include: { attribution: true } });
+    const verified = await prisma.order.findUniqueOrThrow({
+      where: { id: unverified.id },
+      include: { attribution: true },
+    });
     expect(verified.verified).toBe(true);
     expect(verified.grossAmount?.toString()).toBe(webhook.total_price_set.shop_money.amount.replace(/\.?0+$/, ""));
-    expect(verified.attribution).toMatchObject({ classification: "LED", matchedBy: "CHECKOUT_TOKEN", excludedReason: null });
+    expect(verified.attribution).toMatchObject({
+      classification: "LED",
+      matchedBy: "CHECKOUT_TOKEN",
+      excludedReason: null,
+    });
     const after = await loadSummaryReport(prisma, shop, todayOnly);
     expect(after.totals.attributed.orders).toBe(1);
   });
 
   it("never changes the money of an order a webhook gave, whatever totals the pixel claims", async () => {
-    const webhook: Record<string, any> = { ...orderFixture(), id: 7700002, name: "#7702", processed_at: new Date().toISOString(), updated_at: new Date().toISOString() };
-    await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }));
-    const before = await prisma.order.findUniqueOrThrow({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700002" } }, include: { lineItems: true } });
+    const webhook: Record<string, any> = {
+      ...orderFixture(),
+      id: 7700002,
+      name: "#7702",
+      processed_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    };
+    await dispatch(
+      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
+    );
+    const before = await prisma.order.findUniqueOrThrow({
+      where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700002" } },
+      include: { lineItems: true },
+    });
     const forged = await send(pixelBody({ orderId: "7700002", totalPrice: 999_999 }));
     expect(await forged.json()).toMatchObject({ status: "STORED", createdUnverifiedOrder: false, flagged: [] });
     const after = await prisma.order.findUniqueOrThrow({ where: { id: before.id }, include: { lineItems: true } });
-    expect([after.grossAmount?.toString(), after.netAmount?.toString(), after.verified, after.lineItems.length]).toEqual([
-      before.grossAmount?.toString(), before.netAmount?.toString(), true, before.lineItems.length,
-    ]);
+    expect([
+      after.grossAmount?.toString(),
+      after.netAmount?.toString(),
+      after.verified,
+      after.lineItems.length,
+    ]).toEqual([before.grossAmount?.toString(), before.netAmount?.toString(), true, before.lineItems.length]);
   });
 
   it("is idempotent per event id and per order id, and flags figures outside the shop's bounds", async () => {
     const body = pixelBody({ orderId: "7700003", totalPrice: 5_000_000 });
-    expect(await (await send(body)).json()).toMatchObject({ status: "STORED", flagged: [expect.stringContaining("outlier threshold")] });
+    expect(await (await send(body)).json()).toMatchObject({
+      status: "STORED",
+      flagged: [expect.stringContaining("outlier threshold")],
+    });
     expect(await (await send(body)).json()).toEqual({ status: "DUPLICATE_EVENT" });
     // The thank-you page and the first upsell page can both report the order: a new event id, the same order.
-    expect(await (await send({ ...body, eventId: `sh-${randomUUID()}` })).json()).toEqual({ status: "DUPLICATE_ORDER", orderId: "7700003" });
+    expect(await (await send({ ...body, eventId: `sh-${randomUUID()}` })).json()).toEqual({
+      status: "DUPLICATE_ORDER",
+      orderId: "7700003",
+    });
     expect(await prisma.pixelHit.count({ where: { shopId: shop.id } })).toBe(1);
     expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
   });

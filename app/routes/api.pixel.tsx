@@ -19,11 +19,14 @@ const CORS = {
 // A checkout completes once per order; this bounds a client replaying events in a loop.
 const perClient = new RateLimiter({ capacity: 20, refillPerSecond: 0.2 });
 
-const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) => jsonResponse(body, { status, headers: { ...CORS, ...headers } });
+const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  jsonResponse(body, { status, headers: { ...CORS, ...headers } });
 
 // Remix hands OPTIONS (the preflight) to the loader, not the action.
 export const loader = ({ request }: LoaderFunctionArgs) =>
-  request.method === "OPTIONS" ? new Response(null, { status: 204, headers: CORS }) : answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
+  request.method === "OPTIONS"
+    ? new Response(null, { status: 204, headers: CORS })
+    : answer({ error: "use POST" }, 405, { Allow: "POST, OPTIONS" });
 
 // POST /api/pixel: checkout_completed from the web pixel (untrusted; see app/domain/pixel/ingest-pixel.server.ts).
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -41,7 +44,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // The account id is in the pixel's settings, which only the app (webPixelCreate) and Shopify know.
   if (event.accountId !== shop.pixelAccountId) return answer({ error: "accountId does not belong to this shop" }, 403);
   const decision = perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`);
-  if (!decision.allowed) return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
+  if (!decision.allowed)
+    return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
   try {
     const outcome = await prisma.$transaction((tx) => ingestPixelEvent(tx, shop, event));
     return answer(outcome);

@@ -28,11 +28,31 @@ describe("report API", () => {
     const shopB = await ensureShop(prisma, { domain: SHOP_B, currency: "USD", timezone: "America/New_York" });
     await storeOfflineSession(prisma, SHOP_A);
     await storeOfflineSession(prisma, SHOP_B);
-    const conversation = await createConversation(shopA, { startedAt: "2026-11-10T08:00:00Z", touches: [{ at: "2026-11-10T08:01:00Z", answerFound: true }] });
-    ledOrderId = (await createOrder(shopA, { at: "2026-11-10T09:00:00Z", name: "#A1", classification: "LED", conversationId: conversation.id, gross: "120.00", net: "100.00" })).shopifyOrderId;
+    const conversation = await createConversation(shopA, {
+      startedAt: "2026-11-10T08:00:00Z",
+      touches: [{ at: "2026-11-10T08:01:00Z", answerFound: true }],
+    });
+    ledOrderId = (
+      await createOrder(shopA, {
+        at: "2026-11-10T09:00:00Z",
+        name: "#A1",
+        classification: "LED",
+        conversationId: conversation.id,
+        gross: "120.00",
+        net: "100.00",
+      })
+    ).shopifyOrderId;
     await createOrder(shopA, { at: "2026-11-11T09:00:00Z", name: "#A2", gross: "50.00" });
-    await createOrder(shopA, { at: "2026-11-11T10:00:00Z", name: "#A3, \"gift\"", classification: "ASSISTED", matchedBy: "EMAIL", gross: "10.00" });
-    shopBOrderId = (await createOrder(shopB, { at: "2026-11-10T15:00:00Z", name: "#B1", classification: "LED", gross: "999.00" })).shopifyOrderId;
+    await createOrder(shopA, {
+      at: "2026-11-11T10:00:00Z",
+      name: '#A3, "gift"',
+      classification: "ASSISTED",
+      matchedBy: "EMAIL",
+      gross: "10.00",
+    });
+    shopBOrderId = (
+      await createOrder(shopB, { at: "2026-11-10T15:00:00Z", name: "#B1", classification: "LED", gross: "999.00" })
+    ).shopifyOrderId;
   });
 
   it("answers the summary as JSON, equal to the report the Insights page renders", async () => {
@@ -40,14 +60,22 @@ describe("report API", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toContain("application/json");
     const body = await response.json();
-    const expected = await loadSummaryReport(prisma, shopA, { range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"), preset: null, surface: null });
+    const expected = await loadSummaryReport(prisma, shopA, {
+      range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"),
+      preset: null,
+      surface: null,
+    });
     expect(body).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(body).toMatchObject({
       shop: SHOP_A,
       currency: "EUR",
       timezone: "Europe/Berlin",
       range: { from: "2026-11-09", to: "2026-11-15", days: 7 },
-      totals: { led: { orders: 1, grossRevenue: "120.00", netRevenue: "100.00" }, attributed: { orders: 2, netRevenue: "110.00" }, aov: "55.00" },
+      totals: {
+        led: { orders: 1, grossRevenue: "120.00", netRevenue: "100.00" },
+        attributed: { orders: 2, netRevenue: "110.00" },
+        aov: "55.00",
+      },
       previous: { range: { from: "2026-11-02", to: "2026-11-08" }, attributed: { orders: 0 } },
       excluded: { test: 0, unverified: 0, outlier: 0 },
     });
@@ -74,7 +102,9 @@ describe("report API", () => {
   });
 
   it("refuses requests without a valid session token, and writes", async () => {
-    const anonymous = await dispatch(new Request("https://chat-attribution.test/api/reports/summary", { headers: { Authorization: "Bearer nope" } }));
+    const anonymous = await dispatch(
+      new Request("https://chat-attribution.test/api/reports/summary", { headers: { Authorization: "Bearer nope" } }),
+    );
     expect(anonymous.status).toBe(401);
     const forged = await dispatch(adminFetchRequest("/api/reports/summary", SHOP_A, {}, "not-the-app-secret"));
     expect(forged.status).toBe(401);
@@ -84,16 +114,31 @@ describe("report API", () => {
 
   it("answers a validly signed token with a bad dest or iss with 401, never 500", async () => {
     // Issue 25.15.
-    for (const claims of [{ dest: "not a url" }, { dest: "https://" }, { iss: "::::" }, { dest: "https://evil.example.com" }]) {
+    for (const claims of [
+      { dest: "not a url" },
+      { dest: "https://" },
+      { iss: "::::" },
+      { dest: "https://evil.example.com" },
+    ]) {
       const token = signSessionToken(TEST_API_SECRET, { shop: SHOP_A, apiKey: TEST_API_KEY, ...claims });
-      const response = await dispatch(new Request("https://chat-attribution.test/api/reports/summary", { headers: { Authorization: `Bearer ${token}`, "User-Agent": DESKTOP } }));
+      const response = await dispatch(
+        new Request("https://chat-attribution.test/api/reports/summary", {
+          headers: { Authorization: `Bearer ${token}`, "User-Agent": DESKTOP },
+        }),
+      );
       expect({ claims, status: response.status }).toEqual({ claims, status: 401 });
     }
   });
 
   it("a shop sees only its own numbers and orders", async () => {
-    const body = await (await dispatch(adminFetchRequest("/api/reports/summary?from=2026-11-09&to=2026-11-15", SHOP_B))).json();
-    expect(body).toMatchObject({ shop: SHOP_B, currency: "USD", totals: { led: { orders: 1, grossRevenue: "999.00" }, unattributed: { orders: 0 } } });
+    const body = await (
+      await dispatch(adminFetchRequest("/api/reports/summary?from=2026-11-09&to=2026-11-15", SHOP_B))
+    ).json();
+    expect(body).toMatchObject({
+      shop: SHOP_B,
+      currency: "USD",
+      totals: { led: { orders: 1, grossRevenue: "999.00" }, unattributed: { orders: 0 } },
+    });
     const crossShop = await dispatch(adminFetchRequest(`/api/orders/${shopBOrderId}/attribution`, SHOP_A));
     expect(crossShop.status).toBe(404);
   });
@@ -116,7 +161,9 @@ describe("report API", () => {
     const response = await dispatch(adminFetchRequest("/api/reports/orders.csv?from=2026-11-09&to=2026-11-15", SHOP_A));
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("Content-Disposition")).toBe('attachment; filename="chat-orders-2026-11-09-to-2026-11-15.csv"');
+    expect(response.headers.get("Content-Disposition")).toBe(
+      'attachment; filename="chat-orders-2026-11-09-to-2026-11-15.csv"',
+    );
     const text = await response.text();
     const lines = text.trimEnd().split("\r\n");
     expect(lines[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Currency,Excluded");
@@ -125,7 +172,9 @@ describe("report API", () => {
       "#A2,<id>,2026-11-11 10:00,Unattributed,,,50.00,50.00,EUR,",
       "#A1,<id>,2026-11-10 10:00,Led,Chat widget,Cart attribute,100.00,120.00,EUR,",
     ]);
-    const led = await (await dispatch(adminFetchRequest("/api/reports/orders.csv?from=2026-11-09&to=2026-11-15&filter=led", SHOP_A))).text();
+    const led = await (
+      await dispatch(adminFetchRequest("/api/reports/orders.csv?from=2026-11-09&to=2026-11-15&filter=led", SHOP_A))
+    ).text();
     expect(led.trimEnd().split("\r\n")).toHaveLength(2);
     expect((await dispatch(adminFetchRequest("/api/reports/orders.csv?filter=everything", SHOP_A))).status).toBe(400);
   });

@@ -37,7 +37,11 @@ async function post(body: unknown, options: PostOptions = {}) {
   if (options.idempotencyKey !== undefined) headers["Idempotency-Key"] = options.idempotencyKey;
   const method = options.method ?? "POST";
   const response = await dispatch(
-    new Request(`${APP_URL}${PATH}${options.query ?? ""}`, { method, headers, body: method === "GET" ? undefined : (options.rawBody ?? JSON.stringify(body)) }),
+    new Request(`${APP_URL}${PATH}${options.query ?? ""}`, {
+      method,
+      headers,
+      body: method === "GET" ? undefined : (options.rawBody ?? JSON.stringify(body)),
+    }),
   );
   expect(await responseErrors(PATH, "post", response)).toEqual([]);
   return response;
@@ -47,8 +51,28 @@ const now = () => new Date().toISOString();
 const validBatch = (conversationId = `c_${randomUUID().slice(0, 8)}`) => ({
   events: [
     { id: randomUUID(), type: "conversation_started", occurredAt: now(), conversationId, surface: "FAQ" },
-    { id: randomUUID(), type: "message", occurredAt: now(), conversationId, role: "assistant", answerFound: true, productIds: ["632910392"] },
-    { id: randomUUID(), type: "cart", occurredAt: now(), visitorId: "v_api", conversationId, cartType: "ITEM_ADDED", productId: "632910392", value: "19.90", currency: "EUR", quantity: 1, fromChat: true },
+    {
+      id: randomUUID(),
+      type: "message",
+      occurredAt: now(),
+      conversationId,
+      role: "assistant",
+      answerFound: true,
+      productIds: ["632910392"],
+    },
+    {
+      id: randomUUID(),
+      type: "cart",
+      occurredAt: now(),
+      visitorId: "v_api",
+      conversationId,
+      cartType: "ITEM_ADDED",
+      productId: "632910392",
+      value: "19.90",
+      currency: "EUR",
+      quantity: 1,
+      fromChat: true,
+    },
     { id: randomUUID(), type: "identify", occurredAt: now(), visitorId: "v_api", email: "Shopper@Example.COM" },
   ],
 });
@@ -64,12 +88,33 @@ describe("POST /api/v1/events", () => {
   it("re-attributes an order its evidence came after: the server API's times are the shop's own", async () => {
     const clock = Date.now();
     const orderTime = new Date(clock - 10 * 60_000).toISOString();
-    const order = { ...orderFixture(), processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: "c_backfill" }] };
+    const order = {
+      ...orderFixture(),
+      processed_at: orderTime,
+      created_at: orderTime,
+      note_attributes: [{ name: "_chat_session_id", value: "c_backfill" }],
+    };
     await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: order }));
-    expect((await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).classification).toBe("UNATTRIBUTED");
+    expect((await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).classification).toBe(
+      "UNATTRIBUTED",
+    );
     const answeredAt = new Date(clock - 30 * 60_000).toISOString();
-    await post({ events: [{ id: randomUUID(), type: "message", occurredAt: answeredAt, conversationId: "c_backfill", role: "assistant", answerFound: true }] });
-    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ classification: "LED", minutesFromLastTouch: 20 });
+    await post({
+      events: [
+        {
+          id: randomUUID(),
+          type: "message",
+          occurredAt: answeredAt,
+          conversationId: "c_backfill",
+          role: "assistant",
+          answerFound: true,
+        },
+      ],
+    });
+    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      classification: "LED",
+      minutesFromLastTouch: 20,
+    });
     expect((await prisma.touchpoint.findFirstOrThrow({ where: { shopId: shop.id } })).receivedAt).toBeNull();
   });
 
@@ -79,10 +124,18 @@ describe("POST /api/v1/events", () => {
     const response = await post(batch);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
-    expect(await prisma.clientEvent.findMany({ where: { shopId: shop.id }, select: { source: true } })).toEqual(Array(4).fill({ source: "SERVER_API" }));
+    expect(await prisma.clientEvent.findMany({ where: { shopId: shop.id }, select: { source: true } })).toEqual(
+      Array(4).fill({ source: "SERVER_API" }),
+    );
     const identities = await prisma.visitorIdentity.findMany({ where: { visitor: { shopId: shop.id } } });
-    expect(identities.map((identity) => identity.value)).toEqual([createHash("sha256").update("shopper@example.com").digest("hex")]);
-    const stored = JSON.stringify([identities, await prisma.visitor.findMany({ where: { shopId: shop.id } }), await prisma.clientEvent.findMany({ where: { shopId: shop.id } })]);
+    expect(identities.map((identity) => identity.value)).toEqual([
+      createHash("sha256").update("shopper@example.com").digest("hex"),
+    ]);
+    const stored = JSON.stringify([
+      identities,
+      await prisma.visitor.findMany({ where: { shopId: shop.id } }),
+      await prisma.clientEvent.findMany({ where: { shopId: shop.id } }),
+    ]);
     expect(stored).not.toMatch(/example\.com/i);
 
     // The same events again (a retry without Idempotency-Key): recognised by their ids.
@@ -107,10 +160,15 @@ describe("POST /api/v1/events", () => {
     expect(await revokeApiKey(prisma, shop.id, revoked.id)).toBe(true);
     expect((await post(validBatch(), { key: revoked.key })).status).toBe(401);
 
-    const other = await ensureShop(prisma, { domain: `api-other-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
+    const other = await ensureShop(prisma, {
+      domain: `api-other-${randomUUID().slice(0, 8)}.myshopify.com`,
+      currency: "EUR",
+    });
     const otherKey = (await createApiKey(prisma, other.id, "Theirs")).key;
     expect((await post(validBatch(), { key: otherKey, query: `?shop=${shop.domain}` })).status).toBe(401);
-    expect(await revokeApiKey(prisma, shop.id, (await prisma.apiKey.findFirstOrThrow({ where: { shopId: other.id } })).id)).toBe(false);
+    expect(
+      await revokeApiKey(prisma, shop.id, (await prisma.apiKey.findFirstOrThrow({ where: { shopId: other.id } })).id),
+    ).toBe(false);
     // Without ?shop= the other shop's key records into its own shop, never into ours.
     expect((await post(validBatch(), { key: otherKey })).status).toBe(200);
     expect(await storedEvents(shop.id)).toBe(0);
@@ -126,12 +184,27 @@ describe("POST /api/v1/events", () => {
     ["an empty batch", { events: [] }, null, "events"],
     ["101 events", { events: Array.from({ length: 101 }, () => validBatch().events[0]) }, null, "events"],
     ["an unknown type", { events: [{ id: "e1", type: "purchase", occurredAt: now() }] }, 0, "type"],
-    ["a time 10 minutes ahead", { events: [{ ...validBatch().events[0], occurredAt: new Date(Date.now() + 600_000).toISOString() }] }, 0, "occurredAt"],
-    ["a message without conversationId", { events: [{ id: "e1", type: "message", occurredAt: now(), role: "shopper" }] }, 0, "conversationId"],
+    [
+      "a time 10 minutes ahead",
+      { events: [{ ...validBatch().events[0], occurredAt: new Date(Date.now() + 600_000).toISOString() }] },
+      0,
+      "occurredAt",
+    ],
+    [
+      "a message without conversationId",
+      { events: [{ id: "e1", type: "message", occurredAt: now(), role: "shopper" }] },
+      0,
+      "conversationId",
+    ],
     ["a cart quantity of 0", { events: [{ ...validBatch().events[2], quantity: 0 }] }, 0, "quantity"],
     ["a lower-case currency", { events: [{ ...validBatch().events[2], currency: "eur" }] }, 0, "currency"],
     ["a negative value", { events: [{ ...validBatch().events[2], value: "-1.00" }] }, 0, "value"],
-    ["an identify with nothing to identify by", { events: [{ id: "e1", type: "identify", occurredAt: now() }] }, 0, "emailSha256"],
+    [
+      "an identify with nothing to identify by",
+      { events: [{ id: "e1", type: "identify", occurredAt: now() }] },
+      0,
+      "emailSha256",
+    ],
     // Found by the fuzz run: PostgreSQL cannot store NUL and Prisma refuses lone surrogates; both were 500s.
     ["a NUL character in a topic", { events: [{ ...validBatch().events[1], topic: "dry\u0000skin" }] }, 0, "topic"],
     ["a lone UTF-16 surrogate in an id", { events: [{ ...validBatch().events[0], id: "\ud800" }] }, 0, "id"],
@@ -148,7 +221,9 @@ describe("POST /api/v1/events", () => {
 
   it("stores nothing of a batch in which one event is invalid", async () => {
     const batch = validBatch();
-    const response = await post({ events: batch.events.map((event, index) => (index === 2 ? { ...event, quantity: 1000 } : event)) });
+    const response = await post({
+      events: batch.events.map((event, index) => (index === 2 ? { ...event, quantity: 1000 } : event)),
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ errors: [{ index: 2, field: "quantity", message: expect.any(String) }] });
     expect(await storedEvents(shop.id)).toBe(0);
@@ -161,7 +236,10 @@ describe("POST /api/v1/events", () => {
     expect(first.status).toBe(200);
     const firstBody = await first.json();
     // Meanwhile the events were recorded by other means: a plain retry would now say "duplicates: 4".
-    const retries = await Promise.all([post(batch, { idempotencyKey: "order-sync-42" }), post(batch, { idempotencyKey: "order-sync-42" })]);
+    const retries = await Promise.all([
+      post(batch, { idempotencyKey: "order-sync-42" }),
+      post(batch, { idempotencyKey: "order-sync-42" }),
+    ]);
     for (const retry of retries) {
       expect(retry.status).toBe(200);
       expect(retry.headers.get("Idempotent-Replayed")).toBe("true");
@@ -185,7 +263,10 @@ describe("POST /api/v1/events", () => {
 
   it("answers two simultaneous requests with one Idempotency-Key once", async () => {
     const batch = validBatch();
-    const [a, b] = await Promise.all([post(batch, { idempotencyKey: "same-time" }), post(batch, { idempotencyKey: "same-time" })]);
+    const [a, b] = await Promise.all([
+      post(batch, { idempotencyKey: "same-time" }),
+      post(batch, { idempotencyKey: "same-time" }),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(await a.json()).toEqual(await b.json());
     expect(await storedEvents(shop.id)).toBe(4);

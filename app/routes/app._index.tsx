@@ -1,6 +1,20 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Card, DataTable, EmptyState, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Card,
+  DataTable,
+  EmptyState,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { DownloadButton } from "../components/DownloadButton";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
@@ -9,7 +23,15 @@ import { prisma } from "../db.server";
 import { CLASS_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
 import { loadSummaryReport, type SummaryReport } from "../domain/reports/summary-report.server";
 import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
-import { adminOrderUrl, changeRatio, formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
+import {
+  adminOrderUrl,
+  changeRatio,
+  formatChange,
+  formatCount,
+  formatCurrency,
+  formatDateTime,
+  formatPercent,
+} from "../lib/format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -42,7 +64,9 @@ function Kpi({ label, value, current, previous, locale, beside }: KpiProps) {
           <Text as="p" variant="headingLg" numeric>
             <span data-kpi={label}>{value}</span>
           </Text>
-          <Badge tone={ratio === null ? undefined : ratio >= 0 ? "success" : "critical"}>{formatChange(ratio, locale)}</Badge>
+          <Badge tone={ratio === null ? undefined : ratio >= 0 ? "success" : "critical"}>
+            {formatChange(ratio, locale)}
+          </Badge>
         </InlineStack>
         {beside ? (
           <Text as="p" variant="bodySm" tone="subdued">
@@ -67,8 +91,22 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         beside={`${money(totals.attributed.grossRevenue)} gross · ${money(report.dailyAverage.attributedRevenue)} per active day`}
         locale={locale}
       />
-      <Kpi label="Led revenue" value={money(totals.led.netRevenue)} current={totals.led.netRevenue} previous={previous.led.netRevenue} beside={`${money(totals.led.grossRevenue)} gross`} locale={locale} />
-      <Kpi label="Assisted revenue" value={money(totals.assisted.netRevenue)} current={totals.assisted.netRevenue} previous={previous.assisted.netRevenue} beside={`${money(totals.assisted.grossRevenue)} gross`} locale={locale} />
+      <Kpi
+        label="Led revenue"
+        value={money(totals.led.netRevenue)}
+        current={totals.led.netRevenue}
+        previous={previous.led.netRevenue}
+        beside={`${money(totals.led.grossRevenue)} gross`}
+        locale={locale}
+      />
+      <Kpi
+        label="Assisted revenue"
+        value={money(totals.assisted.netRevenue)}
+        current={totals.assisted.netRevenue}
+        previous={previous.assisted.netRevenue}
+        beside={`${money(totals.assisted.grossRevenue)} gross`}
+        locale={locale}
+      />
       <Kpi
         label="Attributed orders"
         value={formatCount(totals.attributed.orders, locale)}
@@ -77,7 +115,13 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         beside={`${totals.led.orders} led · ${totals.assisted.orders} assisted`}
         locale={locale}
       />
-      <Kpi label="Average order value" value={money(totals.aov)} current={totals.aov} previous={previous.aov} locale={locale} />
+      <Kpi
+        label="Average order value"
+        value={money(totals.aov)}
+        current={totals.aov}
+        previous={previous.aov}
+        locale={locale}
+      />
       <Kpi
         label="Attribution rate"
         value={formatPercent(totals.attributionRate.orders, locale)}
@@ -91,10 +135,20 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={money(cart.gmv)}
         current={cart.gmv}
         previous={previousCart.gmv}
-        beside={cart.eventsInOtherCurrencies > 0 ? `${cart.eventsInOtherCurrencies} cart events in other currencies not summed` : "Added in chat-qualified sessions, net of removals"}
+        beside={
+          cart.eventsInOtherCurrencies > 0
+            ? `${cart.eventsInOtherCurrencies} cart events in other currencies not summed`
+            : "Added in chat-qualified sessions, net of removals"
+        }
         locale={locale}
       />
-      <Kpi label="Products in cart" value={formatCount(cart.productsInCart, locale)} current={cart.productsInCart} previous={previousCart.productsInCart} locale={locale} />
+      <Kpi
+        label="Products in cart"
+        value={formatCount(cart.productsInCart, locale)}
+        current={cart.productsInCart}
+        previous={previousCart.productsInCart}
+        locale={locale}
+      />
     </InlineGrid>
   );
 }
@@ -104,28 +158,46 @@ function ExcludedNote({ report }: { report: SummaryReport }) {
   return (
     <Banner tone="info" title="What these totals leave out">
       <p>
-        <span data-excluded="test">{test}</span> test order{test === 1 ? "" : "s"}, <span data-excluded="unverified">{unverified}</span> order
-        {unverified === 1 ? "" : "s"} reported by the pixel but not yet confirmed by Shopify, and <span data-excluded="outlier">{outlier}</span> outlier
-        {outlier === 1 ? "" : "s"} (a value that is not a number or above the shop's maximum) are listed on the Orders page but never counted. Unattributed
-        orders count towards the attribution rate only; no revenue is credited to chat without a conversation that earned it.
+        <span data-excluded="test">{test}</span> test order{test === 1 ? "" : "s"},{" "}
+        <span data-excluded="unverified">{unverified}</span> order
+        {unverified === 1 ? "" : "s"} reported by the pixel but not yet confirmed by Shopify, and{" "}
+        <span data-excluded="outlier">{outlier}</span> outlier
+        {outlier === 1 ? "" : "s"} (a value that is not a number or above the shop's maximum) are listed on the Orders
+        page but never counted. Unattributed orders count towards the attribution rate only; no revenue is credited to
+        chat without a conversation that earned it.
       </p>
     </Banner>
   );
 }
 
 function TopProducts({ report, locale }: { report: SummaryReport; locale: string }) {
-  if (report.topProducts.length === 0) return <Text as="p" tone="subdued">No attributed orders in this period.</Text>;
+  if (report.topProducts.length === 0)
+    return (
+      <Text as="p" tone="subdued">
+        No attributed orders in this period.
+      </Text>
+    );
   return (
     <DataTable
       columnContentTypes={["text", "numeric", "numeric", "numeric"]}
       headings={["Product", "Orders", "Units", "Attributed revenue"]}
-      rows={report.topProducts.map((product) => [product.title, product.orders, product.quantity, formatCurrency(product.revenue, report.currency, locale)])}
+      rows={report.topProducts.map((product) => [
+        product.title,
+        product.orders,
+        product.quantity,
+        formatCurrency(product.revenue, report.currency, locale),
+      ])}
     />
   );
 }
 
 function RecentOrders({ report, locale }: { report: SummaryReport; locale: string }) {
-  if (report.recentOrders.length === 0) return <Text as="p" tone="subdued">No attributed orders in this period.</Text>;
+  if (report.recentOrders.length === 0)
+    return (
+      <Text as="p" tone="subdued">
+        No attributed orders in this period.
+      </Text>
+    );
   return (
     <DataTable
       columnContentTypes={["text", "text", "text", "text", "numeric", "text"]}
@@ -136,7 +208,9 @@ function RecentOrders({ report, locale }: { report: SummaryReport; locale: strin
         </Link>,
         formatDateTime(order.processedAt, report.timezone, locale),
         CLASS_LABEL[order.class],
-        [order.source && SURFACE_LABEL[order.source], order.matchedBy && MATCHED_BY_LABEL[order.matchedBy]].filter(Boolean).join(" · "),
+        [order.source && SURFACE_LABEL[order.source], order.matchedBy && MATCHED_BY_LABEL[order.matchedBy]]
+          .filter(Boolean)
+          .join(" · "),
         formatCurrency(order.netRevenue, report.currency, locale),
         <a key="admin" href={adminOrderUrl(report.shop, order.orderId)} target="_top">
           Open in admin
@@ -149,7 +223,11 @@ function RecentOrders({ report, locale }: { report: SummaryReport; locale: strin
 export default function Insights() {
   const { report, preset, locale, hasOrders } = useLoaderData<typeof loader>();
   const reloading = useReportReloading();
-  const apiQuery = new URLSearchParams({ from: report.range.from, to: report.range.to, ...(report.surface ? { surface: report.surface } : {}) });
+  const apiQuery = new URLSearchParams({
+    from: report.range.from,
+    to: report.range.to,
+    ...(report.surface ? { surface: report.surface } : {}),
+  });
   const heading = `${report.range.from} – ${report.range.to} · compared with ${report.previous.range.from} – ${report.previous.range.to}`;
 
   if (!hasOrders) {
@@ -157,7 +235,10 @@ export default function Insights() {
       <Page title="Insights">
         <Card>
           <EmptyState heading="No orders yet" image="" action={{ content: "Open setup", url: "/app/setup" }}>
-            <p>Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and the pixel can tie orders to conversations.</p>
+            <p>
+              Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and the
+              pixel can tie orders to conversations.
+            </p>
           </EmptyState>
         </Card>
       </Page>
@@ -165,11 +246,30 @@ export default function Insights() {
   }
 
   return (
-    <Page title="Insights" subtitle={heading} secondaryActions={<DownloadButton url={`/api/reports/summary?${apiQuery}`} filename={`chat-insights-${report.range.from}-to-${report.range.to}.json`}>Export JSON</DownloadButton>}>
+    <Page
+      title="Insights"
+      subtitle={heading}
+      secondaryActions={
+        <DownloadButton
+          url={`/api/reports/summary?${apiQuery}`}
+          filename={`chat-insights-${report.range.from}-to-${report.range.to}.json`}
+        >
+          Export JSON
+        </DownloadButton>
+      }
+    >
       <Layout>
         <Layout.Section>
           <Card>
-            <ReportFilters state={{ preset, from: report.range.from, to: report.range.to, surface: report.surface, timezone: report.timezone }} />
+            <ReportFilters
+              state={{
+                preset,
+                from: report.range.from,
+                to: report.range.to,
+                surface: report.surface,
+                timezone: report.timezone,
+              }}
+            />
           </Card>
         </Layout.Section>
         <Layout.Section>

@@ -13,7 +13,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const conversation = await findConversationTimeline(prisma, shop, params.conversationId ?? "");
   if (!conversation) throw jsonResponse({ error: "There is no such conversation in this shop" }, { status: 404 });
-  return { conversation, shop: { currency: shop.currency, timezone: shop.timezone, locale: shop.locale, storeTranscripts: shop.storeTranscripts } };
+  return {
+    conversation,
+    shop: {
+      currency: shop.currency,
+      timezone: shop.timezone,
+      locale: shop.locale,
+      storeTranscripts: shop.storeTranscripts,
+    },
+  };
 };
 
 const CART_VERB: Record<string, string> = {
@@ -23,14 +31,32 @@ const CART_VERB: Record<string, string> = {
   ITEM_REMOVED: "Removed",
 };
 
-function timelineText(item: TimelineItem, currency: string, locale: string): { title: string; detail?: string; badge?: { text: string; tone?: "success" | "info" | "attention" } } {
+function timelineText(
+  item: TimelineItem,
+  currency: string,
+  locale: string,
+): { title: string; detail?: string; badge?: { text: string; tone?: "success" | "info" | "attention" } } {
   switch (item.kind) {
     case "touch":
-      if (item.role === "shopper") return { title: "Shopper asked", detail: [item.topic && `Topic: ${item.topic}`, item.text].filter(Boolean).join(" · ") || undefined };
+      if (item.role === "shopper")
+        return {
+          title: "Shopper asked",
+          detail: [item.topic && `Topic: ${item.topic}`, item.text].filter(Boolean).join(" · ") || undefined,
+        };
       return {
         title: "Assistant answered",
-        detail: [item.productIds.length ? `Recommended ${item.productIds.length} product${item.productIds.length === 1 ? "" : "s"}` : null, item.text].filter(Boolean).join(" · ") || undefined,
-        badge: item.qualifying ? { text: "Qualifying answer", tone: "success" } : { text: item.answerFound === false ? "No answer found" : "Not qualifying" },
+        detail:
+          [
+            item.productIds.length
+              ? `Recommended ${item.productIds.length} product${item.productIds.length === 1 ? "" : "s"}`
+              : null,
+            item.text,
+          ]
+            .filter(Boolean)
+            .join(" · ") || undefined,
+        badge: item.qualifying
+          ? { text: "Qualifying answer", tone: "success" }
+          : { text: item.answerFound === false ? "No answer found" : "Not qualifying" },
       };
     case "cart":
       return {
@@ -40,8 +66,14 @@ function timelineText(item: TimelineItem, currency: string, locale: string): { t
     case "order":
       return {
         title: `Order ${item.name ?? item.orderId} · ${formatCurrency(item.netRevenue, currency, locale)}`,
-        detail: item.minutesFromLastTouch !== null ? `${item.minutesFromLastTouch} minutes after the last qualifying answer` : undefined,
-        badge: { text: item.excluded ? `${CLASS_LABEL[item.class]} (excluded from totals)` : CLASS_LABEL[item.class], tone: item.excluded ? "attention" : item.class === "LED" ? "success" : "info" },
+        detail:
+          item.minutesFromLastTouch !== null
+            ? `${item.minutesFromLastTouch} minutes after the last qualifying answer`
+            : undefined,
+        badge: {
+          text: item.excluded ? `${CLASS_LABEL[item.class]} (excluded from totals)` : CLASS_LABEL[item.class],
+          tone: item.excluded ? "attention" : item.class === "LED" ? "success" : "info",
+        },
       };
   }
 }
@@ -64,20 +96,31 @@ export default function ConversationDetail() {
                   Timeline
                 </Text>
                 <Text as="p">
-                  Revenue credited: <b data-revenue-credited>{formatCurrency(conversation.revenueCredited, shop.currency, shop.locale)}</b>
+                  Revenue credited:{" "}
+                  <b data-revenue-credited>
+                    {formatCurrency(conversation.revenueCredited, shop.currency, shop.locale)}
+                  </b>
                 </Text>
               </InlineStack>
               <ol style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 12 }}>
                 {conversation.timeline.map((item, index) => {
                   const text = timelineText(item, shop.currency, shop.locale);
                   return (
-                    <li key={index} data-timeline-kind={item.kind} style={{ borderLeft: "3px solid var(--p-color-border)", paddingLeft: 12 }}>
+                    <li
+                      key={index}
+                      data-timeline-kind={item.kind}
+                      style={{ borderLeft: "3px solid var(--p-color-border)", paddingLeft: 12 }}
+                    >
                       <InlineStack gap="200" blockAlign="center">
                         <Text as="span" tone="subdued" variant="bodySm">
                           {formatDateTime(item.at, shop.timezone, shop.locale)}
                         </Text>
                         <Text as="span" fontWeight="semibold">
-                          {item.kind === "order" ? <Link to={`/app/orders/${item.orderId}`}>{text.title}</Link> : text.title}
+                          {item.kind === "order" ? (
+                            <Link to={`/app/orders/${item.orderId}`}>{text.title}</Link>
+                          ) : (
+                            text.title
+                          )}
                         </Text>
                         {text.badge ? <Badge tone={text.badge.tone}>{text.badge.text}</Badge> : null}
                       </InlineStack>

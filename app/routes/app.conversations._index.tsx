@@ -16,7 +16,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
   return {
     conversations: await listConversations(prisma, shop, query, page),
-    query: { preset: query.preset, from: query.range.from, to: query.range.to, surface: query.surface, timezone: query.range.timezone },
+    query: {
+      preset: query.preset,
+      from: query.range.from,
+      to: query.range.to,
+      surface: query.surface,
+      timezone: query.range.timezone,
+    },
     shop: { currency: shop.currency, locale: shop.locale, requireAnswerFound: shop.requireAnswerFound },
   };
 };
@@ -25,7 +31,10 @@ export default function Conversations() {
   const { conversations, query, shop } = useLoaderData<typeof loader>();
   const reloading = useReportReloading();
   return (
-    <Page title="Conversations" subtitle={`Started ${query.from} – ${query.to} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}>
+    <Page
+      title="Conversations"
+      subtitle={`Started ${query.from} – ${query.to} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
+    >
       <Layout>
         <Layout.Section>
           <Card>
@@ -44,14 +53,29 @@ export default function Conversations() {
               <BlockStack gap="200">
                 <DataTable
                   columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Conversation", "Started", "Surface", "Qualified", "Touches", "Cart events", "Orders credited", "Revenue credited"]}
+                  headings={[
+                    "Conversation",
+                    "Started",
+                    "Surface",
+                    "Qualified",
+                    "Touches",
+                    "Cart events",
+                    "Orders credited",
+                    "Revenue credited",
+                  ]}
                   rows={conversations.rows.map((row) => [
                     <Link key="c" to={`/app/conversations/${row.id}`}>
                       {row.externalId}
                     </Link>,
                     formatDateTime(row.startedAt, query.timezone, shop.locale),
                     SURFACE_LABEL[row.surface],
-                    row.qualified ? <Badge key="q" tone="success">Qualified</Badge> : <Badge key="q">Not qualified</Badge>,
+                    row.qualified ? (
+                      <Badge key="q" tone="success">
+                        Qualified
+                      </Badge>
+                    ) : (
+                      <Badge key="q">Not qualified</Badge>
+                    ),
                     row.touches,
                     row.cartEvents,
                     row.ordersCredited,

@@ -25,10 +25,20 @@ describe("admin authentication", () => {
   it("answers a document request whose id_token or host is malformed with 401, never 500", async () => {
     const { loader } = await import("./app");
     const good = adminDocumentRequest("/app", DEMO_SHOP_DOMAIN);
-    for (const [name, value] of [["id_token", signSessionToken(TEST_API_SECRET, { shop: DEMO_SHOP_DOMAIN, apiKey: TEST_API_KEY, dest: "not a url" })], ["host", "%%%not-base64%%%"]]) {
+    for (const [name, value] of [
+      [
+        "id_token",
+        signSessionToken(TEST_API_SECRET, { shop: DEMO_SHOP_DOMAIN, apiKey: TEST_API_KEY, dest: "not a url" }),
+      ],
+      ["host", "%%%not-base64%%%"],
+    ]) {
       const url = new URL(good.url);
       url.searchParams.set(name, value);
-      const answer = await loader({ request: new Request(url, { headers: good.headers }), params: {}, context: {} }).then(
+      const answer = await loader({
+        request: new Request(url, { headers: good.headers }),
+        params: {},
+        context: {},
+      }).then(
         () => null,
         (thrown: unknown) => thrown,
       );
@@ -40,7 +50,12 @@ describe("admin authentication", () => {
     const request = adminFetchRequest("/app", DEMO_SHOP_DOMAIN);
     const { loader } = await import("./app._index");
     const data = (await loader({ request, params: {}, context: {} })) as Awaited<ReturnType<typeof loader>>;
-    expect(data.report).toMatchObject({ shop: DEMO_SHOP_DOMAIN, currency: "EUR", timezone: "Europe/Berlin", range: { days: 30 } });
+    expect(data.report).toMatchObject({
+      shop: DEMO_SHOP_DOMAIN,
+      currency: "EUR",
+      timezone: "Europe/Berlin",
+      range: { days: 30 },
+    });
     expect(data).toMatchObject({ preset: "30d", hasOrders: false });
   });
 
@@ -51,9 +66,12 @@ describe("admin authentication", () => {
 
   it("does not render the admin for a document request without a session token", async () => {
     const response = await dispatch(
-      new Request(`https://chat-attribution.test/app?shop=${DEMO_SHOP_DOMAIN}&embedded=1&host=${adminHostParam(DEMO_SHOP_DOMAIN)}`, {
-        headers: { "User-Agent": "Mozilla/5.0 Chrome/126.0" },
-      }),
+      new Request(
+        `https://chat-attribution.test/app?shop=${DEMO_SHOP_DOMAIN}&embedded=1&host=${adminHostParam(DEMO_SHOP_DOMAIN)}`,
+        {
+          headers: { "User-Agent": "Mozilla/5.0 Chrome/126.0" },
+        },
+      ),
     );
     // The library bounces the browser to App Bridge to fetch a token first.
     expect(response.status).toBe(302);

@@ -1,6 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineGrid, InlineStack, Layout, List, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  DataTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  List,
+  Page,
+  Text,
+} from "@shopify/polaris";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
 import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
@@ -11,7 +22,9 @@ import { adminOrderUrl, formatCurrency, formatDateTime } from "../lib/format";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
-  const order = /^\d{1,20}$/.test(params.orderId ?? "") ? await findOrderAttribution(prisma, shop.id, params.orderId!) : null;
+  const order = /^\d{1,20}$/.test(params.orderId ?? "")
+    ? await findOrderAttribution(prisma, shop.id, params.orderId!)
+    : null;
   if (!order) throw jsonResponse({ error: `There is no order ${params.orderId} in this shop` }, { status: 404 });
   return { order, shop: { domain: shop.domain, timezone: shop.timezone, locale: shop.locale } };
 };
@@ -35,9 +48,17 @@ export default function OrderDetail() {
     <Page
       title={`Order ${order.name ?? order.orderId}`}
       subtitle={formatDateTime(order.processedAt, shop.timezone, shop.locale)}
-      titleMetadata={attribution ? <Badge tone={attribution.class === "UNATTRIBUTED" ? undefined : "success"}>{CLASS_LABEL[attribution.class]}</Badge> : undefined}
+      titleMetadata={
+        attribution ? (
+          <Badge tone={attribution.class === "UNATTRIBUTED" ? undefined : "success"}>
+            {CLASS_LABEL[attribution.class]}
+          </Badge>
+        ) : undefined
+      }
       backAction={{ content: "Orders", url: "/app/orders" }}
-      secondaryActions={[{ content: "Open in Shopify admin", url: adminOrderUrl(shop.domain, order.orderId), target: "_top" }]}
+      secondaryActions={[
+        { content: "Open in Shopify admin", url: adminOrderUrl(shop.domain, order.orderId), target: "_top" },
+      ]}
     >
       <Layout>
         <Layout.Section>
@@ -57,12 +78,22 @@ export default function OrderDetail() {
               )}
               {attribution ? (
                 <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
-                  <Fact label="Matched by">{attribution.matchedBy ? MATCHED_BY_LABEL[attribution.matchedBy] : "—"}</Fact>
+                  <Fact label="Matched by">
+                    {attribution.matchedBy ? MATCHED_BY_LABEL[attribution.matchedBy] : "—"}
+                  </Fact>
                   <Fact label="Source">{attribution.source ? SURFACE_LABEL[attribution.source] : "—"}</Fact>
                   <Fact label="Minutes from last qualifying answer">{attribution.minutesFromLastTouch ?? "—"}</Fact>
-                  <Fact label="Excluded">{attribution.excludedReason ? EXCLUSION_LABEL[attribution.excludedReason] : "No"}</Fact>
+                  <Fact label="Excluded">
+                    {attribution.excludedReason ? EXCLUSION_LABEL[attribution.excludedReason] : "No"}
+                  </Fact>
                   <Fact label="Conversation">
-                    {attribution.conversation ? <Link to={`/app/conversations/${attribution.conversation.id}`}>{attribution.conversation.externalId}</Link> : "—"}
+                    {attribution.conversation ? (
+                      <Link to={`/app/conversations/${attribution.conversation.id}`}>
+                        {attribution.conversation.externalId}
+                      </Link>
+                    ) : (
+                      "—"
+                    )}
                   </Fact>
                   <Fact label="Settings version">{attribution.settingsVersion}</Fact>
                   <Fact label="Computed">{formatDateTime(attribution.computedAt, shop.timezone, shop.locale)}</Fact>
@@ -85,7 +116,11 @@ export default function OrderDetail() {
                 </Text>
               ))}
               <InlineStack gap="100">
-                {order.verified ? <Badge tone="success">Verified by webhook</Badge> : <Badge tone="attention">Pixel only, unconfirmed</Badge>}
+                {order.verified ? (
+                  <Badge tone="success">Verified by webhook</Badge>
+                ) : (
+                  <Badge tone="attention">Pixel only, unconfirmed</Badge>
+                )}
                 {order.test ? <Badge>Test</Badge> : null}
                 {order.cancelledAt ? <Badge tone="critical">Cancelled</Badge> : null}
               </InlineStack>
@@ -101,7 +136,12 @@ export default function OrderDetail() {
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "text"]}
                 headings={["Item", "Quantity", "Amount after discounts", "Chat session property"]}
-                rows={order.lineItems.map((item) => [item.title, item.quantity, money(item.amount), item.chatSessionId ?? "—"])}
+                rows={order.lineItems.map((item) => [
+                  item.title,
+                  item.quantity,
+                  money(item.amount),
+                  item.chatSessionId ?? "—",
+                ])}
               />
             </BlockStack>
           </Card>

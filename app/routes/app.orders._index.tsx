@@ -6,7 +6,13 @@ import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
-import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, ORDER_FILTERS, SURFACE_LABEL } from "../domain/reports/order-labels";
+import {
+  CLASS_LABEL,
+  EXCLUSION_LABEL,
+  MATCHED_BY_LABEL,
+  ORDER_FILTERS,
+  SURFACE_LABEL,
+} from "../domain/reports/order-labels";
 import { listOrders } from "../domain/reports/orders-report.server";
 import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
 import { formatCurrency, formatDateTime } from "../lib/format";
@@ -21,7 +27,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     orders,
     filter,
-    query: { preset: query.preset, from: query.range.from, to: query.range.to, surface: query.surface, timezone: query.range.timezone },
+    query: {
+      preset: query.preset,
+      from: query.range.from,
+      to: query.range.to,
+      surface: query.surface,
+      timezone: query.range.timezone,
+    },
     shop: { domain: shop.domain, currency: shop.currency, locale: shop.locale },
   };
 };
@@ -46,13 +58,25 @@ export default function Orders() {
     next.set("page", "1");
     setParams(next);
   };
-  const exportQuery = new URLSearchParams({ from: query.from, to: query.to, filter, ...(query.surface ? { surface: query.surface } : {}) });
+  const exportQuery = new URLSearchParams({
+    from: query.from,
+    to: query.to,
+    filter,
+    ...(query.surface ? { surface: query.surface } : {}),
+  });
 
   return (
     <Page
       title="Orders"
       subtitle={`${query.from} – ${query.to} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
-      secondaryActions={<DownloadButton url={`/api/reports/orders.csv?${exportQuery}`} filename={`chat-orders-${query.from}-to-${query.to}.csv`}>Export CSV</DownloadButton>}
+      secondaryActions={
+        <DownloadButton
+          url={`/api/reports/orders.csv?${exportQuery}`}
+          filename={`chat-orders-${query.from}-to-${query.to}.csv`}
+        >
+          Export CSV
+        </DownloadButton>
+      }
     >
       <Layout>
         <Layout.Section>
@@ -85,7 +109,9 @@ export default function Orders() {
                     formatDateTime(row.processedAt, query.timezone, shop.locale),
                     <InlineStack key="class" gap="100">
                       {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
-                      {row.excludedReason ? <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge> : null}
+                      {row.excludedReason ? (
+                        <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
+                      ) : null}
                     </InlineStack>,
                     row.source ? SURFACE_LABEL[row.source] : "—",
                     row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—",

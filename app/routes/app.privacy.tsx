@@ -31,7 +31,13 @@ export default function Privacy() {
                 resourceName={{ singular: "data request", plural: "data requests" }}
                 itemCount={requests.length}
                 selectable={false}
-                headings={[{ title: "Request" }, { title: "Customer" }, { title: "Received" }, { title: "Orders" }, { title: "" }]}
+                headings={[
+                  { title: "Request" },
+                  { title: "Customer" },
+                  { title: "Received" },
+                  { title: "Orders" },
+                  { title: "" },
+                ]}
               >
                 {requests.map((row, index) => (
                   <IndexTable.Row id={row.id} key={row.id} position={index}>
@@ -40,7 +46,10 @@ export default function Privacy() {
                     <IndexTable.Cell>{new Date(row.createdAt).toLocaleString()}</IndexTable.Cell>
                     <IndexTable.Cell>{row.orderCount}</IndexTable.Cell>
                     <IndexTable.Cell>
-                      <DownloadButton url={`/app/privacy/${row.id}`} filename={`customer-data-request-${row.shopifyRequestId}.json`}>
+                      <DownloadButton
+                        url={`/app/privacy/${row.id}`}
+                        filename={`customer-data-request-${row.shopifyRequestId}.json`}
+                      >
                         Download JSON
                       </DownloadButton>
                     </IndexTable.Cell>
@@ -52,11 +61,11 @@ export default function Privacy() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <HeadedCard heading="What the app keeps">
-              <Text as="p">
-                Never raw e-mail addresses: only their SHA-256. Chat text only when transcript storage is on in Settings.
-                When Shopify asks to erase a customer, their identifiers and chat text are deleted; their orders keep
-                their amounts and classification without the identifiers.
-              </Text>
+            <Text as="p">
+              Never raw e-mail addresses: only their SHA-256. Chat text only when transcript storage is on in Settings.
+              When Shopify asks to erase a customer, their identifiers and chat text are deleted; their orders keep
+              their amounts and classification without the identifiers.
+            </Text>
           </HeadedCard>
         </Layout.Section>
       </Layout>

@@ -42,7 +42,12 @@ describe("settings page", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true, queued: true });
     const saved = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
-    expect(saved).toMatchObject({ ledWindowHours: 48, countTestOrders: false, storeTranscripts: false, settingsVersion: 2 });
+    expect(saved).toMatchObject({
+      ledWindowHours: 48,
+      countTestOrders: false,
+      storeTranscripts: false,
+      settingsVersion: 2,
+    });
     expect(saved.maxOrderValue.toFixed(0)).toBe("5000");
     const job = await jobSettles(saved.id);
     expect(job).toMatchObject({ status: "DONE", processed: 3, settingsVersion: 2 });
@@ -54,7 +59,9 @@ describe("settings page", () => {
 
   it("answers invalid settings with 400 and a reason per field, changing nothing", async () => {
     const before = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
-    const response = await dispatch(postForm("/app/settings", { ...validForm, ledWindowHours: "0", maxOrderValue: "abc" }));
+    const response = await dispatch(
+      postForm("/app/settings", { ...validForm, ledWindowHours: "0", maxOrderValue: "abc" }),
+    );
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({
       ok: false,
@@ -67,7 +74,10 @@ describe("settings page", () => {
   it("answers an outlier threshold the database cannot hold with 400, not 500", async () => {
     const response = await dispatch(postForm("/app/settings", { ...validForm, maxOrderValue: "1000000000000000" }));
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ ok: false, errors: { maxOrderValue: "must be less than 1,000,000,000,000,000" } });
+    expect(await response.json()).toEqual({
+      ok: false,
+      errors: { maxOrderValue: "must be less than 1,000,000,000,000,000" },
+    });
   });
 
   it("recomputes on demand", async () => {
@@ -78,7 +88,12 @@ describe("settings page", () => {
   });
 
   it("rejects a settings post without a valid session token", async () => {
-    const forged = adminFetchRequest("/app/settings", shop, { method: "POST", body: new URLSearchParams(validForm) }, "forged-secret");
+    const forged = adminFetchRequest(
+      "/app/settings",
+      shop,
+      { method: "POST", body: new URLSearchParams(validForm) },
+      "forged-secret",
+    );
     expect((await dispatch(forged)).status).toBe(401);
   });
 });
@@ -88,8 +103,12 @@ describe("privacy page", () => {
     await seedDemoShop(prisma);
     const ownShop = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
     const other = await ensureShop(prisma, { domain: "someone-else.myshopify.com" });
-    const own = await prisma.customerDataRequest.create({ data: { shopId: ownShop.id, shopifyRequestId: "41", customerId: "5", report: { orders: [] } } });
-    const foreign = await prisma.customerDataRequest.create({ data: { shopId: other.id, shopifyRequestId: "42", customerId: "6", report: { orders: [] } } });
+    const own = await prisma.customerDataRequest.create({
+      data: { shopId: ownShop.id, shopifyRequestId: "41", customerId: "5", report: { orders: [] } },
+    });
+    const foreign = await prisma.customerDataRequest.create({
+      data: { shopId: other.id, shopifyRequestId: "42", customerId: "6", report: { orders: [] } },
+    });
 
     const list = await (await dispatch(adminFetchRequest("/app/privacy", shop))).json();
     expect(list.requests.map((r: { shopifyRequestId: string }) => r.shopifyRequestId)).toEqual(["41"]);
@@ -110,7 +129,9 @@ describe("API keys in Settings", () => {
   });
 
   it("creates a named key shown once, lists it by prefix only, and revokes it so the events API refuses it", async () => {
-    const created = await (await dispatch(postForm("/app/settings", { intent: "create-api-key", name: "Chat vendor" }))).json();
+    const created = await (
+      await dispatch(postForm("/app/settings", { intent: "create-api-key", name: "Chat vendor" }))
+    ).json();
     expect(created).toMatchObject({ ok: true, created: { name: "Chat vendor", revokedAt: null } });
     const key: string = created.created.key;
     expect(key.startsWith(created.created.prefix)).toBe(true);
@@ -119,7 +140,14 @@ describe("API keys in Settings", () => {
 
     const listed = await (await dispatch(adminFetchRequest("/app/settings", shop))).json();
     const entry = listed.apiKeys.find((apiKey: { id: string }) => apiKey.id === created.created.id);
-    expect(entry).toEqual({ id: stored.id, name: "Chat vendor", prefix: stored.prefix, createdAt: expect.any(String), lastUsedAt: null, revokedAt: null });
+    expect(entry).toEqual({
+      id: stored.id,
+      name: "Chat vendor",
+      prefix: stored.prefix,
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
     expect(JSON.stringify(listed)).not.toContain(key);
 
     const events = () =>
@@ -127,7 +155,11 @@ describe("API keys in Settings", () => {
         new Request("https://chat-attribution.test/api/v1/events", {
           method: "POST",
           headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-          body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), customerId: "42" }] }),
+          body: JSON.stringify({
+            events: [
+              { id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), customerId: "42" },
+            ],
+          }),
         }),
       );
     expect((await events()).status).toBe(200);
@@ -144,7 +176,9 @@ describe("API keys in Settings", () => {
     expect(unnamed.status).toBe(400);
     expect(await unnamed.json()).toEqual({ ok: false, errors: { name: "Give the key a name" } });
     const other = await ensureShop(prisma, { domain: "settings-other.myshopify.com" });
-    const theirs = await prisma.apiKey.create({ data: { shopId: other.id, name: "Theirs", prefix: "ca_theirs", keyHash: "f".repeat(64) } });
+    const theirs = await prisma.apiKey.create({
+      data: { shopId: other.id, name: "Theirs", prefix: "ca_theirs", keyHash: "f".repeat(64) },
+    });
     expect((await dispatch(postForm("/app/settings", { intent: "revoke-api-key", id: theirs.id }))).status).toBe(404);
     expect((await prisma.apiKey.findUniqueOrThrow({ where: { id: theirs.id } })).revokedAt).toBeNull();
   });

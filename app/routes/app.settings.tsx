@@ -1,12 +1,37 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, ProgressBar, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { ApiKeysCard, type ApiKeyActionResult } from "../components/ApiKeysCard";
 import { prisma } from "../db.server";
-import { ApiKeyLimitError, apiKeyNameSchema, createApiKey, listApiKeys, revokeApiKey } from "../domain/api-keys/api-keys.server";
+import {
+  ApiKeyLimitError,
+  apiKeyNameSchema,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from "../domain/api-keys/api-keys.server";
 import { runInBackground } from "../domain/attribution/reattribution-runner.server";
-import { latestReattribution, progressOf, requestReattribution, type JobProgress } from "../domain/attribution/reattribution.server";
+import {
+  latestReattribution,
+  progressOf,
+  requestReattribution,
+  type JobProgress,
+} from "../domain/attribution/reattribution.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
 import { authenticatedShop } from "../lib/admin-shop.server";
 import { jsonResponse } from "../lib/http";
@@ -37,9 +62,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   if (form.intent === "create-api-key") {
     const name = apiKeyNameSchema.safeParse(form.name);
-    if (!name.success) return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, { status: 400 });
+    if (!name.success)
+      return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, {
+        status: 400,
+      });
     try {
-      return jsonResponse({ ok: true, created: await createApiKey(prisma, shop.id, name.data) } satisfies ApiKeyActionResult);
+      return jsonResponse({
+        ok: true,
+        created: await createApiKey(prisma, shop.id, name.data),
+      } satisfies ApiKeyActionResult);
     } catch (error) {
       if (!(error instanceof ApiKeyLimitError)) throw error;
       return jsonResponse({ ok: false, errors: { name: error.message } } satisfies ApiKeyActionResult, { status: 400 });
@@ -47,13 +78,24 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   if (form.intent === "revoke-api-key") {
     const revoked = await revokeApiKey(prisma, shop.id, String(form.id ?? ""));
-    if (!revoked) return jsonResponse({ ok: false, errors: { id: "No active key with this id in this shop" } } satisfies ApiKeyActionResult, { status: 404 });
+    if (!revoked)
+      return jsonResponse(
+        { ok: false, errors: { id: "No active key with this id in this shop" } } satisfies ApiKeyActionResult,
+        { status: 404 },
+      );
     return jsonResponse({ ok: true, revoked: String(form.id) } satisfies ApiKeyActionResult);
   }
   // Unchecked checkboxes are absent from a form post.
-  const parsed = settingsInputSchema.safeParse({ requireAnswerFound: "false", countTestOrders: "false", storeTranscripts: "false", ...form });
+  const parsed = settingsInputSchema.safeParse({
+    requireAnswerFound: "false",
+    countTestOrders: "false",
+    storeTranscripts: "false",
+    ...form,
+  });
   if (!parsed.success) {
-    const errors = Object.fromEntries(parsed.error.issues.map((issue) => [issue.path.join(".") || "form", issue.message]));
+    const errors = Object.fromEntries(
+      parsed.error.issues.map((issue) => [issue.path.join(".") || "form", issue.message]),
+    );
     return jsonResponse({ ok: false, errors } satisfies ActionResult, { status: 400 });
   }
   const { job } = await updateShopSettings(prisma, shop, parsed.data);
@@ -92,8 +134,19 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
                 {`${job.failedOrders} order${job.failedOrders === 1 ? "" : "s"} could not be attributed and ${job.failedOrders === 1 ? "is" : "are"} kept unattributed; the next reconciliation computes ${job.failedOrders === 1 ? "it" : "them"} again.`}
               </Text>
             )}
-            <div aria-label="Re-attribution progress" role="progressbar" aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
-              <ProgressBar progress={percent} tone={job.status === "FAILED" ? "critical" : "primary"} size="small" animated={false} />
+            <div
+              aria-label="Re-attribution progress"
+              role="progressbar"
+              aria-valuenow={percent}
+              aria-valuemin={0}
+              aria-valuemax={100}
+            >
+              <ProgressBar
+                progress={percent}
+                tone={job.status === "FAILED" ? "critical" : "primary"}
+                size="small"
+                animated={false}
+              />
             </div>
           </BlockStack>
         )}
@@ -115,7 +168,10 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
  */
 function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void }) {
   return (
-    <section style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }} aria-label="Unsaved changes">
+    <section
+      style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }}
+      aria-label="Unsaved changes"
+    >
       <Box background="bg-fill-inverse" padding="300" borderRadius="300">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="p" tone="text-inverse" fontWeight="semibold">
@@ -140,7 +196,11 @@ export default function Settings() {
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
-  const saved = { ...settings, ledWindowHours: String(settings.ledWindowHours), assistedWindowDays: String(settings.assistedWindowDays) };
+  const saved = {
+    ...settings,
+    ledWindowHours: String(settings.ledWindowHours),
+    assistedWindowDays: String(settings.assistedWindowDays),
+  };
   const savedKey = JSON.stringify(saved);
   const [form, setForm] = useState(saved);
   // When the stored settings change (after a save) the form starts clean from them. Keyed by value, not
@@ -157,7 +217,10 @@ export default function Settings() {
     return () => clearInterval(timer);
   }, [unfinished, revalidator]);
 
-  const field = <K extends keyof typeof form>(key: K) => (value: (typeof form)[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const field =
+    <K extends keyof typeof form>(key: K) =>
+    (value: (typeof form)[K]) =>
+      setForm((f) => ({ ...f, [key]: value }));
   return (
     <Page title="Settings" subtitle="The rules every report counts by">
       <Layout>
@@ -168,7 +231,9 @@ export default function Settings() {
               <BlockStack gap="400">
                 {result?.ok ? (
                   <Banner tone="success" title="Settings saved">
-                    {result.queued ? "History is being recomputed under the new rules." : "No attribution rule changed, so nothing needs recomputing."}
+                    {result.queued
+                      ? "History is being recomputed under the new rules."
+                      : "No attribution rule changed, so nothing needs recomputing."}
                   </Banner>
                 ) : null}
                 {result && !result.ok ? (
@@ -178,21 +243,63 @@ export default function Settings() {
                 ) : null}
                 <FormLayout>
                   <FormLayout.Group>
-                    <TextField label="Led window (hours)" name="ledWindowHours" type="number" autoComplete="off" min={1} max={720}
-                      value={form.ledWindowHours} onChange={field("ledWindowHours")} error={errors.ledWindowHours}
-                      helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it." />
-                    <TextField label="Assisted window (days)" name="assistedWindowDays" type="number" autoComplete="off" min={1} max={90}
-                      value={form.assistedWindowDays} onChange={field("assistedWindowDays")} error={errors.assistedWindowDays}
-                      helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before." />
+                    <TextField
+                      label="Led window (hours)"
+                      name="ledWindowHours"
+                      type="number"
+                      autoComplete="off"
+                      min={1}
+                      max={720}
+                      value={form.ledWindowHours}
+                      onChange={field("ledWindowHours")}
+                      error={errors.ledWindowHours}
+                      helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it."
+                    />
+                    <TextField
+                      label="Assisted window (days)"
+                      name="assistedWindowDays"
+                      type="number"
+                      autoComplete="off"
+                      min={1}
+                      max={90}
+                      value={form.assistedWindowDays}
+                      onChange={field("assistedWindowDays")}
+                      error={errors.assistedWindowDays}
+                      helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before."
+                    />
                   </FormLayout.Group>
-                  <Checkbox label="Only answers that found what the shopper asked for qualify" name="requireAnswerFound" value="true"
-                    checked={form.requireAnswerFound} onChange={field("requireAnswerFound")} />
-                  <Checkbox label="Count test orders" name="countTestOrders" value="true" checked={form.countTestOrders} onChange={field("countTestOrders")} />
-                  <TextField label={`Outlier threshold (${currency})`} name="maxOrderValue" autoComplete="off" inputMode="decimal"
-                    value={form.maxOrderValue} onChange={field("maxOrderValue")} error={errors.maxOrderValue}
-                    helpText="Orders above this value are listed but left out of every total." />
-                  <Checkbox label="Store chat transcripts" name="storeTranscripts" value="true" checked={form.storeTranscripts}
-                    onChange={field("storeTranscripts")} helpText="Off: the app keeps what happened in a chat, never what was said." />
+                  <Checkbox
+                    label="Only answers that found what the shopper asked for qualify"
+                    name="requireAnswerFound"
+                    value="true"
+                    checked={form.requireAnswerFound}
+                    onChange={field("requireAnswerFound")}
+                  />
+                  <Checkbox
+                    label="Count test orders"
+                    name="countTestOrders"
+                    value="true"
+                    checked={form.countTestOrders}
+                    onChange={field("countTestOrders")}
+                  />
+                  <TextField
+                    label={`Outlier threshold (${currency})`}
+                    name="maxOrderValue"
+                    autoComplete="off"
+                    inputMode="decimal"
+                    value={form.maxOrderValue}
+                    onChange={field("maxOrderValue")}
+                    error={errors.maxOrderValue}
+                    helpText="Orders above this value are listed but left out of every total."
+                  />
+                  <Checkbox
+                    label="Store chat transcripts"
+                    name="storeTranscripts"
+                    value="true"
+                    checked={form.storeTranscripts}
+                    onChange={field("storeTranscripts")}
+                    helpText="Off: the app keeps what happened in a chat, never what was said."
+                  />
                 </FormLayout>
               </BlockStack>
             </Card>

@@ -1,6 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Await, Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Box, Button, Card, Divider, InlineStack, Layout, Page, SkeletonBodyText, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Divider,
+  InlineStack,
+  Layout,
+  Page,
+  SkeletonBodyText,
+  Text,
+} from "@shopify/polaris";
 import { Suspense, type ReactNode } from "react";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { appConfig } from "../config.server";
@@ -38,7 +51,19 @@ const webhookTopicName = (topic: string) => topic.toLowerCase().replace("_", "/"
 
 type Tone = "success" | "attention" | "critical" | undefined;
 
-function Step({ title, state, tone, children, action }: { title: string; state: string; tone: Tone; children: ReactNode; action?: ReactNode }) {
+function Step({
+  title,
+  state,
+  tone,
+  children,
+  action,
+}: {
+  title: string;
+  state: string;
+  tone: Tone;
+  children: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <Box paddingBlock="300">
       <InlineStack align="space-between" blockAlign="start" gap="400" wrap={false}>
@@ -92,7 +117,12 @@ export default function Setup() {
               >
                 <Await resolve={embed}>
                   {(check) => (
-                    <Step title="Storefront app embed" state={EMBED_TEXT[check.state].state} tone={EMBED_TEXT[check.state].tone} action={check.state === "enabled" ? undefined : enableButton}>
+                    <Step
+                      title="Storefront app embed"
+                      state={EMBED_TEXT[check.state].state}
+                      tone={EMBED_TEXT[check.state].tone}
+                      action={check.state === "enabled" ? undefined : enableButton}
+                    >
                       {check.state === "enabled"
                         ? `The chat attribution embed is on in the published theme${check.themeName ? ` (${check.themeName})` : ""}: it stamps chat sessions onto carts and reports chat and cart events.`
                         : check.state === "unknown"
@@ -130,24 +160,43 @@ export default function Setup() {
                 </BlockStack>
               </Step>
               <Divider />
-              <Step title="Order webhooks" state={status.lastWebhook ? "Receiving" : "Nothing received yet"} tone={status.lastWebhook ? "success" : "attention"}>
+              <Step
+                title="Order webhooks"
+                state={status.lastWebhook ? "Receiving" : "Nothing received yet"}
+                tone={status.lastWebhook ? "success" : "attention"}
+              >
                 {status.lastWebhook
                   ? `Last webhook: ${webhookTopicName(status.lastWebhook.topic)} at ${when(status.lastWebhook.receivedAt)} (${status.lastWebhook.status.toLowerCase()}).`
                   : "Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create once an order is placed."}
               </Step>
               <Divider />
-              <Step title="Storefront events" state={status.lastStorefrontEvent ? "Receiving" : "Nothing received yet"} tone={status.lastStorefrontEvent ? "success" : "attention"}>
-                {status.lastStorefrontEvent ? `Last chat or cart event at ${when(status.lastStorefrontEvent)}.` : "Events arrive once the embed is on and a shopper chats or adds to cart."}
+              <Step
+                title="Storefront events"
+                state={status.lastStorefrontEvent ? "Receiving" : "Nothing received yet"}
+                tone={status.lastStorefrontEvent ? "success" : "attention"}
+              >
+                {status.lastStorefrontEvent
+                  ? `Last chat or cart event at ${when(status.lastStorefrontEvent)}.`
+                  : "Events arrive once the embed is on and a shopper chats or adds to cart."}
               </Step>
               <Divider />
               <Step
                 title="Protected customer data"
-                state={customerData.sampled === 0 ? "No orders yet" : customerData.withCustomerId > 0 ? "Customer ids arrive" : "Redacted"}
-                tone={customerData.sampled === 0 ? undefined : customerData.withCustomerId > 0 ? "success" : "attention"}
+                state={
+                  customerData.sampled === 0
+                    ? "No orders yet"
+                    : customerData.withCustomerId > 0
+                      ? "Customer ids arrive"
+                      : "Redacted"
+                }
+                tone={
+                  customerData.sampled === 0 ? undefined : customerData.withCustomerId > 0 ? "success" : "attention"
+                }
               >
-                Assisted orders found by customer or e-mail need Shopify's protected customer data access (level 1 for the customer id, level 2 with the
-                Email field for e-mail). Of the last {customerData.sampled} orders, {customerData.withCustomerId} carried a customer id and {customerData.withEmail}{" "}
-                an e-mail. E-mail addresses are stored only as a SHA-256 hash; orders led through the cart never need either.
+                Assisted orders found by customer or e-mail need Shopify's protected customer data access (level 1 for
+                the customer id, level 2 with the Email field for e-mail). Of the last {customerData.sampled} orders,{" "}
+                {customerData.withCustomerId} carried a customer id and {customerData.withEmail} an e-mail. E-mail
+                addresses are stored only as a SHA-256 hash; orders led through the cart never need either.
               </Step>
             </BlockStack>
           </Card>

@@ -22,14 +22,49 @@ function post(events: unknown[], options: { loggedInCustomerId?: string; secret?
 }
 
 const chat = (conversationId: string, visitorId: string, answeredMinutesAgo = 30) => [
-  { id: randomUUID(), type: "conversation_started", occurredAt: minutesAgo(answeredMinutesAgo + 2), visitorId, conversationId, surface: "FAQ" },
-  { id: randomUUID(), type: "message", occurredAt: minutesAgo(answeredMinutesAgo + 1), visitorId, conversationId, role: "shopper", topic: "dry skin", text: "my skin is so dry" },
-  { id: randomUUID(), type: "message", occurredAt: minutesAgo(answeredMinutesAgo), visitorId, conversationId, role: "assistant", answerFound: true, productIds: ["gid://shopify/Product/632910392"] },
+  {
+    id: randomUUID(),
+    type: "conversation_started",
+    occurredAt: minutesAgo(answeredMinutesAgo + 2),
+    visitorId,
+    conversationId,
+    surface: "FAQ",
+  },
+  {
+    id: randomUUID(),
+    type: "message",
+    occurredAt: minutesAgo(answeredMinutesAgo + 1),
+    visitorId,
+    conversationId,
+    role: "shopper",
+    topic: "dry skin",
+    text: "my skin is so dry",
+  },
+  {
+    id: randomUUID(),
+    type: "message",
+    occurredAt: minutesAgo(answeredMinutesAgo),
+    visitorId,
+    conversationId,
+    role: "assistant",
+    answerFound: true,
+    productIds: ["gid://shopify/Product/632910392"],
+  },
 ];
 
 const cart = (visitorId: string, cartType: string, extra: Record<string, unknown> = {}) => ({
-  id: randomUUID(), type: "cart", occurredAt: minutesAgo(20), visitorId, cartType, productId: "632910392", variantId: "39072856",
-  productName: "IPod Nano - 8gb", value: "199.00", currency: "USD", quantity: 1, ...extra,
+  id: randomUUID(),
+  type: "cart",
+  occurredAt: minutesAgo(20),
+  visitorId,
+  cartType,
+  productId: "632910392",
+  variantId: "39072856",
+  productName: "IPod Nano - 8gb",
+  value: "199.00",
+  currency: "USD",
+  quantity: 1,
+  ...extra,
 });
 
 describe("storefront events through the App Proxy", () => {
@@ -40,21 +75,33 @@ describe("storefront events through the App Proxy", () => {
   });
 
   it("stores a conversation, its touches and a chat add-to-cart; a repeated batch is accepted and ignored", async () => {
-    const events = [...chat("c_1", "v_1"), cart("v_1", "ITEM_ADDED", { conversationId: "c_1", fromChat: true, cartToken: "c1-ABCdef?key=123" })];
+    const events = [
+      ...chat("c_1", "v_1"),
+      cart("v_1", "ITEM_ADDED", { conversationId: "c_1", fromChat: true, cartToken: "c1-ABCdef?key=123" }),
+    ];
     const first = await post(events);
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
     const again = await post(events);
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 4, rejected: [] });
 
-    const conversation = await prisma.conversation.findFirstOrThrow({ where: { shopId }, include: { touchpoints: true, cartEvents: true } });
+    const conversation = await prisma.conversation.findFirstOrThrow({
+      where: { shopId },
+      include: { touchpoints: true, cartEvents: true },
+    });
     expect(conversation).toMatchObject({ externalId: "c_1", surface: "FAQ" });
     expect(conversation.firstQualifyingTouchAt).not.toBeNull();
     expect(conversation.touchpoints).toHaveLength(2);
     expect(conversation.touchpoints.every((t) => t.text === null)).toBe(true); // transcripts are off by default
     expect(conversation.touchpoints.find((t) => t.kind === "ASSISTANT_ANSWER")!.productIds).toEqual(["632910392"]);
-    expect(conversation.cartEvents).toMatchObject([{ type: "ITEM_ADDED", quantity: 1, fromChat: true, cartToken: "abcdef" }]);
-    expect(await prisma.cartLink.findFirst({ where: { shopId } })).toMatchObject({ kind: "CART_TOKEN", token: "abcdef", conversationExternalId: "c_1" });
+    expect(conversation.cartEvents).toMatchObject([
+      { type: "ITEM_ADDED", quantity: 1, fromChat: true, cartToken: "abcdef" },
+    ]);
+    expect(await prisma.cartLink.findFirst({ where: { shopId } })).toMatchObject({
+      kind: "CART_TOKEN",
+      token: "abcdef",
+      conversationExternalId: "c_1",
+    });
   });
 
   it("keeps chat text only when the shop stores transcripts", async () => {
@@ -65,12 +112,27 @@ describe("storefront events through the App Proxy", () => {
   });
 
   it("makes a nudge click the conversation's surface", async () => {
-    await post([{ id: randomUUID(), type: "conversation_started", occurredAt: minutesAgo(5), visitorId: "v_n", conversationId: "c_n", nudgeId: "spring-sale" }]);
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId } })).toMatchObject({ surface: "NUDGE_CLICK", nudgeId: "spring-sale" });
+    await post([
+      {
+        id: randomUUID(),
+        type: "conversation_started",
+        occurredAt: minutesAgo(5),
+        visitorId: "v_n",
+        conversationId: "c_n",
+        nudgeId: "spring-sale",
+      },
+    ]);
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId } })).toMatchObject({
+      surface: "NUDGE_CLICK",
+      nudgeId: "spring-sale",
+    });
   });
 
   it("rejects a batch with an invalid event with 400, a reason per field, and stores nothing", async () => {
-    const response = await post([...chat("c_bad", "v_bad"), cart("v_bad", "ITEM_ADDED", { quantity: 0, currency: "usd" })]);
+    const response = await post([
+      ...chat("c_bad", "v_bad"),
+      cart("v_bad", "ITEM_ADDED", { quantity: 0, currency: "usd" }),
+    ]);
     expect(response.status).toBe(400);
     expect((await response.json()).errors).toEqual([
       { index: 3, field: "currency", message: "must be an ISO 4217 code" },
@@ -81,8 +143,18 @@ describe("storefront events through the App Proxy", () => {
   });
 
   it.each([
-    ["in the future", { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() }, "occurredAt", "must not be more than 5 minutes in the future"],
-    ["too old", { occurredAt: new Date(Date.now() - 31 * 86_400_000).toISOString() }, "occurredAt", "must not be older than 30 days"],
+    [
+      "in the future",
+      { occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() },
+      "occurredAt",
+      "must not be more than 5 minutes in the future",
+    ],
+    [
+      "too old",
+      { occurredAt: new Date(Date.now() - 31 * 86_400_000).toISOString() },
+      "occurredAt",
+      "must not be older than 30 days",
+    ],
     ["without a visitor", { visitorId: undefined }, "visitorId", "is required from the storefront"],
   ])("rejects an event %s", async (_label, change, field, message) => {
     const response = await post([{ ...chat("c_x", "v_x")[0], ...change }]);
@@ -91,20 +163,45 @@ describe("storefront events through the App Proxy", () => {
   });
 
   it("refuses a raw e-mail from the storefront, accepts the browser's hash", async () => {
-    const raw = await post([{ id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId: "v_i", email: "a@example.com" }]);
+    const raw = await post([
+      { id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId: "v_i", email: "a@example.com" },
+    ]);
     expect(raw.status).toBe(400);
-    const hashed = await post([{ id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId: "v_i", emailSha256: emailHash("a@example.com") }]);
+    const hashed = await post([
+      {
+        id: randomUUID(),
+        type: "identify",
+        occurredAt: minutesAgo(1),
+        visitorId: "v_i",
+        emailSha256: emailHash("a@example.com"),
+      },
+    ]);
     expect(hashed.status).toBe(200);
-    expect(await prisma.visitorIdentity.findFirstOrThrow({ where: { shopId } })).toMatchObject({ kind: "EMAIL_SHA256", value: emailHash("a@example.com") });
+    expect(await prisma.visitorIdentity.findFirstOrThrow({ where: { shopId } })).toMatchObject({
+      kind: "EMAIL_SHA256",
+      value: emailHash("a@example.com"),
+    });
   });
 
   it("rejects an orphan removal (no earlier add) and keeps the rest of the batch", async () => {
-    const response = await post([cart("v_o", "ITEM_REMOVED"), cart("v_o", "ITEM_ADDED", { occurredAt: minutesAgo(10) }), cart("v_o", "QUANTITY_DECREASED", { occurredAt: minutesAgo(5) })]);
+    const response = await post([
+      cart("v_o", "ITEM_REMOVED"),
+      cart("v_o", "ITEM_ADDED", { occurredAt: minutesAgo(10) }),
+      cart("v_o", "QUANTITY_DECREASED", { occurredAt: minutesAgo(5) }),
+    ]);
     expect(response.status).toBe(200);
     const summary = await response.json();
     expect(summary).toMatchObject({ accepted: 2, duplicates: 0 });
-    expect(summary.rejected).toEqual([{ index: 0, id: expect.any(String), reason: "ITEM_REMOVED of product 632910392 with no earlier add by this visitor" }]);
-    expect((await prisma.cartEvent.findMany({ where: { shopId }, orderBy: { occurredAt: "asc" } })).map((e) => e.type)).toEqual(["ITEM_ADDED", "QUANTITY_DECREASED"]);
+    expect(summary.rejected).toEqual([
+      {
+        index: 0,
+        id: expect.any(String),
+        reason: "ITEM_REMOVED of product 632910392 with no earlier add by this visitor",
+      },
+    ]);
+    expect(
+      (await prisma.cartEvent.findMany({ where: { shopId }, orderBy: { occurredAt: "asc" } })).map((e) => e.type),
+    ).toEqual(["ITEM_ADDED", "QUANTITY_DECREASED"]);
   });
 
   it("records the signed logged_in_customer_id as an identity of the visitor", async () => {
@@ -116,11 +213,19 @@ describe("storefront events through the App Proxy", () => {
   it("never credits an order with storefront evidence that arrived after it, whatever time the evidence claims", async () => {
     // Issue 25.3: this batch, dated 30 minutes back and sent after the order came in, used to make the order LED.
     const orderTime = minutesAgo(10);
-    const body = { ...orderFixture(), processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: "c_late" }] };
+    const body = {
+      ...orderFixture(),
+      processed_at: orderTime,
+      created_at: orderTime,
+      note_attributes: [{ name: "_chat_session_id", value: "c_late" }],
+    };
     await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
     expect((await prisma.attribution.findFirstOrThrow({ where: { shopId } })).classification).toBe("UNATTRIBUTED");
     expect(await (await post(chat("c_late", "v_late", 30))).json()).toMatchObject({ accepted: 3 });
-    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId } })).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null });
+    expect(await prisma.attribution.findFirstOrThrow({ where: { shopId } })).toMatchObject({
+      classification: "UNATTRIBUTED",
+      conversationId: null,
+    });
     // Stored as evidence all the same, with when it came: a later order of this chat may still count it.
     const touches = await prisma.touchpoint.findMany({ where: { shopId } });
     expect(touches).toHaveLength(2);
@@ -130,13 +235,24 @@ describe("storefront events through the App Proxy", () => {
   it("refuses events for a conversation from another visitor, one by one, in the same batch or a later one", async () => {
     expect(await (await post(chat("c_owned", "v_owner"))).json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
     const intruder = chat("c_owned", "v_intruder", 5);
-    const mixed = [...intruder, cart("v_intruder", "ITEM_ADDED", { conversationId: "c_owned", fromChat: true }), ...chat("c_own_new", "v_intruder", 5)];
+    const mixed = [
+      ...intruder,
+      cart("v_intruder", "ITEM_ADDED", { conversationId: "c_owned", fromChat: true }),
+      ...chat("c_own_new", "v_intruder", 5),
+    ];
     const answer = await (await post(mixed)).json();
     expect(answer.accepted).toBe(3);
     expect(answer.rejected).toEqual(
-      [0, 1, 2, 3].map((index) => ({ index, id: mixed[index].id, reason: "conversation c_owned belongs to another visitor" })),
+      [0, 1, 2, 3].map((index) => ({
+        index,
+        id: mixed[index].id,
+        reason: "conversation c_owned belongs to another visitor",
+      })),
     );
-    const owned = await prisma.conversation.findFirstOrThrow({ where: { shopId, externalId: "c_owned" }, include: { touchpoints: true, cartEvents: true, visitor: true } });
+    const owned = await prisma.conversation.findFirstOrThrow({
+      where: { shopId, externalId: "c_owned" },
+      include: { touchpoints: true, cartEvents: true, visitor: true },
+    });
     expect(owned.visitor?.visitorKey).toBe("v_owner");
     expect(owned.touchpoints).toHaveLength(2);
     expect(owned.cartEvents).toHaveLength(0);
@@ -144,26 +260,48 @@ describe("storefront events through the App Proxy", () => {
 
   it("takes a customer id only from the signed logged-in customer, and at most 3 e-mail addresses per visitor", async () => {
     // Issue 25.4: 10,000 customer ids sprayed through identify events moved attributed revenue by 41 %.
-    const identify = (visitorId: string, fields: Record<string, unknown>) => ({ id: randomUUID(), type: "identify", occurredAt: minutesAgo(1), visitorId, ...fields });
+    const identify = (visitorId: string, fields: Record<string, unknown>) => ({
+      id: randomUUID(),
+      type: "identify",
+      occurredAt: minutesAgo(1),
+      visitorId,
+      ...fields,
+    });
     const spray = Array.from({ length: 100 }, (_, i) => identify("v_spray", { customerId: String(1_000_000 + i) }));
     const sprayed = await (await post(spray)).json();
     expect(sprayed.accepted).toBe(0);
     expect(sprayed.rejected).toHaveLength(100);
-    expect(sprayed.rejected[0].reason).toBe("customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body");
+    expect(sprayed.rejected[0].reason).toBe(
+      "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body",
+    );
 
-    const emails = ["a", "b", "c", "d"].map((name) => identify("v_mail", { emailSha256: emailHash(`${name}@example.com`) }));
+    const emails = ["a", "b", "c", "d"].map((name) =>
+      identify("v_mail", { emailSha256: emailHash(`${name}@example.com`) }),
+    );
     const claimed = await (await post(emails)).json();
     expect(claimed.accepted).toBe(3);
-    expect(claimed.rejected).toEqual([{ index: 3, id: emails[3].id, reason: "a visitor may identify with at most 3 e-mail addresses" }]);
+    expect(claimed.rejected).toEqual([
+      { index: 3, id: emails[3].id, reason: "a visitor may identify with at most 3 e-mail addresses" },
+    ]);
     // The same address again is no new claim; a fourth in a later request is refused as well.
-    const again = await (await post([identify("v_mail", { emailSha256: emailHash("a@example.com") }), identify("v_mail", { emailSha256: emailHash("e@example.com") })])).json();
+    const again = await (
+      await post([
+        identify("v_mail", { emailSha256: emailHash("a@example.com") }),
+        identify("v_mail", { emailSha256: emailHash("e@example.com") }),
+      ])
+    ).json();
     expect(again.accepted).toBe(1);
     expect(again.rejected.map((r: { index: number }) => r.index)).toEqual([1]);
 
     // The signed logged-in customer still counts.
     await post(chat("c_logged", "v_logged"), { loggedInCustomerId: "820982911946154508" });
-    const identities = await prisma.visitorIdentity.findMany({ where: { shopId }, select: { kind: true, value: true } });
-    expect(identities.filter((i) => i.kind === "CUSTOMER_ID")).toEqual([{ kind: "CUSTOMER_ID", value: "820982911946154508" }]);
+    const identities = await prisma.visitorIdentity.findMany({
+      where: { shopId },
+      select: { kind: true, value: true },
+    });
+    expect(identities.filter((i) => i.kind === "CUSTOMER_ID")).toEqual([
+      { kind: "CUSTOMER_ID", value: "820982911946154508" },
+    ]);
     expect(identities.filter((i) => i.kind === "EMAIL_SHA256")).toHaveLength(3);
   });
 
@@ -171,10 +309,17 @@ describe("storefront events through the App Proxy", () => {
     // Issue 25.5: one request put EUR 999 trillion on cart GMV.
     const huge = await post([cart("v_value", "ITEM_ADDED", { value: "999999999999999", quantity: 999 })]);
     expect(huge.status).toBe(200);
-    expect((await huge.json()).rejected).toEqual([expect.objectContaining({ index: 0, reason: expect.stringContaining("exceeds the shop's largest counted order value") })]);
+    expect((await huge.json()).rejected).toEqual([
+      expect.objectContaining({
+        index: 0,
+        reason: expect.stringContaining("exceeds the shop's largest counted order value"),
+      }),
+    ]);
     const unstorable = await post([cart("v_value", "ITEM_ADDED", { value: "1000000000000000" })]);
     expect(unstorable.status).toBe(400);
-    expect((await unstorable.json()).errors).toEqual([{ index: 0, field: "value", message: "must be less than 1,000,000,000,000,000" }]);
+    expect((await unstorable.json()).errors).toEqual([
+      { index: 0, field: "value", message: "must be less than 1,000,000,000,000,000" },
+    ]);
     const atThreshold = await post([cart("v_value", "ITEM_ADDED", { value: "1000000" })]);
     expect(await atThreshold.json()).toMatchObject({ accepted: 1, rejected: [] });
     expect(await prisma.cartEvent.count({ where: { shopId } })).toBe(1);
@@ -192,10 +337,19 @@ describe("storefront events through the App Proxy", () => {
 
   it("answers a bad signature with 401, a body over 256 KB with 413, non-JSON with 400, GET with 405", async () => {
     expect((await post(chat("c_s", "v_s"), { secret: "wrong" })).status).toBe(401);
-    const huge = appProxyRequest({ shop, path: "/proxy/events", method: "POST", body: { events: [{ pad: "x".repeat(300 * 1024) }] } });
+    const huge = appProxyRequest({
+      shop,
+      path: "/proxy/events",
+      method: "POST",
+      body: { events: [{ pad: "x".repeat(300 * 1024) }] },
+    });
     expect((await dispatch(huge)).status).toBe(413);
     const notJson = appProxyRequest({ shop, path: "/proxy/events", method: "POST", body: "placeholder" });
-    const garbled = new Request(notJson.url, { method: "POST", body: "{not json", headers: { "Content-Type": "application/json" } });
+    const garbled = new Request(notJson.url, {
+      method: "POST",
+      body: "{not json",
+      headers: { "Content-Type": "application/json" },
+    });
     const response = await dispatch(garbled);
     expect(response.status).toBe(400);
     expect((await response.json()).error).toMatch(/^body is not JSON/);

@@ -27,9 +27,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 
   const decision = perVisitor.take(`${shopDomain}:${batch.events[0].visitorId}`);
   if (!decision.allowed) {
-    return jsonResponse({ error: "too many requests from this visitor" }, { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } });
+    return jsonResponse(
+      { error: "too many requests from this visitor" },
+      { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } },
+    );
   }
   // The shop is the signed one; a storefront can only post events for the shop it is on.
-  const summary = await storeEventBatch({ shopDomain, events: batch.events, context: { source: "STOREFRONT", loggedInCustomerId } });
+  const summary = await storeEventBatch({
+    shopDomain,
+    events: batch.events,
+    context: { source: "STOREFRONT", loggedInCustomerId },
+  });
   return jsonResponse({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected });
 };

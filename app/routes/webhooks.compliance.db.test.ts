@@ -30,7 +30,12 @@ const compliance = (topic: string, body: unknown, webhookId = randomUUID()) =>
 /** A shopper who chatted (with transcripts on), identified themselves, added from chat and then ordered. */
 async function seedIdentifiedShopper(customerId: string, email: string, externalId: string, text: string) {
   const visitor = await prisma.visitor.create({
-    data: { shopId, visitorKey: `v_${externalId}`, firstSeenAt: new Date(ORDER_TIME.getTime() - 7_200_000), lastSeenAt: ORDER_TIME },
+    data: {
+      shopId,
+      visitorKey: `v_${externalId}`,
+      firstSeenAt: new Date(ORDER_TIME.getTime() - 7_200_000),
+      lastSeenAt: ORDER_TIME,
+    },
   });
   await prisma.visitorIdentity.createMany({
     data: [
@@ -43,38 +48,77 @@ async function seedIdentifiedShopper(customerId: string, email: string, external
   });
   await prisma.touchpoint.createMany({
     data: [
-      { shopId, conversationId: conversation.id, kind: "SHOPPER_MESSAGE", text, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 3_000_000) },
-      { shopId, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 2_900_000) },
+      {
+        shopId,
+        conversationId: conversation.id,
+        kind: "SHOPPER_MESSAGE",
+        text,
+        source: "STOREFRONT",
+        occurredAt: new Date(ORDER_TIME.getTime() - 3_000_000),
+      },
+      {
+        shopId,
+        conversationId: conversation.id,
+        kind: "ASSISTANT_ANSWER",
+        answerFound: true,
+        source: "STOREFRONT",
+        occurredAt: new Date(ORDER_TIME.getTime() - 2_900_000),
+      },
     ],
   });
   await prisma.cartEvent.create({
     data: {
-      shopId, visitorId: visitor.id, conversationId: conversation.id, type: "ITEM_ADDED", productId: "632910392",
-      unitValue: "199.00", currency: "USD", quantity: 1, fromChat: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 2_800_000),
+      shopId,
+      visitorId: visitor.id,
+      conversationId: conversation.id,
+      type: "ITEM_ADDED",
+      productId: "632910392",
+      unitValue: "199.00",
+      currency: "USD",
+      quantity: 1,
+      fromChat: true,
+      source: "STOREFRONT",
+      occurredAt: new Date(ORDER_TIME.getTime() - 2_800_000),
     },
   });
 }
 
 async function deliverOrder(id: number, customerId: string, email: string) {
   const body = {
-    ...orderFixture(), id, name: `#${id}`, email, contact_email: email, customer: { ...orderFixture().customer, id: Number(customerId), email },
-    checkout_token: `chk${id}token`, cart_token: `cart${id}token`,
+    ...orderFixture(),
+    id,
+    name: `#${id}`,
+    email,
+    contact_email: email,
+    customer: { ...orderFixture().customer, id: Number(customerId), email },
+    checkout_token: `chk${id}token`,
+    cart_token: `cart${id}token`,
   };
   const response = await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
   expect(response.status).toBe(200);
   const order = await prisma.order.findFirstOrThrow({ where: { shopId, shopifyOrderId: String(id) } });
   await prisma.pixelHit.create({
-    data: { shopId, eventId: `px_${id}`, shopifyOrderId: String(id), clientId: `client_${customerId}`, occurredAt: ORDER_TIME, payload: { email, customerId } },
+    data: {
+      shopId,
+      eventId: `px_${id}`,
+      shopifyOrderId: String(id),
+      clientId: `client_${customerId}`,
+      occurredAt: ORDER_TIME,
+      payload: { email, customerId },
+    },
   });
   return order;
 }
 
 /** Every row of every model that belongs to this test's shop, as text: what a look for leftovers has to search. */
 async function everything(): Promise<string> {
-  const ofThisShop = (row: Record<string, unknown>) => row.shopId === shopId || row.id === shopId || row.shopDomain === shop || row.shop === shop;
+  const ofThisShop = (row: Record<string, unknown>) =>
+    row.shopId === shopId || row.id === shopId || row.shopDomain === shop || row.shop === shop;
   const dumps = await Promise.all(
     Object.values(Prisma.ModelName).map(async (model) => {
-      const delegate = (prisma as unknown as Record<string, { findMany(): Promise<Record<string, unknown>[]> }>)[model[0].toLowerCase() + model.slice(1)];
+      const delegate = (prisma as unknown as Record<string, { findMany(): Promise<Record<string, unknown>[]> }>)[
+        model[0].toLowerCase() + model.slice(1)
+      ];
       const rows = (await delegate.findMany()).filter(ofThisShop);
       return JSON.stringify(rows, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
     }),
@@ -94,7 +138,13 @@ describe("customer compliance webhooks", () => {
   it("customers/data_request assembles what is held for the customer, for the merchant to download", async () => {
     await deliverOrder(1001, CUSTOMER_ID, EMAIL);
     await deliverOrder(2002, OTHER_CUSTOMER_ID, "other@example.com");
-    const body = { shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL }, orders_requested: [1001], data_request: { id: 9999 } };
+    const body = {
+      shop_id: 1,
+      shop_domain: shop,
+      customer: { id: Number(CUSTOMER_ID), email: EMAIL },
+      orders_requested: [1001],
+      data_request: { id: 9999 },
+    };
     expect((await compliance("customers/data_request", body)).status).toBe(200);
     expect((await compliance("customers/data_request", body)).status).toBe(200); // a retry with a new id
     const requests = await prisma.customerDataRequest.findMany({ where: { shopId } });
@@ -106,7 +156,9 @@ describe("customer compliance webhooks", () => {
     expect(report.visitors[0].conversations[0]).toMatchObject({ conversationId: "c_john", surface: "CHAT_WIDGET" });
     expect(report.visitors[0].conversations[0].touches[0].text).toBe(CHAT_TEXT);
     expect(report.visitors[0].cartEvents).toHaveLength(1);
-    expect(report.orders).toEqual([expect.objectContaining({ shopifyOrderId: "1001", classification: "ASSISTED", grossAmount: "598.94" })]);
+    expect(report.orders).toEqual([
+      expect.objectContaining({ shopifyOrderId: "1001", classification: "ASSISTED", grossAmount: "598.94" }),
+    ]);
     expect(JSON.stringify(report)).not.toContain(OTHER_CUSTOMER_ID);
     expect(JSON.stringify(report)).not.toContain(EMAIL.toLowerCase());
   });
@@ -115,37 +167,70 @@ describe("customer compliance webhooks", () => {
     const order = await deliverOrder(1001, CUSTOMER_ID, EMAIL);
     await deliverOrder(2002, OTHER_CUSTOMER_ID, "other@example.com");
     await compliance("customers/data_request", {
-      shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL }, orders_requested: [1001], data_request: { id: 7 },
+      shop_id: 1,
+      shop_domain: shop,
+      customer: { id: Number(CUSTOMER_ID), email: EMAIL },
+      orders_requested: [1001],
+      data_request: { id: 7 },
     });
     const before = await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } });
     expect(before).toMatchObject({ classification: "ASSISTED", matchedBy: "CUSTOMER_ID" });
     expect(await everything()).toContain(CUSTOMER_ID);
 
-    const redact = { shop_id: 1, shop_domain: shop, customer: { id: Number(CUSTOMER_ID), email: EMAIL, phone: "555-625-1199" }, orders_to_redact: [1001] };
+    const redact = {
+      shop_id: 1,
+      shop_domain: shop,
+      customer: { id: Number(CUSTOMER_ID), email: EMAIL, phone: "555-625-1199" },
+      orders_to_redact: [1001],
+    };
     const webhookId = randomUUID();
     for (let i = 0; i < 3; i++) expect((await compliance("customers/redact", redact, webhookId)).status).toBe(200);
 
     const leftovers = await everything();
     // Issue 25.11: the cart and checkout tokens that tie the customer's browser to their orders go too.
-    for (const identifying of [CUSTOMER_ID, EMAIL_HASH, EMAIL, EMAIL.toLowerCase(), CHAT_TEXT, `client_${CUSTOMER_ID}`, "chk1001token", "cart1001token"]) {
+    for (const identifying of [
+      CUSTOMER_ID,
+      EMAIL_HASH,
+      EMAIL,
+      EMAIL.toLowerCase(),
+      CHAT_TEXT,
+      `client_${CUSTOMER_ID}`,
+      "chk1001token",
+      "cart1001token",
+    ]) {
       expect(leftovers, identifying).not.toContain(identifying);
     }
     // The other customer is untouched.
-    for (const kept of [OTHER_CUSTOMER_ID, emailHash("other@example.com")!, `client_${OTHER_CUSTOMER_ID}`, OTHER_CHAT_TEXT, "chk2002token"]) expect(leftovers).toContain(kept);
+    for (const kept of [
+      OTHER_CUSTOMER_ID,
+      emailHash("other@example.com")!,
+      `client_${OTHER_CUSTOMER_ID}`,
+      OTHER_CHAT_TEXT,
+      "chk2002token",
+    ])
+      expect(leftovers).toContain(kept);
 
     const after = await prisma.order.findUniqueOrThrow({ where: { id: order.id }, include: { attribution: true } });
     expect(after).toMatchObject({ customerId: null, emailSha256: null });
     expect(after.grossAmount!.toFixed(2)).toBe("598.94");
-    expect(after.attribution).toMatchObject({ classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversationId: before.conversationId });
+    expect(after.attribution).toMatchObject({
+      classification: "ASSISTED",
+      matchedBy: "CUSTOMER_ID",
+      conversationId: before.conversationId,
+    });
     // Recomputing (a settings change) cannot re-read the erased evidence, so the classification stands.
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
     expect(await attributeStoredOrder(sqlIn(prisma), shopRow, order.id)).toBeNull();
-    expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe("ASSISTED");
+    expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe(
+      "ASSISTED",
+    );
 
     // Shopify may send the same request again under a new webhook id: the evidence says it once.
     expect((await compliance("customers/redact", redact)).status).toBe(200);
     const { evidence } = await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } });
-    const erasedSteps = (evidence as { steps: string[] }).steps.filter((step) => step.includes("identifiers were erased"));
+    const erasedSteps = (evidence as { steps: string[] }).steps.filter((step) =>
+      step.includes("identifiers were erased"),
+    );
     expect(erasedSteps).toHaveLength(1);
   });
 
@@ -153,7 +238,10 @@ describe("customer compliance webhooks", () => {
     const webhookId = randomUUID();
     expect((await compliance("customers/redact", { shop_domain: shop }, webhookId)).status).toBe(200);
     const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
-    expect(delivery).toMatchObject({ status: "REJECTED", reason: expect.stringMatching(/^not a customers\/redact payload: customer/) });
+    expect(delivery).toMatchObject({
+      status: "REJECTED",
+      reason: expect.stringMatching(/^not a customers\/redact payload: customer/),
+    });
   });
 
   it("refuses a signed body replayed under another shop's headers, and a shop header that is no shop domain", async () => {
@@ -161,12 +249,33 @@ describe("customer compliance webhooks", () => {
     const victim = `victim-${randomUUID().slice(0, 8)}.myshopify.com`;
     const victimId = (await ensureShop(prisma, { domain: victim, currency: "USD" })).id;
     await markShopUninstalled(prisma, victim, new Date(Date.now() - 72 * 3_600_000));
-    const replayed = await dispatch(webhookRequest({ path: "/webhooks/compliance", topic: "shop/redact", shop: victim, body: { shop_id: 1, shop_domain: shop } }));
+    const replayed = await dispatch(
+      webhookRequest({
+        path: "/webhooks/compliance",
+        topic: "shop/redact",
+        shop: victim,
+        body: { shop_id: 1, shop_domain: shop },
+      }),
+    );
     expect(replayed.status).toBe(400);
     expect(await replayed.text()).toBe(`the body names shop ${shop}, not ${victim}`);
-    const uninstall = await dispatch(webhookRequest({ path: "/webhooks/app/uninstalled", topic: "app/uninstalled", shop: victim, body: { id: 1, myshopify_domain: shop } }));
+    const uninstall = await dispatch(
+      webhookRequest({
+        path: "/webhooks/app/uninstalled",
+        topic: "app/uninstalled",
+        shop: victim,
+        body: { id: 1, myshopify_domain: shop },
+      }),
+    );
     expect(uninstall.status).toBe(400);
-    const notAShop = await dispatch(webhookRequest({ path: "/webhooks/compliance", topic: "shop/redact", shop: "evil.example.com", body: { shop_id: 1, shop_domain: "evil.example.com" } }));
+    const notAShop = await dispatch(
+      webhookRequest({
+        path: "/webhooks/compliance",
+        topic: "shop/redact",
+        shop: "evil.example.com",
+        body: { shop_id: 1, shop_domain: "evil.example.com" },
+      }),
+    );
     expect(notAShop.status).toBe(400);
     expect(await prisma.shop.findUnique({ where: { id: victimId } })).not.toBeNull();
     expect(await prisma.shop.findUnique({ where: { id: shopId } })).toMatchObject({ status: "INSTALLED" });

@@ -13,17 +13,21 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const webhook = await verifiedWebhook(request);
   assertPayloadShop(webhook);
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = webhook;
-  await processDeliveryOnce(prisma, { webhookId, shopDomain: shop, topic, eventId, triggeredAt }, async (tx): Promise<DeliveryOutcome> => {
-    switch (topic) {
-      case "SHOP_REDACT":
-        return redactShop(tx, shop);
-      case "CUSTOMERS_REDACT":
-        return redactCustomer(tx, shop, payload);
-      case "CUSTOMERS_DATA_REQUEST":
-        return assembleCustomerDataRequest(tx, shop, payload);
-      default:
-        return { status: "PROCESSED" };
-    }
-  });
+  await processDeliveryOnce(
+    prisma,
+    { webhookId, shopDomain: shop, topic, eventId, triggeredAt },
+    async (tx): Promise<DeliveryOutcome> => {
+      switch (topic) {
+        case "SHOP_REDACT":
+          return redactShop(tx, shop);
+        case "CUSTOMERS_REDACT":
+          return redactCustomer(tx, shop, payload);
+        case "CUSTOMERS_DATA_REQUEST":
+          return assembleCustomerDataRequest(tx, shop, payload);
+        default:
+          return { status: "PROCESSED" };
+      }
+    },
+  );
   return new Response(null, { status: 200 });
 };

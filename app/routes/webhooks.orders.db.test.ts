@@ -23,13 +23,20 @@ async function seedConversation(shopDomain: string, externalId: string, answered
   });
   await prisma.touchpoint.create({
     data: {
-      shopId: s.id, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT",
+      shopId: s.id,
+      conversationId: conversation.id,
+      kind: "ASSISTANT_ANSWER",
+      answerFound: true,
+      source: "STOREFRONT",
       occurredAt: new Date(PROCESSED_AT.getTime() - answeredMinutesBefore * 60_000),
     },
   });
 }
 
-const stamped = (sessionId: string) => ({ ...orderFixture(), note_attributes: [{ name: "_chat_session_id", value: sessionId }] });
+const stamped = (sessionId: string) => ({
+  ...orderFixture(),
+  note_attributes: [{ name: "_chat_session_id", value: sessionId }],
+});
 
 describe("order webhooks", () => {
   beforeEach(async () => {
@@ -40,12 +47,20 @@ describe("order webhooks", () => {
   it("stores the fixture order with shop-money amounts and classifies a stamped order as led", async () => {
     await seedConversation(shop, "c_8a3c", 45);
     expect((await deliver(stamped("c_8a3c"))).status).toBe(200);
-    const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } }, include: { attribution: true, lineItems: true } });
+    const order = await prisma.order.findFirstOrThrow({
+      where: { shop: { domain: shop } },
+      include: { attribution: true, lineItems: true },
+    });
     expect(order).toMatchObject({ shopifyOrderId: "450789469", name: "#1001", verified: true, currency: "USD" });
     expect(order.grossAmount!.toFixed(2)).toBe("598.94");
     expect(order.netAmount!.toFixed(2)).toBe("199.65");
     expect(order.lineItems).toHaveLength(3);
-    expect(order.attribution).toMatchObject({ classification: "LED", matchedBy: "CART_ATTRIBUTE", minutesFromLastTouch: 45, surface: "CHAT_WIDGET" });
+    expect(order.attribution).toMatchObject({
+      classification: "LED",
+      matchedBy: "CART_ATTRIBUTE",
+      minutesFromLastTouch: 45,
+      surface: "CHAT_WIDGET",
+    });
     expect((order.attribution!.evidence as { steps: string[] }).steps[0]).toBe(
       "Order #1001 carries cart attribute _chat_session_id = c_8a3c.",
     );
@@ -69,7 +84,12 @@ describe("order webhooks", () => {
   });
 
   it("never lets an older payload overwrite a newer one", async () => {
-    const newer = { ...orderFixture(), updated_at: "2008-01-12T10:00:00-05:00", cancelled_at: "2008-01-12T10:00:00-05:00", financial_status: "refunded" };
+    const newer = {
+      ...orderFixture(),
+      updated_at: "2008-01-12T10:00:00-05:00",
+      cancelled_at: "2008-01-12T10:00:00-05:00",
+      financial_status: "refunded",
+    };
     const older = { ...orderFixture(), updated_at: "2008-01-10T11:00:00-05:00" };
     await deliver(newer, { topic: "orders/cancelled" });
     await deliver(older, { topic: "orders/paid" });
@@ -87,11 +107,21 @@ describe("order webhooks", () => {
       financial_status: i === 5 ? "refunded" : "paid",
       cancelled_at: i === 5 ? new Date(Date.UTC(2008, 0, 11, 0, i)).toISOString() : null,
     }));
-    const newestFirst = [5, 7, 6].map((i) => ({ ...versions[i], updated_at: new Date(Date.UTC(2008, 0, 11, 1, 8 - i)).toISOString() }));
-    const answers = await Promise.all([...versions, ...newestFirst].map((body, i) => deliver(body, { topic: i % 2 ? "orders/updated" : "orders/paid" })));
+    const newestFirst = [5, 7, 6].map((i) => ({
+      ...versions[i],
+      updated_at: new Date(Date.UTC(2008, 0, 11, 1, 8 - i)).toISOString(),
+    }));
+    const answers = await Promise.all(
+      [...versions, ...newestFirst].map((body, i) =>
+        deliver(body, { topic: i % 2 ? "orders/updated" : "orders/paid" }),
+      ),
+    );
     expect(answers.map((r) => r.status)).toEqual(answers.map(() => 200));
     expect(await prisma.webhookDelivery.count({ where: { shopDomain: shop, status: "PROCESSED" } })).toBe(11);
-    const orders = await prisma.order.findMany({ where: { shop: { domain: shop } }, include: { lineItems: true, attribution: true } });
+    const orders = await prisma.order.findMany({
+      where: { shop: { domain: shop } },
+      include: { lineItems: true, attribution: true },
+    });
     expect(orders).toHaveLength(1);
     // The newest version is the first of newestFirst: index 5 moved to 01:03, the latest updated_at sent.
     expect(orders[0].shopifyUpdatedAt!.toISOString()).toBe("2008-01-11T01:03:00.000Z");
@@ -111,7 +141,7 @@ describe("order webhooks", () => {
   });
 
   it("answers a correctly signed body that is not JSON with 400, not a server error (found by the fuzz run)", async () => {
-    for (const body of ["{\"id\": 1,,}", "[[[[", "not json at all"]) {
+    for (const body of ['{"id": 1,,}', "[[[[", "not json at all"]) {
       const response = await deliver(body);
       expect(response.status).toBe(400);
       expect(await response.text()).toMatch(/^webhook body is not JSON/);
@@ -164,7 +194,10 @@ describe("order webhooks", () => {
       await seedConversation(shop, "c_full", 30);
       await deliver({ ...unrefunded(), note_attributes: [{ name: "_chat_session_id", value: "c_full" }] });
       await deliver(refund(3, "598.94"), { topic: "refunds/create" });
-      const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain: shop } }, include: { attribution: true } });
+      const order = await prisma.order.findFirstOrThrow({
+        where: { shop: { domain: shop } },
+        include: { attribution: true },
+      });
       expect(order.netAmount!.toFixed(2)).toBe("0.00");
       expect(order.grossAmount!.toFixed(2)).toBe("598.94");
       expect(order.attribution!.classification).toBe("LED");

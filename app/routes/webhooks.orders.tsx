@@ -1,6 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { sqlTransaction } from "../db.server";
-import { handleReadOrderWebhooks, readOrderDelivery, type ReadOrderDelivery } from "../domain/orders/order-webhook.server";
+import {
+  handleReadOrderWebhooks,
+  readOrderDelivery,
+  type ReadOrderDelivery,
+} from "../domain/orders/order-webhook.server";
 import { processDeliveriesInSql, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
 import { groupCommit } from "../lib/group-commit";
 import { postOnlyLoader } from "../lib/method-not-allowed";

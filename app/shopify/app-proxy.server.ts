@@ -50,13 +50,16 @@ export function isSignedAppProxyUrl(url: URL, secret: string, nowSeconds = Math.
   // fetch through the proxy): the library tries the two forms it can have, and so does this.
   const route = `routes%2F${url.pathname.replace(/^\//, "").replace(/\/$/, "").replaceAll("/", ".")}`;
   const query = url.search.replace(/^\?/, "");
-  return [`_data=${route}&${params.toString()}`, `_data=${route}._index&${query}`].some((variant) => signedBy(secret, new URLSearchParams(variant), signature));
+  return [`_data=${route}&${params.toString()}`, `_data=${route}._index&${query}`].some((variant) =>
+    signedBy(secret, new URLSearchParams(variant), signature),
+  );
 }
 
 export async function verifyAppProxyRequest(request: Request, secret: string = appConfig().apiSecret) {
   const url = new URL(request.url);
   // Shopify always forwards `shop`; a signed URL without one names no shop to store anything for.
-  if (!isSignedAppProxyUrl(url, secret) || !url.searchParams.get("shop")) throw jsonResponse({ error: "invalid app proxy signature" }, { status: 401 });
+  if (!isSignedAppProxyUrl(url, secret) || !url.searchParams.get("shop"))
+    throw jsonResponse({ error: "invalid app proxy signature" }, { status: 401 });
   return {
     shop: url.searchParams.get("shop")!,
     loggedInCustomerId: url.searchParams.get("logged_in_customer_id") || null,

@@ -23,7 +23,11 @@ export interface WebhookDeliveryHeaders {
 }
 
 /** The headers Shopify sends with a webhook delivery, the HMAC taken over exactly `rawBody`. */
-export function signedWebhookHeaders(secret: string, rawBody: string, delivery: WebhookDeliveryHeaders): Record<string, string> {
+export function signedWebhookHeaders(
+  secret: string,
+  rawBody: string,
+  delivery: WebhookDeliveryHeaders,
+): Record<string, string> {
   return {
     "Content-Type": "application/json",
     "X-Shopify-Topic": delivery.topic,
@@ -48,7 +52,11 @@ export interface AppProxyForward {
  * The query string Shopify's App Proxy forwards: the storefront request's own parameters (`query`), plus shop,
  * logged-in customer, path prefix and timestamp, signed.
  */
-export function signedAppProxyParams(secret: string, forward: AppProxyForward, query = new URLSearchParams()): URLSearchParams {
+export function signedAppProxyParams(
+  secret: string,
+  forward: AppProxyForward,
+  query = new URLSearchParams(),
+): URLSearchParams {
   const params = new URLSearchParams(query);
   params.set("shop", forward.shop);
   params.set("logged_in_customer_id", forward.loggedInCustomerId ?? "");

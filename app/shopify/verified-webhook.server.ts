@@ -16,8 +16,24 @@ import { appConfig } from "../config.server";
  * `shopify-*`, in developer preview); the library accepts both, and so does this.
  */
 const HEADER_FAMILIES = [
-  { hmac: "shopify-hmac-sha256", topic: "shopify-topic", shop: "shopify-shop-domain", apiVersion: "shopify-api-version", webhookId: "shopify-webhook-id", eventId: null, triggeredAt: "shopify-triggered-at" },
-  { hmac: "X-Shopify-Hmac-Sha256", topic: "X-Shopify-Topic", shop: "X-Shopify-Shop-Domain", apiVersion: "X-Shopify-API-Version", webhookId: "X-Shopify-Webhook-Id", eventId: "X-Shopify-Event-Id", triggeredAt: "X-Shopify-Triggered-At" },
+  {
+    hmac: "shopify-hmac-sha256",
+    topic: "shopify-topic",
+    shop: "shopify-shop-domain",
+    apiVersion: "shopify-api-version",
+    webhookId: "shopify-webhook-id",
+    eventId: null,
+    triggeredAt: "shopify-triggered-at",
+  },
+  {
+    hmac: "X-Shopify-Hmac-Sha256",
+    topic: "X-Shopify-Topic",
+    shop: "X-Shopify-Shop-Domain",
+    apiVersion: "X-Shopify-API-Version",
+    webhookId: "X-Shopify-Webhook-Id",
+    eventId: "X-Shopify-Event-Id",
+    triggeredAt: "X-Shopify-Triggered-At",
+  },
 ] as const;
 
 export interface VerifiedWebhook {
@@ -40,7 +56,12 @@ export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
  */
 export function payloadShopOf(topic: string, payload: unknown): string | null | undefined {
   const body = (payload ?? {}) as Record<string, unknown>;
-  const field = topic === "APP_UNINSTALLED" ? "myshopify_domain" : ["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"].includes(topic) ? "shop_domain" : null;
+  const field =
+    topic === "APP_UNINSTALLED"
+      ? "myshopify_domain"
+      : ["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"].includes(topic)
+        ? "shop_domain"
+        : null;
   if (!field) return undefined;
   return typeof body[field] === "string" ? (body[field] as string).toLowerCase() : null;
 }
@@ -48,7 +69,8 @@ export function payloadShopOf(topic: string, payload: unknown): string | null | 
 /** Refuses (400) a delivery whose signed body names another shop than its header. */
 export function assertPayloadShop(webhook: Pick<VerifiedWebhook, "topic" | "shop" | "payload">): void {
   const named = payloadShopOf(webhook.topic, webhook.payload);
-  if (named !== undefined && named !== webhook.shop) throw reject(400, `the body names shop ${named ?? "(none)"}, not ${webhook.shop}`);
+  if (named !== undefined && named !== webhook.shop)
+    throw reject(400, `the body names shop ${named ?? "(none)"}, not ${webhook.shop}`);
 }
 
 /** base64(HMAC-SHA256(secret, raw body)) compared in constant time. */
@@ -58,7 +80,10 @@ function hmacMatches(secret: string, rawBody: Buffer, header: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function verifiedWebhook(request: Request, secret: string = appConfig().apiSecret): Promise<VerifiedWebhook> {
+export async function verifiedWebhook(
+  request: Request,
+  secret: string = appConfig().apiSecret,
+): Promise<VerifiedWebhook> {
   if (request.method !== "POST") throw reject(405, "webhooks are POSTed");
   const rawBody = Buffer.from(await request.arrayBuffer());
   if (rawBody.length === 0) throw reject(400, "webhook body is empty");

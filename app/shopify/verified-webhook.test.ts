@@ -12,7 +12,13 @@ const SECRET = "webhook-secret";
 const library = shopifyLibrary(SECRET);
 
 const body = JSON.stringify({ id: 450789469, note: "ünïcode ✓" });
-const classic = signedWebhookHeaders(SECRET, body, { topic: "orders/paid", shop: "a.myshopify.com", webhookId: "w-1", eventId: "e-1", triggeredAt: "2026-11-23T00:00:00Z" });
+const classic = signedWebhookHeaders(SECRET, body, {
+  topic: "orders/paid",
+  shop: "a.myshopify.com",
+  webhookId: "w-1",
+  eventId: "e-1",
+  triggeredAt: "2026-11-23T00:00:00Z",
+});
 const events = {
   "Content-Type": "application/json",
   "shopify-hmac-sha256": webhookHmac(SECRET, body),
@@ -22,27 +28,53 @@ const events = {
   "shopify-webhook-id": "w-2",
   "shopify-triggered-at": "2026-11-23T00:00:00Z",
 };
-const without = (headers: Record<string, string>, name: string) => Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+const without = (headers: Record<string, string>, name: string) =>
+  Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
 
 const cases: { name: string; headers: Record<string, string>; body?: string; status: 200 | 400 | 401 }[] = [
   { name: "a classic delivery", headers: classic, status: 200 },
   { name: "an Events-family delivery", headers: events, status: 200 },
   { name: "a body changed after signing", headers: classic, body: body.replace("450789469", "450789470"), status: 401 },
-  { name: "a signature made with another secret", headers: { ...classic, "X-Shopify-Hmac-Sha256": webhookHmac("other", body) }, status: 401 },
-  { name: "a signature that is not base64 of anything", headers: { ...classic, "X-Shopify-Hmac-Sha256": "not-a-signature" }, status: 401 },
-  { name: "a hex signature of the right HMAC", headers: { ...classic, "X-Shopify-Hmac-Sha256": Buffer.from(webhookHmac(SECRET, body), "base64").toString("hex") }, status: 401 },
+  {
+    name: "a signature made with another secret",
+    headers: { ...classic, "X-Shopify-Hmac-Sha256": webhookHmac("other", body) },
+    status: 401,
+  },
+  {
+    name: "a signature that is not base64 of anything",
+    headers: { ...classic, "X-Shopify-Hmac-Sha256": "not-a-signature" },
+    status: 401,
+  },
+  {
+    name: "a hex signature of the right HMAC",
+    headers: { ...classic, "X-Shopify-Hmac-Sha256": Buffer.from(webhookHmac(SECRET, body), "base64").toString("hex") },
+    status: 401,
+  },
   { name: "no signature", headers: without(classic, "X-Shopify-Hmac-Sha256"), status: 400 },
-  { name: "an empty body", headers: { ...classic, "X-Shopify-Hmac-Sha256": webhookHmac(SECRET, "") }, body: "", status: 400 },
+  {
+    name: "an empty body",
+    headers: { ...classic, "X-Shopify-Hmac-Sha256": webhookHmac(SECRET, "") },
+    body: "",
+    status: 400,
+  },
   ...["X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Webhook-Id"].map((name) => ({
     name: `a signed delivery without ${name}`,
     headers: without(classic, name),
     status: 400 as const,
   })),
-  { name: "an Events delivery without shopify-webhook-id", headers: without(events, "shopify-webhook-id"), status: 400 },
+  {
+    name: "an Events delivery without shopify-webhook-id",
+    headers: without(events, "shopify-webhook-id"),
+    status: 400,
+  },
 ];
 
 const request = (headers: Record<string, string>, text: string, method = "POST") =>
-  new Request("https://app.example.com/webhooks/orders", { method, headers, body: method === "POST" ? text : undefined });
+  new Request("https://app.example.com/webhooks/orders", {
+    method,
+    headers,
+    body: method === "POST" ? text : undefined,
+  });
 
 async function libraryStatus(headers: Record<string, string>, text: string): Promise<number> {
   const check = await library.webhooks.validate({ rawBody: text, rawRequest: request(headers, text) });
@@ -71,8 +103,13 @@ describe("webhook verification agrees with @shopify/shopify-api", () => {
       const check = await library.webhooks.validate({ rawBody: body, rawRequest: request(headers, body) });
       if (!check.valid) throw new Error("the library rejected a valid delivery");
       const verified = await verifiedWebhook(request(headers, body), SECRET);
-      expect(verified).toMatchObject({ topic: check.topic, shop: check.domain, webhookId: check.webhookId, triggeredAt: check.triggeredAt ?? null });
-      expect(verified.eventId).toBe(check.webhookType === "webhooks" ? check.eventId ?? null : null);
+      expect(verified).toMatchObject({
+        topic: check.topic,
+        shop: check.domain,
+        webhookId: check.webhookId,
+        triggeredAt: check.triggeredAt ?? null,
+      });
+      expect(verified.eventId).toBe(check.webhookType === "webhooks" ? (check.eventId ?? null) : null);
       expect(verified.topic).toBe("ORDERS_PAID");
       expect(verified.payload).toEqual(JSON.parse(body));
     }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { cartChanges, type AjaxCart, type AjaxCartLine } from "./cart-diff";
 
-const line = (key: string, quantity: number, finalLinePrice: number, properties: AjaxCartLine["properties"] = {}): AjaxCartLine => ({
+const line = (
+  key: string,
+  quantity: number,
+  finalLinePrice: number,
+  properties: AjaxCartLine["properties"] = {},
+): AjaxCartLine => ({
   key,
   product_id: 632910392,
   variant_id: Number(key.split(":")[0]),
@@ -10,7 +15,12 @@ const line = (key: string, quantity: number, finalLinePrice: number, properties:
   product_title: "Hydrating Face Cream",
   properties,
 });
-const cart = (...items: AjaxCartLine[]): AjaxCart => ({ token: "c1-abc?key=1", currency: "EUR", attributes: {}, items });
+const cart = (...items: AjaxCartLine[]): AjaxCart => ({
+  token: "c1-abc?key=1",
+  currency: "EUR",
+  attributes: {},
+  items,
+});
 
 describe("cartChanges", () => {
   it.each([
@@ -27,9 +37,19 @@ describe("cartChanges", () => {
       cart(line("1:a", 1, 3490), line("1:b", 1, 3490, { _chat_session_id: "c_8a3c" })),
       [["ITEM_ADDED", 1, "34.90", "c_8a3c"]],
     ],
-    ["cleared", cart(line("1:a", 1, 3490), line("2:a", 4, 4000)), cart(), [["ITEM_REMOVED", 1, "34.90"], ["ITEM_REMOVED", 4, "10.00"]]],
+    [
+      "cleared",
+      cart(line("1:a", 1, 3490), line("2:a", 4, 4000)),
+      cart(),
+      [
+        ["ITEM_REMOVED", 1, "34.90"],
+        ["ITEM_REMOVED", 4, "10.00"],
+      ],
+    ],
   ])("%s", (_name, before, after, expected) => {
-    const changes = cartChanges(before, after).map((change) => [change.cartType, change.quantity, change.value, change.conversationId].filter((v) => v !== undefined));
+    const changes = cartChanges(before, after).map((change) =>
+      [change.cartType, change.quantity, change.value, change.conversationId].filter((v) => v !== undefined),
+    );
     expect(changes).toEqual(expected);
   });
 

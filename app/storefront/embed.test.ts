@@ -8,9 +8,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { buildEmbedScript, EMBED_ASSET, EMBED_EXTENSION_DIR as extensionDir, EMBED_SIZE_BUDGET_GZIPPED as SIZE_BUDGET_GZIPPED } from "../../scripts/build-embed";
+import {
+  buildEmbedScript,
+  EMBED_ASSET,
+  EMBED_EXTENSION_DIR as extensionDir,
+  EMBED_SIZE_BUDGET_GZIPPED as SIZE_BUDGET_GZIPPED,
+} from "../../scripts/build-embed";
 import { EMBED_BLOCK_HANDLE } from "../domain/setup/theme-embed";
-
 
 function blockSchema(handle: string) {
   const liquid = readFileSync(path.join(extensionDir, "blocks", `${handle}.liquid`), "utf8");
@@ -24,7 +28,9 @@ describe("theme app extension", () => {
 
   it(`keeps the SDK within ${SIZE_BUDGET_GZIPPED} bytes gzipped`, () => {
     const gzipped = gzipSync(readFileSync(EMBED_ASSET), { level: 9 }).length;
-    console.log(`storefront SDK: ${readFileSync(EMBED_ASSET).length} bytes, ${gzipped} bytes gzipped (budget ${SIZE_BUDGET_GZIPPED})`);
+    console.log(
+      `storefront SDK: ${readFileSync(EMBED_ASSET).length} bytes, ${gzipped} bytes gzipped (budget ${SIZE_BUDGET_GZIPPED})`,
+    );
     expect(gzipped).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
   });
 

@@ -49,13 +49,20 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   };
   const save = (key: string, value: unknown) => {
     try {
-      value == null ? localStorage.removeItem("chat_attribution_" + key) : localStorage.setItem("chat_attribution_" + key, JSON.stringify(value));
+      value == null
+        ? localStorage.removeItem("chat_attribution_" + key)
+        : localStorage.setItem("chat_attribution_" + key, JSON.stringify(value));
     } catch {}
   };
-  const cookie = (value: string, maxAge: number) => (d.cookie = `chat_attribution_vid=${value};path=/;max-age=${maxAge};samesite=lax`);
+  const cookie = (value: string, maxAge: number) =>
+    (d.cookie = `chat_attribution_vid=${value};path=/;max-age=${maxAge};samesite=lax`);
 
   const post = (path: string, body: Payload) =>
-    nativeFetch(root + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    nativeFetch(root + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
   const getCart = async (): Promise<AjaxCart> => (await nativeFetch(root + "cart.js")).json();
 
   // Cart work runs one task at a time, so every diff compares against the snapshot the previous task left.
@@ -209,7 +216,14 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       const conversationId = required(payload, "conversationId");
       const { role, answerFound } = payload;
       if (role != "shopper" && role != "assistant") throw Error("role is invalid");
-      record("message", { conversationId, role, answerFound, productIds: payload.productIds, topic: payload.topic, text: payload.text });
+      record("message", {
+        conversationId,
+        role,
+        answerFound,
+        productIds: payload.productIds,
+        topic: payload.topic,
+        text: payload.text,
+      });
       if (allowed && role == "assistant" && answerFound === true && session != conversationId) {
         save("session", (session = conversationId));
         return cartTask(() => sync());
@@ -219,7 +233,8 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       const conversationId = required(payload, "conversationId");
       const id = Number(String(required(payload, "variantId")).split("/").pop());
       const quantity = payload.quantity ?? 1;
-      if (!(id > 0) || !(quantity >= 1 && quantity <= 999 && quantity % 1 == 0)) throw Error("variantId or quantity is invalid");
+      if (!(id > 0) || !(quantity >= 1 && quantity <= 999 && quantity % 1 == 0))
+        throw Error("variantId or quantity is invalid");
       const properties = { ...payload.properties };
       if (allowed) {
         properties[SESSION_KEY] = conversationId;
@@ -235,7 +250,9 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     // A logged-in customer reaches the app through the App Proxy's signed logged_in_customer_id; a customer id in the
     // body would only be a claim, so the storefront sends the e-mail's hash alone.
     async identify(payload) {
-      const email = String(payload.email || "").trim().toLowerCase();
+      const email = String(payload.email || "")
+        .trim()
+        .toLowerCase();
       if (!email) throw Error("email is required");
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email)));
       record("identify", { emailSha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("") });
@@ -262,7 +279,10 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       const response = theme.apply(this, arguments);
       try {
         if (isCartRequest(input?.url || String(input), init?.method || input?.method)) {
-          response.then((result: Response) => result.ok && observeCartRequest(), () => {});
+          response.then(
+            (result: Response) => result.ok && observeCartRequest(),
+            () => {},
+          );
         }
       } catch {}
       return response;

@@ -16,7 +16,14 @@ const extensionDir = import.meta.dirname;
 let bundle: string;
 
 beforeAll(async () => {
-  const result = await build({ entryPoints: [path.join(extensionDir, "src", "index.ts")], bundle: true, format: "iife", target: "es2020", write: false, minify: true });
+  const result = await build({
+    entryPoints: [path.join(extensionDir, "src", "index.ts")],
+    bundle: true,
+    format: "iife",
+    target: "es2020",
+    write: false,
+    minify: true,
+  });
   bundle = result.outputFiles[0].text;
 });
 
@@ -24,21 +31,38 @@ const settings = { accountID: "0193a8f2-7c1e-7a4b-9d3e-2f6a1b5c8d90", ingestUrl:
 
 function pixelWith(pixelSettings: Record<string, string>) {
   const pixel = loadPixel(bundle, pixelSettings);
-  return { ...pixel, bodies: () => pixel.sent.map((request) => JSON.parse(String(request.init.body)) as PixelCheckoutBody) };
+  return {
+    ...pixel,
+    bodies: () => pixel.sent.map((request) => JSON.parse(String(request.init.body)) as PixelCheckoutBody),
+  };
 }
 
 describe("web pixel extension", () => {
   it("declares a strict pixel that needs only analytics consent, with the two settings the app sets", () => {
     const toml = parse(readFileSync(path.join(extensionDir, "shopify.extension.toml"), "utf8")) as Record<string, any>;
     expect(toml).toMatchObject({ type: "web_pixel_extension", runtime_context: "strict" });
-    expect(toml.customer_privacy).toEqual({ analytics: true, marketing: false, preferences: false, sale_of_data: "disabled" });
+    expect(toml.customer_privacy).toEqual({
+      analytics: true,
+      marketing: false,
+      preferences: false,
+      sale_of_data: "disabled",
+    });
     expect(Object.keys(toml.settings.fields)).toEqual(["accountID", "ingestUrl"]);
   });
 
   it("sends checkout_completed with the cart's chat stamps, as a keepalive text body the app's schema accepts, without personal data", () => {
     const pixel = pixelWith(settings);
     expect(pixel.subscribed).toEqual(["checkout_completed"]);
-    pixel.emit("checkout_completed", checkoutCompleted({ attributes: [{ key: "_chat_session_id", value: "c_8a3c" }, { key: "_chat_visitor_id", value: "v_77" }, { key: "gift_note", value: "Happy birthday" }] }));
+    pixel.emit(
+      "checkout_completed",
+      checkoutCompleted({
+        attributes: [
+          { key: "_chat_session_id", value: "c_8a3c" },
+          { key: "_chat_visitor_id", value: "v_77" },
+          { key: "gift_note", value: "Happy birthday" },
+        ],
+      }),
+    );
 
     expect(pixel.sent).toHaveLength(1);
     const [request] = pixel.sent;
@@ -60,9 +84,19 @@ describe("web pixel extension", () => {
         currencyCode: "EUR",
         totalPrice: 72.7,
         subtotalPrice: 72.7,
-        attributes: [{ key: "_chat_session_id", value: "c_8a3c" }, { key: "_chat_visitor_id", value: "v_77" }, { key: "gift_note", value: "Happy birthday" }],
+        attributes: [
+          { key: "_chat_session_id", value: "c_8a3c" },
+          { key: "_chat_visitor_id", value: "v_77" },
+          { key: "gift_note", value: "Happy birthday" },
+        ],
         lineItems: [
-          { productId: "8103", variantId: "48103", quantity: 1, finalLinePrice: 37.8, properties: [{ key: "_chat_session_id", value: "c_8a3c" }] },
+          {
+            productId: "8103",
+            variantId: "48103",
+            quantity: 1,
+            finalLinePrice: 37.8,
+            properties: [{ key: "_chat_session_id", value: "c_8a3c" }],
+          },
           { productId: "8101", variantId: "48101", quantity: 1, finalLinePrice: 34.9, properties: [] },
         ],
       },
@@ -81,7 +115,10 @@ describe("web pixel extension", () => {
   it("reports again from a post-purchase upsell page with its own event id and the same order (the app keeps the first)", () => {
     const pixel = pixelWith(settings);
     pixel.emit("checkout_completed", checkoutCompleted({ id: "sh-first" }));
-    pixel.emit("checkout_completed", checkoutCompleted({ id: "sh-upsell", pathname: "/checkouts/cn/abc/post_purchase" }));
+    pixel.emit(
+      "checkout_completed",
+      checkoutCompleted({ id: "sh-upsell", pathname: "/checkouts/cn/abc/post_purchase" }),
+    );
     expect(pixel.bodies().map((body) => [body.eventId, body.checkout.orderId])).toEqual([
       ["sh-first", "5720304551234"],
       ["sh-upsell", "5720304551234"],

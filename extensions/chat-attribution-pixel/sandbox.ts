@@ -17,18 +17,37 @@ export function loadPixel(bundle: string, settings: Record<string, string>) {
   const sent: SentRequest[] = [];
   const api = {
     settings,
-    analytics: { subscribe: (name: string, callback: (event: unknown) => void) => (subscribers.set(name, callback), () => true) },
+    analytics: {
+      subscribe: (name: string, callback: (event: unknown) => void) => (subscribers.set(name, callback), () => true),
+    },
     init: {
       context: {},
-      data: { shop: { myshopifyDomain: SHOP_DOMAIN, name: "Glow & Co.", countryCode: "DE", storefrontUrl: "https://glow.example" }, customer: null, cart: null, purchasingCompany: null },
-      customerPrivacy: { analyticsProcessingAllowed: true, marketingAllowed: false, preferencesProcessingAllowed: false, saleOfDataAllowed: false },
+      data: {
+        shop: {
+          myshopifyDomain: SHOP_DOMAIN,
+          name: "Glow & Co.",
+          countryCode: "DE",
+          storefrontUrl: "https://glow.example",
+        },
+        customer: null,
+        cart: null,
+        purchasingCompany: null,
+      },
+      customerPrivacy: {
+        analyticsProcessingAllowed: true,
+        marketingAllowed: false,
+        preferencesProcessingAllowed: false,
+        saleOfDataAllowed: false,
+      },
     },
     browser: {},
     customerPrivacy: { subscribe: () => () => true },
   };
   const sandbox = {
     shopify: { extend: (_extensionPoint: string, extend: (api: unknown) => void) => extend(api) },
-    fetch: (url: string, init: RequestInit) => (sent.push({ url, init }), Promise.resolve(new Response(null, { status: 200 }))),
+    fetch: (url: string, init: RequestInit) => (
+      sent.push({ url, init }), Promise.resolve(new Response(null, { status: 200 }))
+    ),
   };
   vm.runInNewContext(bundle, sandbox);
   return {
@@ -39,9 +58,18 @@ export function loadPixel(bundle: string, settings: Record<string, string>) {
 }
 
 /** A checkout_completed event as Shopify's Web Pixels API delivers it (types: @shopify/web-pixels-extension). */
-export function checkoutCompleted(options: { attributes?: { key: string; value: string }[]; pathname?: string; id?: string; timestamp?: string } = {}) {
+export function checkoutCompleted(
+  options: { attributes?: { key: string; value: string }[]; pathname?: string; id?: string; timestamp?: string } = {},
+) {
   const money = (amount: number) => ({ amount, currencyCode: "EUR" });
-  const product = (id: string, title: string) => ({ id, title, vendor: "Glow", type: "Skincare", untranslatedTitle: title, url: `/products/${id}` });
+  const product = (id: string, title: string) => ({
+    id,
+    title,
+    vendor: "Glow",
+    type: "Skincare",
+    untranslatedTitle: title,
+    url: `/products/${id}`,
+  });
   return {
     id: options.id ?? "sh-88153c5a-8f9e-4e5b-b1cd-0c4b1c2d3e4f",
     clientId: "c7f2a8d4-1b3e-4c5d-9e6f-7a8b9c0d1e2f",
@@ -49,7 +77,14 @@ export function checkoutCompleted(options: { attributes?: { key: string; value: 
     type: "standard",
     seq: 4,
     timestamp: options.timestamp ?? "2026-11-22T10:15:30.123Z",
-    context: { document: { location: { pathname: options.pathname ?? "/checkouts/cn/abc/thank-you", href: "https://glow.example/checkouts/cn/abc/thank-you" } } },
+    context: {
+      document: {
+        location: {
+          pathname: options.pathname ?? "/checkouts/cn/abc/thank-you",
+          href: "https://glow.example/checkouts/cn/abc/thank-you",
+        },
+      },
+    },
     data: {
       checkout: {
         attributes: options.attributes ?? [],
@@ -66,13 +101,40 @@ export function checkoutCompleted(options: { attributes?: { key: string; value: 
         discountsAmount: money(4.2),
         lineItems: [
           {
-            id: "1", quantity: 1, title: "Vitamin C Serum", finalLinePrice: money(37.8), discountAllocations: [],
-            properties: [{ key: "_chat_session_id", value: "c_8a3c" }], sellingPlanAllocation: null,
-            variant: { id: "48103", title: "Default", price: money(42), product: product("8103", "Vitamin C Serum"), sku: null, image: null, untranslatedTitle: "Default" },
+            id: "1",
+            quantity: 1,
+            title: "Vitamin C Serum",
+            finalLinePrice: money(37.8),
+            discountAllocations: [],
+            properties: [{ key: "_chat_session_id", value: "c_8a3c" }],
+            sellingPlanAllocation: null,
+            variant: {
+              id: "48103",
+              title: "Default",
+              price: money(42),
+              product: product("8103", "Vitamin C Serum"),
+              sku: null,
+              image: null,
+              untranslatedTitle: "Default",
+            },
           },
           {
-            id: "2", quantity: 1, title: "Hydrating Face Cream", finalLinePrice: money(34.9), discountAllocations: [], properties: [], sellingPlanAllocation: null,
-            variant: { id: "48101", title: "Default", price: money(34.9), product: product("8101", "Hydrating Face Cream"), sku: null, image: null, untranslatedTitle: "Default" },
+            id: "2",
+            quantity: 1,
+            title: "Hydrating Face Cream",
+            finalLinePrice: money(34.9),
+            discountAllocations: [],
+            properties: [],
+            sellingPlanAllocation: null,
+            variant: {
+              id: "48101",
+              title: "Default",
+              price: money(34.9),
+              product: product("8101", "Hydrating Face Cream"),
+              sku: null,
+              image: null,
+              untranslatedTitle: "Default",
+            },
           },
         ],
         transactions: [],

@@ -10,9 +10,25 @@
  *     behind is charged for its queue), and again at half the capacity just measured, where the app is not
  *     saturated. Answers that are not 200 (a saturated pool answers 500 after its 10 s wait) are counted and shown.
  */
-import { closedLoop, failureShare, LoopbackClient, openLoop, percentile, pooled, type LoadResult, type Shot } from "../load/http-load";
+import {
+  closedLoop,
+  failureShare,
+  LoopbackClient,
+  openLoop,
+  percentile,
+  pooled,
+  type LoadResult,
+  type Shot,
+} from "../load/http-load";
 import { startAppProcess } from "../load/app-process";
-import { apiEventsShot, appProxyShot, chatSessionBatch, EVENTS_PER_SESSION, orderPayload, webhookShot } from "../load/traffic";
+import {
+  apiEventsShot,
+  appProxyShot,
+  chatSessionBatch,
+  EVENTS_PER_SESSION,
+  orderPayload,
+  webhookShot,
+} from "../load/traffic";
 import type { BenchRow } from "./results";
 
 export interface HttpBenchPlan {
@@ -48,7 +64,12 @@ const SECRET = "bench-secret";
 const SHOP = "bench.myshopify.com";
 
 export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => void): Promise<BenchRow[]> {
-  const app = await startAppProcess({ DATABASE_URL: plan.databaseUrl, SHOPIFY_API_SECRET: SECRET, BENCH_SHOP: SHOP, BENCH_API_KEYS: String(API_KEYS) });
+  const app = await startAppProcess({
+    DATABASE_URL: plan.databaseUrl,
+    SHOPIFY_API_SECRET: SECRET,
+    BENCH_SHOP: SHOP,
+    BENCH_API_KEYS: String(API_KEYS),
+  });
   const client = new LoopbackClient(app.url, 1024);
   const rows: BenchRow[] = [];
   const durationMs = plan.seconds * 1000;
@@ -76,12 +97,28 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
     const index = order++;
     const processedAt = new Date(now - 10_000);
     const chatSessionId = index % 4 === 0 && index / 4 < session ? `c_bench_${index / 4}` : undefined;
-    const body = JSON.stringify(orderPayload({ index, processedAt, updatedAt: processedAt, financialStatus: "paid", cancelledAt: null, chatSessionId }));
+    const body = JSON.stringify(
+      orderPayload({
+        index,
+        processedAt,
+        updatedAt: processedAt,
+        financialStatus: "paid",
+        cancelledAt: null,
+        chatSessionId,
+      }),
+    );
     return webhookShot(SECRET, SHOP, "orders/paid", body, undefined, path);
   };
 
   // Both ways in for chat events share the issue's target (events/s on PostgreSQL) and have no latency target.
-  const eventWay = (name: string, floor: () => Shot, app: () => Shot, floorName: string, perRequest: number, offered: number) => ({
+  const eventWay = (
+    name: string,
+    floor: () => Shot,
+    app: () => Shot,
+    floorName: string,
+    perRequest: number,
+    offered: number,
+  ) => ({
     name,
     floor,
     app,
@@ -95,7 +132,14 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
     capacitySenders: [plan.concurrency],
   });
   const ways = [
-    eventWay("Event ingest (App Proxy)", eventShot("/bench/floor/events"), eventShot(), "floor (verify signature + insert raw body)", EVENTS_PER_SESSION, plan.eventBatchesPerSecond),
+    eventWay(
+      "Event ingest (App Proxy)",
+      eventShot("/bench/floor/events"),
+      eventShot(),
+      "floor (verify signature + insert raw body)",
+      EVENTS_PER_SESSION,
+      plan.eventBatchesPerSecond,
+    ),
     eventWay(
       "Event ingest (server-side API)",
       apiShot("/bench/floor/api-events"),
@@ -124,7 +168,12 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
   try {
     // Warm-up: JIT, connection pool, the first compiles; not measured. Events first: they create the
     // conversations the stamped orders then match.
-    for (const way of ways) await closedLoop(client, [...Array.from({ length: 100 }, way.floor), ...Array.from({ length: 100 }, way.app)], plan.concurrency);
+    for (const way of ways)
+      await closedLoop(
+        client,
+        [...Array.from({ length: 100 }, way.floor), ...Array.from({ length: 100 }, way.app)],
+        plan.concurrency,
+      );
 
     for (const way of ways) {
       const section = `${way.name} (${plan.engine})`;
@@ -137,7 +186,9 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
         // Only answers of 200 count: a refusal (429, 500) is fast and would otherwise pass for capacity.
         const value = answeredPerSecond(run) * way.perRequest;
         const ratio = answeredPerSecond(run) / answeredPerSecond(floor);
-        log(`${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(answeredPerSecond(floor) * way.perRequest).toFixed(0)}${notOk(run)}${printed()}`);
+        log(
+          `${section}: capacity with ${senders} senders ${value.toFixed(0)} ${way.unit}, floor ${(answeredPerSecond(floor) * way.perRequest).toFixed(0)}${notOk(run)}${printed()}`,
+        );
         const target = index === way.capacitySenders.length - 1 ? way.capacityTarget : undefined;
         rows.push({
           section,
@@ -146,13 +197,20 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
           unit: way.unit,
           baseline: { name: way.floorName, value: answeredPerSecond(floor) * way.perRequest },
           ratio,
-          target: target && { text: target.text, met: (target.ratio ? ratio : value) >= target.min && failureShare(run) === 0 },
+          target: target && {
+            text: target.text,
+            met: (target.ratio ? ratio : value) >= target.min && failureShare(run) === 0,
+          },
         });
       }
       const halfCapacity = Math.max(1, Math.floor(answeredPerSecond(measured!) / 2));
       for (const [rate, label, p99TargetMs] of [
         [way.offered, `${way.offered} ${way.offeredUnit} offered`, way.p99TargetMs],
-        [halfCapacity, `half the capacity measured with ${plan.concurrency} senders (${halfCapacity} ${way.offeredUnit})`, null],
+        [
+          halfCapacity,
+          `half the capacity measured with ${plan.concurrency} senders (${halfCapacity} ${way.offeredUnit})`,
+          null,
+        ],
       ] as const) {
         // Every request of the run is built and signed before its clock starts: the sender shares this machine with
         // the app it measures (Shopify's senders do not), and building a 28 KB order body and its HMAC on the
@@ -167,10 +225,13 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
         }
         const floorAtLoad = pooled(floorRuns);
         const appAtLoad = pooled(appRuns);
-        const p99s = (results: LoadResult[]) => results.map((result) => `${percentile(result.latenciesMs, 99).toFixed(1)} ms`).join(", ");
+        const p99s = (results: LoadResult[]) =>
+          results.map((result) => `${percentile(result.latenciesMs, 99).toFixed(1)} ms`).join(", ");
         const duration = runs === 1 ? `${plan.seconds} s` : `${runs} runs of ${plan.seconds} s, pooled`;
         const eachRun = runs === 1 ? "" : ` (p99 of each run: app ${p99s(appRuns)}; floor ${p99s(floorRuns)})`;
-        log(`${section} at ${rate}/s: p50 ${percentile(appAtLoad.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(appAtLoad.latenciesMs, 99).toFixed(1)} ms${eachRun}${notOk(appAtLoad)}${printed()}`);
+        log(
+          `${section} at ${rate}/s: p50 ${percentile(appAtLoad.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(appAtLoad.latenciesMs, 99).toFixed(1)} ms${eachRun}${notOk(appAtLoad)}${printed()}`,
+        );
         for (const p of [50, 99] as const) {
           const latency = percentile(appAtLoad.latenciesMs, p);
           rows.push({
@@ -180,7 +241,13 @@ export async function runHttpBench(plan: HttpBenchPlan, log: (line: string) => v
             unit: "ms",
             baseline: { name: "floor at the same load", value: percentile(floorAtLoad.latenciesMs, p) },
             ratio: latency / percentile(floorAtLoad.latenciesMs, p),
-            target: p === 99 && p99TargetMs !== null ? { text: `p99 < ${p99TargetMs} ms, all answered 200`, met: latency < p99TargetMs && failureShare(appAtLoad) === 0 } : undefined,
+            target:
+              p === 99 && p99TargetMs !== null
+                ? {
+                    text: `p99 < ${p99TargetMs} ms, all answered 200`,
+                    met: latency < p99TargetMs && failureShare(appAtLoad) === 0,
+                  }
+                : undefined,
           });
         }
       }

@@ -4,18 +4,36 @@
  * rewritten unchanged with one statement (as the job writes them).
  * And the pure engine in memory, against JSON.parse of Shopify's order payload (the least any order costs).
  */
-import { attributeOrder, DEFAULT_SETTINGS, type CandidateConversation, type EngineOrder } from "../../app/domain/attribution/engine";
-import { requestReattribution, runReattribution, DEFAULT_BATCH_SIZE } from "../../app/domain/attribution/reattribution.server";
+import {
+  attributeOrder,
+  DEFAULT_SETTINGS,
+  type CandidateConversation,
+  type EngineOrder,
+} from "../../app/domain/attribution/engine";
+import {
+  requestReattribution,
+  runReattribution,
+  DEFAULT_BATCH_SIZE,
+} from "../../app/domain/attribution/reattribution.server";
 import { orderFixtureText } from "../../test/fixtures";
 import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase } from "./database";
 import type { BenchRow } from "./results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
 
-export async function runReattributionBench(cluster: PostgresCluster, orders: number, log: (line: string) => void): Promise<BenchRow[]> {
+export async function runReattributionBench(
+  cluster: PostgresCluster,
+  orders: number,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const database = await freshDatabase(cluster, "reattribution");
   try {
-    const shopId = await generateShopHistory(database.sql, "reattribution.myshopify.com", { orders, ...DEFAULT_SHAPE }, () => {});
+    const shopId = await generateShopHistory(
+      database.sql,
+      "reattribution.myshopify.com",
+      { orders, ...DEFAULT_SHAPE },
+      () => {},
+    );
     const db = database.prisma;
 
     const floorStarted = performance.now();
@@ -37,7 +55,8 @@ export async function runReattributionBench(cluster: PostgresCluster, orders: nu
 
     const started = performance.now();
     const job = await runReattribution(db, (await requestReattribution(db, shopId)).id);
-    if (job.status !== "DONE" || job.processed !== orders) throw new Error(`re-attribution ended ${job.status} after ${job.processed} of ${orders}`);
+    if (job.status !== "DONE" || job.processed !== orders)
+      throw new Error(`re-attribution ended ${job.status} after ${job.processed} of ${orders}`);
     const perSecond = orders / ((performance.now() - started) / 1000);
     log(`re-attribution of ${orders} orders: ${perSecond.toFixed(0)} orders/s (floor ${floorPerSecond.toFixed(0)}/s)`);
     return [
@@ -46,7 +65,10 @@ export async function runReattributionBench(cluster: PostgresCluster, orders: nu
         measure: `${orders.toLocaleString("en-US")} generated orders, batches of ${DEFAULT_BATCH_SIZE}, engine + evidence reads + writes`,
         value: perSecond,
         unit: "orders/s",
-        baseline: { name: "same batches, attribution rows rewritten in one statement, no evidence or engine", value: floorPerSecond },
+        baseline: {
+          name: "same batches, attribution rows rewritten in one statement, no evidence or engine",
+          value: floorPerSecond,
+        },
         ratio: perSecond / floorPerSecond,
       },
     ];
@@ -58,21 +80,40 @@ export async function runReattributionBench(cluster: PostgresCluster, orders: nu
 export function runEngineBench(iterations: number, log: (line: string) => void): BenchRow[] {
   const orderTime = new Date("2026-11-20T12:00:00Z");
   const at = (minutesBefore: number) => new Date(orderTime.getTime() - minutesBefore * 60_000);
-  const order: EngineOrder = { name: "#1001", orderTime, test: false, verified: true, grossAmount: "129.90", currency: "USD" };
+  const order: EngineOrder = {
+    name: "#1001",
+    orderTime,
+    test: false,
+    verified: true,
+    grossAmount: "129.90",
+    currency: "USD",
+  };
   // Three candidates as a busy shopper produces them: the stamped conversation, an older one by the same
   // customer, and one by the same e-mail; five touches and two cart events each.
-  const candidate = (n: number, by: CandidateConversation["links"][number]["by"], ageMinutes: number): CandidateConversation => ({
+  const candidate = (
+    n: number,
+    by: CandidateConversation["links"][number]["by"],
+    ageMinutes: number,
+  ): CandidateConversation => ({
     id: `conv-${n}`,
     externalId: `c_${n}`,
     surface: "CHAT_WIDGET",
     links: [{ by, detail: `matches by ${by}` }],
-    touches: [0, 1, 2, 3, 4].map((k) => ({ kind: k % 2 ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE", answerFound: k % 2 ? true : null, occurredAt: at(ageMinutes - k) })),
+    touches: [0, 1, 2, 3, 4].map((k) => ({
+      kind: k % 2 ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
+      answerFound: k % 2 ? true : null,
+      occurredAt: at(ageMinutes - k),
+    })),
     cartEvents: [
       { type: "ITEM_ADDED", occurredAt: at(ageMinutes - 5), fromChat: true, inConversation: true },
       { type: "QUANTITY_INCREASED", occurredAt: at(ageMinutes - 6), fromChat: false, inConversation: true },
     ],
   });
-  const candidates = [candidate(1, "CART_ATTRIBUTE", 90), candidate(2, "CUSTOMER_ID", 3 * 1440), candidate(3, "EMAIL", 6 * 1440)];
+  const candidates = [
+    candidate(1, "CART_ATTRIBUTE", 90),
+    candidate(2, "CUSTOMER_ID", 3 * 1440),
+    candidate(3, "EMAIL", 6 * 1440),
+  ];
   const payload = orderFixtureText();
 
   const time = (work: () => unknown) => {

@@ -13,7 +13,11 @@ import { freshDatabase, medianMs } from "./database";
 import type { BenchRow } from "./results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
 
-export async function runReportBench(cluster: PostgresCluster, scales: number[], log: (line: string) => void): Promise<BenchRow[]> {
+export async function runReportBench(
+  cluster: PostgresCluster,
+  scales: number[],
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const orders of scales) {
     const database = await freshDatabase(cluster, `report_${orders}`);
@@ -32,8 +36,10 @@ export async function runReportBench(cluster: PostgresCluster, scales: number[],
           const summary = await loadSummaryReport(database.prisma, shop, parsed.query);
           counted = summary.totals.attributed.orders + summary.totals.unattributed.orders;
         });
-      const baseline = await medianMs(5, () =>
-        database.prisma.$queryRaw`SELECT count(*)::int AS orders, sum("netAmount")::text AS net FROM "Order" o
+      const baseline = await medianMs(
+        5,
+        () =>
+          database.prisma.$queryRaw`SELECT count(*)::int AS orders, sum("netAmount")::text AS net FROM "Order" o
           WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)}`,
       );
       // Every day marked: the report computes all of it from the base tables, as it did before roll-ups.
@@ -44,13 +50,18 @@ export async function runReportBench(cluster: PostgresCluster, scales: number[],
       log(`  roll-ups for ${days} days built in ${((performance.now() - building) / 1000).toFixed(1)} s`);
       const rolledUp = await summaryMs();
       // A shop taking orders always has today's changes pending until the next refresh: today is computed live.
-      await database.sql.query(`
+      await database.sql.query(
+        `
         WITH o AS (
           INSERT INTO "Order" (id, "shopId", "shopifyOrderId", "processedAt", currency, "grossAmount", "netAmount", verified, source, "updatedAt")
           VALUES (gen_random_uuid(), $1, 'bench-today', now() AT TIME ZONE 'UTC', 'USD', 10, 10, true, 'WEBHOOK', now()) RETURNING id)
-        INSERT INTO "Attribution" (id, "shopId", "orderId", classification, evidence, "settingsVersion") SELECT gen_random_uuid(), $1, o.id, 'UNATTRIBUTED', '{}', 1 FROM o`, [shop.id]);
+        INSERT INTO "Attribution" (id, "shopId", "orderId", classification, evidence, "settingsVersion") SELECT gen_random_uuid(), $1, o.id, 'UNATTRIBUTED', '{}', 1 FROM o`,
+        [shop.id],
+      );
       const todayLive = await summaryMs();
-      log(`  summary over ${counted.toLocaleString("en-US")} counted orders in 30 days: live ${live.toFixed(0)} ms, roll-ups ${rolledUp.toFixed(0)} ms, roll-ups + today live ${todayLive.toFixed(0)} ms (baseline ${baseline.toFixed(1)} ms)`);
+      log(
+        `  summary over ${counted.toLocaleString("en-US")} counted orders in 30 days: live ${live.toFixed(0)} ms, roll-ups ${rolledUp.toFixed(0)} ms, roll-ups + today live ${todayLive.toFixed(0)} ms (baseline ${baseline.toFixed(1)} ms)`,
+      );
       const scale = `${orders.toLocaleString("en-US")} orders, ${(orders * DEFAULT_SHAPE.touchpointsPerOrder).toLocaleString("en-US")} touchpoints, ${(orders * DEFAULT_SHAPE.cartEventsPerOrder).toLocaleString("en-US")} cart events (${counted.toLocaleString("en-US")} orders in range)`;
       const row = (how: string, value: number, target?: BenchRow["target"]): BenchRow => ({
         section: "Insights summary, 30 days (PostgreSQL)",
@@ -65,7 +76,11 @@ export async function runReportBench(cluster: PostgresCluster, scales: number[],
         row("every day computed live (no roll-ups)", live),
         row("clean days from roll-ups", rolledUp),
         // The target applies to the state a busy shop is in: today changed since the last refresh.
-        row("clean days from roll-ups, today live", todayLive, orders >= 1_000_000 ? { text: "< 300 ms at 1 M orders", met: todayLive < 300 } : undefined),
+        row(
+          "clean days from roll-ups, today live",
+          todayLive,
+          orders >= 1_000_000 ? { text: "< 300 ms at 1 M orders", met: todayLive < 300 } : undefined,
+        ),
       );
     } finally {
       await database.close();

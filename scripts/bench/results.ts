@@ -11,7 +11,13 @@ export interface BenchRow {
 }
 
 const formatNumber = (value: number) =>
-  Number.isNaN(value) ? "—" : value >= 100 ? Math.round(value).toLocaleString("en-US") : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  Number.isNaN(value)
+    ? "—"
+    : value >= 100
+      ? Math.round(value).toLocaleString("en-US")
+      : value >= 10
+        ? value.toFixed(1)
+        : value.toFixed(2);
 
 export function formatRatio(ratio: number | undefined): string {
   if (ratio === undefined || !Number.isFinite(ratio)) return "";

@@ -16,7 +16,11 @@ import type { BenchRow } from "./results";
 const SECRET = "bench-secret";
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-export async function runStorefrontBench(databaseUrl: string, loads: number, log: (line: string) => void): Promise<BenchRow[]> {
+export async function runStorefrontBench(
+  databaseUrl: string,
+  loads: number,
+  log: (line: string) => void,
+): Promise<BenchRow[]> {
   const raw = readFileSync(EMBED_ASSET);
   const gzipped = gzipSync(raw, { level: 9 }).length;
   const rows: BenchRow[] = [
@@ -88,8 +92,11 @@ export async function runStorefrontBench(databaseUrl: string, loads: number, log
     const sdk = median(on.map((m) => m.sdk));
     const pageWith = median(on.map((m) => m.task));
     const pageWithout = median(off.map((m) => m.task));
-    if (!(sdk > 0)) throw new Error("the SDK never ran on the storefront page (no profile sample in chat-attribution.js)");
-    log(`storefront main thread: SDK ${sdk.toFixed(2)} ms; page ${pageWith.toFixed(0)} ms with the embed, ${pageWithout.toFixed(0)} ms without`);
+    if (!(sdk > 0))
+      throw new Error("the SDK never ran on the storefront page (no profile sample in chat-attribution.js)");
+    log(
+      `storefront main thread: SDK ${sdk.toFixed(2)} ms; page ${pageWith.toFixed(0)} ms with the embed, ${pageWithout.toFixed(0)} ms without`,
+    );
     rows.push(
       {
         section: "Storefront SDK (Chromium, simulator theme page)",

@@ -16,23 +16,32 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_SECRET: string; BENCH_SHOP?: string; BENCH_API_KEYS?: string }): Promise<AppProcess> {
+export async function startAppProcess(env: {
+  DATABASE_URL: string;
+  SHOPIFY_API_SECRET: string;
+  BENCH_SHOP?: string;
+  BENCH_API_KEYS?: string;
+}): Promise<AppProcess> {
   const port = await freePort();
   // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")], {
-    cwd: projectRoot,
-    env: {
-      ...process.env,
-      ...env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      SHOPIFY_API_KEY: "bench-api-key",
-      SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
-      DEMO_MODE: "",
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        ...env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        SHOPIFY_API_KEY: "bench-api-key",
+        SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
+        DEMO_MODE: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
   child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
@@ -43,7 +52,9 @@ export async function startAppProcess(env: { DATABASE_URL: string; SHOPIFY_API_S
       const ready = /READY \d+ (\S+)\n/.exec(output);
       if (ready) resolve(ready[1] === "-" ? [] : ready[1].split(","));
     });
-    child.once("exit", (code) => reject(new Error(`app server exited with ${code} before listening:\n${errors.join("\n")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`app server exited with ${code} before listening:\n${errors.join("\n")}`)),
+    );
   });
   return {
     url: `http://127.0.0.1:${port}`,

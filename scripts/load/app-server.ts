@@ -38,7 +38,8 @@ async function benchApiKeys(domain: string | undefined, count: number): Promise<
   const shop = await findOrCreateShop(prisma, { domain });
   await prisma.apiKey.updateMany({ where: { shopId: shop.id, revokedAt: null }, data: { revokedAt: new Date() } });
   const keys: string[] = [];
-  for (let index = 0; index < count; index++) keys.push((await createApiKey(prisma, shop.id, `bench ${index + 1}`)).key);
+  for (let index = 0; index < count; index++)
+    keys.push((await createApiKey(prisma, shop.id, `bench ${index + 1}`)).key);
   return keys;
 }
 
@@ -57,15 +58,21 @@ function floorHandler(check: FloorCheck): NodeHandler {
 
 // Served ahead of Express, as the app's own ingest routes are (scripts/resource-routes.ts).
 const floorHandlers: Record<string, NodeHandler> = {
-  "/bench/floor/webhook": floorHandler((req, body) => sameText(webhookHmac(secret, body), String(req.headers["x-shopify-hmac-sha256"] ?? ""))),
-  "/bench/floor/api-events": floorHandler(async (req) => Boolean(await authenticateApiKey(prisma, req.headers.authorization ?? null))),
+  "/bench/floor/webhook": floorHandler((req, body) =>
+    sameText(webhookHmac(secret, body), String(req.headers["x-shopify-hmac-sha256"] ?? "")),
+  ),
+  "/bench/floor/api-events": floorHandler(async (req) =>
+    Boolean(await authenticateApiKey(prisma, req.headers.authorization ?? null)),
+  ),
   "/bench/floor/events": floorHandler((req) => {
     const params = new URL(req.url ?? "/", "http://floor").searchParams;
     return sameText(appProxySignature(secret, params), params.get("signature") ?? "");
   }),
 };
 
-await prisma.$executeRawUnsafe(`CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`);
+await prisma.$executeRawUnsafe(
+  `CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`,
+);
 const apiKeys = await benchApiKeys(process.env.BENCH_SHOP, Number(process.env.BENCH_API_KEYS || 1));
 await startServer({ port, host: "127.0.0.1", backgroundJobs: false, alsoDirect: floorHandlers });
 process.stdout.write(`READY ${port} ${apiKeys.join(",") || "-"}\n`);

@@ -1,14 +1,27 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedLoop, failureShare, LoopbackClient, openLoop, percentile, pooled, type LoadResult, type Shot } from "./http-load";
+import {
+  closedLoop,
+  failureShare,
+  LoopbackClient,
+  openLoop,
+  percentile,
+  pooled,
+  type LoadResult,
+  type Shot,
+} from "./http-load";
 import { renderTable, formatRatio } from "../bench/results";
 import { freePort } from "../run";
 
 let server: Server;
 let client: LoopbackClient;
 let seen: string[] = [];
-const shot = (n: number): Shot => ({ path: `/echo/${n}`, headers: { "Content-Type": "text/plain" }, body: `body ${n}` });
+const shot = (n: number): Shot => ({
+  path: `/echo/${n}`,
+  headers: { "Content-Type": "text/plain" },
+  body: `body ${n}`,
+});
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -33,7 +46,11 @@ afterAll(async () => {
 describe("load drivers", () => {
   it("closed loop: sends every shot once with the given concurrency and tallies the answers", async () => {
     seen = [];
-    const result = await closedLoop(client, Array.from({ length: 20 }, (_, i) => shot(i + 1)), 4);
+    const result = await closedLoop(
+      client,
+      Array.from({ length: 20 }, (_, i) => shot(i + 1)),
+      4,
+    );
     expect(result.requests).toBe(20);
     expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `body ${i + 1}`).sort());
     expect(result.statuses).toEqual({ 200: 16, 500: 4 });
@@ -82,14 +99,28 @@ describe("bench figures", () => {
       statuses,
     });
     const all = pooled([run([1, 2, 3], { 200: 3 }, 1000), run([40, 5], { 200: 1, 500: 1 }, 1000)]);
-    expect(all).toEqual({ requests: 5, elapsedMs: 2000, perSecond: 2.5, latenciesMs: [1, 2, 3, 40, 5], statuses: { 200: 4, 500: 1 } });
+    expect(all).toEqual({
+      requests: 5,
+      elapsedMs: 2000,
+      perSecond: 2.5,
+      latenciesMs: [1, 2, 3, 40, 5],
+      statuses: { 200: 4, 500: 1 },
+    });
     expect(percentile(all.latenciesMs, 80)).toBe(5);
   });
 
   it("prints ratios below 1 as percentages and above as multiples, and marks missed targets", () => {
     expect([formatRatio(0.104), formatRatio(1.5), formatRatio(37.21)]).toEqual(["10 %", "1.50×", "37.2×"]);
     const table = renderTable([
-      { section: "S", measure: "m", value: 60, unit: "deliveries/s", baseline: { name: "floor", value: 600 }, ratio: 0.1, target: { text: "≥ 50 %", met: false } },
+      {
+        section: "S",
+        measure: "m",
+        value: 60,
+        unit: "deliveries/s",
+        baseline: { name: "floor", value: 600 },
+        ratio: 0.1,
+        target: { text: "≥ 50 %", met: false },
+      },
     ]);
     expect(table).toContain("60.0 deliveries/s");
     expect(table).toContain("floor: 600 deliveries/s");

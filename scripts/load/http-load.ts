@@ -42,11 +42,17 @@ export class LoopbackClient {
     return new Promise((resolve) => {
       const request = http.request(
         url,
-        { method: shot.method ?? "POST", agent: this.agent, headers: { ...shot.headers, "Content-Length": Buffer.byteLength(shot.body) } },
+        {
+          method: shot.method ?? "POST",
+          agent: this.agent,
+          headers: { ...shot.headers, "Content-Length": Buffer.byteLength(shot.body) },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          response.on("end", () =>
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }),
+          );
           response.on("error", (error) => resolve({ status: 0, body: error.message }));
         },
       );
@@ -78,7 +84,12 @@ function source(shots: Shots, durationMs: number | undefined) {
 }
 
 /** `concurrency` workers, each sending its next request when its last one is answered, until the shots or the time run out. */
-export async function closedLoop(client: LoopbackClient, shots: Shots, concurrency: number, durationMs?: number): Promise<LoadResult> {
+export async function closedLoop(
+  client: LoopbackClient,
+  shots: Shots,
+  concurrency: number,
+  durationMs?: number,
+): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   const next = source(shots, durationMs);
@@ -93,11 +104,22 @@ export async function closedLoop(client: LoopbackClient, shots: Shots, concurren
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsedMs = performance.now() - started;
-  return { requests: latenciesMs.length, elapsedMs, perSecond: (latenciesMs.length / elapsedMs) * 1000, latenciesMs, statuses };
+  return {
+    requests: latenciesMs.length,
+    elapsedMs,
+    perSecond: (latenciesMs.length / elapsedMs) * 1000,
+    latenciesMs,
+    statuses,
+  };
 }
 
 /** Requests leave at `ratePerSecond` for `durationMs` whatever the answers; the run ends when the last is answered. */
-export async function openLoop(client: LoopbackClient, shots: Shots, ratePerSecond: number, durationMs?: number): Promise<LoadResult> {
+export async function openLoop(
+  client: LoopbackClient,
+  shots: Shots,
+  ratePerSecond: number,
+  durationMs?: number,
+): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   const started = performance.now();
@@ -106,7 +128,8 @@ export async function openLoop(client: LoopbackClient, shots: Shots, ratePerSeco
   for (let index = 0; index < count; index++) {
     const scheduledAt = started + (index * 1000) / ratePerSecond;
     // Never before its time (that would understate latency); a late timer is charged to the latency, as it should be.
-    while (performance.now() < scheduledAt) await new Promise((resolve) => setTimeout(resolve, Math.max(1, scheduledAt - performance.now())));
+    while (performance.now() < scheduledAt)
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, scheduledAt - performance.now())));
     const shot = Array.isArray(shots) ? shots[index] : shots();
     inFlight.push(
       client.send(shot).then((answer) => {
@@ -125,8 +148,15 @@ export function pooled(results: readonly LoadResult[]): LoadResult {
   const requests = results.reduce((sum, result) => sum + result.requests, 0);
   const elapsedMs = results.reduce((sum, result) => sum + result.elapsedMs, 0);
   const statuses: Record<string, number> = {};
-  for (const result of results) for (const [status, count] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
-  return { requests, elapsedMs, perSecond: (requests / elapsedMs) * 1000, latenciesMs: results.flatMap((result) => result.latenciesMs), statuses };
+  for (const result of results)
+    for (const [status, count] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  return {
+    requests,
+    elapsedMs,
+    perSecond: (requests / elapsedMs) * 1000,
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+    statuses,
+  };
 }
 
 /** The share of answers that were not 200 (0..1). */

@@ -63,7 +63,14 @@ export function orderPayload(version: OrderVersion): Readonly<Record<string, unk
   };
 }
 
-export function webhookShot(secret: string, shop: string, topic: string, body: string, webhookId?: string, path = "/webhooks/orders"): Shot {
+export function webhookShot(
+  secret: string,
+  shop: string,
+  topic: string,
+  body: string,
+  webhookId?: string,
+  path = "/webhooks/orders",
+): Shot {
   return { path, body, headers: signedWebhookHeaders(secret, body, { topic, shop, webhookId }) };
 }
 
@@ -85,9 +92,19 @@ export function chatSessionBatch(n: number, now = Date.now()): string {
 }
 
 /** A server-side API request: `sessions` consecutive chat sessions from `first` in one batch, with the shop's key. */
-export function apiEventsShot(apiKey: string, first: number, sessions: number, now = Date.now(), path = "/api/v1/events"): Shot {
+export function apiEventsShot(
+  apiKey: string,
+  first: number,
+  sessions: number,
+  now = Date.now(),
+  path = "/api/v1/events",
+): Shot {
   const events = Array.from({ length: sessions }, (_, i) => chatSessionEvents(first + i, now)).flat();
-  return { path, body: JSON.stringify({ events }), headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` } };
+  return {
+    path,
+    body: JSON.stringify({ events }),
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` },
+  };
 }
 
 function chatSessionEvents(n: number, now: number) {
@@ -96,15 +113,66 @@ function chatSessionEvents(n: number, now: number) {
   const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
   const productId = String(8_000 + (n % 40));
   return [
-    { type: "conversation_started", conversationId, surface: n % 10 === 0 ? "FAQ" : "CHAT_WIDGET", occurredAt: at(300) },
-    { type: "message", conversationId, role: "shopper", topic: ["dry skin", "gift ideas", "shipping times"][n % 3], occurredAt: at(290) },
-    { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [productId], occurredAt: at(285) },
-    { type: "cart", conversationId, cartType: "ITEM_ADDED", productId, variantId: `4${productId}`, value: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: at(280) },
+    {
+      type: "conversation_started",
+      conversationId,
+      surface: n % 10 === 0 ? "FAQ" : "CHAT_WIDGET",
+      occurredAt: at(300),
+    },
+    {
+      type: "message",
+      conversationId,
+      role: "shopper",
+      topic: ["dry skin", "gift ideas", "shipping times"][n % 3],
+      occurredAt: at(290),
+    },
+    {
+      type: "message",
+      conversationId,
+      role: "assistant",
+      answerFound: true,
+      productIds: [productId],
+      occurredAt: at(285),
+    },
+    {
+      type: "cart",
+      conversationId,
+      cartType: "ITEM_ADDED",
+      productId,
+      variantId: `4${productId}`,
+      value: "34.90",
+      currency: "USD",
+      quantity: 1,
+      fromChat: true,
+      occurredAt: at(280),
+    },
     { type: "message", conversationId, role: "shopper", occurredAt: at(200) },
-    { type: "message", conversationId, role: "assistant", answerFound: n % 4 !== 0, productIds: [], occurredAt: at(195) },
-    { type: "cart", conversationId, cartType: "QUANTITY_INCREASED", productId, variantId: `4${productId}`, value: "34.90", currency: "USD", quantity: 1, fromChat: false, occurredAt: at(150) },
+    {
+      type: "message",
+      conversationId,
+      role: "assistant",
+      answerFound: n % 4 !== 0,
+      productIds: [],
+      occurredAt: at(195),
+    },
+    {
+      type: "cart",
+      conversationId,
+      cartType: "QUANTITY_INCREASED",
+      productId,
+      variantId: `4${productId}`,
+      value: "34.90",
+      currency: "USD",
+      quantity: 1,
+      fromChat: false,
+      occurredAt: at(150),
+    },
     { type: "message", conversationId, role: "shopper", occurredAt: at(100) },
     { type: "message", conversationId, role: "assistant", answerFound: true, productIds: [], occurredAt: at(95) },
-    { type: "identify", emailSha256: createHash("sha256").update(`shopper${n}@example.com`).digest("hex"), occurredAt: at(60) },
+    {
+      type: "identify",
+      emailSha256: createHash("sha256").update(`shopper${n}@example.com`).digest("hex"),
+      occurredAt: at(60),
+    },
   ].map((event) => ({ id: randomUUID(), visitorId, ...event }));
 }

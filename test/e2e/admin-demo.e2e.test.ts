@@ -25,17 +25,28 @@ async function expectInsightsMatchApi(page: Page) {
   // navigation completes, a moment before React renders the report it loaded. The range comes as explicit days, so
   // a preset cannot roll over midnight between the two reads.
   const shown = await page.evaluate(() => {
-    const kpis = Object.fromEntries([...document.querySelectorAll("[data-kpi]")].map((el) => [el.getAttribute("data-kpi"), el.textContent]));
-    const excluded = Object.fromEntries([...document.querySelectorAll("[data-excluded]")].map((el) => [el.getAttribute("data-excluded"), Number(el.textContent)]));
+    const kpis = Object.fromEntries(
+      [...document.querySelectorAll("[data-kpi]")].map((el) => [el.getAttribute("data-kpi"), el.textContent]),
+    );
+    const excluded = Object.fromEntries(
+      [...document.querySelectorAll("[data-excluded]")].map((el) => [
+        el.getAttribute("data-excluded"),
+        Number(el.textContent),
+      ]),
+    );
     const filters = document.querySelector("[data-range-from]")!;
-    const [from, to, surface] = ["data-range-from", "data-range-to", "data-surface"].map((name) => filters.getAttribute(name)!);
+    const [from, to, surface] = ["data-range-from", "data-range-to", "data-surface"].map(
+      (name) => filters.getAttribute(name)!,
+    );
     return { kpis, excluded, filters: { from, to, ...(surface ? { surface } : {}) } };
   });
   const expected = await page.evaluate(async (filters) => {
     const params = new URLSearchParams(filters);
     const report = await (await fetch(`/api/reports/summary?${params}`)).json();
-    const money = (amount: string) => new Intl.NumberFormat("en", { style: "currency", currency: report.currency }).format(Number(amount));
-    const percent = (fraction: number) => new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(fraction);
+    const money = (amount: string) =>
+      new Intl.NumberFormat("en", { style: "currency", currency: report.currency }).format(Number(amount));
+    const percent = (fraction: number) =>
+      new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(fraction);
     return {
       kpis: {
         "Attributed revenue": money(report.totals.attributed.netRevenue),
@@ -92,11 +103,13 @@ describe("npm run demo", () => {
     await page.waitForURL(/filter=led/);
     // The URL changes first; the rows follow when the loader answers.
     const classCells = page.locator("table tbody tr td:nth-child(3)");
-    await expect.poll(async () => {
-      const badges = await classCells.allTextContents();
-      // Polaris badges carry a visually hidden tone word before the label.
-      return badges.length > 0 && badges.every((text) => text.includes("Led"));
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const badges = await classCells.allTextContents();
+        // Polaris badges carry a visually hidden tone word before the label.
+        return badges.length > 0 && badges.every((text) => text.includes("Led"));
+      })
+      .toBe(true);
     const firstOrder = page.locator("table a").first();
     const orderName = (await firstOrder.textContent())!;
     await page.screenshot({ path: path.join(artifactsDir, "admin-orders.png"), fullPage: true });
@@ -105,9 +118,14 @@ describe("npm run demo", () => {
     await page.getByRole("button", { name: "Export CSV" }).click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/^chat-orders-\d{4}-\d{2}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync((await file.path())!, "utf8").replace(/^\uFEFF/, "").trimEnd().split("\r\n");
+    const csv = readFileSync((await file.path())!, "utf8")
+      .replace(/^\uFEFF/, "")
+      .trimEnd()
+      .split("\r\n");
     expect(csv[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Currency,Excluded");
-    expect(csv.length - 1).toBe(Number((await page.getByText(/· \d+ orders?$/).textContent())!.match(/(\d+) orders?$/)![1]));
+    expect(csv.length - 1).toBe(
+      Number((await page.getByText(/· \d+ orders?$/).textContent())!.match(/(\d+) orders?$/)![1]),
+    );
     expect(csv.slice(1).every((line) => line.split(",")[3] === "Led")).toBe(true);
 
     await firstOrder.click();
@@ -130,7 +148,10 @@ describe("npm run demo", () => {
     await page.getByRole("heading", { name: "Conversations", exact: true }).waitFor();
     await page.screenshot({ path: path.join(artifactsDir, "admin-conversations.png"), fullPage: true });
     // A conversation that earned money: the first row whose "Orders credited" is not 0.
-    const row = page.locator("table tbody tr").filter({ has: page.locator("td:nth-child(7)", { hasNotText: /^0$/ }) }).first();
+    const row = page
+      .locator("table tbody tr")
+      .filter({ has: page.locator("td:nth-child(7)", { hasNotText: /^0$/ }) })
+      .first();
     const revenue = (await row.locator("td:nth-child(8)").textContent())!;
     await row.locator("a").click();
     await page.getByRole("heading", { name: /^Conversation / }).waitFor();
@@ -150,7 +171,9 @@ describe("npm run demo", () => {
     // Offline there is no Shopify to ask about the theme: the page says so and still offers the deep link.
     await page.getByText("Could not check").waitFor({ timeout: 15_000 });
     const deepLink = await page.getByRole("link", { name: "Enable in theme editor" }).getAttribute("href");
-    expect(deepLink).toBe("https://demo-shop.myshopify.com/admin/themes/current/editor?context=apps&template=index&activateAppId=demo-api-key%2Fchat-attribution");
+    expect(deepLink).toBe(
+      "https://demo-shop.myshopify.com/admin/themes/current/editor?context=apps&template=index&activateAppId=demo-api-key%2Fchat-attribution",
+    );
     expect(await page.getByText(/^Last webhook: orders\/|^Last webhook: refunds\//).count()).toBe(1);
     expect(await page.getByText("Not connected").count()).toBe(1);
     // Connecting the pixel asks Shopify (webPixelCreate); offline the page says why it could not.
@@ -184,7 +207,8 @@ describe("npm run demo", () => {
     const page = await browser.newPage();
     const authorized: string[] = [];
     page.on("request", (request) => {
-      if (request.url().includes(".data") && request.headers()["authorization"]?.startsWith("Bearer ")) authorized.push(request.url());
+      if (request.url().includes(".data") && request.headers()["authorization"]?.startsWith("Bearer "))
+        authorized.push(request.url());
     });
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
@@ -226,7 +250,9 @@ describe("npm run demo", () => {
     await page.getByText(/^All \d+ orders recomputed under settings v2\.$/).waitFor({ timeout: 60_000 });
     expect(await saveBar.count()).toBe(0); // saved: nothing left unsaved
     expect(await ledWindow.inputValue()).toBe("48");
-    expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe("100");
+    expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe(
+      "100",
+    );
     await page.screenshot({ path: path.join(artifactsDir, "admin-settings.png"), fullPage: true });
     expect(consoleErrors).toEqual([]);
   });
@@ -249,7 +275,18 @@ describe("npm run demo", () => {
       fetch(`${demo.baseUrl}/api/v1/events`, {
         method: "POST",
         headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ events: [{ id: crypto.randomUUID(), type: "message", occurredAt: new Date().toISOString(), conversationId: "c_backend", role: "assistant", answerFound: true }] }),
+        body: JSON.stringify({
+          events: [
+            {
+              id: crypto.randomUUID(),
+              type: "message",
+              occurredAt: new Date().toISOString(),
+              conversationId: "c_backend",
+              role: "assistant",
+              answerFound: true,
+            },
+          ],
+        }),
       });
     expect((await send()).status).toBe(200);
 

@@ -10,9 +10,10 @@ import { freePort } from "../../scripts/run";
 
 const projectRoot = path.resolve(import.meta.dirname, "..", "..");
 
-
 function withoutVitestEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith("VITEST") && key !== "TEST")) as NodeJS.ProcessEnv;
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !key.startsWith("VITEST") && key !== "TEST"),
+  ) as NodeJS.ProcessEnv;
 }
 
 export interface RunningDemo {
@@ -32,7 +33,14 @@ export async function startDemo(extraArgs: string[] = []): Promise<RunningDemo> 
   const child: ChildProcess = spawn("npm", ["run", "demo", "--", ...extraArgs], {
     cwd: projectRoot,
     // Without Vitest's variables: vite.config.ts leaves the Remix plugin out when it sees VITEST.
-    env: { ...withoutVitestEnv(process.env), PORT: String(port), STOREFRONT_PORT: String(storefrontPort), DATABASE_URL: `pglite:${dataDir}`, NODE_ENV: "development", DEMO_MODE: "" },
+    env: {
+      ...withoutVitestEnv(process.env),
+      PORT: String(port),
+      STOREFRONT_PORT: String(storefrontPort),
+      DATABASE_URL: `pglite:${dataDir}`,
+      NODE_ENV: "development",
+      DEMO_MODE: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

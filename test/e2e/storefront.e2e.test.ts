@@ -51,14 +51,22 @@ async function visit(query = "", pathname = "/") {
     if (request.url().includes("/apps/chat-attribution/events")) attempts.push(0);
   });
   await page.goto(`${storefrontUrl}${pathname}${query}`);
-  await page.waitForFunction(() => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1);
+  await page.waitForFunction(
+    () => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1,
+  );
   return { page, accepted, attempts, pageErrors };
 }
 
-const cartOf = (page: Page, root = "/") => page.evaluate(async (at) => (await fetch(`${at}cart.js`)).json() as Promise<AjaxCart>, root);
+const cartOf = (page: Page, root = "/") =>
+  page.evaluate(async (at) => (await fetch(`${at}cart.js`)).json() as Promise<AjaxCart>, root);
 const push = (page: Page, command: [string, Record<string, unknown>]) =>
-  page.evaluate((c) => (window as unknown as { chatAttribution: { push: (c: unknown) => Promise<unknown> } }).chatAttribution.push(c), command);
-const storedKeys = (page: Page) => page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("chat_attribution_")));
+  page.evaluate(
+    (c) =>
+      (window as unknown as { chatAttribution: { push: (c: unknown) => Promise<unknown> } }).chatAttribution.push(c),
+    command,
+  );
+const storedKeys = (page: Page) =>
+  page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("chat_attribution_")));
 const eventsOfType = (events: SentEvent[], type: string) => events.filter((event) => event.type === type);
 
 describe("storefront embed (simulated Shopify storefront)", () => {
@@ -75,7 +83,9 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     const visitorId = accepted[0].visitorId;
     expect(new Set(accepted.map((event) => event.visitorId))).toEqual(new Set([visitorId]));
     expect(await page.evaluate(() => localStorage.getItem("chat_attribution_visitor"))).toBe(JSON.stringify(visitorId));
-    expect((await page.context().cookies()).find((cookie) => cookie.name === "chat_attribution_vid")?.value).toBe(visitorId);
+    expect((await page.context().cookies()).find((cookie) => cookie.name === "chat_attribution_vid")?.value).toBe(
+      visitorId,
+    );
 
     const cart = await cartOf(page);
     expect(cart.attributes).toEqual({ _chat_session_id: conversationId, _chat_visitor_id: visitorId });
@@ -84,7 +94,9 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     await page.context().clearCookies({ name: "cart" });
     expect((await cartOf(page)).attributes).toEqual({});
     await page.goto(`${storefrontUrl}/`);
-    await expect.poll(async () => (await cartOf(page)).attributes, { timeout: 10_000 }).toEqual({ _chat_session_id: conversationId, _chat_visitor_id: visitorId });
+    await expect
+      .poll(async () => (await cartOf(page)).attributes, { timeout: 10_000 })
+      .toEqual({ _chat_session_id: conversationId, _chat_visitor_id: visitorId });
     expect(pageErrors).toEqual([]);
   });
 
@@ -95,29 +107,49 @@ describe("storefront embed (simulated Shopify storefront)", () => {
       if (request.url().includes("/cart/")) cartRequests.push(new URL(request.url()).pathname);
     });
     await push(page, ["conversation_started", { conversationId: "c_fr_1" }]);
-    const cart = (await push(page, ["add_to_cart", { conversationId: "c_fr_1", variantId: "gid://shopify/ProductVariant/48103", quantity: 2 }])) as AjaxCart;
+    const cart = (await push(page, [
+      "add_to_cart",
+      { conversationId: "c_fr_1", variantId: "gid://shopify/ProductVariant/48103", quantity: 2 },
+    ])) as AjaxCart;
 
-    expect(cart.items).toEqual([expect.objectContaining({ variant_id: 48103, quantity: 2, properties: { _chat_session_id: "c_fr_1" } })]);
+    expect(cart.items).toEqual([
+      expect.objectContaining({ variant_id: 48103, quantity: 2, properties: { _chat_session_id: "c_fr_1" } }),
+    ]);
     expect(cart.attributes._chat_session_id).toBe("c_fr_1");
     expect(cartRequests).toContain("/fr/cart/add.js");
     expect(cartRequests).toContain("/fr/cart/update.js");
     await expect.poll(() => eventsOfType(accepted, "cart").length, { timeout: 10_000 }).toBe(1);
     // 42.00 with the shop's 10 % automatic discount: the unit value after discounts.
     expect(eventsOfType(accepted, "cart")[0]).toMatchObject({
-      cartType: "ITEM_ADDED", variantId: "48103", quantity: 2, value: "37.80", fromChat: true, conversationId: "c_fr_1", cartToken: cart.token,
+      cartType: "ITEM_ADDED",
+      variantId: "48103",
+      quantity: 2,
+      value: "37.80",
+      fromChat: true,
+      conversationId: "c_fr_1",
+      cartToken: cart.token,
     });
 
     // Invalid commands are reported and dropped, never thrown into the widget.
     const warnings: string[] = [];
     page.on("console", (message) => message.type() === "warning" && warnings.push(message.text()));
-    expect(await push(page, ["add_to_cart", { conversationId: "c_fr_1", variantId: "48103", quantity: 0 }])).toBeUndefined();
+    expect(
+      await push(page, ["add_to_cart", { conversationId: "c_fr_1", variantId: "48103", quantity: 0 }]),
+    ).toBeUndefined();
     expect(await push(page, ["no_such_command", {}])).toBeUndefined();
     await expect.poll(() => warnings.length).toBe(2);
   });
 
   it("records the theme's own cart changes (fetch, XHR, form post) as deltas, and leaves the theme's requests as they were", async () => {
     const { page, accepted, pageErrors } = await visit();
-    const cartEvents = () => eventsOfType(accepted, "cart").map((event) => [event.cartType, event.variantId, event.quantity, event.value, event.fromChat]);
+    const cartEvents = () =>
+      eventsOfType(accepted, "cart").map((event) => [
+        event.cartType,
+        event.variantId,
+        event.quantity,
+        event.value,
+        event.fromChat,
+      ]);
 
     await page.click("[data-add-fetch='48101']");
     await page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
@@ -137,15 +169,20 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     const serumLine = page.locator("[data-cart-lines] li", { hasText: "Vitamin C Serum" });
     await serumLine.locator("[data-line-increase]").click();
     await serumLine.locator("[data-line-quantity]", { hasText: "2" }).waitFor();
-    await page.locator("[data-cart-lines] li", { hasText: "Hydrating Face Cream" }).locator("[data-line-decrease]").click();
+    await page
+      .locator("[data-cart-lines] li", { hasText: "Hydrating Face Cream" })
+      .locator("[data-line-decrease]")
+      .click();
     await page.locator("[data-cart-count]", { hasText: "3" }).waitFor();
     await serumLine.locator("[data-line-remove]").click();
     await page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
-    await expect.poll(() => cartEvents().slice(3), { timeout: 10_000 }).toEqual([
-      ["QUANTITY_INCREASED", "48103", 1, "37.80", false],
-      ["QUANTITY_DECREASED", "48101", 1, "34.90", false],
-      ["ITEM_REMOVED", "48103", 2, "37.80", false],
-    ]);
+    await expect
+      .poll(() => cartEvents().slice(3), { timeout: 10_000 })
+      .toEqual([
+        ["QUANTITY_INCREASED", "48103", 1, "37.80", false],
+        ["QUANTITY_DECREASED", "48101", 1, "34.90", false],
+        ["ITEM_REMOVED", "48103", 2, "37.80", false],
+      ]);
     // No chat happened, so nothing was stamped onto the cart.
     expect((await cartOf(page)).attributes).toEqual({});
     expect(pageErrors).toEqual([]);
@@ -191,7 +228,9 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     await push(page, ["conversation_started", { conversationId: "c_offline" }]);
     await push(page, ["message", { conversationId: "c_offline", role: "shopper", topic: "gift ideas" }]);
     await push(page, ["identify", { email: "  Shopper@Example.com " }]);
-    await expect.poll(() => attempts.filter((status) => status === 0).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => attempts.filter((status) => status === 0).length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(2);
     const queued = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_attribution_queue") ?? "[]").length);
     expect(queued).toBe(3);
 
@@ -206,10 +245,14 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     // A dead network cannot fill storage: the queue keeps the newest 200 events.
     await page.route("**/apps/chat-attribution/events", (route) => route.abort("internetdisconnected"));
     await page.evaluate(async () => {
-      const queue = (window as unknown as { chatAttribution: { push: (c: unknown) => Promise<unknown> } }).chatAttribution;
-      for (let i = 0; i < 250; i++) await queue.push(["message", { conversationId: "c_flood", role: "shopper", topic: `t${i}` }]);
+      const queue = (window as unknown as { chatAttribution: { push: (c: unknown) => Promise<unknown> } })
+        .chatAttribution;
+      for (let i = 0; i < 250; i++)
+        await queue.push(["message", { conversationId: "c_flood", role: "shopper", topic: `t${i}` }]);
     });
-    const flood = await page.evaluate(() => JSON.parse(localStorage.getItem("chat_attribution_queue") ?? "[]") as { topic: string }[]);
+    const flood = await page.evaluate(
+      () => JSON.parse(localStorage.getItem("chat_attribution_queue") ?? "[]") as { topic: string }[],
+    );
     expect(flood.length).toBe(200);
     expect(flood.at(-1)!.topic).toBe("t249");
   });
@@ -224,10 +267,15 @@ describe("storefront embed (simulated Shopify storefront)", () => {
       };
     });
     await page.goto(`${storefrontUrl}/`);
-    await page.waitForFunction(() => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1);
+    await page.waitForFunction(
+      () => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1,
+    );
     await page.click("[data-add-fetch='48104']");
     await page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
-    const cart = (await push(page, ["add_to_cart", { conversationId: "c_no_storage", variantId: "48101" }])) as AjaxCart;
+    const cart = (await push(page, [
+      "add_to_cart",
+      { conversationId: "c_no_storage", variantId: "48101" },
+    ])) as AjaxCart;
     expect(cart.items.map((item) => item.variant_id).sort()).toEqual([48101, 48104]);
     expect(pageErrors).toEqual([]);
   });
@@ -269,7 +317,10 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     const admin = await browser.newPage();
     await admin.goto(`${adminUrl}/demo`);
     await admin.getByRole("heading", { name: "Insights" }).waitFor();
-    const attribution = await admin.evaluate(async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(), orderId);
+    const attribution = await admin.evaluate(
+      async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(),
+      orderId,
+    );
     expect(attribution).toMatchObject({
       orderId,
       name: orderName,

@@ -24,7 +24,9 @@ let sequence = 0;
 const freshVisitor = () => `v_claim_${++sequence}`;
 
 async function post(events: unknown[], loggedInCustomerId?: string) {
-  const response = await dispatch(appProxyRequest({ shop: shop.domain, path: "/proxy/events", method: "POST", body: { events }, loggedInCustomerId }));
+  const response = await dispatch(
+    appProxyRequest({ shop: shop.domain, path: "/proxy/events", method: "POST", body: { events }, loggedInCustomerId }),
+  );
   expect(response.status).toBeLessThan(500);
   return response;
 }
@@ -39,18 +41,49 @@ beforeAll(async () => {
 describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
   it("cross-visitor events: a conversation only ever holds its own visitor's touches and cart events", async () => {
     const owner = freshVisitor();
-    await post([{ id: randomUUID(), type: "conversation_started", occurredAt: isoAt(Date.now()), visitorId: owner, conversationId: "c_claimed" }]);
+    await post([
+      {
+        id: randomUUID(),
+        type: "conversation_started",
+        occurredAt: isoAt(Date.now()),
+        visitorId: owner,
+        conversationId: "c_claimed",
+      },
+    ]);
     const event = fc.oneof(
-      fc.record({ type: fc.constant("message"), role: fc.constantFrom("shopper", "assistant"), answerFound: fc.option(fc.boolean(), { nil: undefined }) }),
-      fc.record({ type: fc.constant("cart"), cartType: fc.constant("ITEM_ADDED"), productId: fc.constant("8101"), value: fc.constant("10.00"), currency: fc.constant("EUR"), quantity: fc.integer({ min: 1, max: 5 }), fromChat: fc.boolean() }),
+      fc.record({
+        type: fc.constant("message"),
+        role: fc.constantFrom("shopper", "assistant"),
+        answerFound: fc.option(fc.boolean(), { nil: undefined }),
+      }),
+      fc.record({
+        type: fc.constant("cart"),
+        cartType: fc.constant("ITEM_ADDED"),
+        productId: fc.constant("8101"),
+        value: fc.constant("10.00"),
+        currency: fc.constant("EUR"),
+        quantity: fc.integer({ min: 1, max: 5 }),
+        fromChat: fc.boolean(),
+      }),
       fc.record({ type: fc.constant("conversation_started"), surface: fc.constantFrom("CHAT_WIDGET", "FAQ") }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(event, { minLength: 1, maxLength: 8 }), async (events) => {
         const intruder = freshVisitor();
-        const response = await post(events.map((e) => ({ ...e, id: randomUUID(), occurredAt: isoAt(Date.now()), visitorId: intruder, conversationId: "c_claimed" })));
+        const response = await post(
+          events.map((e) => ({
+            ...e,
+            id: randomUUID(),
+            occurredAt: isoAt(Date.now()),
+            visitorId: intruder,
+            conversationId: "c_claimed",
+          })),
+        );
         if (response.status === 200) expect((await response.json()).accepted).toBe(0);
-        const conversation = await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id, externalId: "c_claimed" }, include: { visitor: true, touchpoints: true, cartEvents: true } });
+        const conversation = await prisma.conversation.findFirstOrThrow({
+          where: { shopId: shop.id, externalId: "c_claimed" },
+          include: { visitor: true, touchpoints: true, cartEvents: true },
+        });
         expect(conversation.visitor?.visitorKey).toBe(owner);
         expect(conversation.touchpoints).toHaveLength(0);
         expect(conversation.cartEvents).toHaveLength(0);
@@ -61,26 +94,61 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
 
   it("backdated evidence: every stored time lies within 30 minutes before its arrival, and an order already in stays unattributed", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: -minutes(5), max: minutes(29 * 24 * 60) }), { minLength: 1, maxLength: 6 }), async (agesMs) => {
-        // The order's own visitor and conversation, so only the time rule can refuse the evidence.
-        const visitorId = freshVisitor();
-        const conversationId = `c_${visitorId}`;
-        const orderId = 777_000 + sequence;
-        const orderTime = isoAt(Date.now() - minutes(5));
-        const order = { ...orderFixture(), id: orderId, processed_at: orderTime, created_at: orderTime, note_attributes: [{ name: "_chat_session_id", value: conversationId }, { name: "_chat_visitor_id", value: visitorId }] };
-        expect((await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: order }))).status).toBe(200);
-        const sent = Date.now();
-        await post(agesMs.map((age) => ({ id: randomUUID(), type: "message", occurredAt: isoAt(sent - age), visitorId, conversationId, role: "assistant", answerFound: true })));
-        const stored = await prisma.touchpoint.findMany({ where: { shopId: shop.id, conversation: { externalId: conversationId } } });
-        expect(stored).toHaveLength(agesMs.length);
-        for (const touch of stored) {
-          expect(touch.receivedAt).not.toBeNull();
-          expect(touch.occurredAt.getTime()).toBeLessThanOrEqual(touch.receivedAt!.getTime());
-          expect(touch.receivedAt!.getTime() - touch.occurredAt.getTime()).toBeLessThanOrEqual(STOREFRONT_MAX_DELAY_MS);
-        }
-        const attributed = await prisma.order.findFirstOrThrow({ where: { shopId: shop.id, shopifyOrderId: String(orderId) }, include: { attribution: true } });
-        expect(attributed.attribution?.classification).toBe("UNATTRIBUTED");
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: -minutes(5), max: minutes(29 * 24 * 60) }), { minLength: 1, maxLength: 6 }),
+        async (agesMs) => {
+          // The order's own visitor and conversation, so only the time rule can refuse the evidence.
+          const visitorId = freshVisitor();
+          const conversationId = `c_${visitorId}`;
+          const orderId = 777_000 + sequence;
+          const orderTime = isoAt(Date.now() - minutes(5));
+          const order = {
+            ...orderFixture(),
+            id: orderId,
+            processed_at: orderTime,
+            created_at: orderTime,
+            note_attributes: [
+              { name: "_chat_session_id", value: conversationId },
+              { name: "_chat_visitor_id", value: visitorId },
+            ],
+          };
+          expect(
+            (
+              await dispatch(
+                webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: order }),
+              )
+            ).status,
+          ).toBe(200);
+          const sent = Date.now();
+          await post(
+            agesMs.map((age) => ({
+              id: randomUUID(),
+              type: "message",
+              occurredAt: isoAt(sent - age),
+              visitorId,
+              conversationId,
+              role: "assistant",
+              answerFound: true,
+            })),
+          );
+          const stored = await prisma.touchpoint.findMany({
+            where: { shopId: shop.id, conversation: { externalId: conversationId } },
+          });
+          expect(stored).toHaveLength(agesMs.length);
+          for (const touch of stored) {
+            expect(touch.receivedAt).not.toBeNull();
+            expect(touch.occurredAt.getTime()).toBeLessThanOrEqual(touch.receivedAt!.getTime());
+            expect(touch.receivedAt!.getTime() - touch.occurredAt.getTime()).toBeLessThanOrEqual(
+              STOREFRONT_MAX_DELAY_MS,
+            );
+          }
+          const attributed = await prisma.order.findFirstOrThrow({
+            where: { shopId: shop.id, shopifyOrderId: String(orderId) },
+            include: { attribution: true },
+          });
+          expect(attributed.attribution?.classification).toBe("UNATTRIBUTED");
+        },
+      ),
       settings,
     );
   }, 600_000);
@@ -96,9 +164,22 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(identify, { minLength: 1, maxLength: 12 }), fc.boolean(), async (claims, loggedIn) => {
         const visitorId = freshVisitor();
-        await post(claims.map((claim) => ({ ...claim, id: randomUUID(), type: "identify", occurredAt: isoAt(Date.now()), visitorId })), loggedIn ? signed : undefined);
-        const identities = await prisma.visitorIdentity.findMany({ where: { shopId: shop.id, visitor: { visitorKey: visitorId } } });
-        expect(identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value)).toEqual(loggedIn ? [signed] : []);
+        await post(
+          claims.map((claim) => ({
+            ...claim,
+            id: randomUUID(),
+            type: "identify",
+            occurredAt: isoAt(Date.now()),
+            visitorId,
+          })),
+          loggedIn ? signed : undefined,
+        );
+        const identities = await prisma.visitorIdentity.findMany({
+          where: { shopId: shop.id, visitor: { visitorKey: visitorId } },
+        });
+        expect(identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value)).toEqual(
+          loggedIn ? [signed] : [],
+        );
         expect(identities.filter((i) => i.kind === "EMAIL_SHA256").length).toBeLessThanOrEqual(3);
       }),
       settings,
@@ -115,8 +196,22 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
     await fc.assert(
       fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 5 }), async (values) => {
         const visitorId = freshVisitor();
-        await post(values.map((v) => ({ id: randomUUID(), type: "cart", occurredAt: isoAt(Date.now()), visitorId, cartType: "ITEM_ADDED", productId: "8101", value: v, currency: "EUR", quantity: 999 })));
-        const stored = await prisma.cartEvent.findMany({ where: { shopId: shop.id, visitor: { visitorKey: visitorId } } });
+        await post(
+          values.map((v) => ({
+            id: randomUUID(),
+            type: "cart",
+            occurredAt: isoAt(Date.now()),
+            visitorId,
+            cartType: "ITEM_ADDED",
+            productId: "8101",
+            value: v,
+            currency: "EUR",
+            quantity: 999,
+          })),
+        );
+        const stored = await prisma.cartEvent.findMany({
+          where: { shopId: shop.id, visitor: { visitorKey: visitorId } },
+        });
         for (const event of stored) expect(BigInt(event.unitValue.mul(10_000).toFixed(0))).toBeLessThanOrEqual(max);
       }),
       settings,

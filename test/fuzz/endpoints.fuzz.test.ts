@@ -24,9 +24,38 @@ let shop: Awaited<ReturnType<typeof ensureShop>>;
 const now = () => new Date().toISOString();
 const eventBatch = () => ({
   events: [
-    { id: randomUUID(), type: "conversation_started", occurredAt: now(), visitorId: "v_fuzz", conversationId: "c_fuzz", surface: "CHAT_WIDGET" },
-    { id: randomUUID(), type: "message", occurredAt: now(), visitorId: "v_fuzz", conversationId: "c_fuzz", role: "assistant", answerFound: true, productIds: ["8101"] },
-    { id: randomUUID(), type: "cart", occurredAt: now(), visitorId: "v_fuzz", conversationId: "c_fuzz", cartType: "ITEM_ADDED", productId: "8101", variantId: "48101", value: "34.90", currency: "EUR", quantity: 1, fromChat: true },
+    {
+      id: randomUUID(),
+      type: "conversation_started",
+      occurredAt: now(),
+      visitorId: "v_fuzz",
+      conversationId: "c_fuzz",
+      surface: "CHAT_WIDGET",
+    },
+    {
+      id: randomUUID(),
+      type: "message",
+      occurredAt: now(),
+      visitorId: "v_fuzz",
+      conversationId: "c_fuzz",
+      role: "assistant",
+      answerFound: true,
+      productIds: ["8101"],
+    },
+    {
+      id: randomUUID(),
+      type: "cart",
+      occurredAt: now(),
+      visitorId: "v_fuzz",
+      conversationId: "c_fuzz",
+      cartType: "ITEM_ADDED",
+      productId: "8101",
+      variantId: "48101",
+      value: "34.90",
+      currency: "EUR",
+      quantity: 1,
+      fromChat: true,
+    },
     { id: randomUUID(), type: "identify", occurredAt: now(), visitorId: "v_fuzz", emailSha256: "a".repeat(64) },
   ],
 });
@@ -41,7 +70,8 @@ async function fuzz(name: string, template: unknown, send: (body: string, index:
     try {
       const response = await send(body, index);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-      if (response.status >= 500) failures.push(`case ${index} (seed ${SEED}): ${response.status} for ${body.slice(0, 120)}`);
+      if (response.status >= 500)
+        failures.push(`case ${index} (seed ${SEED}): ${response.status} for ${body.slice(0, 120)}`);
       if (response.status === 200) {
         // Events routes answer {accepted}, the pixel {status: "STORED"}, a webhook nothing.
         const text = await response.text();
@@ -49,7 +79,9 @@ async function fuzz(name: string, template: unknown, send: (body: string, index:
         accepted += Number(answer.accepted) || (answer.status === "STORED" ? 1 : 0);
       }
     } catch (error) {
-      failures.push(`case ${index} (seed ${SEED}): threw ${error instanceof Error ? error.message : String(error)} for ${body.slice(0, 120)}`);
+      failures.push(
+        `case ${index} (seed ${SEED}): threw ${error instanceof Error ? error.message : String(error)} for ${body.slice(0, 120)}`,
+      );
     }
   }
   console.log(`[fuzz] ${name}: ${CASES} bodies, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
@@ -72,7 +104,12 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
         new Request(`${APP_URL}/webhooks/orders`, {
           method: "POST",
           body,
-          headers: signedWebhookHeaders(TEST_API_SECRET, body, { topic: "orders/paid", shop: shop.domain, webhookId: `fuzz-${index}`, eventId: `fuzz-${index}` }),
+          headers: signedWebhookHeaders(TEST_API_SECRET, body, {
+            topic: "orders/paid",
+            shop: shop.domain,
+            webhookId: `fuzz-${index}`,
+            eventId: `fuzz-${index}`,
+          }),
         }),
       );
     });
@@ -87,7 +124,13 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
     const template = eventBatch();
     const { failures, accepted } = await fuzz("proxy/events", template, (body, index) => {
       const request = appProxyRequest({ shop: shop.domain, path: "/proxy/events", method: "POST" });
-      return dispatch(new Request(request.url, { method: "POST", body: body.replaceAll("v_fuzz", `v_fuzz_${index}`), headers: { "Content-Type": "application/json" } }));
+      return dispatch(
+        new Request(request.url, {
+          method: "POST",
+          body: body.replaceAll("v_fuzz", `v_fuzz_${index}`),
+          headers: { "Content-Type": "application/json" },
+        }),
+      );
     });
     expect(failures).toEqual([]);
     expect((await prisma.clientEvent.count({ where: { shopId: shop.id } })) - before).toBe(accepted);
@@ -95,14 +138,35 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
 
   it("web pixel endpoint: hostile bodies never 5xx, and pixel hits stored are exactly those it reported STORED", async () => {
     const template = {
-      v: 1, eventId: "sh-fuzz", clientId: "client-fuzz", timestamp: now(), shop: shop.domain, accountId: shop.pixelAccountId,
-      checkout: { orderId: "gid://shopify/Order/555", token: "tok-fuzz", currencyCode: "EUR", totalPrice: 59.8, subtotalPrice: 59.8, attributes: [{ key: "_chat_session_id", value: "c_fuzz" }], lineItems: [{ productId: "8101", variantId: "48101", quantity: 1, finalLinePrice: 59.8, properties: [] }] },
+      v: 1,
+      eventId: "sh-fuzz",
+      clientId: "client-fuzz",
+      timestamp: now(),
+      shop: shop.domain,
+      accountId: shop.pixelAccountId,
+      checkout: {
+        orderId: "gid://shopify/Order/555",
+        token: "tok-fuzz",
+        currencyCode: "EUR",
+        totalPrice: 59.8,
+        subtotalPrice: 59.8,
+        attributes: [{ key: "_chat_session_id", value: "c_fuzz" }],
+        lineItems: [{ productId: "8101", variantId: "48101", quantity: 1, finalLinePrice: 59.8, properties: [] }],
+      },
     };
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       const { failures, accepted } = await fuzz("api/pixel", template, (body, index) =>
         // A distinct client and event per case: the per-client limit and idempotency must not mask validation.
-        dispatch(new Request(`${APP_URL}/api/pixel`, { method: "POST", body: body.replace("client-fuzz", `client-${index}`).replace("sh-fuzz", `sh-${index}`).replace("gid://shopify/Order/555", `gid://shopify/Order/${555_000 + index}`) })),
+        dispatch(
+          new Request(`${APP_URL}/api/pixel`, {
+            method: "POST",
+            body: body
+              .replace("client-fuzz", `client-${index}`)
+              .replace("sh-fuzz", `sh-${index}`)
+              .replace("gid://shopify/Order/555", `gid://shopify/Order/${555_000 + index}`),
+          }),
+        ),
       );
       expect(failures).toEqual([]);
       expect(await prisma.pixelHit.count({ where: { shopId: shop.id } })).toBe(accepted);
@@ -112,17 +176,31 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
   });
 
   it("server-side events API: keyed hostile bodies never 5xx, and the events stored are exactly those accepted", async () => {
-    const apiShop = await ensureShop(prisma, { domain: `fuzz-api-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
+    const apiShop = await ensureShop(prisma, {
+      domain: `fuzz-api-${randomUUID().slice(0, 8)}.myshopify.com`,
+      currency: "EUR",
+    });
     // A key per 100 cases and a clock that stands still: the per-key limit (100) never answers instead of validation.
     // Created directly: a shop may hold only 20 active keys through Settings, and this needs one per 100 cases.
     const keys = Array.from({ length: Math.ceil(CASES / 100) }, () => `ca_${randomUUID().replaceAll("-", "")}`);
     await prisma.apiKey.createMany({
-      data: keys.map((key, i) => ({ shopId: apiShop.id, name: `fuzz ${i}`, prefix: key.slice(0, 11), keyHash: apiKeyHash(key) })),
+      data: keys.map((key, i) => ({
+        shopId: apiShop.id,
+        name: `fuzz ${i}`,
+        prefix: key.slice(0, 11),
+        keyHash: apiKeyHash(key),
+      })),
     });
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       const { failures, accepted } = await fuzz("api/v1/events", eventBatch(), (body, index) =>
-        dispatch(new Request(`${APP_URL}/api/v1/events`, { method: "POST", body, headers: { Authorization: `Bearer ${keys[Math.floor(index / 100)]}`, "Content-Type": "application/json" } })),
+        dispatch(
+          new Request(`${APP_URL}/api/v1/events`, {
+            method: "POST",
+            body,
+            headers: { Authorization: `Bearer ${keys[Math.floor(index / 100)]}`, "Content-Type": "application/json" },
+          }),
+        ),
       );
       expect(failures).toEqual([]);
       expect(await prisma.clientEvent.count({ where: { shopId: apiShop.id } })).toBe(accepted);

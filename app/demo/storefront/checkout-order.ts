@@ -40,7 +40,9 @@ export function orderFromCart(cart: SimulatedCart, details: CheckoutDetails) {
       price_set: money(json.price),
       total_discount: "0.00",
       total_discount_set: money(0),
-      discount_allocations: discount ? [{ amount: decimal(discount), amount_set: money(discount), discount_application_index: 0 }] : [],
+      discount_allocations: discount
+        ? [{ amount: decimal(discount), amount_set: money(discount), discount_application_index: 0 }]
+        : [],
       properties: Object.entries(line.properties).map(([name, value]) => ({ name, value })),
       requires_shipping: true,
       taxable: true,
@@ -90,7 +92,9 @@ export function orderFromCart(cart: SimulatedCart, details: CheckoutDetails) {
     // Without protected-customer-data approval for e-mail, Shopify leaves these out: the normal case.
     email: null,
     contact_email: null,
-    customer: details.customerId ? { id: Number(details.customerId), admin_graphql_api_id: `gid://shopify/Customer/${details.customerId}` } : null,
+    customer: details.customerId
+      ? { id: Number(details.customerId), admin_graphql_api_id: `gid://shopify/Customer/${details.customerId}` }
+      : null,
     refunds: [],
   };
 }

@@ -37,7 +37,14 @@ export class CartError extends Error {
 }
 
 export function newCart(currency: string): SimulatedCart {
-  return { id: `c1-${randomBytes(16).toString("hex")}`, secret: randomBytes(16).toString("hex"), note: null, attributes: {}, lines: [], currency };
+  return {
+    id: `c1-${randomBytes(16).toString("hex")}`,
+    secret: randomBytes(16).toString("hex"),
+    note: null,
+    attributes: {},
+    lines: [],
+    currency,
+  };
 }
 
 export const cartToken = (cart: SimulatedCart) => `${cart.id}?key=${cart.secret}`;
@@ -52,7 +59,8 @@ function findVariant(id: unknown): DemoProduct {
 
 function quantityOf(value: unknown, fallback: number): number {
   const quantity = value === undefined || value === "" ? fallback : Number(value);
-  if (!Number.isInteger(quantity) || quantity < 0) throw new CartError(422, "Quantity must be a whole number of 0 or more");
+  if (!Number.isInteger(quantity) || quantity < 0)
+    throw new CartError(422, "Quantity must be a whole number of 0 or more");
   return quantity;
 }
 
@@ -77,7 +85,11 @@ export interface AddItem {
 export function addItems(cart: SimulatedCart, items: AddItem[]): CartLine[] {
   if (items.length === 0) throw new CartError(422, "No items to add");
   // Validate every item before changing anything: a failed add leaves the cart as it was.
-  const prepared = items.map((item) => ({ product: findVariant(item.id), quantity: quantityOf(item.quantity, 1), properties: propertiesOf(item.properties) }));
+  const prepared = items.map((item) => ({
+    product: findVariant(item.id),
+    quantity: quantityOf(item.quantity, 1),
+    properties: propertiesOf(item.properties),
+  }));
   return prepared.map(({ product, quantity, properties }) => {
     const key = lineKey(product.variantId, properties);
     const existing = cart.lines.find((line) => line.key === key);
@@ -103,7 +115,9 @@ export function changeLine(cart: SimulatedCart, request: ChangeRequest): void {
   const index =
     request.line !== undefined
       ? Number(request.line) - 1
-      : cart.lines.findIndex((line) => line.key === String(request.id) || line.product.variantId === String(request.id));
+      : cart.lines.findIndex(
+          (line) => line.key === String(request.id) || line.product.variantId === String(request.id),
+        );
   const line = cart.lines[index];
   if (!line) throw new CartError(400, "no valid id or line parameter");
   if (request.properties !== undefined) {
@@ -168,7 +182,12 @@ export function lineJson(line: CartLine) {
     final_line_price: finalPrice * line.quantity,
     total_discount: (price - finalPrice) * line.quantity,
     line_level_discount_allocations: discountPercent
-      ? [{ amount: (price - finalPrice) * line.quantity, discount_application: { title: `${discountPercent}% off`, type: "automatic" } }]
+      ? [
+          {
+            amount: (price - finalPrice) * line.quantity,
+            discount_application: { title: `${discountPercent}% off`, type: "automatic" },
+          },
+        ]
       : [],
     requires_shipping: true,
   };

@@ -48,17 +48,28 @@ async function storefront(shopDomain: string, apiSecret = TEST_API_SECRET) {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let cookie = "";
   const call = async (pathname: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${pathname}`, { ...init, redirect: "manual", headers: { ...(init.headers as object), cookie } });
+    const response = await fetch(`${base}${pathname}`, {
+      ...init,
+      redirect: "manual",
+      headers: { ...(init.headers as object), cookie },
+    });
     const setCookie = response.headers.getSetCookie().map((value) => value.split(";")[0]);
     if (setCookie.length) cookie = [...cookie.split("; ").filter(Boolean), ...setCookie].join("; ");
     return response;
   };
-  const postJson = (pathname: string, body: unknown) => call(pathname, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const postJson = (pathname: string, body: unknown) =>
+    call(pathname, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   return { call, postJson, simulator };
 }
 
 const message = (conversationId: string, visitorId: string) => ({
-  id: randomUUID(), type: "message", occurredAt: new Date().toISOString(), visitorId, conversationId, role: "assistant", answerFound: true,
+  id: randomUUID(),
+  type: "message",
+  occurredAt: new Date().toISOString(),
+  visitorId,
+  conversationId,
+  role: "assistant",
+  answerFound: true,
 });
 
 describe("storefront simulator → app", () => {
@@ -92,8 +103,18 @@ describe("storefront simulator → app", () => {
     const shopDomain = `sim-${randomUUID().slice(0, 8)}.myshopify.com`;
     const shop = await ensureShop(prisma, { domain: shopDomain, currency: "EUR" });
     const { call, postJson, simulator } = await storefront(shopDomain);
-    expect((await postJson("/cart/add.js", { items: [{ id: 48103, quantity: 1, properties: { _chat_session_id: "c_sim" } }] })).status).toBe(200);
-    await call("/cart/add", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "id=48101&quantity=2" });
+    expect(
+      (
+        await postJson("/cart/add.js", {
+          items: [{ id: 48103, quantity: 1, properties: { _chat_session_id: "c_sim" } }],
+        })
+      ).status,
+    ).toBe(200);
+    await call("/cart/add", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: "id=48101&quantity=2",
+    });
     await postJson("/cart/update.js", { attributes: { _chat_session_id: "c_sim", _chat_visitor_id: "v_sim" } });
     const oldToken = (await (await call("/cart.js")).json()).token;
 

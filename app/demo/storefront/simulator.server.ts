@@ -25,7 +25,12 @@ import {
   updateCart,
   type SimulatedCart,
 } from "./simulated-cart";
-import { renderStorefrontPage, renderThankYouPage, STOREFRONT_ASSETS_DIR, type EmbedSettings } from "./storefront-page.server";
+import {
+  renderStorefrontPage,
+  renderThankYouPage,
+  STOREFRONT_ASSETS_DIR,
+  type EmbedSettings,
+} from "./storefront-page.server";
 
 export interface SimulatorOptions {
   /** Where the app runs, e.g. http://localhost:3000 (the proxy target is <appUrl><proxyPath>). */
@@ -74,7 +79,11 @@ async function cartRequestBody(request: ExpressRequest): Promise<Record<string, 
     return parsed;
   }
   if (type.includes("multipart/form-data")) {
-    const form = await new Request("http://simulator.local/", { method: "POST", headers: { "content-type": type }, body: new Uint8Array(raw) }).formData();
+    const form = await new Request("http://simulator.local/", {
+      method: "POST",
+      headers: { "content-type": type },
+      body: new Uint8Array(raw),
+    }).formData();
     const pairs = new URLSearchParams();
     for (const [key, value] of form) if (typeof value === "string") pairs.append(key, value);
     return qs.parse(pairs.toString());
@@ -100,7 +109,9 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     return cart;
   };
   const embedSettings = (request: ExpressRequest): Partial<EmbedSettings> => ({
-    ...(request.query.embed_cart_tracking !== undefined ? { cart_tracking: request.query.embed_cart_tracking !== "false" } : {}),
+    ...(request.query.embed_cart_tracking !== undefined
+      ? { cart_tracking: request.query.embed_cart_tracking !== "false" }
+      : {}),
     ...(request.query.embed_debug !== undefined ? { debug: request.query.embed_debug === "true" } : {}),
   });
 
@@ -129,7 +140,9 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     );
   });
   // The theme's cart page: this theme shows the cart on the home page.
-  app.get(new RegExp(`^${localePrefix}/cart/?$`), (request, response) => response.redirect(`${request.path.replace(/cart\/?$/, "")}#cart`));
+  app.get(new RegExp(`^${localePrefix}/cart/?$`), (request, response) =>
+    response.redirect(`${request.path.replace(/cart\/?$/, "")}#cart`),
+  );
 
   app.get(new RegExp(`^${localePrefix}/cart\\.js$`), (request, response) => {
     response.json(cartJson(existingCart(request) ?? newCart(options.currency)));
@@ -144,7 +157,8 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       if (action === "add") {
         const items = Array.isArray(body.items) ? (body.items as AddItem[]) : [body as AddItem];
         added = addItems(cart, items);
-        if (js) return void response.json(Array.isArray(body.items) ? { items: added.map(lineJson) } : lineJson(added[0]));
+        if (js)
+          return void response.json(Array.isArray(body.items) ? { items: added.map(lineJson) } : lineJson(added[0]));
       } else if (action === "change") changeLine(cart, body);
       else if (action === "update") updateCart(cart, body);
       else clearCart(cart);
@@ -169,8 +183,14 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     try {
       const forwarded = await fetch(`${options.appUrl}${proxyPath}${rest}?${params}`, {
         method: request.method,
-        headers: { "content-type": request.headers["content-type"] ?? "application/octet-stream", "user-agent": request.headers["user-agent"] ?? "" },
-        body: ["GET", "HEAD"].includes(request.method) || !Buffer.isBuffer(request.body) ? undefined : new Uint8Array(request.body),
+        headers: {
+          "content-type": request.headers["content-type"] ?? "application/octet-stream",
+          "user-agent": request.headers["user-agent"] ?? "",
+        },
+        body:
+          ["GET", "HEAD"].includes(request.method) || !Buffer.isBuffer(request.body)
+            ? undefined
+            : new Uint8Array(request.body),
       });
       response.status(forwarded.status);
       for (const header of ["content-type", "retry-after"]) {
@@ -198,7 +218,12 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     const cart = existingCart(request);
     if (!cart || cart.lines.length === 0) return void response.status(400).type("text").send("Your cart is empty.");
     orderNumber += 1;
-    const order = orderFromCart(cart, { orderId: Date.now() * 10 + (orderNumber % 10), orderNumber, customerId: cookieOf(request, CUSTOMER_COOKIE), now: new Date() });
+    const order = orderFromCart(cart, {
+      orderId: Date.now() * 10 + (orderNumber % 10),
+      orderNumber,
+      customerId: cookieOf(request, CUSTOMER_COOKIE),
+      now: new Date(),
+    });
     const body = JSON.stringify(order);
     let webhookStatus = 0;
     try {
@@ -214,7 +239,16 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     orders.push({ id: order.id, name: order.name, webhookStatus });
     carts.delete(cart.id);
     response.clearCookie(CART_COOKIE, { path: "/" });
-    response.type("html").send(renderThankYouPage({ orderId: order.id, orderName: order.name, total: order.total_price, currency: order.currency, webhookStatus, adminUrl: options.adminUrl }));
+    response.type("html").send(
+      renderThankYouPage({
+        orderId: order.id,
+        orderName: order.name,
+        total: order.total_price,
+        currency: order.currency,
+        webhookStatus,
+        adminUrl: options.adminUrl,
+      }),
+    );
   });
 
   app.get("/favicon.ico", (_request, response) => response.status(204).end());

@@ -21,8 +21,14 @@ const SCHEMA = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/;
 
 async function renderEmbed(extensionDir: string, overrides: Partial<EmbedSettings>): Promise<string> {
   const source = readFileSync(path.join(extensionDir, "blocks", `${EMBED_BLOCK_HANDLE}.liquid`), "utf8");
-  const schema = JSON.parse(SCHEMA.exec(source)![1]) as { javascript: string; settings: { id: string; default: unknown }[] };
-  const settings = { ...Object.fromEntries(schema.settings.map((setting) => [setting.id, setting.default])), ...overrides };
+  const schema = JSON.parse(SCHEMA.exec(source)![1]) as {
+    javascript: string;
+    settings: { id: string; default: unknown }[];
+  };
+  const settings = {
+    ...Object.fromEntries(schema.settings.map((setting) => [setting.id, setting.default])),
+    ...overrides,
+  };
   const markup = await liquid.parseAndRender(source.replace(SCHEMA, ""), { block: { settings } });
   return `${markup}\n<script src="/cdn/embed/${schema.javascript}" defer></script>`;
 }

@@ -29,7 +29,14 @@ export type CreatedApiKey = ApiKeySummary & { key: string };
 /** What is stored for a key, and looked up when one is presented. */
 export const apiKeyHash = sha256Hex;
 
-function summaryOf(row: { id: string; name: string; prefix: string; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }): ApiKeySummary {
+function summaryOf(row: {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): ApiKeySummary {
   return {
     id: row.id,
     name: row.name,
@@ -45,15 +52,26 @@ export class ApiKeyLimitError extends Error {}
 export async function createApiKey(db: Db, shopId: string, name: string): Promise<CreatedApiKey> {
   return db.$transaction(async (tx) => {
     const active = await tx.apiKey.count({ where: { shopId, revokedAt: null } });
-    if (active >= MAX_ACTIVE_KEYS) throw new ApiKeyLimitError(`A shop can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`);
+    if (active >= MAX_ACTIVE_KEYS)
+      throw new ApiKeyLimitError(`A shop can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`);
     const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-    const row = await tx.apiKey.create({ data: { shopId, name: apiKeyNameSchema.parse(name), prefix: key.slice(0, SHOWN_PREFIX_LENGTH), keyHash: apiKeyHash(key) } });
+    const row = await tx.apiKey.create({
+      data: {
+        shopId,
+        name: apiKeyNameSchema.parse(name),
+        prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+        keyHash: apiKeyHash(key),
+      },
+    });
     return { ...summaryOf(row), key };
   });
 }
 
 export async function listApiKeys(db: DbTx, shopId: string): Promise<ApiKeySummary[]> {
-  const rows = await db.apiKey.findMany({ where: { shopId }, orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }] });
+  const rows = await db.apiKey.findMany({
+    where: { shopId },
+    orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+  });
   return rows.map(summaryOf);
 }
 
@@ -70,7 +88,11 @@ export interface AuthenticatedKey {
 }
 
 /** The shop an `Authorization: Bearer <key>` header speaks for, or null for a missing, unknown or revoked key. */
-export async function authenticateApiKey(db: DbTx, authorization: string | null, now = new Date()): Promise<AuthenticatedKey | null> {
+export async function authenticateApiKey(
+  db: DbTx,
+  authorization: string | null,
+  now = new Date(),
+): Promise<AuthenticatedKey | null> {
   const match = /^Bearer\s+(\S{1,200})$/i.exec(authorization?.trim() ?? "");
   if (!match || !match[1].startsWith(KEY_PREFIX)) return null;
   const row = await db.apiKey.findUnique({ where: { keyHash: apiKeyHash(match[1]) }, include: { shop: true } });

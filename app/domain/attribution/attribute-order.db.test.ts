@@ -23,20 +23,46 @@ const minutesBefore = (minutes: number) => new Date(ORDER_TIME - minutes * 60_00
 async function seedChats(domain: string, answered: boolean) {
   const shop = await ensureShop(prisma, { domain, currency: "USD" });
   const shopId = shop.id;
-  const visitor = (key: string) => prisma.visitor.create({ data: { shopId, visitorKey: key, firstSeenAt: minutesBefore(600), lastSeenAt: minutesBefore(60) } });
+  const visitor = (key: string) =>
+    prisma.visitor.create({
+      data: { shopId, visitorKey: key, firstSeenAt: minutesBefore(600), lastSeenAt: minutesBefore(60) },
+    });
   const conversation = async (externalId: string, visitorId: string | null, answerMinutesBefore: number) => {
-    const created = await prisma.conversation.create({ data: { shopId, externalId, visitorId, startedAt: minutesBefore(answerMinutesBefore + 5) } });
+    const created = await prisma.conversation.create({
+      data: { shopId, externalId, visitorId, startedAt: minutesBefore(answerMinutesBefore + 5) },
+    });
     await prisma.touchpoint.create({
-      data: { shopId, conversationId: created.id, kind: "ASSISTANT_ANSWER", answerFound: answered, source: "STOREFRONT", occurredAt: minutesBefore(answerMinutesBefore) },
+      data: {
+        shopId,
+        conversationId: created.id,
+        kind: "ASSISTANT_ANSWER",
+        answerFound: answered,
+        source: "STOREFRONT",
+        occurredAt: minutesBefore(answerMinutesBefore),
+      },
     });
     return created;
   };
   const chatAdd = (visitorId: string, conversationId: string, minutes: number) =>
     prisma.cartEvent.create({
-      data: { shopId, visitorId, conversationId, type: "ITEM_ADDED", productId: "8101", unitValue: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: minutesBefore(minutes), source: "STOREFRONT" },
+      data: {
+        shopId,
+        visitorId,
+        conversationId,
+        type: "ITEM_ADDED",
+        productId: "8101",
+        unitValue: "34.90",
+        currency: "USD",
+        quantity: 1,
+        fromChat: true,
+        occurredAt: minutesBefore(minutes),
+        source: "STOREFRONT",
+      },
     });
   const cartLink = (kind: "CHECKOUT_TOKEN" | "CART_TOKEN", token: string, conversationExternalId: string) =>
-    prisma.cartLink.create({ data: { shopId, kind, token, conversationExternalId, seenAt: minutesBefore(40), source: "STOREFRONT" } });
+    prisma.cartLink.create({
+      data: { shopId, kind, token, conversationExternalId, seenAt: minutesBefore(40), source: "STOREFRONT" },
+    });
 
   await conversation("c_stamp", (await visitor("v_stamp")).id, 30);
   await conversation("c_checkout", null, 30);
@@ -46,18 +72,38 @@ async function seedChats(domain: string, answered: boolean) {
   // Identity matches need a chat add-to-cart in the window: the customer's is in the credited conversation, the
   // e-mail shopper's in an earlier conversation of theirs that had no answer.
   const customer = await visitor("v_customer");
-  await prisma.visitorIdentity.create({ data: { shopId, visitorId: customer.id, kind: "CUSTOMER_ID", value: "777", seenAt: minutesBefore(100) } });
+  await prisma.visitorIdentity.create({
+    data: { shopId, visitorId: customer.id, kind: "CUSTOMER_ID", value: "777", seenAt: minutesBefore(100) },
+  });
   const customerChat = await conversation("c_customer", customer.id, 120);
   await chatAdd(customer.id, customerChat.id, 110);
   const mailer = await visitor("v_mail");
-  await prisma.visitorIdentity.create({ data: { shopId, visitorId: mailer.id, kind: "EMAIL_SHA256", value: emailHash("mail@example.com")!, seenAt: minutesBefore(100) } });
+  await prisma.visitorIdentity.create({
+    data: {
+      shopId,
+      visitorId: mailer.id,
+      kind: "EMAIL_SHA256",
+      value: emailHash("mail@example.com")!,
+      seenAt: minutesBefore(100),
+    },
+  });
   await conversation("c_mail", mailer.id, 120);
-  const earlier = await prisma.conversation.create({ data: { shopId, externalId: "c_mail_earlier", visitorId: mailer.id, startedAt: minutesBefore(900) } });
+  const earlier = await prisma.conversation.create({
+    data: { shopId, externalId: "c_mail_earlier", visitorId: mailer.id, startedAt: minutesBefore(900) },
+  });
   await chatAdd(mailer.id, earlier.id, 890);
   return shop;
 }
 
-type Evidence = { note?: string; lineItemStamp?: string; visitor?: string; checkoutToken?: string; cartToken?: string; customerId?: number; email?: string };
+type Evidence = {
+  note?: string;
+  lineItemStamp?: string;
+  visitor?: string;
+  checkoutToken?: string;
+  cartToken?: string;
+  customerId?: number;
+  email?: string;
+};
 
 function payload(id: number, evidence: Evidence) {
   const fixture = orderFixture();
@@ -68,11 +114,14 @@ function payload(id: number, evidence: Evidence) {
     // The embed stamps the visitor beside every session it stamps.
     note_attributes: [
       ...(evidence.note ? [{ name: "_chat_session_id", value: evidence.note }] : []),
-      ...(evidence.note || evidence.lineItemStamp ? [{ name: "_chat_visitor_id", value: evidence.visitor ?? "v_stamp" }] : []),
+      ...(evidence.note || evidence.lineItemStamp
+        ? [{ name: "_chat_visitor_id", value: evidence.visitor ?? "v_stamp" }]
+        : []),
     ],
     line_items: fixture.line_items.map((item: Record<string, unknown>, index: number) => ({
       ...item,
-      properties: index === 0 && evidence.lineItemStamp ? [{ name: "_chat_session_id", value: evidence.lineItemStamp }] : [],
+      properties:
+        index === 0 && evidence.lineItemStamp ? [{ name: "_chat_session_id", value: evidence.lineItemStamp }] : [],
     })),
     checkout_token: evidence.checkoutToken ?? null,
     cart_token: evidence.cartToken ?? null,
@@ -82,22 +131,87 @@ function payload(id: number, evidence: Evidence) {
   };
 }
 
-const CASES: { name: string; evidence: Evidence; classification: string; matchedBy: string | null; conversation: string | null }[] = [
-  { name: "cart attribute", evidence: { note: "c_stamp" }, classification: "LED", matchedBy: "CART_ATTRIBUTE", conversation: "c_stamp" },
-  { name: "line item property", evidence: { lineItemStamp: "c_stamp" }, classification: "LED", matchedBy: "LINE_ITEM_PROPERTY", conversation: "c_stamp" },
-  { name: "checkout token", evidence: { checkoutToken: "checkout-tok-1" }, classification: "LED", matchedBy: "CHECKOUT_TOKEN", conversation: "c_checkout" },
+const CASES: {
+  name: string;
+  evidence: Evidence;
+  classification: string;
+  matchedBy: string | null;
+  conversation: string | null;
+}[] = [
+  {
+    name: "cart attribute",
+    evidence: { note: "c_stamp" },
+    classification: "LED",
+    matchedBy: "CART_ATTRIBUTE",
+    conversation: "c_stamp",
+  },
+  {
+    name: "line item property",
+    evidence: { lineItemStamp: "c_stamp" },
+    classification: "LED",
+    matchedBy: "LINE_ITEM_PROPERTY",
+    conversation: "c_stamp",
+  },
+  {
+    name: "checkout token",
+    evidence: { checkoutToken: "checkout-tok-1" },
+    classification: "LED",
+    matchedBy: "CHECKOUT_TOKEN",
+    conversation: "c_checkout",
+  },
   // Shopify's 2024 cart token form (prefix and key) is normalised before the lookup.
-  { name: "cart token", evidence: { cartToken: "c1-cart-tok-1?key=abc" }, classification: "LED", matchedBy: "CART_TOKEN", conversation: "c_cart" },
-  { name: "customer id", evidence: { customerId: 777 }, classification: "ASSISTED", matchedBy: "CUSTOMER_ID", conversation: "c_customer" },
-  { name: "e-mail, chat add in another conversation", evidence: { email: "Mail@Example.com " }, classification: "ASSISTED", matchedBy: "EMAIL", conversation: "c_mail" },
+  {
+    name: "cart token",
+    evidence: { cartToken: "c1-cart-tok-1?key=abc" },
+    classification: "LED",
+    matchedBy: "CART_TOKEN",
+    conversation: "c_cart",
+  },
+  {
+    name: "customer id",
+    evidence: { customerId: 777 },
+    classification: "ASSISTED",
+    matchedBy: "CUSTOMER_ID",
+    conversation: "c_customer",
+  },
+  {
+    name: "e-mail, chat add in another conversation",
+    evidence: { email: "Mail@Example.com " },
+    classification: "ASSISTED",
+    matchedBy: "EMAIL",
+    conversation: "c_mail",
+  },
   // Issue 25.2: a conversation id stamped onto another visitor's cart (or with no visitor stamp) credits nothing.
-  { name: "cart attribute from another visitor's cart", evidence: { note: "c_stamp", visitor: "v_other" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
-  { name: "line item property from another visitor's cart", evidence: { lineItemStamp: "c_stamp", visitor: "v_other" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
-  { name: "nothing that names a chat", evidence: { customerId: 999, email: "someone@example.com", checkoutToken: "unknown", note: "c_unknown" }, classification: "UNATTRIBUTED", matchedBy: null, conversation: null },
+  {
+    name: "cart attribute from another visitor's cart",
+    evidence: { note: "c_stamp", visitor: "v_other" },
+    classification: "UNATTRIBUTED",
+    matchedBy: null,
+    conversation: null,
+  },
+  {
+    name: "line item property from another visitor's cart",
+    evidence: { lineItemStamp: "c_stamp", visitor: "v_other" },
+    classification: "UNATTRIBUTED",
+    matchedBy: null,
+    conversation: null,
+  },
+  {
+    name: "nothing that names a chat",
+    evidence: { customerId: 999, email: "someone@example.com", checkoutToken: "unknown", note: "c_unknown" },
+    classification: "UNATTRIBUTED",
+    matchedBy: null,
+    conversation: null,
+  },
 ];
 
 async function deliverAll(domain: string) {
-  const deliveries = CASES.map((c, index) => ({ webhookId: `${domain}:${index}`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }));
+  const deliveries = CASES.map((c, index) => ({
+    webhookId: `${domain}:${index}`,
+    shopDomain: domain,
+    topic: "ORDERS_PAID",
+    payload: payload(1000 + index, c.evidence),
+  }));
   await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
 }
 
@@ -121,7 +235,14 @@ describe("evidence for a set of orders", () => {
     // Both shops' orders in one batch: one transaction, one evidence read per shop.
     await processDeliveriesInSql(
       sqlTransaction,
-      [domain, twin].flatMap((d) => CASES.map((c, index) => ({ webhookId: `${d}:${index}`, shopDomain: d, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }))),
+      [domain, twin].flatMap((d) =>
+        CASES.map((c, index) => ({
+          webhookId: `${d}:${index}`,
+          shopDomain: d,
+          topic: "ORDERS_PAID",
+          payload: payload(1000 + index, c.evidence),
+        })),
+      ),
       handleOrderWebhooks,
     );
 
@@ -129,26 +250,51 @@ describe("evidence for a set of orders", () => {
     const twinRows = await attributions(twinShop.id);
     CASES.forEach((c, index) => {
       const row = ingested.get(String(1000 + index))!;
-      expect({ case: c.name, classification: row.classification, matchedBy: row.matchedBy, conversation: row.conversation?.externalId ?? null }).toEqual({
-        case: c.name, classification: c.classification, matchedBy: c.matchedBy, conversation: c.conversation,
+      expect({
+        case: c.name,
+        classification: row.classification,
+        matchedBy: row.matchedBy,
+        conversation: row.conversation?.externalId ?? null,
+      }).toEqual({
+        case: c.name,
+        classification: c.classification,
+        matchedBy: c.matchedBy,
+        conversation: c.conversation,
       });
       if (row.conversation) expect(row.conversation.shopId).toBe(shop.id);
       // The twin's chats never answered: its orders find its own conversations and credit none.
       const twinRow = twinRows.get(String(1000 + index))!;
-      expect({ case: c.name, classification: twinRow.classification }).toEqual({ case: c.name, classification: "UNATTRIBUTED" });
+      expect({ case: c.name, classification: twinRow.classification }).toEqual({
+        case: c.name,
+        classification: "UNATTRIBUTED",
+      });
     });
 
-    const foreign = ingested.get(String(1000 + CASES.findIndex((c) => c.name === "cart attribute from another visitor's cart")))!;
+    const foreign = ingested.get(
+      String(1000 + CASES.findIndex((c) => c.name === "cart attribute from another visitor's cart")),
+    )!;
     expect((foreign.evidence as { steps: string[] }).steps[0]).toBe(
       `Order #E${foreign.order.shopifyOrderId} carries cart attribute _chat_session_id = c_stamp — not counted: its _chat_visitor_id names another visitor than the one who chatted.`,
     );
 
     const orderIds = [...ingested.values()].map((row) => row.orderId);
-    const { results: recomputed } = await sqlTransaction((sql) => attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds));
+    const { results: recomputed } = await sqlTransaction((sql) =>
+      attributeStoredOrders(sql, { ...shop, maxOrderValue: shop.maxOrderValue }, orderIds),
+    );
     for (const row of ingested.values()) {
       const again = recomputed.get(row.orderId)!;
-      expect({ order: row.order.shopifyOrderId, classification: again.classification, matchedBy: again.matchedBy, conversationId: again.conversationId, steps: again.steps }).toEqual({
-        order: row.order.shopifyOrderId, classification: row.classification, matchedBy: row.matchedBy, conversationId: row.conversationId, steps: (row.evidence as { steps: string[] }).steps,
+      expect({
+        order: row.order.shopifyOrderId,
+        classification: again.classification,
+        matchedBy: again.matchedBy,
+        conversationId: again.conversationId,
+        steps: again.steps,
+      }).toEqual({
+        order: row.order.shopifyOrderId,
+        classification: row.classification,
+        matchedBy: row.matchedBy,
+        conversationId: row.conversationId,
+        steps: (row.evidence as { steps: string[] }).steps,
       });
     }
   });
@@ -160,27 +306,107 @@ describe("evidence for a set of orders", () => {
     await prisma.order.deleteMany({ where: { shopId: shop.id } });
     await prisma.webhookDelivery.deleteMany({ where: { shopDomain: domain } });
     for (const [index, c] of CASES.entries()) {
-      await processDeliveriesInSql(sqlTransaction, [{ webhookId: `${domain}:${index}`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(1000 + index, c.evidence) }], handleOrderWebhooks);
+      await processDeliveriesInSql(
+        sqlTransaction,
+        [
+          {
+            webhookId: `${domain}:${index}`,
+            shopDomain: domain,
+            topic: "ORDERS_PAID",
+            payload: payload(1000 + index, c.evidence),
+          },
+        ],
+        handleOrderWebhooks,
+      );
     }
     const single = await attributions(shop.id);
-    const summary = (rows: Map<string, { classification: string; matchedBy: string | null; conversationId: string | null; evidence: unknown }>) =>
-      [...rows].sort(([a], [b]) => a.localeCompare(b)).map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, (row.evidence as { steps: string[] }).steps]);
+    const summary = (
+      rows: Map<
+        string,
+        { classification: string; matchedBy: string | null; conversationId: string | null; evidence: unknown }
+      >,
+    ) =>
+      [...rows]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, row]) => [
+          id,
+          row.classification,
+          row.matchedBy,
+          row.conversationId,
+          (row.evidence as { steps: string[] }).steps,
+        ]);
     expect(summary(single)).toEqual(summary(batched));
   });
 
   it("stores the order of a returning customer whose chat qualified before the window and whose chat add came inside it", async () => {
     // Issue 25.1: the engine threw on this shopper and the webhook answered 500 on every retry.
     const shop = await ensureShop(prisma, { domain, currency: "USD" });
-    const visitor = await prisma.visitor.create({ data: { shopId: shop.id, visitorKey: "v_returning", firstSeenAt: minutesBefore(15 * 1440), lastSeenAt: minutesBefore(1440) } });
-    await prisma.visitorIdentity.create({ data: { shopId: shop.id, visitorId: visitor.id, kind: "CUSTOMER_ID", value: "4242", seenAt: minutesBefore(10 * 1440) } });
-    const old = await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_ten_days", visitorId: visitor.id, startedAt: minutesBefore(10 * 1440 + 5) } });
-    await prisma.touchpoint.create({ data: { shopId: shop.id, conversationId: old.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: minutesBefore(10 * 1440) } });
-    const yesterday = await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_yesterday", visitorId: visitor.id, startedAt: minutesBefore(1445) } });
+    const visitor = await prisma.visitor.create({
+      data: {
+        shopId: shop.id,
+        visitorKey: "v_returning",
+        firstSeenAt: minutesBefore(15 * 1440),
+        lastSeenAt: minutesBefore(1440),
+      },
+    });
+    await prisma.visitorIdentity.create({
+      data: {
+        shopId: shop.id,
+        visitorId: visitor.id,
+        kind: "CUSTOMER_ID",
+        value: "4242",
+        seenAt: minutesBefore(10 * 1440),
+      },
+    });
+    const old = await prisma.conversation.create({
+      data: {
+        shopId: shop.id,
+        externalId: "c_ten_days",
+        visitorId: visitor.id,
+        startedAt: minutesBefore(10 * 1440 + 5),
+      },
+    });
+    await prisma.touchpoint.create({
+      data: {
+        shopId: shop.id,
+        conversationId: old.id,
+        kind: "ASSISTANT_ANSWER",
+        answerFound: true,
+        source: "STOREFRONT",
+        occurredAt: minutesBefore(10 * 1440),
+      },
+    });
+    const yesterday = await prisma.conversation.create({
+      data: { shopId: shop.id, externalId: "c_yesterday", visitorId: visitor.id, startedAt: minutesBefore(1445) },
+    });
     await prisma.cartEvent.create({
-      data: { shopId: shop.id, visitorId: visitor.id, conversationId: yesterday.id, type: "ITEM_ADDED", productId: "8101", unitValue: "34.90", currency: "USD", quantity: 1, fromChat: true, occurredAt: minutesBefore(1440), source: "STOREFRONT" },
+      data: {
+        shopId: shop.id,
+        visitorId: visitor.id,
+        conversationId: yesterday.id,
+        type: "ITEM_ADDED",
+        productId: "8101",
+        unitValue: "34.90",
+        currency: "USD",
+        quantity: 1,
+        fromChat: true,
+        occurredAt: minutesBefore(1440),
+        source: "STOREFRONT",
+      },
     });
 
-    const [outcome] = await processDeliveriesInSql(sqlTransaction, [{ webhookId: `${domain}:returning`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(4242, { customerId: 4242 }) }], handleOrderWebhooks);
+    const [outcome] = await processDeliveriesInSql(
+      sqlTransaction,
+      [
+        {
+          webhookId: `${domain}:returning`,
+          shopDomain: domain,
+          topic: "ORDERS_PAID",
+          payload: payload(4242, { customerId: 4242 }),
+        },
+      ],
+      handleOrderWebhooks,
+    );
     expect(outcome.status).toBe("PROCESSED");
     const row = (await attributions(shop.id)).get("4242")!;
     expect(row).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: null });

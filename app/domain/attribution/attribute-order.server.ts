@@ -10,10 +10,21 @@ import { insertJsonRows, type Sql } from "../../db.server";
 import { log } from "../../lib/log.server";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
-import { attributeOrder, type AttributionResult, type CandidateConversation, type EngineCartEvent, type EngineTouch, type MatchedBy, type Surface } from "./engine";
+import {
+  attributeOrder,
+  type AttributionResult,
+  type CandidateConversation,
+  type EngineCartEvent,
+  type EngineTouch,
+  type MatchedBy,
+  type Surface,
+} from "./engine";
 
 /** The shop fields attribution reads: its settings and their version. */
-export type AttributionShop = Pick<Shop, "id" | "settingsVersion" | "ledWindowHours" | "assistedWindowDays" | "requireAnswerFound" | "countTestOrders"> & {
+export type AttributionShop = Pick<
+  Shop,
+  "id" | "settingsVersion" | "ledWindowHours" | "assistedWindowDays" | "requireAnswerFound" | "countTestOrders"
+> & {
   /** A decimal (Prisma's Decimal, or the text of the column). */
   maxOrderValue: { toString(): string };
 };
@@ -57,7 +68,10 @@ export interface StoredCredit {
 }
 
 /** What the evidence of an order is looked up by: what its payload says, not what is stored of it. */
-export type EvidenceKeys = Pick<AttributableOrder, "checkoutToken" | "cartToken" | "customerId" | "emailSha256" | "noteAttributes" | "stampedItems">;
+export type EvidenceKeys = Pick<
+  AttributableOrder,
+  "checkoutToken" | "cartToken" | "customerId" | "emailSha256" | "noteAttributes" | "stampedItems"
+>;
 
 /** What customers/redact erases: the customer's identities and the cart and checkout tokens of their orders. */
 const ERASED_BY_REDACT = new Set<string>(["CUSTOMER_ID", "EMAIL", "CHECKOUT_TOKEN", "CART_TOKEN"]);
@@ -66,9 +80,14 @@ const ERASED_BY_REDACT = new Set<string>(["CUSTOMER_ID", "EMAIL", "CHECKOUT_TOKE
  * An order whose credit rested on evidence that customers/redact has since erased (an identity, a cart or checkout
  * token) keeps the classification it had: the evidence cannot be re-read.
  */
-export const keepsRedactedCredit = (stored: StoredCredit) => stored.customerRedacted && stored.matchedBy !== null && ERASED_BY_REDACT.has(stored.matchedBy);
+export const keepsRedactedCredit = (stored: StoredCredit) =>
+  stored.customerRedacted && stored.matchedBy !== null && ERASED_BY_REDACT.has(stored.matchedBy);
 
-function readStoredOrders(sql: Sql, shopId: string, orderIds: readonly string[]): Promise<(AttributableOrder & StoredCredit)[]> {
+function readStoredOrders(
+  sql: Sql,
+  shopId: string,
+  orderIds: readonly string[],
+): Promise<(AttributableOrder & StoredCredit)[]> {
   return sql.query<AttributableOrder & StoredCredit>(
     `SELECT o.id::text AS id, o."shopifyOrderId", o.name, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt", o.test, o.verified,
             o."grossAmount"::text AS "grossAmount", o.currency, o."checkoutToken", o."cartToken", o."customerId", o."emailSha256",
@@ -94,9 +113,23 @@ const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 export interface Evidence {
   cartLinks: { kind: TokenKind; token: string; conversationExternalId: string }[];
   identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string }[];
-  conversations: { id: string; externalId: string; visitorId: string | null; visitorKey: string | null; surface: Surface; touches: JsonTouch[]; cartEvents: JsonCartEvent[] }[];
+  conversations: {
+    id: string;
+    externalId: string;
+    visitorId: string | null;
+    visitorKey: string | null;
+    surface: Surface;
+    touches: JsonTouch[];
+    cartEvents: JsonCartEvent[];
+  }[];
   /** Chat add-to-carts of the shoppers of those conversations, in any of their conversations. */
-  chatAdds: { visitorId: string; conversationId: string | null; type: EngineCartEvent["type"]; occurredAt: number; receivedAt: number | null }[];
+  chatAdds: {
+    visitorId: string;
+    conversationId: string | null;
+    type: EngineCartEvent["type"];
+    occurredAt: number;
+    receivedAt: number | null;
+  }[];
 }
 
 const epochMs = (column: string) => `round(extract(epoch FROM ${column}) * 1000)::float8`;
@@ -113,9 +146,13 @@ function stampedLinks(order: EvidenceKeys): Map<string, Link[]> {
   const links = new Map<string, Link[]>(); // by conversation external id
   const add = (externalId: string, link: Link) => links.set(externalId, [...(links.get(externalId) ?? []), link]);
   const cartSession = chatStampOf(order.noteAttributes ?? [], CHAT_SESSION_KEY);
-  if (cartSession) add(cartSession, { by: "CART_ATTRIBUTE", detail: `carries cart attribute _chat_session_id = ${cartSession}` });
+  if (cartSession)
+    add(cartSession, { by: "CART_ATTRIBUTE", detail: `carries cart attribute _chat_session_id = ${cartSession}` });
   for (const item of order.stampedItems) {
-    add(item.chatSessionId, { by: "LINE_ITEM_PROPERTY", detail: `has line item "${item.title}" with property _chat_session_id = ${item.chatSessionId}` });
+    add(item.chatSessionId, {
+      by: "LINE_ITEM_PROPERTY",
+      detail: `has line item "${item.title}" with property _chat_session_id = ${item.chatSessionId}`,
+    });
   }
   return links;
 }
@@ -203,17 +240,23 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
   for (const { kind, token } of tokensOf(order)) {
     for (const link of evidence.cartLinks.filter((l) => l.kind === kind && l.token === token)) {
       const what = kind === "CHECKOUT_TOKEN" ? "checkout token" : "cart token";
-      links.set(link.conversationExternalId, [...(links.get(link.conversationExternalId) ?? []), { by: kind, detail: `has a ${what} seen with chat session ${link.conversationExternalId}` }]);
+      links.set(link.conversationExternalId, [
+        ...(links.get(link.conversationExternalId) ?? []),
+        { by: kind, detail: `has a ${what} seen with chat session ${link.conversationExternalId}` },
+      ]);
     }
   }
   const identityByVisitor = new Map<string, MatchedBy[]>();
   for (const identity of evidence.identities) {
-    const matches = identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailSha256;
+    const matches =
+      identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailSha256;
     if (!matches) continue;
     const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";
     identityByVisitor.set(identity.visitorId, [...(identityByVisitor.get(identity.visitorId) ?? []), by]);
   }
-  const own = evidence.conversations.filter((c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)));
+  const own = evidence.conversations.filter(
+    (c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)),
+  );
   const orderVisitor = chatStampOf(order.noteAttributes ?? [], CHAT_VISITOR_KEY);
   return own.map((conversation) => {
     // A session stamp is the browser's: it ties the order to the conversation only together with the visitor who
@@ -225,22 +268,46 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
           ? `the order carries no ${CHAT_VISITOR_KEY} to tie it to the visitor who chatted`
           : `its ${CHAT_VISITOR_KEY} names another visitor than the one who chatted`;
     const conversationLinks = (links.get(conversation.externalId) ?? []).map((link) =>
-      stampRefusal && (link.by === "CART_ATTRIBUTE" || link.by === "LINE_ITEM_PROPERTY") ? { ...link, refused: stampRefusal } : link,
+      stampRefusal && (link.by === "CART_ATTRIBUTE" || link.by === "LINE_ITEM_PROPERTY")
+        ? { ...link, refused: stampRefusal }
+        : link,
     );
-    const identityLinks = (conversation.visitorId ? identityByVisitor.get(conversation.visitorId) ?? [] : []).map((by) => ({
-      by,
-      detail: by === "CUSTOMER_ID" ? `was placed by the logged-in customer who chatted in ${conversation.externalId}` : `was placed with an e-mail address the shopper gave in ${conversation.externalId} (the chat's claim; Shopify did not verify it)`,
+    const identityLinks = (conversation.visitorId ? (identityByVisitor.get(conversation.visitorId) ?? []) : []).map(
+      (by) => ({
+        by,
+        detail:
+          by === "CUSTOMER_ID"
+            ? `was placed by the logged-in customer who chatted in ${conversation.externalId}`
+            : `was placed with an e-mail address the shopper gave in ${conversation.externalId} (the chat's claim; Shopify did not verify it)`,
+      }),
+    );
+    const ownEvents = conversation.cartEvents.map((e) => ({
+      type: e.type,
+      occurredAt: new Date(e.occurredAt),
+      receivedAt: dateOrNull(e.receivedAt),
+      fromChat: e.fromChat,
+      inConversation: true,
     }));
-    const ownEvents = conversation.cartEvents.map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), receivedAt: dateOrNull(e.receivedAt), fromChat: e.fromChat, inConversation: true }));
     const visitorChatAdds = evidence.chatAdds
       .filter((e) => e.visitorId === conversation.visitorId && e.conversationId !== conversation.id)
-      .map((e) => ({ type: e.type, occurredAt: new Date(e.occurredAt), receivedAt: dateOrNull(e.receivedAt), fromChat: true, inConversation: false }));
+      .map((e) => ({
+        type: e.type,
+        occurredAt: new Date(e.occurredAt),
+        receivedAt: dateOrNull(e.receivedAt),
+        fromChat: true,
+        inConversation: false,
+      }));
     return {
       id: conversation.id,
       externalId: conversation.externalId,
       surface: conversation.surface,
       links: [...conversationLinks, ...identityLinks],
-      touches: conversation.touches.map((t) => ({ kind: t.kind, answerFound: t.answerFound, occurredAt: new Date(t.occurredAt), receivedAt: dateOrNull(t.receivedAt) })),
+      touches: conversation.touches.map((t) => ({
+        kind: t.kind,
+        answerFound: t.answerFound,
+        occurredAt: new Date(t.occurredAt),
+        receivedAt: dateOrNull(t.receivedAt),
+      })),
       cartEvents: [...ownEvents, ...visitorChatAdds],
     };
   });
@@ -262,7 +329,10 @@ function failedAttribution(name: string, settings: AttributionResult["settings"]
     matchedBy: null,
     minutesFromLastTouch: null,
     excludedReason: null,
-    steps: [`The attribution of order ${name} could not be computed (${error}); it is stored unattributed and will be computed again.`, "→ Unattributed."],
+    steps: [
+      `The attribution of order ${name} could not be computed (${error}); it is stored unattributed and will be computed again.`,
+      "→ Unattributed.",
+    ],
     settings,
   };
 }
@@ -274,7 +344,12 @@ const failureOf = (error: unknown) => (error instanceof Error ? error.message : 
  * Runs the engine on each order with the shop's settings: the results, and the rows that store them. One order
  * the engine fails on never fails the set: it gets a failed row (`error` set) and the others their results.
  */
-export function attributeWithEvidence(shop: AttributionShop, orders: readonly AttributableOrder[], evidence: Evidence, computedAt = new Date()) {
+export function attributeWithEvidence(
+  shop: AttributionShop,
+  orders: readonly AttributableOrder[],
+  evidence: Evidence,
+  computedAt = new Date(),
+) {
   const settings = settingsOf(shop);
   const results = new Map<string, AttributionResult>();
   const rows = orders.map((order) => {
@@ -283,14 +358,25 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
     let error: string | null = null;
     try {
       result = attributeOrder(
-        { name, orderTime: order.processedAt, test: order.test, verified: order.verified, grossAmount: order.grossAmount, currency: order.currency, receivedAt: order.receivedAt },
+        {
+          name,
+          orderTime: order.processedAt,
+          test: order.test,
+          verified: order.verified,
+          grossAmount: order.grossAmount,
+          currency: order.currency,
+          receivedAt: order.receivedAt,
+        },
         candidatesOf(order, evidence),
         settings,
       );
     } catch (thrown) {
       error = failureOf(thrown);
       result = failedAttribution(name, settings, error);
-      log.error({ err: thrown, orderId: order.id, shopId: shop.id }, "attribution failed; the order is stored unattributed and will be computed again");
+      log.error(
+        { err: thrown, orderId: order.id, shopId: shop.id },
+        "attribution failed; the order is stored unattributed and will be computed again",
+      );
     }
     results.set(order.id, result);
     return {
@@ -315,9 +401,19 @@ export function attributeWithEvidence(shop: AttributionShop, orders: readonly At
 
 /** The columns of an Attribution row and their SQL types, for jsonb_to_recordset. */
 export const ATTRIBUTION_COLUMNS = {
-  id: "uuid", shopId: "uuid", orderId: "uuid", classification: '"Classification"', conversationId: "uuid", surface: '"Surface"',
-  matchedBy: '"MatchedBy"', minutesFromLastTouch: "int", excludedReason: '"ExclusionReason"', evidence: "jsonb",
-  settingsVersion: "int", computedAt: "timestamp(3)", error: "text",
+  id: "uuid",
+  shopId: "uuid",
+  orderId: "uuid",
+  classification: '"Classification"',
+  conversationId: "uuid",
+  surface: '"Surface"',
+  matchedBy: '"MatchedBy"',
+  minutesFromLastTouch: "int",
+  excludedReason: '"ExclusionReason"',
+  evidence: "jsonb",
+  settingsVersion: "int",
+  computedAt: "timestamp(3)",
+  error: "text",
 } as const;
 
 /** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
@@ -339,7 +435,11 @@ export interface StoredAttributions {
  * Recomputes and stores the attribution of each order (all of one shop). Safe to repeat: a result replaces the
  * last one. An order that keeps its redacted credit (`keepsRedactedCredit`) has a null entry.
  */
-export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, orderIds: readonly string[]): Promise<StoredAttributions> {
+export async function attributeStoredOrders(
+  sql: Sql,
+  shop: AttributionShop,
+  orderIds: readonly string[],
+): Promise<StoredAttributions> {
   const results = new Map<string, AttributionResult | null>();
   const orders: AttributableOrder[] = [];
   if (orderIds.length > 0) {
@@ -350,13 +450,23 @@ export async function attributeStoredOrders(sql: Sql, shop: AttributionShop, ord
   }
   if (orders.length === 0) return { results, failedOrderIds: [] };
   const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
-  await insertJsonRows(sql, "Attribution", ATTRIBUTION_COLUMNS, attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
+  await insertJsonRows(
+    sql,
+    "Attribution",
+    ATTRIBUTION_COLUMNS,
+    attributed.rows,
+    `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`,
+  );
   for (const [id, result] of attributed.results) results.set(id, result);
   return { results, failedOrderIds: attributed.rows.filter((row) => row.error !== null).map((row) => row.orderId) };
 }
 
 /** One order: see attributeStoredOrders. Null when the stored result is kept. */
-export async function attributeStoredOrder(sql: Sql, shop: AttributionShop, orderId: string): Promise<AttributionResult | null> {
+export async function attributeStoredOrder(
+  sql: Sql,
+  shop: AttributionShop,
+  orderId: string,
+): Promise<AttributionResult | null> {
   return (await attributeStoredOrders(sql, shop, [orderId])).results.get(orderId) ?? null;
 }
 
@@ -367,7 +477,10 @@ export const RETRY_BATCH = 500;
  * Computes again the attributions that failed (the shop's oldest first, up to RETRY_BATCH). Returns how many
  * were retried and how many still fail.
  */
-export async function retryFailedAttributions(sql: Sql, shop: AttributionShop): Promise<{ retried: number; stillFailing: number }> {
+export async function retryFailedAttributions(
+  sql: Sql,
+  shop: AttributionShop,
+): Promise<{ retried: number; stillFailing: number }> {
   const failed = await sql.query<{ orderId: string }>(
     `SELECT "orderId"::text AS "orderId" FROM "Attribution"
      WHERE "shopId" = $1::uuid AND classification = 'UNATTRIBUTED' AND error IS NOT NULL
@@ -375,6 +488,10 @@ export async function retryFailedAttributions(sql: Sql, shop: AttributionShop): 
     [shop.id],
   );
   if (failed.length === 0) return { retried: 0, stillFailing: 0 };
-  const { failedOrderIds } = await attributeStoredOrders(sql, shop, failed.map((row) => row.orderId));
+  const { failedOrderIds } = await attributeStoredOrders(
+    sql,
+    shop,
+    failed.map((row) => row.orderId),
+  );
   return { retried: failed.length, stillFailing: failedOrderIds.length };
 }

@@ -30,7 +30,12 @@ const touch = fc.record({
   occurredAt: minutesBefore.map(at),
 });
 const cartEvent = fc.record({
-  type: fc.constantFrom("ITEM_ADDED" as const, "QUANTITY_INCREASED" as const, "QUANTITY_DECREASED" as const, "ITEM_REMOVED" as const),
+  type: fc.constantFrom(
+    "ITEM_ADDED" as const,
+    "QUANTITY_INCREASED" as const,
+    "QUANTITY_DECREASED" as const,
+    "ITEM_REMOVED" as const,
+  ),
   occurredAt: minutesBefore.map(at),
   fromChat: fc.boolean(),
   inConversation: fc.boolean(),
@@ -40,7 +45,9 @@ const candidates = fc
     fc.record({
       externalId: fc.stringMatching(/^c_[a-z0-9]{1,6}$/),
       surface: fc.constantFrom("CHAT_WIDGET" as const, "FAQ" as const, "NUDGE_CLICK" as const),
-      links: fc.array(fc.record({ by: fc.constantFrom(...LINK_STRENGTH), detail: fc.constant("is linked") }), { maxLength: 3 }),
+      links: fc.array(fc.record({ by: fc.constantFrom(...LINK_STRENGTH), detail: fc.constant("is linked") }), {
+        maxLength: 3,
+      }),
       touches: fc.array(touch, { maxLength: 6 }),
       cartEvents: fc.array(cartEvent, { maxLength: 5 }),
     }),
@@ -110,7 +117,9 @@ describe("attribution engine, over random candidate sets", () => {
         const inWindow = (date: Date) => date.getTime() >= start && date.getTime() <= ORDER_TIME;
         expect(credited.touches.some((t) => isQualifying(t, s) && inWindow(t.occurredAt))).toBe(true);
         if (!DETERMINISTIC.has(result.matchedBy!)) {
-          const adds = credited.cartEvents.filter((e) => (e.type === "ITEM_ADDED" || e.type === "QUANTITY_INCREASED") && (e.fromChat || e.inConversation));
+          const adds = credited.cartEvents.filter(
+            (e) => (e.type === "ITEM_ADDED" || e.type === "QUANTITY_INCREASED") && (e.fromChat || e.inConversation),
+          );
           expect(adds.some((e) => inWindow(e.occurredAt))).toBe(true);
         }
       }),
@@ -119,7 +128,11 @@ describe("attribution engine, over random candidate sets", () => {
   });
 
   it("is unmoved by storefront evidence received after the order, whatever time it claims", () => {
-    const late = fc.record({ touches: fc.array(touch, { maxLength: 3 }), events: fc.array(cartEvent, { maxLength: 3 }), minutes: fc.integer({ min: 1, max: 10_000 }) });
+    const late = fc.record({
+      touches: fc.array(touch, { maxLength: 3 }),
+      events: fc.array(cartEvent, { maxLength: 3 }),
+      minutes: fc.integer({ min: 1, max: 10_000 }),
+    });
     fc.assert(
       fc.property(order, candidates, settings, fc.array(late, { maxLength: 5 }), (o, cs, s, extra) => {
         const received = { ...o, receivedAt: new Date(ORDER_TIME + MINUTE) };
@@ -138,16 +151,23 @@ describe("attribution engine, over random candidate sets", () => {
           }),
           s,
         );
-        expect([withLate.classification, withLate.conversationId, withLate.matchedBy, withLate.minutesFromLastTouch]).toEqual([
-          before.classification, before.conversationId, before.matchedBy, before.minutesFromLastTouch,
-        ]);
+        expect([
+          withLate.classification,
+          withLate.conversationId,
+          withLate.matchedBy,
+          withLate.minutesFromLastTouch,
+        ]).toEqual([before.classification, before.conversationId, before.matchedBy, before.minutesFromLastTouch]);
       }),
       RUNS,
     );
   });
 
   it("is unmoved by anything that happened after the order, and by the order candidates arrive in", () => {
-    const late = fc.record({ touches: fc.array(touch, { maxLength: 3 }), events: fc.array(cartEvent, { maxLength: 3 }), minutes: fc.integer({ min: 1, max: 10_000 }) });
+    const late = fc.record({
+      touches: fc.array(touch, { maxLength: 3 }),
+      events: fc.array(cartEvent, { maxLength: 3 }),
+      minutes: fc.integer({ min: 1, max: 10_000 }),
+    });
     fc.assert(
       fc.property(order, candidates, settings, fc.array(late, { maxLength: 5 }), (o, cs, s, extra) => {
         const before = attributeOrder(o, cs, s);

@@ -47,11 +47,28 @@ function conversation(spec: ConversationSpec): CandidateConversation {
     surface: spec.surface ?? "CHAT_WIDGET",
     links: [{ by: spec.by ?? "CART_ATTRIBUTE", detail: `carries cart attribute _chat_session_id = ${id}` }],
     touches: [
-      ...(spec.found ?? []).map((m) => ({ kind: "ASSISTANT_ANSWER" as const, answerFound: true, occurredAt: minutesBefore(m) })),
-      ...(spec.notFound ?? []).map((m) => ({ kind: "ASSISTANT_ANSWER" as const, answerFound: false, occurredAt: minutesBefore(m) })),
-      ...(spec.shopperOnly ?? []).map((m) => ({ kind: "SHOPPER_MESSAGE" as const, answerFound: null, occurredAt: minutesBefore(m) })),
+      ...(spec.found ?? []).map((m) => ({
+        kind: "ASSISTANT_ANSWER" as const,
+        answerFound: true,
+        occurredAt: minutesBefore(m),
+      })),
+      ...(spec.notFound ?? []).map((m) => ({
+        kind: "ASSISTANT_ANSWER" as const,
+        answerFound: false,
+        occurredAt: minutesBefore(m),
+      })),
+      ...(spec.shopperOnly ?? []).map((m) => ({
+        kind: "SHOPPER_MESSAGE" as const,
+        answerFound: null,
+        occurredAt: minutesBefore(m),
+      })),
     ],
-    cartEvents: (spec.chatAdds ?? []).map((m) => ({ type: "ITEM_ADDED" as const, occurredAt: minutesBefore(m), fromChat: true, inConversation: true })),
+    cartEvents: (spec.chatAdds ?? []).map((m) => ({
+      type: "ITEM_ADDED" as const,
+      occurredAt: minutesBefore(m),
+      fromChat: true,
+      inConversation: true,
+    })),
   };
 }
 
@@ -72,40 +89,158 @@ interface Case {
 
 const cases: Case[] = [
   // Led window (24 h) boundaries.
-  { name: "answer 45 minutes before → led", conversations: [{ found: [45] }], expected: { classification: "LED", credited: "c_8a3c", matchedBy: "CART_ATTRIBUTE", minutes: 45 } },
-  { name: "answer exactly 24 h before → led", conversations: [{ found: [24 * HOUR] }], expected: { classification: "LED", minutes: 24 * HOUR } },
-  { name: "answer 24 h + 1 min before → assisted", conversations: [{ found: [24 * HOUR + 1] }], expected: { classification: "ASSISTED", minutes: 24 * HOUR + 1 } },
-  { name: "answer exactly 7 days before → assisted", conversations: [{ found: [7 * DAY] }], expected: { classification: "ASSISTED", minutes: 7 * DAY } },
-  { name: "answer 7 days + 1 min before → unattributed", conversations: [{ found: [7 * DAY + 1] }], expected: { classification: "UNATTRIBUTED", credited: null, matchedBy: null, minutes: null } },
-  { name: "the latest qualifying touch decides the window", conversations: [{ found: [3 * DAY, 30] }], expected: { classification: "LED", minutes: 30 } },
+  {
+    name: "answer 45 minutes before → led",
+    conversations: [{ found: [45] }],
+    expected: { classification: "LED", credited: "c_8a3c", matchedBy: "CART_ATTRIBUTE", minutes: 45 },
+  },
+  {
+    name: "answer exactly 24 h before → led",
+    conversations: [{ found: [24 * HOUR] }],
+    expected: { classification: "LED", minutes: 24 * HOUR },
+  },
+  {
+    name: "answer 24 h + 1 min before → assisted",
+    conversations: [{ found: [24 * HOUR + 1] }],
+    expected: { classification: "ASSISTED", minutes: 24 * HOUR + 1 },
+  },
+  {
+    name: "answer exactly 7 days before → assisted",
+    conversations: [{ found: [7 * DAY] }],
+    expected: { classification: "ASSISTED", minutes: 7 * DAY },
+  },
+  {
+    name: "answer 7 days + 1 min before → unattributed",
+    conversations: [{ found: [7 * DAY + 1] }],
+    expected: { classification: "UNATTRIBUTED", credited: null, matchedBy: null, minutes: null },
+  },
+  {
+    name: "the latest qualifying touch decides the window",
+    conversations: [{ found: [3 * DAY, 30] }],
+    expected: { classification: "LED", minutes: 30 },
+  },
   // Custom windows.
-  { name: "ledWindowHours = 2: answer 3 h before → assisted", settings: { ledWindowHours: 2 }, conversations: [{ found: [3 * HOUR] }], expected: { classification: "ASSISTED" } },
-  { name: "ledWindowHours = 2: exactly 2 h → led", settings: { ledWindowHours: 2 }, conversations: [{ found: [2 * HOUR] }], expected: { classification: "LED" } },
-  { name: "assistedWindowDays = 1: 1 day + 1 min → unattributed", settings: { assistedWindowDays: 1 }, conversations: [{ found: [DAY + 1] }], expected: { classification: "UNATTRIBUTED" } },
+  {
+    name: "ledWindowHours = 2: answer 3 h before → assisted",
+    settings: { ledWindowHours: 2 },
+    conversations: [{ found: [3 * HOUR] }],
+    expected: { classification: "ASSISTED" },
+  },
+  {
+    name: "ledWindowHours = 2: exactly 2 h → led",
+    settings: { ledWindowHours: 2 },
+    conversations: [{ found: [2 * HOUR] }],
+    expected: { classification: "LED" },
+  },
+  {
+    name: "assistedWindowDays = 1: 1 day + 1 min → unattributed",
+    settings: { assistedWindowDays: 1 },
+    conversations: [{ found: [DAY + 1] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
   // Touches after the order never count.
-  { name: "answer 1 minute after the order → unattributed", conversations: [{ found: [-1] }], expected: { classification: "UNATTRIBUTED" } },
-  { name: "answer at the order time → led", conversations: [{ found: [0] }], expected: { classification: "LED", minutes: 0 } },
-  { name: "a later answer after the order does not move the last touch", conversations: [{ found: [2 * DAY, -10] }], expected: { classification: "ASSISTED", minutes: 2 * DAY } },
+  {
+    name: "answer 1 minute after the order → unattributed",
+    conversations: [{ found: [-1] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
+  {
+    name: "answer at the order time → led",
+    conversations: [{ found: [0] }],
+    expected: { classification: "LED", minutes: 0 },
+  },
+  {
+    name: "a later answer after the order does not move the last touch",
+    conversations: [{ found: [2 * DAY, -10] }],
+    expected: { classification: "ASSISTED", minutes: 2 * DAY },
+  },
   // requireAnswerFound.
-  { name: "requireAnswerFound on: unanswered only → unattributed", conversations: [{ notFound: [30] }], expected: { classification: "UNATTRIBUTED" } },
-  { name: "requireAnswerFound off: unanswered answer qualifies → led", settings: { requireAnswerFound: false }, conversations: [{ notFound: [30] }], expected: { classification: "LED", minutes: 30 } },
-  { name: "requireAnswerFound on: last found answer sets the window, not the later miss", conversations: [{ found: [30 * HOUR], notFound: [10] }], expected: { classification: "ASSISTED", minutes: 30 * HOUR } },
-  { name: "requireAnswerFound off: the later miss sets the window", settings: { requireAnswerFound: false }, conversations: [{ found: [30 * HOUR], notFound: [10] }], expected: { classification: "LED", minutes: 10 } },
-  { name: "shopper messages alone never qualify", settings: { requireAnswerFound: false }, conversations: [{ shopperOnly: [5] }], expected: { classification: "UNATTRIBUTED" } },
+  {
+    name: "requireAnswerFound on: unanswered only → unattributed",
+    conversations: [{ notFound: [30] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
+  {
+    name: "requireAnswerFound off: unanswered answer qualifies → led",
+    settings: { requireAnswerFound: false },
+    conversations: [{ notFound: [30] }],
+    expected: { classification: "LED", minutes: 30 },
+  },
+  {
+    name: "requireAnswerFound on: last found answer sets the window, not the later miss",
+    conversations: [{ found: [30 * HOUR], notFound: [10] }],
+    expected: { classification: "ASSISTED", minutes: 30 * HOUR },
+  },
+  {
+    name: "requireAnswerFound off: the later miss sets the window",
+    settings: { requireAnswerFound: false },
+    conversations: [{ found: [30 * HOUR], notFound: [10] }],
+    expected: { classification: "LED", minutes: 10 },
+  },
+  {
+    name: "shopper messages alone never qualify",
+    settings: { requireAnswerFound: false },
+    conversations: [{ shopperOnly: [5] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
   // Deterministic evidence kinds.
-  { name: "line-item property → led", conversations: [{ by: "LINE_ITEM_PROPERTY", found: [60] }], expected: { classification: "LED", matchedBy: "LINE_ITEM_PROPERTY" } },
-  { name: "checkout token (pixel) → led", conversations: [{ by: "CHECKOUT_TOKEN", found: [60] }], expected: { classification: "LED", matchedBy: "CHECKOUT_TOKEN" } },
-  { name: "cart token → led", conversations: [{ by: "CART_TOKEN", found: [60] }], expected: { classification: "LED", matchedBy: "CART_TOKEN" } },
+  {
+    name: "line-item property → led",
+    conversations: [{ by: "LINE_ITEM_PROPERTY", found: [60] }],
+    expected: { classification: "LED", matchedBy: "LINE_ITEM_PROPERTY" },
+  },
+  {
+    name: "checkout token (pixel) → led",
+    conversations: [{ by: "CHECKOUT_TOKEN", found: [60] }],
+    expected: { classification: "LED", matchedBy: "CHECKOUT_TOKEN" },
+  },
+  {
+    name: "cart token → led",
+    conversations: [{ by: "CART_TOKEN", found: [60] }],
+    expected: { classification: "LED", matchedBy: "CART_TOKEN" },
+  },
   // Identity evidence.
-  { name: "customer id + chat add in window → assisted, never led", conversations: [{ by: "CUSTOMER_ID", found: [30], chatAdds: [20] }], expected: { classification: "ASSISTED", matchedBy: "CUSTOMER_ID", minutes: 30 } },
-  { name: "e-mail hash + chat add in window → assisted", conversations: [{ by: "EMAIL", found: [3 * DAY], chatAdds: [3 * DAY] }], expected: { classification: "ASSISTED", matchedBy: "EMAIL" } },
-  { name: "identity without a chat add → unattributed", conversations: [{ by: "CUSTOMER_ID", found: [30] }], expected: { classification: "UNATTRIBUTED" } },
-  { name: "identity with the add 7 days + 1 min before → unattributed", conversations: [{ by: "EMAIL", found: [8 * DAY], chatAdds: [7 * DAY + 1] }], expected: { classification: "UNATTRIBUTED" } },
-  { name: "identity with an add after the order → unattributed", conversations: [{ by: "EMAIL", found: [60], chatAdds: [-5] }], expected: { classification: "UNATTRIBUTED" } },
+  {
+    name: "customer id + chat add in window → assisted, never led",
+    conversations: [{ by: "CUSTOMER_ID", found: [30], chatAdds: [20] }],
+    expected: { classification: "ASSISTED", matchedBy: "CUSTOMER_ID", minutes: 30 },
+  },
+  {
+    name: "e-mail hash + chat add in window → assisted",
+    conversations: [{ by: "EMAIL", found: [3 * DAY], chatAdds: [3 * DAY] }],
+    expected: { classification: "ASSISTED", matchedBy: "EMAIL" },
+  },
+  {
+    name: "identity without a chat add → unattributed",
+    conversations: [{ by: "CUSTOMER_ID", found: [30] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
+  {
+    name: "identity with the add 7 days + 1 min before → unattributed",
+    conversations: [{ by: "EMAIL", found: [8 * DAY], chatAdds: [7 * DAY + 1] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
+  {
+    name: "identity with an add after the order → unattributed",
+    conversations: [{ by: "EMAIL", found: [60], chatAdds: [-5] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
   // A returning customer: the chat qualified 10 days ago, the add came yesterday (this threw before: issue 25.1).
-  { name: "identity: answer outside the assisted window, add inside → unattributed", conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY], chatAdds: [DAY] }], expected: { classification: "UNATTRIBUTED", credited: null } },
-  { name: "identity: an old answer and one inside the window → assisted", conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY, 2 * DAY], chatAdds: [DAY] }], expected: { classification: "ASSISTED", minutes: 2 * DAY } },
-  { name: "identity with an add but no qualifying answer → unattributed", conversations: [{ by: "CUSTOMER_ID", notFound: [60], chatAdds: [50] }], expected: { classification: "UNATTRIBUTED" } },
+  {
+    name: "identity: answer outside the assisted window, add inside → unattributed",
+    conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY], chatAdds: [DAY] }],
+    expected: { classification: "UNATTRIBUTED", credited: null },
+  },
+  {
+    name: "identity: an old answer and one inside the window → assisted",
+    conversations: [{ by: "CUSTOMER_ID", found: [10 * DAY, 2 * DAY], chatAdds: [DAY] }],
+    expected: { classification: "ASSISTED", minutes: 2 * DAY },
+  },
+  {
+    name: "identity with an add but no qualifying answer → unattributed",
+    conversations: [{ by: "CUSTOMER_ID", notFound: [60], chatAdds: [50] }],
+    expected: { classification: "UNATTRIBUTED" },
+  },
   // Deterministic beats identity; first touch across surfaces.
   {
     name: "deterministic beats an earlier identity match",
@@ -129,7 +264,13 @@ const cases: Case[] = [
       { id: "c_widget", by: "CART_ATTRIBUTE", surface: "CHAT_WIDGET", found: [1 * HOUR] },
       { id: "c_faq", by: "LINE_ITEM_PROPERTY", surface: "FAQ", found: [5 * HOUR] },
     ],
-    expected: { classification: "LED", credited: "c_faq", surface: "FAQ", matchedBy: "LINE_ITEM_PROPERTY", minutes: 5 * HOUR },
+    expected: {
+      classification: "LED",
+      credited: "c_faq",
+      surface: "FAQ",
+      matchedBy: "LINE_ITEM_PROPERTY",
+      minutes: 5 * HOUR,
+    },
   },
   {
     name: "a conversation led-qualified beats an earlier one only assisted-qualified",
@@ -139,22 +280,75 @@ const cases: Case[] = [
     ],
     expected: { classification: "LED", credited: "c_recent", surface: "NUDGE_CLICK" },
   },
-  { name: "nudge conversation gives the order the nudge source", conversations: [{ surface: "NUDGE_CLICK", found: [10] }], expected: { classification: "LED", surface: "NUDGE_CLICK" } },
+  {
+    name: "nudge conversation gives the order the nudge source",
+    conversations: [{ surface: "NUDGE_CLICK", found: [10] }],
+    expected: { classification: "LED", surface: "NUDGE_CLICK" },
+  },
   // Exclusions: classified, but flagged.
-  { name: "test order → excluded as TEST, still classified", order: { test: true }, conversations: [{ found: [10] }], expected: { classification: "LED", excluded: "TEST" } },
-  { name: "test order with countTestOrders → counted", order: { test: true }, settings: { countTestOrders: true }, conversations: [{ found: [10] }], expected: { classification: "LED", excluded: null } },
-  { name: "value above maxOrderValue → OUTLIER", order: { grossAmount: "1000000.01" }, conversations: [{ found: [10] }], expected: { classification: "LED", excluded: "OUTLIER" } },
-  { name: "value exactly maxOrderValue → counted", order: { grossAmount: "1000000.00" }, conversations: [{ found: [10] }], expected: { classification: "LED", excluded: null } },
-  { name: "negative value → OUTLIER", order: { grossAmount: "-1.00" }, conversations: [], expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" } },
-  { name: "non-numeric value → OUTLIER", order: { grossAmount: "NaN" }, conversations: [], expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" } },
-  { name: "custom maxOrderValue", order: { grossAmount: "500.01" }, settings: { maxOrderValue: "500" }, conversations: [], expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" } },
-  { name: "pixel-only order → UNVERIFIED", order: { verified: false, grossAmount: null }, conversations: [{ found: [10] }], expected: { classification: "LED", excluded: "UNVERIFIED" } },
-  { name: "no candidates → unattributed", conversations: [], expected: { classification: "UNATTRIBUTED", credited: null, excluded: null } },
+  {
+    name: "test order → excluded as TEST, still classified",
+    order: { test: true },
+    conversations: [{ found: [10] }],
+    expected: { classification: "LED", excluded: "TEST" },
+  },
+  {
+    name: "test order with countTestOrders → counted",
+    order: { test: true },
+    settings: { countTestOrders: true },
+    conversations: [{ found: [10] }],
+    expected: { classification: "LED", excluded: null },
+  },
+  {
+    name: "value above maxOrderValue → OUTLIER",
+    order: { grossAmount: "1000000.01" },
+    conversations: [{ found: [10] }],
+    expected: { classification: "LED", excluded: "OUTLIER" },
+  },
+  {
+    name: "value exactly maxOrderValue → counted",
+    order: { grossAmount: "1000000.00" },
+    conversations: [{ found: [10] }],
+    expected: { classification: "LED", excluded: null },
+  },
+  {
+    name: "negative value → OUTLIER",
+    order: { grossAmount: "-1.00" },
+    conversations: [],
+    expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" },
+  },
+  {
+    name: "non-numeric value → OUTLIER",
+    order: { grossAmount: "NaN" },
+    conversations: [],
+    expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" },
+  },
+  {
+    name: "custom maxOrderValue",
+    order: { grossAmount: "500.01" },
+    settings: { maxOrderValue: "500" },
+    conversations: [],
+    expected: { classification: "UNATTRIBUTED", excluded: "OUTLIER" },
+  },
+  {
+    name: "pixel-only order → UNVERIFIED",
+    order: { verified: false, grossAmount: null },
+    conversations: [{ found: [10] }],
+    expected: { classification: "LED", excluded: "UNVERIFIED" },
+  },
+  {
+    name: "no candidates → unattributed",
+    conversations: [],
+    expected: { classification: "UNATTRIBUTED", credited: null, excluded: null },
+  },
 ];
 
 describe("attribution engine", () => {
   it.each(cases)("$name", ({ order: orderOverrides, conversations, settings, expected }) => {
-    const result = attributeOrder(order(orderOverrides), conversations.map(conversation), { ...DEFAULT_SETTINGS, ...settings });
+    const result = attributeOrder(order(orderOverrides), conversations.map(conversation), {
+      ...DEFAULT_SETTINGS,
+      ...settings,
+    });
     expect(result.classification).toBe(expected.classification);
     if (expected.credited !== undefined) expect(result.conversationExternalId).toBe(expected.credited);
     if (expected.matchedBy !== undefined) expect(result.matchedBy).toBe(expected.matchedBy);
@@ -201,13 +395,33 @@ describe("attribution engine", () => {
   it("never counts storefront evidence that reached the app after the order did, whatever time it claims", () => {
     const received = new Date(ORDER_TIME.getTime() + 60_000); // the order webhook came a minute after the order
     const late = new Date(received.getTime() + 3_600_000); // the touch an hour after that, dated 45 minutes before the order
-    const touch = (receivedAt: Date | null) => ({ ...conversation({ found: [45] }), touches: [{ kind: "ASSISTANT_ANSWER" as const, answerFound: true, occurredAt: minutesBefore(45), receivedAt }] });
-    expect(attributeOrder(order({ receivedAt: received }), [touch(late)], DEFAULT_SETTINGS).classification).toBe("UNATTRIBUTED");
-    expect(attributeOrder(order({ receivedAt: received }), [touch(minutesBefore(44))], DEFAULT_SETTINGS).classification).toBe("LED");
+    const touch = (receivedAt: Date | null) => ({
+      ...conversation({ found: [45] }),
+      touches: [{ kind: "ASSISTANT_ANSWER" as const, answerFound: true, occurredAt: minutesBefore(45), receivedAt }],
+    });
+    expect(attributeOrder(order({ receivedAt: received }), [touch(late)], DEFAULT_SETTINGS).classification).toBe(
+      "UNATTRIBUTED",
+    );
+    expect(
+      attributeOrder(order({ receivedAt: received }), [touch(minutesBefore(44))], DEFAULT_SETTINGS).classification,
+    ).toBe("LED");
     // The server API is authenticated by the shop's key: its events carry no receipt limit.
     expect(attributeOrder(order({ receivedAt: received }), [touch(null)], DEFAULT_SETTINGS).classification).toBe("LED");
 
-    const identity = { ...conversation({ by: "CUSTOMER_ID", found: [60] }), cartEvents: [{ type: "ITEM_ADDED" as const, occurredAt: minutesBefore(30), fromChat: true, inConversation: true, receivedAt: late }] };
-    expect(attributeOrder(order({ receivedAt: received }), [identity], DEFAULT_SETTINGS).classification).toBe("UNATTRIBUTED");
+    const identity = {
+      ...conversation({ by: "CUSTOMER_ID", found: [60] }),
+      cartEvents: [
+        {
+          type: "ITEM_ADDED" as const,
+          occurredAt: minutesBefore(30),
+          fromChat: true,
+          inConversation: true,
+          receivedAt: late,
+        },
+      ],
+    };
+    expect(attributeOrder(order({ receivedAt: received }), [identity], DEFAULT_SETTINGS).classification).toBe(
+      "UNATTRIBUTED",
+    );
   });
 });

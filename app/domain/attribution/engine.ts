@@ -15,7 +15,12 @@ export type MatchedBy = DeterministicLink | IdentityLink;
 
 /** Strongest first: the engine reports the strongest link it used. */
 export const LINK_STRENGTH: readonly MatchedBy[] = [
-  "CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN", "CUSTOMER_ID", "EMAIL",
+  "CART_ATTRIBUTE",
+  "LINE_ITEM_PROPERTY",
+  "CHECKOUT_TOKEN",
+  "CART_TOKEN",
+  "CUSTOMER_ID",
+  "EMAIL",
 ];
 const DETERMINISTIC = new Set<MatchedBy>(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN"]);
 
@@ -101,7 +106,10 @@ const MINUTE = 60_000;
 const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "chat widget", FAQ: "FAQ", NUDGE_CLICK: "nudge" };
 
 /** A qualifying touch (attribution-spec.md, "Words"); reports use it too, so the two can never disagree. */
-export function isQualifying(touch: Pick<EngineTouch, "kind" | "answerFound">, settings: Pick<AttributionSettings, "requireAnswerFound">): boolean {
+export function isQualifying(
+  touch: Pick<EngineTouch, "kind" | "answerFound">,
+  settings: Pick<AttributionSettings, "requireAnswerFound">,
+): boolean {
   if (touch.kind !== "ASSISTANT_ANSWER") return false;
   return settings.requireAnswerFound ? touch.answerFound === true : true;
 }
@@ -143,10 +151,15 @@ function before(event: { occurredAt: Date; receivedAt?: Date | null }, order: En
   return !event.receivedAt || !order.receivedAt || event.receivedAt.getTime() <= order.receivedAt.getTime();
 }
 
-function evaluate(candidate: CandidateConversation, order: EngineOrder, settings: AttributionSettings): Evaluated | null {
+function evaluate(
+  candidate: CandidateConversation,
+  order: EngineOrder,
+  settings: AttributionSettings,
+): Evaluated | null {
   if (candidate.links.length === 0) return null;
   const orderTime = order.orderTime;
-  const strongest = [...candidate.links].sort((a, b) => LINK_STRENGTH.indexOf(a.by) - LINK_STRENGTH.indexOf(b.by))[0].by;
+  const strongest = [...candidate.links].sort((a, b) => LINK_STRENGTH.indexOf(a.by) - LINK_STRENGTH.indexOf(b.by))[0]
+    .by;
   // Touches after the order never count.
   const qualifying = candidate.touches
     .filter((touch) => before(touch, order) && isQualifying(touch, settings))
@@ -174,7 +187,9 @@ function firstQualifyingFrom(e: Evaluated, start: number): number | undefined {
  */
 function firstInside(candidates: Evaluated[], windowStart: number): Evaluated | undefined {
   const ranked = candidates.map((e) => ({ e, first: firstQualifyingFrom(e, windowStart) ?? Number.POSITIVE_INFINITY }));
-  ranked.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.e.candidate.externalId.localeCompare(b.e.candidate.externalId)));
+  ranked.sort((a, b) =>
+    a.first < b.first ? -1 : a.first > b.first ? 1 : a.e.candidate.externalId.localeCompare(b.e.candidate.externalId),
+  );
   return ranked[0]?.e;
 }
 
@@ -188,7 +203,9 @@ export function attributeOrder(
   const assistedStart = orderTime - settings.assistedWindowDays * 24 * 60 * MINUTE;
   const excludedReason = exclusionFor(order, settings);
   const steps: string[] = [];
-  const refusedSteps = candidates.flatMap((c) => c.links.filter((l) => l.refused).map((l) => `Order ${order.name} ${l.detail} — not counted: ${l.refused}.`));
+  const refusedSteps = candidates.flatMap((c) =>
+    c.links.filter((l) => l.refused).map((l) => `Order ${order.name} ${l.detail} — not counted: ${l.refused}.`),
+  );
   const usable = candidates.map((c) => ({ ...c, links: c.links.filter((l) => !l.refused) }));
   const evaluated = usable.map((c) => evaluate(c, order, settings)).filter((e): e is Evaluated => e !== null);
   const qualified = evaluated.filter((e) => e.lastQualifying !== null);
@@ -249,9 +266,13 @@ export function attributeOrder(
       );
     }
     const others = qualified.length - 1;
-    if (others > 0) steps.push(`${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`);
+    if (others > 0)
+      steps.push(
+        `${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`,
+      );
   } else if (evaluated.length === 0) {
-    if (refusedSteps.length === 0) steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
+    if (refusedSteps.length === 0)
+      steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
   } else {
     for (const e of evaluated) {
       const c = e.candidate;
@@ -264,7 +285,9 @@ export function attributeOrder(
           `Conversation ${c.externalId}'s last qualifying answer was ${describeDuration(e.ageMinutes!)} before the order — outside the ${settings.assistedWindowDays}-day assisted window.`,
         );
       } else {
-        steps.push(`Conversation ${c.externalId} matched the shopper by identity only, with no chat add-to-cart in the ${settings.assistedWindowDays}-day window.`);
+        steps.push(
+          `Conversation ${c.externalId} matched the shopper by identity only, with no chat add-to-cart in the ${settings.assistedWindowDays}-day window.`,
+        );
       }
     }
   }

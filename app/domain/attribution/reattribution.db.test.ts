@@ -19,17 +19,31 @@ async function seedHistory() {
     data: { shopId, externalId: "c_30h", startedAt: new Date(ORDER_TIME.getTime() - 31 * 3_600_000) },
   });
   await prisma.touchpoint.create({
-    data: { shopId, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: new Date(ORDER_TIME.getTime() - 30 * 3_600_000) },
+    data: {
+      shopId,
+      conversationId: conversation.id,
+      kind: "ASSISTANT_ANSWER",
+      answerFound: true,
+      source: "STOREFRONT",
+      occurredAt: new Date(ORDER_TIME.getTime() - 30 * 3_600_000),
+    },
   });
   for (let i = 0; i < ORDERS; i++) {
-    const parsed = parseOrderPayload({ ...orderFixture(), id: 5000 + i, name: `#${5000 + i}`, note_attributes: [{ name: "_chat_session_id", value: "c_30h" }] });
+    const parsed = parseOrderPayload({
+      ...orderFixture(),
+      id: 5000 + i,
+      name: `#${5000 + i}`,
+      note_attributes: [{ name: "_chat_session_id", value: "c_30h" }],
+    });
     if (!parsed.ok) throw new Error(parsed.reason);
     await ingestVerifiedOrder(sqlIn(prisma), shopDomain, parsed.order);
   }
 }
 
 const classifications = async () =>
-  (await prisma.attribution.findMany({ where: { shopId }, orderBy: { orderId: "asc" } })).map((a) => `${a.classification}@v${a.settingsVersion}`);
+  (await prisma.attribution.findMany({ where: { shopId }, orderBy: { orderId: "asc" } })).map(
+    (a) => `${a.classification}@v${a.settingsVersion}`,
+  );
 
 async function widenLedWindow(hours: number) {
   const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
@@ -58,7 +72,11 @@ describe("re-attribution", () => {
 
   it("a change that touches no engine setting queues nothing", async () => {
     const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
-    const { job, shop: updated } = await updateShopSettings(prisma, shop, { ...settingsFormOf(shop), storeTranscripts: true, maxOrderValue: "1000000.00" });
+    const { job, shop: updated } = await updateShopSettings(prisma, shop, {
+      ...settingsFormOf(shop),
+      storeTranscripts: true,
+      maxOrderValue: "1000000.00",
+    });
     expect(job).toBeNull();
     expect(updated).toMatchObject({ settingsVersion: 1, storeTranscripts: true });
   });
@@ -107,7 +125,12 @@ describe("re-attribution", () => {
 
   it("rejects settings a merchant could not mean, with a reason per field", () => {
     const result = settingsInputSchema.safeParse({
-      ledWindowHours: "48", assistedWindowDays: "1", requireAnswerFound: "on", countTestOrders: "false", maxOrderValue: "-5", storeTranscripts: "false",
+      ledWindowHours: "48",
+      assistedWindowDays: "1",
+      requireAnswerFound: "on",
+      countTestOrders: "false",
+      maxOrderValue: "-5",
+      storeTranscripts: "false",
     });
     expect(result.success).toBe(false);
     const messages = Object.fromEntries(result.error!.issues.map((i) => [i.path.join("."), i.message]));
@@ -116,8 +139,16 @@ describe("re-attribution", () => {
       assistedWindowDays: "the assisted window must be at least as long as the led window",
     });
     const fractional = settingsInputSchema.safeParse({
-      ledWindowHours: "1.5", assistedWindowDays: "7", requireAnswerFound: "on", countTestOrders: "false", maxOrderValue: "10", storeTranscripts: "false",
+      ledWindowHours: "1.5",
+      assistedWindowDays: "7",
+      requireAnswerFound: "on",
+      countTestOrders: "false",
+      maxOrderValue: "10",
+      storeTranscripts: "false",
     });
-    expect(fractional.error!.issues[0]).toMatchObject({ path: ["ledWindowHours"], message: "must be a whole number of hours" });
+    expect(fractional.error!.issues[0]).toMatchObject({
+      path: ["ledWindowHours"],
+      message: "must be a whole number of hours",
+    });
   });
 });

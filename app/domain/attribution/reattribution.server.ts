@@ -50,7 +50,16 @@ export async function requestReattribution(db: Db, shopId: string): Promise<Reat
     const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
     const total = await tx.order.count({ where: { shopId } });
     const [unfinished] = await unfinishedReattributions(tx, shopId); // at most one per shop: this function reuses it
-    const fresh = { status: "PENDING" as const, settingsVersion: shop.settingsVersion, total, processed: 0, failedOrders: 0, cursorOrderId: null, error: null, finishedAt: null };
+    const fresh = {
+      status: "PENDING" as const,
+      settingsVersion: shop.settingsVersion,
+      total,
+      processed: 0,
+      failedOrders: 0,
+      cursorOrderId: null,
+      error: null,
+      finishedAt: null,
+    };
     return unfinished
       ? tx.reattributionJob.update({ where: { id: unfinished.id }, data: fresh })
       : tx.reattributionJob.create({ data: { shopId, ...fresh } });
@@ -63,7 +72,10 @@ export async function latestReattribution(db: Db, shopId: string): Promise<Reatt
 
 /** Jobs not yet DONE or FAILED, of one shop or of all, oldest first. */
 export async function unfinishedReattributions(db: DbTx, shopId?: string): Promise<ReattributionJob[]> {
-  return db.reattributionJob.findMany({ where: { ...(shopId ? { shopId } : {}), status: { in: [...UNFINISHED] } }, orderBy: { createdAt: "asc" } });
+  return db.reattributionJob.findMany({
+    where: { ...(shopId ? { shopId } : {}), status: { in: [...UNFINISHED] } },
+    orderBy: { createdAt: "asc" },
+  });
 }
 
 export interface RunOptions {
@@ -92,10 +104,19 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
           select: { id: true },
         });
         // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
-        const { failedOrderIds } = await attributeStoredOrders(sqlIn(tx), shop, orders.map((order) => order.id));
+        const { failedOrderIds } = await attributeStoredOrders(
+          sqlIn(tx),
+          shop,
+          orders.map((order) => order.id),
+        );
         const done = orders.length < batchSize;
         const moved = await tx.reattributionJob.updateMany({
-          where: { id: job.id, cursorOrderId: job.cursorOrderId, settingsVersion: job.settingsVersion, status: job.status },
+          where: {
+            id: job.id,
+            cursorOrderId: job.cursorOrderId,
+            settingsVersion: job.settingsVersion,
+            status: job.status,
+          },
           data: {
             status: done ? "DONE" : "RUNNING",
             cursorOrderId: orders.at(-1)?.id ?? job.cursorOrderId,
@@ -113,7 +134,10 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
       options.onProgress?.(progressOf(next));
     } catch (error) {
       if (error instanceof CursorMoved) continue; // another runner committed this batch, or the job was restarted
-      await db.reattributionJob.update({ where: { id: job.id }, data: { status: "FAILED", error: String(error).slice(0, 1000) } });
+      await db.reattributionJob.update({
+        where: { id: job.id },
+        data: { status: "FAILED", error: String(error).slice(0, 1000) },
+      });
       throw error;
     }
   }

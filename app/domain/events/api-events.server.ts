@@ -24,20 +24,40 @@ export interface IdempotencyScope {
 }
 
 async function storedAnswer(db: DbTx, scope: IdempotencyScope, requestHash: string): Promise<ApiAnswer | null> {
-  const record = await db.idempotencyRecord.findUnique({ where: { apiKeyId_key: { apiKeyId: scope.apiKeyId, key: scope.key } } });
+  const record = await db.idempotencyRecord.findUnique({
+    where: { apiKeyId_key: { apiKeyId: scope.apiKeyId, key: scope.key } },
+  });
   if (!record) return null;
   if (record.requestHash !== requestHash) {
-    return { status: 422, body: { error: "Idempotency-Key was already used with a different request body" }, replayed: false };
+    return {
+      status: 422,
+      body: { error: "Idempotency-Key was already used with a different request body" },
+      replayed: false,
+    };
   }
   return { status: record.responseStatus, body: record.responseBody, replayed: true };
 }
 
 const remember = (tx: DbTx, shop: Shop, scope: IdempotencyScope, requestHash: string, status: number, body: unknown) =>
   tx.idempotencyRecord.create({
-    data: { shopId: shop.id, apiKeyId: scope.apiKeyId, key: scope.key, requestHash, responseStatus: status, responseBody: body as Prisma.InputJsonValue },
+    data: {
+      shopId: shop.id,
+      apiKeyId: scope.apiKeyId,
+      key: scope.key,
+      requestHash,
+      responseStatus: status,
+      responseBody: body as Prisma.InputJsonValue,
+    },
   });
 
-export async function ingestApiEvents(db: Db, shop: Shop, body: unknown, rawBody: string, scope: IdempotencyScope | null, now = new Date()): Promise<ApiAnswer> {
+export async function ingestApiEvents(
+  db: Db,
+  shop: Shop,
+  body: unknown,
+  rawBody: string,
+  scope: IdempotencyScope | null,
+  now = new Date(),
+): Promise<ApiAnswer> {
   const requestHash = sha256Hex(rawBody);
   if (scope) {
     const earlier = await storedAnswer(db, scope, requestHash);

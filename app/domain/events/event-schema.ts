@@ -12,8 +12,11 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_AGE_MS = 30 * 24 * 3_600_000;
 
-const shortId = (max: number) => z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
-const numericId = z.union([z.string().regex(/^\d{1,20}$/, "must be a numeric Shopify id"), z.number().int().nonnegative()]).transform(String);
+const shortId = (max: number) =>
+  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+const numericId = z
+  .union([z.string().regex(/^\d{1,20}$/, "must be a numeric Shopify id"), z.number().int().nonnegative()])
+  .transform(String);
 /** Storefront ids sometimes arrive as GIDs (gid://shopify/Product/123); keep the number. */
 const productRef = z
   .union([z.string(), z.number().int().nonnegative()])
@@ -67,7 +70,10 @@ const cart = z.object({
 const identify = z.object({
   ...base,
   type: z.literal("identify"),
-  emailSha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a lower-case hex SHA-256").optional(),
+  emailSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, "must be a lower-case hex SHA-256")
+    .optional(),
   customerId: numericId.optional(),
   /** Server-side API only: hashed on receipt, never stored. */
   email: z.string().trim().email().optional(),
@@ -98,9 +104,25 @@ export function parseEventBatch(body: unknown, rules: BatchRules): BatchParse {
   if (unstorable) {
     const [first, index, ...rest] = unstorable;
     const inEvent = first === "events" && typeof index === "number";
-    return { ok: false, errors: [{ index: inEvent ? index : null, field: (inEvent ? rest : unstorable).join(".") || "(body)", message: UNSTORABLE_TEXT_MESSAGE }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          index: inEvent ? index : null,
+          field: (inEvent ? rest : unstorable).join(".") || "(body)",
+          message: UNSTORABLE_TEXT_MESSAGE,
+        },
+      ],
+    };
   }
-  const envelope = z.object({ events: z.array(z.unknown()).min(1, "must hold at least one event").max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`) }).safeParse(body);
+  const envelope = z
+    .object({
+      events: z
+        .array(z.unknown())
+        .min(1, "must hold at least one event")
+        .max(MAX_EVENTS_PER_BATCH, `must hold at most ${MAX_EVENTS_PER_BATCH} events`),
+    })
+    .safeParse(body);
   if (!envelope.success) {
     const issue = envelope.error.issues[0];
     return { ok: false, errors: [{ index: null, field: issue.path.join(".") || "events", message: issue.message }] };
@@ -112,22 +134,27 @@ export function parseEventBatch(body: unknown, rules: BatchRules): BatchParse {
   envelope.data.events.forEach((raw, index) => {
     const parsed = eventSchema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push({ index, field: issue.path.join(".") || "(event)", message: issue.message });
+      for (const issue of parsed.error.issues)
+        errors.push({ index, field: issue.path.join(".") || "(event)", message: issue.message });
       return;
     }
     const event = parsed.data;
     if (seenIds.has(event.id)) errors.push({ index, field: "id", message: "is repeated within the batch" });
     seenIds.add(event.id);
     const at = Date.parse(event.occurredAt);
-    if (at > now + MAX_FUTURE_MS) errors.push({ index, field: "occurredAt", message: "must not be more than 5 minutes in the future" });
+    if (at > now + MAX_FUTURE_MS)
+      errors.push({ index, field: "occurredAt", message: "must not be more than 5 minutes in the future" });
     if (at < now - MAX_AGE_MS) errors.push({ index, field: "occurredAt", message: "must not be older than 30 days" });
-    if (rules.requireVisitorId && !event.visitorId) errors.push({ index, field: "visitorId", message: "is required from the storefront" });
+    if (rules.requireVisitorId && !event.visitorId)
+      errors.push({ index, field: "visitorId", message: "is required from the storefront" });
     if (event.type === "message" && event.role === "shopper" && event.answerFound !== undefined) {
       errors.push({ index, field: "answerFound", message: "is only for assistant messages" });
     }
     if (event.type === "identify") {
-      if (event.email && !rules.allowRawEmail) errors.push({ index, field: "email", message: "must be hashed in the browser (send emailSha256)" });
-      if (!event.email && !event.emailSha256 && !event.customerId) errors.push({ index, field: "emailSha256", message: "identify needs emailSha256, email or customerId" });
+      if (event.email && !rules.allowRawEmail)
+        errors.push({ index, field: "email", message: "must be hashed in the browser (send emailSha256)" });
+      if (!event.email && !event.emailSha256 && !event.customerId)
+        errors.push({ index, field: "emailSha256", message: "identify needs emailSha256, email or customerId" });
     }
     events.push(event);
   });

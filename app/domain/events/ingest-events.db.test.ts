@@ -15,7 +15,10 @@ const NOW = Date.now();
 const at = (secondsAgo: number) => new Date(NOW - secondsAgo * 1000).toISOString();
 
 function batch(events: Record<string, unknown>[]): ClientEvent[] {
-  const parsed = parseEventBatch({ events: events.map((event) => ({ id: randomUUID(), ...event })) }, { now: new Date(NOW), requireVisitorId: false, allowRawEmail: false });
+  const parsed = parseEventBatch(
+    { events: events.map((event) => ({ id: randomUUID(), ...event })) },
+    { now: new Date(NOW), requireVisitorId: false, allowRawEmail: false },
+  );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.events;
 }
@@ -29,8 +32,30 @@ function session(n: number): Record<string, unknown>[] {
     { type: "conversation_started", visitorId, conversationId, surface: "FAQ", occurredAt: at(300) },
     { type: "message", visitorId, conversationId, role: "shopper", topic: "sizing", occurredAt: at(290) },
     { type: "message", visitorId, conversationId, role: "assistant", answerFound: true, occurredAt: at(285) },
-    { type: "cart", visitorId, conversationId, cartType: "ITEM_ADDED", productId: "8001", value: "10.00", currency: "EUR", quantity: 2, fromChat: true, occurredAt: at(280) },
-    { type: "cart", visitorId, conversationId, cartType: "QUANTITY_DECREASED", productId: "8001", value: "10.00", currency: "EUR", quantity: 1, fromChat: false, occurredAt: at(270) },
+    {
+      type: "cart",
+      visitorId,
+      conversationId,
+      cartType: "ITEM_ADDED",
+      productId: "8001",
+      value: "10.00",
+      currency: "EUR",
+      quantity: 2,
+      fromChat: true,
+      occurredAt: at(280),
+    },
+    {
+      type: "cart",
+      visitorId,
+      conversationId,
+      cartType: "QUANTITY_DECREASED",
+      productId: "8001",
+      value: "10.00",
+      currency: "EUR",
+      quantity: 1,
+      fromChat: false,
+      occurredAt: at(270),
+    },
     { type: "identify", visitorId, emailSha256: emailHash(`shopper${700 + n}@example.com`), occurredAt: at(260) },
   ];
 }
@@ -52,27 +77,81 @@ describe("event batch ingest", () => {
     expect(await prisma.cartEvent.count({ where })).toBe(32);
     expect(await prisma.visitorIdentity.count({ where: { ...where, kind: "EMAIL_SHA256" } })).toBe(16);
     expect(await prisma.clientEvent.count({ where })).toBe(96);
-    const conversation = await prisma.conversation.findFirstOrThrow({ where: { ...where, externalId: "c_3" }, include: { visitor: true } });
-    expect(conversation).toMatchObject({ startedAt: new Date(at(300)), visitor: { visitorKey: "v_3" }, lastTouchAt: new Date(at(285)), firstQualifyingTouchAt: new Date(at(285)) });
+    const conversation = await prisma.conversation.findFirstOrThrow({
+      where: { ...where, externalId: "c_3" },
+      include: { visitor: true },
+    });
+    expect(conversation).toMatchObject({
+      startedAt: new Date(at(300)),
+      visitor: { visitorKey: "v_3" },
+      lastTouchAt: new Date(at(285)),
+      firstQualifyingTouchAt: new Date(at(285)),
+    });
     expect(await record(shop, events)).toMatchObject({ accepted: 0, duplicates: 96 });
     expect(await prisma.touchpoint.count({ where })).toBe(32);
   });
 
   it("lets a later conversation_started with an earlier time set the start, surface and nudge; a later start changes nothing", async () => {
-    await record(shop, batch([{ type: "message", visitorId: "v1", conversationId: "c1", role: "shopper", occurredAt: at(100) }]));
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ surface: "CHAT_WIDGET", startedAt: new Date(at(100)) });
-    await record(shop, batch([{ type: "conversation_started", visitorId: "v1", conversationId: "c1", surface: "CHAT_WIDGET", nudgeId: "n-7", occurredAt: at(120) }]));
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ surface: "NUDGE_CLICK", nudgeId: "n-7", startedAt: new Date(at(120)) });
-    await record(shop, batch([{ type: "conversation_started", visitorId: "v1", conversationId: "c1", surface: "FAQ", occurredAt: at(50) }]));
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ surface: "NUDGE_CLICK", startedAt: new Date(at(120)) });
+    await record(
+      shop,
+      batch([{ type: "message", visitorId: "v1", conversationId: "c1", role: "shopper", occurredAt: at(100) }]),
+    );
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      surface: "CHAT_WIDGET",
+      startedAt: new Date(at(100)),
+    });
+    await record(
+      shop,
+      batch([
+        {
+          type: "conversation_started",
+          visitorId: "v1",
+          conversationId: "c1",
+          surface: "CHAT_WIDGET",
+          nudgeId: "n-7",
+          occurredAt: at(120),
+        },
+      ]),
+    );
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      surface: "NUDGE_CLICK",
+      nudgeId: "n-7",
+      startedAt: new Date(at(120)),
+    });
+    await record(
+      shop,
+      batch([
+        { type: "conversation_started", visitorId: "v1", conversationId: "c1", surface: "FAQ", occurredAt: at(50) },
+      ]),
+    );
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      surface: "NUDGE_CLICK",
+      startedAt: new Date(at(120)),
+    });
   });
 
   it("gives a conversation first seen without a visitor the visitor of a later event", async () => {
     await record(shop, batch([{ type: "message", conversationId: "c2", role: "shopper", occurredAt: at(100) }]));
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ visitorId: null });
-    await record(shop, batch([{ type: "message", visitorId: "v2", conversationId: "c2", role: "assistant", answerFound: true, occurredAt: at(90) }]));
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      visitorId: null,
+    });
+    await record(
+      shop,
+      batch([
+        {
+          type: "message",
+          visitorId: "v2",
+          conversationId: "c2",
+          role: "assistant",
+          answerFound: true,
+          occurredAt: at(90),
+        },
+      ]),
+    );
     const visitor = await prisma.visitor.findFirstOrThrow({ where: { shopId: shop.id, visitorKey: "v2" } });
-    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({ visitorId: visitor.id });
+    expect(await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id } })).toMatchObject({
+      visitorId: visitor.id,
+    });
   });
 
   it("lands two batches that race to create the same conversation and visitor, each row once", async () => {
@@ -92,7 +171,9 @@ describe("event batch ingest", () => {
       const [started, shopperMessage, answer, add, decrease, identify] = batch(session(1));
       const other = batch(session(2));
       const request = (events: ClientEvent[], loggedInCustomerId: string | null = null): ShopEventBatch => ({
-        shopDomain: domain, events, context: { source: "STOREFRONT", loggedInCustomerId },
+        shopDomain: domain,
+        events,
+        context: { source: "STOREFRONT", loggedInCustomerId },
       });
       return [
         request([started, shopperMessage, answer]),
@@ -108,17 +189,31 @@ describe("event batch ingest", () => {
       const where = { shopId };
       return {
         visitors: await prisma.visitor.count({ where }),
-        conversations: await prisma.conversation.findMany({ where, orderBy: { externalId: "asc" }, select: { externalId: true, startedAt: true, lastTouchAt: true, firstQualifyingTouchAt: true } }),
+        conversations: await prisma.conversation.findMany({
+          where,
+          orderBy: { externalId: "asc" },
+          select: { externalId: true, startedAt: true, lastTouchAt: true, firstQualifyingTouchAt: true },
+        }),
         touches: await prisma.touchpoint.count({ where }),
-        cartEvents: await prisma.cartEvent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { type: "asc" }], select: { type: true, quantity: true, fromChat: true } }),
-        identities: await prisma.visitorIdentity.findMany({ where, orderBy: [{ kind: "asc" }, { value: "asc" }], select: { kind: true, value: true, seenAt: true } }),
+        cartEvents: await prisma.cartEvent.findMany({
+          where,
+          orderBy: [{ occurredAt: "asc" }, { type: "asc" }],
+          select: { type: true, quantity: true, fromChat: true },
+        }),
+        identities: await prisma.visitorIdentity.findMany({
+          where,
+          orderBy: [{ kind: "asc" }, { value: "asc" }],
+          select: { kind: true, value: true, seenAt: true },
+        }),
         ledger: await prisma.clientEvent.count({ where }),
       };
     }
 
     it("answers each request as if it had been stored alone, after the ones before it, and stores the same rows", async () => {
       const merged = await recordEventBatchesByShop(sqlTransaction, requests(shop.domain));
-      expect(merged.map(({ accepted, duplicates, rejected }) => ({ accepted, duplicates, rejected: rejected.length }))).toEqual([
+      expect(
+        merged.map(({ accepted, duplicates, rejected }) => ({ accepted, duplicates, rejected: rejected.length })),
+      ).toEqual([
         { accepted: 3, duplicates: 0, rejected: 0 },
         { accepted: 4, duplicates: 0, rejected: 0 },
         { accepted: 1, duplicates: 0, rejected: 0 },
@@ -127,26 +222,39 @@ describe("event batch ingest", () => {
         { accepted: 2, duplicates: 0, rejected: 0 },
       ]);
 
-      const alone = await prisma.shop.create({ data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" } });
+      const alone = await prisma.shop.create({
+        data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" },
+      });
       const oneByOne = [];
-      for (const request of requests(alone.domain)) oneByOne.push(...(await recordEventBatchesByShop(sqlTransaction, [request])));
-      expect(oneByOne.map((s) => [s.accepted, s.duplicates, s.rejected.length])).toEqual(merged.map((s) => [s.accepted, s.duplicates, s.rejected.length]));
+      for (const request of requests(alone.domain))
+        oneByOne.push(...(await recordEventBatchesByShop(sqlTransaction, [request])));
+      expect(oneByOne.map((s) => [s.accepted, s.duplicates, s.rejected.length])).toEqual(
+        merged.map((s) => [s.accepted, s.duplicates, s.rejected.length]),
+      );
 
       const rows = await stored(shop.id);
       expect(rows).toEqual(await stored(alone.id));
       const hashes = [701, 702].map((n) => emailHash(`shopper${n}@example.com`)!).sort();
-      expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([["CUSTOMER_ID", "9002"], ...hashes.map((hash) => ["EMAIL_SHA256", hash])]);
+      expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([
+        ["CUSTOMER_ID", "9002"],
+        ...hashes.map((hash) => ["EMAIL_SHA256", hash]),
+      ]);
       expect(rows.cartEvents).toHaveLength(4);
     });
 
     it("keeps two shops apart in one transaction, even for the same visitor, conversation and event ids", async () => {
-      const other = await prisma.shop.create({ data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" } });
+      const other = await prisma.shop.create({
+        data: { domain: `events-${randomUUID()}.myshopify.com`, currency: "EUR" },
+      });
       const events = batch(session(3));
       const summaries = await recordEventBatchesByShop(sqlTransaction, [
         { shopDomain: shop.domain, events, context: { source: "STOREFRONT" } },
         { shopDomain: other.domain, events, context: { source: "STOREFRONT" } },
       ]);
-      expect(summaries.map((s) => [s.accepted, s.duplicates])).toEqual([[6, 0], [6, 0]]);
+      expect(summaries.map((s) => [s.accepted, s.duplicates])).toEqual([
+        [6, 0],
+        [6, 0],
+      ]);
       expect(await stored(shop.id)).toEqual(await stored(other.id));
       expect((await stored(shop.id)).ledger).toBe(6);
     });
@@ -158,7 +266,10 @@ describe("event batch ingest", () => {
         { shopDomain: shop.domain, events: [decrease], context: { source: "STOREFRONT" } },
       ]);
       expect(summaries[0]).toMatchObject({ accepted: 6, rejected: [] });
-      expect(summaries[1]).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: expect.stringMatching(/no earlier add/) }] });
+      expect(summaries[1]).toMatchObject({
+        accepted: 0,
+        rejected: [{ index: 0, reason: expect.stringMatching(/no earlier add/) }],
+      });
     });
   });
 });

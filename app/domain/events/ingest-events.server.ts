@@ -32,7 +32,10 @@ export const STOREFRONT_MAX_DELAY_MS = 30 * 60_000;
 export function storedTimeOf(occurredAt: string, context: IngestContext, receivedAt: Date): Date {
   const claimed = new Date(occurredAt);
   if (context.source !== "STOREFRONT") return claimed;
-  const at = Math.min(Math.max(claimed.getTime(), receivedAt.getTime() - STOREFRONT_MAX_DELAY_MS), receivedAt.getTime());
+  const at = Math.min(
+    Math.max(claimed.getTime(), receivedAt.getTime() - STOREFRONT_MAX_DELAY_MS),
+    receivedAt.getTime(),
+  );
   return new Date(at);
 }
 
@@ -48,17 +51,54 @@ export interface IngestSummary {
 export type EventShop = AttributionShop & Pick<Shop, "storeTranscripts">;
 
 type TouchpointRow = {
-  id: string; shopId: string; conversationId: string; kind: "ASSISTANT_ANSWER" | "SHOPPER_MESSAGE"; answerFound: boolean | null;
-  productIds: string[]; topic: string | null; text: string | null; occurredAt: Date; source: EventSource; receivedAt: Date | null;
+  id: string;
+  shopId: string;
+  conversationId: string;
+  kind: "ASSISTANT_ANSWER" | "SHOPPER_MESSAGE";
+  answerFound: boolean | null;
+  productIds: string[];
+  topic: string | null;
+  text: string | null;
+  occurredAt: Date;
+  source: EventSource;
+  receivedAt: Date | null;
 };
 type CartEventRow = {
-  id: string; shopId: string; visitorId: string; conversationId: string | null; type: CartWireEvent["cartType"]; productId: string;
-  variantId: string | null; productName: string | null; unitValue: string; currency: string; quantity: number; fromChat: boolean;
-  cartToken: string | null; occurredAt: Date; source: EventSource; receivedAt: Date | null;
+  id: string;
+  shopId: string;
+  visitorId: string;
+  conversationId: string | null;
+  type: CartWireEvent["cartType"];
+  productId: string;
+  variantId: string | null;
+  productName: string | null;
+  unitValue: string;
+  currency: string;
+  quantity: number;
+  fromChat: boolean;
+  cartToken: string | null;
+  occurredAt: Date;
+  source: EventSource;
+  receivedAt: Date | null;
 };
 type LedgerRow = { shopId: string; eventId: string; type: string; source: EventSource };
-type IdentityRow = { id: string; shopId: string; visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string; seenAt: Date };
-type CartLinkRow = { id: string; shopId: string; token: string; conversationExternalId: string; visitorKey: string | null; seenAt: Date; source: EventSource };
+type IdentityRow = {
+  id: string;
+  shopId: string;
+  visitorId: string;
+  kind: "CUSTOMER_ID" | "EMAIL_SHA256";
+  value: string;
+  seenAt: Date;
+};
+type CartLinkRow = {
+  id: string;
+  shopId: string;
+  token: string;
+  conversationExternalId: string;
+  visitorKey: string | null;
+  seenAt: Date;
+  source: EventSource;
+};
 
 /** What changed, so that only the orders this evidence can touch are recomputed. */
 interface Touched {
@@ -77,7 +117,12 @@ export interface EventBatch {
   context: IngestContext;
 }
 
-export async function ingestEvents(sql: Sql, shop: EventShop, events: ClientEvent[], context: IngestContext): Promise<IngestSummary> {
+export async function ingestEvents(
+  sql: Sql,
+  shop: EventShop,
+  events: ClientEvent[],
+  context: IngestContext,
+): Promise<IngestSummary> {
   return (await ingestEventBatches(sql, shop, [{ events, context }]))[0];
 }
 
@@ -87,13 +132,24 @@ export async function ingestEvents(sql: Sql, shop: EventShop, events: ClientEven
  * of the batches before it (a removal can follow an add sent in an earlier request; the later copy of an event
  * sent twice is its duplicate).
  */
-export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: readonly EventBatch[]): Promise<IngestSummary[]> {
-  const summaries: IngestSummary[] = batches.map(() => ({ accepted: 0, duplicates: 0, rejected: [], reattributedOrders: 0 }));
-  const all = batches.flatMap(({ events, context }, part) => events.map((event, index) => ({ event, index, part, context })));
-  const stored = await sql.query<{ eventId: string }>(`SELECT "eventId" FROM "ClientEvent" WHERE "shopId" = $1::uuid AND "eventId" = ANY($2::text[])`, [
-    shop.id,
-    all.map(({ event }) => event.id),
-  ]);
+export async function ingestEventBatches(
+  sql: Sql,
+  shop: EventShop,
+  batches: readonly EventBatch[],
+): Promise<IngestSummary[]> {
+  const summaries: IngestSummary[] = batches.map(() => ({
+    accepted: 0,
+    duplicates: 0,
+    rejected: [],
+    reattributedOrders: 0,
+  }));
+  const all = batches.flatMap(({ events, context }, part) =>
+    events.map((event, index) => ({ event, index, part, context })),
+  );
+  const stored = await sql.query<{ eventId: string }>(
+    `SELECT "eventId" FROM "ClientEvent" WHERE "shopId" = $1::uuid AND "eventId" = ANY($2::text[])`,
+    [shop.id, all.map(({ event }) => event.id)],
+  );
   const known = new Set(stored.map((row) => row.eventId));
   const fresh = all.filter(({ event, part }) => {
     if (known.has(event.id)) {
@@ -103,7 +159,12 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
     known.add(event.id);
     return true;
   });
-  const touched: Touched = { conversationExternalIds: new Set(), visitorIds: new Set(), cartTokens: new Set(), earliest: null };
+  const touched: Touched = {
+    conversationExternalIds: new Set(),
+    visitorIds: new Set(),
+    cartTokens: new Set(),
+    earliest: null,
+  };
   /** The earliest accepted event of each batch: when its logged-in customer was known to be each visitor. */
   const earliestOf: (Date | null)[] = batches.map(() => null);
   const conversationsWithNewTouches = new Set<string>();
@@ -121,7 +182,12 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   const visitors = await upsertVisitors(sql, shop.id, freshEvents);
   for (const id of visitors.values()) touched.visitorIds.add(id);
   const conversations = await knownConversations(sql, shop.id, freshEvents);
-  const claimedEmails = await storedEmailClaims(sql, shop.id, fresh.filter(({ event, context }) => event.type === "identify" && context.source === "STOREFRONT"), visitors);
+  const claimedEmails = await storedEmailClaims(
+    sql,
+    shop.id,
+    fresh.filter(({ event, context }) => event.type === "identify" && context.source === "STOREFRONT"),
+    visitors,
+  );
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
   const conversationFor = (
@@ -157,13 +223,18 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
     if (!visitorId) return;
     const key = `${visitorId} ${kind} ${value}`;
-    if (!identityRows.has(key)) identityRows.set(key, { id: uuidv7(), shopId: shop.id, visitorId, kind, value, seenAt: at });
+    if (!identityRows.has(key))
+      identityRows.set(key, { id: uuidv7(), shopId: shop.id, visitorId, kind, value, seenAt: at });
   };
 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
   const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
     cartEventRows.some(
-      (row) => row.visitorId === visitorId && row.productId === event.productId && ADDS.includes(row.type) && row.occurredAt <= at,
+      (row) =>
+        row.visitorId === visitorId &&
+        row.productId === event.productId &&
+        ADDS.includes(row.type) &&
+        row.occurredAt <= at,
     ) ||
     (
       await sql.query<{ found: boolean }>(
@@ -230,11 +301,19 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
         // One unit can cost no more than the largest order the shop counts (its outlier threshold): a cart event
         // claiming more would put a made-up amount on cart GMV.
         if (parseMoney(event.value)! > maxUnitValue) {
-          rejected.push({ index, id: event.id, reason: `unit value ${event.value} exceeds the shop's largest counted order value (${shop.maxOrderValue.toString()})` });
+          rejected.push({
+            index,
+            id: event.id,
+            reason: `unit value ${event.value} exceeds the shop's largest counted order value (${shop.maxOrderValue.toString()})`,
+          });
           continue;
         }
         if (!ADDS.includes(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
-          rejected.push({ index, id: event.id, reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor` });
+          rejected.push({
+            index,
+            id: event.id,
+            reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor`,
+          });
           continue;
         }
         const conversationId = event.conversationId ? conversationFor(event.conversationId, visitorId, at) : null;
@@ -260,8 +339,13 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
         if (cartToken && event.conversationId) {
           const link = cartLinks.get(cartToken);
           cartLinks.set(cartToken, {
-            id: link?.id ?? uuidv7(), shopId: shop.id, token: cartToken, conversationExternalId: event.conversationId,
-            visitorKey: link ? link.visitorKey : (event.visitorId ?? null), seenAt: at, source: link?.source ?? context.source,
+            id: link?.id ?? uuidv7(),
+            shopId: shop.id,
+            token: cartToken,
+            conversationExternalId: event.conversationId,
+            visitorKey: link ? link.visitorKey : (event.visitorId ?? null),
+            seenAt: at,
+            source: link?.source ?? context.source,
           });
           touched.cartTokens.add(cartToken);
         }
@@ -273,12 +357,20 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
           // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
           // Proxy's signature, and no more than a few e-mail addresses per visitor.
           if (event.customerId) {
-            rejected.push({ index, id: event.id, reason: "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body" });
+            rejected.push({
+              index,
+              id: event.id,
+              reason: "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body",
+            });
             continue;
           }
           const claims = claimedEmails.get(visitorId!) ?? new Set<string>();
           if (hash && !claims.has(hash) && claims.size >= MAX_EMAILS_PER_VISITOR) {
-            rejected.push({ index, id: event.id, reason: `a visitor may identify with at most ${MAX_EMAILS_PER_VISITOR} e-mail addresses` });
+            rejected.push({
+              index,
+              id: event.id,
+              reason: `a visitor may identify with at most ${MAX_EMAILS_PER_VISITOR} e-mail addresses`,
+            });
             continue;
           }
           if (hash) claimedEmails.set(visitorId!, claims.add(hash));
@@ -297,19 +389,35 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
   await insertJsonRows(sql, "Touchpoint", TOUCHPOINT_COLUMNS, touchpointRows);
   await insertJsonRows(sql, "CartEvent", CART_EVENT_COLUMNS, cartEventRows);
   // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
-  await insertJsonRows(sql, "ClientEvent", { shopId: "uuid", eventId: "text", type: "text", source: '"EventSource"' }, ledgerRows);
+  await insertJsonRows(
+    sql,
+    "ClientEvent",
+    { shopId: "uuid", eventId: "text", type: "text", source: '"EventSource"' },
+    ledgerRows,
+  );
   // After all of the batch's touches are in.
-  if (conversationsWithNewTouches.size) await refreshConversationTimes(sql, [...conversationsWithNewTouches], shop.requireAnswerFound);
+  if (conversationsWithNewTouches.size)
+    await refreshConversationTimes(sql, [...conversationsWithNewTouches], shop.requireAnswerFound);
   if (cartLinks.size) await upsertCartLinks(sql, [...cartLinks.values()]);
   batches.forEach(({ context }, part) => {
     if (!context.loggedInCustomerId) return;
     const keys = new Set(fresh.filter((item) => item.part === part).map(({ event }) => event.visitorId));
-    for (const key of keys) if (key) addIdentity(visitors.get(key)!, "CUSTOMER_ID", context.loggedInCustomerId, earliestOf[part] ?? new Date());
+    for (const key of keys)
+      if (key)
+        addIdentity(visitors.get(key)!, "CUSTOMER_ID", context.loggedInCustomerId, earliestOf[part] ?? new Date());
   });
   // An identity already stored stays as it was first seen.
   const identities = [...identityRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row); // one lock order for all batches
-  await insertJsonRows(sql, "VisitorIdentity", IDENTITY_COLUMNS, identities, `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`);
-  const reattributedOrders = summaries.some((summary) => summary.accepted > 0) ? await reattributeTouchedOrders(sql, shop, touched) : 0;
+  await insertJsonRows(
+    sql,
+    "VisitorIdentity",
+    IDENTITY_COLUMNS,
+    identities,
+    `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`,
+  );
+  const reattributedOrders = summaries.some((summary) => summary.accepted > 0)
+    ? await reattributeTouchedOrders(sql, shop, touched)
+    : 0;
   for (const summary of summaries) summary.reattributedOrders = reattributedOrders;
   return summaries;
 }
@@ -318,8 +426,15 @@ export async function ingestEventBatches(sql: Sql, shop: EventShop, batches: rea
 export const MAX_EMAILS_PER_VISITOR = 3;
 
 /** The e-mail hashes already stored for the visitors of these storefront identify events, by visitor row id. */
-async function storedEmailClaims(sql: Sql, shopId: string, identifies: readonly { event: ClientEvent }[], visitors: Map<string, string>): Promise<Map<string, Set<string>>> {
-  const visitorIds = [...new Set(identifies.flatMap(({ event }) => (event.visitorId ? [visitors.get(event.visitorId)!] : [])))];
+async function storedEmailClaims(
+  sql: Sql,
+  shopId: string,
+  identifies: readonly { event: ClientEvent }[],
+  visitors: Map<string, string>,
+): Promise<Map<string, Set<string>>> {
+  const visitorIds = [
+    ...new Set(identifies.flatMap(({ event }) => (event.visitorId ? [visitors.get(event.visitorId)!] : []))),
+  ];
   const claims = new Map<string, Set<string>>();
   if (visitorIds.length === 0) return claims;
   const rows = await sql.query<{ visitorId: string; value: string }>(
@@ -332,15 +447,44 @@ async function storedEmailClaims(sql: Sql, shopId: string, identifies: readonly 
 }
 
 const TOUCHPOINT_COLUMNS = {
-  id: "uuid", shopId: "uuid", conversationId: "uuid", kind: '"TouchKind"', answerFound: "boolean", productIds: "text[]",
-  topic: "text", text: "text", occurredAt: "timestamp(3)", source: '"EventSource"', receivedAt: "timestamp(3)",
+  id: "uuid",
+  shopId: "uuid",
+  conversationId: "uuid",
+  kind: '"TouchKind"',
+  answerFound: "boolean",
+  productIds: "text[]",
+  topic: "text",
+  text: "text",
+  occurredAt: "timestamp(3)",
+  source: '"EventSource"',
+  receivedAt: "timestamp(3)",
 };
 const CART_EVENT_COLUMNS = {
-  id: "uuid", shopId: "uuid", visitorId: "uuid", conversationId: "uuid", type: '"CartEventType"', productId: "text", variantId: "text",
-  productName: "text", unitValue: "numeric", currency: "text", quantity: "int", fromChat: "boolean", cartToken: "text",
-  occurredAt: "timestamp(3)", source: '"EventSource"', receivedAt: "timestamp(3)",
+  id: "uuid",
+  shopId: "uuid",
+  visitorId: "uuid",
+  conversationId: "uuid",
+  type: '"CartEventType"',
+  productId: "text",
+  variantId: "text",
+  productName: "text",
+  unitValue: "numeric",
+  currency: "text",
+  quantity: "int",
+  fromChat: "boolean",
+  cartToken: "text",
+  occurredAt: "timestamp(3)",
+  source: '"EventSource"',
+  receivedAt: "timestamp(3)",
 };
-const IDENTITY_COLUMNS = { id: "uuid", shopId: "uuid", visitorId: "uuid", kind: '"IdentityKind"', value: "text", seenAt: "timestamp(3)" };
+const IDENTITY_COLUMNS = {
+  id: "uuid",
+  shopId: "uuid",
+  visitorId: "uuid",
+  kind: '"IdentityKind"',
+  value: "text",
+  seenAt: "timestamp(3)",
+};
 
 /**
  * The conversation each cart token was last seen with, in one statement (sorted, so two batches naming the same
@@ -351,7 +495,16 @@ async function upsertCartLinks(sql: Sql, links: CartLinkRow[]) {
   await insertJsonRows(
     sql,
     "CartLink",
-    { id: "uuid", shopId: "uuid", kind: '"CartLinkKind"', token: "text", conversationExternalId: "text", visitorKey: "text", seenAt: "timestamp(3)", source: '"EventSource"' },
+    {
+      id: "uuid",
+      shopId: "uuid",
+      kind: '"CartLinkKind"',
+      token: "text",
+      conversationExternalId: "text",
+      visitorKey: "text",
+      seenAt: "timestamp(3)",
+      source: '"EventSource"',
+    },
     rows,
     `ON CONFLICT ("shopId", kind, token) DO UPDATE SET "conversationExternalId" = EXCLUDED."conversationExternalId", "seenAt" = EXCLUDED."seenAt"`,
   );
@@ -359,8 +512,21 @@ async function upsertCartLinks(sql: Sql, links: CartLinkRow[]) {
 
 /** New conversations in one statement, the ones this batch changed (an earlier start, a visitor learned) in another. */
 async function writeConversations(sql: Sql, conversations: BatchConversation[]) {
-  const columns = { id: "uuid", shopId: "uuid", externalId: "text", visitorId: "uuid", startedAt: "timestamp(3)", surface: '"Surface"', nudgeId: "text" };
-  await insertJsonRows(sql, "Conversation", columns, conversations.filter((c) => c.isNew).map((c) => c.row));
+  const columns = {
+    id: "uuid",
+    shopId: "uuid",
+    externalId: "text",
+    visitorId: "uuid",
+    startedAt: "timestamp(3)",
+    surface: '"Surface"',
+    nudgeId: "text",
+  };
+  await insertJsonRows(
+    sql,
+    "Conversation",
+    columns,
+    conversations.filter((c) => c.isNew).map((c) => c.row),
+  );
   const changed = conversations.filter((c) => c.changed && !c.isNew).map((c) => c.row);
   if (changed.length === 0) return;
   await sql.query(
@@ -388,7 +554,8 @@ async function refreshConversationTimes(sql: Sql, conversationIds: string[], req
  */
 async function upsertVisitors(sql: Sql, shopId: string, events: ClientEvent[]): Promise<Map<string, string>> {
   const firstSeen = new Map<string, string>();
-  for (const event of events) if (event.visitorId && !firstSeen.has(event.visitorId)) firstSeen.set(event.visitorId, event.occurredAt);
+  for (const event of events)
+    if (event.visitorId && !firstSeen.has(event.visitorId)) firstSeen.set(event.visitorId, event.occurredAt);
   if (firstSeen.size === 0) return new Map();
   const keys = [...firstSeen.keys()].sort();
   const rows = await insertJsonRows<{ id: string; visitorKey: string }>(
@@ -406,7 +573,15 @@ async function upsertVisitors(sql: Sql, shopId: string, events: ClientEvent[]): 
 }
 
 interface BatchConversation {
-  row: { id: string; shopId: string; externalId: string; visitorId: string | null; startedAt: Date; surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId: string | null };
+  row: {
+    id: string;
+    shopId: string;
+    externalId: string;
+    visitorId: string | null;
+    startedAt: Date;
+    surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
+    nudgeId: string | null;
+  };
   isNew: boolean;
   changed: boolean;
   /** Already met in this batch: a later event without a start changes nothing. */
@@ -414,8 +589,16 @@ interface BatchConversation {
 }
 
 /** The stored conversations the batch names, read in one query. */
-async function knownConversations(sql: Sql, shopId: string, events: ClientEvent[]): Promise<Map<string, BatchConversation>> {
-  const externalIds = [...new Set(events.flatMap((event) => ("conversationId" in event && event.conversationId ? [event.conversationId] : [])))];
+async function knownConversations(
+  sql: Sql,
+  shopId: string,
+  events: ClientEvent[],
+): Promise<Map<string, BatchConversation>> {
+  const externalIds = [
+    ...new Set(
+      events.flatMap((event) => ("conversationId" in event && event.conversationId ? [event.conversationId] : [])),
+    ),
+  ];
   if (externalIds.length === 0) return new Map();
   const rows = await sql.query<BatchConversation["row"]>(
     `SELECT id::text AS id, "shopId"::text AS "shopId", "externalId", "visitorId"::text AS "visitorId",
@@ -434,10 +617,10 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
   if (!touched.earliest) return 0;
   const sessions = [...touched.conversationExternalIds];
   const identities = touched.visitorIds.size
-    ? await sql.query<{ kind: string; value: string }>(`SELECT kind::text AS kind, value FROM "VisitorIdentity" WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[])`, [
-        shop.id,
-        [...touched.visitorIds],
-      ])
+    ? await sql.query<{ kind: string; value: string }>(
+        `SELECT kind::text AS kind, value FROM "VisitorIdentity" WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[])`,
+        [shop.id, [...touched.visitorIds]],
+      )
     : [];
   const customerIds = identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value);
   const emailHashes = identities.filter((i) => i.kind === "EMAIL_SHA256").map((i) => i.value);
@@ -449,8 +632,20 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
                WHERE a.attribute->>'name' = $3 AND a.attribute->>'value' = ANY($4::text[]))
        OR EXISTS (SELECT 1 FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" = ANY($4::text[]))
        OR o."cartToken" = ANY($5::text[]) OR o."customerId" = ANY($6::text[]) OR o."emailSha256" = ANY($7::text[]))`,
-    [shop.id, touched.earliest.toISOString(), CHAT_SESSION_KEY, sessions, [...touched.cartTokens], customerIds, emailHashes],
+    [
+      shop.id,
+      touched.earliest.toISOString(),
+      CHAT_SESSION_KEY,
+      sessions,
+      [...touched.cartTokens],
+      customerIds,
+      emailHashes,
+    ],
   );
-  await attributeStoredOrders(sql, shop, orders.map((order) => order.id));
+  await attributeStoredOrders(
+    sql,
+    shop,
+    orders.map((order) => order.id),
+  );
   return orders.length;
 }

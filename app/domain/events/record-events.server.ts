@@ -45,7 +45,8 @@ export async function recordEventBatchesByShop(
       for (const domain of new Set(batches.map((batch) => batch.shopDomain))) {
         const ofShop = batches.filter((batch) => batch.shopDomain === domain);
         const shop = await findOrCreateShopInSql(sql, { domain });
-        for (const [index, summary] of (await ingestEventBatches(sql, shop, ofShop)).entries()) summaries.set(ofShop[index], summary);
+        for (const [index, summary] of (await ingestEventBatches(sql, shop, ofShop)).entries())
+          summaries.set(ofShop[index], summary);
       }
       return batches.map((batch) => summaries.get(batch)!);
     }),

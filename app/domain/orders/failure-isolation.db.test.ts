@@ -33,7 +33,8 @@ vi.mock("./ingest-order.server", async (importOriginal) => {
   return {
     ...real,
     ingestVerifiedOrder: (...args: Parameters<typeof real.ingestVerifiedOrder>) => {
-      if (failing.ingestOf.has(args[2].shopifyOrderId)) throw new Error("value too long for type character varying(64)");
+      if (failing.ingestOf.has(args[2].shopifyOrderId))
+        throw new Error("value too long for type character varying(64)");
       return real.ingestVerifiedOrder(...args);
     },
   };
@@ -44,19 +45,38 @@ let domain: string;
 
 function payload(id: number, session: string) {
   const now = new Date().toISOString();
-  return { ...orderFixture(), id, name: `#F${id}`, processed_at: now, created_at: now, updated_at: now, note_attributes: [{ name: "_chat_session_id", value: session }, { name: "_chat_visitor_id", value: `v_${session}` }] };
+  return {
+    ...orderFixture(),
+    id,
+    name: `#F${id}`,
+    processed_at: now,
+    created_at: now,
+    updated_at: now,
+    note_attributes: [
+      { name: "_chat_session_id", value: session },
+      { name: "_chat_visitor_id", value: `v_${session}` },
+    ],
+  };
 }
 
 async function deliver(ids: number[], session: string) {
   return processDeliveriesInSql(
     sqlTransaction,
-    ids.map((id) => ({ webhookId: `${domain}:${id}`, shopDomain: domain, topic: "ORDERS_PAID", payload: payload(id, session) })),
+    ids.map((id) => ({
+      webhookId: `${domain}:${id}`,
+      shopDomain: domain,
+      topic: "ORDERS_PAID",
+      payload: payload(id, session),
+    })),
     handleOrderWebhooks,
   );
 }
 
 const stored = async (shopId: string, id: number) =>
-  prisma.order.findUnique({ where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(id) } }, include: { attribution: true } });
+  prisma.order.findUnique({
+    where: { shopId_shopifyOrderId: { shopId, shopifyOrderId: String(id) } },
+    include: { attribution: true },
+  });
 
 beforeEach(() => {
   domain = `isolation-${randomUUID().slice(0, 8)}.myshopify.com`;
@@ -67,16 +87,26 @@ beforeEach(() => {
 describe("an order whose attribution fails", () => {
   it("is stored with its money by the webhook, its attribution unattributed with the error, and its batch is unharmed", async () => {
     const shop = await ensureShop(prisma, { domain, currency: "USD" });
-    await createConversation(shop, { externalId: "c_iso", visitorKey: "v_c_iso", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
+    await createConversation(shop, {
+      externalId: "c_iso",
+      visitorKey: "v_c_iso",
+      startedAt: minutesAgo(40),
+      touches: [{ at: minutesAgo(30) }],
+    });
     failing.engineOn.add("#F701");
     const results = await deliver([700, 701, 702], "c_iso");
     expect(results.map((r) => r.status)).toEqual(["PROCESSED", "PROCESSED", "PROCESSED"]);
 
     const broken = await stored(shop.id, 701);
     expect(broken?.grossAmount?.toString()).toBe(orderFixture().total_price_set.shop_money.amount);
-    expect(broken?.attribution).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: "engine stand-in failed" });
+    expect(broken?.attribution).toMatchObject({
+      classification: "UNATTRIBUTED",
+      conversationId: null,
+      error: "engine stand-in failed",
+    });
     expect((broken!.attribution!.evidence as { steps: string[] }).steps[0]).toContain("could not be computed");
-    for (const id of [700, 702]) expect((await stored(shop.id, id))?.attribution).toMatchObject({ classification: "LED", error: null });
+    for (const id of [700, 702])
+      expect((await stored(shop.id, id))?.attribution).toMatchObject({ classification: "LED", error: null });
 
     // The shop's next reconciliation computes it again, now that the engine works.
     failing.engineOn.clear();
@@ -92,13 +122,22 @@ describe("an order whose attribution fails", () => {
 
   it("is skipped and counted by a re-attribution job, which finishes every other order", async () => {
     const shop = await ensureShop(prisma, { domain, currency: "USD" });
-    await createConversation(shop, { externalId: "c_job", visitorKey: "v_c_job", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(30) }] });
+    await createConversation(shop, {
+      externalId: "c_job",
+      visitorKey: "v_c_job",
+      startedAt: minutesAgo(40),
+      touches: [{ at: minutesAgo(30) }],
+    });
     await deliver([710, 711, 712, 713, 714], "c_job");
     failing.engineOn.add("#F712");
     const job = await requestReattribution(prisma, shop.id);
     const finished = await runReattribution(prisma, job.id, { batchSize: 2 });
     expect(finished).toMatchObject({ status: "DONE", processed: 5, failedOrders: 1, error: null });
-    const rows = await prisma.attribution.findMany({ where: { shopId: shop.id }, include: { order: true }, orderBy: { order: { shopifyOrderId: "asc" } } });
+    const rows = await prisma.attribution.findMany({
+      where: { shopId: shop.id },
+      include: { order: true },
+      orderBy: { order: { shopifyOrderId: "asc" } },
+    });
     expect(rows.map((row) => [row.order.shopifyOrderId, row.classification, row.error])).toEqual([
       ["710", "LED", null],
       ["711", "LED", null],
@@ -137,11 +176,17 @@ describe("reconciliation meeting an order it cannot store", () => {
     shopify.requests.length = 0;
     const second = await reconcileShopOrders(prisma, synced, shopify.admin);
     expect(second).toMatchObject({ failuresRetried: 1, failuresResolved: 0 });
-    expect(shopify.requests.filter((r) => r.operation === "ReconciledOrderById").map((r) => r.variables.id)).toEqual(["gid://shopify/Order/93001"]);
+    expect(shopify.requests.filter((r) => r.operation === "ReconciledOrderById").map((r) => r.variables.id)).toEqual([
+      "gid://shopify/Order/93001",
+    ]);
     expect((await prisma.reconcileFailure.findMany({ where: { shopId: shop.id } }))[0].attempts).toBe(2);
 
     failing.ingestOf.clear();
-    const third = await reconcileShopOrders(prisma, await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } }), shopify.admin);
+    const third = await reconcileShopOrders(
+      prisma,
+      await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } }),
+      shopify.admin,
+    );
     expect(third).toMatchObject({ failuresRetried: 1, failuresResolved: 1 });
     expect(await stored(shop.id, 93001)).not.toBeNull();
     expect(await prisma.reconcileFailure.count({ where: { shopId: shop.id } })).toBe(0);

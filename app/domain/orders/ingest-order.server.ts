@@ -64,7 +64,10 @@ interface StoredOrder extends StoredCredit {
  * (LATERAL … OFFSET 0 is never turned into a join), because a shop taking orders fast outgrows its statistics and,
  * as a join, the planner hashed every order of the table on every batch (auto_explain under `npm run bench`).
  */
-async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; shopifyOrderId: string }[]): Promise<Map<string, StoredOrder>> {
+async function readStoredOrders(
+  sql: Sql,
+  orders: readonly { shopId: string; shopifyOrderId: string }[],
+): Promise<Map<string, StoredOrder>> {
   const unique = [...new Map(orders.map((o) => [orderKey(o.shopId, o.shopifyOrderId), o])).values()];
   const rows = await sql.query<{ shopId: string; shopifyOrderId: string } & StoredOrder>(
     `SELECT k."shopId"::text AS "shopId", k."shopifyOrderId", o.id::text AS id,
@@ -87,8 +90,12 @@ async function readStoredOrders(sql: Sql, orders: readonly { shopId: string; sho
 
 /** The attributions of the orders a statement writes (CTE `o`), from JSON parameter $4, found by Shopify id. */
 const ATTRIBUTIONS_OF_WRITTEN_ORDERS = `
-      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS).map((column) => `"${column}"`).join(", ")})
-      SELECT ${Object.keys(ATTRIBUTION_COLUMNS).map((column) => (column === "orderId" ? "o.id" : `a."${column}"`)).join(", ")}
+      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS)
+        .map((column) => `"${column}"`)
+        .join(", ")})
+      SELECT ${Object.keys(ATTRIBUTION_COLUMNS)
+        .map((column) => (column === "orderId" ? "o.id" : `a."${column}"`))
+        .join(", ")}
       FROM ${jsonRecordset(4, "a", { ...ATTRIBUTION_COLUMNS, shopifyOrderId: "text" })}
       JOIN o ON o."shopId" = a."shopId" AND o."shopifyOrderId" = a."shopifyOrderId"
       ORDER BY o.id
@@ -108,7 +115,10 @@ async function writeOrders(
   source: "WEBHOOK" | "RECONCILIATION",
 ): Promise<void> {
   // Issued together with the write (statements run in the order issued), so both share a round trip.
-  const droppedLineItems = replacedOrderIds.length > 0 ? sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds]) : null;
+  const droppedLineItems =
+    replacedOrderIds.length > 0
+      ? sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds])
+      : null;
   const write = sql.query(
     `
     WITH o AS (
@@ -155,7 +165,12 @@ async function writeOrders(
 }
 
 /** `source` says how Shopify's own data reached us: a signed webhook, or the Admin API during reconciliation. */
-export async function ingestVerifiedOrder(sql: Sql, shopDomain: string, parsed: ParsedOrder, source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome> {
+export async function ingestVerifiedOrder(
+  sql: Sql,
+  shopDomain: string,
+  parsed: ParsedOrder,
+  source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK",
+): Promise<IngestOutcome> {
   return (await ingestVerifiedOrders(sql, [{ shopDomain, order: parsed }], source))[0];
 }
 
@@ -164,7 +179,11 @@ export async function ingestVerifiedOrder(sql: Sql, shopDomain: string, parsed: 
  * of statements for the whole set. The outcome of each version (in the order given) is what storing them one
  * after the other would give: a later version of the same order in the set sees the earlier one as stored.
  */
-export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVersion[], source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK"): Promise<IngestOutcome[]> {
+export async function ingestVerifiedOrders(
+  sql: Sql,
+  versions: readonly OrderVersion[],
+  source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK",
+): Promise<IngestOutcome[]> {
   if (versions.length === 0) return [];
   const shops = await findOrCreateShopsInSql(
     sql,
@@ -177,7 +196,10 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   // for every version (a superset of the winners' evidence gives each winner the same candidates) and both reads
   // share a round trip.
   const [stored, evidenceByShop] = await Promise.all([
-    readStoredOrders(sql, versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId }))),
+    readStoredOrders(
+      sql,
+      versions.map((v) => ({ shopId: shopIdOf(v), shopifyOrderId: v.order.shopifyOrderId })),
+    ),
     readEvidenceByShop(sql, [...shops.values()], versions),
   ]);
 
@@ -187,7 +209,11 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   for (const version of versions) {
     const key = orderKey(shopIdOf(version), version.order.shopifyOrderId);
     const current = stored.get(key)!;
-    if (current.verified && current.updatedAt && current.updatedAt.getTime() >= version.order.shopifyUpdatedAt.getTime()) {
+    if (
+      current.verified &&
+      current.updatedAt &&
+      current.updatedAt.getTime() >= version.order.shopifyUpdatedAt.getTime()
+    ) {
       outcomes.push("STALE");
       continue;
     }
@@ -201,11 +227,25 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   const written = [...winners].map(([key, version]) => {
     const { lineItems: _items, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = version.order;
     const current = stored.get(key)!;
-    return { current, version, row: { id: current.id ?? uuidv7(), shopId: shopIdOf(version), ...columns, netAmount: netAmountOf(columns, current.refunds) } };
+    return {
+      current,
+      version,
+      row: {
+        id: current.id ?? uuidv7(),
+        shopId: shopIdOf(version),
+        ...columns,
+        netAmount: netAmountOf(columns, current.refunds),
+      },
+    };
   });
   const orderRows = written.map(({ row }) => row);
   const lineItemRows = written.flatMap(({ version }) =>
-    version.order.lineItems.map((item) => ({ id: uuidv7(), shopId: shopIdOf(version), shopifyOrderId: version.order.shopifyOrderId, ...item })),
+    version.order.lineItems.map((item) => ({
+      id: uuidv7(),
+      shopId: shopIdOf(version),
+      shopifyOrderId: version.order.shopifyOrderId,
+      ...item,
+    })),
   );
 
   // The evidence is chat data, not the order rows: each order is attributed as it is about to be written, and
@@ -215,36 +255,52 @@ export async function ingestVerifiedOrders(sql: Sql, versions: readonly OrderVer
   for (const shop of shops.values()) {
     const attributable = written
       .filter(({ current, row }) => row.shopId === shop.id && !keepsRedactedCredit(current))
-      .map(({ version, row, current }): AttributableOrder => ({
-        ...row,
-        verified: true,
-        receivedAt: current.receivedAt ?? arrival,
-        stampedItems: stampedItemsOf(version.order),
-      }));
-    if (attributable.length > 0) attributions.push(...attributeWithEvidence(shop, attributable, evidenceByShop.get(shop.id)!).rows);
+      .map(
+        ({ version, row, current }): AttributableOrder => ({
+          ...row,
+          verified: true,
+          receivedAt: current.receivedAt ?? arrival,
+          stampedItems: stampedItemsOf(version.order),
+        }),
+      );
+    if (attributable.length > 0)
+      attributions.push(...attributeWithEvidence(shop, attributable, evidenceByShop.get(shop.id)!).rows);
   }
   const replaced = written.map(({ current }) => current.id).filter((id) => id !== null);
   // When a shop's orders last arrived, to the minute: a busy shop should not rewrite its row for every order.
   const now = new Date();
   const arrivalsToRecord = [...shops.values()].filter(
-    (shop) => orderRows.some((row) => row.shopId === shop.id) && (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000),
+    (shop) =>
+      orderRows.some((row) => row.shopId === shop.id) &&
+      (!shop.lastWebhookAt || now.getTime() - shop.lastWebhookAt.getTime() > 60_000),
   );
   await Promise.all([
     writeOrders(sql, orderRows, lineItemRows, attributions, replaced, source),
     ...arrivalsToRecord.map((shop) =>
-      sql.query(`UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [shop.id, now.toISOString()]),
+      sql.query(
+        `UPDATE "Shop" SET "lastWebhookAt" = $2::timestamptz AT TIME ZONE 'UTC', "updatedAt" = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1::uuid`,
+        [shop.id, now.toISOString()],
+      ),
     ),
   ]);
   return outcomes;
 }
 
 const stampedItemsOf = (order: ParsedOrder) =>
-  order.lineItems.flatMap((item) => (item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : []));
+  order.lineItems.flatMap((item) =>
+    item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : [],
+  );
 
 /** The evidence for every version's order, per shop, in one statement per shop, all issued together. */
-async function readEvidenceByShop(sql: Sql, shops: readonly IngestShop[], versions: readonly OrderVersion[]): Promise<Map<string, Evidence>> {
+async function readEvidenceByShop(
+  sql: Sql,
+  shops: readonly IngestShop[],
+  versions: readonly OrderVersion[],
+): Promise<Map<string, Evidence>> {
   const read = shops.map(async (shop): Promise<[string, Evidence]> => {
-    const orders = versions.filter((v) => v.shopDomain === shop.domain).map(({ order }) => ({ ...order, stampedItems: stampedItemsOf(order) }));
+    const orders = versions
+      .filter((v) => v.shopDomain === shop.domain)
+      .map(({ order }) => ({ ...order, stampedItems: stampedItemsOf(order) }));
     return [shop.id, await readEvidence(sql, shop.id, orders)];
   });
   return new Map(await Promise.all(read));
@@ -268,10 +324,15 @@ export async function ingestRefund(sql: Sql, shopDomain: string, payload: unknow
      ON CONFLICT ("shopId", "shopifyRefundId") DO NOTHING`,
     [uuidv7(), shop.id, shopifyOrderId, shopifyRefundId, amount, processedAt.toISOString()],
   );
-  const order = (await readStoredOrders(sql, [{ shopId: shop.id, shopifyOrderId }])).get(orderKey(shop.id, shopifyOrderId))!;
+  const order = (await readStoredOrders(sql, [{ shopId: shop.id, shopifyOrderId }])).get(
+    orderKey(shop.id, shopifyOrderId),
+  )!;
   if (order.id && order.currentTotalAmount) {
     const netAmount = netAmountOf({ ...order, currentTotalAmount: order.currentTotalAmount }, order.refunds);
-    await sql.query(`UPDATE "Order" SET "netAmount" = $2::numeric, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1::uuid`, [order.id, netAmount]);
+    await sql.query(
+      `UPDATE "Order" SET "netAmount" = $2::numeric, "updatedAt" = now() AT TIME ZONE 'UTC' WHERE id = $1::uuid`,
+      [order.id, netAmount],
+    );
   }
   return { status: "PROCESSED" };
 }

@@ -53,13 +53,28 @@ describe("REST order payload", () => {
   });
 
   it.each([
-    ["a NUL in a line item's title", (p: ReturnType<typeof fixture>) => (p.line_items[1].title = "Nano\u0000"), "line_items.1.title"],
-    ["a lone surrogate in a note attribute", (p: ReturnType<typeof fixture>) => (p.note_attributes = [{ name: "gift", value: "\ud800" }]), "note_attributes.0.value"],
-    ["a NUL in the e-mail (kept only as a hash, but refused like any read field)", (p: ReturnType<typeof fixture>) => (p.email = "a\u0000@b.example"), "email"],
+    [
+      "a NUL in a line item's title",
+      (p: ReturnType<typeof fixture>) => (p.line_items[1].title = "Nano\u0000"),
+      "line_items.1.title",
+    ],
+    [
+      "a lone surrogate in a note attribute",
+      (p: ReturnType<typeof fixture>) => (p.note_attributes = [{ name: "gift", value: "\ud800" }]),
+      "note_attributes.0.value",
+    ],
+    [
+      "a NUL in the e-mail (kept only as a hash, but refused like any read field)",
+      (p: ReturnType<typeof fixture>) => (p.email = "a\u0000@b.example"),
+      "email",
+    ],
   ])("refuses text PostgreSQL cannot store in a field it reads: %s", (_case, spoil, path) => {
     const payload = fixture();
     spoil(payload);
-    expect(parseOrderPayload(payload)).toEqual({ ok: false, reason: `not an order: ${path} must not contain NUL characters or unpaired UTF-16 surrogates` });
+    expect(parseOrderPayload(payload)).toEqual({
+      ok: false,
+      reason: `not an order: ${path} must not contain NUL characters or unpaired UTF-16 surrogates`,
+    });
   });
 
   it("accepts an order whose unstorable text is only in fields it never reads", () => {
@@ -79,7 +94,12 @@ describe("REST order payload", () => {
     payload.current_total_price_set.presentment_money = { amount: "180.00", currency_code: "EUR" };
     const result = parseOrderPayload(payload);
     if (!result.ok) throw new Error(result.reason);
-    expect(result.order).toMatchObject({ currency: "USD", presentmentCurrency: "EUR", grossAmount: "598.9400", currentTotalAmount: "199.6500" });
+    expect(result.order).toMatchObject({
+      currency: "USD",
+      presentmentCurrency: "EUR",
+      grossAmount: "598.9400",
+      currentTotalAmount: "199.6500",
+    });
   });
 
   it("reads a cancellation; the order keeps its gross", () => {
@@ -101,7 +121,10 @@ describe("REST order payload", () => {
   it.each([
     ["an empty object", {}],
     ["a product", { id: 1, title: "Shirt", variants: [] }],
-    ["an order with a non-numeric total", { ...fixture(), total_price_set: { shop_money: { amount: "lots", currency_code: "USD" } } }],
+    [
+      "an order with a non-numeric total",
+      { ...fixture(), total_price_set: { shop_money: { amount: "lots", currency_code: "USD" } } },
+    ],
     ["an order with a bad time", { ...fixture(), updated_at: "yesterday" }],
   ])("rejects %s with a reason", (_label, payload) => {
     const result = parseOrderPayload(payload);
@@ -122,15 +145,29 @@ describe("REST order payload", () => {
       ...fixture(),
       name: "#".padEnd(100, "9"),
       checkout_token: "t".repeat(300),
-      note_attributes: [{ name: "gift_message", value: "Happy birthday, Anna" }, { name: "_chat_session_id", value: "c_1" }, { name: "_chat_visitor_id", value: "v_1" }],
-      line_items: fixture().line_items.map((item: Record<string, unknown>) => ({ ...item, properties: [{ name: "Engraving", value: "A + B" }, { name: "_chat_session_id", value: "c_1" }] })),
+      note_attributes: [
+        { name: "gift_message", value: "Happy birthday, Anna" },
+        { name: "_chat_session_id", value: "c_1" },
+        { name: "_chat_visitor_id", value: "v_1" },
+      ],
+      line_items: fixture().line_items.map((item: Record<string, unknown>) => ({
+        ...item,
+        properties: [
+          { name: "Engraving", value: "A + B" },
+          { name: "_chat_session_id", value: "c_1" },
+        ],
+      })),
     };
     const parsed = parseOrderPayload(payload);
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.order.name).toHaveLength(64);
     expect(parsed.order.checkoutToken).toBeNull();
-    expect(parsed.order.noteAttributes).toEqual([{ name: "_chat_session_id", value: "c_1" }, { name: "_chat_visitor_id", value: "v_1" }]);
-    for (const item of parsed.order.lineItems) expect(item.properties).toEqual([{ name: "_chat_session_id", value: "c_1" }]);
+    expect(parsed.order.noteAttributes).toEqual([
+      { name: "_chat_session_id", value: "c_1" },
+      { name: "_chat_visitor_id", value: "v_1" },
+    ]);
+    for (const item of parsed.order.lineItems)
+      expect(item.properties).toEqual([{ name: "_chat_session_id", value: "c_1" }]);
     expect(JSON.stringify(parsed.order)).not.toMatch(/Anna|Engraving/);
   });
 });

@@ -110,7 +110,12 @@ export function normaliseCartToken(token: string | null | undefined): string | n
  * (gift messages, engraving text, delivery notes) and the app has no use for it (data minimisation).
  */
 const chatStamps = (list: z.infer<typeof nameValue>[] | null | undefined) =>
-  (list ?? []).filter((entry) => entry.name.startsWith("_chat_")).map((entry) => ({ name: entry.name.slice(0, 64), value: entry.value === null ? "" : String(entry.value).slice(0, 128) }));
+  (list ?? [])
+    .filter((entry) => entry.name.startsWith("_chat_"))
+    .map((entry) => ({
+      name: entry.name.slice(0, 64),
+      value: entry.value === null ? "" : String(entry.value).slice(0, 128),
+    }));
 
 /** Text for a VARCHAR(n) column: a longer token is no token Shopify issues, so it is dropped rather than cut. */
 const tokenOrNull = (token: string | null) => (token !== null && token.length <= 255 ? token : null);

@@ -17,25 +17,55 @@ const processedAt = new Date(orderFixture().processed_at);
 async function shopWithConversation() {
   const domain = `batch-${randomUUID().slice(0, 8)}.myshopify.com`;
   const shop = await ensureShop(prisma, { domain, currency: "USD" });
-  const conversation = await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_batch", startedAt: new Date(processedAt.getTime() - 7_200_000) } });
+  const conversation = await prisma.conversation.create({
+    data: { shopId: shop.id, externalId: "c_batch", startedAt: new Date(processedAt.getTime() - 7_200_000) },
+  });
   await prisma.touchpoint.create({
-    data: { shopId: shop.id, conversationId: conversation.id, kind: "ASSISTANT_ANSWER", answerFound: true, source: "STOREFRONT", occurredAt: new Date(processedAt.getTime() - 1_800_000) },
+    data: {
+      shopId: shop.id,
+      conversationId: conversation.id,
+      kind: "ASSISTANT_ANSWER",
+      answerFound: true,
+      source: "STOREFRONT",
+      occurredAt: new Date(processedAt.getTime() - 1_800_000),
+    },
   });
   return domain;
 }
 
 /** A burst as Shopify sends it: new orders, a copy, two versions of one order (newer first), a refund, junk. */
 function burst(domain: string): Delivery[] {
-  const order = (id: number, extra: Record<string, unknown> = {}) => ({ ...orderFixture(), id, name: `#${id}`, refunds: [], current_total_price_set: orderFixture().total_price_set, ...extra });
-  const delivery = (webhookId: string, topic: string, payload: unknown): Delivery => ({ webhookId: `${domain}:${webhookId}`, shopDomain: domain, topic, payload });
+  const order = (id: number, extra: Record<string, unknown> = {}) => ({
+    ...orderFixture(),
+    id,
+    name: `#${id}`,
+    refunds: [],
+    current_total_price_set: orderFixture().total_price_set,
+    ...extra,
+  });
+  const delivery = (webhookId: string, topic: string, payload: unknown): Delivery => ({
+    webhookId: `${domain}:${webhookId}`,
+    shopDomain: domain,
+    topic,
+    payload,
+  });
   const stamped = { note_attributes: [{ name: "_chat_session_id", value: "c_batch" }] };
   return [
     delivery("w1", "ORDERS_PAID", order(1, stamped)),
     delivery("w2", "ORDERS_PAID", order(2)),
     delivery("w1", "ORDERS_PAID", order(1, stamped)), // Shopify's retry of w1
-    delivery("w3", "ORDERS_CANCELLED", order(3, { updated_at: "2008-01-12T10:00:00-05:00", cancelled_at: "2008-01-12T10:00:00-05:00" })),
+    delivery(
+      "w3",
+      "ORDERS_CANCELLED",
+      order(3, { updated_at: "2008-01-12T10:00:00-05:00", cancelled_at: "2008-01-12T10:00:00-05:00" }),
+    ),
     delivery("w4", "ORDERS_PAID", order(3, { updated_at: "2008-01-10T11:00:00-05:00" })), // older: must not win
-    delivery("w5", "REFUNDS_CREATE", { ...orderFixture().refunds[0], id: 77, order_id: 2, transactions: [{ amount: "100.00", currency: "USD", kind: "refund", status: "success" }] }),
+    delivery("w5", "REFUNDS_CREATE", {
+      ...orderFixture().refunds[0],
+      id: 77,
+      order_id: 2,
+      transactions: [{ amount: "100.00", currency: "USD", kind: "refund", status: "success" }],
+    }),
     delivery("w6", "ORDERS_PAID", { id: 9, title: "not an order" }),
     delivery("w7", "ORDERS_UPDATED", order(2, { ...stamped, updated_at: "2008-01-11T09:00:00-05:00" })), // a newer version of order 2, now stamped
   ];
@@ -47,7 +77,10 @@ async function snapshot(domain: string) {
     orderBy: { shopifyOrderId: "asc" },
     include: { lineItems: { orderBy: { shopifyLineItemId: "asc" } }, attribution: true },
   });
-  const deliveries = await prisma.webhookDelivery.findMany({ where: { shopDomain: domain }, orderBy: { webhookId: "asc" } });
+  const deliveries = await prisma.webhookDelivery.findMany({
+    where: { shopDomain: domain },
+    orderBy: { webhookId: "asc" },
+  });
   return {
     orders: orders.map((o) => ({
       shopifyOrderId: o.shopifyOrderId,
@@ -68,10 +101,20 @@ describe("order deliveries in one batch", () => {
   it("leave the same rows as the same deliveries stored one at a time, and report each outcome", async () => {
     const batched = await shopWithConversation();
     const results = await processDeliveriesInSql(sqlTransaction, burst(batched), handleOrderWebhooks);
-    expect(results.map((r) => r.status)).toEqual(["PROCESSED", "PROCESSED", "DUPLICATE", "PROCESSED", "PROCESSED", "PROCESSED", "REJECTED", "PROCESSED"]);
+    expect(results.map((r) => r.status)).toEqual([
+      "PROCESSED",
+      "PROCESSED",
+      "DUPLICATE",
+      "PROCESSED",
+      "PROCESSED",
+      "PROCESSED",
+      "REJECTED",
+      "PROCESSED",
+    ]);
 
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne)) await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne))
+      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
 
     const stored = await snapshot(batched);
     expect(stored).toEqual(await snapshot(oneByOne));
@@ -81,7 +124,13 @@ describe("order deliveries in one batch", () => {
       ["3", "UNATTRIBUTED", "0.00", true], // the cancelled version stands
     ]);
     expect(stored.deliveries.map(([id, , status]) => [id, status])).toEqual([
-      ["w1", "PROCESSED"], ["w2", "PROCESSED"], ["w3", "PROCESSED"], ["w4", "PROCESSED"], ["w5", "PROCESSED"], ["w6", "REJECTED"], ["w7", "PROCESSED"],
+      ["w1", "PROCESSED"],
+      ["w2", "PROCESSED"],
+      ["w3", "PROCESSED"],
+      ["w4", "PROCESSED"],
+      ["w5", "PROCESSED"],
+      ["w6", "REJECTED"],
+      ["w7", "PROCESSED"],
     ]);
   });
 
@@ -106,13 +155,15 @@ describe("order deliveries in one batch", () => {
     for (const [index, results] of racing.entries()) {
       const sent = index === 0 ? deliveries : index === 1 ? [...deliveries].reverse() : deliveries.slice(3);
       results.forEach((result, i) => {
-        if (result.status !== "DUPLICATE") processedTimes.set(sent[i].webhookId, (processedTimes.get(sent[i].webhookId) ?? 0) + 1);
+        if (result.status !== "DUPLICATE")
+          processedTimes.set(sent[i].webhookId, (processedTimes.get(sent[i].webhookId) ?? 0) + 1);
       });
     }
     expect([...processedTimes.values()].every((times) => times === 1)).toBe(true);
     expect(processedTimes.size).toBe(7);
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne)) await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne))
+      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
     // Racing batches apply the versions of order 3 in whichever order they won; the newest stands either way.
     expect(await snapshot(domain)).toEqual(await snapshot(oneByOne));
   });
@@ -123,13 +174,17 @@ describe("order deliveries in one batch", () => {
     const results = await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
     expect(results.filter((r) => r.status === "DUPLICATE")).toHaveLength(2);
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne)) await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne))
+      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
     const expected = await snapshot(oneByOne);
     expect(await snapshot(first)).toEqual(expected);
     expect(await snapshot(second)).toEqual(expected);
     // Each shop's order 1 is credited to that shop's own conversation.
     for (const domain of [first, second]) {
-      const order = await prisma.order.findFirstOrThrow({ where: { shop: { domain }, shopifyOrderId: "1" }, include: { attribution: { include: { conversation: true } } } });
+      const order = await prisma.order.findFirstOrThrow({
+        where: { shop: { domain }, shopifyOrderId: "1" },
+        include: { attribution: { include: { conversation: true } } },
+      });
       expect(order.attribution?.conversation?.shopId).toBe(order.shopId);
     }
   });

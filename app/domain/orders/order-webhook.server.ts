@@ -43,7 +43,10 @@ export function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery
  * first: an order stored after its refund deducts it, and a refund stored after its order recomputes the net,
  * so either way round gives the same net.
  */
-export async function handleReadOrderWebhooks(sql: Sql, deliveries: readonly ReadOrderDelivery[]): Promise<DeliveryOutcome[]> {
+export async function handleReadOrderWebhooks(
+  sql: Sql,
+  deliveries: readonly ReadOrderDelivery[],
+): Promise<DeliveryOutcome[]> {
   const outcomes = new Map<ReadOrderDelivery, DeliveryOutcome>();
   for (const delivery of deliveries.filter((d) => d.topic === "REFUNDS_CREATE")) {
     outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
@@ -64,7 +67,12 @@ export async function handleReadOrderWebhooks(sql: Sql, deliveries: readonly Rea
 }
 
 /** One delivery: see handleOrderWebhooks. */
-export async function handleOrderWebhook(sql: Sql, shopDomain: string, topic: string, payload: unknown): Promise<DeliveryOutcome> {
+export async function handleOrderWebhook(
+  sql: Sql,
+  shopDomain: string,
+  topic: string,
+  payload: unknown,
+): Promise<DeliveryOutcome> {
   const [outcome] = await handleOrderWebhooks(sql, [{ shopDomain, topic, payload }]);
   return outcome;
 }

@@ -5,12 +5,15 @@ import { readOrderDelivery } from "./order-webhook.server";
 describe("reading an order delivery before its batch", () => {
   const base = { webhookId: "w-1", shopDomain: "shop.myshopify.com" };
 
-  it.each(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"])("%s keeps the order read from the payload, not the payload", (topic) => {
-    const read = readOrderDelivery({ ...base, topic, payload: fixture() });
-    expect(read.payload).toBeNull();
-    expect(read.order).toMatchObject({ ok: true, order: { shopifyOrderId: "450789469" } });
-    expect(read.webhookId).toBe("w-1");
-  });
+  it.each(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"])(
+    "%s keeps the order read from the payload, not the payload",
+    (topic) => {
+      const read = readOrderDelivery({ ...base, topic, payload: fixture() });
+      expect(read.payload).toBeNull();
+      expect(read.order).toMatchObject({ ok: true, order: { shopifyOrderId: "450789469" } });
+      expect(read.webhookId).toBe("w-1");
+    },
+  );
 
   it("keeps a refund's payload, which is read inside the batch with its shop's currency", () => {
     const payload = { id: 1, order_id: 450789469, transactions: [] };

@@ -12,7 +12,11 @@ import { reconcileShopOrders } from "./reconcile-orders.server";
 let shopify: AdminStandIn;
 let shop: Awaited<ReturnType<typeof createReportShop>>;
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-const storedOrder = (id: number) => prisma.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(id) } }, include: { attribution: true } });
+const storedOrder = (id: number) =>
+  prisma.order.findUnique({
+    where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: String(id) } },
+    include: { attribution: true },
+  });
 
 beforeEach(async () => {
   shopify = await startAdminStandIn();
@@ -25,15 +29,35 @@ afterEach(async () => {
 
 describe("reconcileShopOrders", () => {
   it("brings in an order whose webhook never came, attributed through the same ingest as a webhook", async () => {
-    await createConversation(shop, { externalId: "c_missed", visitorKey: "v_missed", startedAt: minutesAgo(40), touches: [{ at: minutesAgo(35) }] });
-    shopify.orders.push(graphqlOrder(91001, { customAttributes: [{ key: "_chat_session_id", value: "c_missed" }, { key: "_chat_visitor_id", value: "v_missed" }], updatedAt: minutesAgo(10), processedAt: minutesAgo(10) }));
+    await createConversation(shop, {
+      externalId: "c_missed",
+      visitorKey: "v_missed",
+      startedAt: minutesAgo(40),
+      touches: [{ at: minutesAgo(35) }],
+    });
+    shopify.orders.push(
+      graphqlOrder(91001, {
+        customAttributes: [
+          { key: "_chat_session_id", value: "c_missed" },
+          { key: "_chat_visitor_id", value: "v_missed" },
+        ],
+        updatedAt: minutesAgo(10),
+        processedAt: minutesAgo(10),
+      }),
+    );
     const summary = await reconcileShopOrders(prisma, shop, shopify.admin);
-    expect(summary).toMatchObject({ fetched: 1, outcomes: { CREATED: 1, UPDATED: 0, STALE: 0, REJECTED: 0 }, complete: true });
+    expect(summary).toMatchObject({
+      fetched: 1,
+      outcomes: { CREATED: 1, UPDATED: 0, STALE: 0, REJECTED: 0 },
+      complete: true,
+    });
     const order = await storedOrder(91001);
     expect(order).toMatchObject({ verified: true, source: "RECONCILIATION", name: "#91001" });
     expect(order?.grossAmount?.toString()).toBe("59.8");
     expect(order?.attribution).toMatchObject({ classification: "LED", matchedBy: "CART_ATTRIBUTE" });
-    expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).lastOrderSyncAt?.toISOString()).toBe(summary.syncedTo);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).lastOrderSyncAt?.toISOString()).toBe(
+      summary.syncedTo,
+    );
   });
 
   it("updates an order Shopify changed since, and leaves one it holds a newer copy of", async () => {
@@ -41,9 +65,17 @@ describe("reconcileShopOrders", () => {
     shopify.orders.push(graphqlOrder(91003, { updatedAt: minutesAgo(20) }));
     await reconcileShopOrders(prisma, shop, shopify.admin);
     // Later: 91002 was partly refunded in Shopify; 91003 arrives again unchanged.
-    shopify.orders[0] = { ...shopify.orders[0], updatedAt: minutesAgo(1), currentTotalPriceSet: { shopMoney: { amount: "29.90", currencyCode: "EUR" } } };
+    shopify.orders[0] = {
+      ...shopify.orders[0],
+      updatedAt: minutesAgo(1),
+      currentTotalPriceSet: { shopMoney: { amount: "29.90", currencyCode: "EUR" } },
+    };
     const fresh = await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
-    const second = await reconcileShopOrders(prisma, { ...fresh, lastOrderSyncAt: new Date(Date.now() - 30 * 60_000) }, shopify.admin);
+    const second = await reconcileShopOrders(
+      prisma,
+      { ...fresh, lastOrderSyncAt: new Date(Date.now() - 30 * 60_000) },
+      shopify.admin,
+    );
     expect(second.outcomes).toMatchObject({ UPDATED: 1, STALE: 1 });
     expect((await storedOrder(91002))?.netAmount?.toString()).toBe("29.9");
   });
@@ -52,7 +84,11 @@ describe("reconcileShopOrders", () => {
     for (let i = 0; i < 5; i++) shopify.orders.push(graphqlOrder(92000 + i, { updatedAt: minutesAgo(50 - i) }));
     const first = await reconcileShopOrders(prisma, shop, shopify.admin, { pageSize: 2 });
     expect(first).toMatchObject({ fetched: 5, complete: true, outcomes: { CREATED: 5 } });
-    expect(shopify.requests.filter((r) => r.operation === "OrdersUpdatedSince").map((r) => r.variables.after)).toEqual([null, "2", "4"]);
+    expect(shopify.requests.filter((r) => r.operation === "OrdersUpdatedSince").map((r) => r.variables.after)).toEqual([
+      null,
+      "2",
+      "4",
+    ]);
 
     shopify.requests.length = 0;
     const synced = await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
@@ -65,19 +101,36 @@ describe("reconcileShopOrders", () => {
     for (let i = 0; i < 5; i++) shopify.orders.push(graphqlOrder(93000 + i, { updatedAt: minutesAgo(50 - i) }));
     const cut = await reconcileShopOrders(prisma, shop, shopify.admin, { pageSize: 2, maxPages: 1 });
     expect(cut).toMatchObject({ fetched: 2, complete: false, syncedTo: shopify.orders[1].updatedAt });
-    const rest = await reconcileShopOrders(prisma, await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } }), shopify.admin, { pageSize: 10 });
+    const rest = await reconcileShopOrders(
+      prisma,
+      await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } }),
+      shopify.admin,
+      { pageSize: 10 },
+    );
     expect(rest.outcomes.CREATED).toBe(3);
     expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(5);
   });
 
   it("confirms a pixel-only order that no webhook confirmed, by asking for it by id", async () => {
     const pixelOnly = await prisma.order.create({
-      data: { shopId: shop.id, shopifyOrderId: "94001", processedAt: new Date(minutesAgo(120)), currency: "EUR", verified: false, source: "PIXEL", createdAt: new Date(minutesAgo(120)) },
+      data: {
+        shopId: shop.id,
+        shopifyOrderId: "94001",
+        processedAt: new Date(minutesAgo(120)),
+        currency: "EUR",
+        verified: false,
+        source: "PIXEL",
+        createdAt: new Date(minutesAgo(120)),
+      },
     });
     // Shopify's search no longer lists it as recently updated, so only the by-id lookup finds it.
     const shopifyCopy = graphqlOrder(94001, { updatedAt: minutesAgo(119), amount: "120.00" });
     shopify.orders.push(shopifyCopy);
-    const summary = await reconcileShopOrders(prisma, { ...shop, lastOrderSyncAt: new Date(minutesAgo(30)) }, shopify.admin);
+    const summary = await reconcileShopOrders(
+      prisma,
+      { ...shop, lastOrderSyncAt: new Date(minutesAgo(30)) },
+      shopify.admin,
+    );
     expect(summary).toMatchObject({ unverifiedChecked: 1, unverifiedConfirmed: 1 });
     expect(shopify.requests.map((r) => r.operation)).toEqual(["OrdersUpdatedSince", "ReconciledOrderById"]);
     const confirmed = await prisma.order.findUniqueOrThrow({ where: { id: pixelOnly.id } });
@@ -98,7 +151,10 @@ describe("reconcileShopOrders", () => {
   it("refuses an answer carrying any other error beside its data", async () => {
     const admin = {
       graphql: async () =>
-        Response.json({ data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }, errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] }),
+        Response.json({
+          data: { orders: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } },
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+        }),
     };
     await expect(reconcileShopOrders(prisma, shop, admin)).rejects.toThrow("Admin API: Throttled");
     expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).lastOrderSyncAt).toBeNull();
@@ -108,7 +164,9 @@ describe("reconcileShopOrders", () => {
     shopify.failWith = 503;
     await expect(reconcileShopOrders(prisma, shop, shopify.admin)).rejects.toThrow("Admin API: Service unavailable");
     shopify.failWith = null;
-    await expect(reconcileShopOrders(prisma, shop, shopify.clientWithToken("shpat_revoked"))).rejects.toThrow("Admin API: [API] Invalid API key or access token");
+    await expect(reconcileShopOrders(prisma, shop, shopify.clientWithToken("shpat_revoked"))).rejects.toThrow(
+      "Admin API: [API] Invalid API key or access token",
+    );
     expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).lastOrderSyncAt).toBeNull();
   });
 });

@@ -86,7 +86,9 @@ export interface GraphqlOrder {
 }
 
 const numericId = (gid: string) => gid.replace(/^gid:\/\/shopify\/\w+\//, "").replace(/\?.*$/, "");
-const restMoney = (money: Money) => ({ shop_money: { amount: money.shopMoney.amount, currency_code: money.shopMoney.currencyCode } });
+const restMoney = (money: Money) => ({
+  shop_money: { amount: money.shopMoney.amount, currency_code: money.shopMoney.currencyCode },
+});
 const nameValues = (list: KeyValue[]) => list.map((entry) => ({ name: entry.key, value: entry.value ?? "" }));
 
 /** The Admin GraphQL order in the REST webhook's shape, so one parser and one ingest serve both. */
@@ -111,7 +113,9 @@ export function restPayloadOf(order: GraphqlOrder) {
       title: line.title,
       quantity: line.quantity,
       price_set: restMoney(line.originalUnitPriceSet),
-      discount_allocations: line.discountAllocations.map((allocation) => ({ amount_set: restMoney(allocation.allocatedAmountSet) })),
+      discount_allocations: line.discountAllocations.map((allocation) => ({
+        amount_set: restMoney(allocation.allocatedAmountSet),
+      })),
       properties: nameValues(line.customAttributes),
     })),
     note_attributes: nameValues(order.customAttributes),
@@ -129,7 +133,10 @@ export function restPayloadOf(order: GraphqlOrder) {
  */
 const onlyCustomerDenied = (errors: unknown) =>
   Array.isArray(errors) &&
-  errors.every((error: { path?: unknown[]; extensions?: { code?: string } }) => error?.extensions?.code === "ACCESS_DENIED" && error.path?.at(-1) === "customer");
+  errors.every(
+    (error: { path?: unknown[]; extensions?: { code?: string } }) =>
+      error?.extensions?.code === "ACCESS_DENIED" && error.path?.at(-1) === "customer",
+  );
 
 async function query<T>(admin: AdminGraphql, document: string, variables: Record<string, unknown>): Promise<T> {
   const response = await admin.graphql(document, { variables });
@@ -171,12 +178,19 @@ type OrdersPage = { orders: { pageInfo: { hasNextPage: boolean; endCursor: strin
 // Orders updated just before the last sync's clock reading can show up late in Shopify's search index.
 const OVERLAP_MS = 5 * 60_000;
 
-export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphql, options: ReconcileOptions = {}): Promise<ReconcileSummary> {
+export async function reconcileShopOrders(
+  db: Db,
+  shop: Shop,
+  admin: AdminGraphql,
+  options: ReconcileOptions = {},
+): Promise<ReconcileSummary> {
   const startedAt = new Date();
   const now = options.now ?? startedAt;
   const pageSize = options.pageSize ?? 50;
   const maxPages = options.maxPages ?? 40;
-  const since = new Date((shop.lastOrderSyncAt?.getTime() ?? now.getTime() - (options.firstSyncDays ?? 7) * 86_400_000) - OVERLAP_MS);
+  const since = new Date(
+    (shop.lastOrderSyncAt?.getTime() ?? now.getTime() - (options.firstSyncDays ?? 7) * 86_400_000) - OVERLAP_MS,
+  );
   const outcomes: ReconcileSummary["outcomes"] = { CREATED: 0, UPDATED: 0, STALE: 0, REJECTED: 0, FAILED: 0 };
   let fetched = 0;
 
@@ -189,7 +203,9 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
       return false;
     }
     try {
-      outcomes[await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))] += 1;
+      outcomes[
+        await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))
+      ] += 1;
     } catch (error) {
       outcomes.FAILED += 1;
       const shopifyOrderId = numericId(order.id);
@@ -233,7 +249,9 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
   });
   let unverifiedConfirmed = 0;
   for (const { shopifyOrderId } of unverified) {
-    const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, { id: `gid://shopify/Order/${shopifyOrderId}` });
+    const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, {
+      id: `gid://shopify/Order/${shopifyOrderId}`,
+    });
     if (order && (await ingest(order))) unverifiedConfirmed += 1;
   }
 
@@ -245,7 +263,9 @@ export async function reconcileShopOrders(db: Db, shop: Shop, admin: AdminGraphq
   });
   let failuresResolved = 0;
   for (const { shopifyOrderId } of failures) {
-    const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, { id: `gid://shopify/Order/${shopifyOrderId}` });
+    const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, {
+      id: `gid://shopify/Order/${shopifyOrderId}`,
+    });
     if (order && !(await ingest(order))) continue;
     await db.reconcileFailure.delete({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId } } });
     failuresResolved += 1;

@@ -10,9 +10,16 @@ import { reconcileShopOrders, type ReconcileOptions, type ReconcileSummary } fro
 
 export type AdminFor = (shopDomain: string) => Promise<AdminGraphql>;
 
-export type ShopReconciliation = { shop: string; ok: true; summary: ReconcileSummary } | { shop: string; ok: false; error: string };
+export type ShopReconciliation =
+  | { shop: string; ok: true; summary: ReconcileSummary }
+  | { shop: string; ok: false; error: string };
 
-export async function reconcileShops(db: Db, adminFor: AdminFor, domains: string[] | "ALL_INSTALLED", options: ReconcileOptions = {}): Promise<ShopReconciliation[]> {
+export async function reconcileShops(
+  db: Db,
+  adminFor: AdminFor,
+  domains: string[] | "ALL_INSTALLED",
+  options: ReconcileOptions = {},
+): Promise<ShopReconciliation[]> {
   const shops = await db.shop.findMany({
     where: domains === "ALL_INSTALLED" ? { status: "INSTALLED" } : { domain: { in: domains } },
     orderBy: { domain: "asc" },
@@ -20,7 +27,11 @@ export async function reconcileShops(db: Db, adminFor: AdminFor, domains: string
   const results: ShopReconciliation[] = [];
   for (const shop of shops) {
     try {
-      results.push({ shop: shop.domain, ok: true, summary: await reconcileShopOrders(db, shop, await adminFor(shop.domain), options) });
+      results.push({
+        shop: shop.domain,
+        ok: true,
+        summary: await reconcileShopOrders(db, shop, await adminFor(shop.domain), options),
+      });
     } catch (error) {
       results.push({ shop: shop.domain, ok: false, error: errorMessage(error) });
     }
@@ -29,7 +40,12 @@ export async function reconcileShops(db: Db, adminFor: AdminFor, domains: string
 }
 
 /** Reconciles every installed shop every `intervalMs` (see runEvery). Returns a stop function. */
-export function scheduleReconciliation(db: Db, adminFor: AdminFor, intervalMs: number, log: (line: string) => void = console.log): () => void {
+export function scheduleReconciliation(
+  db: Db,
+  adminFor: AdminFor,
+  intervalMs: number,
+  log: (line: string) => void = console.log,
+): () => void {
   const reconcileAll = async () => {
     for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
       if (!result.ok) {
@@ -37,7 +53,9 @@ export function scheduleReconciliation(db: Db, adminFor: AdminFor, intervalMs: n
         continue;
       }
       const { fetched, outcomes } = result.summary;
-      log(`[reconcile] ${result.shop}: ${fetched} orders checked, ${outcomes.CREATED} missed ones added${outcomes.FAILED > 0 ? `, ${outcomes.FAILED} could not be stored (retried next run)` : ""}`);
+      log(
+        `[reconcile] ${result.shop}: ${fetched} orders checked, ${outcomes.CREATED} missed ones added${outcomes.FAILED > 0 ? `, ${outcomes.FAILED} could not be stored (retried next run)` : ""}`,
+      );
     }
   };
   return runEvery(intervalMs, reconcileAll, (error) => log(`[reconcile] ${errorMessage(error)}`));

@@ -34,7 +34,15 @@ describe("refunds/create payload", () => {
   });
 
   it.each([
-    ["failed and non-refund transactions", [{ amount: "50", kind: "refund", status: "failure" }, { amount: "10", kind: "refund", status: "success" }, { amount: "99", kind: "sale", status: "success" }], "10.0000"],
+    [
+      "failed and non-refund transactions",
+      [
+        { amount: "50", kind: "refund", status: "failure" },
+        { amount: "10", kind: "refund", status: "success" },
+        { amount: "99", kind: "sale", status: "success" },
+      ],
+      "10.0000",
+    ],
     ["no transactions (a restock-only refund)", [], "0.0000"],
   ])("counts only successful refund transactions: %s", (_label, transactions, expected) => {
     const result = parseRefundPayload({ ...fixtureRefund(), transactions, refund_line_items: [] }, "USD");
@@ -51,16 +59,38 @@ describe("net amount", () => {
   const refund = (shopifyRefundId: string, amount: string) => ({ shopifyRefundId, amount });
   it.each([
     ["no refunds", { currentTotalAmount: "100", reflectedRefundIds: [] }, [], "100.0000"],
-    ["a refund the payload already reflects", { currentTotalAmount: "60", reflectedRefundIds: ["1"] }, [refund("1", "40")], "60.0000"],
-    ["a refund the payload does not list yet (partial)", { currentTotalAmount: "100", reflectedRefundIds: [] }, [refund("1", "40")], "60.0000"],
-    ["one reflected, one not", { currentTotalAmount: "60", reflectedRefundIds: ["1"] }, [refund("1", "40"), refund("2", "10")], "50.0000"],
+    [
+      "a refund the payload already reflects",
+      { currentTotalAmount: "60", reflectedRefundIds: ["1"] },
+      [refund("1", "40")],
+      "60.0000",
+    ],
+    [
+      "a refund the payload does not list yet (partial)",
+      { currentTotalAmount: "100", reflectedRefundIds: [] },
+      [refund("1", "40")],
+      "60.0000",
+    ],
+    [
+      "one reflected, one not",
+      { currentTotalAmount: "60", reflectedRefundIds: ["1"] },
+      [refund("1", "40"), refund("2", "10")],
+      "50.0000",
+    ],
     ["a full refund", { currentTotalAmount: "100", reflectedRefundIds: [] }, [refund("1", "100")], "0.0000"],
-    ["refunds above the total never go negative", { currentTotalAmount: "100", reflectedRefundIds: [] }, [refund("1", "70"), refund("2", "70")], "0.0000"],
+    [
+      "refunds above the total never go negative",
+      { currentTotalAmount: "100", reflectedRefundIds: [] },
+      [refund("1", "70"), refund("2", "70")],
+      "0.0000",
+    ],
   ])("%s", (_label, order, refunds, expected) => {
     expect(netAmountOf({ cancelledAt: null, ...order }, refunds)).toBe(expected);
   });
 
   it("is zero for a cancelled order", () => {
-    expect(netAmountOf({ cancelledAt: new Date(), currentTotalAmount: "100", reflectedRefundIds: [] }, [])).toBe("0.0000");
+    expect(netAmountOf({ cancelledAt: new Date(), currentTotalAmount: "100", reflectedRefundIds: [] }, [])).toBe(
+      "0.0000",
+    );
   });
 });

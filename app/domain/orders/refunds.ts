@@ -5,7 +5,14 @@
  */
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney, type Money } from "../money";
-import { decimalAmount as decimal, isoTime as timestamp, moneySet, rejectionReason, shopifyId as id, type MoneySet } from "../shopify-payload";
+import {
+  decimalAmount as decimal,
+  isoTime as timestamp,
+  moneySet,
+  rejectionReason,
+  shopifyId as id,
+  type MoneySet,
+} from "../shopify-payload";
 
 export const refundPayloadSchema = z.object({
   id,
@@ -13,7 +20,14 @@ export const refundPayloadSchema = z.object({
   created_at: timestamp,
   processed_at: timestamp.nullish(),
   transactions: z
-    .array(z.object({ amount: decimal, currency: z.string().length(3).nullish(), kind: z.string(), status: z.string().nullish() }))
+    .array(
+      z.object({
+        amount: decimal,
+        currency: z.string().length(3).nullish(),
+        kind: z.string(),
+        status: z.string().nullish(),
+      }),
+    )
     .default([]),
   refund_line_items: z
     .array(z.object({ subtotal_set: moneySet.nullish(), total_tax_set: moneySet.nullish() }))
@@ -75,10 +89,15 @@ export interface NetInputs {
 }
 
 /** Net = 0 when cancelled; else the payload's current total less refunds it did not list yet, never below 0. */
-export function netAmountOf(order: NetInputs, refunds: readonly { shopifyRefundId: string; amount: DecimalLike }[]): string {
+export function netAmountOf(
+  order: NetInputs,
+  refunds: readonly { shopifyRefundId: string; amount: DecimalLike }[],
+): string {
   if (order.cancelledAt) return formatMoney(0n, 4);
   const reflected = new Set(order.reflectedRefundIds);
-  const pending = sumMoney(refunds.filter((r) => !reflected.has(r.shopifyRefundId)).map((r) => parseMoney(r.amount.toString())!));
+  const pending = sumMoney(
+    refunds.filter((r) => !reflected.has(r.shopifyRefundId)).map((r) => parseMoney(r.amount.toString())!),
+  );
   const net = parseMoney(order.currentTotalAmount.toString())! - pending;
   return formatMoney(net < 0n ? 0n : net, 4);
 }

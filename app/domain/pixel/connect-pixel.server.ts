@@ -45,13 +45,19 @@ export function pixelSettings(shop: Pick<Shop, "pixelAccountId">, appUrl: string
   return JSON.stringify({ accountID: shop.pixelAccountId, ingestUrl: new URL("/api/pixel", appUrl).toString() });
 }
 
-export async function connectWebPixel(db: DbTx, shop: Shop, admin: AdminGraphql, appUrl: string): Promise<PixelConnection> {
+export async function connectWebPixel(
+  db: DbTx,
+  shop: Shop,
+  admin: AdminGraphql,
+  appUrl: string,
+): Promise<PixelConnection> {
   const webPixel = { settings: pixelSettings(shop, appUrl) };
   const remember = async (status: "CREATED" | "UPDATED", gid: string): Promise<PixelConnection> => {
     await db.shop.update({ where: { id: shop.id }, data: { webPixelGid: gid } });
     return { status, gid };
   };
-  const update = async (id: string) => (await call<{ webPixelUpdate: MutationResult }>(admin, UPDATE, { id, webPixel })).webPixelUpdate;
+  const update = async (id: string) =>
+    (await call<{ webPixelUpdate: MutationResult }>(admin, UPDATE, { id, webPixel })).webPixelUpdate;
   try {
     if (shop.webPixelGid) {
       const updated = await update(shop.webPixelGid);
@@ -67,7 +73,10 @@ export async function connectWebPixel(db: DbTx, shop: Shop, admin: AdminGraphql,
       if (updated.webPixel) return remember("UPDATED", updated.webPixel.id);
       return { status: "FAILED", reason: updated.userErrors.map((e) => e.message).join("; ") };
     }
-    return { status: "FAILED", reason: created.userErrors.map((e) => e.message).join("; ") || "Shopify created no pixel" };
+    return {
+      status: "FAILED",
+      reason: created.userErrors.map((e) => e.message).join("; ") || "Shopify created no pixel",
+    };
   } catch (error) {
     return { status: "FAILED", reason: error instanceof Error ? error.message : String(error) };
   }

@@ -17,24 +17,37 @@ export type PixelOutcome =
   | { status: "DUPLICATE_ORDER"; orderId: string }
   | { status: "STORED"; orderId: string | null; linked: boolean; createdUnverifiedOrder: boolean; flagged: string[] };
 
-
 /** Figures a merchant would not believe are kept in the hit, flagged, and never used. */
 function flagsOf(event: PixelEvent, shop: Shop): string[] {
   const flags: string[] = [];
   const max = Number(shop.maxOrderValue.toString());
   if ((event.checkout.totalPrice ?? 0) > max) flags.push(`totalPrice above the shop's outlier threshold (${max})`);
-  if (event.checkout.currencyCode && event.checkout.currencyCode !== shop.currency) flags.push(`currency ${event.checkout.currencyCode} is not the shop currency`);
+  if (event.checkout.currencyCode && event.checkout.currencyCode !== shop.currency)
+    flags.push(`currency ${event.checkout.currencyCode} is not the shop currency`);
   return flags;
 }
 
-export async function ingestPixelEvent(db: DbTx, shop: Shop, event: PixelEvent, now = new Date()): Promise<PixelOutcome> {
-  if (await db.pixelHit.findUnique({ where: { shopId_eventId: { shopId: shop.id, eventId: event.eventId } }, select: { id: true } })) {
+export async function ingestPixelEvent(
+  db: DbTx,
+  shop: Shop,
+  event: PixelEvent,
+  now = new Date(),
+): Promise<PixelOutcome> {
+  if (
+    await db.pixelHit.findUnique({
+      where: { shopId_eventId: { shopId: shop.id, eventId: event.eventId } },
+      select: { id: true },
+    })
+  ) {
     return { status: "DUPLICATE_EVENT" };
   }
   const orderId = event.checkout.orderId ?? null;
   // checkout_completed can fire again for the same order (thank-you page and first upsell page, replays after
   // consent): the first report of an order is the one kept.
-  if (orderId && (await db.pixelHit.findFirst({ where: { shopId: shop.id, shopifyOrderId: orderId }, select: { id: true } }))) {
+  if (
+    orderId &&
+    (await db.pixelHit.findFirst({ where: { shopId: shop.id, shopifyOrderId: orderId }, select: { id: true } }))
+  ) {
     return { status: "DUPLICATE_ORDER", orderId };
   }
   const flagged = flagsOf(event, shop);
@@ -72,7 +85,9 @@ export async function ingestPixelEvent(db: DbTx, shop: Shop, event: PixelEvent, 
   }
   if (!orderId) return { status: "STORED", orderId, linked, createdUnverifiedOrder: false, flagged };
 
-  const existing = await db.order.findUnique({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: orderId } } });
+  const existing = await db.order.findUnique({
+    where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: orderId } },
+  });
   const order =
     existing ??
     (await db.order.create({

@@ -26,7 +26,10 @@ export const pixelEventSchema = z.object({
   checkout: z.object({
     orderId: pixelId.nullish(),
     token: z.string().trim().min(1).max(255).nullish(),
-    currencyCode: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code").nullish(),
+    currencyCode: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code")
+      .nullish(),
     totalPrice: amount.nullish(),
     subtotalPrice: amount.nullish(),
     attributes: z.array(keyValue).max(250).default([]),
@@ -51,8 +54,12 @@ export type PixelParse = { ok: true; event: PixelEvent } | { ok: false; errors: 
 
 export function parsePixelEvent(body: unknown): PixelParse {
   const unstorable = unstorableTextPath(body);
-  if (unstorable) return { ok: false, errors: [{ field: unstorable.join(".") || "(body)", message: UNSTORABLE_TEXT_MESSAGE }] };
+  if (unstorable)
+    return { ok: false, errors: [{ field: unstorable.join(".") || "(body)", message: UNSTORABLE_TEXT_MESSAGE }] };
   const parsed = pixelEventSchema.safeParse(body);
   if (parsed.success) return { ok: true, event: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message })) };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message })),
+  };
 }

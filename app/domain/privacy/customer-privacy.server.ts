@@ -41,20 +41,29 @@ async function customerFootprint(db: DbTx, shopId: string, keys: CustomerKeys) {
     keys.shopifyOrderIds.length ? { shopifyOrderId: { in: keys.shopifyOrderIds } } : null,
   ].filter((f) => f !== null);
   const orders = orderFilters.length
-    ? await db.order.findMany({ where: { shopId, OR: orderFilters }, include: { attribution: true }, orderBy: { processedAt: "asc" } })
+    ? await db.order.findMany({
+        where: { shopId, OR: orderFilters },
+        include: { attribution: true },
+        orderBy: { processedAt: "asc" },
+      })
     : [];
   return { identities, visitorIds: [...new Set(identities.map((i) => i.visitorId))], orders };
 }
 
 function keysOf(payload: { customer: z.infer<typeof customer> }, orderIds: string[]): CustomerKeys {
-  return { customerId: payload.customer.id ?? null, emailSha256: emailHash(payload.customer.email), shopifyOrderIds: orderIds };
+  return {
+    customerId: payload.customer.id ?? null,
+    emailSha256: emailHash(payload.customer.email),
+    shopifyOrderIds: orderIds,
+  };
 }
 
 const ERASED_STEP = "The customer's identifiers were erased at their request; the classification is kept.";
 
 export async function redactCustomer(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
   const parsed = customerRedactSchema.safeParse(payload);
-  if (!parsed.success) return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/redact payload") };
+  if (!parsed.success)
+    return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/redact payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" }; // nothing held (never installed, or already redacted)
   const keys = keysOf(parsed.data, parsed.data.orders_to_redact);
@@ -64,13 +73,23 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
   await db.visitorIdentity.deleteMany({ where: { id: { in: identities.map((i) => i.id) } } });
   // What the customer typed is theirs, whatever the shop's transcript setting was.
   // So are the topics they asked about.
-  await db.touchpoint.updateMany({ where: { shopId: shop.id, conversation: { visitorId: { in: visitorIds } } }, data: { text: null, topic: null } });
+  await db.touchpoint.updateMany({
+    where: { shopId: shop.id, conversation: { visitorId: { in: visitorIds } } },
+    data: { text: null, topic: null },
+  });
   // Cart and checkout tokens tie the customer's browser to their orders: gone from their cart events, the links
   // their visitors made, their orders and the pixel's hits.
-  await db.cartEvent.updateMany({ where: { shopId: shop.id, visitorId: { in: visitorIds } }, data: { cartToken: null } });
-  const visitorKeys = (await db.visitor.findMany({ where: { id: { in: visitorIds } }, select: { visitorKey: true } })).map((v) => v.visitorKey);
+  await db.cartEvent.updateMany({
+    where: { shopId: shop.id, visitorId: { in: visitorIds } },
+    data: { cartToken: null },
+  });
+  const visitorKeys = (
+    await db.visitor.findMany({ where: { id: { in: visitorIds } }, select: { visitorKey: true } })
+  ).map((v) => v.visitorKey);
   const orderTokens = orders.flatMap((o) => [o.checkoutToken, o.cartToken]).filter((t): t is string => !!t);
-  await db.cartLink.deleteMany({ where: { shopId: shop.id, OR: [{ visitorKey: { in: visitorKeys } }, { token: { in: orderTokens } }] } });
+  await db.cartLink.deleteMany({
+    where: { shopId: shop.id, OR: [{ visitorKey: { in: visitorKeys } }, { token: { in: orderTokens } }] },
+  });
   await db.order.updateMany({
     where: { id: { in: orderIds } },
     data: { customerId: null, emailSha256: null, checkoutToken: null, cartToken: null, customerRedactedAt: new Date() },
@@ -97,9 +116,14 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
   return { status: "PROCESSED" };
 }
 
-export async function assembleCustomerDataRequest(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
+export async function assembleCustomerDataRequest(
+  db: DbTx,
+  shopDomain: string,
+  payload: unknown,
+): Promise<ComplianceOutcome> {
   const parsed = customerDataRequestSchema.safeParse(payload);
-  if (!parsed.success) return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/data_request payload") };
+  if (!parsed.success)
+    return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/data_request payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" };
   const keys = keysOf(parsed.data, parsed.data.orders_requested);

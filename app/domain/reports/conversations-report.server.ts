@@ -28,10 +28,14 @@ type ReportShop = Pick<Shop, "id" | "requireAnswerFound">;
 
 export async function listConversations(db: DbTx, shop: ReportShop, query: ReportQuery, page: number) {
   const filter = Prisma.sql`c."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`c."startedAt"`, query.range)} ${surfaceIs(Prisma.sql`c.surface`, query.surface)}`;
-  const [{ total }] = await db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM "Conversation" c WHERE ${filter}`;
+  const [{ total }] = await db.$queryRaw<
+    { total: number }[]
+  >`SELECT count(*)::int AS total FROM "Conversation" c WHERE ${filter}`;
   const pageCount = Math.max(1, Math.ceil(total / CONVERSATIONS_PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pageCount);
-  const rows = await db.$queryRaw<(Omit<ConversationRow, "startedAt" | "revenueCredited"> & { startedAt: Date; revenueCredited: string })[]>`
+  const rows = await db.$queryRaw<
+    (Omit<ConversationRow, "startedAt" | "revenueCredited"> & { startedAt: Date; revenueCredited: string })[]
+  >`
     SELECT c.id, c."externalId" AS "externalId", c.surface::text AS surface, c."startedAt" AS "startedAt",
       (SELECT count(*)::int FROM "Touchpoint" t WHERE t."conversationId" = c.id) AS touches,
       EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)}) AS qualified,
@@ -47,11 +51,13 @@ export async function listConversations(db: DbTx, shop: ReportShop, query: Repor
     ORDER BY c."startedAt" DESC, c.id DESC
     LIMIT ${CONVERSATIONS_PAGE_SIZE} OFFSET ${(current - 1) * CONVERSATIONS_PAGE_SIZE}`;
   return {
-    rows: rows.map((row): ConversationRow => ({
-      ...row,
-      startedAt: new Date(row.startedAt).toISOString(),
-      revenueCredited: formatDecimal(row.revenueCredited),
-    })),
+    rows: rows.map(
+      (row): ConversationRow => ({
+        ...row,
+        startedAt: new Date(row.startedAt).toISOString(),
+        revenueCredited: formatDecimal(row.revenueCredited),
+      }),
+    ),
     total,
     page: current,
     pageCount,
@@ -59,9 +65,37 @@ export async function listConversations(db: DbTx, shop: ReportShop, query: Repor
 }
 
 export type TimelineItem =
-  | { kind: "touch"; at: string; role: "shopper" | "assistant"; answerFound: boolean | null; qualifying: boolean; topic: string | null; text: string | null; productIds: string[] }
-  | { kind: "cart"; at: string; type: string; productId: string; productName: string | null; quantity: number; unitValue: string; currency: string; fromChat: boolean }
-  | { kind: "order"; at: string; orderId: string; name: string | null; class: Classification; excluded: boolean; netRevenue: string | null; minutesFromLastTouch: number | null };
+  | {
+      kind: "touch";
+      at: string;
+      role: "shopper" | "assistant";
+      answerFound: boolean | null;
+      qualifying: boolean;
+      topic: string | null;
+      text: string | null;
+      productIds: string[];
+    }
+  | {
+      kind: "cart";
+      at: string;
+      type: string;
+      productId: string;
+      productName: string | null;
+      quantity: number;
+      unitValue: string;
+      currency: string;
+      fromChat: boolean;
+    }
+  | {
+      kind: "order";
+      at: string;
+      orderId: string;
+      name: string | null;
+      class: Classification;
+      excluded: boolean;
+      netRevenue: string | null;
+      minutesFromLastTouch: number | null;
+    };
 
 export interface ConversationDetail {
   id: string;
@@ -74,7 +108,11 @@ export interface ConversationDetail {
   timeline: TimelineItem[];
 }
 
-export async function findConversationTimeline(db: DbTx, shop: ReportShop, conversationId: string): Promise<ConversationDetail | null> {
+export async function findConversationTimeline(
+  db: DbTx,
+  shop: ReportShop,
+  conversationId: string,
+): Promise<ConversationDetail | null> {
   if (!/^[0-9a-f-]{36}$/i.test(conversationId)) return null;
   const conversation = await db.conversation.findFirst({
     where: { id: conversationId, shopId: shop.id },
@@ -88,37 +126,43 @@ export async function findConversationTimeline(db: DbTx, shop: ReportShop, conve
   const qualifies = (touch: (typeof conversation.touchpoints)[number]) => isQualifying(touch, shop);
   const credited = conversation.attributions.filter((a) => a.classification !== "UNATTRIBUTED");
   const timeline: TimelineItem[] = [
-    ...conversation.touchpoints.map((touch): TimelineItem => ({
-      kind: "touch",
-      at: touch.occurredAt.toISOString(),
-      role: touch.kind === "SHOPPER_MESSAGE" ? "shopper" : "assistant",
-      answerFound: touch.answerFound,
-      qualifying: qualifies(touch),
-      topic: touch.topic,
-      text: touch.text,
-      productIds: touch.productIds,
-    })),
-    ...conversation.cartEvents.map((event): TimelineItem => ({
-      kind: "cart",
-      at: event.occurredAt.toISOString(),
-      type: event.type,
-      productId: event.productId,
-      productName: event.productName,
-      quantity: event.quantity,
-      unitValue: formatDecimal(event.unitValue),
-      currency: event.currency,
-      fromChat: event.fromChat,
-    })),
-    ...credited.map((attribution): TimelineItem => ({
-      kind: "order",
-      at: attribution.order.processedAt.toISOString(),
-      orderId: attribution.order.shopifyOrderId,
-      name: attribution.order.name,
-      class: attribution.classification,
-      excluded: attribution.excludedReason !== null,
-      netRevenue: attribution.order.netAmount === null ? null : formatDecimal(attribution.order.netAmount),
-      minutesFromLastTouch: attribution.minutesFromLastTouch,
-    })),
+    ...conversation.touchpoints.map(
+      (touch): TimelineItem => ({
+        kind: "touch",
+        at: touch.occurredAt.toISOString(),
+        role: touch.kind === "SHOPPER_MESSAGE" ? "shopper" : "assistant",
+        answerFound: touch.answerFound,
+        qualifying: qualifies(touch),
+        topic: touch.topic,
+        text: touch.text,
+        productIds: touch.productIds,
+      }),
+    ),
+    ...conversation.cartEvents.map(
+      (event): TimelineItem => ({
+        kind: "cart",
+        at: event.occurredAt.toISOString(),
+        type: event.type,
+        productId: event.productId,
+        productName: event.productName,
+        quantity: event.quantity,
+        unitValue: formatDecimal(event.unitValue),
+        currency: event.currency,
+        fromChat: event.fromChat,
+      }),
+    ),
+    ...credited.map(
+      (attribution): TimelineItem => ({
+        kind: "order",
+        at: attribution.order.processedAt.toISOString(),
+        orderId: attribution.order.shopifyOrderId,
+        name: attribution.order.name,
+        class: attribution.classification,
+        excluded: attribution.excludedReason !== null,
+        netRevenue: attribution.order.netAmount === null ? null : formatDecimal(attribution.order.netAmount),
+        minutesFromLastTouch: attribution.minutesFromLastTouch,
+      }),
+    ),
   ].sort((a, b) => a.at.localeCompare(b.at));
   const revenue = credited
     .filter((a) => a.excludedReason === null)

@@ -8,7 +8,7 @@ describe("csv", () => {
     ["a,b", '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ["two\nlines", '"two\nlines"'],
-    ["=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""],
+    ['=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"'],
     ["+1 gift", "'+1 gift"],
     ["@sum", "'@sum"],
     ["-12.50", "-12.50"], // a negative amount stays a number

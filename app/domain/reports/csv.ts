@@ -15,7 +15,10 @@ export function csvLine(fields: readonly string[]): string {
 }
 
 /** A streamed CSV body: header line, then one line per row as the generator yields them. */
-export function csvStream(header: readonly string[], rows: AsyncIterable<readonly string[]>): ReadableStream<Uint8Array> {
+export function csvStream(
+  header: readonly string[],
+  rows: AsyncIterable<readonly string[]>,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const iterator = rows[Symbol.asyncIterator]();
   return new ReadableStream({

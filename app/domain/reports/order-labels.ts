@@ -7,7 +7,18 @@ import type { OrderRow } from "./orders-report.server";
 export const ORDER_FILTERS = ["all", "led", "assisted", "unattributed", "excluded"] as const;
 export type OrderFilter = (typeof ORDER_FILTERS)[number];
 
-export const ORDER_COLUMNS = ["Order", "Order id", "Date", "Class", "Source", "Matched by", "Net", "Gross", "Currency", "Excluded"] as const;
+export const ORDER_COLUMNS = [
+  "Order",
+  "Order id",
+  "Date",
+  "Class",
+  "Source",
+  "Matched by",
+  "Net",
+  "Gross",
+  "Currency",
+  "Excluded",
+] as const;
 
 /** The row as the Orders page and the CSV show it: the date in the shop's zone, labels in words. */
 export function orderColumns(row: OrderRow, timezone: string): string[] {
@@ -25,7 +36,11 @@ export function orderColumns(row: OrderRow, timezone: string): string[] {
   ];
 }
 
-export const CLASS_LABEL: Record<Classification, string> = { LED: "Led", ASSISTED: "Assisted", UNATTRIBUTED: "Unattributed" };
+export const CLASS_LABEL: Record<Classification, string> = {
+  LED: "Led",
+  ASSISTED: "Assisted",
+  UNATTRIBUTED: "Unattributed",
+};
 export const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "Chat widget", FAQ: "FAQ", NUDGE_CLICK: "Nudge" };
 export const MATCHED_BY_LABEL: Record<MatchedBy, string> = {
   CART_ATTRIBUTE: "Cart attribute",
@@ -35,15 +50,26 @@ export const MATCHED_BY_LABEL: Record<MatchedBy, string> = {
   CUSTOMER_ID: "Customer id",
   EMAIL: "E-mail",
 };
-export const EXCLUSION_LABEL: Record<ExclusionReason, string> = { TEST: "Test order", OUTLIER: "Outlier", UNVERIFIED: "Unverified (pixel only)" };
+export const EXCLUSION_LABEL: Record<ExclusionReason, string> = {
+  TEST: "Test order",
+  OUTLIER: "Outlier",
+  UNVERIFIED: "Unverified (pixel only)",
+};
 
 /** "2026-11-22 13:05" in the shop's zone: the same text on the page and in the CSV, whatever the viewer's locale. */
 export function localDateTime(iso: string, timezone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
       .formatToParts(new Date(iso))
       .map((part) => [part.type, part.value]),
   );
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
-

@@ -11,7 +11,11 @@ import { ORDER_COLUMNS, orderColumns, type OrderFilter } from "./order-labels";
 import { allOrders, findOrderAttribution, listOrders, ORDERS_PAGE_SIZE } from "./orders-report.server";
 import type { ReportQuery } from "./report-query";
 
-const week = (surface: ReportQuery["surface"] = null): ReportQuery => ({ range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"), preset: null, surface });
+const week = (surface: ReportQuery["surface"] = null): ReportQuery => ({
+  range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"),
+  preset: null,
+  surface,
+});
 
 describe("orders report", () => {
   let shop: Shop;
@@ -29,11 +33,41 @@ describe("orders report", () => {
       cartEvents: [{ at: "2026-11-10T08:02:00Z", type: "ITEM_ADDED", quantity: 1, unitValue: "100.00" }],
     });
     conversationId = conversation.id;
-    await createOrder(shop, { at: "2026-11-10T09:00:00Z", name: "#1001", classification: "LED", surface: "FAQ", conversationId, gross: "100.00", net: "90.00" });
-    await createOrder(shop, { at: "2026-11-12T09:00:00Z", name: "#1002", classification: "ASSISTED", surface: "FAQ", matchedBy: "EMAIL", conversationId, gross: "20.00" });
-    await createOrder(shop, { at: "2026-11-12T10:00:00Z", name: "#1003", classification: "LED", surface: "FAQ", conversationId, gross: "30.00", excludedReason: "TEST" });
+    await createOrder(shop, {
+      at: "2026-11-10T09:00:00Z",
+      name: "#1001",
+      classification: "LED",
+      surface: "FAQ",
+      conversationId,
+      gross: "100.00",
+      net: "90.00",
+    });
+    await createOrder(shop, {
+      at: "2026-11-12T09:00:00Z",
+      name: "#1002",
+      classification: "ASSISTED",
+      surface: "FAQ",
+      matchedBy: "EMAIL",
+      conversationId,
+      gross: "20.00",
+    });
+    await createOrder(shop, {
+      at: "2026-11-12T10:00:00Z",
+      name: "#1003",
+      classification: "LED",
+      surface: "FAQ",
+      conversationId,
+      gross: "30.00",
+      excludedReason: "TEST",
+    });
     await createOrder(shop, { at: "2026-11-13T09:00:00Z", name: "=cmd", gross: "5.00" });
-    await createOrder(shop, { at: "2026-11-13T09:00:00Z", name: "#1005", classification: "LED", surface: "CHAT_WIDGET", gross: "7.00" });
+    await createOrder(shop, {
+      at: "2026-11-13T09:00:00Z",
+      name: "#1005",
+      classification: "LED",
+      surface: "CHAT_WIDGET",
+      gross: "7.00",
+    });
     await createOrder(shop, { at: "2026-11-20T09:00:00Z", name: "#1006", gross: "8.00" }); // after the week
   });
 
@@ -57,7 +91,18 @@ describe("orders report", () => {
   it("shows the row the way the page and the CSV do, in the shop's time zone", async () => {
     const page = await listOrders(prisma, shop, week(), "assisted", 1);
     expect(ORDER_COLUMNS).toHaveLength(10);
-    expect(orderColumns(page.rows[0], "Europe/Berlin")).toEqual(["#1002", page.rows[0].orderId, "2026-11-12 10:00", "Assisted", "FAQ", "E-mail", "20.00", "20.00", "EUR", ""]);
+    expect(orderColumns(page.rows[0], "Europe/Berlin")).toEqual([
+      "#1002",
+      page.rows[0].orderId,
+      "2026-11-12 10:00",
+      "Assisted",
+      "FAQ",
+      "E-mail",
+      "20.00",
+      "20.00",
+      "EUR",
+      "",
+    ]);
   });
 
   it("returns the stored classification with its evidence, and null for an unknown order", async () => {
@@ -68,7 +113,13 @@ describe("orders report", () => {
       grossRevenue: "100.00",
       netRevenue: "90.00",
       verified: true,
-      attribution: { class: "LED", source: "FAQ", matchedBy: "CART_ATTRIBUTE", conversation: { id: conversationId, externalId: "c_8a3c", surface: "FAQ" }, steps: ["Fixture order classified LED."] },
+      attribution: {
+        class: "LED",
+        source: "FAQ",
+        matchedBy: "CART_ATTRIBUTE",
+        conversation: { id: conversationId, externalId: "c_8a3c", surface: "FAQ" },
+        steps: ["Fixture order classified LED."],
+      },
     });
     expect(await findOrderAttribution(prisma, shop.id, "123")).toBeNull();
     const other = await createReportShop();
@@ -106,20 +157,64 @@ describe("conversations report", () => {
       ],
       cartEvents: [{ at: "2026-11-10T08:05:00Z", type: "ITEM_ADDED", quantity: 2, unitValue: "15.00" }],
     });
-    const silent = await createConversation(shop, { startedAt: "2026-11-11T08:00:00Z", touches: [{ at: "2026-11-11T08:01:00Z", answerFound: false }] });
-    await createOrder(shop, { at: "2026-11-10T09:00:00Z", classification: "LED", surface: "NUDGE_CLICK", conversationId: conversation.id, gross: "30.00", net: "25.00" });
-    await createOrder(shop, { at: "2026-11-10T09:30:00Z", classification: "LED", surface: "NUDGE_CLICK", conversationId: conversation.id, gross: "99.00", excludedReason: "TEST" });
+    const silent = await createConversation(shop, {
+      startedAt: "2026-11-11T08:00:00Z",
+      touches: [{ at: "2026-11-11T08:01:00Z", answerFound: false }],
+    });
+    await createOrder(shop, {
+      at: "2026-11-10T09:00:00Z",
+      classification: "LED",
+      surface: "NUDGE_CLICK",
+      conversationId: conversation.id,
+      gross: "30.00",
+      net: "25.00",
+    });
+    await createOrder(shop, {
+      at: "2026-11-10T09:30:00Z",
+      classification: "LED",
+      surface: "NUDGE_CLICK",
+      conversationId: conversation.id,
+      gross: "99.00",
+      excludedReason: "TEST",
+    });
 
     const page = await listConversations(prisma, shop, week(), 1);
     expect(page.total).toBe(2);
     expect(page.rows).toEqual([
-      { id: silent.id, externalId: silent.externalId, surface: "CHAT_WIDGET", startedAt: "2026-11-11T08:00:00.000Z", touches: 1, qualified: false, cartEvents: 0, ordersCredited: 0, revenueCredited: "0.00" },
-      { id: conversation.id, externalId: "c_timeline", surface: "NUDGE_CLICK", startedAt: "2026-11-10T08:00:00.000Z", touches: 2, qualified: true, cartEvents: 1, ordersCredited: 1, revenueCredited: "25.00" },
+      {
+        id: silent.id,
+        externalId: silent.externalId,
+        surface: "CHAT_WIDGET",
+        startedAt: "2026-11-11T08:00:00.000Z",
+        touches: 1,
+        qualified: false,
+        cartEvents: 0,
+        ordersCredited: 0,
+        revenueCredited: "0.00",
+      },
+      {
+        id: conversation.id,
+        externalId: "c_timeline",
+        surface: "NUDGE_CLICK",
+        startedAt: "2026-11-10T08:00:00.000Z",
+        touches: 2,
+        qualified: true,
+        cartEvents: 1,
+        ordersCredited: 1,
+        revenueCredited: "25.00",
+      },
     ]);
-    expect((await listConversations(prisma, shop, week("NUDGE_CLICK"), 1)).rows.map((row) => row.externalId)).toEqual(["c_timeline"]);
+    expect((await listConversations(prisma, shop, week("NUDGE_CLICK"), 1)).rows.map((row) => row.externalId)).toEqual([
+      "c_timeline",
+    ]);
 
     const detail = await findConversationTimeline(prisma, shop, conversation.id);
-    expect(detail).toMatchObject({ externalId: "c_timeline", surface: "NUDGE_CLICK", qualified: true, revenueCredited: "25.00" });
+    expect(detail).toMatchObject({
+      externalId: "c_timeline",
+      surface: "NUDGE_CLICK",
+      qualified: true,
+      revenueCredited: "25.00",
+    });
     expect(detail!.timeline.map((item) => [item.kind, item.at.slice(11, 16)])).toEqual([
       ["touch", "08:00"],
       ["touch", "08:01"],

@@ -69,7 +69,13 @@ export interface OrdersPage {
   pageCount: number;
 }
 
-export async function listOrders(db: DbTx, shop: ReportShop, query: ReportQuery, filter: OrderFilter, page: number): Promise<OrdersPage> {
+export async function listOrders(
+  db: DbTx,
+  shop: ReportShop,
+  query: ReportQuery,
+  filter: OrderFilter,
+  page: number,
+): Promise<OrdersPage> {
   const where = orderWhere(shop, query, filter);
   const total = await db.order.count({ where });
   const pageCount = Math.max(1, Math.ceil(total / ORDERS_PAGE_SIZE));
@@ -85,14 +91,35 @@ export async function listOrders(db: DbTx, shop: ReportShop, query: ReportQuery,
 }
 
 /** All matching orders, newest first, in batches (keyset on processedAt, id) so an export never loads the range at once. */
-export async function* allOrders(db: DbTx, shop: ReportShop, query: ReportQuery, filter: OrderFilter, batchSize = 500): AsyncGenerator<OrderRow> {
+export async function* allOrders(
+  db: DbTx,
+  shop: ReportShop,
+  query: ReportQuery,
+  filter: OrderFilter,
+  batchSize = 500,
+): AsyncGenerator<OrderRow> {
   let after: { processedAt: Date; id: string } | null = null;
   for (;;) {
     const base = orderWhere(shop, query, filter);
     const where: Prisma.OrderWhereInput = after
-      ? { AND: [base, { OR: [{ processedAt: { lt: after.processedAt } }, { processedAt: after.processedAt, id: { lt: after.id } }] }] }
+      ? {
+          AND: [
+            base,
+            {
+              OR: [
+                { processedAt: { lt: after.processedAt } },
+                { processedAt: after.processedAt, id: { lt: after.id } },
+              ],
+            },
+          ],
+        }
       : base;
-    const batch: OrderWithAttribution[] = await db.order.findMany({ where, include: orderRowInclude, orderBy: [{ processedAt: "desc" }, { id: "desc" }], take: batchSize });
+    const batch: OrderWithAttribution[] = await db.order.findMany({
+      where,
+      include: orderRowInclude,
+      orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+      take: batchSize,
+    });
     for (const order of batch) yield orderRowOf(order);
     if (batch.length < batchSize) return;
     const last = batch[batch.length - 1];
@@ -111,7 +138,13 @@ export interface OrderAttributionDetail {
   test: boolean;
   cancelledAt: string | null;
   refunds: { refundId: string; amount: string; processedAt: string }[];
-  lineItems: { title: string; productId: string | null; quantity: number; amount: string; chatSessionId: string | null }[];
+  lineItems: {
+    title: string;
+    productId: string | null;
+    quantity: number;
+    amount: string;
+    chatSessionId: string | null;
+  }[];
   attribution: {
     class: Classification;
     source: Surface | null;
@@ -126,7 +159,11 @@ export interface OrderAttributionDetail {
   } | null;
 }
 
-export async function findOrderAttribution(db: DbTx, shopId: string, shopifyOrderId: string): Promise<OrderAttributionDetail | null> {
+export async function findOrderAttribution(
+  db: DbTx,
+  shopId: string,
+  shopifyOrderId: string,
+): Promise<OrderAttributionDetail | null> {
   const order = await db.order.findUnique({
     where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } },
     include: { lineItems: { orderBy: { shopifyLineItemId: "asc" } }, attribution: { include: { conversation: true } } },
@@ -145,7 +182,11 @@ export async function findOrderAttribution(db: DbTx, shopId: string, shopifyOrde
     verified: order.verified,
     test: order.test,
     cancelledAt: order.cancelledAt?.toISOString() ?? null,
-    refunds: refunds.map((refund) => ({ refundId: refund.shopifyRefundId, amount: money(refund.amount)!, processedAt: refund.processedAt.toISOString() })),
+    refunds: refunds.map((refund) => ({
+      refundId: refund.shopifyRefundId,
+      amount: money(refund.amount)!,
+      processedAt: refund.processedAt.toISOString(),
+    })),
     lineItems: order.lineItems.map((item) => ({
       title: item.title,
       productId: item.productId,

@@ -5,7 +5,16 @@
  */
 import { z } from "zod";
 import type { Surface } from "../attribution/engine";
-import { MAX_RANGE_DAYS, RANGE_PRESETS, daysBetweenInclusive, isValidDay, presetDays, reportRange, type RangePreset, type ReportRange } from "./date-range";
+import {
+  MAX_RANGE_DAYS,
+  RANGE_PRESETS,
+  daysBetweenInclusive,
+  isValidDay,
+  presetDays,
+  reportRange,
+  type RangePreset,
+  type ReportRange,
+} from "./date-range";
 
 export const SURFACES: readonly Surface[] = ["CHAT_WIDGET", "FAQ", "NUDGE_CLICK"];
 export const DEFAULT_PRESET: RangePreset = "30d";
@@ -15,24 +24,40 @@ const day = z.string().refine(isValidDay, "must be a calendar date as YYYY-MM-DD
 const querySchema = z
   .object({
     preset: z
-      .enum(RANGE_PRESETS, { error: (issue) => `Invalid enum value. Expected ${RANGE_PRESETS.map((p) => `'${p}'`).join(" | ")}, received '${String(issue.input)}'` })
+      .enum(RANGE_PRESETS, {
+        error: (issue) =>
+          `Invalid enum value. Expected ${RANGE_PRESETS.map((p) => `'${p}'`).join(" | ")}, received '${String(issue.input)}'`,
+      })
       .optional(),
     from: day.optional(),
     to: day.optional(),
     surface: z
       .string()
       .transform((value) => value.toUpperCase())
-      .pipe(z.enum(["ALL", ...SURFACES] as [string, ...string[]], { message: `must be one of all, ${SURFACES.join(", ")}` }))
+      .pipe(
+        z.enum(["ALL", ...SURFACES] as [string, ...string[]], {
+          message: `must be one of all, ${SURFACES.join(", ")}`,
+        }),
+      )
       .optional(),
   })
   .superRefine((query, context) => {
     if ((query.from === undefined) !== (query.to === undefined)) {
-      context.addIssue({ code: "custom", path: [query.from ? "to" : "from"], message: "from and to must be given together" });
+      context.addIssue({
+        code: "custom",
+        path: [query.from ? "to" : "from"],
+        message: "from and to must be given together",
+      });
     }
     if (query.from && query.to && isValidDay(query.from) && isValidDay(query.to)) {
       const length = daysBetweenInclusive(query.from, query.to);
       if (length < 1) context.addIssue({ code: "custom", path: ["to"], message: "must not be before from" });
-      if (length > MAX_RANGE_DAYS) context.addIssue({ code: "custom", path: ["to"], message: `the range may span at most ${MAX_RANGE_DAYS} days` });
+      if (length > MAX_RANGE_DAYS)
+        context.addIssue({
+          code: "custom",
+          path: ["to"],
+          message: `the range may span at most ${MAX_RANGE_DAYS} days`,
+        });
     }
   });
 
@@ -44,13 +69,20 @@ export interface ReportQuery {
   surface: Surface | null;
 }
 
-export type ReportQueryResult = { ok: true; query: ReportQuery } | { ok: false; errors: { field: string; message: string }[] };
+export type ReportQueryResult =
+  | { ok: true; query: ReportQuery }
+  | { ok: false; errors: { field: string; message: string }[] };
 
 export function parseReportQuery(params: URLSearchParams, context: { now: Date; timezone: string }): ReportQueryResult {
-  const raw = Object.fromEntries(["preset", "from", "to", "surface"].flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])));
+  const raw = Object.fromEntries(
+    ["preset", "from", "to", "surface"].flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])),
+  );
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "query", message: issue.message })) };
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "query", message: issue.message })),
+    };
   }
   const { from, to, preset, surface } = parsed.data;
   const chosenPreset = from && to ? null : (preset ?? DEFAULT_PRESET);
@@ -67,7 +99,9 @@ export function parseReportQuery(params: URLSearchParams, context: { now: Date; 
 
 /** The query string that reproduces a query (for links between pages and to the API). */
 export function reportQueryString(query: ReportQuery, extra: Record<string, string> = {}): string {
-  const params = new URLSearchParams(query.preset ? { preset: query.preset } : { from: query.range.from, to: query.range.to });
+  const params = new URLSearchParams(
+    query.preset ? { preset: query.preset } : { from: query.range.from, to: query.range.to },
+  );
   if (query.surface) params.set("surface", query.surface);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return params.toString();

@@ -73,10 +73,29 @@ describe("summary report roll-ups", () => {
       cartEvents: [{ at: "2026-11-13T10:02:00Z", type: "ITEM_ADDED", quantity: 1, unitValue: "8.00" }],
     });
     const line = (title: string, amount: string) => ({ productId: title, title, quantity: 1, amount });
-    ledOrder = await createOrder(shop, { at: "2026-11-10T10:00:00Z", classification: "LED", surface: "FAQ", conversationId: faq.id, gross: "100.00", lineItems: [line("Boots", "100.00")] });
-    assistedOrder = await createOrder(shop, { at: "2026-11-11T12:00:00Z", classification: "ASSISTED", surface: "CHAT_WIDGET", conversationId: widget.id, gross: "50.00", lineItems: [line("Scarf", "50.00")] });
+    ledOrder = await createOrder(shop, {
+      at: "2026-11-10T10:00:00Z",
+      classification: "LED",
+      surface: "FAQ",
+      conversationId: faq.id,
+      gross: "100.00",
+      lineItems: [line("Boots", "100.00")],
+    });
+    assistedOrder = await createOrder(shop, {
+      at: "2026-11-11T12:00:00Z",
+      classification: "ASSISTED",
+      surface: "CHAT_WIDGET",
+      conversationId: widget.id,
+      gross: "50.00",
+      lineItems: [line("Scarf", "50.00")],
+    });
     await createOrder(shop, { at: "2026-11-14T12:00:00Z", gross: "200.00" });
-    await createOrder(shop, { at: "2026-11-12T12:00:00Z", gross: "999.00", classification: "LED", excludedReason: "TEST" });
+    await createOrder(shop, {
+      at: "2026-11-12T12:00:00Z",
+      gross: "999.00",
+      classification: "LED",
+      excludedReason: "TEST",
+    });
     await refreshReportRollups(prisma, shop.id);
   });
 
@@ -92,23 +111,111 @@ describe("summary report roll-ups", () => {
   });
 
   const changes: { name: string; change: () => Promise<unknown> }[] = [
-    { name: "a new led order with line items", change: () => createOrder(shop, { at: "2026-11-13T08:00:00Z", classification: "LED", surface: "CHAT_WIDGET", conversationId: widget.id, gross: "70.00", lineItems: [{ productId: "Hat", title: "Hat", quantity: 2, amount: "70.00" }] }) },
-    { name: "a refund lowers an order's net", change: () => prisma.order.update({ where: { id: ledOrder.id }, data: { netAmount: "40.00" } }) },
-    { name: "re-attribution turns an assisted order unattributed", change: () => prisma.attribution.update({ where: { orderId: assistedOrder.id }, data: { classification: "UNATTRIBUTED", surface: null, conversationId: null } }) },
-    { name: "an order's time moves to another day", change: () => prisma.order.update({ where: { id: ledOrder.id }, data: { processedAt: new Date("2026-11-09T10:00:00Z") } }) },
-    { name: "an order becomes a test order", change: () => prisma.attribution.update({ where: { orderId: ledOrder.id }, data: { excludedReason: "TEST" } }) },
-    { name: "the test order counts again", change: () => prisma.attribution.update({ where: { orderId: ledOrder.id }, data: { excludedReason: null } }) },
-    { name: "a late touch with a topic before the order", change: () => prisma.touchpoint.create({ data: { shopId: shop.id, conversationId: faq.id, kind: "SHOPPER_MESSAGE", topic: "returns", occurredAt: new Date("2026-11-09T08:00:00Z"), source: "STOREFRONT" } }) },
-    { name: "a late answer qualifies a conversation's cart events", change: () => prisma.touchpoint.create({ data: { shopId: shop.id, conversationId: unanswered.id, kind: "ASSISTANT_ANSWER", answerFound: true, occurredAt: new Date("2026-11-12T10:05:00Z"), source: "STOREFRONT" } }) },
-    { name: "a cart event is added", change: async () => {
-      const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: faq.id } });
-      return prisma.cartEvent.create({ data: { shopId: shop.id, visitorId: conversation.visitorId!, conversationId: faq.id, type: "ITEM_ADDED", productId: "p-2", unitValue: "5.00", currency: "EUR", quantity: 3, occurredAt: new Date("2026-11-15T09:00:00Z"), source: "STOREFRONT" } });
-    } },
-    { name: "a conversation's surface changes", change: () => prisma.conversation.update({ where: { id: faq.id }, data: { surface: "NUDGE_CLICK" } }) },
-    { name: "a line item is removed", change: () => prisma.orderLineItem.deleteMany({ where: { orderId: ledOrder.id } }) },
-    { name: "requireAnswerFound is switched off", change: () => prisma.shop.update({ where: { id: shop.id }, data: { requireAnswerFound: false } }) },
-    { name: "the shop moves to another time zone", change: () => prisma.shop.update({ where: { id: shop.id }, data: { timezone: "Pacific/Kiritimati" } }) },
-    { name: "a conversation is deleted (its touches go, its cart events and attributions lose it)", change: () => prisma.conversation.delete({ where: { id: widget.id } }) },
+    {
+      name: "a new led order with line items",
+      change: () =>
+        createOrder(shop, {
+          at: "2026-11-13T08:00:00Z",
+          classification: "LED",
+          surface: "CHAT_WIDGET",
+          conversationId: widget.id,
+          gross: "70.00",
+          lineItems: [{ productId: "Hat", title: "Hat", quantity: 2, amount: "70.00" }],
+        }),
+    },
+    {
+      name: "a refund lowers an order's net",
+      change: () => prisma.order.update({ where: { id: ledOrder.id }, data: { netAmount: "40.00" } }),
+    },
+    {
+      name: "re-attribution turns an assisted order unattributed",
+      change: () =>
+        prisma.attribution.update({
+          where: { orderId: assistedOrder.id },
+          data: { classification: "UNATTRIBUTED", surface: null, conversationId: null },
+        }),
+    },
+    {
+      name: "an order's time moves to another day",
+      change: () =>
+        prisma.order.update({ where: { id: ledOrder.id }, data: { processedAt: new Date("2026-11-09T10:00:00Z") } }),
+    },
+    {
+      name: "an order becomes a test order",
+      change: () => prisma.attribution.update({ where: { orderId: ledOrder.id }, data: { excludedReason: "TEST" } }),
+    },
+    {
+      name: "the test order counts again",
+      change: () => prisma.attribution.update({ where: { orderId: ledOrder.id }, data: { excludedReason: null } }),
+    },
+    {
+      name: "a late touch with a topic before the order",
+      change: () =>
+        prisma.touchpoint.create({
+          data: {
+            shopId: shop.id,
+            conversationId: faq.id,
+            kind: "SHOPPER_MESSAGE",
+            topic: "returns",
+            occurredAt: new Date("2026-11-09T08:00:00Z"),
+            source: "STOREFRONT",
+          },
+        }),
+    },
+    {
+      name: "a late answer qualifies a conversation's cart events",
+      change: () =>
+        prisma.touchpoint.create({
+          data: {
+            shopId: shop.id,
+            conversationId: unanswered.id,
+            kind: "ASSISTANT_ANSWER",
+            answerFound: true,
+            occurredAt: new Date("2026-11-12T10:05:00Z"),
+            source: "STOREFRONT",
+          },
+        }),
+    },
+    {
+      name: "a cart event is added",
+      change: async () => {
+        const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: faq.id } });
+        return prisma.cartEvent.create({
+          data: {
+            shopId: shop.id,
+            visitorId: conversation.visitorId!,
+            conversationId: faq.id,
+            type: "ITEM_ADDED",
+            productId: "p-2",
+            unitValue: "5.00",
+            currency: "EUR",
+            quantity: 3,
+            occurredAt: new Date("2026-11-15T09:00:00Z"),
+            source: "STOREFRONT",
+          },
+        });
+      },
+    },
+    {
+      name: "a conversation's surface changes",
+      change: () => prisma.conversation.update({ where: { id: faq.id }, data: { surface: "NUDGE_CLICK" } }),
+    },
+    {
+      name: "a line item is removed",
+      change: () => prisma.orderLineItem.deleteMany({ where: { orderId: ledOrder.id } }),
+    },
+    {
+      name: "requireAnswerFound is switched off",
+      change: () => prisma.shop.update({ where: { id: shop.id }, data: { requireAnswerFound: false } }),
+    },
+    {
+      name: "the shop moves to another time zone",
+      change: () => prisma.shop.update({ where: { id: shop.id }, data: { timezone: "Pacific/Kiritimati" } }),
+    },
+    {
+      name: "a conversation is deleted (its touches go, its cart events and attributions lose it)",
+      change: () => prisma.conversation.delete({ where: { id: widget.id } }),
+    },
     { name: "an order is deleted", change: () => prisma.order.delete({ where: { id: ledOrder.id } }) },
   ];
 
@@ -128,7 +235,10 @@ describe("summary report roll-ups", () => {
     const stop = scheduleReportRollupRefresh(prisma, 20, (line) => lines.push(line));
     try {
       await expect
-        .poll(() => prisma.reportDirtyMark.count({ where: { shopId: { in: [shop.id, other.id] } } }), { timeout: 10_000, interval: 50 })
+        .poll(() => prisma.reportDirtyMark.count({ where: { shopId: { in: [shop.id, other.id] } } }), {
+          timeout: 10_000,
+          interval: 50,
+        })
         .toBe(0);
     } finally {
       stop();

@@ -155,11 +155,11 @@ export function dayRows(rollup: Rollup, shop: RollupShop, range: ReportRange, li
   return Prisma.sql`WITH day_rows (day, ${columnList(rollup)}) AS ((${computed}) UNION ALL (${stored}))`;
 }
 
-const columnList = (rollup: Rollup, alias = "") => Prisma.raw(rollup.columns.map((column) => `${alias}"${column}"`).join(", "));
+const columnList = (rollup: Rollup, alias = "") =>
+  Prisma.raw(rollup.columns.map((column) => `${alias}"${column}"`).join(", "));
 
 /** Days recomputed per transaction: bounds the lock and the transaction while a whole history is back-filled. */
 const DAYS_PER_REFRESH = 31;
-
 
 /**
  * Recomputes every day of one shop that has a dirty mark and consumes the marks. Marks that commit while it runs
@@ -172,7 +172,10 @@ export async function refreshReportRollups(db: Db, shopId: string): Promise<numb
       async (tx) => {
         // Every invalidation (the shop's zone/qualification trigger too) takes the same lock.
         await tx.$executeRaw`SELECT report_lock_rollups(${shopId}::uuid)::text`;
-        const shop = await tx.shop.findUnique({ where: { id: shopId }, select: { id: true, timezone: true, requireAnswerFound: true } });
+        const shop = await tx.shop.findUnique({
+          where: { id: shopId },
+          select: { id: true, timezone: true, requireAnswerFound: true },
+        });
         if (!shop) {
           await tx.reportDirtyMark.deleteMany({ where: { shopId } });
           return 0;
@@ -205,7 +208,9 @@ export async function invalidateReportRollups(db: DbTx, shopId: string): Promise
 
 /** Refreshes every shop with dirty marks; one shop's failure is reported and does not stop the others. */
 export async function refreshAllReportRollups(db: Db, log: (line: string) => void = console.log): Promise<void> {
-  const shops = await db.$queryRaw<{ shopId: string }[]>`SELECT DISTINCT "shopId"::text AS "shopId" FROM "ReportDirtyMark"`;
+  const shops = await db.$queryRaw<
+    { shopId: string }[]
+  >`SELECT DISTINCT "shopId"::text AS "shopId" FROM "ReportDirtyMark"`;
   for (const { shopId } of shops) {
     try {
       await refreshReportRollups(db, shopId);
@@ -216,6 +221,14 @@ export async function refreshAllReportRollups(db: Db, log: (line: string) => voi
 }
 
 /** Refreshes the roll-ups of every shop with changes every `intervalMs` (see runEvery). Returns a stop function. */
-export function scheduleReportRollupRefresh(db: Db, intervalMs: number, log: (line: string) => void = console.log): () => void {
-  return runEvery(intervalMs, () => refreshAllReportRollups(db, log), (error) => log(`[report roll-ups] ${errorMessage(error)}`));
+export function scheduleReportRollupRefresh(
+  db: Db,
+  intervalMs: number,
+  log: (line: string) => void = console.log,
+): () => void {
+  return runEvery(
+    intervalMs,
+    () => refreshAllReportRollups(db, log),
+    (error) => log(`[report roll-ups] ${errorMessage(error)}`),
+  );
 }

@@ -9,12 +9,14 @@ import type { ReportRange } from "./date-range";
 export const utc = (instant: Date) => Prisma.sql`(${instant.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
 /** The local calendar date of a UTC TIMESTAMP column in an IANA zone. */
-export const localDate = (column: Prisma.Sql, timezone: string) => Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date`;
+export const localDate = (column: Prisma.Sql, timezone: string) =>
+  Prisma.sql`((${column} AT TIME ZONE 'UTC') AT TIME ZONE ${timezone})::date`;
 
 export const inRange = (column: Prisma.Sql, range: Pick<ReportRange, "start" | "end">) =>
   Prisma.sql`${column} >= ${utc(range.start)} AND ${column} < ${utc(range.end)}`;
 
-export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) => (surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty);
+export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) =>
+  surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty;
 
 /** A qualifying touch (attribution-spec.md, "Words") for touchpoint alias `t`, under the shop's current setting. */
 export const qualifyingAnswer = (shop: Pick<Shop, "requireAnswerFound">) =>

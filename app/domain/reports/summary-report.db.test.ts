@@ -51,18 +51,68 @@ describe("summary report for one week in Berlin", () => {
     });
 
     // This week: 2026-11-09 .. 2026-11-15.
-    const line = (title: string, amount: string, productId: string | null = title) => ({ productId, title, quantity: 1, amount });
-    await createOrder(shop, { at: "2026-11-10T10:00:00Z", classification: "LED", surface: "FAQ", conversationId: faq.id, gross: "100.00", net: "80.00", lineItems: [line("Boots", "100.00")] });
-    await createOrder(shop, { at: "2026-11-11T12:00:00Z", classification: "LED", surface: "CHAT_WIDGET", matchedBy: "LINE_ITEM_PROPERTY", conversationId: widget.id, gross: "50.50", lineItems: [line("Scarf", "20.50"), line("Boots", "30.00")] });
-    await createOrder(shop, { at: "2026-11-13T12:00:00Z", classification: "ASSISTED", surface: "CHAT_WIDGET", matchedBy: "CUSTOMER_ID", conversationId: widget.id, gross: "19.99", lineItems: [line("Gift card", "19.99", null)] });
+    const line = (title: string, amount: string, productId: string | null = title) => ({
+      productId,
+      title,
+      quantity: 1,
+      amount,
+    });
+    await createOrder(shop, {
+      at: "2026-11-10T10:00:00Z",
+      classification: "LED",
+      surface: "FAQ",
+      conversationId: faq.id,
+      gross: "100.00",
+      net: "80.00",
+      lineItems: [line("Boots", "100.00")],
+    });
+    await createOrder(shop, {
+      at: "2026-11-11T12:00:00Z",
+      classification: "LED",
+      surface: "CHAT_WIDGET",
+      matchedBy: "LINE_ITEM_PROPERTY",
+      conversationId: widget.id,
+      gross: "50.50",
+      lineItems: [line("Scarf", "20.50"), line("Boots", "30.00")],
+    });
+    await createOrder(shop, {
+      at: "2026-11-13T12:00:00Z",
+      classification: "ASSISTED",
+      surface: "CHAT_WIDGET",
+      matchedBy: "CUSTOMER_ID",
+      conversationId: widget.id,
+      gross: "19.99",
+      lineItems: [line("Gift card", "19.99", null)],
+    });
     await createOrder(shop, { at: "2026-11-14T12:00:00Z", gross: "200.00", net: "150.00" });
     await createOrder(shop, { at: "2026-11-14T13:00:00Z", gross: "0.01", net: "0.00" }); // fully refunded, still an order
-    await createOrder(shop, { at: "2026-11-12T12:00:00Z", classification: "LED", surface: "FAQ", gross: "999.00", excludedReason: "TEST" });
+    await createOrder(shop, {
+      at: "2026-11-12T12:00:00Z",
+      classification: "LED",
+      surface: "FAQ",
+      gross: "999.00",
+      excludedReason: "TEST",
+    });
     await createOrder(shop, { at: "2026-11-12T12:00:00Z", gross: "2500000.00", excludedReason: "OUTLIER" });
-    await createOrder(shop, { at: "2026-11-12T12:00:00Z", classification: "LED", gross: "40.00", excludedReason: "UNVERIFIED" });
-    await createOrder(shop, { at: "2026-11-12T12:00:00Z", classification: "LED", gross: "41.00", excludedReason: "UNVERIFIED" });
+    await createOrder(shop, {
+      at: "2026-11-12T12:00:00Z",
+      classification: "LED",
+      gross: "40.00",
+      excludedReason: "UNVERIFIED",
+    });
+    await createOrder(shop, {
+      at: "2026-11-12T12:00:00Z",
+      classification: "LED",
+      gross: "41.00",
+      excludedReason: "UNVERIFIED",
+    });
     // The week before: 2026-11-02 .. 2026-11-08.
-    await createOrder(shop, { at: "2026-11-03T12:00:00Z", classification: "LED", surface: "CHAT_WIDGET", gross: "60.00" });
+    await createOrder(shop, {
+      at: "2026-11-03T12:00:00Z",
+      classification: "LED",
+      surface: "CHAT_WIDGET",
+      gross: "60.00",
+    });
     await createOrder(shop, { at: "2026-11-04T12:00:00Z", gross: "60.00" });
     // Outside both periods (local 16 Nov 00:30 in Berlin).
     await createOrder(shop, { at: "2026-11-15T23:30:00Z", classification: "LED", gross: "500.00" });
@@ -70,7 +120,13 @@ describe("summary report for one week in Berlin", () => {
 
   it("totals per class, AOV and attribution rates, from counted orders only", async () => {
     const report = await loadSummaryReport(prisma, shop, query("2026-11-09", "2026-11-15", "Europe/Berlin"));
-    expect(report).toMatchObject({ shop: shop.domain, currency: "EUR", timezone: "Europe/Berlin", surface: null, range: { from: "2026-11-09", to: "2026-11-15", days: 7 } });
+    expect(report).toMatchObject({
+      shop: shop.domain,
+      currency: "EUR",
+      timezone: "Europe/Berlin",
+      surface: null,
+      range: { from: "2026-11-09", to: "2026-11-15", days: 7 },
+    });
     expect(report.totals).toEqual({
       led: { orders: 2, grossRevenue: "150.50", netRevenue: "130.50" },
       assisted: { orders: 1, grossRevenue: "19.99", netRevenue: "19.99" },
@@ -115,7 +171,15 @@ describe("summary report for one week in Berlin", () => {
 
   it("has every day of the range in the trend, zero days included, summing to the totals", async () => {
     const report = await loadSummaryReport(prisma, shop, query("2026-11-09", "2026-11-15", "Europe/Berlin"));
-    expect(report.daily.map((d) => d.date)).toEqual(["2026-11-09", "2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13", "2026-11-14", "2026-11-15"]);
+    expect(report.daily.map((d) => d.date)).toEqual([
+      "2026-11-09",
+      "2026-11-10",
+      "2026-11-11",
+      "2026-11-12",
+      "2026-11-13",
+      "2026-11-14",
+      "2026-11-15",
+    ]);
     expect(report.daily.map((d) => [d.led.netRevenue, d.assisted.netRevenue, d.unattributed.orders])).toEqual([
       ["0.00", "0.00", 0],
       ["80.00", "0.00", 0],

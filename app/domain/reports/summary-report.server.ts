@@ -90,17 +90,25 @@ export interface SummaryReport {
 
 type ReportShop = Pick<Shop, "id" | "domain" | "currency" | "timezone" | "requireAnswerFound">;
 
-
 interface MoneyTotals {
   orders: number;
   gross: Money;
   net: Money;
 }
 const ZERO: MoneyTotals = { orders: 0, gross: 0n, net: 0n };
-const add = (a: MoneyTotals, b: MoneyTotals): MoneyTotals => ({ orders: a.orders + b.orders, gross: a.gross + b.gross, net: a.net + b.net });
-const classTotals = (t: MoneyTotals): ClassTotals => ({ orders: t.orders, grossRevenue: formatMoney(t.gross), netRevenue: formatMoney(t.net) });
+const add = (a: MoneyTotals, b: MoneyTotals): MoneyTotals => ({
+  orders: a.orders + b.orders,
+  gross: a.gross + b.gross,
+  net: a.net + b.net,
+});
+const classTotals = (t: MoneyTotals): ClassTotals => ({
+  orders: t.orders,
+  grossRevenue: formatMoney(t.gross),
+  netRevenue: formatMoney(t.net),
+});
 const ratio = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0);
-const moneyRatio = (part: Money, whole: Money) => (whole > 0n ? Number((part * 10_000n + whole / 2n) / whole) / 10_000 : 0);
+const moneyRatio = (part: Money, whole: Money) =>
+  whole > 0n ? Number((part * 10_000n + whole / 2n) / whole) / 10_000 : 0;
 
 type ByClass = Record<Classification, MoneyTotals>;
 
@@ -125,7 +133,17 @@ type Excluded = SummaryReport["excluded"];
  * read of the order roll-up. A surface filter keeps orders credited to it and all unattributed ones.
  */
 async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
-  const rows = await db.$queryRaw<{ day: Day; class: Classification; excluded: keyof Excluded | null; inSurface: boolean; orders: number; gross: string; net: string }[]>`
+  const rows = await db.$queryRaw<
+    {
+      day: Day;
+      class: Classification;
+      excluded: keyof Excluded | null;
+      inSurface: boolean;
+      orders: number;
+      gross: string;
+      net: string;
+    }[]
+  >`
     ${dayRows(ORDER_DAYS, shop, range, live)}
     SELECT day::text AS day, classification::text AS class, lower("excludedReason"::text) AS excluded,
            (classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`}) AS "inSurface",
@@ -148,7 +166,13 @@ async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live:
   return { days, excluded };
 }
 
-async function cartTotals(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null): Promise<CartTotals> {
+async function cartTotals(
+  db: DbTx,
+  shop: ReportShop,
+  range: ReportRange,
+  live: Day[],
+  surface: Surface | null,
+): Promise<CartTotals> {
   const [row] = await db.$queryRaw<{ gmv: string; products: number; other: number }[]>`
     ${dayRows(CART_DAYS, shop, range, live)}
     SELECT coalesce(sum(amount) FILTER (WHERE currency = ${shop.currency}), 0)::text AS gmv,
@@ -159,9 +183,13 @@ async function cartTotals(db: DbTx, shop: ReportShop, range: ReportRange, live: 
 }
 
 async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
-  const [{ days, excluded }, cart] = await Promise.all([ordersByDay(db, shop, range, live, surface), cartTotals(db, shop, range, live, surface)]);
+  const [{ days, excluded }, cart] = await Promise.all([
+    ordersByDay(db, shop, range, live, surface),
+    cartTotals(db, shop, range, live, surface),
+  ]);
   const total: ByClass = { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO };
-  for (const bucket of days.values()) for (const key of Object.keys(total) as Classification[]) total[key] = add(total[key], bucket[key]);
+  for (const bucket of days.values())
+    for (const key of Object.keys(total) as Classification[]) total[key] = add(total[key], bucket[key]);
   return { days, totals: periodTotalsOf(total), cart, excluded };
 }
 
@@ -210,8 +238,16 @@ function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
   };
 }
 
-async function topProductsOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null): Promise<TopProduct[]> {
-  const rows = await db.$queryRaw<{ productId: string | null; title: string; quantity: number; revenue: string; orders: number }[]>`
+async function topProductsOf(
+  db: DbTx,
+  shop: ReportShop,
+  range: ReportRange,
+  live: Day[],
+  surface: Surface | null,
+): Promise<TopProduct[]> {
+  const rows = await db.$queryRaw<
+    { productId: string | null; title: string; quantity: number; revenue: string; orders: number }[]
+  >`
     ${dayRows(PRODUCT_DAYS, shop, range, live)}
     SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue, sum(orders)::int AS orders
     FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
@@ -223,12 +259,21 @@ async function topProductsOf(db: DbTx, shop: ReportShop, range: ReportRange, liv
 
 export const RECENT_ORDER_LIMIT = 10;
 
-async function recentOrders(db: DbTx, shop: ReportShop, range: ReportRange, surface: Surface | null): Promise<RecentOrder[]> {
+async function recentOrders(
+  db: DbTx,
+  shop: ReportShop,
+  range: ReportRange,
+  surface: Surface | null,
+): Promise<RecentOrder[]> {
   const rows = await db.order.findMany({
     where: {
       shopId: shop.id,
       processedAt: { gte: range.start, lt: range.end },
-      attribution: { classification: { in: ["LED", "ASSISTED"] }, excludedReason: null, ...(surface ? { surface } : {}) },
+      attribution: {
+        classification: { in: ["LED", "ASSISTED"] },
+        excludedReason: null,
+        ...(surface ? { surface } : {}),
+      },
     },
     include: { attribution: true },
     orderBy: [{ processedAt: "desc" }, { id: "desc" }],

@@ -42,13 +42,28 @@ export async function checkThemeEmbed(admin: AdminGraphql, timeoutMs = CHECK_TIM
     const response = await Promise.race([admin.graphql(MAIN_THEME_SETTINGS_QUERY), timeout]);
     const body = (await Promise.race([response.json(), timeout])) as MainThemeSettings;
     const theme = body.data?.themes?.nodes?.[0];
-    if (!theme) return { state: "unknown", themeName: null, reason: "The shop has no published theme, or the app lacks read_themes" };
+    if (!theme)
+      return {
+        state: "unknown",
+        themeName: null,
+        reason: "The shop has no published theme, or the app lacks read_themes",
+      };
     const content = theme.files?.nodes?.[0]?.body?.content;
-    if (content === undefined) return { state: "unknown", themeName: theme.name, reason: "The published theme has no config/settings_data.json" };
+    if (content === undefined)
+      return {
+        state: "unknown",
+        themeName: theme.name,
+        reason: "The published theme has no config/settings_data.json",
+      };
     return { state: embedStateOf(content), themeName: theme.name, reason: null };
   } catch (error) {
     // The library throws a Response for auth failures and an Error for network ones.
-    const reason = error instanceof Response ? `Shopify answered HTTP ${error.status}` : error instanceof Error ? error.message : String(error);
+    const reason =
+      error instanceof Response
+        ? `Shopify answered HTTP ${error.status}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return { state: "unknown", themeName: null, reason };
   } finally {
     clearTimeout(timer);

@@ -12,7 +12,9 @@ const answering = (body: unknown): AdminGraphql & { queries: string[] } => {
   };
 };
 const themeWith = (content: string | undefined) => ({
-  data: { themes: { nodes: [{ name: "Dawn", files: { nodes: content === undefined ? [] : [{ body: { content } }] } }] } },
+  data: {
+    themes: { nodes: [{ name: "Dawn", files: { nodes: content === undefined ? [] : [{ body: { content } }] } }] },
+  },
 });
 const ours = "shopify://apps/chat-attribution/blocks/chat-attribution/0199";
 
@@ -26,7 +28,12 @@ describe("checkThemeEmbed", () => {
   });
 
   it.each([
-    ["no published theme", { data: { themes: { nodes: [] } } }, null, "The shop has no published theme, or the app lacks read_themes"],
+    [
+      "no published theme",
+      { data: { themes: { nodes: [] } } },
+      null,
+      "The shop has no published theme, or the app lacks read_themes",
+    ],
     ["no settings file", themeWith(undefined), "Dawn", "The published theme has no config/settings_data.json"],
   ])("is unknown, with a reason, when there is %s", async (_, body, themeName, reason) => {
     expect(await checkThemeEmbed(answering(body))).toEqual({ state: "unknown", themeName, reason });

@@ -16,7 +16,10 @@ export interface SetupStatus {
 
 const CUSTOMER_DATA_SAMPLE = 50;
 
-export async function loadSetupStatus(db: DbTx, shop: Pick<Shop, "id" | "domain" | "webPixelGid">): Promise<SetupStatus> {
+export async function loadSetupStatus(
+  db: DbTx,
+  shop: Pick<Shop, "id" | "domain" | "webPixelGid">,
+): Promise<SetupStatus> {
   const [delivery, storefrontEvent, pixelHit, recentOrders] = await Promise.all([
     db.webhookDelivery.findFirst({ where: { shopDomain: shop.domain }, orderBy: { receivedAt: "desc" } }),
     db.clientEvent.findFirst({ where: { shopId: shop.id, source: "STOREFRONT" }, orderBy: { receivedAt: "desc" } }),
@@ -29,7 +32,11 @@ export async function loadSetupStatus(db: DbTx, shop: Pick<Shop, "id" | "domain"
     }),
   ]);
   return {
-    lastWebhook: delivery && { topic: delivery.topic, receivedAt: delivery.receivedAt.toISOString(), status: delivery.status },
+    lastWebhook: delivery && {
+      topic: delivery.topic,
+      receivedAt: delivery.receivedAt.toISOString(),
+      status: delivery.status,
+    },
     lastStorefrontEvent: storefrontEvent?.receivedAt.toISOString() ?? null,
     pixel: { connected: shop.webPixelGid !== null, lastHitAt: pixelHit?.receivedAt.toISOString() ?? null },
     customerData: {

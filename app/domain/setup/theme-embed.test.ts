@@ -1,16 +1,28 @@
 import { describe, expect, it } from "vitest";
 import { embedActivationUrl, embedStateOf } from "./theme-embed";
 
-const block = (type: string, disabled?: boolean) => ({ type, ...(disabled === undefined ? {} : { disabled }), settings: {} });
+const block = (type: string, disabled?: boolean) => ({
+  type,
+  ...(disabled === undefined ? {} : { disabled }),
+  settings: {},
+});
 const ours = "shopify://apps/chat-attribution/blocks/chat-attribution/0199a1b2-0000-7000-8000-000000000001";
 const theirs = "shopify://apps/reviews/blocks/reviews-embed/0199a1b2-0000-7000-8000-000000000002";
 
 describe("embedStateOf", () => {
   it.each([
-    ["enabled when our block is present and not disabled", { current: { blocks: { "1": block(ours, false) } } }, "enabled"],
+    [
+      "enabled when our block is present and not disabled",
+      { current: { blocks: { "1": block(ours, false) } } },
+      "enabled",
+    ],
     ["enabled when disabled is absent", { current: { blocks: { "1": block(ours) } } }, "enabled"],
     ["disabled when switched off", { current: { blocks: { "1": block(ours, true) } } }, "disabled"],
-    ["missing when only another app's embed is there", { current: { blocks: { "1": block(theirs, false) } } }, "missing"],
+    [
+      "missing when only another app's embed is there",
+      { current: { blocks: { "1": block(theirs, false) } } },
+      "missing",
+    ],
     ["missing when the theme has no blocks", { current: { colors: {} } }, "missing"],
     ["missing when current names a preset", { current: "Default", presets: {} }, "missing"],
   ])("%s", (_, data, expected) => {

@@ -21,7 +21,9 @@ export function embedStateOf(settingsData: string, handle: string = EMBED_BLOCK_
   // `current` is the name of a preset when the merchant never customised the theme: no blocks at all.
   if (!current || typeof current !== "object") return "missing";
   const blocks = (current as { blocks?: Record<string, { type?: unknown; disabled?: unknown }> }).blocks ?? {};
-  const ours = Object.values(blocks).filter((block) => typeof block?.type === "string" && block.type.includes(`/blocks/${handle}/`));
+  const ours = Object.values(blocks).filter(
+    (block) => typeof block?.type === "string" && block.type.includes(`/blocks/${handle}/`),
+  );
   if (ours.length === 0) return "missing";
   return ours.some((block) => block.disabled !== true) ? "enabled" : "disabled";
 }

@@ -7,9 +7,24 @@
 (function () {
   var queue = (window.chatAttribution = window.chatAttribution || []);
   var ANSWERS = [
-    { words: ["dry", "cream", "moistur"], topic: "dry skin", product: { productId: "8101", variantId: "48101", title: "Hydrating Face Cream" }, text: "For dry skin I'd pick our Hydrating Face Cream." },
-    { words: ["serum", "vitamin", "dull"], topic: "dull skin", product: { productId: "8103", variantId: "48103", title: "Vitamin C Serum" }, text: "Our Vitamin C Serum brightens dull skin (10 % off today)." },
-    { words: ["sun", "spf"], topic: "sunscreen", product: { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid" }, text: "SPF 50 Day Fluid protects every day." },
+    {
+      words: ["dry", "cream", "moistur"],
+      topic: "dry skin",
+      product: { productId: "8101", variantId: "48101", title: "Hydrating Face Cream" },
+      text: "For dry skin I'd pick our Hydrating Face Cream.",
+    },
+    {
+      words: ["serum", "vitamin", "dull"],
+      topic: "dull skin",
+      product: { productId: "8103", variantId: "48103", title: "Vitamin C Serum" },
+      text: "Our Vitamin C Serum brightens dull skin (10 % off today).",
+    },
+    {
+      words: ["sun", "spf"],
+      topic: "sunscreen",
+      product: { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid" },
+      text: "SPF 50 Day Fluid protects every day.",
+    },
   ];
   var conversationId = null;
   var panel;
@@ -33,13 +48,34 @@
       queue.push(["conversation_started", { conversationId: conversationId, surface: "CHAT_WIDGET" }]);
     }
     var answer = ANSWERS.filter(function (candidate) {
-      return candidate.words.some(function (word) { return question.toLowerCase().indexOf(word) >= 0; });
+      return candidate.words.some(function (word) {
+        return question.toLowerCase().indexOf(word) >= 0;
+      });
     })[0];
-    queue.push(["message", { conversationId: conversationId, role: "shopper", topic: answer ? answer.topic : undefined }]);
+    queue.push([
+      "message",
+      { conversationId: conversationId, role: "shopper", topic: answer ? answer.topic : undefined },
+    ]);
     say("shopper", question.replace(/</g, "&lt;"));
     if (answer) {
-      queue.push(["message", { conversationId: conversationId, role: "assistant", answerFound: true, productIds: [answer.product.productId] }]);
-      say("assistant", answer.text + ' <button type="button" class="button" data-chat-add="' + answer.product.variantId + '">Add ' + answer.product.title + " to cart</button>");
+      queue.push([
+        "message",
+        {
+          conversationId: conversationId,
+          role: "assistant",
+          answerFound: true,
+          productIds: [answer.product.productId],
+        },
+      ]);
+      say(
+        "assistant",
+        answer.text +
+          ' <button type="button" class="button" data-chat-add="' +
+          answer.product.variantId +
+          '">Add ' +
+          answer.product.title +
+          " to cart</button>",
+      );
     } else {
       queue.push(["message", { conversationId: conversationId, role: "assistant", answerFound: false }]);
       say("assistant", "Sorry, I don't know that one yet.");
@@ -49,7 +85,9 @@
   function addToCart(variantId, button) {
     button.disabled = true;
     // Once the SDK has loaded, push returns a Promise that resolves to the cart.
-    Promise.resolve(queue.push(["add_to_cart", { conversationId: conversationId, variantId: variantId, quantity: 1 }])).then(function (cart) {
+    Promise.resolve(
+      queue.push(["add_to_cart", { conversationId: conversationId, variantId: variantId, quantity: 1 }]),
+    ).then(function (cart) {
       button.textContent = cart ? "Added ✓" : "Could not add";
       window.dispatchEvent(new Event("cart:refresh"));
     });
@@ -61,7 +99,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     panel = document.createElement("aside");
     panel.className = "chat";
-    panel.innerHTML = '<button type="button" class="chat-toggle" data-chat-toggle>Chat with us</button>' +
+    panel.innerHTML =
+      '<button type="button" class="chat-toggle" data-chat-toggle>Chat with us</button>' +
       '<div class="chat-panel" data-chat-panel hidden><ul data-chat-log></ul>' +
       '<form data-chat-form><input name="question" placeholder="Ask about a product…" autocomplete="off" aria-label="Your question"><button class="button">Send</button></form>' +
       '<form data-chat-email><input name="email" type="email" placeholder="E-mail me this chat" aria-label="Your e-mail"><button class="link">Send</button></form></div>';
@@ -71,7 +110,8 @@
     panel.addEventListener("click", function (event) {
       var target = event.target.closest("button");
       if (!target) return;
-      if ("chatToggle" in target.dataset) panel.querySelector("[data-chat-panel]").hidden = !panel.querySelector("[data-chat-panel]").hidden;
+      if ("chatToggle" in target.dataset)
+        panel.querySelector("[data-chat-panel]").hidden = !panel.querySelector("[data-chat-panel]").hidden;
       if (target.dataset.chatAdd) addToCart(target.dataset.chatAdd, target);
     });
     panel.addEventListener("submit", function (event) {

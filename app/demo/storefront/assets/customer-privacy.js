@@ -9,13 +9,17 @@
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
     return match ? decodeURIComponent(match[1]) : "";
   };
-  var regionRequiresConsent = function () { return cookie("simulator_consent_region") === "required"; };
+  var regionRequiresConsent = function () {
+    return cookie("simulator_consent_region") === "required";
+  };
   var api = {
     analyticsProcessingAllowed: function () {
       var decision = cookie("simulator_consent");
       return regionRequiresConsent() ? decision === "granted" : decision !== "denied";
     },
-    shouldShowBanner: function () { return regionRequiresConsent() && !cookie("simulator_consent"); },
+    shouldShowBanner: function () {
+      return regionRequiresConsent() && !cookie("simulator_consent");
+    },
     currentVisitorConsent: function () {
       var decision = cookie("simulator_consent");
       var value = decision === "granted" ? "yes" : decision === "denied" ? "no" : "";
@@ -23,18 +27,28 @@
     },
     setTrackingConsent: function (consent, callback) {
       var granted = !!consent.analytics;
-      document.cookie = "simulator_consent=" + (granted ? "granted" : "denied") + "; path=/; max-age=31536000; samesite=lax";
+      document.cookie =
+        "simulator_consent=" + (granted ? "granted" : "denied") + "; path=/; max-age=31536000; samesite=lax";
       setTimeout(function () {
-        document.dispatchEvent(new CustomEvent("visitorConsentCollected", {
-          detail: { analyticsAllowed: granted, marketingAllowed: !!consent.marketing, preferencesAllowed: !!consent.preferences, saleOfDataAllowed: !!consent.sale_of_data },
-        }));
+        document.dispatchEvent(
+          new CustomEvent("visitorConsentCollected", {
+            detail: {
+              analyticsAllowed: granted,
+              marketingAllowed: !!consent.marketing,
+              preferencesAllowed: !!consent.preferences,
+              saleOfDataAllowed: !!consent.sale_of_data,
+            },
+          }),
+        );
         if (callback) callback();
       }, 10);
     },
   };
   window.Shopify = window.Shopify || {};
   window.Shopify.loadFeatures = function (features, callback) {
-    var wanted = features.some(function (feature) { return feature.name === "consent-tracking-api"; });
+    var wanted = features.some(function (feature) {
+      return feature.name === "consent-tracking-api";
+    });
     setTimeout(function () {
       if (wanted) window.Shopify.customerPrivacy = api;
       callback(wanted ? null : new Error("unknown feature"));
