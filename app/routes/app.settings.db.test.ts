@@ -16,7 +16,13 @@ function postForm(path: string, fields: Record<string, string>) {
   return adminFetchRequest(path, shop, { method: "POST", body: new URLSearchParams(fields) });
 }
 
-const validForm = { ledWindowHours: "48", assistedWindowDays: "7", requireAnswerFound: "true", maxOrderValue: "5000" };
+const validForm = {
+  intent: "save-settings",
+  ledWindowHours: "48",
+  assistedWindowDays: "7",
+  requireAnswerFound: "true",
+  maxOrderValue: "5000",
+};
 
 /** The background job is not awaited by the request; wait for the state it reaches (bounded, not timed). */
 async function jobSettles(shopId: string) {
@@ -78,6 +84,21 @@ describe("settings page", () => {
       ok: false,
       errors: { maxOrderValue: "must be less than 1,000,000,000,000,000" },
     });
+  });
+
+  it("answers an unknown or missing intent with 400 and saves nothing", async () => {
+    const before = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    for (const intent of ["delete-everything", "toString", undefined]) {
+      const { intent: _omit, ...fields } = validForm;
+      const response = await dispatch(postForm("/app/settings", intent === undefined ? fields : { ...fields, intent }));
+      expect(response.status).toBe(400);
+      expect((await response.json()).errors.intent).toBe(
+        "must be one of save-settings, reattribute, create-api-key, revoke-api-key",
+      );
+    }
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).settingsVersion).toBe(
+      before.settingsVersion,
+    );
   });
 
   it("recomputes on demand", async () => {

@@ -52,45 +52,54 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult = { ok: true; queued: boolean } | { ok: false; errors: Record<string, string> };
 
-export const action = async ({ request }: ActionFunctionArgs) => {
-  const shop = await authenticatedShop(request);
-  const form = Object.fromEntries(await request.formData());
-  if (form.intent === "reattribute") {
-    const job = await requestReattribution(prisma, shop.id);
-    void runInBackground(prisma, job.id);
-    return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
+type Form = Record<string, FormDataEntryValue>;
+type Shop = Awaited<ReturnType<typeof authenticatedShop>>;
+
+async function recomputeHistory(shop: Shop): Promise<Response> {
+  const job = await requestReattribution(prisma, shop.id);
+  void runInBackground(prisma, job.id);
+  return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
+}
+
+async function createKey(shop: Shop, form: Form): Promise<Response> {
+  const name = apiKeyNameSchema.safeParse(form.name);
+  if (!name.success) {
+    return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, {
+      status: 400,
+    });
   }
-  if (form.intent === "create-api-key") {
-    const name = apiKeyNameSchema.safeParse(form.name);
-    if (!name.success)
-      return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, {
-        status: 400,
-      });
-    try {
-      return jsonResponse({
-        ok: true,
-        created: await createApiKey(prisma, shop.id, name.data),
-      } satisfies ApiKeyActionResult);
-    } catch (error) {
-      if (!(error instanceof ApiKeyLimitError)) throw error;
-      return jsonResponse({ ok: false, errors: { name: error.message } } satisfies ApiKeyActionResult, { status: 400 });
-    }
+  try {
+    return jsonResponse({
+      ok: true,
+      created: await createApiKey(prisma, shop.id, name.data),
+    } satisfies ApiKeyActionResult);
+  } catch (error) {
+    if (!(error instanceof ApiKeyLimitError)) throw error;
+    return jsonResponse({ ok: false, errors: { name: error.message } } satisfies ApiKeyActionResult, { status: 400 });
   }
-  if (form.intent === "revoke-api-key") {
-    const revoked = await revokeApiKey(prisma, shop.id, String(form.id ?? ""));
-    if (!revoked)
-      return jsonResponse(
-        { ok: false, errors: { id: "No active key with this id in this shop" } } satisfies ApiKeyActionResult,
-        { status: 404 },
-      );
-    return jsonResponse({ ok: true, revoked: String(form.id) } satisfies ApiKeyActionResult);
+}
+
+async function revokeKey(shop: Shop, form: Form): Promise<Response> {
+  const revoked = await revokeApiKey(prisma, shop.id, String(form.id ?? ""));
+  if (!revoked) {
+    return jsonResponse(
+      { ok: false, errors: { id: "No active key with this id in this shop" } } satisfies ApiKeyActionResult,
+      {
+        status: 404,
+      },
+    );
   }
+  return jsonResponse({ ok: true, revoked: String(form.id) } satisfies ApiKeyActionResult);
+}
+
+async function saveSettings(shop: Shop, form: Form): Promise<Response> {
   // Unchecked checkboxes are absent from a form post.
+  const { intent: _intent, ...fields } = form;
   const parsed = settingsInputSchema.safeParse({
     requireAnswerFound: "false",
     countTestOrders: "false",
     storeTranscripts: "false",
-    ...form,
+    ...fields,
   });
   if (!parsed.success) {
     const errors = Object.fromEntries(
@@ -102,6 +111,27 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   // Recomputing history can take a while on a big shop: the request returns now, the admin polls progress.
   if (job) void runInBackground(prisma, job.id);
   return jsonResponse({ ok: true, queued: job !== null } satisfies ActionResult);
+}
+
+/** Every form on the page names what it does; anything else is refused rather than taken for a save. */
+const INTENTS: Record<string, (shop: Shop, form: Form) => Promise<Response>> = {
+  "save-settings": saveSettings,
+  reattribute: recomputeHistory,
+  "create-api-key": createKey,
+  "revoke-api-key": revokeKey,
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const shop = await authenticatedShop(request);
+  const form = Object.fromEntries(await request.formData());
+  const handle = Object.hasOwn(INTENTS, String(form.intent)) ? INTENTS[String(form.intent)] : undefined;
+  if (!handle) {
+    return jsonResponse(
+      { ok: false, errors: { intent: `must be one of ${Object.keys(INTENTS).join(", ")}` } } satisfies ActionResult,
+      { status: 400 },
+    );
+  }
+  return handle(shop, form);
 };
 
 const isUnfinished = (job: JobProgress | null) => job?.status === "PENDING" || job?.status === "RUNNING";
@@ -226,6 +256,7 @@ export default function Settings() {
       <Layout>
         <Layout.Section>
           <Form method="post">
+            <input type="hidden" name="intent" value="save-settings" />
             {dirty ? <SaveBar saving={saving} onDiscard={() => setForm(saved)} /> : null}
             <Card>
               <BlockStack gap="400">
