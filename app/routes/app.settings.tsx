@@ -52,7 +52,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 type ActionResult = { ok: true; queued: boolean } | { ok: false; errors: Record<string, string> };
 
-type Form = Record<string, FormDataEntryValue>;
+type FormFields = Record<string, FormDataEntryValue>;
 type Shop = Awaited<ReturnType<typeof authenticatedShop>>;
 
 async function recomputeHistory(shop: Shop): Promise<Response> {
@@ -61,7 +61,7 @@ async function recomputeHistory(shop: Shop): Promise<Response> {
   return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
 }
 
-async function createKey(shop: Shop, form: Form): Promise<Response> {
+async function createKey(shop: Shop, form: FormFields): Promise<Response> {
   const name = apiKeyNameSchema.safeParse(form.name);
   if (!name.success) {
     return jsonResponse({ ok: false, errors: { name: name.error.issues[0].message } } satisfies ApiKeyActionResult, {
@@ -79,7 +79,7 @@ async function createKey(shop: Shop, form: Form): Promise<Response> {
   }
 }
 
-async function revokeKey(shop: Shop, form: Form): Promise<Response> {
+async function revokeKey(shop: Shop, form: FormFields): Promise<Response> {
   const revoked = await revokeApiKey(prisma, shop.id, String(form.id ?? ""));
   if (!revoked) {
     return jsonResponse(
@@ -92,7 +92,7 @@ async function revokeKey(shop: Shop, form: Form): Promise<Response> {
   return jsonResponse({ ok: true, revoked: String(form.id) } satisfies ApiKeyActionResult);
 }
 
-async function saveSettings(shop: Shop, form: Form): Promise<Response> {
+async function saveSettings(shop: Shop, form: FormFields): Promise<Response> {
   // Unchecked checkboxes are absent from a form post.
   const { intent: _intent, ...fields } = form;
   const parsed = settingsInputSchema.safeParse({
@@ -114,7 +114,7 @@ async function saveSettings(shop: Shop, form: Form): Promise<Response> {
 }
 
 /** Every form on the page names what it does; anything else is refused rather than taken for a save. */
-const INTENTS: Record<string, (shop: Shop, form: Form) => Promise<Response>> = {
+const INTENTS: Record<string, (shop: Shop, form: FormFields) => Promise<Response>> = {
   "save-settings": saveSettings,
   reattribute: recomputeHistory,
   "create-api-key": createKey,
