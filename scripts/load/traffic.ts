@@ -59,7 +59,13 @@ export function orderPayload(version: OrderVersion): Readonly<Record<string, unk
     financial_status: version.financialStatus,
     cancelled_at: version.cancelledAt?.toISOString() ?? null,
     cancel_reason: version.cancelledAt ? "customer" : null,
-    note_attributes: version.chatSessionId ? [{ name: "_chat_session_id", value: version.chatSessionId }] : [],
+    // The embed stamps the visitor with the session: conversation c_bench_<n> is visitor v_bench_<n>'s.
+    note_attributes: version.chatSessionId
+      ? [
+          { name: "_chat_session_id", value: version.chatSessionId },
+          { name: "_chat_visitor_id", value: version.chatSessionId.replace(/^c_bench_/, "v_bench_") },
+        ]
+      : [],
   };
 }
 
