@@ -4,6 +4,7 @@
  * where Prisma's per-query cost dominated — `Sql`, plain SQL on the same connections.
  */
 import { PrismaClient } from "@prisma/client";
+import { INGEST_COLUMNS, type IngestTable } from "./db/ingest-columns";
 import { appAdapterFactory, closePglite, databaseUrl, inIssueOrder, type SqlDriver } from "./db/adapter.server";
 
 export type Db = PrismaClient;
@@ -47,17 +48,17 @@ export const advisoryLocksOn = (parameter: number) =>
 /**
  * Inserts `rows` (objects keyed by column name; other keys are ignored) with one statement however many there
  * are: they travel as one JSON parameter that `jsonRecordset` (as `r`) turns back into typed columns.
- * `columns` gives each column's SQL type. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
+ * The table's columns and their SQL types are INGEST_COLUMNS's. `then` follows the SELECT: ORDER BY (a lock order), ON CONFLICT,
  * RETURNING, whose rows are returned.
  */
 export async function insertJsonRows<Row = never>(
   sql: Sql,
-  table: string,
-  columns: Record<string, string>,
+  table: IngestTable,
   rows: readonly object[],
   then = "",
 ): Promise<Row[]> {
   if (rows.length === 0) return [];
+  const columns = INGEST_COLUMNS[table];
   const names = Object.keys(columns).map((column) => `"${column}"`);
   return sql.query<Row>(
     `INSERT INTO "${table}" (${names.join(", ")})

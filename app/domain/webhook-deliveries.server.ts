@@ -42,14 +42,6 @@ async function claimDeliveries(sql: Sql, deliveries: readonly DeliveryMeta[]): P
   const claimed = await insertJsonRows<{ webhookId: string }>(
     sql,
     "WebhookDelivery",
-    {
-      webhookId: "text",
-      shopDomain: "text",
-      topic: "text",
-      eventId: "text",
-      triggeredAt: "timestamp(3)",
-      status: '"DeliveryStatus"',
-    },
     rows,
     `ORDER BY r."webhookId" ON CONFLICT ("webhookId") DO NOTHING RETURNING "webhookId"`,
   );

@@ -6,6 +6,7 @@
  * straight on the driver.
  */
 import type { Shop } from "@prisma/client";
+import { INGEST_COLUMNS } from "../../db/ingest-columns";
 import { insertJsonRows, type Sql } from "../../db.server";
 import { log } from "../../lib/log.server";
 import { uuidv7 } from "../../lib/uuid";
@@ -400,21 +401,7 @@ export function attributeWithEvidence(
 }
 
 /** The columns of an Attribution row and their SQL types, for jsonb_to_recordset. */
-export const ATTRIBUTION_COLUMNS = {
-  id: "uuid",
-  shopId: "uuid",
-  orderId: "uuid",
-  classification: '"Classification"',
-  conversationId: "uuid",
-  surface: '"Surface"',
-  matchedBy: '"MatchedBy"',
-  minutesFromLastTouch: "int",
-  excludedReason: '"ExclusionReason"',
-  evidence: "jsonb",
-  settingsVersion: "int",
-  computedAt: "timestamp(3)",
-  error: "text",
-} as const;
+export const ATTRIBUTION_COLUMNS = INGEST_COLUMNS.Attribution;
 
 /** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
 export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET
@@ -450,13 +437,7 @@ export async function attributeStoredOrders(
   }
   if (orders.length === 0) return { results, failedOrderIds: [] };
   const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
-  await insertJsonRows(
-    sql,
-    "Attribution",
-    ATTRIBUTION_COLUMNS,
-    attributed.rows,
-    `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`,
-  );
+  await insertJsonRows(sql, "Attribution", attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
   for (const [id, result] of attributed.results) results.set(id, result);
   return { results, failedOrderIds: attributed.rows.filter((row) => row.error !== null).map((row) => row.orderId) };
 }

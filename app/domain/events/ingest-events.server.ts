@@ -386,15 +386,10 @@ export async function ingestEventBatches(
     if (!earliestOf[part] || at < earliestOf[part]) earliestOf[part] = at;
   }
   await writeConversations(sql, [...conversations.values()]);
-  await insertJsonRows(sql, "Touchpoint", TOUCHPOINT_COLUMNS, touchpointRows);
-  await insertJsonRows(sql, "CartEvent", CART_EVENT_COLUMNS, cartEventRows);
+  await insertJsonRows(sql, "Touchpoint", touchpointRows);
+  await insertJsonRows(sql, "CartEvent", cartEventRows);
   // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
-  await insertJsonRows(
-    sql,
-    "ClientEvent",
-    { shopId: "uuid", eventId: "text", type: "text", source: '"EventSource"' },
-    ledgerRows,
-  );
+  await insertJsonRows(sql, "ClientEvent", ledgerRows);
   // After all of the batch's touches are in.
   if (conversationsWithNewTouches.size)
     await refreshConversationTimes(sql, [...conversationsWithNewTouches], shop.requireAnswerFound);
@@ -411,7 +406,6 @@ export async function ingestEventBatches(
   await insertJsonRows(
     sql,
     "VisitorIdentity",
-    IDENTITY_COLUMNS,
     identities,
     `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`,
   );
@@ -446,46 +440,6 @@ async function storedEmailClaims(
   return claims;
 }
 
-const TOUCHPOINT_COLUMNS = {
-  id: "uuid",
-  shopId: "uuid",
-  conversationId: "uuid",
-  kind: '"TouchKind"',
-  answerFound: "boolean",
-  productIds: "text[]",
-  topic: "text",
-  text: "text",
-  occurredAt: "timestamp(3)",
-  source: '"EventSource"',
-  receivedAt: "timestamp(3)",
-};
-const CART_EVENT_COLUMNS = {
-  id: "uuid",
-  shopId: "uuid",
-  visitorId: "uuid",
-  conversationId: "uuid",
-  type: '"CartEventType"',
-  productId: "text",
-  variantId: "text",
-  productName: "text",
-  unitValue: "numeric",
-  currency: "text",
-  quantity: "int",
-  fromChat: "boolean",
-  cartToken: "text",
-  occurredAt: "timestamp(3)",
-  source: '"EventSource"',
-  receivedAt: "timestamp(3)",
-};
-const IDENTITY_COLUMNS = {
-  id: "uuid",
-  shopId: "uuid",
-  visitorId: "uuid",
-  kind: '"IdentityKind"',
-  value: "text",
-  seenAt: "timestamp(3)",
-};
-
 /**
  * The conversation each cart token was last seen with, in one statement (sorted, so two batches naming the same
  * tokens lock them in the same order). A token already known keeps its first visitor and source.
@@ -495,16 +449,6 @@ async function upsertCartLinks(sql: Sql, links: CartLinkRow[]) {
   await insertJsonRows(
     sql,
     "CartLink",
-    {
-      id: "uuid",
-      shopId: "uuid",
-      kind: '"CartLinkKind"',
-      token: "text",
-      conversationExternalId: "text",
-      visitorKey: "text",
-      seenAt: "timestamp(3)",
-      source: '"EventSource"',
-    },
     rows,
     `ON CONFLICT ("shopId", kind, token) DO UPDATE SET "conversationExternalId" = EXCLUDED."conversationExternalId", "seenAt" = EXCLUDED."seenAt"`,
   );
@@ -512,19 +456,9 @@ async function upsertCartLinks(sql: Sql, links: CartLinkRow[]) {
 
 /** New conversations in one statement, the ones this batch changed (an earlier start, a visitor learned) in another. */
 async function writeConversations(sql: Sql, conversations: BatchConversation[]) {
-  const columns = {
-    id: "uuid",
-    shopId: "uuid",
-    externalId: "text",
-    visitorId: "uuid",
-    startedAt: "timestamp(3)",
-    surface: '"Surface"',
-    nudgeId: "text",
-  };
   await insertJsonRows(
     sql,
     "Conversation",
-    columns,
     conversations.filter((c) => c.isNew).map((c) => c.row),
   );
   const changed = conversations.filter((c) => c.changed && !c.isNew).map((c) => c.row);
@@ -561,7 +495,6 @@ async function upsertVisitors(sql: Sql, shopId: string, events: ClientEvent[]): 
   const rows = await insertJsonRows<{ id: string; visitorKey: string }>(
     sql,
     "Visitor",
-    { id: "uuid", shopId: "uuid", visitorKey: "text", firstSeenAt: "timestamp(3)", lastSeenAt: "timestamp(3)" },
     keys.map((visitorKey) => {
       const at = new Date(firstSeen.get(visitorKey)!); // the client's time may carry any offset; the column is UTC
       return { id: uuidv7(), shopId, visitorKey, firstSeenAt: at, lastSeenAt: at };
