@@ -9,13 +9,19 @@ import { reportTimezone } from "../domain/reports/date-range";
 import { parseReportQuery, type ReportQuery } from "../domain/reports/report-query";
 import { findShop } from "../domain/shops.server";
 import { authenticate } from "../shopify.server";
+import { SHOP_DOMAIN } from "../shopify/verified-webhook.server";
 import { jsonResponse } from "./http";
 
 export async function authenticatedShop(request: Request): Promise<Shop> {
   return (await authenticatedAdmin(request)).shop;
 }
 
-const SHOP_URL = /^https:\/\/[a-z0-9][a-z0-9-]*\.myshopify\.com(\/admin)?$/;
+/** The shop a session token's `dest` or `iss` names (`https://<shop>` or `https://<shop>/admin`), or null. */
+function shopOfClaim(value: unknown): string | null {
+  if (typeof value !== "string" || !URL.canParse(value)) return null;
+  const shop = new URL(value).hostname;
+  return SHOP_DOMAIN.test(shop) && (value === `https://${shop}` || value === `https://${shop}/admin`) ? shop : null;
+}
 
 /**
  * The library turns a session token whose `dest` or `iss` is no URL (or an unreadable `host` parameter) into a
@@ -35,14 +41,8 @@ function refuseMalformedCredentials(request: Request): void {
     } catch {
       throw unauthorized();
     }
-    if (
-      typeof claims.dest !== "string" ||
-      typeof claims.iss !== "string" ||
-      !SHOP_URL.test(claims.dest) ||
-      !SHOP_URL.test(claims.iss)
-    )
-      throw unauthorized();
-    if (new URL(claims.iss).hostname !== new URL(claims.dest).hostname) throw unauthorized();
+    const dest = shopOfClaim(claims.dest);
+    if (dest === null || shopOfClaim(claims.iss) !== dest) throw unauthorized();
   }
   const host = url.searchParams.get("host");
   if (host !== null && !/^[A-Za-z0-9+/_-]+={0,2}$/.test(host)) throw unauthorized();
