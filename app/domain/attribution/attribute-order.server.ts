@@ -9,6 +9,7 @@ import type { Shop } from "@prisma/client";
 import { INGEST_COLUMNS } from "../../db/ingest-columns";
 import { insertJsonRows, type Sql } from "../../db.server";
 import { log } from "../../lib/log.server";
+import { errorMessage } from "../../lib/schedule";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import {
@@ -339,7 +340,7 @@ function failedAttribution(name: string, settings: AttributionResult["settings"]
 }
 
 /** The engine's failure as stored: its message, bounded (the engine's inputs hold no personal data to leak). */
-const failureOf = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+const failureOf = (error: unknown) => errorMessage(error).slice(0, 500);
 
 /**
  * Runs the engine on each order with the shop's settings: the results, and the rows that store them. One order
