@@ -72,15 +72,7 @@ export async function findOrCreateShopsInSql(
   const firstProfiles = new Map<string, Pick<ShopProfile, "domain" | "currency">>();
   for (const profile of profiles) if (!firstProfiles.has(profile.domain)) firstProfiles.set(profile.domain, profile);
   const domains = [...firstProfiles.keys()];
-  // The locks are the preserved side of the join: they are taken even when no shop exists yet.
-  const read = async (lockKeys: readonly string[]) => {
-    const rows = await sql.query<IngestShop & { id: string | null }>(
-      `WITH locked AS MATERIALIZED (SELECT ${advisoryLocksOn(2)} AS n)
-       SELECT ${INGEST_SHOP_COLUMNS} FROM locked LEFT JOIN "Shop" s ON s.domain = ANY($1::text[])`,
-      [domains, [...lockKeys]],
-    );
-    return new Map(rows.filter((shop) => shop.id !== null).map((shop) => [shop.domain, shop]));
-  };
+  const read = (lockKeys: readonly string[]) => readShopsThenLock(sql, domains, lockKeys, false);
   const shops = await read(thenLock);
   const missing = [...firstProfiles.values()].filter((profile) => !shops.has(profile.domain));
   if (missing.length === 0) return shops;
@@ -98,6 +90,34 @@ export async function findOrCreateShopsInSql(
     ],
   );
   return read([]);
+}
+
+/**
+ * The shops of these domains the app is installed on, keyed by domain; none is created. Order webhooks take only
+ * these: a signed delivery for a shop that never installed the app, or uninstalled it, stores nothing. `thenLock` as
+ * for findOrCreateShopsInSql.
+ */
+export function installedShopsInSql(
+  sql: Sql,
+  domains: readonly string[],
+  thenLock: readonly string[] = [],
+): Promise<Map<string, IngestShop>> {
+  return readShopsThenLock(sql, [...new Set(domains)], thenLock, true);
+}
+
+async function readShopsThenLock(
+  sql: Sql,
+  domains: readonly string[],
+  lockKeys: readonly string[],
+  installedOnly: boolean,
+): Promise<Map<string, IngestShop>> {
+  // The locks are the preserved side of the join: they are taken even when no shop exists yet.
+  const rows = await sql.query<IngestShop & { id: string | null }>(
+    `WITH locked AS MATERIALIZED (SELECT ${advisoryLocksOn(2)} AS n)
+     SELECT ${INGEST_SHOP_COLUMNS} FROM locked LEFT JOIN "Shop" s ON s.domain = ANY($1::text[])${installedOnly ? ` AND s.status = 'INSTALLED'` : ""}`,
+    [domains, [...lockKeys]],
+  );
+  return new Map(rows.filter((shop) => shop.id !== null).map((shop) => [shop.domain, shop]));
 }
 
 /** app/uninstalled may be delivered repeatedly and after the sessions are gone: every step tolerates that. */

@@ -281,6 +281,33 @@ describe("customer compliance webhooks", () => {
     expect(await prisma.shop.findUnique({ where: { id: shopId } })).toMatchObject({ status: "INSTALLED" });
   });
 
+  it("refuses a captured delivery replayed to an address under a topic it does not take", async () => {
+    // The topic header is not signed. Before the fix an orders/paid body replayed to /webhooks/app/uninstalled
+    // under its own topic (no shop named in an order's body) uninstalled the shop its header named.
+    const orderBody = { ...orderFixture(), id: 990_001 };
+    await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "t" } });
+    const sessionsBefore = 1;
+    for (const [path, topic] of [
+      ["/webhooks/app/uninstalled", "orders/paid"],
+      ["/webhooks/app/uninstalled", "customers/redact"],
+      ["/webhooks/compliance", "orders/paid"],
+      ["/webhooks/orders", "app/uninstalled"],
+      ["/webhooks/orders", "shop/redact"],
+    ] as const) {
+      const webhookId = randomUUID();
+      const response = await dispatch(webhookRequest({ path, topic, shop, body: orderBody, webhookId }));
+      expect([path, topic, response.status, await response.text()]).toEqual([
+        path,
+        topic,
+        400,
+        `topic ${topic.toUpperCase().replace("/", "_")} is not delivered to this address`,
+      ]);
+      expect(await prisma.webhookDelivery.count({ where: { webhookId } })).toBe(0);
+    }
+    expect(await prisma.shop.findUnique({ where: { id: shopId } })).toMatchObject({ status: "INSTALLED" });
+    expect(await prisma.session.count({ where: { shop } })).toBe(sessionsBefore);
+  });
+
   it("erases a shop on shop/redact only once it has been uninstalled for 48 hours", async () => {
     const early = await compliance("shop/redact", { shop_id: 1, shop_domain: shop });
     expect(early.status).toBe(200);

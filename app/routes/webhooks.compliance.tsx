@@ -4,13 +4,16 @@ import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/c
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { assertPayloadShop, verifiedWebhook } from "../shopify/verified-webhook.server";
+import { assertPayloadShop, assertTopic, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
+
+const COMPLIANCE_TOPICS = new Set(["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"]);
 
 // Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which verifiedWebhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {
   const webhook = await verifiedWebhook(request);
+  assertTopic(webhook, COMPLIANCE_TOPICS);
   assertPayloadShop(webhook);
   const { topic, shop, payload, webhookId, eventId, triggeredAt } = webhook;
   await processDeliveryOnce(
@@ -22,10 +25,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
           return redactShop(tx, shop);
         case "CUSTOMERS_REDACT":
           return redactCustomer(tx, shop, payload);
-        case "CUSTOMERS_DATA_REQUEST":
+        default: // CUSTOMERS_DATA_REQUEST (assertTopic took no other)
           return assembleCustomerDataRequest(tx, shop, payload);
-        default:
-          return { status: "PROCESSED" };
       }
     },
   );

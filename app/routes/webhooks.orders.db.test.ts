@@ -140,6 +140,31 @@ describe("order webhooks", () => {
     expect(delivery.reason).toMatch(/^not an order: /);
   });
 
+  it("stores nothing for a shop the app is not installed on, and creates no shop for it", async () => {
+    // Before the fix a signed delivery for any domain created that shop and stored its order.
+    const stranger = `never-installed-${randomUUID().slice(0, 8)}.myshopify.com`;
+    const uninstalled = `uninstalled-${randomUUID().slice(0, 8)}.myshopify.com`;
+    await ensureShop(prisma, { domain: uninstalled, currency: "USD" });
+    await prisma.shop.update({ where: { domain: uninstalled }, data: { status: "UNINSTALLED" } });
+    for (const [domain, topic, body] of [
+      [stranger, "orders/paid", orderFixture()],
+      [uninstalled, "orders/updated", orderFixture()],
+      [uninstalled, "refunds/create", orderFixture().refunds[0]],
+    ] as const) {
+      const webhookId = randomUUID();
+      const response = await dispatch(
+        webhookRequest({ path: "/webhooks/orders", topic, shop: domain, body, webhookId }),
+      );
+      // Acknowledged (Shopify would otherwise retry for 48 hours) and recorded with why.
+      expect(response.status).toBe(200);
+      const delivery = await prisma.webhookDelivery.findUniqueOrThrow({ where: { webhookId } });
+      expect(delivery).toMatchObject({ status: "REJECTED", reason: expect.stringContaining("not installed") });
+    }
+    expect(await prisma.shop.count({ where: { domain: stranger } })).toBe(0);
+    expect(await prisma.order.count({ where: { shop: { domain: { in: [stranger, uninstalled] } } } })).toBe(0);
+    expect(await prisma.refund.count({ where: { shop: { domain: uninstalled } } })).toBe(0);
+  });
+
   it("answers a correctly signed body that is not JSON with 400, not a server error (found by the fuzz run)", async () => {
     for (const body of ['{"id": 1,,}', "[[[[", "not json at all"]) {
       const response = await deliver(body);

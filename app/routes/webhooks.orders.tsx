@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { sqlTransaction } from "../db.server";
 import {
+  ORDER_WEBHOOK_TOPICS,
   handleReadOrderWebhooks,
   readOrderDelivery,
   type ReadOrderDelivery,
@@ -8,7 +9,7 @@ import {
 import { processDeliveriesInSql, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
 import { groupCommit } from "../lib/group-commit";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { verifiedWebhook, type VerifiedWebhook } from "../shopify/verified-webhook.server";
+import { assertTopic, verifiedWebhook, type VerifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
 
@@ -22,7 +23,9 @@ const storeOrderDeliveries = groupCommit<DeliveryMeta & ReadOrderDelivery, Deliv
 // over the raw body before anything parses it (401 bad HMAC, 400 missing headers, 405 not POST).
 export const action = async ({ request }: ActionFunctionArgs) => {
   // No variable holds the parsed body while the delivery waits for its batch (see readOrderDelivery).
-  await storeOrderDeliveries(readOrderDelivery(asDelivery(await verifiedWebhook(request))));
+  const webhook = await verifiedWebhook(request);
+  assertTopic(webhook, ORDER_WEBHOOK_TOPICS);
+  await storeOrderDeliveries(readOrderDelivery(asDelivery(webhook)));
   return new Response(null, { status: 200 });
 };
 

@@ -73,6 +73,14 @@ export function assertPayloadShop(webhook: Pick<VerifiedWebhook, "topic" | "shop
     throw reject(400, `the body names shop ${named ?? "(none)"}, not ${webhook.shop}`);
 }
 
+/**
+ * Refuses (400) a topic its address does not take. The topic header is not signed: without this, any captured
+ * delivery replayed to /webhooks/app/uninstalled under its own topic uninstalled the shop its header named.
+ */
+export function assertTopic(webhook: Pick<VerifiedWebhook, "topic">, topics: ReadonlySet<string>): void {
+  if (!topics.has(webhook.topic)) throw reject(400, `topic ${webhook.topic} is not delivered to this address`);
+}
+
 /** base64(HMAC-SHA256(secret, raw body)) compared in constant time. */
 function hmacMatches(secret: string, rawBody: Buffer, header: string): boolean {
   const expected = createHmac("sha256", secret).update(rawBody).digest();

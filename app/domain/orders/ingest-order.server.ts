@@ -16,11 +16,12 @@ import {
   type Evidence,
   type StoredCredit,
 } from "../attribution/attribute-order.server";
-import { findOrCreateShopInSql, findOrCreateShopsInSql, type IngestShop } from "../shops.server";
+import { installedShopsInSql, type IngestShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
-export type IngestOutcome = "CREATED" | "UPDATED" | "STALE";
+/** NOT_INSTALLED: the app is not installed on the order's shop (never installed, or uninstalled); nothing stored. */
+export type IngestOutcome = "CREATED" | "UPDATED" | "STALE" | "NOT_INSTALLED";
 
 /** One order payload as a delivery carried it, for the shop that sent it. */
 export interface OrderVersion {
@@ -185,11 +186,29 @@ export async function ingestVerifiedOrders(
   source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK",
 ): Promise<IngestOutcome[]> {
   if (versions.length === 0) return [];
-  const shops = await findOrCreateShopsInSql(
+  const shops = await installedShopsInSql(
     sql,
-    versions.map((v) => ({ domain: v.shopDomain, currency: v.order.currency })),
+    versions.map((v) => v.shopDomain),
     lockKeysOf(versions.map((v) => ({ shopDomain: v.shopDomain, shopifyOrderId: v.order.shopifyOrderId }))),
   );
+  const installed = await ingestInstalled(
+    sql,
+    shops,
+    versions.filter((v) => shops.has(v.shopDomain)),
+    source,
+  );
+  let next = 0;
+  return versions.map((v) => (shops.has(v.shopDomain) ? installed[next++] : "NOT_INSTALLED"));
+}
+
+/** ingestVerifiedOrders for versions of shops the app is installed on (`shops`, read and locked). */
+async function ingestInstalled(
+  sql: Sql,
+  shops: ReadonlyMap<string, IngestShop>,
+  versions: readonly OrderVersion[],
+  source: "WEBHOOK" | "RECONCILIATION",
+): Promise<IngestOutcome[]> {
+  if (versions.length === 0) return [];
   const shopIdOf = (version: OrderVersion) => shops.get(version.shopDomain)!.id;
 
   // What is stored decides which versions win; the evidence depends only on what the payloads say, so it is read
@@ -306,6 +325,9 @@ async function readEvidenceByShop(
   return new Map(await Promise.all(read));
 }
 
+export const notInstalled = (shopDomain: string) =>
+  `the app is not installed on ${shopDomain}: nothing of the delivery is stored`;
+
 export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
 
 /**
@@ -313,7 +335,8 @@ export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reas
  * an order already stored gets its net recomputed, and an order that arrives later deducts it on ingest.
  */
 export async function ingestRefund(sql: Sql, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
-  const shop = await findOrCreateShopInSql(sql, { domain: shopDomain });
+  const shop = (await installedShopsInSql(sql, [shopDomain])).get(shopDomain);
+  if (!shop) return { status: "REJECTED", reason: notInstalled(shopDomain) };
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };
   const { shopifyRefundId, shopifyOrderId, processedAt, amount } = parsed.refund;

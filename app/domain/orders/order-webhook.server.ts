@@ -1,9 +1,11 @@
 import type { Sql } from "../../db.server";
 import type { DeliveryOutcome } from "../webhook-deliveries.server";
-import { ingestRefund, ingestVerifiedOrders, type OrderVersion } from "./ingest-order.server";
+import { ingestRefund, ingestVerifiedOrders, notInstalled, type OrderVersion } from "./ingest-order.server";
 import { parseOrderPayload, type ParseResult } from "./order-payload";
 
 export const ORDER_TOPICS = new Set(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"]);
+/** What /webhooks/orders takes (shopify.app.toml subscribes it to these). */
+export const ORDER_WEBHOOK_TOPICS: ReadonlySet<string> = new Set([...ORDER_TOPICS, "REFUNDS_CREATE"]);
 
 /** One verified delivery of an order or refund topic. */
 export interface OrderDelivery {
@@ -52,6 +54,7 @@ export async function handleReadOrderWebhooks(
     outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
   }
   const versions: OrderVersion[] = [];
+  const ofVersion: ReadOrderDelivery[] = [];
   for (const delivery of deliveries) {
     const parsed = delivery.order;
     if (!parsed) continue;
@@ -60,9 +63,15 @@ export async function handleReadOrderWebhooks(
       continue;
     }
     versions.push({ shopDomain: delivery.shopDomain, order: parsed.order });
-    outcomes.set(delivery, { status: "PROCESSED" });
+    ofVersion.push(delivery);
   }
-  await ingestVerifiedOrders(sql, versions);
+  for (const [index, outcome] of (await ingestVerifiedOrders(sql, versions)).entries())
+    outcomes.set(
+      ofVersion[index],
+      outcome === "NOT_INSTALLED"
+        ? { status: "REJECTED", reason: notInstalled(versions[index].shopDomain) }
+        : { status: "PROCESSED" },
+    );
   return deliveries.map((delivery) => outcomes.get(delivery) ?? { status: "PROCESSED" });
 }
 

@@ -191,7 +191,14 @@ export async function reconcileShopOrders(
   const since = new Date(
     (shop.lastOrderSyncAt?.getTime() ?? now.getTime() - (options.firstSyncDays ?? 7) * 86_400_000) - OVERLAP_MS,
   );
-  const outcomes: ReconcileSummary["outcomes"] = { CREATED: 0, UPDATED: 0, STALE: 0, REJECTED: 0, FAILED: 0 };
+  const outcomes: ReconcileSummary["outcomes"] = {
+    CREATED: 0,
+    UPDATED: 0,
+    STALE: 0,
+    NOT_INSTALLED: 0,
+    REJECTED: 0,
+    FAILED: 0,
+  };
   let fetched = 0;
 
   // One order that cannot be stored is recorded and the run goes on: it never holds back the orders after it.
@@ -202,10 +209,11 @@ export async function reconcileShopOrders(
       outcomes.REJECTED += 1;
       return false;
     }
+    let outcome: IngestOutcome;
     try {
-      outcomes[
-        await db.$transaction((tx) => ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"))
-      ] += 1;
+      outcome = await db.$transaction((tx) =>
+        ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"),
+      );
     } catch (error) {
       outcomes.FAILED += 1;
       const shopifyOrderId = numericId(order.id);
@@ -217,7 +225,8 @@ export async function reconcileShopOrders(
       });
       return false;
     }
-    return true;
+    outcomes[outcome] += 1;
+    return outcome !== "NOT_INSTALLED";
   };
 
   let after: string | null = null;
