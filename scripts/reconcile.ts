@@ -36,6 +36,7 @@ export async function reconcileCommand(
       `${result.shop}: ${summary.fetched} orders updated since ${summary.since}: ${summary.outcomes.CREATED} missed and added, ` +
         `${summary.outcomes.UPDATED} updated, ${summary.outcomes.STALE} already current, ${summary.outcomes.REJECTED} unreadable; ` +
         `pixel-only orders confirmed ${summary.unverifiedConfirmed} of ${summary.unverifiedChecked}` +
+        `${summary.unverifiedRetired > 0 ? ` (${summary.unverifiedRetired} unknown to Shopify, removed)` : ""}` +
         `${summary.outcomes.FAILED > 0 ? `; ${summary.outcomes.FAILED} could not be stored and will be asked for again` : ""}` +
         `${summary.failuresRetried > 0 ? `; earlier failures stored ${summary.failuresResolved} of ${summary.failuresRetried}` : ""}` +
         `${summary.attributionsRetried > 0 ? `; failed attributions computed again: ${summary.attributionsRetried - summary.attributionsStillFailing} of ${summary.attributionsRetried}` : ""}` +

@@ -11,6 +11,9 @@ import { APP_URL, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { dayInZone, reportRange } from "../domain/reports/date-range";
 import { loadSummaryReport } from "../domain/reports/summary-report.server";
+import { STOREFRONT_MAX_DELAY_MS } from "../domain/events/ingest-events.server";
+import { MAX_UNVERIFIED_ORDERS_PER_HOUR, UNVERIFIED_CAP_FLAG } from "../domain/pixel/ingest-pixel.server";
+import { PIXEL_SHOP_LIMIT } from "./api.pixel";
 
 let shop: Awaited<ReturnType<typeof createReportShop>>;
 
@@ -215,20 +218,134 @@ describe("POST /api/pixel", () => {
     ]).toEqual([before.grossAmount?.toString(), before.netAmount?.toString(), true, before.lineItems.length]);
   });
 
-  it("is idempotent per event id and per order id, and flags figures outside the shop's bounds", async () => {
-    const body = pixelBody({ orderId: "7700003", totalPrice: 5_000_000 });
+  it("is idempotent per event id and per order id with its checkout token, and flags figures outside the shop's bounds", async () => {
+    const body = pixelBody({ orderId: "7700003", totalPrice: 5_000_000, token: "checkout-7700003" });
     expect(await (await send(body)).json()).toMatchObject({
       status: "STORED",
       flagged: [expect.stringContaining("outlier threshold")],
     });
     expect(await (await send(body)).json()).toEqual({ status: "DUPLICATE_EVENT" });
-    // The thank-you page and the first upsell page can both report the order: a new event id, the same order.
+    // The thank-you page and the first upsell page can both report the checkout: a new event id, the same order.
     expect(await (await send({ ...body, eventId: `sh-${randomUUID()}` })).json()).toEqual({
       status: "DUPLICATE_ORDER",
       orderId: "7700003",
     });
     expect(await prisma.pixelHit.count({ where: { shopId: shop.id } })).toBe(1);
     expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
+  });
+
+  it("keeps a later report of an order with another checkout token: a forged first one cannot shut out the genuine", async () => {
+    // Before the fix the forged hit (any token, no chat session) took the order id and the genuine one was
+    // answered DUPLICATE_ORDER, its checkout link never made.
+    const forged = await send(pixelBody({ orderId: "7700004", token: "forged-token", attributes: [] }));
+    expect(await forged.json()).toMatchObject({ status: "STORED", linked: false, createdUnverifiedOrder: true });
+    const genuine = await send(pixelBody({ orderId: "7700004", token: "checkout-7700004" }));
+    expect(await genuine.json()).toMatchObject({ status: "STORED", linked: true, createdUnverifiedOrder: false });
+    expect(
+      await prisma.cartLink.findUnique({
+        where: { shopId_kind_token: { shopId: shop.id, kind: "CHECKOUT_TOKEN", token: "checkout-7700004" } },
+      }),
+    ).toMatchObject({ conversationExternalId: "c_pixel", source: "PIXEL" });
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
+
+    // Shopify's webhook carries the genuine checkout token: the order is led through the genuine hit's link.
+    const webhook: Record<string, any> = {
+      ...orderFixture(),
+      id: 7700004,
+      name: "#7704",
+      checkout_token: "checkout-7700004",
+      note_attributes: [],
+      processed_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    };
+    await dispatch(
+      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
+    );
+    const order = await prisma.order.findUniqueOrThrow({
+      where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700004" } },
+      include: { attribution: true },
+    });
+    expect(order.attribution).toMatchObject({ classification: "LED", matchedBy: "CHECKOUT_TOKEN" });
+  });
+
+  it("stores only the chat stamps and flags of a hit, never the checkout it describes", async () => {
+    const body = pixelBody({
+      orderId: "7700005",
+      attributes: [
+        { key: "_chat_session_id", value: "c_pixel" },
+        { key: "_chat_visitor_id", value: "v_pixel" },
+        { key: "gift_message", value: "Happy birthday, Alice Example" },
+      ],
+    });
+    expect((await send(body)).status).toBe(200);
+    const hit = await prisma.pixelHit.findFirstOrThrow({ where: { shopId: shop.id } });
+    // Before the fix the whole body was kept: the line items, prices and every cart attribute.
+    expect(hit.payload).toEqual({ chatSessionId: "c_pixel", chatVisitorId: "v_pixel", flagged: [] });
+  });
+
+  it("dates a hit no earlier than the storefront's delay before it arrived", async () => {
+    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    expect((await send({ ...pixelBody({ orderId: "7700006" }), timestamp: dayAgo })).status).toBe(200);
+    const order = await prisma.order.findUniqueOrThrow({
+      where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700006" } },
+    });
+    // Before the fix the order was placed a day back, outside the hour the cap on unverified orders counts.
+    expect(order.processedAt.getTime()).toBeGreaterThanOrEqual(Date.now() - STOREFRONT_MAX_DELAY_MS - 60_000);
+  });
+
+  it("creates at most the hourly cap of unverified orders a shop, and still links the hit past it", async () => {
+    await prisma.order.createMany({
+      data: Array.from({ length: MAX_UNVERIFIED_ORDERS_PER_HOUR }, (_, index) => ({
+        shopId: shop.id,
+        shopifyOrderId: String(8_800_000 + index),
+        processedAt: new Date(Date.now() - 10 * 60_000),
+        currency: shop.currency,
+        verified: false,
+        source: "PIXEL" as const,
+      })),
+    });
+    const response = await send(pixelBody({ orderId: "7700007", token: "checkout-7700007" }));
+    // Before the fix every sprayed id became an order (10,000 forged ids, 10,000 unverified orders).
+    expect(await response.json()).toMatchObject({
+      status: "STORED",
+      linked: true,
+      createdUnverifiedOrder: false,
+      flagged: [UNVERIFIED_CAP_FLAG],
+    });
+    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(MAX_UNVERIFIED_ORDERS_PER_HOUR);
+    expect(
+      await prisma.cartLink.count({ where: { shopId: shop.id, kind: "CHECKOUT_TOKEN", token: "checkout-7700007" } }),
+    ).toBe(1);
+    // An order a webhook brought is still linked by a hit past the cap (it needs no unverified placeholder).
+    await dispatch(
+      webhookRequest({
+        path: "/webhooks/orders",
+        topic: "orders/paid",
+        shop: shop.domain,
+        body: { ...orderFixture(), id: 7700008, name: "#7708", updated_at: new Date().toISOString() },
+      }),
+    );
+    expect(await (await send(pixelBody({ orderId: "7700008" }))).json()).toMatchObject({
+      status: "STORED",
+      flagged: [],
+    });
+  });
+
+  it("holds all clients of a shop to the shop's limit, whatever client ids they claim", async () => {
+    const body = pixelBody({ orderId: null });
+    expect((await send(body)).status).toBe(200);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const statuses: number[] = [];
+    try {
+      // Each a new client id (its own bucket) and the same event (answered DUPLICATE_EVENT, nothing written).
+      for (let i = 0; i < PIXEL_SHOP_LIMIT.capacity + 1; i++)
+        statuses.push((await send({ ...body, clientId: `spray-${i}` })).status);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Before the fix all of them were answered: the limit was per claimed client only.
+    expect(statuses.slice(0, PIXEL_SHOP_LIMIT.capacity - 1).every((status) => status === 200)).toBe(true);
+    expect(statuses.slice(PIXEL_SHOP_LIMIT.capacity - 1)).toEqual([429, 429]);
   });
 
   it("stores a checkout without attributes without linking it, and rate-limits a client that replays in a loop", async () => {

@@ -18,6 +18,11 @@ const CORS = {
 
 // A checkout completes once per order; this bounds a client replaying events in a loop.
 const perClient = new RateLimiter({ capacity: 20, refillPerSecond: 0.2 });
+// The client id is the sender's own claim, so a script can take a new one per request: the shop's bucket bounds
+// them all, well above one shop's checkouts (20/s is 72,000 orders an hour). A hit refused here loses only its
+// early link: the order still comes with its webhook, the chat session with the cart stamp.
+export const PIXEL_SHOP_LIMIT = { capacity: 500, refillPerSecond: 20 };
+const perShop = new RateLimiter(PIXEL_SHOP_LIMIT);
 
 const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   jsonResponse(body, { status, headers: { ...CORS, ...headers } });
@@ -43,7 +48,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!shop || shop.status !== "INSTALLED") return answer({ error: "unknown shop" }, 404);
   // The account id is in the pixel's settings, which only the app (webPixelCreate) and Shopify know.
   if (event.accountId !== shop.pixelAccountId) return answer({ error: "accountId does not belong to this shop" }, 403);
-  const decision = perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`);
+  const shopDecision = perShop.take(shop.id);
+  const decision = shopDecision.allowed ? perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`) : shopDecision;
   if (!decision.allowed)
     return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
   try {

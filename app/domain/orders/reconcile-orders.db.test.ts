@@ -138,6 +138,33 @@ describe("reconcileShopOrders", () => {
     expect(confirmed.grossAmount?.toString()).toBe("120");
   });
 
+  it("removes a pixel-only order Shopify does not know, so forged ids cannot hold the by-id window", async () => {
+    const forged = Array.from({ length: 101 }, (_, index) => ({
+      shopId: shop.id,
+      shopifyOrderId: String(95_000 + index),
+      processedAt: new Date(minutesAgo(120)),
+      currency: "EUR",
+      verified: false,
+      source: "PIXEL" as const,
+      createdAt: new Date(minutesAgo(120 - index / 1000)),
+    }));
+    await prisma.order.createMany({ data: forged });
+    // A genuine pixel-only order reported after them: before the fix the forged ones were asked for on every
+    // run and this one never.
+    await prisma.order.create({
+      data: { ...forged[0], shopifyOrderId: "94002", createdAt: new Date(minutesAgo(90)) },
+    });
+    shopify.orders.push(graphqlOrder(94002, { updatedAt: minutesAgo(89), amount: "80.00" }));
+    const synced = { ...shop, lastOrderSyncAt: new Date(minutesAgo(30)) };
+    const first = await reconcileShopOrders(prisma, synced, shopify.admin);
+    expect(first).toMatchObject({ unverifiedChecked: 100, unverifiedConfirmed: 0, unverifiedRetired: 100 });
+    const second = await reconcileShopOrders(prisma, synced, shopify.admin);
+    expect(second).toMatchObject({ unverifiedChecked: 2, unverifiedConfirmed: 1, unverifiedRetired: 1 });
+    expect(
+      await prisma.order.findMany({ where: { shopId: shop.id }, select: { shopifyOrderId: true, verified: true } }),
+    ).toEqual([{ shopifyOrderId: "94002", verified: true }]);
+  });
+
   it("uses Shopify's partial answer for a shop without protected-customer-data access (customer denied, order complete)", async () => {
     shopify.customerAccessDenied = true;
     shopify.orders.push(graphqlOrder(7101, { amount: "42.00", customer: { id: "gid://shopify/Customer/555" } }));

@@ -163,6 +163,8 @@ export interface ReconcileSummary {
   outcomes: Record<IngestOutcome | "REJECTED" | "FAILED", number>;
   unverifiedChecked: number;
   unverifiedConfirmed: number;
+  /** Pixel-only orders Shopify has no order for, deleted. */
+  unverifiedRetired: number;
   /** Orders an earlier run could not store, asked for again by id; how many of them are stored now. */
   failuresRetried: number;
   failuresResolved: number;
@@ -174,6 +176,9 @@ export interface ReconcileSummary {
 }
 
 type OrdersPage = { orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: GraphqlOrder[] } };
+
+/** Pixel-only orders looked up by id per run (see MAX_UNVERIFIED_ORDERS_PER_HOUR: a run retires more than an hour's cap). */
+const UNVERIFIED_PER_RUN = 100;
 
 // Orders updated just before the last sync's clock reading can show up late in Shopify's search index.
 const OVERLAP_MS = 5 * 60_000;
@@ -253,15 +258,22 @@ export async function reconcileShopOrders(
   const unverified = await db.order.findMany({
     where: { shopId: shop.id, verified: false, source: "PIXEL", createdAt: { lte: threshold } },
     orderBy: { createdAt: "asc" },
-    take: 50,
-    select: { shopifyOrderId: true },
+    take: UNVERIFIED_PER_RUN,
+    select: { id: true, shopifyOrderId: true },
   });
   let unverifiedConfirmed = 0;
-  for (const { shopifyOrderId } of unverified) {
+  let unverifiedRetired = 0;
+  for (const { id, shopifyOrderId } of unverified) {
     const { order } = await query<{ order: GraphqlOrder | null }>(admin, ORDER_BY_ID, {
       id: `gid://shopify/Order/${shopifyOrderId}`,
     });
-    if (order && (await ingest(order))) unverifiedConfirmed += 1;
+    if (order) {
+      if (await ingest(order)) unverifiedConfirmed += 1;
+      continue;
+    }
+    // An id Shopify does not know was a forged or mistyped report: it goes (its hit and link stay as evidence),
+    // so such ids never hold this window. The condition keeps an order a webhook confirmed meanwhile.
+    unverifiedRetired += (await db.order.deleteMany({ where: { id, verified: false } })).count;
   }
 
   // Orders earlier runs could not store, by id: a stored one leaves the list, one Shopify no longer has too.
@@ -292,6 +304,7 @@ export async function reconcileShopOrders(
     outcomes,
     unverifiedChecked: unverified.length,
     unverifiedConfirmed,
+    unverifiedRetired,
     failuresRetried: failures.length,
     failuresResolved,
     attributionsRetried: attributions.retried,

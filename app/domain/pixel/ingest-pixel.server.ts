@@ -1,16 +1,29 @@
 /**
- * A web-pixel checkout_completed, stored once per event id and once per order id. What it may do, because
- * anyone can send it (event-protocol and attribution-spec: "Verified"):
+ * A web-pixel checkout_completed, stored once per event id and once per (order id, checkout token). What it may
+ * do, because anyone can send it (attribution-spec.md: "Verified", "Idempotency and bounds"):
  * - link the checkout token to the chat session the cart carried (evidence CHECKOUT_TOKEN);
- * - create the order as **unverified** when no webhook has brought it yet: no money, excluded from every total
- *   until Shopify's signed webhook confirms it;
+ * - create the order as **unverified** when no webhook has brought it yet (at most
+ *   MAX_UNVERIFIED_ORDERS_PER_HOUR a shop): no money, excluded from every total until Shopify's signed webhook
+ *   or reconciliation confirms it, deleted by reconciliation when Shopify has no such order;
  * - re-attribute an order that exists, with the new link. It never writes an order's money or line items.
+ * A hit for an order already reported with another checkout token is kept and may add its link: the first report
+ * of an order id is a claim like any other and cannot shut out the genuine one.
  */
-import type { Prisma, Shop } from "@prisma/client";
+import type { Shop } from "@prisma/client";
 import { sqlIn, type DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
+import { STOREFRONT_MAX_DELAY_MS } from "../events/ingest-events.server";
 import type { PixelEvent } from "./pixel-event";
+
+/**
+ * Pixel-only orders a shop may gain in an hour. A genuine one waits seconds for its webhook, so few are ever
+ * unverified at once; past the cap a hit still stores its link, and the order comes with its webhook or the next
+ * reconciliation. Reconciliation looks up (and retires) up to 100 a run, every 30 minutes by default.
+ */
+export const MAX_UNVERIFIED_ORDERS_PER_HOUR = 100;
+export const UNVERIFIED_CAP_FLAG =
+  "the shop's cap on unverified orders this hour is reached: the order waits for Shopify";
 
 export type PixelOutcome =
   | { status: "DUPLICATE_EVENT" }
@@ -42,52 +55,68 @@ export async function ingestPixelEvent(
     return { status: "DUPLICATE_EVENT" };
   }
   const orderId = event.checkout.orderId ?? null;
-  // checkout_completed can fire again for the same order (thank-you page and first upsell page, replays after
-  // consent): the first report of an order is the one kept.
+  const checkoutToken = event.checkout.token ?? null;
+  // checkout_completed can fire again for the same checkout (thank-you page and first upsell page, replays after
+  // consent): the first report of an order with its token is the one kept.
   if (
     orderId &&
-    (await db.pixelHit.findFirst({ where: { shopId: shop.id, shopifyOrderId: orderId }, select: { id: true } }))
+    (await db.pixelHit.findFirst({
+      where: { shopId: shop.id, shopifyOrderId: orderId, checkoutToken },
+      select: { id: true },
+    }))
   ) {
     return { status: "DUPLICATE_ORDER", orderId };
   }
   const flagged = flagsOf(event, shop);
-  const occurredAt = new Date(Math.min(Date.parse(event.timestamp), now.getTime()));
+  // The browser's time, held to the window storefront events are (attribution-spec.md, "Time").
+  const occurredAt = new Date(
+    Math.min(Math.max(Date.parse(event.timestamp), now.getTime() - STOREFRONT_MAX_DELAY_MS), now.getTime()),
+  );
+  // The cart's attributes, read with the same rule as an order's note_attributes.
+  const attributes = event.checkout.attributes.map(({ key, value }) => ({ name: key, value }));
+  const session = chatStampOf(attributes, CHAT_SESSION_KEY);
+  const visitorKey = chatStampOf(attributes, CHAT_VISITOR_KEY)?.slice(0, 64) ?? null;
+  const existing = orderId
+    ? await db.order.findUnique({
+        where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: orderId } },
+        select: { id: true },
+      })
+    : null;
+  const overCap = Boolean(
+    orderId && !existing && (await unverifiedOrdersThisHour(db, shop, now)) >= MAX_UNVERIFIED_ORDERS_PER_HOUR,
+  );
+  if (overCap) flagged.push(UNVERIFIED_CAP_FLAG);
   await db.pixelHit.create({
     data: {
       shopId: shop.id,
       eventId: event.eventId,
       shopifyOrderId: orderId,
-      checkoutToken: event.checkout.token ?? null,
+      checkoutToken,
       clientId: event.clientId ?? null,
-      payload: { ...event, flagged } as unknown as Prisma.InputJsonValue,
+      // Only what the app uses: the chat stamps the link was made from and what was flagged (never the checkout).
+      payload: { chatSessionId: session, chatVisitorId: visitorKey, flagged },
       occurredAt,
     },
   });
 
-  // The cart's attributes, read with the same rule as an order's note_attributes.
-  const attributes = event.checkout.attributes.map(({ key, value }) => ({ name: key, value }));
-  const session = chatStampOf(attributes, CHAT_SESSION_KEY);
-  const linked = Boolean(session && event.checkout.token);
-  if (session && event.checkout.token) {
+  const linked = Boolean(session && checkoutToken);
+  if (session && checkoutToken) {
     await db.cartLink.upsert({
-      where: { shopId_kind_token: { shopId: shop.id, kind: "CHECKOUT_TOKEN", token: event.checkout.token } },
+      where: { shopId_kind_token: { shopId: shop.id, kind: "CHECKOUT_TOKEN", token: checkoutToken } },
       create: {
         shopId: shop.id,
         kind: "CHECKOUT_TOKEN",
-        token: event.checkout.token,
+        token: checkoutToken,
         conversationExternalId: session,
-        visitorKey: chatStampOf(attributes, CHAT_VISITOR_KEY)?.slice(0, 64) ?? null,
+        visitorKey,
         seenAt: occurredAt,
         source: "PIXEL",
       },
       update: {},
     });
   }
-  if (!orderId) return { status: "STORED", orderId, linked, createdUnverifiedOrder: false, flagged };
+  if (!orderId || overCap) return { status: "STORED", orderId, linked, createdUnverifiedOrder: false, flagged };
 
-  const existing = await db.order.findUnique({
-    where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: orderId } },
-  });
   const order =
     existing ??
     (await db.order.create({
@@ -96,12 +125,28 @@ export async function ingestPixelEvent(
         shopifyOrderId: orderId,
         processedAt: occurredAt,
         currency: shop.currency,
-        checkoutToken: event.checkout.token ?? null,
+        checkoutToken,
         verified: false,
         source: "PIXEL",
       },
+      select: { id: true },
     }));
   // An order a webhook already brought keeps its money, line items and tokens; the pixel only adds evidence.
   await attributeStoredOrder(sqlIn(db), shop, order.id);
   return { status: "STORED", orderId, linked, createdUnverifiedOrder: !existing, flagged };
+}
+
+/**
+ * The shop's pixel-only orders placed in the last hour (their time is the hit's, at most STOREFRONT_MAX_DELAY_MS
+ * before it arrived, so the (shopId, processedAt) index finds them).
+ */
+function unverifiedOrdersThisHour(db: DbTx, shop: Shop, now: Date): Promise<number> {
+  return db.order.count({
+    where: {
+      shopId: shop.id,
+      processedAt: { gte: new Date(now.getTime() - 60 * 60_000) },
+      verified: false,
+      source: "PIXEL",
+    },
+  });
 }

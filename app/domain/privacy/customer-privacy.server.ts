@@ -94,7 +94,7 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
     where: { id: { in: orderIds } },
     data: { customerId: null, emailSha256: null, checkoutToken: null, cartToken: null, customerRedactedAt: new Date() },
   });
-  // The pixel's raw checkout payload can carry the buyer's e-mail and address.
+  // The hit's chat stamps and client id tie the buyer to their browsing.
   await db.pixelHit.updateMany({
     where: { shopId: shop.id, shopifyOrderId: { in: orders.map((o) => o.shopifyOrderId) } },
     data: { payload: {}, clientId: null, checkoutToken: null },
