@@ -59,6 +59,20 @@ function pixelBody(
   };
 }
 
+/** Shopify's fixture order as order `id`, placed and updated now. */
+const shopifyOrder = (id: number, extra: Record<string, unknown> = {}) => ({
+  ...orderFixture(),
+  id,
+  name: `#${id % 10_000}`,
+  processed_at: new Date().toISOString(),
+  updated_at: new Date().toISOString(),
+  ...extra,
+});
+
+/** Shopify's signed orders/paid for this test's shop. */
+const deliverOrder = (body: unknown) =>
+  dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body }));
+
 /** As the pixel sends it: a text body, no Content-Type (a CORS simple request), from the checkout's origin. */
 const send = (body: unknown, init: RequestInit = {}) =>
   dispatch(
@@ -173,9 +187,7 @@ describe("POST /api/pixel", () => {
     expect(before.excluded).toMatchObject({ unverified: 1 });
 
     // Shopify's signed webhook: the order becomes verified, with its money, led through the checkout token.
-    const delivered = await dispatch(
-      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
-    );
+    const delivered = await deliverOrder(webhook);
     expect(delivered.status).toBe(200);
     const verified = await prisma.order.findUniqueOrThrow({
       where: { id: unverified.id },
@@ -193,16 +205,7 @@ describe("POST /api/pixel", () => {
   });
 
   it("never changes the money of an order a webhook gave, whatever totals the pixel claims", async () => {
-    const webhook: Record<string, any> = {
-      ...orderFixture(),
-      id: 7700002,
-      name: "#7702",
-      processed_at: new Date().toISOString(),
-      updated_at: new Date().toISOString(),
-    };
-    await dispatch(
-      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
-    );
+    await deliverOrder(shopifyOrder(7700002));
     const before = await prisma.order.findUniqueOrThrow({
       where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700002" } },
       include: { lineItems: true },
@@ -249,18 +252,7 @@ describe("POST /api/pixel", () => {
     expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
 
     // Shopify's webhook carries the genuine checkout token: the order is led through the genuine hit's link.
-    const webhook: Record<string, any> = {
-      ...orderFixture(),
-      id: 7700004,
-      name: "#7704",
-      checkout_token: "checkout-7700004",
-      note_attributes: [],
-      processed_at: new Date().toISOString(),
-      updated_at: new Date().toISOString(),
-    };
-    await dispatch(
-      webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop: shop.domain, body: webhook }),
-    );
+    await deliverOrder(shopifyOrder(7700004, { checkout_token: "checkout-7700004", note_attributes: [] }));
     const order = await prisma.order.findUniqueOrThrow({
       where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: "7700004" } },
       include: { attribution: true },
@@ -317,14 +309,7 @@ describe("POST /api/pixel", () => {
       await prisma.cartLink.count({ where: { shopId: shop.id, kind: "CHECKOUT_TOKEN", token: "checkout-7700007" } }),
     ).toBe(1);
     // An order a webhook brought is still linked by a hit past the cap (it needs no unverified placeholder).
-    await dispatch(
-      webhookRequest({
-        path: "/webhooks/orders",
-        topic: "orders/paid",
-        shop: shop.domain,
-        body: { ...orderFixture(), id: 7700008, name: "#7708", updated_at: new Date().toISOString() },
-      }),
-    );
+    await deliverOrder(shopifyOrder(7700008));
     expect(await (await send(pixelBody({ orderId: "7700008" }))).json()).toMatchObject({
       status: "STORED",
       flagged: [],
