@@ -4,8 +4,8 @@
  * A hostile visitor and a hostile network against the running production server (its own process, on a throwaway
  * PostgreSQL cluster), after a little genuine traffic: events into another visitor's conversation, evidence
  * backdated before an order it arrives after, a spray of 10,000 customer ids in 118 requests, cart values of
- * trillions, 500 MB bodies with and without a length, and a signed compliance delivery replayed under another shop's
- * headers. Before and after, it reads what a merchant sees — the 30-day headline (attributed net revenue, through
+ * trillions, 500 MB bodies with and without a length, a signed compliance delivery replayed under another shop's
+ * headers, and 700 forged web-pixel hits from as many client ids. Before and after, it reads what a merchant sees — the 30-day headline (attributed net revenue, through
  * the app's own summary report), cart GMV, the row counts — and the server's memory, prints what moved, and exits 1
  * unless every figure stayed where it was (memory: within its bound).
  */
@@ -37,6 +37,9 @@ try {
   const { prisma, disconnectDatabase } = await import("../app/db.server");
   const { loadSummaryReport } = await import("../app/domain/reports/summary-report.server");
   const { parseReportQuery } = await import("../app/domain/reports/report-query");
+  const { ensureShop } = await import("../app/domain/shops.server");
+  const { PIXEL_SHOP_LIMIT } = await import("../app/routes/api.pixel");
+  const { MAX_UNVERIFIED_ORDERS_PER_HOUR } = await import("../app/domain/pixel/ingest-pixel.server");
 
   const proxy = (events: unknown[], loggedInCustomerId?: string) => {
     const params = signedAppProxyParams(SECRET, {
@@ -124,6 +127,8 @@ try {
       "customer order",
       webhook("orders/paid", order(100 + i, 30, { customer: { id: customer }, email: null })),
     );
+  // The other tenant is installed (order webhooks for a shop that is not store nothing), so there is something to erase.
+  await ensureShop(prisma, { domain: OTHER_SHOP, currency: "USD" });
   await expectOk("other shop's order", webhook("orders/paid", order(9, 10, {}), OTHER_SHOP));
 
   const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });
@@ -145,6 +150,8 @@ try {
       "cart events": String(await prisma.cartEvent.count({ where })),
       "customer ids": String(await prisma.visitorIdentity.count({ where: { ...where, kind: "CUSTOMER_ID" } })),
       orders: String(await prisma.order.count({ where })),
+      "unverified orders": String(await prisma.order.count({ where: { ...where, verified: false } })),
+      "pixel hits": String(await prisma.pixelHit.count({ where })),
       "other shop's orders": String(await prisma.order.count({ where: { shop: { domain: OTHER_SHOP } } })),
     };
   };
@@ -208,8 +215,43 @@ try {
     (await webhook("app/uninstalled", { id: 1, myshopify_domain: OTHER_SHOP }, SHOP)).status,
   ];
 
-  const after = await snapshot();
+  // The bound is for the bodies above; the pixel hits below are ordinary requests the server keeps some of.
   const memoryAfter = rss();
+
+  // 7. Forged pixel hits: each from a new client id, 300 with made-up order ids stamped with the genuine chat, then
+  // a burst of 400 more. Unverified orders stop at the hourly cap; the shop's bucket bounds the hits.
+  const pixel = (index: number, orderId: string | null) =>
+    fetch(`${app.url}/api/pixel`, {
+      method: "POST",
+      body: JSON.stringify({
+        v: 1,
+        eventId: `forged-${index}`,
+        clientId: `client-${index}`,
+        timestamp: at(60 * 24),
+        shop: SHOP,
+        accountId: shopRow.pixelAccountId,
+        checkout: {
+          orderId,
+          token: `forged-checkout-${index}`,
+          attributes: [
+            { key: "_chat_session_id", value: "c_genuine" },
+            { key: "_chat_visitor_id", value: "v_genuine" },
+          ],
+        },
+      }),
+    });
+  const pixelStarted = Date.now();
+  const pixelStatuses: Record<string, number> = {};
+  // Fifty at a time, so the burst outruns the bucket's refill.
+  for (let first = 0; first < 700; first += 50) {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => pixel(first + i, first + i < 300 ? String(7_000_000 + first + i) : null)),
+    );
+    for (const { status } of answers) pixelStatuses[status] = (pixelStatuses[status] ?? 0) + 1;
+  }
+  const pixelSeconds = (Date.now() - pixelStarted) / 1000;
+
+  const after = await snapshot();
   // What the attacks may add as valid claims: the spray's 118 chats (a conversation, a found answer and a 199.00
   // chat add each), the value attack's chat and answer, and the backdated answer (stored with its arrival: it
   // credits no order, but it qualifies its conversation, whose earlier 199.00 add then counts in cart GMV).
@@ -218,8 +260,16 @@ try {
     conversations: 119,
     touches: 120,
     "cart events": 118,
+    orders: MAX_UNVERIFIED_ORDERS_PER_HOUR,
+    "unverified orders": MAX_UNVERIFIED_ORDERS_PER_HOUR,
   };
+  // The pixel hits are bounded, not counted exactly: the shop's bucket refills while the burst is sent.
+  const hitBound = PIXEL_SHOP_LIMIT.capacity + Math.ceil(PIXEL_SHOP_LIMIT.refillPerSecond * pixelSeconds);
   const rows = (Object.keys(before) as (keyof typeof before)[]).map((what) => {
+    if (what === "pixel hits") {
+      const expected = Number(before[what]) + hitBound;
+      return { what, was: before[what], now: after[what], expected, moved: Number(after[what]) > expected };
+    }
     const expected = Number(before[what]) + (allowed[what] ?? 0);
     return { what, was: before[what], now: after[what], expected, moved: Number(after[what]) !== expected };
   });
@@ -229,13 +279,14 @@ try {
   );
   for (const row of rows)
     console.log(
-      `| ${row.what} | ${row.was} | ${row.now} | ${allowed[row.what] ? `+${allowed[row.what]}` : "nothing"} | ${row.moved ? "MOVED" : "held"} |`,
+      `| ${row.what} | ${row.was} | ${row.now} | ${row.what === "pixel hits" ? `at most +${hitBound}` : allowed[row.what] ? `+${allowed[row.what]}` : "nothing"} | ${row.moved ? "MOVED" : "held"} |`,
     );
   console.log(
     `| server memory (RSS) | ${memoryBefore.toFixed(0)} MB | ${memoryAfter.toFixed(0)} MB | ${MEMORY_BOUND_MB} MB | ${grewMb > MEMORY_BOUND_MB ? "MOVED" : "held"} |\n`,
   );
   for (const line of oversize) log(`500 MB body to ${line}`);
   log(`replayed compliance deliveries answered ${replayed.join(", ")}`);
+  log(`700 forged pixel hits in ${pixelSeconds.toFixed(1)} s answered ${JSON.stringify(pixelStatuses)}`);
 
   const problems = [
     ...rows
