@@ -4,11 +4,9 @@ import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/c
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
 import { postOnlyLoader } from "../lib/method-not-allowed";
-import { assertPayloadShop, assertTopic, verifiedWebhook } from "../shopify/verified-webhook.server";
+import { assertPayloadShop, assertTopic, COMPLIANCE_TOPICS, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;
-
-const COMPLIANCE_TOPICS = new Set(["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"]);
 
 // Mandatory compliance topics. Shopify requires 401 for a bad HMAC, which verifiedWebhook gives.
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -50,18 +50,20 @@ const reject = (status: 400 | 401 | 405, reason: string) => new Response(reason,
 /** A shop's permanent domain, as Shopify names it in X-Shopify-Shop-Domain. */
 export const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/;
 
+/** Shopify's mandatory compliance topics (shopify.app.toml's compliance_topics), delivered to /webhooks/compliance. */
+export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set([
+  "SHOP_REDACT",
+  "CUSTOMERS_REDACT",
+  "CUSTOMERS_DATA_REQUEST",
+]);
+
 /**
  * The shop a signed body names, for the topics whose body names one: the compliance topics (`shop_domain`) and
  * app/uninstalled (the Shop resource's `myshopify_domain`). Undefined for topics whose body names none.
  */
 export function payloadShopOf(topic: string, payload: unknown): string | null | undefined {
   const body = (payload ?? {}) as Record<string, unknown>;
-  const field =
-    topic === "APP_UNINSTALLED"
-      ? "myshopify_domain"
-      : ["SHOP_REDACT", "CUSTOMERS_REDACT", "CUSTOMERS_DATA_REQUEST"].includes(topic)
-        ? "shop_domain"
-        : null;
+  const field = topic === "APP_UNINSTALLED" ? "myshopify_domain" : COMPLIANCE_TOPICS.has(topic) ? "shop_domain" : null;
   if (!field) return undefined;
   return typeof body[field] === "string" ? (body[field] as string).toLowerCase() : null;
 }

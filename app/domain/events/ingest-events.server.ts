@@ -28,15 +28,17 @@ export interface IngestContext {
  */
 export const STOREFRONT_MAX_DELAY_MS = 30 * 60_000;
 
-/** The time an event is stored at: a browser's claim is held to [arrival − STOREFRONT_MAX_DELAY_MS, arrival]. */
+/** A browser's claimed time held to [arrival − STOREFRONT_MAX_DELAY_MS, arrival] (storefront events, pixel hits). */
+export function heldToArrival(claimed: Date, receivedAt: Date): Date {
+  return new Date(
+    Math.min(Math.max(claimed.getTime(), receivedAt.getTime() - STOREFRONT_MAX_DELAY_MS), receivedAt.getTime()),
+  );
+}
+
+/** The time an event is stored at: a storefront claim held to its arrival (heldToArrival), an API time as sent. */
 export function storedTimeOf(occurredAt: string, context: IngestContext, receivedAt: Date): Date {
   const claimed = new Date(occurredAt);
-  if (context.source !== "STOREFRONT") return claimed;
-  const at = Math.min(
-    Math.max(claimed.getTime(), receivedAt.getTime() - STOREFRONT_MAX_DELAY_MS),
-    receivedAt.getTime(),
-  );
-  return new Date(at);
+  return context.source === "STOREFRONT" ? heldToArrival(claimed, receivedAt) : claimed;
 }
 
 export interface IngestSummary {

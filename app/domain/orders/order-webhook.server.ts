@@ -53,23 +53,22 @@ export async function handleReadOrderWebhooks(
   for (const delivery of deliveries.filter((d) => d.topic === "REFUNDS_CREATE")) {
     outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
   }
-  const versions: OrderVersion[] = [];
-  const ofVersion: ReadOrderDelivery[] = [];
+  const read: { delivery: ReadOrderDelivery; version: OrderVersion }[] = [];
   for (const delivery of deliveries) {
     const parsed = delivery.order;
     if (!parsed) continue;
-    if (!parsed.ok) {
-      outcomes.set(delivery, { status: "REJECTED", reason: parsed.reason });
-      continue;
-    }
-    versions.push({ shopDomain: delivery.shopDomain, order: parsed.order });
-    ofVersion.push(delivery);
+    if (!parsed.ok) outcomes.set(delivery, { status: "REJECTED", reason: parsed.reason });
+    else read.push({ delivery, version: { shopDomain: delivery.shopDomain, order: parsed.order } });
   }
-  for (const [index, outcome] of (await ingestVerifiedOrders(sql, versions)).entries())
+  const ingested = await ingestVerifiedOrders(
+    sql,
+    read.map(({ version }) => version),
+  );
+  for (const [index, { delivery }] of read.entries())
     outcomes.set(
-      ofVersion[index],
-      outcome === "NOT_INSTALLED"
-        ? { status: "REJECTED", reason: notInstalled(versions[index].shopDomain) }
+      delivery,
+      ingested[index] === "NOT_INSTALLED"
+        ? { status: "REJECTED", reason: notInstalled(delivery.shopDomain) }
         : { status: "PROCESSED" },
     );
   return deliveries.map((delivery) => outcomes.get(delivery) ?? { status: "PROCESSED" });

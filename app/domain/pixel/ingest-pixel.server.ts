@@ -13,7 +13,7 @@ import type { Shop } from "@prisma/client";
 import { sqlIn, type DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
-import { STOREFRONT_MAX_DELAY_MS } from "../events/ingest-events.server";
+import { heldToArrival } from "../events/ingest-events.server";
 import type { PixelEvent } from "./pixel-event";
 
 /**
@@ -69,9 +69,7 @@ export async function ingestPixelEvent(
   }
   const flagged = flagsOf(event, shop);
   // The browser's time, held to the window storefront events are (attribution-spec.md, "Time").
-  const occurredAt = new Date(
-    Math.min(Math.max(Date.parse(event.timestamp), now.getTime() - STOREFRONT_MAX_DELAY_MS), now.getTime()),
-  );
+  const occurredAt = heldToArrival(new Date(event.timestamp), now);
   // The cart's attributes, read with the same rule as an order's note_attributes.
   const attributes = event.checkout.attributes.map(({ key, value }) => ({ name: key, value }));
   const session = chatStampOf(attributes, CHAT_SESSION_KEY);
