@@ -14,6 +14,11 @@ export const APP_PROXY_PREFIX = "apps";
 export interface AppConfig {
   apiKey: string;
   apiSecret: string;
+  /**
+   * What the shops' e-mail keys derive from (decision 010): EMAIL_HASH_SECRET if set, else the app's secret. Set it
+   * to the old secret when rotating the app's, or stored hashes stop matching new ones.
+   */
+  emailHashSecret: string;
   appUrl: string;
   scopes: string[];
   demoMode: boolean;
@@ -57,5 +62,5 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean)
     : ACCESS_SCOPES;
-  return { apiKey, apiSecret, appUrl, scopes, demoMode };
+  return { apiKey, apiSecret, emailHashSecret: env.EMAIL_HASH_SECRET || apiSecret, appUrl, scopes, demoMode };
 }

@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import { disconnectDatabase, prisma, type Db } from "../app/db.server";
+import { disconnectDatabase, prisma, sqlTransaction, type Db } from "../app/db.server";
+import { keyStoredEmailHashes } from "../app/domain/email-hash.server";
 import { reconcileShops, type AdminFor } from "../app/domain/orders/reconciliation-runner.server";
 import { exitWhenDone } from "./run";
 
@@ -50,7 +51,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { unauthenticated } = await import("../app/shopify.server");
   const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
   exitWhenDone(
-    reconcileCommand(prisma, process.argv.slice(2), adminFor, (text) => process.stdout.write(text)),
+    // Orders it adds are hashed with per-shop keys: hashes stored before those keys are re-keyed first.
+    keyStoredEmailHashes(sqlTransaction).then(() =>
+      reconcileCommand(prisma, process.argv.slice(2), adminFor, (text) => process.stdout.write(text)),
+    ),
     disconnectDatabase,
   );
 }

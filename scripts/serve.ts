@@ -9,7 +9,9 @@ import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { assertDemoModeAllowed, isDemoMode } from "../app/config.server";
-import { disconnectDatabase, prisma } from "../app/db.server";
+import { disconnectDatabase, prisma, sqlTransaction } from "../app/db.server";
+import { keyStoredEmailHashes } from "../app/domain/email-hash.server";
+import { log } from "../app/lib/log.server";
 import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
 import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
 import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
@@ -56,6 +58,9 @@ export async function startServer({
   const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
   for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
   const server = createServer(capRequestBodies(directFirst(direct, app)));
+  // Hashes stored before per-shop keys are re-keyed before the first request can compare against them.
+  const rekeyed = await keyStoredEmailHashes(sqlTransaction);
+  if (rekeyed.length > 0) log.info({ shops: rekeyed.length }, "e-mail hashes re-keyed per shop");
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook

@@ -3,11 +3,11 @@
  * per event id and per Idempotency-Key, rate limits; every request and response checked against the OpenAPI
  * document the app serves.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { eventsApiDocument, requestBodyErrors, responseErrors } from "../../test/openapi";
-import { orderFixture } from "../../test/fixtures";
+import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { APP_URL, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { createApiKey, revokeApiKey } from "../domain/api-keys/api-keys.server";
@@ -128,9 +128,7 @@ describe("POST /api/v1/events", () => {
       Array(4).fill({ source: "SERVER_API" }),
     );
     const identities = await prisma.visitorIdentity.findMany({ where: { visitor: { shopId: shop.id } } });
-    expect(identities.map((identity) => identity.value)).toEqual([
-      createHash("sha256").update("shopper@example.com").digest("hex"),
-    ]);
+    expect(identities.map((identity) => identity.value)).toEqual([storedEmailOf(shop.domain, "shopper@example.com")]);
     const stored = JSON.stringify([
       identities,
       await prisma.visitor.findMany({ where: { shopId: shop.id } }),

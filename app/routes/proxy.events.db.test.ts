@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/fixtures";
+import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
-import { emailHash } from "../domain/orders/order-payload";
+import { emailSha256Of } from "../domain/orders/order-payload";
 import { ensureShop } from "../domain/shops.server";
 
 let shop: string;
@@ -173,13 +173,13 @@ describe("storefront events through the App Proxy", () => {
         type: "identify",
         occurredAt: minutesAgo(1),
         visitorId: "v_i",
-        emailSha256: emailHash("a@example.com"),
+        emailSha256: emailSha256Of("a@example.com"),
       },
     ]);
     expect(hashed.status).toBe(200);
     expect(await prisma.visitorIdentity.findFirstOrThrow({ where: { shopId } })).toMatchObject({
-      kind: "EMAIL_SHA256",
-      value: emailHash("a@example.com"),
+      kind: "EMAIL_HASH",
+      value: storedEmailOf(shop, "a@example.com"),
     });
   });
 
@@ -276,7 +276,7 @@ describe("storefront events through the App Proxy", () => {
     );
 
     const emails = ["a", "b", "c", "d"].map((name) =>
-      identify("v_mail", { emailSha256: emailHash(`${name}@example.com`) }),
+      identify("v_mail", { emailSha256: emailSha256Of(`${name}@example.com`) }),
     );
     const claimed = await (await post(emails)).json();
     expect(claimed.accepted).toBe(3);
@@ -286,8 +286,8 @@ describe("storefront events through the App Proxy", () => {
     // The same address again is no new claim; a fourth in a later request is refused as well.
     const again = await (
       await post([
-        identify("v_mail", { emailSha256: emailHash("a@example.com") }),
-        identify("v_mail", { emailSha256: emailHash("e@example.com") }),
+        identify("v_mail", { emailSha256: emailSha256Of("a@example.com") }),
+        identify("v_mail", { emailSha256: emailSha256Of("e@example.com") }),
       ])
     ).json();
     expect(again.accepted).toBe(1);
@@ -302,7 +302,7 @@ describe("storefront events through the App Proxy", () => {
     expect(identities.filter((i) => i.kind === "CUSTOMER_ID")).toEqual([
       { kind: "CUSTOMER_ID", value: "820982911946154508" },
     ]);
-    expect(identities.filter((i) => i.kind === "EMAIL_SHA256")).toHaveLength(3);
+    expect(identities.filter((i) => i.kind === "EMAIL_HASH")).toHaveLength(3);
   });
 
   it("bounds a cart event's unit value: above the shop's outlier threshold it is refused, at 10^15 the batch is a 400", async () => {

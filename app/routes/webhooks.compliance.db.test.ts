@@ -6,16 +6,15 @@ import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
-import { orderFixture } from "../../test/fixtures";
+import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
 import { prisma, sqlIn } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
-import { emailHash } from "../domain/orders/order-payload";
+import { emailSha256Of } from "../domain/orders/order-payload";
 import { ensureShop, markShopUninstalled } from "../domain/shops.server";
 
 const CUSTOMER_ID = "7391167000123";
 const EMAIL = "John.Shopper@Example.com";
-const EMAIL_HASH = emailHash(EMAIL)!;
 const CHAT_TEXT = "Hi, I am John Shopper from 12 Elm Street";
 const OTHER_CHAT_TEXT = "Hello, this is the other shopper";
 const OTHER_CUSTOMER_ID = "8800000000001";
@@ -40,7 +39,7 @@ async function seedIdentifiedShopper(customerId: string, email: string, external
   await prisma.visitorIdentity.createMany({
     data: [
       { shopId, visitorId: visitor.id, kind: "CUSTOMER_ID", value: customerId, seenAt: ORDER_TIME },
-      { shopId, visitorId: visitor.id, kind: "EMAIL_SHA256", value: emailHash(email)!, seenAt: ORDER_TIME },
+      { shopId, visitorId: visitor.id, kind: "EMAIL_HASH", value: storedEmailOf(shop, email), seenAt: ORDER_TIME },
     ],
   });
   const conversation = await prisma.conversation.create({
@@ -150,8 +149,8 @@ describe("customer compliance webhooks", () => {
     const requests = await prisma.customerDataRequest.findMany({ where: { shopId } });
     expect(requests).toHaveLength(1);
     const report = requests[0].report as any;
-    expect(report.customer).toEqual({ id: CUSTOMER_ID, emailSha256: EMAIL_HASH });
-    expect(report.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(["CUSTOMER_ID", "EMAIL_SHA256"]);
+    expect(report.customer).toEqual({ id: CUSTOMER_ID, emailHash: storedEmailOf(shop, EMAIL) });
+    expect(report.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(["CUSTOMER_ID", "EMAIL_HASH"]);
     expect(report.visitors).toHaveLength(1);
     expect(report.visitors[0].conversations[0]).toMatchObject({ conversationId: "c_john", surface: "CHAT_WIDGET" });
     expect(report.visitors[0].conversations[0].touches[0].text).toBe(CHAT_TEXT);
@@ -190,7 +189,8 @@ describe("customer compliance webhooks", () => {
     // Issue 25.11: the cart and checkout tokens that tie the customer's browser to their orders go too.
     for (const identifying of [
       CUSTOMER_ID,
-      EMAIL_HASH,
+      storedEmailOf(shop, EMAIL),
+      emailSha256Of(EMAIL)!,
       EMAIL,
       EMAIL.toLowerCase(),
       CHAT_TEXT,
@@ -203,7 +203,7 @@ describe("customer compliance webhooks", () => {
     // The other customer is untouched.
     for (const kept of [
       OTHER_CUSTOMER_ID,
-      emailHash("other@example.com")!,
+      storedEmailOf(shop, "other@example.com"),
       `client_${OTHER_CUSTOMER_ID}`,
       OTHER_CHAT_TEXT,
       "chk2002token",
@@ -211,7 +211,7 @@ describe("customer compliance webhooks", () => {
       expect(leftovers).toContain(kept);
 
     const after = await prisma.order.findUniqueOrThrow({ where: { id: order.id }, include: { attribution: true } });
-    expect(after).toMatchObject({ customerId: null, emailSha256: null });
+    expect(after).toMatchObject({ customerId: null, emailHash: null });
     expect(after.grossAmount!.toFixed(2)).toBe("598.94");
     expect(after.attribution).toMatchObject({
       classification: "ASSISTED",

@@ -180,7 +180,7 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
         expect(identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value)).toEqual(
           loggedIn ? [signed] : [],
         );
-        expect(identities.filter((i) => i.kind === "EMAIL_SHA256").length).toBeLessThanOrEqual(3);
+        expect(identities.filter((i) => i.kind === "EMAIL_HASH").length).toBeLessThanOrEqual(3);
       }),
       settings,
     );

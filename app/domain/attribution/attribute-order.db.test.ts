@@ -5,10 +5,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
-import { orderFixture } from "../../../test/fixtures";
+import { orderFixture, storedEmailOf } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { handleOrderWebhooks } from "../orders/order-webhook.server";
-import { emailHash } from "../orders/order-payload";
 import { ensureShop } from "../shops.server";
 import { processDeliveriesInSql } from "../webhook-deliveries.server";
 import { attributeStoredOrders } from "./attribute-order.server";
@@ -82,8 +81,8 @@ async function seedChats(domain: string, answered: boolean) {
     data: {
       shopId,
       visitorId: mailer.id,
-      kind: "EMAIL_SHA256",
-      value: emailHash("mail@example.com")!,
+      kind: "EMAIL_HASH",
+      value: storedEmailOf(domain, "mail@example.com"),
       seenAt: minutesBefore(100),
     },
   });

@@ -54,7 +54,7 @@ export interface AttributableOrder {
   checkoutToken: string | null;
   cartToken: string | null;
   customerId: string | null;
-  emailSha256: string | null;
+  emailHash: string | null;
   noteAttributes: { name: string; value: string }[];
   /** When the app first heard of the order (its row's creation; now, for one about to be written). */
   receivedAt: Date | null;
@@ -72,7 +72,7 @@ export interface StoredCredit {
 /** What the evidence of an order is looked up by: what its payload says, not what is stored of it. */
 export type EvidenceKeys = Pick<
   AttributableOrder,
-  "checkoutToken" | "cartToken" | "customerId" | "emailSha256" | "noteAttributes" | "stampedItems"
+  "checkoutToken" | "cartToken" | "customerId" | "emailHash" | "noteAttributes" | "stampedItems"
 >;
 
 /** What customers/redact erases: the customer's identities and the cart and checkout tokens of their orders. */
@@ -92,7 +92,7 @@ function readStoredOrders(
 ): Promise<(AttributableOrder & StoredCredit)[]> {
   return sql.query<AttributableOrder & StoredCredit>(
     `SELECT o.id::text AS id, o."shopifyOrderId", o.name, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt", o.test, o.verified,
-            o."grossAmount"::text AS "grossAmount", o.currency, o."checkoutToken", o."cartToken", o."customerId", o."emailSha256",
+            o."grossAmount"::text AS "grossAmount", o.currency, o."checkoutToken", o."cartToken", o."customerId", o."emailHash",
             o."noteAttributes", o."createdAt" AT TIME ZONE 'UTC' AS "receivedAt",
             (SELECT coalesce(json_agg(json_build_object('title', li.title, 'chatSessionId', li."chatSessionId") ORDER BY li.id), '[]'::json)
                FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" IS NOT NULL) AS "stampedItems",
@@ -114,7 +114,7 @@ const dateOrNull = (ms: number | null) => (ms === null ? null : new Date(ms));
 /** Everything stored that may tie a set of orders of one shop to its conversations. */
 export interface Evidence {
   cartLinks: { kind: TokenKind; token: string; conversationExternalId: string }[];
-  identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_SHA256"; value: string }[];
+  identities: { visitorId: string; kind: "CUSTOMER_ID" | "EMAIL_HASH"; value: string }[];
   conversations: {
     id: string;
     externalId: string;
@@ -174,7 +174,7 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
   const tokens = [...new Map(orders.flatMap(tokensOf).map((t) => [`${t.kind}:${t.token}`, t])).values()];
   const identityKeys = [
     ...distinct(orders.map((order) => order.customerId)).map((value) => ({ kind: "CUSTOMER_ID", value })),
-    ...distinct(orders.map((order) => order.emailSha256)).map((value) => ({ kind: "EMAIL_SHA256", value })),
+    ...distinct(orders.map((order) => order.emailHash)).map((value) => ({ kind: "EMAIL_HASH", value })),
   ];
   const [evidence] = await sql.query<Evidence>(
     `WITH links AS (
@@ -251,7 +251,7 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
   const identityByVisitor = new Map<string, MatchedBy[]>();
   for (const identity of evidence.identities) {
     const matches =
-      identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailSha256;
+      identity.kind === "CUSTOMER_ID" ? identity.value === order.customerId : identity.value === order.emailHash;
     if (!matches) continue;
     const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";
     identityByVisitor.set(identity.visitorId, [...(identityByVisitor.get(identity.visitorId) ?? []), by]);

@@ -6,8 +6,9 @@
 import type { Shop } from "@prisma/client";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import { storedEmailOf } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
-import { emailHash } from "../orders/order-payload";
+import { emailSha256Of } from "../orders/order-payload";
 import { parseEventBatch, type ClientEvent } from "./event-schema";
 import { recordEventBatch, recordEventBatchesByShop, type ShopEventBatch } from "./record-events.server";
 
@@ -56,7 +57,7 @@ function session(n: number): Record<string, unknown>[] {
       fromChat: false,
       occurredAt: at(270),
     },
-    { type: "identify", visitorId, emailSha256: emailHash(`shopper${700 + n}@example.com`), occurredAt: at(260) },
+    { type: "identify", visitorId, emailSha256: emailSha256Of(`shopper${700 + n}@example.com`), occurredAt: at(260) },
   ];
 }
 
@@ -75,7 +76,7 @@ describe("event batch ingest", () => {
     expect(await prisma.conversation.count({ where: { ...where, surface: "FAQ" } })).toBe(16);
     expect(await prisma.touchpoint.count({ where })).toBe(32);
     expect(await prisma.cartEvent.count({ where })).toBe(32);
-    expect(await prisma.visitorIdentity.count({ where: { ...where, kind: "EMAIL_SHA256" } })).toBe(16);
+    expect(await prisma.visitorIdentity.count({ where: { ...where, kind: "EMAIL_HASH" } })).toBe(16);
     expect(await prisma.clientEvent.count({ where })).toBe(96);
     const conversation = await prisma.conversation.findFirstOrThrow({
       where: { ...where, externalId: "c_3" },
@@ -185,7 +186,12 @@ describe("event batch ingest", () => {
       ];
     }
 
-    async function stored(shopId: string) {
+    /** The shoppers' addresses the batches identify with, to name a stored (keyed, per shop) hash by its address. */
+    const addresses = Array.from({ length: 100 }, (_, n) => `shopper${700 + n}@example.com`);
+    const addressOf = (shopDomain: string, value: string) =>
+      addresses.find((address) => storedEmailOf(shopDomain, address) === value) ?? `unknown hash ${value}`;
+
+    async function stored({ id: shopId, domain }: { id: string; domain: string }) {
       const where = { shopId };
       return {
         visitors: await prisma.visitor.count({ where }),
@@ -200,11 +206,14 @@ describe("event batch ingest", () => {
           orderBy: [{ occurredAt: "asc" }, { type: "asc" }],
           select: { type: true, quantity: true, fromChat: true },
         }),
-        identities: await prisma.visitorIdentity.findMany({
-          where,
-          orderBy: [{ kind: "asc" }, { value: "asc" }],
-          select: { kind: true, value: true, seenAt: true },
-        }),
+        identities: (
+          await prisma.visitorIdentity.findMany({ where, select: { kind: true, value: true, seenAt: true } })
+        )
+          .map((identity) => ({
+            ...identity,
+            value: identity.kind === "EMAIL_HASH" ? addressOf(domain, identity.value) : identity.value,
+          }))
+          .sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value)),
         ledger: await prisma.clientEvent.count({ where }),
       };
     }
@@ -232,12 +241,12 @@ describe("event batch ingest", () => {
         merged.map((s) => [s.accepted, s.duplicates, s.rejected.length]),
       );
 
-      const rows = await stored(shop.id);
-      expect(rows).toEqual(await stored(alone.id));
-      const hashes = [701, 702].map((n) => emailHash(`shopper${n}@example.com`)!).sort();
+      const rows = await stored(shop);
+      expect(rows).toEqual(await stored(alone));
       expect(rows.identities.map((i) => [i.kind, i.value])).toEqual([
         ["CUSTOMER_ID", "9002"],
-        ...hashes.map((hash) => ["EMAIL_SHA256", hash]),
+        ["EMAIL_HASH", "shopper701@example.com"],
+        ["EMAIL_HASH", "shopper702@example.com"],
       ]);
       expect(rows.cartEvents).toHaveLength(4);
     });
@@ -255,8 +264,8 @@ describe("event batch ingest", () => {
         [6, 0],
         [6, 0],
       ]);
-      expect(await stored(shop.id)).toEqual(await stored(other.id));
-      expect((await stored(shop.id)).ledger).toBe(6);
+      expect(await stored(shop)).toEqual(await stored(other));
+      expect((await stored(shop)).ledger).toBe(6);
     });
 
     it("refuses a removal with no earlier add in any request of the transaction, and only in its own request", async () => {

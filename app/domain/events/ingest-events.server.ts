@@ -8,7 +8,8 @@ import { insertJsonRows, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
 import { parseMoney } from "../money";
 import { attributeStoredOrders, type AttributionShop } from "../attribution/attribute-order.server";
-import { CHAT_SESSION_KEY, emailHash, normaliseCartToken } from "../orders/order-payload";
+import { storedEmailHash } from "../email-hash.server";
+import { CHAT_SESSION_KEY, emailSha256Of, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
 
 export type EventSource = "STOREFRONT" | "SERVER_API";
@@ -50,7 +51,7 @@ export interface IngestSummary {
 }
 
 /** The shop fields event ingest reads. */
-export type EventShop = AttributionShop & Pick<Shop, "storeTranscripts">;
+export type EventShop = AttributionShop & Pick<Shop, "domain" | "storeTranscripts">;
 
 type TouchpointRow = {
   id: string;
@@ -88,7 +89,7 @@ type IdentityRow = {
   id: string;
   shopId: string;
   visitorId: string;
-  kind: "CUSTOMER_ID" | "EMAIL_SHA256";
+  kind: "CUSTOMER_ID" | "EMAIL_HASH";
   value: string;
   seenAt: Date;
 };
@@ -222,7 +223,7 @@ export async function ingestEventBatches(
   };
 
   /** Kept with the time it was first seen: an identity already stored stays as it is. */
-  const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_SHA256", value: string, at: Date) => {
+  const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_HASH", value: string, at: Date) => {
     if (!visitorId) return;
     const key = `${visitorId} ${kind} ${value}`;
     if (!identityRows.has(key))
@@ -354,7 +355,7 @@ export async function ingestEventBatches(
         break;
       }
       case "identify": {
-        const hash = event.emailSha256 ?? emailHash(event.email);
+        const hash = storedEmailHash(shop.domain, event.emailSha256 ?? emailSha256Of(event.email));
         if (context.source === "STOREFRONT") {
           // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
           // Proxy's signature, and no more than a few e-mail addresses per visitor.
@@ -377,7 +378,7 @@ export async function ingestEventBatches(
           }
           if (hash) claimedEmails.set(visitorId!, claims.add(hash));
         }
-        if (hash) addIdentity(visitorId, "EMAIL_SHA256", hash, at);
+        if (hash) addIdentity(visitorId, "EMAIL_HASH", hash, at);
         if (event.customerId) addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
         break;
       }
@@ -435,7 +436,7 @@ async function storedEmailClaims(
   if (visitorIds.length === 0) return claims;
   const rows = await sql.query<{ visitorId: string; value: string }>(
     `SELECT "visitorId"::text AS "visitorId", value FROM "VisitorIdentity"
-     WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[]) AND kind = 'EMAIL_SHA256'`,
+     WHERE "shopId" = $1::uuid AND "visitorId" = ANY($2::uuid[]) AND kind = 'EMAIL_HASH'`,
     [shopId, visitorIds],
   );
   for (const row of rows) claims.set(row.visitorId, (claims.get(row.visitorId) ?? new Set()).add(row.value));
@@ -558,7 +559,7 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
       )
     : [];
   const customerIds = identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value);
-  const emailHashes = identities.filter((i) => i.kind === "EMAIL_SHA256").map((i) => i.value);
+  const emailHashes = identities.filter((i) => i.kind === "EMAIL_HASH").map((i) => i.value);
   if (sessions.length + touched.cartTokens.size + customerIds.length + emailHashes.length === 0) return 0;
   const orders = await sql.query<{ id: string }>(
     `SELECT o.id::text AS id FROM "Order" o
@@ -566,7 +567,7 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
        EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(o."noteAttributes") WHEN 'array' THEN o."noteAttributes" ELSE '[]' END) AS a(attribute)
                WHERE a.attribute->>'name' = $3 AND a.attribute->>'value' = ANY($4::text[]))
        OR EXISTS (SELECT 1 FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" = ANY($4::text[]))
-       OR o."cartToken" = ANY($5::text[]) OR o."customerId" = ANY($6::text[]) OR o."emailSha256" = ANY($7::text[]))`,
+       OR o."cartToken" = ANY($5::text[]) OR o."customerId" = ANY($6::text[]) OR o."emailHash" = ANY($7::text[]))`,
     [
       shop.id,
       touched.earliest.toISOString(),

@@ -16,6 +16,7 @@ import {
   type Evidence,
   type StoredCredit,
 } from "../attribution/attribute-order.server";
+import { storedEmailHash } from "../email-hash.server";
 import { installedShopsInSql, type IngestShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
@@ -126,17 +127,17 @@ async function writeOrders(
       INSERT INTO "Order" (id, "shopId", "shopifyOrderId", name, "processedAt", "shopifyCreatedAt", "shopifyUpdatedAt", test,
                            "financialStatus", "cancelledAt", currency, "presentmentCurrency", "grossAmount", "netAmount",
                            "currentTotalAmount", "reflectedRefundIds", "checkoutToken", "cartToken", "customerId",
-                           "emailSha256", "noteAttributes", verified, source, "updatedAt")
+                           "emailHash", "noteAttributes", verified, source, "updatedAt")
       SELECT r.id, r."shopId", r."shopifyOrderId", r.name, r."processedAt" AT TIME ZONE 'UTC', r."shopifyCreatedAt" AT TIME ZONE 'UTC',
              r."shopifyUpdatedAt" AT TIME ZONE 'UTC', r.test, r."financialStatus", r."cancelledAt" AT TIME ZONE 'UTC', r.currency,
              r."presentmentCurrency", r."grossAmount", r."netAmount", r."currentTotalAmount", r."reflectedRefundIds",
-             r."checkoutToken", r."cartToken", r."customerId", r."emailSha256", r."noteAttributes", true,
+             r."checkoutToken", r."cartToken", r."customerId", r."emailHash", r."noteAttributes", true,
              $3::"OrderSource", now() AT TIME ZONE 'UTC'
       FROM jsonb_to_recordset($1::jsonb) AS r(
         id uuid, "shopId" uuid, "shopifyOrderId" text, name text, "processedAt" timestamptz, "shopifyCreatedAt" timestamptz,
         "shopifyUpdatedAt" timestamptz, test boolean, "financialStatus" text, "cancelledAt" timestamptz, currency text,
         "presentmentCurrency" text, "grossAmount" numeric, "netAmount" numeric, "currentTotalAmount" numeric,
-        "reflectedRefundIds" text[], "checkoutToken" text, "cartToken" text, "customerId" text, "emailSha256" text,
+        "reflectedRefundIds" text[], "checkoutToken" text, "cartToken" text, "customerId" text, "emailHash" text,
         "noteAttributes" jsonb)
       ORDER BY r."shopId", r."shopifyOrderId"
       ON CONFLICT ("shopId", "shopifyOrderId") DO UPDATE SET
@@ -145,7 +146,7 @@ async function writeOrders(
         "cancelledAt" = EXCLUDED."cancelledAt", currency = EXCLUDED.currency, "presentmentCurrency" = EXCLUDED."presentmentCurrency",
         "grossAmount" = EXCLUDED."grossAmount", "netAmount" = EXCLUDED."netAmount", "currentTotalAmount" = EXCLUDED."currentTotalAmount",
         "reflectedRefundIds" = EXCLUDED."reflectedRefundIds", "checkoutToken" = EXCLUDED."checkoutToken",
-        "cartToken" = EXCLUDED."cartToken", "customerId" = EXCLUDED."customerId", "emailSha256" = EXCLUDED."emailSha256",
+        "cartToken" = EXCLUDED."cartToken", "customerId" = EXCLUDED."customerId", "emailHash" = EXCLUDED."emailHash",
         "noteAttributes" = EXCLUDED."noteAttributes", verified = true, "updatedAt" = EXCLUDED."updatedAt"
       RETURNING id, "shopId", "shopifyOrderId"
     ), items AS (
@@ -244,7 +245,13 @@ async function ingestInstalled(
 
   // The chat stamps stay in noteAttributes and line items; the rest of the parsed order maps onto columns.
   const written = [...winners].map(([key, version]) => {
-    const { lineItems: _items, chatSessionId: _cartStamp, chatVisitorId: _visitorStamp, ...columns } = version.order;
+    const {
+      lineItems: _items,
+      chatSessionId: _cartStamp,
+      chatVisitorId: _visitorStamp,
+      emailSha256: _email,
+      ...columns
+    } = version.order;
     const current = stored.get(key)!;
     return {
       current,
@@ -253,6 +260,7 @@ async function ingestInstalled(
         id: current.id ?? uuidv7(),
         shopId: shopIdOf(version),
         ...columns,
+        emailHash: emailHashOf(version),
         netAmount: netAmountOf(columns, current.refunds),
       },
     };
@@ -305,6 +313,9 @@ async function ingestInstalled(
   return outcomes;
 }
 
+/** The order's e-mail as stored: keyed for its shop (the payload gives the address, parsing its SHA-256). */
+const emailHashOf = (version: OrderVersion) => storedEmailHash(version.shopDomain, version.order.emailSha256);
+
 const stampedItemsOf = (order: ParsedOrder) =>
   order.lineItems.flatMap((item) =>
     item.chatSessionId ? [{ title: item.title, chatSessionId: item.chatSessionId }] : [],
@@ -319,7 +330,11 @@ async function readEvidenceByShop(
   const read = shops.map(async (shop): Promise<[string, Evidence]> => {
     const orders = versions
       .filter((v) => v.shopDomain === shop.domain)
-      .map(({ order }) => ({ ...order, stampedItems: stampedItemsOf(order) }));
+      .map((version) => ({
+        ...version.order,
+        emailHash: emailHashOf(version),
+        stampedItems: stampedItemsOf(version.order),
+      }));
     return [shop.id, await readEvidence(sql, shop.id, orders)];
   });
   return new Map(await Promise.all(read));

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { orderFixture as fixture } from "../../../test/fixtures";
-import { emailHash, normaliseCartToken, parseOrderPayload } from "./order-payload";
+import { emailSha256Of, normaliseCartToken, parseOrderPayload } from "./order-payload";
 
 describe("REST order payload", () => {
   it("reads Shopify's real order fixture", () => {
@@ -133,8 +133,8 @@ describe("REST order payload", () => {
   });
 
   it("normalises e-mail and cart tokens before comparing", () => {
-    expect(emailHash("  Bob.Norman@Mail.Example.com ")).toBe(emailHash("bob.norman@mail.example.com"));
-    expect(emailHash("")).toBeNull();
+    expect(emailSha256Of("  Bob.Norman@Mail.Example.com ")).toBe(emailSha256Of("bob.norman@mail.example.com"));
+    expect(emailSha256Of("")).toBeNull();
     expect(normaliseCartToken("c1-68778783AD298f1c80c3bafcddeea02f?key=0d99")).toBe("68778783ad298f1c80c3bafcddeea02f");
     expect(normaliseCartToken("68778783ad298f1c80c3bafcddeea02f")).toBe("68778783ad298f1c80c3bafcddeea02f");
     expect(normaliseCartToken(null)).toBeNull();

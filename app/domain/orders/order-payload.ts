@@ -88,8 +88,8 @@ export interface ParsedOrder {
 
 export type ParseResult = { ok: true; order: ParsedOrder } | { ok: false; reason: string };
 
-/** SHA-256 of the trimmed, lower-cased address: the only form in which an e-mail is kept. */
-export function emailHash(email: string | null | undefined): string | null {
+/** SHA-256 of the trimmed, lower-cased address, as the browser SDK sends it; stored only keyed per shop (email-hash.ts). */
+export function emailSha256Of(email: string | null | undefined): string | null {
   const normalised = email?.trim().toLowerCase();
   return normalised ? sha256Hex(normalised) : null;
 }
@@ -177,7 +177,7 @@ export function parseOrderPayload(payload: unknown): ParseResult {
       checkoutToken: tokenOrNull(o.checkout_token?.trim() || null),
       cartToken: tokenOrNull(normaliseCartToken(o.cart_token)),
       customerId: o.customer?.id ?? null,
-      emailSha256: emailHash(o.email ?? o.contact_email ?? o.customer?.email),
+      emailSha256: emailSha256Of(o.email ?? o.contact_email ?? o.customer?.email),
       noteAttributes,
       chatSessionId: chatStampOf(noteAttributes, CHAT_SESSION_KEY),
       chatVisitorId: chatStampOf(noteAttributes, CHAT_VISITOR_KEY),

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import type { DbTx } from "../../db.server";
-import { emailHash } from "../orders/order-payload";
+import { storedEmailHash } from "../email-hash.server";
+import { emailSha256Of } from "../orders/order-payload";
 import { findIdentities, type ShopperKeys } from "../identities.server";
 import { rejectionReason, shopifyId as id } from "../shopify-payload";
 import { findShop } from "../shops.server";
@@ -37,7 +38,7 @@ async function customerFootprint(db: DbTx, shopId: string, keys: CustomerKeys) {
   const identities = await findIdentities(db, shopId, keys);
   const orderFilters = [
     keys.customerId ? { customerId: keys.customerId } : null,
-    keys.emailSha256 ? { emailSha256: keys.emailSha256 } : null,
+    keys.emailHash ? { emailHash: keys.emailHash } : null,
     keys.shopifyOrderIds.length ? { shopifyOrderId: { in: keys.shopifyOrderIds } } : null,
   ].filter((f) => f !== null);
   const orders = orderFilters.length
@@ -50,10 +51,10 @@ async function customerFootprint(db: DbTx, shopId: string, keys: CustomerKeys) {
   return { identities, visitorIds: [...new Set(identities.map((i) => i.visitorId))], orders };
 }
 
-function keysOf(payload: { customer: z.infer<typeof customer> }, orderIds: string[]): CustomerKeys {
+function keysOf(shopDomain: string, payload: { customer: z.infer<typeof customer> }, orderIds: string[]): CustomerKeys {
   return {
     customerId: payload.customer.id ?? null,
-    emailSha256: emailHash(payload.customer.email),
+    emailHash: storedEmailHash(shopDomain, emailSha256Of(payload.customer.email)),
     shopifyOrderIds: orderIds,
   };
 }
@@ -66,7 +67,7 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
     return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/redact payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" }; // nothing held (never installed, or already redacted)
-  const keys = keysOf(parsed.data, parsed.data.orders_to_redact);
+  const keys = keysOf(shop.domain, parsed.data, parsed.data.orders_to_redact);
   const { identities, visitorIds, orders } = await customerFootprint(db, shop.id, keys);
   const orderIds = orders.map((o) => o.id);
 
@@ -92,7 +93,7 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
   });
   await db.order.updateMany({
     where: { id: { in: orderIds } },
-    data: { customerId: null, emailSha256: null, checkoutToken: null, cartToken: null, customerRedactedAt: new Date() },
+    data: { customerId: null, emailHash: null, checkoutToken: null, cartToken: null, customerRedactedAt: new Date() },
   });
   // The hit's chat stamps and client id tie the buyer to their browsing.
   await db.pixelHit.updateMany({
@@ -126,7 +127,7 @@ export async function assembleCustomerDataRequest(
     return { status: "REJECTED", reason: rejectionReason(parsed.error, "a customers/data_request payload") };
   const shop = await findShop(db, shopDomain);
   if (!shop) return { status: "PROCESSED" };
-  const keys = keysOf(parsed.data, parsed.data.orders_requested);
+  const keys = keysOf(shop.domain, parsed.data, parsed.data.orders_requested);
   const { identities, visitorIds, orders } = await customerFootprint(db, shop.id, keys);
   const visitors = await db.visitor.findMany({
     where: { id: { in: visitorIds } },
@@ -139,8 +140,8 @@ export async function assembleCustomerDataRequest(
     shop: shop.domain,
     requestId: parsed.data.data_request.id,
     assembledAt: new Date().toISOString(),
-    customer: { id: keys.customerId, emailSha256: keys.emailSha256 },
-    note: "E-mail addresses are never stored; only their SHA-256 is. Chat text is kept only when the shop stores transcripts.",
+    customer: { id: keys.customerId, emailHash: keys.emailHash },
+    note: "E-mail addresses are never stored; only a hash keyed for this shop (HMAC-SHA256 of the address's SHA-256). Chat text is kept only when the shop stores transcripts.",
     identities: identities.map((i) => ({ kind: i.kind, value: i.value, seenAt: i.seenAt.toISOString() })),
     visitors: visitors.map((v) => ({
       visitorId: v.visitorKey,

@@ -28,7 +28,7 @@ export async function loadSetupStatus(
       where: { shopId: shop.id, verified: true, customerRedactedAt: null },
       orderBy: { processedAt: "desc" },
       take: CUSTOMER_DATA_SAMPLE,
-      select: { customerId: true, emailSha256: true },
+      select: { customerId: true, emailHash: true },
     }),
   ]);
   return {
@@ -42,7 +42,7 @@ export async function loadSetupStatus(
     customerData: {
       sampled: recentOrders.length,
       withCustomerId: recentOrders.filter((order) => order.customerId !== null).length,
-      withEmail: recentOrders.filter((order) => order.emailSha256 !== null).length,
+      withEmail: recentOrders.filter((order) => order.emailHash !== null).length,
     },
   };
 }
