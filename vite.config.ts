@@ -42,7 +42,7 @@ export default defineConfig({
         test: {
           name: "db",
           include: ["app/**/*.db.test.ts", "test/**/*.db.test.ts"],
-          setupFiles: ["test/setup-env.ts", "test/setup-db.ts"],
+          setupFiles: ["test/setup-env.ts", "test/setup-db.ts", "test/setup-storefront.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -52,7 +52,7 @@ export default defineConfig({
         test: {
           name: "fuzz",
           include: ["test/fuzz/**/*.fuzz.test.ts"],
-          setupFiles: ["test/setup-env.ts", "test/setup-db.ts"],
+          setupFiles: ["test/setup-env.ts", "test/setup-db.ts", "test/setup-storefront.ts"],
           testTimeout: 600_000,
           hookTimeout: 60_000,
         },

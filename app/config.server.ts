@@ -5,7 +5,19 @@ export const DEMO_SHOP_DOMAIN = "demo-shop.myshopify.com";
 export const DEMO_API_KEY = "demo-api-key";
 export const DEMO_API_SECRET = "demo-api-secret";
 
-export const ACCESS_SCOPES = ["read_orders", "write_pixels", "read_customer_events", "write_app_proxy", "read_themes"];
+/**
+ * unauthenticated_read_checkouts and unauthenticated_read_product_listings: the Storefront API's carts and variants,
+ * which storefront cart events are held to (decision 011).
+ */
+export const ACCESS_SCOPES = [
+  "read_orders",
+  "write_pixels",
+  "read_customer_events",
+  "write_app_proxy",
+  "read_themes",
+  "unauthenticated_read_checkouts",
+  "unauthenticated_read_product_listings",
+];
 
 /** The App Proxy subpath from shopify.app.toml: the storefront calls /apps/<subpath>/… */
 export const APP_PROXY_SUBPATH = "chat-attribution";

@@ -35,6 +35,17 @@ console.log(
     : `[demo] 60 days of history through the real ingest: ${history.conversations} conversations, ${history.events} events, ${history.orders} orders (${((Date.now() - seededAt) / 1000).toFixed(1)} s)`,
 );
 
+const storefrontPort = Number(process.env.STOREFRONT_PORT || port + 1);
+const { setStorefrontApi, storefrontClient } = await import("../app/shopify/storefront.server");
+const { DEMO_STOREFRONT_TOKEN } = await import("../app/demo/storefront/simulator.server");
+const { STOREFRONT_API_PATH } = await import("../app/demo/storefront/storefront-api");
+// The app reads the carts storefront events name from the simulator's Storefront API, as it would from Shopify's.
+const demoStorefront = storefrontClient(
+  `http://127.0.0.1:${storefrontPort}${STOREFRONT_API_PATH}`,
+  DEMO_STOREFRONT_TOKEN,
+);
+setStorefrontApi(async () => demoStorefront);
+
 const { startServer } = await import("./serve");
 // The demo's shop and its secret are public: it answers this machine only.
 await startServer({ port, host: "127.0.0.1" });
@@ -42,7 +53,6 @@ await startServer({ port, host: "127.0.0.1" });
 // The storefront simulator plays Shopify's part: it serves a theme with the app embed, signs App Proxy
 // requests and sends the signed orders/paid webhook when a shopper checks out.
 const { createStorefrontSimulator } = await import("../app/demo/storefront/simulator.server");
-const storefrontPort = Number(process.env.STOREFRONT_PORT || port + 1);
 await createStorefrontSimulator({
   appUrl: `http://127.0.0.1:${port}`, // where the app listens (loopback only)
   apiSecret: process.env.SHOPIFY_API_SECRET!,

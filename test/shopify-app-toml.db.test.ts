@@ -45,7 +45,15 @@ const samplePayloads: Record<string, unknown> = {
 describe("shopify.app.toml", () => {
   it("declares the scopes, API version and topics the app needs", () => {
     expect(toml.access_scopes.scopes.split(",")).toEqual(
-      expect.arrayContaining(["read_orders", "write_pixels", "read_customer_events", "write_app_proxy", "read_themes"]),
+      expect.arrayContaining([
+        "read_orders",
+        "write_pixels",
+        "read_customer_events",
+        "write_app_proxy",
+        "read_themes",
+        "unauthenticated_read_checkouts",
+        "unauthenticated_read_product_listings",
+      ]),
     );
     expect(toml.webhooks.api_version).toBe("2026-07");
     expect(webhookCases.map((c) => c.topic)).toEqual(

@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
+import { cartWith, testCarts, testStorefront } from "../../test/storefront-standin";
 import { prisma } from "../db.server";
 import { emailSha256Of } from "../domain/orders/order-payload";
 import { ensureShop } from "../domain/shops.server";
@@ -52,6 +53,10 @@ const chat = (conversationId: string, visitorId: string, answeredMinutesAgo = 30
   },
 ];
 
+/** The visitors' cart at Shopify (the Storefront API stand-in): plenty of the fixture's iPod at 199.00. */
+const IPOD = { productId: "632910392", variantId: "39072856", unitPrice: "199.00", currency: "USD" };
+const CART = cartWith({ ...IPOD, quantity: 999 });
+
 const cart = (visitorId: string, cartType: string, extra: Record<string, unknown> = {}) => ({
   id: randomUUID(),
   type: "cart",
@@ -64,6 +69,7 @@ const cart = (visitorId: string, cartType: string, extra: Record<string, unknown
   value: "199.00",
   currency: "USD",
   quantity: 1,
+  cartToken: CART,
   ...extra,
 });
 
@@ -77,7 +83,11 @@ describe("storefront events through the App Proxy", () => {
   it("stores a conversation, its touches and a chat add-to-cart; a repeated batch is accepted and ignored", async () => {
     const events = [
       ...chat("c_1", "v_1"),
-      cart("v_1", "ITEM_ADDED", { conversationId: "c_1", fromChat: true, cartToken: "c1-ABCdef?key=123" }),
+      cart("v_1", "ITEM_ADDED", {
+        conversationId: "c_1",
+        fromChat: true,
+        cartToken: testCarts.put([{ ...IPOD, quantity: 1 }], "c1-ABCdef"),
+      }),
     ];
     const first = await post(events);
     expect(first.status).toBe(200);
@@ -320,9 +330,111 @@ describe("storefront events through the App Proxy", () => {
     expect((await unstorable.json()).errors).toEqual([
       { index: 0, field: "value", message: "must be less than 1,000,000,000,000,000" },
     ]);
-    const atThreshold = await post([cart("v_value", "ITEM_ADDED", { value: "1000000" })]);
+    const atThreshold = await post([
+      cart("v_value", "ITEM_ADDED", {
+        value: "1000000",
+        cartToken: cartWith({ ...IPOD, unitPrice: "1000000.00" }),
+      }),
+    ]);
     expect(await atThreshold.json()).toMatchObject({ accepted: 1, rejected: [] });
     expect(await prisma.cartEvent.count({ where: { shopId } })).toBe(1);
+  });
+
+  it("holds each add to the cart it names at Shopify, event by event, so a script cannot make up cart GMV", async () => {
+    // Issue 25.5: the values were the browser's word. One genuine add and six made-up claims in one batch.
+    const mine = cartWith({ ...IPOD, quantity: 2 });
+    const response = await post([
+      ...chat("c_gmv", "v_gmv"),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", fromChat: true, cartToken: mine, value: "179.10" }),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", value: "999.00", cartToken: mine }),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", cartToken: "c1-madeup?key=guess" }),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", cartToken: mine.split("?")[0] }),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", variantId: "1", cartToken: mine }),
+      cart("v_gmv", "QUANTITY_INCREASED", { conversationId: "c_gmv", quantity: 5, cartToken: mine }),
+      cart("v_gmv", "ITEM_ADDED", { conversationId: "c_gmv", cartToken: undefined }),
+    ]);
+    expect(response.status).toBe(200);
+    const summary = await response.json();
+    expect(summary.accepted).toBe(4);
+    expect(summary.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).toEqual([
+      [4, expect.stringMatching(/above Shopify's price for variant 39072856 \(199\.00\)/)],
+      [5, expect.stringMatching(/^Shopify has no cart c1-madeup in this shop$/)],
+      [6, expect.stringMatching(/with its \?key=/)],
+      [7, expect.stringMatching(/variant 1 is not in cart/)],
+      [8, expect.stringMatching(/holds 2 of variant 39072856, fewer than the 6 claimed/)],
+      [9, expect.stringMatching(/must name the cart/)],
+    ]);
+    expect(JSON.stringify(summary)).not.toContain(mine.split("?key=")[1]); // the cart's key is never echoed
+    const stored = await prisma.cartEvent.findMany({ where: { shopId } });
+    expect(stored.map((e) => [e.type, e.unitValue.toFixed(2), e.quantity])).toEqual([["ITEM_ADDED", "179.10", 1]]);
+
+    // The same genuine add sent again under new ids, from this visitor or another: the cart holds 2, no more.
+    const replays = await post([
+      cart("v_gmv", "ITEM_ADDED", { cartToken: mine }),
+      cart("v_gmv", "ITEM_ADDED", { cartToken: mine }),
+    ]);
+    expect((await replays.json()).rejected).toEqual([expect.objectContaining({ index: 1 })]);
+    const otherVisitor = await post([cart("v_other", "ITEM_ADDED", { cartToken: mine })]);
+    expect((await otherVisitor.json()).rejected).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/fewer than the 3 claimed/) }),
+    ]);
+    expect(await prisma.cartEvent.count({ where: { shopId } })).toBe(2);
+  });
+
+  it("takes an add the shopper undid before the batch was sent, and never takes off more than was put on", async () => {
+    // The embed sends cart changes in batches: by the time Shopify is asked, an add may be undone already.
+    const mine = cartWith({ ...IPOD, quantity: 1 });
+    const emptied = testCarts.put([], undefined, "USD");
+    const undone = await post([
+      cart("v_undo", "ITEM_ADDED", { cartToken: mine }),
+      cart("v_undo", "QUANTITY_INCREASED", { cartToken: mine }),
+      cart("v_undo", "QUANTITY_DECREASED", { cartToken: mine }),
+      cart("v_undo", "ITEM_ADDED", { cartToken: emptied, value: "180.00" }),
+      cart("v_undo", "ITEM_REMOVED", { cartToken: emptied, value: "180.00" }),
+      // Undone too, but above the variant's price at Shopify, which is what it is held to once the cart lacks it.
+      cart("v_undo", "ITEM_ADDED", { cartToken: emptied, value: "250.00" }),
+      cart("v_undo", "ITEM_REMOVED", { cartToken: emptied, value: "250.00" }),
+    ]);
+    const summary = await undone.json();
+    expect(summary.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).toEqual([
+      [5, expect.stringMatching(/above Shopify's price for variant 39072856 \(199\.00\)/)],
+      [6, expect.stringMatching(/ITEM_REMOVED of variant 39072856 with no earlier add in its cart/)],
+    ]);
+    // A removal of five from a cart whose adds put one on takes one off; a further one takes nothing and is refused.
+    const removals = await post([
+      cart("v_undo", "ITEM_REMOVED", { cartToken: mine, quantity: 5 }),
+      cart("v_undo", "ITEM_REMOVED", { cartToken: mine }),
+    ]);
+    expect((await removals.json()).rejected).toEqual([expect.objectContaining({ index: 1 })]);
+    const stored = await prisma.cartEvent.findMany({ where: { shopId } });
+    const held = (token: string) =>
+      stored
+        .filter((e) => e.cartToken === token.split("?")[0].replace("c1-", "").toLowerCase())
+        .map((e) => `${e.type} ${e.quantity}`)
+        .sort();
+    expect(held(mine)).toEqual(["ITEM_ADDED 1", "ITEM_REMOVED 1", "QUANTITY_DECREASED 1", "QUANTITY_INCREASED 1"]);
+    expect(held(emptied)).toEqual(["ITEM_ADDED 1", "ITEM_REMOVED 1"]);
+    expect(stored).toHaveLength(6);
+  });
+
+  it("answers 503 with Retry-After and stores nothing while Shopify cannot say what the cart holds", async () => {
+    const events = [...chat("c_down", "v_down"), cart("v_down", "ITEM_ADDED", { conversationId: "c_down" })];
+    testStorefront.failWith(503);
+    try {
+      const response = await post(events);
+      expect(response.status).toBe(503);
+      expect(response.headers.get("Retry-After")).toBe("30");
+      expect(await prisma.clientEvent.count({ where: { shopId } })).toBe(0);
+      expect(await prisma.conversation.count({ where: { shopId } })).toBe(0);
+    } finally {
+      testStorefront.failWith(null);
+    }
+    // The embed keeps the batch and sends it again: then it is stored whole.
+    expect(await (await post(events)).json()).toEqual({ accepted: 4, duplicates: 0, rejected: [] });
+    // A batch with no storefront add never asks Shopify.
+    const asked = testStorefront.requests();
+    expect((await post(chat("c_talk", "v_talk"))).status).toBe(200);
+    expect(testStorefront.requests()).toBe(asked);
   });
 
   it("holds a storefront event's claimed time to at most 30 minutes before it arrived", async () => {

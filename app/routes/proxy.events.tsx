@@ -1,12 +1,18 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { sqlTransaction } from "../db.server";
 import { MAX_BODY_BYTES, parseEventBatch } from "../domain/events/event-schema";
-import { recordEventBatchesByShop, type ShopEventBatch } from "../domain/events/record-events.server";
+import {
+  CARTS_RETRY_AFTER_SECONDS,
+  recordEventBatchesByShop,
+  storefrontBatchRecorder,
+  type ShopEventBatch,
+} from "../domain/events/record-events.server";
 import { groupCommit } from "../lib/group-commit";
 import { jsonResponse, readJsonBody } from "../lib/http";
 import { postOnlyLoader } from "../lib/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
 import { verifyAppProxyRequest } from "../shopify/app-proxy.server";
+import { storefrontFor } from "../shopify/storefront.server";
 
 export const loader = postOnlyLoader;
 
@@ -16,6 +22,7 @@ const perVisitor = new RateLimiter({ capacity: 30, refillPerSecond: 0.5 });
 // Every open storefront flushes its own small batch every few seconds: batches that arrive together are stored in
 // one transaction per shop; each request is still answered only once its batch committed.
 const storeEventBatch = groupCommit((batches: ShopEventBatch[]) => recordEventBatchesByShop(sqlTransaction, batches));
+const storeStorefrontBatch = storefrontBatchRecorder(storefrontFor, storeEventBatch);
 
 // POST https://<shop>/apps/chat-attribution/events, forwarded and signed by Shopify's App Proxy.
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -32,11 +39,14 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } },
     );
   }
-  // The shop is the signed one; a storefront can only post events for the shop it is on.
-  const summary = await storeEventBatch({
-    shopDomain,
-    events: batch.events,
-    context: { source: "STOREFRONT", loggedInCustomerId },
-  });
-  return jsonResponse({ accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected });
+  // The shop is the signed one; a storefront can only post events for the shop it is on. Its cart adds are held
+  // to the carts they name, as Shopify's Storefront API has them; when Shopify cannot say, the batch waits.
+  const summary = await storeStorefrontBatch(shopDomain, batch.events, loggedInCustomerId);
+  if (!summary.ok)
+    return jsonResponse(
+      { error: "Shopify's cart could not be read; nothing was stored, send the batch again later" },
+      { status: 503, headers: { "Retry-After": String(CARTS_RETRY_AFTER_SECONDS) } },
+    );
+  const { accepted, duplicates, rejected } = summary.summary;
+  return jsonResponse({ accepted, duplicates, rejected });
 };

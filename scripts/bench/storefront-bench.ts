@@ -35,8 +35,18 @@ export async function runStorefrontBench(
     },
   ];
 
-  const app = await startAppProcess({ DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET });
-  const simulator = createStorefrontSimulator({
+  // The app reads the simulator's carts through the run's Storefront API stand-in (the simulator needs the app's URL).
+  let simulator: ReturnType<typeof createStorefrontSimulator> | undefined;
+  const app = await startAppProcess(
+    { DATABASE_URL: databaseUrl, SHOPIFY_API_SECRET: SECRET },
+    {
+      shopify: {
+        cartOf: (cartGid) => simulator?.shop.cartOf(cartGid) ?? null,
+        variantOf: (variantGid) => simulator?.shop.variantOf(variantGid) ?? null,
+      },
+    },
+  );
+  simulator = createStorefrontSimulator({
     appUrl: app.url,
     apiSecret: SECRET,
     shopDomain: "bench-storefront.myshopify.com",

@@ -4,7 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { startStorefrontApi, type StandInShop } from "../../app/demo/storefront/storefront-api";
 import { freePort, projectRoot } from "../run";
+import { trafficShop } from "./traffic";
+
+const STOREFRONT_TOKEN = "load-run-storefront-token";
 
 export interface AppProcess {
   url: string;
@@ -16,13 +20,21 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(env: {
-  DATABASE_URL: string;
-  SHOPIFY_API_SECRET: string;
-  BENCH_SHOP?: string;
-  BENCH_API_KEYS?: string;
-}): Promise<AppProcess> {
+/**
+ * `shopify`: what the Storefront API stand-in this run plays Shopify with answers for the carts and variants storefront
+ * events name (by default the load traffic's).
+ */
+export async function startAppProcess(
+  env: {
+    DATABASE_URL: string;
+    SHOPIFY_API_SECRET: string;
+    BENCH_SHOP?: string;
+    BENCH_API_KEYS?: string;
+  },
+  { shopify = trafficShop }: { shopify?: StandInShop } = {},
+): Promise<AppProcess> {
   const port = await freePort();
+  const storefront = await startStorefrontApi(shopify, STOREFRONT_TOKEN);
   // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
@@ -38,6 +50,8 @@ export async function startAppProcess(env: {
         SHOPIFY_API_KEY: "bench-api-key",
         SHOPIFY_APP_URL: `http://127.0.0.1:${port}`,
         DEMO_MODE: "",
+        STOREFRONT_API_URL: storefront.endpoint,
+        STOREFRONT_API_TOKEN: STOREFRONT_TOKEN,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -61,11 +75,13 @@ export async function startAppProcess(env: {
     child,
     errors,
     apiKeys,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
-      }),
+      });
+      await storefront.close();
+    },
   };
 }

@@ -13,6 +13,7 @@ import { prisma, sql } from "../../app/db.server";
 import { authenticateApiKey, createApiKey } from "../../app/domain/api-keys/api-keys.server";
 import { findOrCreateShop } from "../../app/domain/shops.server";
 import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
+import { storefrontClient, setStorefrontApi } from "../../app/shopify/storefront.server";
 import { requestBody, type NodeHandler } from "../resource-routes";
 import { startServer } from "../serve";
 
@@ -70,6 +71,11 @@ const floorHandlers: Record<string, NodeHandler> = {
   }),
 };
 
+// The run's Storefront API stand-in (app-process.ts) plays Shopify for the carts storefront events name.
+if (process.env.STOREFRONT_API_URL) {
+  const storefront = storefrontClient(process.env.STOREFRONT_API_URL, process.env.STOREFRONT_API_TOKEN ?? "");
+  setStorefrontApi(async () => storefront);
+}
 await prisma.$executeRawUnsafe(
   `CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`,
 );

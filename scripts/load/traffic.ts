@@ -3,6 +3,7 @@
  * own order payload (test/fixtures), and storefront event batches forwarded and signed by the App Proxy.
  */
 import { createHash, randomUUID } from "node:crypto";
+import type { StandInShop } from "../../app/demo/storefront/storefront-api";
 import { signedAppProxyParams, signedWebhookHeaders } from "../../app/shopify/signing.server";
 import { orderFixture } from "../../test/fixtures";
 import type { Shot } from "./http-load";
@@ -113,11 +114,33 @@ export function apiEventsShot(
   };
 }
 
+const productOf = (n: number) => String(8_000 + (n % 40));
+/** Session n's cart, as /cart.js would name it: the two units of its product its two cart events add. */
+const trafficCartToken = (n: number) => `c1-traffic${n}?key=k${n}`;
+
+/** The carts and variants the traffic's sessions name, for the Storefront API stand-in of a load run. */
+export const trafficShop: StandInShop = {
+  cartOf: (cartGid) => {
+    const n = /^gid:\/\/shopify\/Cart\/c1-traffic(\d+)\?key=k(\d+)$/.exec(cartGid);
+    if (!n || n[1] !== n[2]) return null;
+    const productId = productOf(Number(n[1]));
+    return {
+      currency: "USD",
+      lines: [{ productId, variantId: `4${productId}`, quantity: 2, unitPrice: "34.90", currency: "USD" }],
+    };
+  },
+  variantOf: (variantGid) => {
+    const id = /^gid:\/\/shopify\/ProductVariant\/4(8\d{3})$/.exec(variantGid)?.[1];
+    return id ? { productId: id, price: "34.90", currency: "USD" } : null;
+  },
+};
+
 function chatSessionEvents(n: number, now: number) {
   const visitorId = `v_bench_${n}`;
   const conversationId = `c_bench_${n}`;
   const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
-  const productId = String(8_000 + (n % 40));
+  const productId = productOf(n);
+  const cartToken = trafficCartToken(n);
   return [
     {
       type: "conversation_started",
@@ -150,6 +173,7 @@ function chatSessionEvents(n: number, now: number) {
       currency: "USD",
       quantity: 1,
       fromChat: true,
+      cartToken,
       occurredAt: at(280),
     },
     { type: "message", conversationId, role: "shopper", occurredAt: at(200) },
@@ -171,6 +195,7 @@ function chatSessionEvents(n: number, now: number) {
       currency: "USD",
       quantity: 1,
       fromChat: false,
+      cartToken,
       occurredAt: at(150),
     },
     { type: "message", conversationId, role: "shopper", occurredAt: at(100) },

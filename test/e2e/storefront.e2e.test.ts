@@ -35,7 +35,7 @@ interface AjaxCart {
   items: { key: string; variant_id: number; quantity: number; properties: Record<string, string> }[];
 }
 
-/** A storefront visit in a fresh browser profile, recording every event batch the app accepted. */
+/** A storefront visit in a fresh browser profile, recording every event the app accepted (and so stored). */
 async function visit(query = "", pathname = "/") {
   const page = await browser.newPage();
   const accepted: SentEvent[] = [];
@@ -45,7 +45,11 @@ async function visit(query = "", pathname = "/") {
   page.on("response", async (response) => {
     if (!response.url().includes("/apps/chat-attribution/events")) return;
     attempts.push(response.status());
-    if (response.status() === 200) accepted.push(...(response.request().postDataJSON().events as SentEvent[]));
+    if (response.status() !== 200) return;
+    // Accepted means stored: the events the app refused one by one (a cart add its cart does not bear out) are not.
+    const refused = new Set(((await response.json()).rejected as { index: number }[]).map((r) => r.index));
+    const sent = response.request().postDataJSON().events as SentEvent[];
+    accepted.push(...sent.filter((_, index) => !refused.has(index)));
   });
   page.on("requestfailed", (request) => {
     if (request.url().includes("/apps/chat-attribution/events")) attempts.push(0);

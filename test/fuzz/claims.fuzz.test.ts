@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import { cartWith } from "../storefront-standin";
 import { prisma } from "../../app/db.server";
 import { STOREFRONT_MAX_DELAY_MS } from "../../app/domain/events/ingest-events.server";
 import { ensureShop } from "../../app/domain/shops.server";
@@ -186,7 +187,7 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
     );
   }, 600_000);
 
-  it("values: a stored cart event's unit value never exceeds the shop's outlier threshold, and no value is a 5xx", async () => {
+  it("values: a stored add never exceeds Shopify's price, the cart's quantity or the shop's outlier threshold, and no value is a 5xx", async () => {
     const value = fc.oneof(
       fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
       fc.double({ min: 0, max: 1e18, noNaN: true }).map((v) => v.toFixed(4)),
@@ -194,26 +195,47 @@ describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {
     );
     const max = BigInt(shop.maxOrderValue.toFixed(0)) * 10_000n;
     await fc.assert(
-      fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 5 }), async (values) => {
-        const visitorId = freshVisitor();
-        await post(
-          values.map((v) => ({
-            id: randomUUID(),
-            type: "cart",
-            occurredAt: isoAt(Date.now()),
-            visitorId,
-            cartType: "ITEM_ADDED",
+      fc.asyncProperty(
+        fc.array(fc.record({ value, quantity: fc.integer({ min: 1, max: 999 }) }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 999 }),
+        fc.bigInt({ min: 0n, max: 10n ** 12n }),
+        async (adds, inCart, priceCents) => {
+          const visitorId = freshVisitor();
+          const unitPrice = (Number(priceCents) / 100).toFixed(2);
+          const cartToken = cartWith({
             productId: "8101",
-            value: v,
+            variantId: "48101",
+            quantity: inCart,
+            unitPrice,
             currency: "EUR",
-            quantity: 999,
-          })),
-        );
-        const stored = await prisma.cartEvent.findMany({
-          where: { shopId: shop.id, visitor: { visitorKey: visitorId } },
-        });
-        for (const event of stored) expect(BigInt(event.unitValue.mul(10_000).toFixed(0))).toBeLessThanOrEqual(max);
-      }),
+          });
+          await post(
+            adds.map((add) => ({
+              id: randomUUID(),
+              type: "cart",
+              occurredAt: isoAt(Date.now()),
+              visitorId,
+              cartType: "ITEM_ADDED",
+              productId: "8101",
+              variantId: "48101",
+              value: add.value,
+              currency: "EUR",
+              quantity: add.quantity,
+              cartToken,
+            })),
+          );
+          const stored = await prisma.cartEvent.findMany({
+            where: { shopId: shop.id, visitor: { visitorKey: visitorId } },
+          });
+          const price = BigInt(priceCents) * 100n;
+          for (const event of stored) {
+            const units = BigInt(event.unitValue.mul(10_000).toFixed(0));
+            expect(units).toBeLessThanOrEqual(max);
+            expect(units).toBeLessThanOrEqual(price);
+          }
+          expect(stored.reduce((total, event) => total + event.quantity, 0)).toBeLessThanOrEqual(inCart);
+        },
+      ),
       settings,
     );
   }, 600_000);

@@ -13,6 +13,8 @@ import path from "node:path";
 import qs from "qs";
 import { signedAppProxyParams, signedWebhookHeaders } from "../../shopify/signing.server";
 import { orderFromCart } from "./checkout-order";
+import { DEMO_CATALOG } from "../catalog";
+import { answerStorefrontApi, STOREFRONT_API_PATH, type StandInShop } from "./storefront-api";
 import {
   addItems,
   type AddItem,
@@ -55,12 +57,16 @@ export interface SimulatedOrder {
 export interface StorefrontSimulator {
   app: express.Express;
   orders: SimulatedOrder[];
+  /** Its carts and variants as its Storefront API gives them out (also served at STOREFRONT_API_PATH). */
+  shop: StandInShop;
   listen(port: number, host?: string): Promise<Server>;
 }
 
 const LOCALES = ["fr", "de"];
 const localePrefix = `(?:/(?:${LOCALES.join("|")}))?`;
 const CART_COOKIE = "cart";
+/** The simulator's Storefront API takes this token; the demo gives it to the app's Storefront client. */
+export const DEMO_STOREFRONT_TOKEN = "demo-storefront-private-token";
 const CUSTOMER_COOKIE = "simulator_customer_id";
 
 function cookieOf(request: ExpressRequest, name: string): string | undefined {
@@ -142,6 +148,32 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   // The theme's cart page: this theme shows the cart on the home page.
   app.get(new RegExp(`^${localePrefix}/cart/?$`), (request, response) =>
     response.redirect(`${request.path.replace(/cart\/?$/, "")}#cart`),
+  );
+
+  // Shopify's Storefront API, where the app reads the carts storefront events name (the same carts /cart.js serves).
+  const shop: StandInShop = {
+    cartOf: (cartGid) => {
+      const match = /^gid:\/\/shopify\/Cart\/([^?]+)\?key=(.+)$/.exec(cartGid);
+      const cart = match ? carts.get(match[1]) : undefined;
+      if (!cart || cart.secret !== match![2]) return null;
+      return {
+        currency: cart.currency,
+        lines: cart.lines.map((line) => ({
+          productId: line.product.productId,
+          variantId: line.product.variantId,
+          quantity: line.quantity,
+          unitPrice: line.product.price,
+          currency: cart.currency,
+        })),
+      };
+    },
+    variantOf: (variantGid) => {
+      const product = DEMO_CATALOG.find((p) => `gid://shopify/ProductVariant/${p.variantId}` === variantGid);
+      return product ? { productId: product.productId, price: product.price, currency: options.currency } : null;
+    },
+  };
+  app.post(STOREFRONT_API_PATH, (request, response) =>
+    answerStorefrontApi(request, response, request.body as Buffer, shop, DEMO_STOREFRONT_TOKEN),
   );
 
   app.get(new RegExp(`^${localePrefix}/cart\\.js$`), (request, response) => {
@@ -258,6 +290,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   return {
     app,
     orders,
+    shop,
     listen: (port, host = "0.0.0.0") =>
       new Promise<Server>((resolve) => {
         const server = app.listen(port, host, () => resolve(server));

@@ -9,6 +9,14 @@ import { uuidv7 } from "../../lib/uuid";
 import { parseMoney } from "../money";
 import { attributeStoredOrders, type AttributionShop } from "../attribution/attribute-order.server";
 import { storedEmailHash } from "../email-hash.server";
+import {
+  cartAddRefusal,
+  claimedCartTokens,
+  laterTakeBacks,
+  takeBackQuantity,
+  type ClaimedQuantities,
+  type ShopifyCarts,
+} from "./cart-claims";
 import { CHAT_SESSION_KEY, emailSha256Of, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
 
@@ -20,6 +28,13 @@ export interface IngestContext {
   loggedInCustomerId?: string | null;
   /** When the request reached the app (now, unless a test says otherwise). */
   receivedAt?: Date;
+  /**
+   * The carts the batch's storefront adds name (and the variants it takes back out), as Shopify's Storefront API
+   * gave them (storefront-carts.server.ts): each add must fit its cart, each decrease the adds before it
+   * (cart-claims.ts). The App Proxy route always reads them; only the demo's seeded history, which the app writes
+   * itself, goes without.
+   */
+  carts?: ShopifyCarts;
 }
 
 /**
@@ -185,6 +200,19 @@ export async function ingestEventBatches(
   const visitors = await upsertVisitors(sql, shop.id, freshEvents);
   for (const id of visitors.values()) touched.visitorIds.add(id);
   const conversations = await knownConversations(sql, shop.id, freshEvents);
+  const claimedQuantities = await storedCartClaims(
+    sql,
+    shop.id,
+    fresh.flatMap(({ event, context }) => (context.carts ? [event] : [])),
+  );
+  // What each fresh storefront add's own batch takes back out after it (duplicates are already in the stored claims).
+  const takeBacks = new Map<(typeof fresh)[number], number>();
+  batches.forEach((_, part) => {
+    const ofBatch = fresh.filter((item) => item.part === part && item.context.carts);
+    laterTakeBacks(ofBatch.map(({ event }) => event)).forEach((n, i) => {
+      takeBacks.set(ofBatch[i], n);
+    });
+  });
   const claimedEmails = await storedEmailClaims(
     sql,
     shop.id,
@@ -261,7 +289,8 @@ export async function ingestEventBatches(
     return owner !== null && owner !== visitorId ? externalId : null;
   };
 
-  for (const { event, index, part, context } of fresh) {
+  for (const item of fresh) {
+    const { event, index, part, context } = item;
     const { rejected } = summaries[part];
     const receivedAt = context.receivedAt ?? now;
     const at = storedTimeOf(event.occurredAt, context, receivedAt);
@@ -311,11 +340,29 @@ export async function ingestEventBatches(
           });
           continue;
         }
+        const refusal =
+          context.carts && ADDS.includes(event.cartType)
+            ? cartAddRefusal(event, context.carts, claimedQuantities, takeBacks.get(item))
+            : null;
+        if (refusal) {
+          rejected.push({ index, id: event.id, reason: refusal });
+          continue;
+        }
         if (!ADDS.includes(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
           rejected.push({
             index,
             id: event.id,
             reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor`,
+          });
+          continue;
+        }
+        const quantity =
+          context.carts && !ADDS.includes(event.cartType) ? takeBackQuantity(event, claimedQuantities) : event.quantity;
+        if (quantity === null) {
+          rejected.push({
+            index,
+            id: event.id,
+            reason: `${event.cartType} of variant ${event.variantId} with no earlier add in its cart`,
           });
           continue;
         }
@@ -332,7 +379,7 @@ export async function ingestEventBatches(
           productName: event.productName ?? null,
           unitValue: event.value,
           currency: event.currency,
-          quantity: event.quantity,
+          quantity,
           fromChat: event.fromChat,
           cartToken,
           occurredAt: at,
@@ -421,6 +468,25 @@ export async function ingestEventBatches(
 
 /** How many e-mail addresses one storefront visitor may claim (a shared device, a typo, a second address). */
 export const MAX_EMAILS_PER_VISITOR = 3;
+
+/**
+ * What the carts a batch's storefront adds name already hold of stored claims: net quantity per (cart, variant),
+ * whichever visitor sent them (a cart's adds together may not claim more than it holds).
+ */
+async function storedCartClaims(sql: Sql, shopId: string, events: readonly ClientEvent[]): Promise<ClaimedQuantities> {
+  const tokens = claimedCartTokens(events);
+  const claimed: ClaimedQuantities = new Map();
+  if (tokens.length === 0) return claimed;
+  const rows = await sql.query<{ cartToken: string; variantId: string; net: number }>(
+    `SELECT "cartToken", "variantId", sum(CASE WHEN type::text = ANY($3::text[]) THEN quantity ELSE -quantity END)::int AS net
+     FROM "CartEvent" WHERE "shopId" = $1::uuid AND "cartToken" = ANY($2::text[]) AND "variantId" IS NOT NULL
+     GROUP BY "cartToken", "variantId"`,
+    [shopId, tokens, [...ADDS]],
+  );
+  // Stored tokens are normalised already (claimKey's form).
+  for (const row of rows) claimed.set(`${row.cartToken} ${row.variantId}`, Math.max(0, row.net));
+  return claimed;
+}
 
 /** The e-mail hashes already stored for the visitors of these storefront identify events, by visitor row id. */
 async function storedEmailClaims(
