@@ -2,12 +2,13 @@
 // native engines need downloads). With a config file Prisma no longer reads .env itself.
 import path from "node:path";
 import { defineConfig } from "prisma/config";
-import { adapterFactoryFor, databaseUrl } from "./app/db/adapter.server";
+import { databaseUrl } from "./app/db/database-url";
+import { migrationAdapterFactory } from "./app/db/migration-adapter.server";
 
 export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
-  adapter: async () => adapterFactoryFor(databaseUrl(), { cli: true }) as never,
+  adapter: async () => migrationAdapterFactory(databaseUrl()) as never,
 });

@@ -5,7 +5,10 @@
  */
 import { PrismaClient } from "@prisma/client";
 import { INGEST_COLUMNS, type IngestTable } from "./db/ingest-columns";
-import { appAdapterFactory, closePglite, databaseUrl, inIssueOrder, type SqlDriver } from "./db/adapter.server";
+import { appAdapterFactory } from "./db/adapter.server";
+import { databaseUrl } from "./db/database-url";
+import { closePglite } from "./db/pglite.server";
+import { inIssueOrder, type SqlDriver } from "./db/sql-driver";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: domain functions accept either. */

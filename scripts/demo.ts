@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { assertDemoModeAllowed, DEMO_API_KEY, DEMO_API_SECRET, enableDemoMode } from "../app/config.server";
-import { DEFAULT_DATABASE_URL } from "../app/db/adapter.server";
+import { DEFAULT_DATABASE_URL } from "../app/db/database-url";
 import { migrate, productionBuild, projectRoot } from "./run";
 
 enableDemoMode();

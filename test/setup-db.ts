@@ -33,7 +33,7 @@ if (serverUrl) {
   };
 } else {
   process.env.DATABASE_URL = "pglite:memory";
-  const { openPglite } = await import("../app/db/adapter.server");
+  const { openPglite } = await import("../app/db/pglite.server");
   const db = await openPglite(process.env.DATABASE_URL);
   for (const script of migrationScripts()) await db.exec(script);
 }

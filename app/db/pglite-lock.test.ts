@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { closePglite, openPglite } from "./adapter.server";
+import { closePglite, openPglite } from "./pglite.server";
 import { LOCK_FILE, PgliteInUse } from "./pglite-lock.server";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -17,7 +17,7 @@ let child: ChildProcess | undefined;
 
 /** Another process that opens the directory and keeps it open until killed. */
 async function holdInAnotherProcess(directory: string): Promise<ChildProcess> {
-  const script = `import { openPglite } from "./app/db/adapter.server.ts"; await openPglite(${JSON.stringify(`pglite:${directory}`)}); console.log("open"); setInterval(() => {}, 1000);`;
+  const script = `import { openPglite } from "./app/db/pglite.server.ts"; await openPglite(${JSON.stringify(`pglite:${directory}`)}); console.log("open"); setInterval(() => {}, 1000);`;
   const holder = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     cwd: root,
     stdio: ["ignore", "pipe", "inherit"],

@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { disconnectDatabase, prisma, sql, sqlIn, sqlTransaction, type SqlTransaction } from "../db.server";
-import { isPostgresUrl } from "./adapter.server";
+import { isPostgresUrl } from "./database-url";
 
 const execFileAsync = promisify(execFile);
 

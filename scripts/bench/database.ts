@@ -1,6 +1,6 @@
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
-import { adapterFactoryFor } from "../../app/db/adapter.server";
+import { appAdapterFactory } from "../../app/db/adapter.server";
 import type { PostgresCluster } from "../postgres-cluster";
 import { migrate } from "../run";
 
@@ -15,7 +15,7 @@ export async function freshDatabase(cluster: PostgresCluster, name: string) {
   await migrate({ ...process.env, DATABASE_URL: url });
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
-  const prisma = new PrismaClient({ adapter: adapterFactoryFor(url) as never });
+  const prisma = new PrismaClient({ adapter: appAdapterFactory(url) as never });
   return {
     url,
     sql,
