@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: "unit",
           setupFiles: ["test/setup-env.ts"],
-          include: ["app/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "server/**/*.test.ts", "scripts/**/*.test.ts", "extensions/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "**/*.e2e.test.ts"],
         },
       },
@@ -41,7 +41,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "db",
-          include: ["app/**/*.db.test.ts", "test/**/*.db.test.ts"],
+          include: ["app/**/*.db.test.ts", "server/**/*.db.test.ts", "test/**/*.db.test.ts"],
           setupFiles: ["test/setup-env.ts", "test/setup-db.ts", "test/setup-storefront.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { projectRoot } from "./run";
+import { projectRoot } from "../server/project-root";
 
 export const EMBED_SOURCE = path.join(projectRoot, "app", "storefront", "sdk.ts");
 /** The theme app extension Shopify receives (blocks, locales, assets). */

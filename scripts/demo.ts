@@ -5,7 +5,8 @@
 import path from "node:path";
 import { assertDemoModeAllowed, DEMO_API_KEY, DEMO_API_SECRET, enableDemoMode } from "../app/config.server";
 import { DEFAULT_DATABASE_URL } from "../app/db/database-url";
-import { migrate, productionBuild, projectRoot } from "./run";
+import { projectRoot } from "../server/project-root";
+import { migrate, productionBuild } from "./run";
 
 enableDemoMode();
 process.env.DATABASE_URL ||= DEFAULT_DATABASE_URL;
@@ -46,7 +47,7 @@ const demoStorefront = storefrontClient(
 );
 setStorefrontApi(async () => demoStorefront);
 
-const { startServer } = await import("./serve");
+const { startServer } = await import("../server/serve");
 // The demo's shop and its secret are public: it answers this machine only.
 await startServer({ port, host: "127.0.0.1" });
 

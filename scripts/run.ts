@@ -3,8 +3,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { PgliteInUse } from "../app/db/pglite-lock.server";
-
-export const projectRoot = path.resolve(import.meta.dirname, "..");
+import { projectRoot } from "../server/project-root";
 
 /**
  * Ends a CLI with the exit code its command resolved to (1 if it threw), after `cleanup` (closing the database:

@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { checkoutCompleted, loadPixel } from "../extensions/chat-attribution-pixel/sandbox";
-import { projectRoot, run } from "./run";
+import { projectRoot } from "../server/project-root";
+import { run } from "./run";
 
 const CLI_VERSION = "3.94.3";
 const NODE_VERSION = "22.23.3";

@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { startPostgresCluster } from "./postgres-cluster";
-import { projectRoot } from "./run";
+import { projectRoot } from "../server/project-root";
 
 const separator = process.argv.indexOf("--");
 const command = separator >= 0 ? process.argv.slice(separator + 1) : [];

@@ -6,7 +6,7 @@ import path from "node:path";
 import { matchRoutes, type AgnosticRouteObject as RouteObject } from "@remix-run/router";
 // Deep import of Remix's own route-convention implementation.
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
-import { callRouteExport, routeExportFor, type ResourceRouteModule } from "../scripts/resource-routes";
+import { callRouteExport, routeExportFor, type ResourceRouteModule } from "../server/resource-routes";
 
 interface ManifestRoute {
   id: string;

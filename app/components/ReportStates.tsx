@@ -10,6 +10,7 @@ import {
   SkeletonDisplayText,
 } from "@shopify/polaris";
 import { boundary } from "@shopify/shopify-app-remix/server";
+import { errorMessage } from "../lib/error-message";
 
 /** True while the current page's own data reloads (a filter or page change), not while leaving it. */
 export function useReportReloading(): boolean {
@@ -51,7 +52,7 @@ function messageOf(error: unknown): { title: string; details: string[] } {
   }
   return {
     title: "Something went wrong loading this report",
-    details: [error instanceof Error ? error.message : String(error)],
+    details: [errorMessage(error)],
   };
 }
 

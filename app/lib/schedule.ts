@@ -15,5 +15,3 @@ export function runEvery(intervalMs: number, task: () => Promise<void>, onError:
   timer.unref();
   return () => clearInterval(timer);
 }
-
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { startStorefrontApi, type StandInShop } from "../../app/demo/storefront/storefront-api";
-import { freePort, projectRoot } from "../run";
+import { projectRoot } from "../../server/project-root";
+import { freePort } from "../run";
 import { trafficShop } from "./traffic";
 
 const STOREFRONT_TOKEN = "load-run-storefront-token";

@@ -1,5 +1,5 @@
 /**
- * The app as production runs it (the Remix build behind Express, scripts/serve.ts), in its own process, with
+ * The app as production runs it (the Remix build behind Express, server/serve.ts), in its own process, with
  * the benchmark's floor handlers served beside its directly served ingest routes: the least any webhook or event
  * endpoint can do — check the signature over the raw body and insert that body — on the same HTTP stack and the
  * same database client.
@@ -14,8 +14,8 @@ import { authenticateApiKey, createApiKey } from "../../app/domain/api-keys/api-
 import { findOrCreateShop } from "../../app/domain/shops.server";
 import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server";
 import { storefrontClient, setStorefrontApi } from "../../app/shopify/storefront.server";
-import { requestBody, type NodeHandler } from "../resource-routes";
-import { startServer } from "../serve";
+import { requestBody, type NodeHandler } from "../../server/resource-routes";
+import { startServer } from "../../server/serve";
 
 const secret = process.env.SHOPIFY_API_SECRET!;
 const port = Number(process.env.PORT);
@@ -57,7 +57,7 @@ function floorHandler(check: FloorCheck): NodeHandler {
   };
 }
 
-// Served ahead of Express, as the app's own ingest routes are (scripts/resource-routes.ts).
+// Served ahead of Express, as the app's own ingest routes are (server/resource-routes.ts).
 const floorHandlers: Record<string, NodeHandler> = {
   "/bench/floor/webhook": floorHandler((req, body) =>
     sameText(webhookHmac(secret, body), String(req.headers["x-shopify-hmac-sha256"] ?? "")),

@@ -16,6 +16,7 @@ import { orderFixture } from "../fixtures";
 import { TEST_API_SECRET } from "../setup-env";
 import { APP_URL, appProxyRequest } from "../shopify-requests";
 import { hostileBody } from "./generate";
+import { errorMessage } from "../../app/lib/error-message";
 
 const CASES = Number(process.env.FUZZ_CASES || 10_000);
 const SEED = Number(process.env.FUZZ_SEED || 20261122);
@@ -79,9 +80,7 @@ async function fuzz(name: string, template: unknown, send: (body: string, index:
         accepted += Number(answer.accepted) || (answer.status === "STORED" ? 1 : 0);
       }
     } catch (error) {
-      failures.push(
-        `case ${index} (seed ${SEED}): threw ${error instanceof Error ? error.message : String(error)} for ${body.slice(0, 120)}`,
-      );
+      failures.push(`case ${index} (seed ${SEED}): threw ${errorMessage(error)} for ${body.slice(0, 120)}`);
     }
   }
   console.log(`[fuzz] ${name}: ${CASES} bodies, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);

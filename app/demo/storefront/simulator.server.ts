@@ -33,6 +33,7 @@ import {
   STOREFRONT_ASSETS_DIR,
   type EmbedSettings,
 } from "./storefront-page.server";
+import { errorMessage } from "../../lib/error-message";
 
 export interface SimulatorOptions {
   /** Where the app runs, e.g. http://localhost:3000 (the proxy target is <appUrl><proxyPath>). */
@@ -199,7 +200,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       response.json(cartJson(cart));
     } catch (error) {
       const status = error instanceof CartError ? error.status : 400;
-      const description = error instanceof Error ? error.message : String(error);
+      const description = errorMessage(error);
       response.status(status).json({ status, message: "Cart Error", description });
     }
   });

@@ -9,7 +9,7 @@ import type { Shop } from "@prisma/client";
 import { INGEST_COLUMNS } from "../../db/ingest-columns";
 import { insertJsonRows, type Sql } from "../../db.server";
 import { log } from "../../lib/log.server";
-import { errorMessage } from "../../lib/schedule";
+import { errorMessage } from "../../lib/error-message";
 import { uuidv7 } from "../../lib/uuid";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import {

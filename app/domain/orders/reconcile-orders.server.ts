@@ -6,7 +6,7 @@
  */
 import type { Shop } from "@prisma/client";
 import { sqlIn, type Db } from "../../db.server";
-import { errorMessage } from "../../lib/schedule";
+import { errorMessage } from "../../lib/error-message";
 import { retryFailedAttributions } from "../attribution/attribute-order.server";
 import { adminApiError, type AdminGraphql } from "../admin-graphql";
 import { ingestVerifiedOrder, type IngestOutcome } from "./ingest-order.server";

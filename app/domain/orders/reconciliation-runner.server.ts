@@ -4,7 +4,8 @@
  * its sync point stays where it was, so the next run covers the gap.
  */
 import type { Db } from "../../db.server";
-import { errorMessage, runEvery } from "../../lib/schedule";
+import { errorMessage } from "../../lib/error-message";
+import { runEvery } from "../../lib/schedule";
 import type { AdminGraphql } from "../admin-graphql";
 import { reconcileShopOrders, type ReconcileOptions, type ReconcileSummary } from "./reconcile-orders.server";
 

@@ -6,6 +6,7 @@
 import type { Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import { adminApiError, type AdminGraphql } from "../admin-graphql";
+import { errorMessage } from "../../lib/error-message";
 
 const CREATE = `#graphql
   mutation CreateWebPixel($webPixel: WebPixelInput!) {
@@ -78,6 +79,6 @@ export async function connectWebPixel(
       reason: created.userErrors.map((e) => e.message).join("; ") || "Shopify created no pixel",
     };
   } catch (error) {
-    return { status: "FAILED", reason: error instanceof Error ? error.message : String(error) };
+    return { status: "FAILED", reason: errorMessage(error) };
   }
 }

@@ -12,7 +12,8 @@
  */
 import { Prisma, type Shop } from "@prisma/client";
 import type { Db, DbTx } from "../../db.server";
-import { errorMessage, runEvery } from "../../lib/schedule";
+import { errorMessage } from "../../lib/error-message";
+import { runEvery } from "../../lib/schedule";
 import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import { localDate, qualifyingAnswer, utc } from "./report-sql.server";
 

@@ -8,14 +8,11 @@ import express from "express";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { assertDemoModeAllowed, isDemoMode } from "../app/config.server";
-import { disconnectDatabase, prisma, sqlTransaction } from "../app/db.server";
-import { keyStoredEmailHashes } from "../app/domain/email-hash.server";
-import { log } from "../app/lib/log.server";
-import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
-import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
-import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
+import { assertDemoModeAllowed } from "../app/config.server";
+import { disconnectDatabase, prisma } from "../app/db.server";
 import { capRequestBodies } from "./body-limit";
+import { prepareStoredData, startBackgroundJobs } from "./jobs";
+import { projectRoot } from "./project-root";
 import {
   DIRECT_RESOURCE_ROUTES,
   directFirst,
@@ -23,7 +20,6 @@ import {
   routeKey,
   type NodeHandler,
 } from "./resource-routes";
-import { projectRoot } from "./run";
 
 const KEEP_ALIVE_MS = 65_000;
 const REQUEST_TIMEOUT_MS = 70_000;
@@ -37,7 +33,7 @@ export interface ServerOptions {
    * must run on the same HTTP stack as the routes they are the floor of); production passes none.
    */
   alsoDirect?: Record<string, NodeHandler>;
-  /** Re-attribution resume and scheduled reconciliation; off for load runs, which must measure requests only. */
+  /** The background jobs (./jobs.ts); off for load runs, which must measure requests only. */
   backgroundJobs?: boolean;
 }
 
@@ -58,9 +54,7 @@ export async function startServer({
   const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
   for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
   const server = createServer(capRequestBodies(directFirst(direct, app)));
-  // Hashes stored before per-shop keys are re-keyed before the first request can compare against them.
-  const rekeyed = await keyStoredEmailHashes(sqlTransaction);
-  if (rekeyed.length > 0) log.info({ shops: rekeyed.length }, "e-mail hashes re-keyed per shop");
+  await prepareStoredData();
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
@@ -72,24 +66,15 @@ export async function startServer({
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   // Past this many open connections new ones are refused at once, before any memory is spent on them.
   server.maxConnections = MAX_CONNECTIONS;
+  const stopJobs = backgroundJobs ? await startBackgroundJobs(prisma) : () => {};
   const shutdown = async () => {
+    stopJobs();
     server.close();
     await disconnectDatabase();
     process.exit(0);
   };
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
-  if (!backgroundJobs) return server;
-  // Jobs live in the database: one interrupted by a restart carries on from its last committed batch.
-  await resumeUnfinishedReattributions(prisma);
-  // Recompute report days that changed; until then the report computes those days live, so this only sets speed.
-  scheduleReportRollupRefresh(prisma, Number(process.env.REPORT_ROLLUP_EVERY_SECONDS || 10) * 1000);
-  // Webhooks are not guaranteed (Shopify asks apps to reconcile). The demo has no Shopify to ask.
-  if (!isDemoMode()) {
-    const { unauthenticated } = await import("../app/shopify.server");
-    const minutes = Number(process.env.RECONCILE_EVERY_MINUTES || 30);
-    scheduleReconciliation(prisma, async (shop) => (await unauthenticated.admin(shop)).admin, minutes * 60_000);
-  }
   return server;
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeExportFor, routeKey } from "./resource-routes";
-import { projectRoot } from "./run";
+import { projectRoot } from "./project-root";
 
 type Args = { request: Request; params: Record<string, string> };
 
@@ -154,7 +154,7 @@ async function answerOf(server: Server, path: string, init: RequestInit) {
 beforeAll(async () => {
   const build = serverBuild();
   viaRemix = await listen(express().all("*", createRequestHandler({ build, mode: "production" })));
-  // As scripts/serve.ts serves them: ahead of an Express app, which answers everything else (here: 418).
+  // As server/serve.ts serves them: ahead of an Express app, which answers everything else (here: 418).
   direct = await listen(
     directFirst(
       directResourceRoutes(build, DIRECT),
