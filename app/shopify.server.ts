@@ -4,7 +4,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { appConfig } from "./config.server";
 import { prisma } from "./db.server";
 import { connectWebPixel } from "./domain/pixel/connect-pixel.server";
-import { findOrCreateShop } from "./domain/shops.server";
+import { installShop } from "./domain/shops.server";
 import { log } from "./lib/log.server";
 
 const config = appConfig();
@@ -24,10 +24,11 @@ const shopify = shopifyApp({
   // Token exchange (Shopify managed install) instead of the OAuth redirect dance inside the iframe.
   future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
   hooks: {
-    // Runs once the shop has granted access (install, reinstall, new scopes): the pixel needs the shop's
-    // account id and our ingest URL, which only the app can give it. Failures show on the Setup page.
+    // Runs once the shop has granted access (install, reinstall, new scopes): a reinstalled shop is installed
+    // again (its webhooks were refused while it was not), and the pixel needs the shop's account id and our
+    // ingest URL, which only the app can give it. Failures show on the Setup page.
     afterAuth: async ({ session, admin }) => {
-      const shop = await findOrCreateShop(prisma, { domain: session.shop });
+      const shop = await installShop(prisma, { domain: session.shop });
       const connection = await connectWebPixel(prisma, shop, admin, config.appUrl);
       if (connection.status === "FAILED")
         log.warn({ shop: session.shop, reason: connection.reason }, "web pixel not connected");

@@ -54,7 +54,7 @@ try {
   const { prisma, disconnectDatabase } = await import("../app/db.server");
   const { loadSummaryReport } = await import("../app/domain/reports/summary-report.server");
   const { parseReportQuery } = await import("../app/domain/reports/report-query");
-  const { ensureShop } = await import("../app/domain/shops.server");
+  const { installShop } = await import("../app/domain/shops.server");
   const { PIXEL_SHOP_LIMIT } = await import("../app/routes/api.pixel");
   const { MAX_UNVERIFIED_ORDERS_PER_HOUR } = await import("../app/domain/pixel/ingest-pixel.server");
 
@@ -147,7 +147,7 @@ try {
       webhook("orders/paid", order(100 + i, 30, { customer: { id: customer }, email: null })),
     );
   // The other tenant is installed (order webhooks for a shop that is not store nothing), so there is something to erase.
-  await ensureShop(prisma, { domain: OTHER_SHOP, currency: "USD" });
+  await installShop(prisma, { domain: OTHER_SHOP, currency: "USD" });
   await expectOk("other shop's order", webhook("orders/paid", order(9, 10, {}), OTHER_SHOP));
 
   const shopRow = await prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } });

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../app/db.server";
 import { storeOfflineSession } from "../app/demo/seed.server";
 import { createApiKey } from "../app/domain/api-keys/api-keys.server";
-import { ensureShop } from "../app/domain/shops.server";
+import { installShop } from "../app/domain/shops.server";
 import { dispatch } from "./app-routes";
 import { createConversation, createOrder } from "./report-fixtures";
 import { adminFetchRequest } from "./shopify-requests";
@@ -55,8 +55,8 @@ function adminRoutePaths(): string[] {
 
 describe("tenant isolation", () => {
   beforeAll(async () => {
-    const a = await ensureShop(prisma, { domain: shopA, currency: "EUR", timezone: "Europe/Berlin" });
-    const b = await ensureShop(prisma, { domain: shopB, currency: "EUR", timezone: "Europe/Berlin" });
+    const a = await installShop(prisma, { domain: shopA, currency: "EUR", timezone: "Europe/Berlin" });
+    const b = await installShop(prisma, { domain: shopB, currency: "EUR", timezone: "Europe/Berlin" });
     await storeOfflineSession(prisma, shopA);
     await storeOfflineSession(prisma, shopB);
     const now = new Date().toISOString();

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { prisma, sqlIn } from "../app/db.server";
 import { ingestVerifiedOrder } from "../app/domain/orders/ingest-order.server";
 import { parseOrderPayload } from "../app/domain/orders/order-payload";
-import { ensureShop } from "../app/domain/shops.server";
+import { installShop } from "../app/domain/shops.server";
 import { reattributeCommand } from "../scripts/reattribute";
 import { orderFixture } from "./fixtures";
 
@@ -15,7 +15,7 @@ function capture(interactive: boolean) {
 describe("npm run reattribute", () => {
   it("recomputes a shop's orders with a progress line per batch, and resumes an unfinished job", async () => {
     const domain = `cli-${randomUUID().slice(0, 8)}.myshopify.com`;
-    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    const shop = await installShop(prisma, { domain, currency: "USD" });
     for (let id = 1; id <= 5; id++) {
       const parsed = parseOrderPayload({ ...orderFixture(), id, name: `#${id}` });
       if (!parsed.ok) throw new Error(parsed.reason);

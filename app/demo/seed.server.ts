@@ -6,7 +6,7 @@ import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { ACCESS_SCOPES, DEMO_SHOP_DOMAIN } from "../config.server";
 import type { Db } from "../db.server";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 
 export const DEMO_SHOP_PROFILE = {
   domain: DEMO_SHOP_DOMAIN,
@@ -16,7 +16,7 @@ export const DEMO_SHOP_PROFILE = {
 };
 
 export async function seedDemoShop(db: Db, now: Date = new Date()) {
-  const shop = await ensureShop(db, DEMO_SHOP_PROFILE);
+  const shop = await installShop(db, DEMO_SHOP_PROFILE);
   await storeOfflineSession(db, DEMO_SHOP_DOMAIN, now);
   return shop;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { prisma, sqlTransaction } from "../db.server";
-import { ensureShop, findOrCreateShopsInSql, markShopUninstalled, redactShop } from "./shops.server";
+import { installShop, findOrCreateShopsInSql, markShopUninstalled, redactShop } from "./shops.server";
 import { processDeliveryOnce } from "./webhook-deliveries.server";
 
 const domain = "lifecycle.myshopify.com";
 
 async function seedShopWithData(shopDomain: string) {
-  const shop = await ensureShop(prisma, { domain: shopDomain, currency: "USD", timezone: "America/New_York" });
+  const shop = await installShop(prisma, { domain: shopDomain, currency: "USD", timezone: "America/New_York" });
   await prisma.session.create({ data: { id: `offline_${shopDomain}`, shop: shopDomain, state: "", accessToken: "t" } });
   const visitor = await prisma.visitor.create({
     data: { shopId: shop.id, visitorKey: "v1", firstSeenAt: new Date(), lastSeenAt: new Date() },
@@ -140,7 +140,7 @@ describe("findOrCreateShopsInSql", () => {
 
   it("takes the locks it is given even when none of the shops exists yet, and creates each missing shop once", async () => {
     const [known, fresh] = ["locks-known.myshopify.com", "locks-fresh.myshopify.com"];
-    await ensureShop(prisma, { domain: known, currency: "EUR" });
+    await installShop(prisma, { domain: known, currency: "EUR" });
     const { shops, held } = await sqlTransaction(async (sql) => {
       const shops = await findOrCreateShopsInSql(
         sql,

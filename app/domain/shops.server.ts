@@ -18,7 +18,11 @@ export function isShopDomain(value: string): boolean {
   return /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(value);
 }
 
-export async function ensureShop(db: DbTx, profile: ShopProfile) {
+/**
+ * A shop that granted the app access (install, reinstall): created, or marked installed again with the profile's
+ * details. Its data and settings are kept; from now on its webhooks are taken again and shop/redact refused.
+ */
+export async function installShop(db: DbTx, profile: ShopProfile) {
   const { domain, ...details } = profile;
   return db.shop.upsert({
     where: { domain },
@@ -36,7 +40,7 @@ export async function findShop(db: DbTx, domain: string) {
  * missing shop is created; an existing one is left as it is (its currency and settings are not overwritten).
  */
 export async function findOrCreateShop(db: DbTx, profile: ShopProfile) {
-  return (await findShop(db, profile.domain)) ?? (await ensureShop(db, profile));
+  return (await findShop(db, profile.domain)) ?? (await installShop(db, profile));
 }
 
 /** What the ingest paths read of a shop. */
@@ -129,7 +133,6 @@ export async function markShopUninstalled(db: DbTx, domain: string, at: Date = n
   });
 }
 
-/** shop/redact: every row of the shop goes (relations cascade from Shop), plus rows kept by domain. */
 /** Shopify sends shop/redact 48 hours after an uninstall; an installed (or just uninstalled) shop is never erased. */
 export const SHOP_REDACT_AFTER_MS = 48 * 3_600_000;
 

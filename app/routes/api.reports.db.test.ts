@@ -10,7 +10,7 @@ import { prisma } from "../db.server";
 import { storeOfflineSession } from "../demo/seed.server";
 import { reportRange } from "../domain/reports/date-range";
 import { loadSummaryReport } from "../domain/reports/summary-report.server";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 import { signSessionToken } from "../shopify/signing.server";
 import { TEST_API_KEY, TEST_API_SECRET } from "../../test/setup-env";
 
@@ -24,8 +24,8 @@ let shopBOrderId: string;
 
 describe("report API", () => {
   beforeAll(async () => {
-    shopA = await ensureShop(prisma, { domain: SHOP_A, currency: "EUR", timezone: "Europe/Berlin" });
-    const shopB = await ensureShop(prisma, { domain: SHOP_B, currency: "USD", timezone: "America/New_York" });
+    shopA = await installShop(prisma, { domain: SHOP_A, currency: "EUR", timezone: "Europe/Berlin" });
+    const shopB = await installShop(prisma, { domain: SHOP_B, currency: "USD", timezone: "America/New_York" });
     await storeOfflineSession(prisma, SHOP_A);
     await storeOfflineSession(prisma, SHOP_B);
     const conversation = await createConversation(shopA, {

@@ -12,7 +12,7 @@ import { APP_URL, webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
 import { createApiKey, revokeApiKey } from "../domain/api-keys/api-keys.server";
 import { eventSchema } from "../domain/events/event-schema";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 
 const PATH = "/api/v1/events";
 let shop: { id: string; domain: string };
@@ -81,7 +81,7 @@ const storedEvents = (shopId: string) => prisma.clientEvent.count({ where: { sho
 
 describe("POST /api/v1/events", () => {
   beforeEach(async () => {
-    shop = await ensureShop(prisma, { domain: `api-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
+    shop = await installShop(prisma, { domain: `api-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
     key = (await createApiKey(prisma, shop.id, "Chat backend")).key;
   });
 
@@ -158,7 +158,7 @@ describe("POST /api/v1/events", () => {
     expect(await revokeApiKey(prisma, shop.id, revoked.id)).toBe(true);
     expect((await post(validBatch(), { key: revoked.key })).status).toBe(401);
 
-    const other = await ensureShop(prisma, {
+    const other = await installShop(prisma, {
       domain: `api-other-${randomUUID().slice(0, 8)}.myshopify.com`,
       currency: "EUR",
     });

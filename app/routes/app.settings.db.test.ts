@@ -8,7 +8,7 @@ import { adminFetchRequest, webhookRequest } from "../../test/shopify-requests";
 import { DEMO_SHOP_DOMAIN } from "../config.server";
 import { prisma } from "../db.server";
 import { seedDemoShop } from "../demo/seed.server";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 
 const shop = DEMO_SHOP_DOMAIN;
 
@@ -123,7 +123,7 @@ describe("privacy page", () => {
   it("downloads a shop's own data request as JSON, and 404s another shop's", async () => {
     await seedDemoShop(prisma);
     const ownShop = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
-    const other = await ensureShop(prisma, { domain: "someone-else.myshopify.com" });
+    const other = await installShop(prisma, { domain: "someone-else.myshopify.com" });
     const own = await prisma.customerDataRequest.create({
       data: { shopId: ownShop.id, shopifyRequestId: "41", customerId: "5", report: { orders: [] } },
     });
@@ -196,7 +196,7 @@ describe("API keys in Settings", () => {
     const unnamed = await dispatch(postForm("/app/settings", { intent: "create-api-key", name: "  " }));
     expect(unnamed.status).toBe(400);
     expect(await unnamed.json()).toEqual({ ok: false, errors: { name: "Give the key a name" } });
-    const other = await ensureShop(prisma, { domain: "settings-other.myshopify.com" });
+    const other = await installShop(prisma, { domain: "settings-other.myshopify.com" });
     const theirs = await prisma.apiKey.create({
       data: { shopId: other.id, name: "Theirs", prefix: "ca_theirs", keyHash: "f".repeat(64) },
     });

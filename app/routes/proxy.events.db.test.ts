@@ -10,7 +10,7 @@ import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
 import { cartWith, testCarts, testStorefront } from "../../test/storefront-standin";
 import { prisma } from "../db.server";
 import { emailSha256Of } from "../domain/orders/order-payload";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 
 let shop: string;
 let shopId: string;
@@ -77,7 +77,7 @@ describe("storefront events through the App Proxy", () => {
   beforeEach(async () => {
     now = Date.now();
     shop = `events-${randomUUID().slice(0, 8)}.myshopify.com`;
-    shopId = (await ensureShop(prisma, { domain: shop, currency: "USD" })).id;
+    shopId = (await installShop(prisma, { domain: shop, currency: "USD" })).id;
   });
 
   it("stores a conversation, its touches and a chat add-to-cart; a repeated batch is accepted and ignored", async () => {

@@ -11,7 +11,7 @@ import { webhookRequest } from "../../test/shopify-requests";
 import { prisma, sqlIn } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { emailSha256Of } from "../domain/orders/order-payload";
-import { ensureShop, markShopUninstalled } from "../domain/shops.server";
+import { installShop, markShopUninstalled } from "../domain/shops.server";
 
 const CUSTOMER_ID = "7391167000123";
 const EMAIL = "John.Shopper@Example.com";
@@ -128,7 +128,7 @@ async function everything(): Promise<string> {
 describe("customer compliance webhooks", () => {
   beforeEach(async () => {
     shop = `privacy-${randomUUID().slice(0, 8)}.myshopify.com`;
-    shopId = (await ensureShop(prisma, { domain: shop, currency: "USD" })).id;
+    shopId = (await installShop(prisma, { domain: shop, currency: "USD" })).id;
     await prisma.shop.update({ where: { id: shopId }, data: { storeTranscripts: true } });
     await seedIdentifiedShopper(CUSTOMER_ID, EMAIL, "c_john", CHAT_TEXT);
     await seedIdentifiedShopper(OTHER_CUSTOMER_ID, "other@example.com", "c_other", OTHER_CHAT_TEXT);
@@ -247,7 +247,7 @@ describe("customer compliance webhooks", () => {
   it("refuses a signed body replayed under another shop's headers, and a shop header that is no shop domain", async () => {
     // Issue 25.8: one captured delivery replayed with other headers erased another installed tenant.
     const victim = `victim-${randomUUID().slice(0, 8)}.myshopify.com`;
-    const victimId = (await ensureShop(prisma, { domain: victim, currency: "USD" })).id;
+    const victimId = (await installShop(prisma, { domain: victim, currency: "USD" })).id;
     await markShopUninstalled(prisma, victim, new Date(Date.now() - 72 * 3_600_000));
     const replayed = await dispatch(
       webhookRequest({

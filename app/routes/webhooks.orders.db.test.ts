@@ -7,7 +7,7 @@ import { dispatch } from "../../test/app-routes";
 import { orderFixture } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
 import { prisma } from "../db.server";
-import { ensureShop } from "../domain/shops.server";
+import { installShop } from "../domain/shops.server";
 
 const PROCESSED_AT = new Date("2008-01-10T16:00:00Z"); // the fixture's processed_at
 let shop: string;
@@ -41,7 +41,7 @@ const stamped = (sessionId: string) => ({
 describe("order webhooks", () => {
   beforeEach(async () => {
     shop = `orders-${randomUUID().slice(0, 8)}.myshopify.com`;
-    await ensureShop(prisma, { domain: shop, currency: "USD", timezone: "America/New_York" });
+    await installShop(prisma, { domain: shop, currency: "USD", timezone: "America/New_York" });
   });
 
   it("stores the fixture order with shop-money amounts and classifies a stamped order as led", async () => {
@@ -144,7 +144,7 @@ describe("order webhooks", () => {
     // Before the fix a signed delivery for any domain created that shop and stored its order.
     const stranger = `never-installed-${randomUUID().slice(0, 8)}.myshopify.com`;
     const uninstalled = `uninstalled-${randomUUID().slice(0, 8)}.myshopify.com`;
-    await ensureShop(prisma, { domain: uninstalled, currency: "USD" });
+    await installShop(prisma, { domain: uninstalled, currency: "USD" });
     await prisma.shop.update({ where: { domain: uninstalled }, data: { status: "UNINSTALLED" } });
     for (const [domain, topic, body] of [
       [stranger, "orders/paid", orderFixture()],

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cartWith } from "../storefront-standin";
 import { prisma } from "../../app/db.server";
 import { STOREFRONT_MAX_DELAY_MS } from "../../app/domain/events/ingest-events.server";
-import { ensureShop } from "../../app/domain/shops.server";
+import { installShop } from "../../app/domain/shops.server";
 import { dispatch } from "../app-routes";
 import { orderFixture } from "../fixtures";
 import { appProxyRequest, webhookRequest } from "../shopify-requests";
@@ -19,7 +19,7 @@ const RUNS = Number(process.env.FUZZ_CLAIM_CASES || 300);
 const SEED = Number(process.env.FUZZ_SEED || 20261122);
 const settings = { numRuns: RUNS, seed: SEED, endOnFailure: true };
 
-let shop: Awaited<ReturnType<typeof ensureShop>>;
+let shop: Awaited<ReturnType<typeof installShop>>;
 let sequence = 0;
 /** A visitor of its own for every request, so the per-visitor rate limit never answers instead of validation. */
 const freshVisitor = () => `v_claim_${++sequence}`;
@@ -36,7 +36,7 @@ const minutes = (n: number) => n * 60_000;
 const isoAt = (ms: number) => new Date(ms).toISOString();
 
 beforeAll(async () => {
-  shop = await ensureShop(prisma, { domain: `claims-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
+  shop = await installShop(prisma, { domain: `claims-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
 });
 
 describe(`claims fuzz (${RUNS} requests per family, seed ${SEED})`, () => {

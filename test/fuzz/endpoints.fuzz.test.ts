@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { prisma } from "../../app/db.server";
 import { apiKeyHash } from "../../app/domain/api-keys/api-keys.server";
 import { parseOrderPayload } from "../../app/domain/orders/order-payload";
-import { ensureShop } from "../../app/domain/shops.server";
+import { installShop } from "../../app/domain/shops.server";
 import { signedWebhookHeaders } from "../../app/shopify/signing.server";
 import { dispatch } from "../app-routes";
 import { orderFixture } from "../fixtures";
@@ -21,7 +21,7 @@ import { errorMessage } from "../../app/lib/error-message";
 const CASES = Number(process.env.FUZZ_CASES || 10_000);
 const SEED = Number(process.env.FUZZ_SEED || 20261122);
 
-let shop: Awaited<ReturnType<typeof ensureShop>>;
+let shop: Awaited<ReturnType<typeof installShop>>;
 const now = () => new Date().toISOString();
 const eventBatch = () => ({
   events: [
@@ -89,7 +89,7 @@ async function fuzz(name: string, template: unknown, send: (body: string, index:
 
 describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
   beforeAll(async () => {
-    shop = await ensureShop(prisma, { domain: `fuzz-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
+    shop = await installShop(prisma, { domain: `fuzz-${randomUUID().slice(0, 8)}.myshopify.com`, currency: "EUR" });
   });
 
   it("order webhook: signed hostile bodies never 5xx, and only bodies that are orders become orders", async () => {
@@ -175,7 +175,7 @@ describe(`fuzz (${CASES} bodies per endpoint, seed ${SEED})`, () => {
   });
 
   it("server-side events API: keyed hostile bodies never 5xx, and the events stored are exactly those accepted", async () => {
-    const apiShop = await ensureShop(prisma, {
+    const apiShop = await installShop(prisma, {
       domain: `fuzz-api-${randomUUID().slice(0, 8)}.myshopify.com`,
       currency: "EUR",
     });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatch } from "../../../test/app-routes";
 import { TEST_API_SECRET } from "../../../test/setup-env";
 import { prisma } from "../../db.server";
-import { ensureShop } from "../../domain/shops.server";
+import { installShop } from "../../domain/shops.server";
 import { createStorefrontSimulator } from "./simulator.server";
 import { EMBED_EXTENSION_DIR } from "../../../scripts/build-embed";
 
@@ -75,7 +75,7 @@ const message = (conversationId: string, visitorId: string) => ({
 describe("storefront simulator → app", () => {
   it("signs App Proxy requests the app accepts, for the shop the simulator is", async () => {
     const shopDomain = `sim-${randomUUID().slice(0, 8)}.myshopify.com`;
-    const shop = await ensureShop(prisma, { domain: shopDomain, currency: "EUR" });
+    const shop = await installShop(prisma, { domain: shopDomain, currency: "EUR" });
     const { postJson } = await storefront(shopDomain);
     const response = await postJson("/apps/chat-attribution/events", { events: [message("c_sim", "v_sim")] });
     expect(response.status).toBe(200);
@@ -101,7 +101,7 @@ describe("storefront simulator → app", () => {
 
   it("checks out with a signed orders/paid webhook carrying cart attributes and line properties, then starts a new cart", async () => {
     const shopDomain = `sim-${randomUUID().slice(0, 8)}.myshopify.com`;
-    const shop = await ensureShop(prisma, { domain: shopDomain, currency: "EUR" });
+    const shop = await installShop(prisma, { domain: shopDomain, currency: "EUR" });
     const { call, postJson, simulator } = await storefront(shopDomain);
     expect(
       (

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture, storedEmailOf } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { handleOrderWebhooks } from "../orders/order-webhook.server";
-import { ensureShop } from "../shops.server";
+import { installShop } from "../shops.server";
 import { processDeliveriesInSql } from "../webhook-deliveries.server";
 import { attributeStoredOrders } from "./attribute-order.server";
 
@@ -20,7 +20,7 @@ const minutesBefore = (minutes: number) => new Date(ORDER_TIME - minutes * 60_00
  * they qualify), so a shop whose orders find the other shop's chats would credit them.
  */
 async function seedChats(domain: string, answered: boolean) {
-  const shop = await ensureShop(prisma, { domain, currency: "USD" });
+  const shop = await installShop(prisma, { domain, currency: "USD" });
   const shopId = shop.id;
   const visitor = (key: string) =>
     prisma.visitor.create({
@@ -339,7 +339,7 @@ describe("evidence for a set of orders", () => {
 
   it("stores the order of a returning customer whose chat qualified before the window and whose chat add came inside it", async () => {
     // Issue 25.1: the engine threw on this shopper and the webhook answered 500 on every retry.
-    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    const shop = await installShop(prisma, { domain, currency: "USD" });
     const visitor = await prisma.visitor.create({
       data: {
         shopId: shop.id,

@@ -5,7 +5,7 @@ import { prisma, sqlIn } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
-import { ensureShop } from "../shops.server";
+import { installShop } from "../shops.server";
 import { requestReattribution, runReattribution, type JobProgress } from "./reattribution.server";
 
 const ORDER_TIME = new Date("2008-01-10T16:00:00Z");
@@ -54,7 +54,7 @@ async function widenLedWindow(hours: number) {
 describe("re-attribution", () => {
   beforeEach(async () => {
     shopDomain = `reattr-${randomUUID().slice(0, 8)}.myshopify.com`;
-    shopId = (await ensureShop(prisma, { domain: shopDomain, currency: "USD" })).id;
+    shopId = (await installShop(prisma, { domain: shopDomain, currency: "USD" })).id;
     await seedHistory();
   });
 

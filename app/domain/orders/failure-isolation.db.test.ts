@@ -10,7 +10,7 @@ import { orderFixture } from "../../../test/fixtures";
 import { createConversation } from "../../../test/report-fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { requestReattribution, runReattribution } from "../attribution/reattribution.server";
-import { ensureShop } from "../shops.server";
+import { installShop } from "../shops.server";
 import { processDeliveriesInSql } from "../webhook-deliveries.server";
 import { handleOrderWebhooks } from "./order-webhook.server";
 import { reconcileShopOrders } from "./reconcile-orders.server";
@@ -86,7 +86,7 @@ beforeEach(() => {
 
 describe("an order whose attribution fails", () => {
   it("is stored with its money by the webhook, its attribution unattributed with the error, and its batch is unharmed", async () => {
-    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    const shop = await installShop(prisma, { domain, currency: "USD" });
     await createConversation(shop, {
       externalId: "c_iso",
       visitorKey: "v_c_iso",
@@ -121,7 +121,7 @@ describe("an order whose attribution fails", () => {
   });
 
   it("is skipped and counted by a re-attribution job, which finishes every other order", async () => {
-    const shop = await ensureShop(prisma, { domain, currency: "USD" });
+    const shop = await installShop(prisma, { domain, currency: "USD" });
     await createConversation(shop, {
       externalId: "c_job",
       visitorKey: "v_c_job",
@@ -158,7 +158,7 @@ describe("reconciliation meeting an order it cannot store", () => {
   });
 
   it("records it, stores the orders after it, moves the sync point, and stores it on a later run", async () => {
-    const shop = await ensureShop(prisma, { domain, currency: "EUR" });
+    const shop = await installShop(prisma, { domain, currency: "EUR" });
     for (let i = 0; i < 3; i++) shopify.orders.push(graphqlOrder(93000 + i, { updatedAt: minutesAgo(30 - i) }));
     failing.ingestOf.add("93001");
     const first = await reconcileShopOrders(prisma, shop, shopify.admin);

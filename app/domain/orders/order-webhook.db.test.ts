@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
-import { ensureShop } from "../shops.server";
+import { installShop } from "../shops.server";
 import { processDeliveriesInSql, type DeliveryMeta } from "../webhook-deliveries.server";
 import { handleOrderWebhooks, type OrderDelivery } from "./order-webhook.server";
 
@@ -16,7 +16,7 @@ const processedAt = new Date(orderFixture().processed_at);
 
 async function shopWithConversation() {
   const domain = `batch-${randomUUID().slice(0, 8)}.myshopify.com`;
-  const shop = await ensureShop(prisma, { domain, currency: "USD" });
+  const shop = await installShop(prisma, { domain, currency: "USD" });
   const conversation = await prisma.conversation.create({
     data: { shopId: shop.id, externalId: "c_batch", startedAt: new Date(processedAt.getTime() - 7_200_000) },
   });
