@@ -8,7 +8,7 @@ import { INGEST_COLUMNS, type IngestTable } from "./db/ingest-columns";
 import { appAdapterFactory } from "./db/adapter.server";
 import { databaseUrl } from "./db/database-url";
 import { closePglite } from "./db/pglite.server";
-import { inIssueOrder, type SqlDriver } from "./db/sql-driver";
+import { sequentialQueries, type SqlDriver } from "./db/sql-driver";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: domain functions accept either. */
@@ -74,9 +74,9 @@ export async function insertJsonRows<Row = never>(
 export type SqlTransaction = <T>(work: (sql: Sql) => Promise<T>) => Promise<T>;
 
 /** `Sql` on a Prisma client or transaction, for code that runs inside one. */
-export function sqlIn(db: DbTx): Sql {
+export function prismaSql(db: DbTx): Sql {
   // Prisma compiles each raw query asynchronously, so two issued together could reach the connection swapped.
-  return { query: inIssueOrder((text, params = []) => db.$queryRawUnsafe(text, ...params)) };
+  return { query: sequentialQueries((text, params = []) => db.$queryRawUnsafe(text, ...params)) };
 }
 
 const globalForDb = globalThis as unknown as { __prisma?: PrismaClient; __sqlDriver?: SqlDriver };

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import http from "node:http";
 import { parseArgs } from "node:util";
 import { StandInCarts } from "../app/demo/storefront/storefront-api";
 import { signedAppProxyParams, signedWebhookHeaders } from "../app/shopify/signing.server";
@@ -357,7 +357,7 @@ function streamBody(baseUrl: string, path: string, total: number, declared: bool
   const url = new URL(path, baseUrl);
   return new Promise((resolve) => {
     let sent = 0;
-    const req = httpRequest({
+    const req = http.request({
       host: url.hostname,
       port: url.port,
       method: "POST",

@@ -6,13 +6,7 @@
  */
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { once } from "node:events";
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestListener,
-  type Server,
-} from "node:http";
+import http, { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BodyTooLarge, bodyLimitFor, capRequestBodies, DEFAULT_BODY_LIMIT } from "./body-limit";
@@ -62,7 +56,7 @@ async function listen(listener: RequestListener): Promise<number> {
 
 /** Sends `total` bytes in 16 KB chunks (chunked unless `declared` is given) and returns the answer. */
 async function send(port: number, total: number, declared?: number): Promise<{ status: number; body: string }> {
-  const req = httpRequest({
+  const req = http.request({
     host: "127.0.0.1",
     port,
     method: "POST",

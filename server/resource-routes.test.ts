@@ -10,7 +10,13 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DIRECT_RESOURCE_ROUTES, directFirst, directResourceRoutes, routeExportFor, routeKey } from "./resource-routes";
+import {
+  DIRECT_RESOURCE_ROUTES,
+  serveDirectRoutesFirst,
+  directResourceRoutes,
+  routeExportFor,
+  routeKey,
+} from "./resource-routes";
 import { projectRoot } from "./project-root";
 
 type Args = { request: Request; params: Record<string, string> };
@@ -156,7 +162,7 @@ beforeAll(async () => {
   viaRemix = await listen(express().all("*", createRequestHandler({ build, mode: "production" })));
   // As server/serve.ts serves them: ahead of an Express app, which answers everything else (here: 418).
   direct = await listen(
-    directFirst(
+    serveDirectRoutesFirst(
       directResourceRoutes(build, DIRECT),
       express().all("*", (_request, response) => void response.status(418).end("not served directly")),
     ),

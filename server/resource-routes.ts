@@ -216,13 +216,16 @@ function pathnameOf(target: string): string {
   return queryAt === -1 ? target : target.slice(0, queryAt);
 }
 
-/** The listed resource routes of the build, each at its own path (see routeKey), to serve with `directFirst`. */
+/** The listed resource routes of the build, each at its own path (see routeKey), to serve with `serveDirectRoutesFirst`. */
 export function directResourceRoutes(build: ServerBuild, routeIds: readonly string[]): Map<string, NodeHandler> {
   return new Map(routeIds.map((routeId) => [routeKey(staticPathOf(build, routeId)), directHandler(build, routeId)]));
 }
 
 /** A request listener that answers the paths in `direct` itself and hands every other request to `rest` (Express). */
-export function directFirst(direct: ReadonlyMap<string, NodeHandler>, rest: RequestListener): RequestListener {
+export function serveDirectRoutesFirst(
+  direct: ReadonlyMap<string, NodeHandler>,
+  rest: RequestListener,
+): RequestListener {
   return (req, res) => {
     const handler = direct.get(routeKey(pathnameOf(req.url ?? "/")));
     if (!handler) return rest(req, res);

@@ -15,7 +15,7 @@ import { prepareStoredData, startBackgroundJobs } from "./jobs";
 import { projectRoot } from "./project-root";
 import {
   DIRECT_RESOURCE_ROUTES,
-  directFirst,
+  serveDirectRoutesFirst,
   directResourceRoutes,
   routeKey,
   type NodeHandler,
@@ -53,7 +53,7 @@ export async function startServer({
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
   const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
   for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
-  const server = createServer(capRequestBodies(directFirst(direct, app)));
+  const server = createServer(capRequestBodies(serveDirectRoutesFirst(direct, app)));
   await prepareStoredData();
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an

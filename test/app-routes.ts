@@ -3,7 +3,7 @@
  * convention and router matching, so tests exercise the real route files for the real URIs.
  */
 import path from "node:path";
-import { matchRoutes, type AgnosticRouteObject as RouteObject } from "@remix-run/router";
+import { type AgnosticRouteObject, matchRoutes } from "@remix-run/router";
 // Deep import of Remix's own route-convention implementation.
 import { flatRoutes } from "@remix-run/dev/dist/config/flat-routes.js";
 import { callRouteExport, routeExportFor, type ResourceRouteModule } from "../server/resource-routes";
@@ -18,9 +18,9 @@ interface ManifestRoute {
 
 const appDir = path.resolve(import.meta.dirname, "..", "app");
 
-function routeTree(): RouteObject[] {
+function routeTree(): AgnosticRouteObject[] {
   const manifest = flatRoutes(appDir, ["**/.*", "**/*.test.ts", "**/*.test.tsx"]) as Record<string, ManifestRoute>;
-  const build = (parentId: string | undefined): RouteObject[] =>
+  const build = (parentId: string | undefined): AgnosticRouteObject[] =>
     Object.values(manifest)
       .filter((route) => (route.parentId ?? "root") === (parentId ?? "root") && route.id !== "root")
       .map((route) =>

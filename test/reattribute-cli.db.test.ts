@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { prisma, sqlIn } from "../app/db.server";
+import { prisma, prismaSql } from "../app/db.server";
 import { ingestVerifiedOrder } from "../app/domain/orders/ingest-order.server";
 import { parseOrderPayload } from "../app/domain/orders/order-payload";
 import { installShop } from "../app/domain/shops.server";
@@ -19,7 +19,7 @@ describe("npm run reattribute", () => {
     for (let id = 1; id <= 5; id++) {
       const parsed = parseOrderPayload({ ...orderFixture(), id, name: `#${id}` });
       if (!parsed.ok) throw new Error(parsed.reason);
-      await ingestVerifiedOrder(sqlIn(prisma), domain, parsed.order);
+      await ingestVerifiedOrder(prismaSql(prisma), domain, parsed.order);
     }
     const log = capture(false);
     expect(await reattributeCommand(prisma, ["--shop", domain, "--batch-size", "2"], log.out)).toBe(0);

@@ -9,7 +9,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { pgliteDirectory } from "./database-url";
 import { lockPgliteDirectory } from "./pglite-lock.server";
 import { assertPatchable } from "./pinned-packages.server";
-import { inIssueOrder, type SqlDriver, type SqlQuery } from "./sql-driver";
+import { sequentialQueries, type SqlDriver, type SqlQuery } from "./sql-driver";
 
 // The app, the CLI and scripts each hold exactly one instance, and the directory's lock
 // (pglite-lock.server.ts) refuses a second process. It lives on globalThis because the Remix server bundle and
@@ -79,7 +79,7 @@ export class PgliteAdapterFactory implements SqlMigrationAwareDriverAdapterFacto
   async transaction<T>(work: (query: SqlQuery) => Promise<T>): Promise<T> {
     const db = await openPglite(this.url);
     return db.transaction((tx) =>
-      work(inIssueOrder(async (text, params = []) => (await tx.query(text, [...params])).rows as never)),
+      work(sequentialQueries(async (text, params = []) => (await tx.query(text, [...params])).rows as never)),
     );
   }
   async close() {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { disconnectDatabase, prisma, sql, sqlIn, sqlTransaction, type SqlTransaction } from "../db.server";
+import { disconnectDatabase, prisma, sql, prismaSql, sqlTransaction, type SqlTransaction } from "../db.server";
 import { isPostgresUrl } from "./database-url";
 
 const execFileAsync = promisify(execFile);
@@ -13,7 +13,7 @@ const execFileAsync = promisify(execFile);
 // transaction is run, and that a failure fails the transaction and everything issued behind it.
 const transactions: [string, SqlTransaction][] = [
   ["a plain-SQL transaction on the driver", sqlTransaction],
-  ["a Prisma transaction through sqlIn", (work) => prisma.$transaction((tx) => work(sqlIn(tx)))],
+  ["a Prisma transaction through prismaSql", (work) => prisma.$transaction((tx) => work(prismaSql(tx)))],
 ];
 
 describe.each(transactions)("statements issued together in %s", (_way, transaction) => {

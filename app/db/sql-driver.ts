@@ -20,7 +20,7 @@ export interface SqlDriver {
  * reorder them: each statement starts once the one before it has settled, whatever its outcome (inside a
  * transaction a failed statement fails those behind it anyway).
  */
-export function inIssueOrder(query: SqlQuery): SqlQuery {
+export function sequentialQueries(query: SqlQuery): SqlQuery {
   let previous: Promise<unknown> = Promise.resolve();
   return <Row>(text: string, params?: readonly unknown[]) => {
     const result = previous.then(() => query<Row>(text, params));

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { prisma, sqlIn, sqlTransaction } from "../db.server";
+import { prisma, prismaSql, sqlTransaction } from "../db.server";
 import { isUniqueViolation } from "./unique-violation";
 
 /** A concurrent duplicate must be recognised whichever way the statement went to the database. */
@@ -11,8 +11,8 @@ describe("isUniqueViolation", () => {
     const duplicate = `INSERT INTO "Shop" (id, domain, "pixelAccountId", "updatedAt") VALUES ($1::uuid, $2, $3::uuid, now())`;
     const attempts = [
       () => prisma.shop.create({ data: { domain } }),
-      () => prisma.$transaction((tx) => sqlIn(tx).query(duplicate, [randomUUID(), domain, randomUUID()])),
-      () => sqlIn(prisma).query(duplicate, [randomUUID(), domain, randomUUID()]),
+      () => prisma.$transaction((tx) => prismaSql(tx).query(duplicate, [randomUUID(), domain, randomUUID()])),
+      () => prismaSql(prisma).query(duplicate, [randomUUID(), domain, randomUUID()]),
       () => sqlTransaction((sql) => sql.query(duplicate, [randomUUID(), domain, randomUUID()])),
     ];
     for (const attempt of attempts)

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { prisma, sqlIn } from "../db.server";
+import { prisma, prismaSql } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { seedDemoShop } from "./seed.server";
 import { seedDemoHistory, type HistorySummary } from "./history.server";
@@ -47,7 +47,7 @@ describe("demo history", () => {
     const shop = await prisma.shop.findFirstOrThrow();
     const sample = await prisma.attribution.findMany({ take: 40, orderBy: { orderId: "asc" } });
     for (const stored of sample) {
-      const result = await attributeStoredOrder(sqlIn(prisma), shop, stored.orderId);
+      const result = await attributeStoredOrder(prismaSql(prisma), shop, stored.orderId);
       expect(result?.classification).toBe(stored.classification);
       expect(result?.conversationId ?? null).toBe(stored.conversationId);
     }

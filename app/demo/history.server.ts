@@ -6,7 +6,7 @@
  * the same shape, shifted to end today.
  */
 import type { Shop } from "@prisma/client";
-import { sqlIn, type Db } from "../db.server";
+import { prismaSql, type Db } from "../db.server";
 import { parseEventBatch } from "../domain/events/event-schema";
 import { recordEventBatch } from "../domain/events/record-events.server";
 import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
@@ -253,7 +253,7 @@ async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
   const payload = orderPayload(plan, shop.currency);
   const deliver = (topic: string, body: unknown, webhookId: string) =>
     processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) =>
-      handleOrderWebhook(sqlIn(tx), shop.domain, topic, body),
+      handleOrderWebhook(prismaSql(tx), shop.domain, topic, body),
     );
   await deliver("ORDERS_PAID", payload, `demo-order-${plan.id}`);
   const refundAt = new Date(plan.at.getTime() + 2 * DAY);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prisma, sqlTransaction } from "../db.server";
-import { installShop, findOrCreateShopsInSql, markShopUninstalled, redactShop } from "./shops.server";
+import { installShop, findOrCreateIngestShops, markShopUninstalled, redactShop } from "./shops.server";
 import { processDeliveryOnce } from "./webhook-deliveries.server";
 
 const domain = "lifecycle.myshopify.com";
@@ -132,7 +132,7 @@ describe("webhook deliveries", () => {
   });
 });
 
-describe("findOrCreateShopsInSql", () => {
+describe("findOrCreateIngestShops", () => {
   const heldAdvisoryLocks = (sql: { query<Row>(text: string): Promise<Row[]> }) =>
     sql.query<{ held: number }>(
       `SELECT count(*)::int AS held FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted`,
@@ -142,7 +142,7 @@ describe("findOrCreateShopsInSql", () => {
     const [known, fresh] = ["locks-known.myshopify.com", "locks-fresh.myshopify.com"];
     await installShop(prisma, { domain: known, currency: "EUR" });
     const { shops, held } = await sqlTransaction(async (sql) => {
-      const shops = await findOrCreateShopsInSql(
+      const shops = await findOrCreateIngestShops(
         sql,
         [
           { domain: fresh, currency: "CAD" },
@@ -160,7 +160,7 @@ describe("findOrCreateShopsInSql", () => {
     expect(await prisma.shop.count({ where: { domain: fresh } })).toBe(1);
 
     const onlyMissing = await sqlTransaction(async (sql) => {
-      await findOrCreateShopsInSql(sql, [{ domain: "locks-none.myshopify.com" }], ["locks-none.myshopify.com:7"]);
+      await findOrCreateIngestShops(sql, [{ domain: "locks-none.myshopify.com" }], ["locks-none.myshopify.com:7"]);
       return (await heldAdvisoryLocks(sql))[0].held;
     });
     expect(onlyMissing).toBe(1);

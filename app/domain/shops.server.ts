@@ -55,20 +55,23 @@ const INGEST_SHOP_COLUMNS = `s.id::text AS id, s.domain, s.currency, s."settings
   s."requireAnswerFound", s."countTestOrders", s."maxOrderValue"::text AS "maxOrderValue", s."storeTranscripts",
   s."lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"`;
 
-/** findOrCreateShop in plain SQL, for the ingest paths that run on `Sql`; a new shop gets the schema's defaults. */
-export async function findOrCreateShopInSql(
+/**
+ * The shop as the ingest paths read it (findOrCreateShop in plain SQL, for the paths that run on `Sql`); a new
+ * shop gets the schema's defaults.
+ */
+export async function findOrCreateIngestShop(
   sql: Sql,
   profile: Pick<ShopProfile, "domain" | "currency">,
 ): Promise<IngestShop> {
-  return (await findOrCreateShopsInSql(sql, [profile])).get(profile.domain)!;
+  return (await findOrCreateIngestShops(sql, [profile])).get(profile.domain)!;
 }
 
 /**
- * findOrCreateShopInSql for several shops, keyed by domain. `thenLock` (advisory lock keys, taken in the order
+ * findOrCreateIngestShop for several shops, keyed by domain. `thenLock` (advisory lock keys, taken in the order
  * given) are locked by the same statement that reads the shops: on the order webhooks, whose orders are locked by
  * shop domain and order id, that saves a round trip per batch.
  */
-export async function findOrCreateShopsInSql(
+export async function findOrCreateIngestShops(
   sql: Sql,
   profiles: readonly Pick<ShopProfile, "domain" | "currency">[],
   thenLock: readonly string[] = [],
@@ -99,9 +102,9 @@ export async function findOrCreateShopsInSql(
 /**
  * The shops of these domains the app is installed on, keyed by domain; none is created. Order webhooks take only
  * these: a signed delivery for a shop that never installed the app, or uninstalled it, stores nothing. `thenLock` as
- * for findOrCreateShopsInSql.
+ * for findOrCreateIngestShops.
  */
-export function installedShopsInSql(
+export function findInstalledIngestShops(
   sql: Sql,
   domains: readonly string[],
   thenLock: readonly string[] = [],

@@ -3,7 +3,7 @@
  * X-Shopify-Webhook-Id: the delivery row is written in the same transaction as the work it records.
  */
 import { retryingUniqueViolations } from "../db/unique-violation";
-import { insertJsonRows, sqlIn, type Db, type DbTx, type Sql, type SqlTransaction } from "../db.server";
+import { insertJsonRows, prismaSql, type Db, type DbTx, type Sql, type SqlTransaction } from "../db.server";
 
 export interface DeliveryMeta {
   webhookId: string;
@@ -90,7 +90,7 @@ async function recordDeliveries<D extends DeliveryMeta>(
  * which come in bursts. A unique violation means another transaction committed a row this set also tried to
  * create (a shop on its first deliveries, say): the next try sees it.
  */
-export function processDeliveriesInSql<D extends DeliveryMeta>(
+export function processDeliveryBatch<D extends DeliveryMeta>(
   transaction: SqlTransaction,
   deliveries: readonly D[],
   work: (sql: Sql, fresh: D[]) => Promise<DeliveryOutcome[]>,
@@ -107,7 +107,7 @@ export async function processDeliveryOnce(
   work: (tx: DbTx) => Promise<DeliveryOutcome>,
 ): Promise<DeliveryResult> {
   const [result] = await retryingUniqueViolations(() =>
-    db.$transaction((tx) => recordDeliveries(sqlIn(tx), [meta], async () => [await work(tx)])),
+    db.$transaction((tx) => recordDeliveries(prismaSql(tx), [meta], async () => [await work(tx)])),
   );
   return result;
 }

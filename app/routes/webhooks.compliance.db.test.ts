@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
-import { prisma, sqlIn } from "../db.server";
+import { prisma, prismaSql } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { emailSha256Of } from "../domain/orders/order-payload";
 import { installShop, markShopUninstalled } from "../domain/shops.server";
@@ -220,7 +220,7 @@ describe("customer compliance webhooks", () => {
     });
     // Recomputing (a settings change) cannot re-read the erased evidence, so the classification stands.
     const shopRow = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
-    expect(await attributeStoredOrder(sqlIn(prisma), shopRow, order.id)).toBeNull();
+    expect(await attributeStoredOrder(prismaSql(prisma), shopRow, order.id)).toBeNull();
     expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe(
       "ASSISTED",
     );

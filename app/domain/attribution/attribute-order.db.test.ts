@@ -9,7 +9,7 @@ import { orderFixture, storedEmailOf } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { handleOrderWebhooks } from "../orders/order-webhook.server";
 import { installShop } from "../shops.server";
-import { processDeliveriesInSql } from "../webhook-deliveries.server";
+import { processDeliveryBatch } from "../webhook-deliveries.server";
 import { attributeStoredOrders } from "./attribute-order.server";
 
 const ORDER_TIME = new Date(orderFixture().processed_at).getTime();
@@ -211,7 +211,7 @@ async function deliverAll(domain: string) {
     topic: "ORDERS_PAID",
     payload: payload(1000 + index, c.evidence),
   }));
-  await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
+  await processDeliveryBatch(sqlTransaction, deliveries, handleOrderWebhooks);
 }
 
 async function attributions(shopId: string) {
@@ -232,7 +232,7 @@ describe("evidence for a set of orders", () => {
     const shop = await seedChats(domain, true);
     const twinShop = await seedChats(twin, false);
     // Both shops' orders in one batch: one transaction, one evidence read per shop.
-    await processDeliveriesInSql(
+    await processDeliveryBatch(
       sqlTransaction,
       [domain, twin].flatMap((d) =>
         CASES.map((c, index) => ({
@@ -305,7 +305,7 @@ describe("evidence for a set of orders", () => {
     await prisma.order.deleteMany({ where: { shopId: shop.id } });
     await prisma.webhookDelivery.deleteMany({ where: { shopDomain: domain } });
     for (const [index, c] of CASES.entries()) {
-      await processDeliveriesInSql(
+      await processDeliveryBatch(
         sqlTransaction,
         [
           {
@@ -394,7 +394,7 @@ describe("evidence for a set of orders", () => {
       },
     });
 
-    const [outcome] = await processDeliveriesInSql(
+    const [outcome] = await processDeliveryBatch(
       sqlTransaction,
       [
         {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/fixtures";
-import { prisma, sqlIn } from "../../db.server";
+import { prisma, prismaSql } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
@@ -36,7 +36,7 @@ async function seedHistory() {
       note_attributes: [{ name: "_chat_session_id", value: "c_30h" }],
     });
     if (!parsed.ok) throw new Error(parsed.reason);
-    await ingestVerifiedOrder(sqlIn(prisma), shopDomain, parsed.order);
+    await ingestVerifiedOrder(prismaSql(prisma), shopDomain, parsed.order);
   }
 }
 

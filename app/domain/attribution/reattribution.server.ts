@@ -5,7 +5,7 @@
  * server's background loop and the CLI) cannot both commit the same batch: the cursor update is conditional.
  */
 import type { ReattributionJob } from "@prisma/client";
-import { sqlIn, type Db, type DbTx } from "../../db.server";
+import { prismaSql, type Db, type DbTx } from "../../db.server";
 import { attributeStoredOrders } from "./attribute-order.server";
 
 export const DEFAULT_BATCH_SIZE = 200;
@@ -105,7 +105,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
         });
         // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
         const { failedOrderIds } = await attributeStoredOrders(
-          sqlIn(tx),
+          prismaSql(tx),
           shop,
           orders.map((order) => order.id),
         );

@@ -4,7 +4,7 @@
  * events, so a retry (same key, same body) gets exactly that answer back and stores nothing twice; the same key
  * with a different body is refused, because answering it with the old response would hide the new events.
  */
-import { Prisma, type Shop } from "@prisma/client";
+import type { Prisma, Shop } from "@prisma/client";
 import { isUniqueViolation } from "../../db/unique-violation";
 import type { Db, DbTx } from "../../db.server";
 import { sha256Hex } from "../../lib/sha256";

@@ -1,7 +1,7 @@
 import type { Shop } from "@prisma/client";
 import { retryingUniqueViolations } from "../../db/unique-violation";
-import { sqlIn, type Db, type DbTx, type SqlTransaction } from "../../db.server";
-import { findOrCreateShopInSql } from "../shops.server";
+import { prismaSql, type Db, type DbTx, type SqlTransaction } from "../../db.server";
+import { findOrCreateIngestShop } from "../shops.server";
 import { log } from "../../lib/log.server";
 import type { ShopifyCarts } from "./cart-claims";
 import type { ClientEvent } from "./event-schema";
@@ -22,7 +22,7 @@ export async function recordEventBatch(
 ): Promise<IngestSummary> {
   return retryingUniqueViolations(() =>
     db.$transaction(async (tx) => {
-      const [summary] = await ingestEventBatches(sqlIn(tx), shop, [{ events, context }]);
+      const [summary] = await ingestEventBatches(prismaSql(tx), shop, [{ events, context }]);
       await alsoInTransaction?.(tx, summary);
       return summary;
     }),
@@ -47,7 +47,7 @@ export async function recordEventBatchesByShop(
       const summaries = new Map<ShopEventBatch, IngestSummary>();
       for (const domain of new Set(batches.map((batch) => batch.shopDomain))) {
         const ofShop = batches.filter((batch) => batch.shopDomain === domain);
-        const shop = await findOrCreateShopInSql(sql, { domain });
+        const shop = await findOrCreateIngestShop(sql, { domain });
         for (const [index, summary] of (await ingestEventBatches(sql, shop, ofShop)).entries())
           summaries.set(ofShop[index], summary);
       }

@@ -11,7 +11,7 @@ import { createConversation } from "../../../test/report-fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { requestReattribution, runReattribution } from "../attribution/reattribution.server";
 import { installShop } from "../shops.server";
-import { processDeliveriesInSql } from "../webhook-deliveries.server";
+import { processDeliveryBatch } from "../webhook-deliveries.server";
 import { handleOrderWebhooks } from "./order-webhook.server";
 import { reconcileShopOrders } from "./reconcile-orders.server";
 
@@ -60,7 +60,7 @@ function payload(id: number, session: string) {
 }
 
 async function deliver(ids: number[], session: string) {
-  return processDeliveriesInSql(
+  return processDeliveryBatch(
     sqlTransaction,
     ids.map((id) => ({
       webhookId: `${domain}:${id}`,

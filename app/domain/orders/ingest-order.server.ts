@@ -17,7 +17,7 @@ import {
   type StoredCredit,
 } from "../attribution/attribute-order.server";
 import { storedEmailHash } from "../email-hash.server";
-import { installedShopsInSql, type IngestShop } from "../shops.server";
+import { findInstalledIngestShops, type IngestShop } from "../shops.server";
 import type { ParsedOrder } from "./order-payload";
 import { netAmountOf, parseRefundPayload } from "./refunds";
 
@@ -187,7 +187,7 @@ export async function ingestVerifiedOrders(
   source: "WEBHOOK" | "RECONCILIATION" = "WEBHOOK",
 ): Promise<IngestOutcome[]> {
   if (versions.length === 0) return [];
-  const shops = await installedShopsInSql(
+  const shops = await findInstalledIngestShops(
     sql,
     versions.map((v) => v.shopDomain),
     lockKeysOf(versions.map((v) => ({ shopDomain: v.shopDomain, shopifyOrderId: v.order.shopifyOrderId }))),
@@ -350,7 +350,7 @@ export type RefundOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reas
  * an order already stored gets its net recomputed, and an order that arrives later deducts it on ingest.
  */
 export async function ingestRefund(sql: Sql, shopDomain: string, payload: unknown): Promise<RefundOutcome> {
-  const shop = (await installedShopsInSql(sql, [shopDomain])).get(shopDomain);
+  const shop = (await findInstalledIngestShops(sql, [shopDomain])).get(shopDomain);
   if (!shop) return { status: "REJECTED", reason: notInstalled(shopDomain) };
   const parsed = parseRefundPayload(payload, shop.currency);
   if (!parsed.ok) return { status: "REJECTED", reason: parsed.reason };

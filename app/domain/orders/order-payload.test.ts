@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { orderFixture as fixture } from "../../../test/fixtures";
+import { orderFixture } from "../../../test/fixtures";
 import { emailSha256Of, normaliseCartToken, parseOrderPayload } from "./order-payload";
 
 describe("REST order payload", () => {
   it("reads Shopify's real order fixture", () => {
-    const result = parseOrderPayload(fixture());
+    const result = parseOrderPayload(orderFixture());
     if (!result.ok) throw new Error(result.reason);
     const order = result.order;
     expect(order).toMatchObject({
@@ -39,7 +39,7 @@ describe("REST order payload", () => {
   });
 
   it("reads the chat stamps from note attributes and line-item properties", () => {
-    const payload = fixture();
+    const payload = orderFixture();
     payload.note_attributes = [
       { name: "_chat_session_id", value: "c_8a3c" },
       { name: "_chat_visitor_id", value: "v_123" },
@@ -55,21 +55,21 @@ describe("REST order payload", () => {
   it.each([
     [
       "a NUL in a line item's title",
-      (p: ReturnType<typeof fixture>) => (p.line_items[1].title = "Nano\u0000"),
+      (p: ReturnType<typeof orderFixture>) => (p.line_items[1].title = "Nano\u0000"),
       "line_items.1.title",
     ],
     [
       "a lone surrogate in a note attribute",
-      (p: ReturnType<typeof fixture>) => (p.note_attributes = [{ name: "gift", value: "\ud800" }]),
+      (p: ReturnType<typeof orderFixture>) => (p.note_attributes = [{ name: "gift", value: "\ud800" }]),
       "note_attributes.0.value",
     ],
     [
       "a NUL in the e-mail (kept only as a hash, but refused like any read field)",
-      (p: ReturnType<typeof fixture>) => (p.email = "a\u0000@b.example"),
+      (p: ReturnType<typeof orderFixture>) => (p.email = "a\u0000@b.example"),
       "email",
     ],
   ])("refuses text PostgreSQL cannot store in a field it reads: %s", (_case, spoil, path) => {
-    const payload = fixture();
+    const payload = orderFixture();
     spoil(payload);
     expect(parseOrderPayload(payload)).toEqual({
       ok: false,
@@ -78,7 +78,7 @@ describe("REST order payload", () => {
   });
 
   it("accepts an order whose unstorable text is only in fields it never reads", () => {
-    const payload = fixture();
+    const payload = orderFixture();
     payload.shipping_address.address2 = "\u0000";
     payload.line_items[0].vendor = "\udfff";
     payload["\u0000"] = "a key nobody reads";
@@ -88,7 +88,7 @@ describe("REST order payload", () => {
   });
 
   it("takes money from shop_money, never the presentment currency", () => {
-    const payload = fixture();
+    const payload = orderFixture();
     payload.presentment_currency = "EUR";
     payload.total_price_set.presentment_money = { amount: "550.00", currency_code: "EUR" };
     payload.current_total_price_set.presentment_money = { amount: "180.00", currency_code: "EUR" };
@@ -103,7 +103,7 @@ describe("REST order payload", () => {
   });
 
   it("reads a cancellation; the order keeps its gross", () => {
-    const payload = { ...fixture(), cancelled_at: "2008-01-11T10:00:00-05:00" };
+    const payload = { ...orderFixture(), cancelled_at: "2008-01-11T10:00:00-05:00" };
     const result = parseOrderPayload(payload);
     if (!result.ok) throw new Error(result.reason);
     expect(result.order.cancelledAt).toEqual(new Date("2008-01-11T15:00:00Z"));
@@ -111,7 +111,7 @@ describe("REST order payload", () => {
   });
 
   it("accepts a payload without e-mail or customer (protected data not approved)", () => {
-    const payload = { ...fixture(), email: null, contact_email: null, customer: null };
+    const payload = { ...orderFixture(), email: null, contact_email: null, customer: null };
     const result = parseOrderPayload(payload);
     if (!result.ok) throw new Error(result.reason);
     expect(result.order.customerId).toBeNull();
@@ -123,9 +123,9 @@ describe("REST order payload", () => {
     ["a product", { id: 1, title: "Shirt", variants: [] }],
     [
       "an order with a non-numeric total",
-      { ...fixture(), total_price_set: { shop_money: { amount: "lots", currency_code: "USD" } } },
+      { ...orderFixture(), total_price_set: { shop_money: { amount: "lots", currency_code: "USD" } } },
     ],
-    ["an order with a bad time", { ...fixture(), updated_at: "yesterday" }],
+    ["an order with a bad time", { ...orderFixture(), updated_at: "yesterday" }],
   ])("rejects %s with a reason", (_label, payload) => {
     const result = parseOrderPayload(payload);
     expect(result.ok).toBe(false);
@@ -142,7 +142,7 @@ describe("REST order payload", () => {
 
   it("keeps only the app's own stamps of note attributes and line properties, and fits every text to its column", () => {
     const payload = {
-      ...fixture(),
+      ...orderFixture(),
       name: "#".padEnd(100, "9"),
       checkout_token: "t".repeat(300),
       note_attributes: [
@@ -150,7 +150,7 @@ describe("REST order payload", () => {
         { name: "_chat_session_id", value: "c_1" },
         { name: "_chat_visitor_id", value: "v_1" },
       ],
-      line_items: fixture().line_items.map((item: Record<string, unknown>) => ({
+      line_items: orderFixture().line_items.map((item: Record<string, unknown>) => ({
         ...item,
         properties: [
           { name: "Engraving", value: "A + B" },

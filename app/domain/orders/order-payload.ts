@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney } from "../money";
-import { isoTime as timestamp, moneySet, rejectionReason, shopifyId as id } from "../shopify-payload";
+import { isoTime, moneySet, rejectionReason, shopifyId } from "../shopify-payload";
 import { sha256Hex } from "../../lib/sha256";
 import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-text";
 
@@ -15,9 +15,9 @@ export const CHAT_VISITOR_KEY = "_chat_visitor_id";
 const nameValue = z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) });
 
 const lineItemSchema = z.object({
-  id,
-  product_id: id.nullish(),
-  variant_id: id.nullish(),
+  id: shopifyId,
+  product_id: shopifyId.nullish(),
+  variant_id: shopifyId.nullish(),
   title: z.string(),
   quantity: z.number().int().nonnegative(),
   price_set: moneySet,
@@ -26,14 +26,14 @@ const lineItemSchema = z.object({
 });
 
 export const orderPayloadSchema = z.object({
-  id,
+  id: shopifyId,
   name: z.string().nullish(),
-  created_at: timestamp,
-  processed_at: timestamp.nullish(),
-  updated_at: timestamp,
+  created_at: isoTime,
+  processed_at: isoTime.nullish(),
+  updated_at: isoTime,
   test: z.boolean().default(false),
   financial_status: z.string().nullish(),
-  cancelled_at: timestamp.nullish(),
+  cancelled_at: isoTime.nullish(),
   currency: z.string().length(3),
   presentment_currency: z.string().length(3).nullish(),
   total_price_set: moneySet,
@@ -44,8 +44,8 @@ export const orderPayloadSchema = z.object({
   cart_token: z.string().nullish(),
   email: z.string().nullish(),
   contact_email: z.string().nullish(),
-  customer: z.object({ id, email: z.string().nullish() }).nullish(),
-  refunds: z.array(z.object({ id })).nullish(),
+  customer: z.object({ id: shopifyId, email: z.string().nullish() }).nullish(),
+  refunds: z.array(z.object({ id: shopifyId })).nullish(),
 });
 
 export interface ParsedLineItem {

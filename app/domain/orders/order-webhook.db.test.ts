@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/fixtures";
 import { prisma, sqlTransaction } from "../../db.server";
 import { installShop } from "../shops.server";
-import { processDeliveriesInSql, type DeliveryMeta } from "../webhook-deliveries.server";
+import { processDeliveryBatch, type DeliveryMeta } from "../webhook-deliveries.server";
 import { handleOrderWebhooks, type OrderDelivery } from "./order-webhook.server";
 
 type Delivery = DeliveryMeta & OrderDelivery;
@@ -100,7 +100,7 @@ async function snapshot(domain: string) {
 describe("order deliveries in one batch", () => {
   it("leave the same rows as the same deliveries stored one at a time, and report each outcome", async () => {
     const batched = await shopWithConversation();
-    const results = await processDeliveriesInSql(sqlTransaction, burst(batched), handleOrderWebhooks);
+    const results = await processDeliveryBatch(sqlTransaction, burst(batched), handleOrderWebhooks);
     expect(results.map((r) => r.status)).toEqual([
       "PROCESSED",
       "PROCESSED",
@@ -113,8 +113,7 @@ describe("order deliveries in one batch", () => {
     ]);
 
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne))
-      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne)) await processDeliveryBatch(sqlTransaction, [delivery], handleOrderWebhooks);
 
     const stored = await snapshot(batched);
     expect(stored).toEqual(await snapshot(oneByOne));
@@ -136,9 +135,9 @@ describe("order deliveries in one batch", () => {
 
   it("answers a batch delivered again with duplicates only, changing nothing", async () => {
     const domain = await shopWithConversation();
-    await processDeliveriesInSql(sqlTransaction, burst(domain), handleOrderWebhooks);
+    await processDeliveryBatch(sqlTransaction, burst(domain), handleOrderWebhooks);
     const before = await snapshot(domain);
-    const again = await processDeliveriesInSql(sqlTransaction, burst(domain), handleOrderWebhooks);
+    const again = await processDeliveryBatch(sqlTransaction, burst(domain), handleOrderWebhooks);
     expect(new Set(again.map((r) => r.status))).toEqual(new Set(["DUPLICATE"]));
     expect(await snapshot(domain)).toEqual(before);
   });
@@ -147,9 +146,9 @@ describe("order deliveries in one batch", () => {
     const domain = await shopWithConversation();
     const deliveries = burst(domain);
     const racing = await Promise.all([
-      processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks),
-      processDeliveriesInSql(sqlTransaction, [...deliveries].reverse(), handleOrderWebhooks),
-      processDeliveriesInSql(sqlTransaction, deliveries.slice(3), handleOrderWebhooks),
+      processDeliveryBatch(sqlTransaction, deliveries, handleOrderWebhooks),
+      processDeliveryBatch(sqlTransaction, [...deliveries].reverse(), handleOrderWebhooks),
+      processDeliveryBatch(sqlTransaction, deliveries.slice(3), handleOrderWebhooks),
     ]);
     const processedTimes = new Map<string, number>();
     for (const [index, results] of racing.entries()) {
@@ -162,8 +161,7 @@ describe("order deliveries in one batch", () => {
     expect([...processedTimes.values()].every((times) => times === 1)).toBe(true);
     expect(processedTimes.size).toBe(7);
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne))
-      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne)) await processDeliveryBatch(sqlTransaction, [delivery], handleOrderWebhooks);
     // Racing batches apply the versions of order 3 in whichever order they won; the newest stands either way.
     expect(await snapshot(domain)).toEqual(await snapshot(oneByOne));
   });
@@ -171,11 +169,10 @@ describe("order deliveries in one batch", () => {
   it("keeps two shops apart in one batch, even for the same Shopify order id", async () => {
     const [first, second] = [await shopWithConversation(), await shopWithConversation()];
     const deliveries = [...burst(first), ...burst(second)];
-    const results = await processDeliveriesInSql(sqlTransaction, deliveries, handleOrderWebhooks);
+    const results = await processDeliveryBatch(sqlTransaction, deliveries, handleOrderWebhooks);
     expect(results.filter((r) => r.status === "DUPLICATE")).toHaveLength(2);
     const oneByOne = await shopWithConversation();
-    for (const delivery of burst(oneByOne))
-      await processDeliveriesInSql(sqlTransaction, [delivery], handleOrderWebhooks);
+    for (const delivery of burst(oneByOne)) await processDeliveryBatch(sqlTransaction, [delivery], handleOrderWebhooks);
     const expected = await snapshot(oneByOne);
     expect(await snapshot(first)).toEqual(expected);
     expect(await snapshot(second)).toEqual(expected);

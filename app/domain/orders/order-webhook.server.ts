@@ -15,10 +15,10 @@ export interface OrderDelivery {
 }
 
 /**
- * A delivery with its order payload read (null for refunds/create, which is read with its shop's currency, and
- * keeps its payload for that; an order's payload is null once read).
+ * A delivery with its order payload parsed (null for refunds/create, which is parsed with its shop's currency, and
+ * keeps its payload for that; an order's payload is null once parsed).
  */
-export interface ReadOrderDelivery extends OrderDelivery {
+export interface ParsedOrderDelivery extends OrderDelivery {
   order: ParseResult | null;
 }
 
@@ -29,14 +29,14 @@ export interface ReadOrderDelivery extends OrderDelivery {
  * outlives V8's young generation whenever the batches fall behind, which brings on the full collections that
  * stall every request (`--trace-gc` under `npm run bench`).
  */
-export function readOrderDelivery<D extends OrderDelivery>(delivery: D): D & ReadOrderDelivery {
+export function parseOrderDelivery<D extends OrderDelivery>(delivery: D): D & ParsedOrderDelivery {
   if (!ORDER_TOPICS.has(delivery.topic)) return { ...delivery, order: null };
   return { ...delivery, payload: null, order: parseOrderPayload(delivery.payload) };
 }
 
-/** Verified deliveries of order topics, in one transaction: see handleReadOrderWebhooks. */
+/** Verified deliveries of order topics, in one transaction: see handleParsedOrderWebhooks. */
 export function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery[]): Promise<DeliveryOutcome[]> {
-  return handleReadOrderWebhooks(sql, deliveries.map(readOrderDelivery));
+  return handleParsedOrderWebhooks(sql, deliveries.map(parseOrderDelivery));
 }
 
 /**
@@ -45,15 +45,15 @@ export function handleOrderWebhooks(sql: Sql, deliveries: readonly OrderDelivery
  * first: an order stored after its refund deducts it, and a refund stored after its order recomputes the net,
  * so either way round gives the same net.
  */
-export async function handleReadOrderWebhooks(
+export async function handleParsedOrderWebhooks(
   sql: Sql,
-  deliveries: readonly ReadOrderDelivery[],
+  deliveries: readonly ParsedOrderDelivery[],
 ): Promise<DeliveryOutcome[]> {
-  const outcomes = new Map<ReadOrderDelivery, DeliveryOutcome>();
+  const outcomes = new Map<ParsedOrderDelivery, DeliveryOutcome>();
   for (const delivery of deliveries.filter((d) => d.topic === "REFUNDS_CREATE")) {
     outcomes.set(delivery, await ingestRefund(sql, delivery.shopDomain, delivery.payload));
   }
-  const read: { delivery: ReadOrderDelivery; version: OrderVersion }[] = [];
+  const read: { delivery: ParsedOrderDelivery; version: OrderVersion }[] = [];
   for (const delivery of deliveries) {
     const parsed = delivery.order;
     if (!parsed) continue;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { orderFixture as fixture } from "../../../test/fixtures";
-import { readOrderDelivery } from "./order-webhook.server";
+import { orderFixture } from "../../../test/fixtures";
+import { parseOrderDelivery } from "./order-webhook.server";
 
 describe("reading an order delivery before its batch", () => {
   const base = { webhookId: "w-1", shopDomain: "shop.myshopify.com" };
@@ -8,7 +8,7 @@ describe("reading an order delivery before its batch", () => {
   it.each(["ORDERS_PAID", "ORDERS_UPDATED", "ORDERS_CANCELLED"])(
     "%s keeps the order read from the payload, not the payload",
     (topic) => {
-      const read = readOrderDelivery({ ...base, topic, payload: fixture() });
+      const read = parseOrderDelivery({ ...base, topic, payload: orderFixture() });
       expect(read.payload).toBeNull();
       expect(read.order).toMatchObject({ ok: true, order: { shopifyOrderId: "450789469" } });
       expect(read.webhookId).toBe("w-1");
@@ -17,13 +17,13 @@ describe("reading an order delivery before its batch", () => {
 
   it("keeps a refund's payload, which is read inside the batch with its shop's currency", () => {
     const payload = { id: 1, order_id: 450789469, transactions: [] };
-    const read = readOrderDelivery({ ...base, topic: "REFUNDS_CREATE", payload });
+    const read = parseOrderDelivery({ ...base, topic: "REFUNDS_CREATE", payload });
     expect(read.payload).toBe(payload);
     expect(read.order).toBeNull();
   });
 
   it("keeps the reason an order payload was refused", () => {
-    const read = readOrderDelivery({ ...base, topic: "ORDERS_PAID", payload: { id: "not an order" } });
+    const read = parseOrderDelivery({ ...base, topic: "ORDERS_PAID", payload: { id: "not an order" } });
     expect(read.payload).toBeNull();
     expect(read.order).toMatchObject({ ok: false, reason: expect.any(String) });
   });

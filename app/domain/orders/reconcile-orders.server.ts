@@ -5,7 +5,7 @@
  * overwrites a newer one, and an order already stored is only updated.
  */
 import type { Shop } from "@prisma/client";
-import { sqlIn, type Db } from "../../db.server";
+import { prismaSql, type Db } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
 import { retryFailedAttributions } from "../attribution/attribute-order.server";
 import { adminApiError, type AdminGraphql } from "../admin-graphql";
@@ -217,7 +217,7 @@ export async function reconcileShopOrders(
     let outcome: IngestOutcome;
     try {
       outcome = await db.$transaction((tx) =>
-        ingestVerifiedOrder(sqlIn(tx), shop.domain, parsed.order, "RECONCILIATION"),
+        ingestVerifiedOrder(prismaSql(tx), shop.domain, parsed.order, "RECONCILIATION"),
       );
     } catch (error) {
       outcomes.FAILED += 1;
@@ -293,7 +293,7 @@ export async function reconcileShopOrders(
   }
 
   // Attributions the engine failed on (stored unattributed with their error) are computed again here.
-  const attributions = await db.$transaction((tx) => retryFailedAttributions(sqlIn(tx), shop));
+  const attributions = await db.$transaction((tx) => retryFailedAttributions(prismaSql(tx), shop));
 
   // A complete run has seen everything up to `now`; a run cut short continues from the last order it saw.
   const syncedTo = complete ? now : lastUpdatedAt ? new Date(lastUpdatedAt) : since;

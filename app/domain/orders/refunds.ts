@@ -5,24 +5,17 @@
  */
 import { z } from "zod";
 import { formatMoney, parseMoney, sumMoney, type Money } from "../money";
-import {
-  decimalAmount as decimal,
-  isoTime as timestamp,
-  moneySet,
-  rejectionReason,
-  shopifyId as id,
-  type MoneySet,
-} from "../shopify-payload";
+import { decimalAmount, isoTime, moneySet, rejectionReason, shopifyId, type MoneySet } from "../shopify-payload";
 
 export const refundPayloadSchema = z.object({
-  id,
-  order_id: id,
-  created_at: timestamp,
-  processed_at: timestamp.nullish(),
+  id: shopifyId,
+  order_id: shopifyId,
+  created_at: isoTime,
+  processed_at: isoTime.nullish(),
   transactions: z
     .array(
       z.object({
-        amount: decimal,
+        amount: decimalAmount,
         currency: z.string().length(3).nullish(),
         kind: z.string(),
         status: z.string().nullish(),

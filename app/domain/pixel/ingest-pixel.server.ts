@@ -10,7 +10,7 @@
  * of an order id is a claim like any other and cannot shut out the genuine one.
  */
 import type { Shop } from "@prisma/client";
-import { sqlIn, type DbTx } from "../../db.server";
+import { prismaSql, type DbTx } from "../../db.server";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import { heldToArrival } from "../events/ingest-events.server";
@@ -130,7 +130,7 @@ export async function ingestPixelEvent(
       select: { id: true },
     }));
   // An order a webhook already brought keeps its money, line items and tokens; the pixel only adds evidence.
-  await attributeStoredOrder(sqlIn(db), shop, order.id);
+  await attributeStoredOrder(prismaSql(db), shop, order.id);
   return { status: "STORED", orderId, linked, createdUnverifiedOrder: !existing, flagged };
 }
 

@@ -9,22 +9,22 @@ import type { DbTx } from "../../db.server";
 import { storedEmailHash } from "../email-hash.server";
 import { emailSha256Of } from "../orders/order-payload";
 import { findIdentities, type ShopperKeys } from "../identities.server";
-import { rejectionReason, shopifyId as id } from "../shopify-payload";
+import { rejectionReason, shopifyId } from "../shopify-payload";
 import { findShop } from "../shops.server";
 
-const customer = z.object({ id: id.nullish(), email: z.string().nullish(), phone: z.string().nullish() });
+const customer = z.object({ id: shopifyId.nullish(), email: z.string().nullish(), phone: z.string().nullish() });
 
 export const customerRedactSchema = z.object({
   shop_domain: z.string(),
   customer,
-  orders_to_redact: z.array(id).default([]),
+  orders_to_redact: z.array(shopifyId).default([]),
 });
 
 export const customerDataRequestSchema = z.object({
   shop_domain: z.string(),
   customer,
-  orders_requested: z.array(id).default([]),
-  data_request: z.object({ id }),
+  orders_requested: z.array(shopifyId).default([]),
+  data_request: z.object({ id: shopifyId }),
 });
 
 export type ComplianceOutcome = { status: "PROCESSED" } | { status: "REJECTED"; reason: string };
