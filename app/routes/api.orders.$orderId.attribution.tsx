@@ -1,9 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { findOrderAttribution } from "../domain/reports/orders-report.server";
-import { authenticatedShop } from "../lib/admin-shop.server";
-import { jsonResponse } from "../lib/http";
-import { getOnlyAction } from "../lib/method-not-allowed";
+import { authenticatedShop } from "../http/admin-shop.server";
+import { jsonResponse } from "../http/json";
+import { getOnlyAction } from "../http/method-not-allowed";
 
 // GET /api/orders/<Shopify order id>/attribution: the stored classification and its evidence.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

@@ -1,10 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
-import { isUniqueViolation } from "../db/unique-violation";
-import { ingestPixelEvent } from "../domain/pixel/ingest-pixel.server";
+import { recordPixelEvent } from "../domain/pixel/ingest-pixel.server";
 import { MAX_PIXEL_BODY_BYTES, parsePixelEvent } from "../domain/pixel/pixel-event";
 import { findShop } from "../domain/shops.server";
-import { jsonResponse, readJsonBody } from "../lib/http";
+import { jsonResponse, readJsonBody } from "../http/json";
 import { RateLimiter } from "../lib/rate-limit";
 
 // The pixel runs in Shopify's sandbox on the shop's checkout domain: any origin may post, and the pixel sends a
@@ -52,12 +51,5 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const decision = shopDecision.allowed ? perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`) : shopDecision;
   if (!decision.allowed)
     return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
-  try {
-    const outcome = await prisma.$transaction((tx) => ingestPixelEvent(tx, shop, event));
-    return answer(outcome);
-  } catch (error) {
-    // The same checkout reported twice at once: the other request stored it.
-    if (isUniqueViolation(error)) return answer({ status: "DUPLICATE_EVENT" });
-    throw error;
-  }
+  return answer(await recordPixelEvent(prisma, shop, event));
 };

@@ -3,9 +3,9 @@ import { prisma } from "../db.server";
 import { csvStream } from "../domain/reports/csv";
 import { ORDER_COLUMNS, orderColumns } from "../domain/reports/order-labels";
 import { allOrders } from "../domain/reports/orders-report.server";
-import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
-import { getOnlyAction } from "../lib/method-not-allowed";
-import { orderFilterOf } from "../lib/order-filter.server";
+import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
+import { getOnlyAction } from "../http/method-not-allowed";
+import { orderFilterOf } from "../http/order-filter";
 
 // GET /api/reports/orders.csv?from&to[&surface][&filter]: the Orders page's rows and columns, every page.
 export const loader = async ({ request }: LoaderFunctionArgs) => {

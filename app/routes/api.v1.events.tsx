@@ -3,8 +3,8 @@ import { prisma } from "../db.server";
 import { authenticateApiKey } from "../domain/api-keys/api-keys.server";
 import { ingestApiEvents } from "../domain/events/api-events.server";
 import { MAX_BODY_BYTES } from "../domain/events/event-schema";
-import { jsonResponse, readJsonBody } from "../lib/http";
-import { postOnlyLoader } from "../lib/method-not-allowed";
+import { jsonResponse, readJsonBody } from "../http/json";
+import { postOnlyLoader } from "../http/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
 
 export const loader = postOnlyLoader;

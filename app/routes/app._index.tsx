@@ -21,8 +21,8 @@ import { ReportFilters } from "../components/ReportFilters";
 import { TrendChart } from "../components/TrendChart";
 import { prisma } from "../db.server";
 import { CLASS_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
-import { loadSummaryReport, type SummaryReport } from "../domain/reports/summary-report.server";
-import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
+import { loadSummaryReport, shopHasOrders, type SummaryReport } from "../domain/reports/summary-report.server";
+import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import {
   adminOrderUrl,
   changeRatio,
@@ -36,11 +36,11 @@ import {
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const query = reportQueryOf(request, shop);
-  const [report, anyOrder] = await Promise.all([
+  const [report, hasOrders] = await Promise.all([
     loadSummaryReport(prisma, shop, query),
-    prisma.order.findFirst({ where: { shopId: shop.id }, select: { id: true } }),
+    shopHasOrders(prisma, shop.id),
   ]);
-  return { report, preset: query.preset, locale: shop.locale, hasOrders: anyOrder !== null };
+  return { report, preset: query.preset, locale: shop.locale, hasOrders };
 };
 
 interface KpiProps {

@@ -5,8 +5,8 @@ import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
 import { findConversationTimeline, type TimelineItem } from "../domain/reports/conversations-report.server";
 import { CLASS_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
-import { authenticatedShop } from "../lib/admin-shop.server";
-import { jsonResponse } from "../lib/http";
+import { authenticatedShop } from "../http/admin-shop.server";
+import { jsonResponse } from "../http/json";
 import { formatCurrency, formatDateTime } from "../lib/format";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

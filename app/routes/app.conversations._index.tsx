@@ -7,7 +7,7 @@ import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
 import { listConversations } from "../domain/reports/conversations-report.server";
 import { SURFACE_LABEL } from "../domain/reports/order-labels";
-import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
+import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime } from "../lib/format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

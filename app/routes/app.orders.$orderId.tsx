@@ -16,8 +16,8 @@ import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
 import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
 import { findOrderAttribution } from "../domain/reports/orders-report.server";
-import { authenticatedShop } from "../lib/admin-shop.server";
-import { jsonResponse } from "../lib/http";
+import { authenticatedShop } from "../http/admin-shop.server";
+import { jsonResponse } from "../http/json";
 import { adminOrderUrl, formatCurrency, formatDateTime } from "../lib/format";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

@@ -6,17 +6,12 @@ import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
-import {
-  CLASS_LABEL,
-  EXCLUSION_LABEL,
-  MATCHED_BY_LABEL,
-  ORDER_FILTERS,
-  SURFACE_LABEL,
-} from "../domain/reports/order-labels";
+import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
+import { ORDER_FILTERS } from "../domain/reports/order-row";
 import { listOrders } from "../domain/reports/orders-report.server";
-import { authenticatedShop, reportQueryOf } from "../lib/admin-shop.server";
+import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime } from "../lib/format";
-import { orderFilterOf } from "../lib/order-filter.server";
+import { orderFilterOf } from "../http/order-filter";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { findCustomerDataRequest } from "../domain/privacy/customer-privacy.server";
-import { jsonResponse } from "../lib/http";
-import { authenticateAdmin } from "../lib/admin-shop.server";
+import { jsonResponse } from "../http/json";
+import { authenticateAdmin } from "../http/admin-shop.server";
 
 // The assembled customers/data_request report, only to the shop it belongs to.
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

@@ -5,7 +5,7 @@ import { DownloadButton } from "../components/DownloadButton";
 import { HeadedCard } from "../components/HeadedCard";
 import { prisma } from "../db.server";
 import { listCustomerDataRequests } from "../domain/privacy/customer-privacy.server";
-import { authenticateAdmin } from "../lib/admin-shop.server";
+import { authenticateAdmin } from "../http/admin-shop.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticateAdmin(request);

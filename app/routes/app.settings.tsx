@@ -33,8 +33,8 @@ import {
   type JobProgress,
 } from "../domain/attribution/reattribution.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
-import { authenticatedShop } from "../lib/admin-shop.server";
-import { jsonResponse } from "../lib/http";
+import { authenticatedShop } from "../http/admin-shop.server";
+import { jsonResponse } from "../http/json";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

@@ -22,9 +22,9 @@ import { connectWebPixel, type PixelConnection } from "../domain/pixel/connect-p
 import { checkThemeEmbed } from "../domain/setup/embed-check.server";
 import { loadSetupStatus } from "../domain/setup/setup-status.server";
 import { embedActivationUrl } from "../domain/setup/theme-embed";
-import { authenticatedAdmin } from "../lib/admin-shop.server";
+import { authenticatedAdmin } from "../http/admin-shop.server";
 import { formatDateTime } from "../lib/format";
-import { jsonResponse } from "../lib/http";
+import { jsonResponse } from "../http/json";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);

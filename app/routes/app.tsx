@@ -7,7 +7,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { DemoAdminFrame } from "../components/DemoAdminFrame";
 import { appConfig } from "../config.server";
-import { authenticateAdmin } from "../lib/admin-shop.server";
+import { authenticateAdmin } from "../http/admin-shop.server";
 
 export const links = () => [
   { rel: "stylesheet", href: polarisStyles },

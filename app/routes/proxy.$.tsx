@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { jsonResponse } from "../lib/http";
+import { jsonResponse } from "../http/json";
 import { verifyAppProxyRequest } from "../shopify/app-proxy.server";
 
 // Shopify forwards https://<shop>/apps/chat-attribution/* here, signed (shopify.app.toml [app_proxy]).

@@ -8,8 +8,8 @@ import {
   type ShopEventBatch,
 } from "../domain/events/record-events.server";
 import { groupCommit } from "../lib/group-commit";
-import { jsonResponse, readJsonBody } from "../lib/http";
-import { postOnlyLoader } from "../lib/method-not-allowed";
+import { jsonResponse, readJsonBody } from "../http/json";
+import { postOnlyLoader } from "../http/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
 import { verifyAppProxyRequest } from "../shopify/app-proxy.server";
 import { storefrontFor } from "../shopify/storefront.server";

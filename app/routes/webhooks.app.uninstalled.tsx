@@ -2,7 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
 import { markShopUninstalled } from "../domain/shops.server";
 import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
-import { postOnlyLoader } from "../lib/method-not-allowed";
+import { postOnlyLoader } from "../http/method-not-allowed";
 import { assertPayloadShop, assertTopic, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;

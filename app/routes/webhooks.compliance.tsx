@@ -3,7 +3,7 @@ import { prisma } from "../db.server";
 import { assembleCustomerDataRequest, redactCustomer } from "../domain/privacy/customer-privacy.server";
 import { redactShop } from "../domain/shops.server";
 import { processDeliveryOnce, type DeliveryOutcome } from "../domain/webhook-deliveries.server";
-import { postOnlyLoader } from "../lib/method-not-allowed";
+import { postOnlyLoader } from "../http/method-not-allowed";
 import { assertPayloadShop, assertTopic, COMPLIANCE_TOPICS, verifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;

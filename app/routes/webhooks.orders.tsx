@@ -8,7 +8,7 @@ import {
 } from "../domain/orders/order-webhook.server";
 import { processDeliveryBatch, type DeliveryMeta, type DeliveryResult } from "../domain/webhook-deliveries.server";
 import { groupCommit } from "../lib/group-commit";
-import { postOnlyLoader } from "../lib/method-not-allowed";
+import { postOnlyLoader } from "../http/method-not-allowed";
 import { assertTopic, verifiedWebhook, type VerifiedWebhook } from "../shopify/verified-webhook.server";
 
 export const loader = postOnlyLoader;

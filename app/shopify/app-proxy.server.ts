@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { appConfig } from "../config.server";
-import { jsonResponse } from "../lib/http";
+import { jsonResponse } from "../http/json";
 
 /**
  * Verifies an App Proxy request the way @shopify/shopify-app-remix's authenticate.public.appProxy does (its

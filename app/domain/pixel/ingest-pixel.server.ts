@@ -10,7 +10,8 @@
  * of an order id is a claim like any other and cannot shut out the genuine one.
  */
 import type { Shop } from "@prisma/client";
-import { prismaSql, type DbTx } from "../../db.server";
+import { type Db, prismaSql, type DbTx } from "../../db.server";
+import { isUniqueViolation } from "../../db/unique-violation";
 import { attributeStoredOrder } from "../attribution/attribute-order.server";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, chatStampOf } from "../orders/order-payload";
 import { heldToArrival } from "../events/ingest-events.server";
@@ -38,6 +39,16 @@ function flagsOf(event: PixelEvent, shop: Shop): string[] {
   if (event.checkout.currencyCode && event.checkout.currencyCode !== shop.currency)
     flags.push(`currency ${event.checkout.currencyCode} is not the shop currency`);
   return flags;
+}
+
+/** One pixel hit in its own transaction. The same checkout reported twice at once: the other request stored it. */
+export async function recordPixelEvent(db: Db, shop: Shop, event: PixelEvent): Promise<PixelOutcome> {
+  try {
+    return await db.$transaction((tx) => ingestPixelEvent(tx, shop, event));
+  } catch (error) {
+    if (isUniqueViolation(error)) return { status: "DUPLICATE_EVENT" };
+    throw error;
+  }
 }
 
 export async function ingestPixelEvent(

@@ -2,10 +2,7 @@
  * How an order row reads, on the Orders page and in its CSV alike (shared by server and browser code).
  */
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
-import type { OrderRow } from "./orders-report.server";
-
-export const ORDER_FILTERS = ["all", "led", "assisted", "unattributed", "excluded"] as const;
-export type OrderFilter = (typeof ORDER_FILTERS)[number];
+import type { OrderRow } from "./order-row";
 
 export const ORDER_COLUMNS = [
   "Order",

@@ -7,7 +7,8 @@ import { createConversation, createOrder, createReportShop } from "../../../test
 import { prisma } from "../../db.server";
 import { findConversationTimeline, listConversations } from "./conversations-report.server";
 import { reportRange } from "./date-range";
-import { ORDER_COLUMNS, orderColumns, type OrderFilter } from "./order-labels";
+import { ORDER_COLUMNS, orderColumns } from "./order-labels";
+import type { OrderFilter } from "./order-row";
 import { allOrders, findOrderAttribution, listOrders, ORDERS_PAGE_SIZE } from "./orders-report.server";
 import type { ReportQuery } from "./report-query";
 

@@ -6,24 +6,10 @@ import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
 import { formatDecimal } from "../money";
-import type { OrderFilter } from "./order-labels";
+import type { OrderFilter, OrderRow } from "./order-row";
 import type { ReportQuery } from "./report-query";
 
 export const ORDERS_PAGE_SIZE = 50;
-
-export interface OrderRow {
-  orderId: string;
-  name: string | null;
-  processedAt: string;
-  class: Classification | null;
-  source: Surface | null;
-  matchedBy: MatchedBy | null;
-  netRevenue: string | null;
-  grossRevenue: string | null;
-  currency: string;
-  excludedReason: ExclusionReason | null;
-  conversationId: string | null;
-}
 
 type ReportShop = Pick<Shop, "id" | "currency" | "timezone">;
 const money = (value: Prisma.Decimal | null) => (value === null ? null : formatDecimal(value));

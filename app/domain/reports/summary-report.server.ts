@@ -193,6 +193,11 @@ async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, liv
   return { days, totals: periodTotalsOf(total), cart, excluded };
 }
 
+/** Whether the shop has any order yet: the home page shows its first-run state until it has. */
+export async function shopHasOrders(db: DbTx, shopId: string): Promise<boolean> {
+  return (await db.order.findFirst({ where: { shopId }, select: { id: true } })) !== null;
+}
+
 export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: ReportQuery): Promise<SummaryReport> {
   const { range, surface } = query;
   const previous = previousRange(range);

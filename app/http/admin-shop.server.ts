@@ -10,7 +10,7 @@ import { parseReportQuery, type ReportQuery } from "../domain/reports/report-que
 import { findShop } from "../domain/shops.server";
 import { authenticate } from "../shopify.server";
 import { SHOP_DOMAIN } from "../shopify/verified-webhook.server";
-import { jsonResponse } from "./http";
+import { jsonResponse } from "./json";
 
 export async function authenticatedShop(request: Request): Promise<Shop> {
   return (await authenticatedAdmin(request)).shop;

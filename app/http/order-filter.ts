@@ -1,5 +1,5 @@
-import { ORDER_FILTERS, type OrderFilter } from "../domain/reports/order-labels";
-import { jsonResponse } from "./http";
+import { ORDER_FILTERS, type OrderFilter } from "../domain/reports/order-row";
+import { jsonResponse } from "./json";
 
 /** The Orders page's class filter from the URL (`filter=led|assisted|…`, default all); 400 for anything else. */
 export function orderFilterOf(request: Request): OrderFilter {
