@@ -32,6 +32,7 @@ import {
   formatDateTime,
   formatPercent,
 } from "../lib/format";
+import { HeadedCard } from "../components/HeadedCard";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -278,44 +279,29 @@ export default function Insights() {
           ) : (
             <BlockStack gap="400">
               <KpiCards report={report} locale={locale} />
-              <Card>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">
-                    Led and assisted revenue per day
-                  </Text>
-                  <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
-                </BlockStack>
-              </Card>
+              <HeadedCard heading="Led and assisted revenue per day">
+                <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
+              </HeadedCard>
               <ExcludedNote report={report} />
               <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-                <Card>
-                  <BlockStack gap="200">
-                    <Text as="h2" variant="headingMd">
-                      Top products by attributed revenue
+                <HeadedCard heading="Top products by attributed revenue">
+                  <TopProducts report={report} locale={locale} />
+                </HeadedCard>
+                <HeadedCard heading="Topics before a purchase">
+                  {report.topTopics.length === 0 ? (
+                    <Text as="p" tone="subdued">
+                      No topics recorded in conversations that led to an order.
                     </Text>
-                    <TopProducts report={report} locale={locale} />
-                  </BlockStack>
-                </Card>
-                <Card>
-                  <BlockStack gap="200">
-                    <Text as="h2" variant="headingMd">
-                      Topics before a purchase
-                    </Text>
-                    {report.topTopics.length === 0 ? (
-                      <Text as="p" tone="subdued">
-                        No topics recorded in conversations that led to an order.
-                      </Text>
-                    ) : (
-                      <List type="number">
-                        {report.topTopics.map((topic) => (
-                          <List.Item key={topic.topic}>
-                            {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
-                          </List.Item>
-                        ))}
-                      </List>
-                    )}
-                  </BlockStack>
-                </Card>
+                  ) : (
+                    <List type="number">
+                      {report.topTopics.map((topic) => (
+                        <List.Item key={topic.topic}>
+                          {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
+                        </List.Item>
+                      ))}
+                    </List>
+                  )}
+                </HeadedCard>
               </InlineGrid>
               <Card>
                 <BlockStack gap="200">

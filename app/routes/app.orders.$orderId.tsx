@@ -19,6 +19,7 @@ import { findOrderAttribution } from "../domain/reports/orders-report.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { adminOrderUrl, formatCurrency, formatDateTime } from "../lib/format";
+import { HeadedCard } from "../components/HeadedCard";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -103,48 +104,38 @@ export default function OrderDetail() {
           </Card>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Money (shop currency)
+          <HeadedCard heading="Money (shop currency)">
+            <Fact label="Gross">{money(order.grossRevenue)}</Fact>
+            <Fact label="Net after refunds">{money(order.netRevenue)}</Fact>
+            {order.refunds.map((refund) => (
+              <Text as="p" key={refund.refundId} tone="subdued">
+                Refund {money(refund.amount)} on {formatDateTime(refund.processedAt, shop.timezone, shop.locale)}
               </Text>
-              <Fact label="Gross">{money(order.grossRevenue)}</Fact>
-              <Fact label="Net after refunds">{money(order.netRevenue)}</Fact>
-              {order.refunds.map((refund) => (
-                <Text as="p" key={refund.refundId} tone="subdued">
-                  Refund {money(refund.amount)} on {formatDateTime(refund.processedAt, shop.timezone, shop.locale)}
-                </Text>
-              ))}
-              <InlineStack gap="100">
-                {order.verified ? (
-                  <Badge tone="success">Verified by webhook</Badge>
-                ) : (
-                  <Badge tone="attention">Pixel only, unconfirmed</Badge>
-                )}
-                {order.test ? <Badge>Test</Badge> : null}
-                {order.cancelledAt ? <Badge tone="critical">Cancelled</Badge> : null}
-              </InlineStack>
-            </BlockStack>
-          </Card>
+            ))}
+            <InlineStack gap="100">
+              {order.verified ? (
+                <Badge tone="success">Verified by webhook</Badge>
+              ) : (
+                <Badge tone="attention">Pixel only, unconfirmed</Badge>
+              )}
+              {order.test ? <Badge>Test</Badge> : null}
+              {order.cancelledAt ? <Badge tone="critical">Cancelled</Badge> : null}
+            </InlineStack>
+          </HeadedCard>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">
-                Line items
-              </Text>
-              <DataTable
-                columnContentTypes={["text", "numeric", "numeric", "text"]}
-                headings={["Item", "Quantity", "Amount after discounts", "Chat session property"]}
-                rows={order.lineItems.map((item) => [
-                  item.title,
-                  item.quantity,
-                  money(item.amount),
-                  item.chatSessionId ?? "—",
-                ])}
-              />
-            </BlockStack>
-          </Card>
+          <HeadedCard heading="Line items">
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "text"]}
+              headings={["Item", "Quantity", "Amount after discounts", "Chat session property"]}
+              rows={order.lineItems.map((item) => [
+                item.title,
+                item.quantity,
+                money(item.amount),
+                item.chatSessionId ?? "—",
+              ])}
+            />
+          </HeadedCard>
         </Layout.Section>
       </Layout>
     </Page>
