@@ -8,16 +8,7 @@ import express from "express";
 import { createServer, request, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import {
-  DIRECT_RESOURCE_ROUTES,
-  serveDirectRoutesFirst,
-  directResourceRoutes,
-  routeExportFor,
-  routeKey,
-} from "./resource-routes";
-import { projectRoot } from "./project-root";
+import { serveDirectRoutesFirst, directResourceRoutes, routeExportFor, routeKey } from "./resource-routes";
 
 type Args = { request: Request; params: Record<string, string> };
 
@@ -300,12 +291,5 @@ describe("resource routes served without Remix's router", () => {
     ["TRACE", null],
   ])("%s runs the route's %s", (method, expected) => {
     expect(routeExportFor(method)).toBe(expected);
-  });
-
-  // The direct mount gives no abort signal (see webRequest): a route served that way must not wait on one.
-  it.each(DIRECT_RESOURCE_ROUTES)("%s, served directly, does not read the request's abort signal", (routeId) => {
-    const source = readFileSync(path.join(projectRoot, "app", `${routeId}.tsx`), "utf8");
-    expect(source).toContain("request");
-    expect(source).not.toMatch(/\bsignal\b/);
   });
 });

@@ -107,7 +107,7 @@ export function requestBody(req: IncomingMessage): Promise<Buffer> {
  * body is read up front (every one of these routes reads it whole anyway) rather than wrapped in a web stream.
  *
  * Unlike @remix-run/express, no abort signal: none of these routes reads one (a webhook or an event batch is
- * stored whether or not its sender waited; `resource-routes.test.ts` keeps them to that), and a Request made
+ * stored whether or not its sender waited; test/direct-routes.db.test.ts keeps them to that), and a Request made
  * with a signal is registered, with its own signal, in undici's FinalizationRegistry, which V8 clears only in
  * full collections. Under the order-webhook load of `npm run bench` every delivery's Request and signals
  * outlived the young generation that way (about 6 MB of them still waiting for a mark-compact when a run
