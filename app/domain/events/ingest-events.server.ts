@@ -148,7 +148,8 @@ export async function ingestEvents(
  * Several requests' batches for one shop, in one transaction (the App Proxy route's group commit), with one
  * summary per batch. The result is what storing them one after the other would give: a batch sees the events
  * of the batches before it (a removal can follow an add sent in an earlier request; the later copy of an event
- * sent twice is its duplicate).
+ * sent twice is its duplicate). In four steps: drop the events already stored, read what the rest are checked
+ * against, decide each event (rows to write, or the reason it is refused), write every table with one statement.
  */
 export async function ingestEventBatches(
   sql: Sql,
@@ -161,15 +162,45 @@ export async function ingestEventBatches(
     rejected: [],
     reattributedOrders: 0,
   }));
+  const fresh = await withoutStoredEvents(sql, shop.id, batches, summaries);
+  const rows = new EventRows(sql, shop, await readWhatEventsAreCheckedAgainst(sql, shop.id, batches, fresh));
+  for (const item of fresh) {
+    const refusal = await rows.take(item);
+    if (refusal) summaries[item.part].rejected.push({ index: item.index, id: item.event.id, reason: refusal });
+    else summaries[item.part].accepted++;
+  }
+  await rows.write(batches, fresh);
+  const reattributedOrders = summaries.some((summary) => summary.accepted > 0)
+    ? await reattributeTouchedOrders(sql, shop, rows.touched)
+    : 0;
+  for (const summary of summaries) summary.reattributedOrders = reattributedOrders;
+  return summaries;
+}
+
+/** One event of one of the batches: its place in its request (`index`), its batch (`part`) and that batch's context. */
+interface BatchEvent {
+  event: ClientEvent;
+  index: number;
+  part: number;
+  context: IngestContext;
+}
+
+/** Step 1: the events not stored yet (a later copy in the same set counts as a duplicate too). */
+async function withoutStoredEvents(
+  sql: Sql,
+  shopId: string,
+  batches: readonly EventBatch[],
+  summaries: IngestSummary[],
+): Promise<BatchEvent[]> {
   const all = batches.flatMap(({ events, context }, part) =>
     events.map((event, index) => ({ event, index, part, context })),
   );
   const stored = await sql.query<{ eventId: string }>(
     `SELECT "eventId" FROM "ClientEvent" WHERE "shopId" = $1::uuid AND "eventId" = ANY($2::text[])`,
-    [shop.id, all.map(({ event }) => event.id)],
+    [shopId, all.map(({ event }) => event.id)],
   );
   const known = new Set(stored.map((row) => row.eventId));
-  const fresh = all.filter(({ event, part }) => {
+  return all.filter(({ event, part }) => {
     if (known.has(event.id)) {
       summaries[part].duplicates++;
       return false;
@@ -177,36 +208,37 @@ export async function ingestEventBatches(
     known.add(event.id);
     return true;
   });
-  const touched: Touched = {
-    conversationExternalIds: new Set(),
-    visitorIds: new Set(),
-    cartTokens: new Set(),
-    earliest: null,
-  };
-  /** The earliest accepted event of each batch: when its logged-in customer was known to be each visitor. */
-  const earliestOf: (Date | null)[] = batches.map(() => null);
-  const conversationsWithNewTouches = new Set<string>();
-  // Rows are collected and written with one statement per table after the loop, whatever the batch size (every
-  // statement is a round trip). Only visitors (needed as foreign keys) and the batch's known conversations are
-  // read before it.
-  const touchpointRows: TouchpointRow[] = [];
-  const cartEventRows: CartEventRow[] = [];
-  const ledgerRows: LedgerRow[] = [];
-  const identityRows = new Map<string, IdentityRow>();
-  const cartLinks = new Map<string, CartLinkRow>(); // by token: the last event naming it wins
+}
 
+/** What the fresh events are checked against, read before any is decided. */
+interface CheckedAgainst {
+  /** Visitor row ids by visitor key (upserted: they are the rows' foreign keys). */
+  visitors: Map<string, string>;
+  conversations: Map<string, BatchConversation>;
+  /** Net quantity per (cart, variant) the stored storefront adds already claim. */
+  claimedQuantities: ClaimedQuantities;
+  /** What each fresh storefront add's own batch takes back out after it (duplicates are in the stored claims). */
+  takeBacks: Map<BatchEvent, number>;
+  /** E-mail hashes already claimed, by visitor row id. */
+  claimedEmails: Map<string, Set<string>>;
+}
+
+/** Step 2: the reads, a statement each whatever the number of events. */
+async function readWhatEventsAreCheckedAgainst(
+  sql: Sql,
+  shopId: string,
+  batches: readonly EventBatch[],
+  fresh: readonly BatchEvent[],
+): Promise<CheckedAgainst> {
   const freshEvents = fresh.map(({ event }) => event);
-  // Every visitor of the batch is touched: its identities may match orders placed before this batch.
-  const visitors = await upsertVisitors(sql, shop.id, freshEvents);
-  for (const id of visitors.values()) touched.visitorIds.add(id);
-  const conversations = await knownConversations(sql, shop.id, freshEvents);
+  const visitors = await upsertVisitors(sql, shopId, freshEvents);
+  const conversations = await knownConversations(sql, shopId, freshEvents);
   const claimedQuantities = await storedCartClaims(
     sql,
-    shop.id,
+    shopId,
     fresh.flatMap(({ event, context }) => (context.carts ? [event] : [])),
   );
-  // What each fresh storefront add's own batch takes back out after it (duplicates are already in the stored claims).
-  const takeBacks = new Map<(typeof fresh)[number], number>();
+  const takeBacks = new Map<BatchEvent, number>();
   batches.forEach((_, part) => {
     const ofBatch = fresh.filter((item) => item.part === part && item.context.carts);
     laterTakeBacks(ofBatch.map(({ event }) => event)).forEach((n, i) => {
@@ -215,27 +247,210 @@ export async function ingestEventBatches(
   });
   const claimedEmails = await storedEmailClaims(
     sql,
-    shop.id,
+    shopId,
     fresh.filter(({ event, context }) => event.type === "identify" && context.source === "STOREFRONT"),
     visitors,
   );
+  return { visitors, conversations, claimedQuantities, takeBacks, claimedEmails };
+}
+
+/**
+ * Step 3 and 4: each event decided in turn, its rows collected, then every table written with one statement
+ * (every statement is a round trip).
+ */
+class EventRows {
+  readonly touched: Touched = {
+    conversationExternalIds: new Set(),
+    visitorIds: new Set(),
+    cartTokens: new Set(),
+    earliest: null,
+  };
+  /** The earliest accepted event of each batch: when its logged-in customer was known to be each visitor. */
+  private readonly earliestOf = new Map<number, Date>();
+  private readonly conversationsWithNewTouches = new Set<string>();
+  private readonly touchpointRows: TouchpointRow[] = [];
+  private readonly cartEventRows: CartEventRow[] = [];
+  private readonly ledgerRows: LedgerRow[] = [];
+  private readonly identityRows = new Map<string, IdentityRow>();
+  private readonly cartLinks = new Map<string, CartLinkRow>(); // by token: the last event naming it wins
+  private readonly now = new Date();
+  private readonly maxUnitValue: bigint;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly shop: EventShop,
+    private readonly known: CheckedAgainst,
+  ) {
+    this.maxUnitValue = parseMoney(shop.maxOrderValue.toString()) ?? 0n;
+    // Every visitor of the batch is touched: its identities may match orders placed before this batch.
+    for (const id of known.visitors.values()) this.touched.visitorIds.add(id);
+  }
+
+  /** Decides one event: null when its rows are collected, else the reason it is refused. */
+  async take(item: BatchEvent): Promise<string | null> {
+    const { event, part, context } = item;
+    const receivedAt = context.receivedAt ?? this.now;
+    const at = storedTimeOf(event.occurredAt, context, receivedAt);
+    // Browser-sent evidence carries its arrival: it never counts for an order the app had heard of before it.
+    const storefrontReceipt = context.source === "STOREFRONT" ? receivedAt : null;
+    const visitorId = event.visitorId ? this.known.visitors.get(event.visitorId)! : null;
+    const owned = this.otherOwner(event, visitorId);
+    if (owned) return `conversation ${owned} belongs to another visitor`;
+    const refusal =
+      event.type === "conversation_started"
+        ? this.takeStart(event, visitorId, at)
+        : event.type === "message"
+          ? this.takeMessage(event, visitorId, at, context, storefrontReceipt)
+          : event.type === "cart"
+            ? await this.takeCart(item, event, visitorId, at, storefrontReceipt)
+            : this.takeIdentify(event, visitorId, at, context);
+    if (refusal) return refusal;
+    this.ledgerRows.push({ shopId: this.shop.id, eventId: event.id, type: event.type, source: context.source });
+    if (!this.touched.earliest || at < this.touched.earliest) this.touched.earliest = at;
+    const earliest = this.earliestOf.get(part);
+    if (!earliest || at < earliest) this.earliestOf.set(part, at);
+    return null;
+  }
+
+  private takeStart(event: Extract<ClientEvent, { type: "conversation_started" }>, visitorId: string | null, at: Date) {
+    this.conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
+    return null;
+  }
+
+  private takeMessage(
+    event: Extract<ClientEvent, { type: "message" }>,
+    visitorId: string | null,
+    at: Date,
+    context: IngestContext,
+    storefrontReceipt: Date | null,
+  ) {
+    const conversationId = this.conversationFor(event.conversationId, visitorId, at);
+    this.touchpointRows.push({
+      id: uuidv7(),
+      shopId: this.shop.id,
+      conversationId,
+      kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
+      answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
+      productIds: event.productIds,
+      topic: event.topic ?? null,
+      // Chat text is personal data: kept only when the merchant turned transcripts on.
+      text: this.shop.storeTranscripts ? (event.text ?? null) : null,
+      occurredAt: at,
+      source: context.source,
+      receivedAt: storefrontReceipt,
+    });
+    this.conversationsWithNewTouches.add(conversationId);
+    return null;
+  }
+
+  private async takeCart(
+    item: BatchEvent,
+    event: CartWireEvent,
+    visitorId: string | null,
+    at: Date,
+    storefrontReceipt: Date | null,
+  ): Promise<string | null> {
+    const { context } = item;
+    if (!visitorId) return "a cart event needs the visitor it belongs to";
+    // One unit can cost no more than the largest order the shop counts (its outlier threshold): a cart event
+    // claiming more would put a made-up amount on cart GMV.
+    if (parseMoney(event.value)! > this.maxUnitValue)
+      return `unit value ${event.value} exceeds the shop's largest counted order value (${this.shop.maxOrderValue.toString()})`;
+    const isAdd = ADDS.includes(event.cartType);
+    const refusal =
+      context.carts && isAdd
+        ? cartAddRefusal(event, context.carts, this.known.claimedQuantities, this.known.takeBacks.get(item))
+        : null;
+    if (refusal) return refusal;
+    if (!isAdd && !(await this.hasEarlierAdd(visitorId, event, at)))
+      return `${event.cartType} of product ${event.productId} with no earlier add by this visitor`;
+    const quantity = context.carts && !isAdd ? takeBackQuantity(event, this.known.claimedQuantities) : event.quantity;
+    if (quantity === null) return `${event.cartType} of variant ${event.variantId} with no earlier add in its cart`;
+    const conversationId = event.conversationId ? this.conversationFor(event.conversationId, visitorId, at) : null;
+    const cartToken = normaliseCartToken(event.cartToken);
+    this.cartEventRows.push({
+      id: uuidv7(),
+      shopId: this.shop.id,
+      visitorId,
+      conversationId,
+      type: event.cartType,
+      productId: event.productId,
+      variantId: event.variantId ?? null,
+      productName: event.productName ?? null,
+      unitValue: event.value,
+      currency: event.currency,
+      quantity,
+      fromChat: event.fromChat,
+      cartToken,
+      occurredAt: at,
+      source: context.source,
+      receivedAt: storefrontReceipt,
+    });
+    if (cartToken && event.conversationId) {
+      const link = this.cartLinks.get(cartToken);
+      this.cartLinks.set(cartToken, {
+        id: link?.id ?? uuidv7(),
+        shopId: this.shop.id,
+        token: cartToken,
+        conversationExternalId: event.conversationId,
+        visitorKey: link ? link.visitorKey : (event.visitorId ?? null),
+        seenAt: at,
+        source: link?.source ?? context.source,
+      });
+      this.touched.cartTokens.add(cartToken);
+    }
+    return null;
+  }
+
+  private takeIdentify(
+    event: Extract<ClientEvent, { type: "identify" }>,
+    visitorId: string | null,
+    at: Date,
+    context: IngestContext,
+  ): string | null {
+    const hash = storedEmailHash(this.shop.domain, event.emailSha256 ?? emailSha256Of(event.email));
+    if (context.source === "STOREFRONT") {
+      // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
+      // Proxy's signature, and no more than a few e-mail addresses per visitor.
+      if (event.customerId)
+        return "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body";
+      const claims = this.known.claimedEmails.get(visitorId!) ?? new Set<string>();
+      if (hash && !claims.has(hash) && claims.size >= MAX_EMAILS_PER_VISITOR)
+        return `a visitor may identify with at most ${MAX_EMAILS_PER_VISITOR} e-mail addresses`;
+      if (hash) this.known.claimedEmails.set(visitorId!, claims.add(hash));
+    }
+    if (hash) this.addIdentity(visitorId, "EMAIL_HASH", hash, at);
+    if (event.customerId) this.addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
+    return null;
+  }
+
+  /**
+   * A conversation belongs to the visitor that started it: an event naming it from another visitor is refused
+   * (attribution-spec.md, "Words"). A conversation without a visitor yet (a server-API start) takes the first.
+   */
+  private otherOwner(event: ClientEvent, visitorId: string | null): string | null {
+    const externalId = "conversationId" in event ? event.conversationId : undefined;
+    if (!externalId || visitorId === null) return null;
+    const owner = this.known.conversations.get(externalId)?.row.visitorId ?? null;
+    return owner !== null && owner !== visitorId ? externalId : null;
+  }
 
   /** The conversation's row id, created on first sight (a message may arrive before its conversation_started). */
-  const conversationFor = (
+  private conversationFor(
     externalId: string,
     visitorId: string | null,
     at: Date,
     start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string },
-  ): string => {
-    touched.conversationExternalIds.add(externalId);
-    const conversation = conversations.get(externalId);
+  ): string {
+    this.touched.conversationExternalIds.add(externalId);
+    const conversation = this.known.conversations.get(externalId);
     if (conversation?.seen && !start) return conversation.row.id;
     // The surface is decided by the conversation's first event: NUDGE_CLICK when it carries a nudgeId.
     const surface = start?.nudgeId ? "NUDGE_CLICK" : (start?.surface ?? "CHAT_WIDGET");
     const nudgeId = start?.nudgeId ?? null;
     if (!conversation) {
-      const row = { id: uuidv7(), shopId: shop.id, externalId, visitorId, startedAt: at, surface, nudgeId };
-      conversations.set(externalId, { row, isNew: true, changed: true, seen: true });
+      const row = { id: uuidv7(), shopId: this.shop.id, externalId, visitorId, startedAt: at, surface, nudgeId };
+      this.known.conversations.set(externalId, { row, isNew: true, changed: true, seen: true });
       return row.id;
     }
     conversation.seen = true;
@@ -248,222 +463,69 @@ export async function ingestEventBatches(
       conversation.changed = true;
     }
     return row.id;
-  };
+  }
 
   /** Kept with the time it was first seen: an identity already stored stays as it is. */
-  const addIdentity = (visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_HASH", value: string, at: Date) => {
+  private addIdentity(visitorId: string | null, kind: "CUSTOMER_ID" | "EMAIL_HASH", value: string, at: Date) {
     if (!visitorId) return;
     const key = `${visitorId} ${kind} ${value}`;
-    if (!identityRows.has(key))
-      identityRows.set(key, { id: uuidv7(), shopId: shop.id, visitorId, kind, value, seenAt: at });
-  };
+    if (!this.identityRows.has(key))
+      this.identityRows.set(key, { id: uuidv7(), shopId: this.shop.id, visitorId, kind, value, seenAt: at });
+  }
 
   /** A removal must follow an add of the same product by the same visitor, in the store or earlier in this batch. */
-  const hasEarlierAdd = async (visitorId: string, event: CartWireEvent, at: Date) =>
-    cartEventRows.some(
-      (row) =>
-        row.visitorId === visitorId &&
-        row.productId === event.productId &&
-        ADDS.includes(row.type) &&
-        row.occurredAt <= at,
-    ) ||
-    (
-      await sql.query<{ found: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM "CartEvent" WHERE "shopId" = $1::uuid AND "visitorId" = $2::uuid AND "productId" = $3
-                          AND type::text = ANY($4::text[]) AND "occurredAt" <= $5::timestamptz AT TIME ZONE 'UTC') AS found`,
-        [shop.id, visitorId, event.productId, [...ADDS], at.toISOString()],
+  private async hasEarlierAdd(visitorId: string, event: CartWireEvent, at: Date): Promise<boolean> {
+    if (
+      this.cartEventRows.some(
+        (row) =>
+          row.visitorId === visitorId &&
+          row.productId === event.productId &&
+          ADDS.includes(row.type) &&
+          row.occurredAt <= at,
       )
-    )[0].found;
-
-  const now = new Date();
-  const maxUnitValue = parseMoney(shop.maxOrderValue.toString()) ?? 0n;
-  /**
-   * A conversation belongs to the visitor that started it: an event naming it from another visitor is refused
-   * (attribution-spec.md, "Words"). A conversation without a visitor yet (a server-API start) takes the first.
-   */
-  const ownerOf = (externalId: string) => conversations.get(externalId)?.row.visitorId ?? null;
-  const otherOwner = (event: ClientEvent, visitorId: string | null): string | null => {
-    const externalId = "conversationId" in event ? event.conversationId : undefined;
-    if (!externalId || visitorId === null) return null;
-    const owner = ownerOf(externalId);
-    return owner !== null && owner !== visitorId ? externalId : null;
-  };
-
-  for (const item of fresh) {
-    const { event, index, part, context } = item;
-    const { rejected } = summaries[part];
-    const receivedAt = context.receivedAt ?? now;
-    const at = storedTimeOf(event.occurredAt, context, receivedAt);
-    // Browser-sent evidence carries its arrival: it never counts for an order the app had heard of before it.
-    const storefrontReceipt = context.source === "STOREFRONT" ? receivedAt : null;
-    const visitorId = event.visitorId ? visitors.get(event.visitorId)! : null;
-    const owned = otherOwner(event, visitorId);
-    if (owned) {
-      rejected.push({ index, id: event.id, reason: `conversation ${owned} belongs to another visitor` });
-      continue;
-    }
-    switch (event.type) {
-      case "conversation_started":
-        conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
-        break;
-      case "message": {
-        const conversationId = conversationFor(event.conversationId, visitorId, at);
-        touchpointRows.push({
-          id: uuidv7(),
-          shopId: shop.id,
-          conversationId,
-          kind: event.role === "assistant" ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
-          answerFound: event.role === "assistant" ? (event.answerFound ?? null) : null,
-          productIds: event.productIds,
-          topic: event.topic ?? null,
-          // Chat text is personal data: kept only when the merchant turned transcripts on.
-          text: shop.storeTranscripts ? (event.text ?? null) : null,
-          occurredAt: at,
-          source: context.source,
-          receivedAt: storefrontReceipt,
-        });
-        conversationsWithNewTouches.add(conversationId);
-        break;
-      }
-      case "cart": {
-        if (!visitorId) {
-          rejected.push({ index, id: event.id, reason: "a cart event needs the visitor it belongs to" });
-          continue;
-        }
-        // One unit can cost no more than the largest order the shop counts (its outlier threshold): a cart event
-        // claiming more would put a made-up amount on cart GMV.
-        if (parseMoney(event.value)! > maxUnitValue) {
-          rejected.push({
-            index,
-            id: event.id,
-            reason: `unit value ${event.value} exceeds the shop's largest counted order value (${shop.maxOrderValue.toString()})`,
-          });
-          continue;
-        }
-        const refusal =
-          context.carts && ADDS.includes(event.cartType)
-            ? cartAddRefusal(event, context.carts, claimedQuantities, takeBacks.get(item))
-            : null;
-        if (refusal) {
-          rejected.push({ index, id: event.id, reason: refusal });
-          continue;
-        }
-        if (!ADDS.includes(event.cartType) && !(await hasEarlierAdd(visitorId, event, at))) {
-          rejected.push({
-            index,
-            id: event.id,
-            reason: `${event.cartType} of product ${event.productId} with no earlier add by this visitor`,
-          });
-          continue;
-        }
-        const quantity =
-          context.carts && !ADDS.includes(event.cartType) ? takeBackQuantity(event, claimedQuantities) : event.quantity;
-        if (quantity === null) {
-          rejected.push({
-            index,
-            id: event.id,
-            reason: `${event.cartType} of variant ${event.variantId} with no earlier add in its cart`,
-          });
-          continue;
-        }
-        const conversationId = event.conversationId ? conversationFor(event.conversationId, visitorId, at) : null;
-        const cartToken = normaliseCartToken(event.cartToken);
-        cartEventRows.push({
-          id: uuidv7(),
-          shopId: shop.id,
-          visitorId,
-          conversationId,
-          type: event.cartType,
-          productId: event.productId,
-          variantId: event.variantId ?? null,
-          productName: event.productName ?? null,
-          unitValue: event.value,
-          currency: event.currency,
-          quantity,
-          fromChat: event.fromChat,
-          cartToken,
-          occurredAt: at,
-          source: context.source,
-          receivedAt: storefrontReceipt,
-        });
-        if (cartToken && event.conversationId) {
-          const link = cartLinks.get(cartToken);
-          cartLinks.set(cartToken, {
-            id: link?.id ?? uuidv7(),
-            shopId: shop.id,
-            token: cartToken,
-            conversationExternalId: event.conversationId,
-            visitorKey: link ? link.visitorKey : (event.visitorId ?? null),
-            seenAt: at,
-            source: link?.source ?? context.source,
-          });
-          touched.cartTokens.add(cartToken);
-        }
-        break;
-      }
-      case "identify": {
-        const hash = storedEmailHash(shop.domain, event.emailSha256 ?? emailSha256Of(event.email));
-        if (context.source === "STOREFRONT") {
-          // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
-          // Proxy's signature, and no more than a few e-mail addresses per visitor.
-          if (event.customerId) {
-            rejected.push({
-              index,
-              id: event.id,
-              reason: "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body",
-            });
-            continue;
-          }
-          const claims = claimedEmails.get(visitorId!) ?? new Set<string>();
-          if (hash && !claims.has(hash) && claims.size >= MAX_EMAILS_PER_VISITOR) {
-            rejected.push({
-              index,
-              id: event.id,
-              reason: `a visitor may identify with at most ${MAX_EMAILS_PER_VISITOR} e-mail addresses`,
-            });
-            continue;
-          }
-          if (hash) claimedEmails.set(visitorId!, claims.add(hash));
-        }
-        if (hash) addIdentity(visitorId, "EMAIL_HASH", hash, at);
-        if (event.customerId) addIdentity(visitorId, "CUSTOMER_ID", event.customerId, at);
-        break;
-      }
-    }
-    ledgerRows.push({ shopId: shop.id, eventId: event.id, type: event.type, source: context.source });
-    summaries[part].accepted++;
-    if (!touched.earliest || at < touched.earliest) touched.earliest = at;
-    if (!earliestOf[part] || at < earliestOf[part]) earliestOf[part] = at;
+    )
+      return true;
+    const [{ found }] = await this.sql.query<{ found: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM "CartEvent" WHERE "shopId" = $1::uuid AND "visitorId" = $2::uuid AND "productId" = $3
+                        AND type::text = ANY($4::text[]) AND "occurredAt" <= $5::timestamptz AT TIME ZONE 'UTC') AS found`,
+      [this.shop.id, visitorId, event.productId, [...ADDS], at.toISOString()],
+    );
+    return found;
   }
-  await writeConversations(sql, [...conversations.values()]);
-  await insertJsonRows(sql, "Touchpoint", touchpointRows);
-  await insertJsonRows(sql, "CartEvent", cartEventRows);
-  // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
-  await insertJsonRows(sql, "ClientEvent", ledgerRows);
-  // After all of the batch's touches are in.
-  if (conversationsWithNewTouches.size)
-    await refreshConversationTimes(sql, [...conversationsWithNewTouches], shop.requireAnswerFound);
-  if (cartLinks.size) await upsertCartLinks(sql, [...cartLinks.values()]);
-  batches.forEach(({ context }, part) => {
-    if (!context.loggedInCustomerId) return;
-    const keys = new Set(fresh.filter((item) => item.part === part).map(({ event }) => event.visitorId));
-    for (const key of keys)
-      if (key)
-        addIdentity(visitors.get(key)!, "CUSTOMER_ID", context.loggedInCustomerId, earliestOf[part] ?? new Date());
-  });
-  // An identity already stored stays as it was first seen.
-  const identities = [...identityRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row); // one lock order for all batches
-  await insertJsonRows(
-    sql,
-    "VisitorIdentity",
-    identities,
-    `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`,
-  );
-  const reattributedOrders = summaries.some((summary) => summary.accepted > 0)
-    ? await reattributeTouchedOrders(sql, shop, touched)
-    : 0;
-  for (const summary of summaries) summary.reattributedOrders = reattributedOrders;
-  return summaries;
+
+  /** Step 4: every table with one statement; a batch's logged-in customer becomes an identity of its visitors. */
+  async write(batches: readonly EventBatch[], fresh: readonly BatchEvent[]): Promise<void> {
+    const { sql } = this;
+    await writeConversations(sql, [...this.known.conversations.values()]);
+    await insertJsonRows(sql, "Touchpoint", this.touchpointRows);
+    await insertJsonRows(sql, "CartEvent", this.cartEventRows);
+    // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
+    await insertJsonRows(sql, "ClientEvent", this.ledgerRows);
+    // After all of the batch's touches are in.
+    if (this.conversationsWithNewTouches.size)
+      await refreshConversationTimes(sql, [...this.conversationsWithNewTouches], this.shop.requireAnswerFound);
+    if (this.cartLinks.size) await upsertCartLinks(sql, [...this.cartLinks.values()]);
+    batches.forEach(({ context }, part) => {
+      if (!context.loggedInCustomerId) return;
+      const keys = new Set(fresh.filter((item) => item.part === part).map(({ event }) => event.visitorId));
+      for (const key of keys)
+        if (key)
+          this.addIdentity(
+            this.known.visitors.get(key)!,
+            "CUSTOMER_ID",
+            context.loggedInCustomerId,
+            this.earliestOf.get(part) ?? new Date(),
+          );
+    });
+    // An identity already stored stays as it was first seen; one lock order for all batches.
+    const identities = [...this.identityRows].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+    await insertJsonRows(
+      sql,
+      "VisitorIdentity",
+      identities,
+      `ON CONFLICT ("shopId", "visitorId", kind, value) DO NOTHING`,
+    );
+  }
 }
 
 /** How many e-mail addresses one storefront visitor may claim (a shared device, a typo, a second address). */
