@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { REMIX_FUTURE } from "./server/remix-future";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -15,13 +16,7 @@ export default defineConfig({
     !process.env.VITEST &&
       remix({
         ignoredRouteFiles: ["**/.*", "**/*.test.ts", "**/*.test.tsx"],
-        future: {
-          v3_fetcherPersist: true,
-          v3_relativeSplatPath: true,
-          v3_throwAbortReason: true,
-          v3_lazyRouteDiscovery: true,
-          v3_singleFetch: true,
-        },
+        future: REMIX_FUTURE,
       }),
     tsconfigPaths(),
   ],

@@ -9,6 +9,7 @@ import { createServer, request, type RequestListener, type Server } from "node:h
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { serveDirectRoutesFirst, directResourceRoutes, routeExportFor, routeKey } from "./resource-routes";
+import { REMIX_FUTURE } from "./remix-future";
 
 type Args = { request: Request; params: Record<string, string> };
 
@@ -100,13 +101,7 @@ function serverBuild(): ServerBuild {
     entry: { module: { default: () => new Response("page"), handleError } },
     routes,
     assets: { entry: { module: "/entry.js", imports: [] }, routes: {}, url: "/manifest.js", version: "1" },
-    future: {
-      v3_fetcherPersist: true,
-      v3_relativeSplatPath: true,
-      v3_throwAbortReason: true,
-      v3_lazyRouteDiscovery: true,
-      v3_singleFetch: true,
-    },
+    future: REMIX_FUTURE,
     basename: undefined,
     publicPath: "/",
     assetsBuildDirectory: "build/client",
