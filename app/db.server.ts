@@ -48,6 +48,36 @@ export function jsonRecordset(parameter: number, alias: string, columns: Record<
 export const advisoryLocksOn = (parameter: number) =>
   `(SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))::text) FROM unnest($${parameter}::text[]) AS u(k))`;
 
+type ColumnOf<T extends IngestTable> = keyof (typeof INGEST_COLUMNS)[T] & string;
+
+/**
+ * `INSERT INTO "table" (its INGEST_COLUMNS) SELECT … FROM jsonRecordset(parameter, alias, …)`, for a statement to
+ * go on with JOIN, ORDER BY (a lock order), ON CONFLICT or RETURNING. Each column is read from the JSON row unless
+ * `computed` gives its expression (a column of a joined row, say); `alsoRead` names JSON keys that are not columns
+ * of the table (a join key), with their types.
+ */
+export function insertFromJson<T extends IngestTable>(
+  table: T,
+  parameter: number,
+  alias: string,
+  options: { computed?: Partial<Record<ColumnOf<T>, string>>; alsoRead?: Record<string, string> } = {},
+): string {
+  const columns: Record<string, string> = INGEST_COLUMNS[table];
+  const computed: Record<string, string | undefined> = options.computed ?? {};
+  const names = Object.keys(columns);
+  return `INSERT INTO "${table}" (${names.map((name) => `"${name}"`).join(", ")})
+     SELECT ${names.map((name) => computed[name] ?? `${alias}."${name}"`).join(", ")}
+     FROM ${jsonRecordset(parameter, alias, { ...columns, ...options.alsoRead })}`;
+}
+
+/** `"column" = EXCLUDED."column", …` for every INGEST_COLUMNS column of `table` but `kept` (its identity). */
+export function overwriteFromExcluded<T extends IngestTable>(table: T, kept: readonly ColumnOf<T>[]): string {
+  return Object.keys(INGEST_COLUMNS[table])
+    .filter((column) => !(kept as readonly string[]).includes(column))
+    .map((column) => `"${column}" = EXCLUDED."${column}"`)
+    .join(", ");
+}
+
 /**
  * Inserts `rows` (objects keyed by column name; other keys are ignored) with one statement however many there
  * are: they travel as one JSON parameter that `jsonRecordset` (as `r`) turns back into typed columns.
@@ -61,13 +91,7 @@ export async function insertJsonRows<Row = never>(
   then = "",
 ): Promise<Row[]> {
   if (rows.length === 0) return [];
-  const columns = INGEST_COLUMNS[table];
-  const names = Object.keys(columns).map((column) => `"${column}"`);
-  return sql.query<Row>(
-    `INSERT INTO "${table}" (${names.join(", ")})
-     SELECT ${names.map((name) => `r.${name}`).join(", ")} FROM ${jsonRecordset(1, "r", columns)} ${then}`,
-    [JSON.stringify(rows)],
-  );
+  return sql.query<Row>(`${insertFromJson(table, 1, "r")} ${then}`, [JSON.stringify(rows)]);
 }
 
 /** Runs `work` in one transaction of plain SQL (`sqlTransaction`, or a stand-in in tests). */

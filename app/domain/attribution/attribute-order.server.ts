@@ -6,8 +6,7 @@
  * straight on the driver.
  */
 import type { Shop } from "@prisma/client";
-import { INGEST_COLUMNS } from "../../db/ingest-columns";
-import { insertJsonRows, type Sql } from "../../db.server";
+import { insertJsonRows, overwriteFromExcluded, type Sql } from "../../db.server";
 import { log } from "../../lib/log.server";
 import { errorMessage } from "../../lib/error-message";
 import { uuidv7 } from "../../lib/uuid";
@@ -315,7 +314,7 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
   });
 }
 
-/** An Attribution row as `ATTRIBUTION_COLUMNS` reads it, plus the order it belongs to. */
+/** An Attribution row as `INGEST_COLUMNS.Attribution` reads it, plus the order it belongs to. */
 export type AttributionRow = ReturnType<typeof attributeWithEvidence>["rows"][number];
 
 /**
@@ -401,16 +400,8 @@ export function attributeWithEvidence(
   return { results, rows };
 }
 
-/** The columns of an Attribution row and their SQL types, for jsonb_to_recordset. */
-export const ATTRIBUTION_COLUMNS = INGEST_COLUMNS.Attribution;
-
 /** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
-export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET
-  classification = EXCLUDED.classification, "conversationId" = EXCLUDED."conversationId",
-  surface = EXCLUDED.surface, "matchedBy" = EXCLUDED."matchedBy",
-  "minutesFromLastTouch" = EXCLUDED."minutesFromLastTouch", "excludedReason" = EXCLUDED."excludedReason",
-  evidence = EXCLUDED.evidence, "settingsVersion" = EXCLUDED."settingsVersion", "computedAt" = EXCLUDED."computedAt",
-  error = EXCLUDED.error`;
+export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET ${overwriteFromExcluded("Attribution", ["id", "shopId", "orderId"])}`;
 
 /** What attributeStoredOrders did: each order's result (null: kept, see below) and the orders the engine failed on. */
 export interface StoredAttributions {

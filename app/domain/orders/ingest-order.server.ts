@@ -3,10 +3,9 @@
  * order, sometimes a day late: the stored order is the newest by `updated_at`, and an older payload never
  * overwrites it (it only confirms the order as verified).
  */
-import { advisoryLocksOn, jsonRecordset, type Sql } from "../../db.server";
+import { advisoryLocksOn, insertFromJson, overwriteFromExcluded, type Sql } from "../../db.server";
 import { uuidv7 } from "../../lib/uuid";
 import {
-  ATTRIBUTION_COLUMNS,
   ATTRIBUTION_UPSERT,
   attributeWithEvidence,
   keepsRedactedCredit,
@@ -90,18 +89,30 @@ async function readStoredOrders(
   return new Map(rows.map(({ shopId, shopifyOrderId, ...order }) => [orderKey(shopId, shopifyOrderId), order]));
 }
 
-/** The attributions of the orders a statement writes (CTE `o`), from JSON parameter $4, found by Shopify id. */
+/** The attributions of the orders a statement writes (CTE `o`), from JSON parameter $3, found by Shopify id. */
 const ATTRIBUTIONS_OF_WRITTEN_ORDERS = `
-      INSERT INTO "Attribution" (${Object.keys(ATTRIBUTION_COLUMNS)
-        .map((column) => `"${column}"`)
-        .join(", ")})
-      SELECT ${Object.keys(ATTRIBUTION_COLUMNS)
-        .map((column) => (column === "orderId" ? "o.id" : `a."${column}"`))
-        .join(", ")}
-      FROM ${jsonRecordset(4, "a", { ...ATTRIBUTION_COLUMNS, shopifyOrderId: "text" })}
+      ${insertFromJson("Attribution", 3, "a", { computed: { orderId: "o.id" }, alsoRead: { shopifyOrderId: "text" } })}
       JOIN o ON o."shopId" = a."shopId" AND o."shopifyOrderId" = a."shopifyOrderId"
       ORDER BY o.id
       ${ATTRIBUTION_UPSERT}`;
+
+/** Orders ($1), their line items ($2) and attributions ($3): see writeOrders. */
+const WRITE_ORDERS = `
+    WITH o AS (
+      ${insertFromJson("Order", 1, "r")}
+      ORDER BY r."shopId", r."shopifyOrderId"
+      ON CONFLICT ("shopId", "shopifyOrderId") DO UPDATE SET
+        ${overwriteFromExcluded("Order", ["id", "shopId", "shopifyOrderId"])}
+      RETURNING id, "shopId", "shopifyOrderId"
+    ), items AS (
+      ${insertFromJson("OrderLineItem", 2, "i", {
+        computed: { shopId: 'o."shopId"', orderId: "o.id" },
+        alsoRead: { shopifyOrderId: "text" },
+      })}
+      JOIN o ON o."shopId" = i."shopId" AND o."shopifyOrderId" = i."shopifyOrderId"
+    ), attributed AS (${ATTRIBUTIONS_OF_WRITTEN_ORDERS}
+    )
+    SELECT count(*)::int AS written FROM o`;
 
 /**
  * Inserts new orders and overwrites stored ones with their line items and attributions, in one statement (plus
@@ -121,48 +132,11 @@ async function writeOrders(
     replacedOrderIds.length > 0
       ? sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds])
       : null;
-  const write = sql.query(
-    `
-    WITH o AS (
-      INSERT INTO "Order" (id, "shopId", "shopifyOrderId", name, "processedAt", "shopifyCreatedAt", "shopifyUpdatedAt", test,
-                           "financialStatus", "cancelledAt", currency, "presentmentCurrency", "grossAmount", "netAmount",
-                           "currentTotalAmount", "reflectedRefundIds", "checkoutToken", "cartToken", "customerId",
-                           "emailHash", "noteAttributes", verified, source, "updatedAt")
-      SELECT r.id, r."shopId", r."shopifyOrderId", r.name, r."processedAt" AT TIME ZONE 'UTC', r."shopifyCreatedAt" AT TIME ZONE 'UTC',
-             r."shopifyUpdatedAt" AT TIME ZONE 'UTC', r.test, r."financialStatus", r."cancelledAt" AT TIME ZONE 'UTC', r.currency,
-             r."presentmentCurrency", r."grossAmount", r."netAmount", r."currentTotalAmount", r."reflectedRefundIds",
-             r."checkoutToken", r."cartToken", r."customerId", r."emailHash", r."noteAttributes", true,
-             $3::"OrderSource", now() AT TIME ZONE 'UTC'
-      FROM jsonb_to_recordset($1::jsonb) AS r(
-        id uuid, "shopId" uuid, "shopifyOrderId" text, name text, "processedAt" timestamptz, "shopifyCreatedAt" timestamptz,
-        "shopifyUpdatedAt" timestamptz, test boolean, "financialStatus" text, "cancelledAt" timestamptz, currency text,
-        "presentmentCurrency" text, "grossAmount" numeric, "netAmount" numeric, "currentTotalAmount" numeric,
-        "reflectedRefundIds" text[], "checkoutToken" text, "cartToken" text, "customerId" text, "emailHash" text,
-        "noteAttributes" jsonb)
-      ORDER BY r."shopId", r."shopifyOrderId"
-      ON CONFLICT ("shopId", "shopifyOrderId") DO UPDATE SET
-        name = EXCLUDED.name, "processedAt" = EXCLUDED."processedAt", "shopifyCreatedAt" = EXCLUDED."shopifyCreatedAt",
-        "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt", test = EXCLUDED.test, "financialStatus" = EXCLUDED."financialStatus",
-        "cancelledAt" = EXCLUDED."cancelledAt", currency = EXCLUDED.currency, "presentmentCurrency" = EXCLUDED."presentmentCurrency",
-        "grossAmount" = EXCLUDED."grossAmount", "netAmount" = EXCLUDED."netAmount", "currentTotalAmount" = EXCLUDED."currentTotalAmount",
-        "reflectedRefundIds" = EXCLUDED."reflectedRefundIds", "checkoutToken" = EXCLUDED."checkoutToken",
-        "cartToken" = EXCLUDED."cartToken", "customerId" = EXCLUDED."customerId", "emailHash" = EXCLUDED."emailHash",
-        "noteAttributes" = EXCLUDED."noteAttributes", verified = true, "updatedAt" = EXCLUDED."updatedAt"
-      RETURNING id, "shopId", "shopifyOrderId"
-    ), items AS (
-      INSERT INTO "OrderLineItem" (id, "shopId", "orderId", "shopifyLineItemId", "productId", "variantId", title, quantity,
-                                   amount, properties, "chatSessionId")
-      SELECT i.id, o."shopId", o.id, i."shopifyLineItemId", i."productId", i."variantId", i.title, i.quantity, i.amount,
-             i.properties, i."chatSessionId"
-      FROM jsonb_to_recordset($2::jsonb) AS i(
-        id uuid, "shopId" uuid, "shopifyOrderId" text, "shopifyLineItemId" text, "productId" text, "variantId" text,
-        title text, quantity int, amount numeric, properties jsonb, "chatSessionId" text)
-      JOIN o ON o."shopId" = i."shopId" AND o."shopifyOrderId" = i."shopifyOrderId"
-    ), attributed AS (${ATTRIBUTIONS_OF_WRITTEN_ORDERS}
-    )
-    SELECT count(*)::int AS written FROM o`,
-    [JSON.stringify(orders), JSON.stringify(lineItems), source, JSON.stringify(attributions)],
-  );
+  const write = sql.query(WRITE_ORDERS, [
+    JSON.stringify(orders.map((order) => ({ ...order, verified: true, source, updatedAt: new Date() }))),
+    JSON.stringify(lineItems),
+    JSON.stringify(attributions),
+  ]);
   await Promise.all([droppedLineItems, write]);
 }
 
