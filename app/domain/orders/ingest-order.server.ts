@@ -132,8 +132,10 @@ async function writeOrders(
     replacedOrderIds.length > 0
       ? sql.query(`DELETE FROM "OrderLineItem" WHERE "orderId" = ANY($1::uuid[])`, [replacedOrderIds])
       : null;
+  // One time for the whole statement, as now() gave before the columns moved into the JSON rows.
+  const updatedAt = new Date();
   const write = sql.query(WRITE_ORDERS, [
-    JSON.stringify(orders.map((order) => ({ ...order, verified: true, source, updatedAt: new Date() }))),
+    JSON.stringify(orders.map((order) => ({ ...order, verified: true, source, updatedAt }))),
     JSON.stringify(lineItems),
     JSON.stringify(attributions),
   ]);
