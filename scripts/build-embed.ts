@@ -1,9 +1,12 @@
 /**
  * `npm run build:embed`: bundles the storefront SDK (app/storefront/sdk.ts) into the theme app extension's
  * asset. Shopify serves theme-extension assets as they are (the CLI does not bundle them), so the minified
- * file is committed; a test rebuilds it and fails if the committed file is stale or over budget.
+ * file is committed; a test rebuilds it and fails if the committed file is stale or over budget. esbuild bundles
+ * and lowers the syntax; terser then compresses (two passes, no unsafe transforms), which takes ~4 % more off the
+ * gzipped size than esbuild's minifier alone — the margin the budget needs.
  */
 import { build } from "esbuild";
+import { minify } from "terser";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -26,9 +29,14 @@ export async function buildEmbedScript(): Promise<string> {
     target: "es2020",
     legalComments: "none",
     write: false,
-    banner: { js: "/* Built from app/storefront/sdk.ts */" },
   });
-  return result.outputFiles[0].text;
+  const compressed = await minify(result.outputFiles[0].text, {
+    ecma: 2020,
+    toplevel: true,
+    compress: { passes: 2 },
+    // No banner comment: at this budget its ~45 gzipped bytes matter (embed.test.ts says where the file comes from).
+  });
+  return `${compressed.code}\n`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

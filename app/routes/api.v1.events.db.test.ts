@@ -142,6 +142,58 @@ describe("POST /api/v1/events", () => {
     expect(await storedEvents(shop.id)).toBe(4);
   });
 
+  it("identifies a conversation's visitor when a chat backend names the conversation, and refuses what could never match", async () => {
+    // Issue 32.7: a backend knows the conversation, not the visitor. The storefront reported the conversation first.
+    const storeVisitor = await prisma.visitor.create({
+      data: { shopId: shop.id, visitorKey: "v_store", firstSeenAt: new Date(), lastSeenAt: new Date() },
+    });
+    await prisma.conversation.create({
+      data: { shopId: shop.id, externalId: "c_known", startedAt: new Date(), visitorId: storeVisitor.id },
+    });
+    await prisma.conversation.create({ data: { shopId: shop.id, externalId: "c_no_visitor", startedAt: new Date() } });
+    const identify = (fields: Record<string, unknown>) => ({
+      id: randomUUID(),
+      type: "identify",
+      occurredAt: now(),
+      ...fields,
+    });
+
+    const batch = {
+      events: [
+        identify({ conversationId: "c_known", customerId: "4242" }),
+        identify({ conversationId: "c_no_visitor", customerId: "4243" }),
+        identify({ conversationId: "c_never_seen", customerId: "4244" }),
+      ],
+    };
+    expect(requestBodyErrors(PATH, "post", batch)).toEqual([]);
+    const response = await post(batch);
+    expect(response.status).toBe(200);
+    expect((await response.json()).rejected).toEqual([
+      {
+        index: 1,
+        id: batch.events[1].id,
+        reason: expect.stringMatching(/c_no_visitor has no visitor yet.*send visitorId/),
+      },
+      { index: 2, id: batch.events[2].id, reason: expect.stringMatching(/c_never_seen is unknown/) },
+    ]);
+    const identities = await prisma.visitorIdentity.findMany({
+      where: { shopId: shop.id },
+      include: { visitor: true },
+    });
+    expect(identities.map((i) => [i.visitor.visitorKey, i.kind, i.value])).toEqual([
+      ["v_store", "CUSTOMER_ID", "4242"],
+    ]);
+
+    // Neither a visitor nor a conversation: an identity that could never match is a 400 that says what to send.
+    const orphan = { events: [identify({ customerId: "4245" })] };
+    expect(requestBodyErrors(PATH, "post", orphan)).not.toEqual([]);
+    const refused = await post(orphan);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).errors).toEqual([
+      { index: 0, field: "visitorId", message: expect.stringMatching(/visitorId or conversationId/) },
+    ]);
+  });
+
   it.each([
     ["no Authorization header", () => null, undefined],
     ["another scheme", () => null, "Basic dXNlcjpwYXNz"],

@@ -61,7 +61,9 @@ function timelineText(
     case "cart":
       return {
         title: `${CART_VERB[item.type] ?? item.type} ${item.quantity} × ${item.productName ?? item.productId}`,
-        detail: `${formatCurrency(item.unitValue, item.currency, locale)} each${item.fromChat ? " · from a chat product card" : ""}`,
+        // Which way the shopper went: the chat's own product card, or the shop's Add to cart or cart in a cart the
+        // embed had stamped with this conversation.
+        detail: `${formatCurrency(item.unitValue, item.currency, locale)} each · ${item.fromChat ? "from the chat's product card" : "from the shop's own cart, stamped with this chat"}`,
       };
     case "order":
       return {

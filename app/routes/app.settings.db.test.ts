@@ -178,7 +178,13 @@ describe("API keys in Settings", () => {
           headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
           body: JSON.stringify({
             events: [
-              { id: crypto.randomUUID(), type: "identify", occurredAt: new Date().toISOString(), customerId: "42" },
+              {
+                id: crypto.randomUUID(),
+                type: "identify",
+                occurredAt: new Date().toISOString(),
+                visitorId: "v_backend",
+                customerId: "42",
+              },
             ],
           }),
         }),

@@ -9,7 +9,7 @@ import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { appProxyRequest, webhookRequest } from "../../test/shopify-requests";
 import { cartWith, testCarts, testStorefront } from "../../test/storefront-standin";
 import { prisma } from "../db.server";
-import { emailSha256Of } from "../domain/orders/order-payload";
+import { emailSha256Of, normaliseCartToken } from "../domain/orders/order-payload";
 import { installShop } from "../domain/shops.server";
 
 let shop: string;
@@ -379,6 +379,43 @@ describe("storefront events through the App Proxy", () => {
       expect.objectContaining({ reason: expect.stringMatching(/fewer than the 3 claimed/) }),
     ]);
     expect(await prisma.cartEvent.count({ where: { shopId } })).toBe(2);
+  });
+
+  it("links a theme's add to the conversation Shopify's cart is stamped with, and stores it unlinked otherwise", async () => {
+    // Issue 32.1: the shopper takes the chat's advice with the product page's own Add to cart (fromChat: false).
+    const stamped = cartWith({ ...IPOD, quantity: 3 });
+    testCarts.stamp(stamped, "c_theme");
+    const unstamped = cartWith({ ...IPOD, quantity: 1 });
+    const otherStamp = cartWith({ ...IPOD, quantity: 1 });
+    testCarts.stamp(otherStamp, "c_someone_else");
+    const response = await post([
+      ...chat("c_theme", "v_theme"),
+      cart("v_theme", "ITEM_ADDED", { conversationId: "c_theme", cartToken: stamped, quantity: 2 }),
+      cart("v_theme", "QUANTITY_INCREASED", { conversationId: "c_theme", cartToken: stamped }),
+      cart("v_theme", "ITEM_ADDED", { conversationId: "c_theme", cartToken: unstamped }),
+      cart("v_theme", "ITEM_ADDED", { conversationId: "c_theme", cartToken: otherStamp }),
+    ]);
+    expect(await response.json()).toMatchObject({ accepted: 7, rejected: [] });
+    // A later decrease of the linked line (no cart read) keeps the visitor's own conversation.
+    await post([cart("v_theme", "QUANTITY_DECREASED", { conversationId: "c_theme", cartToken: stamped })]);
+
+    const events = await prisma.cartEvent.findMany({
+      where: { shopId },
+      orderBy: { id: "asc" },
+      include: { conversation: { select: { externalId: true } } },
+    });
+    expect(events.map((e) => [e.type, e.quantity, e.fromChat, e.conversation?.externalId ?? null])).toEqual([
+      ["ITEM_ADDED", 2, false, "c_theme"],
+      ["QUANTITY_INCREASED", 1, false, "c_theme"],
+      ["ITEM_ADDED", 1, false, null],
+      ["ITEM_ADDED", 1, false, null],
+      ["QUANTITY_DECREASED", 1, false, "c_theme"],
+    ]);
+    // Only the stamped cart's token is linked to the conversation.
+    const links = await prisma.cartLink.findMany({ where: { shopId } });
+    expect(links.map((link) => [link.token, link.conversationExternalId])).toEqual([
+      [normaliseCartToken(stamped), "c_theme"],
+    ]);
   });
 
   it("takes an add the shopper undid before the batch was sent, and never takes off more than was put on", async () => {

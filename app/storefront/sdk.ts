@@ -7,7 +7,10 @@
  * - It never breaks the theme: every failure is caught and logged; the theme's own cart requests go out
  *   unchanged and their responses are handed back untouched.
  * - Without analytics consent (Shopify's Customer Privacy API) it keeps no visitor id, writes nothing to
- *   storage and sends nothing; it starts when consent arrives and forgets everything when it is withdrawn.
+ *   storage and sends nothing. While the shopper has not answered yet, the chat's events wait in memory only: sent
+ *   (with their own times) when consent arrives, dropped when it is declined. Withdrawn consent forgets everything.
+ * - A cart request the page navigates away from (a theme that opens /cart after its add) is finished on the next
+ *   page: the cart before it waits in sessionStorage until a diff has recorded it, so it is counted exactly once.
  * - Events wait in a bounded localStorage queue until the app answers, so a flaky network loses nothing and a
  *   dead one cannot fill storage.
  */
@@ -35,6 +38,10 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     (level == "warn" || config.debug) && console[level]("[chat-attribution]", ...args);
 
   let allowed = false;
+  // The chat's events while consent is unanswered (memory only); null once it is declined.
+  let held: Payload[] | null = [];
+  // Cart requests on their way: the snapshot before them stays in sessionStorage until they are diffed.
+  let inFlight = 0;
   let visitor = "";
   let session = "";
   let lastCart: AjaxCart | undefined;
@@ -42,16 +49,17 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   let timer: any = 0;
   let sending = false;
 
-  const load = (key: string) => {
+  const load = (key: string, store = localStorage) => {
     try {
-      return JSON.parse(localStorage.getItem("chat_attribution_" + key)!);
+      return JSON.parse(store.getItem("chat_attribution_" + key)!);
     } catch {}
   };
-  const save = (key: string, value: unknown) => {
+  // Nothing is written without consent; removing always works.
+  const save = (key: string, value: unknown, store = localStorage) => {
     try {
       value == null
-        ? localStorage.removeItem("chat_attribution_" + key)
-        : localStorage.setItem("chat_attribution_" + key, JSON.stringify(value));
+        ? store.removeItem("chat_attribution_" + key)
+        : allowed && store.setItem("chat_attribution_" + key, JSON.stringify(value));
     } catch {}
   };
   const cookie = (value: string, maxAge: number) =>
@@ -84,24 +92,37 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     return (lastCart = cart);
   };
 
-  /** Reads the cart, records what changed since `before`, re-stamps a cart that is new, returns the cart. */
+  /**
+   * Reads the cart, records what changed since `before`, re-stamps a cart that is new, returns the cart. A theme's
+   * change belongs to the conversation the cart is stamped with (the app checks the stamp at Shopify).
+   */
   const sync = async (before = lastCart, chatSession?: string) => {
     const after = await getCart();
-    if (before && allowed) {
+    if (before) {
       for (const change of cartChanges(before, after)) {
         record("cart", {
           ...change,
           currency: after.currency,
           cartToken: after.token,
           fromChat: !!chatSession,
-          conversationId: chatSession || change.conversationId,
+          conversationId: chatSession || change.conversationId || session || undefined,
         });
       }
     }
+    // Recorded (or nothing to record) in the same task: a page left from here on has nothing left to finish.
+    save("pending", inFlight ? after : null, sessionStorage);
     return stamp(after);
   };
 
-  const observeCartRequest = () => allowed && config.cartTracking !== false && cartTask(() => sync());
+  const tracking = () => allowed && config.cartTracking !== false;
+  const cartRequestStarted = () => {
+    inFlight++;
+    if (tracking() && lastCart && !load("pending", sessionStorage)) save("pending", lastCart, sessionStorage);
+  };
+  const cartRequestEnded = (ok: unknown) => {
+    inFlight--;
+    ok && tracking() && cartTask(() => sync());
+  };
   const isCartRequest = (url: string, method?: string) => {
     try {
       const target = new URL(url, location.href);
@@ -110,11 +131,15 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   };
 
   const record = (type: string, data: Payload) => {
-    if (!allowed) return;
-    const queue: Payload[] = load("queue") || [];
-    queue.push({ ...data, id: crypto.randomUUID(), type, occurredAt: new Date().toISOString(), visitorId: visitor });
-    save("queue", queue.slice(-QUEUE_LIMIT));
+    const event = { ...data, id: crypto.randomUUID(), type, occurredAt: new Date().toISOString() };
     say("debug", type, data);
+    if (allowed) enqueue([event]);
+    else if (held) held = [...held, event].slice(-QUEUE_LIMIT);
+  };
+  const enqueue = (events: Payload[]) => {
+    const queue: Payload[] = load("queue") || [];
+    for (const event of events) queue.push({ ...event, visitorId: visitor });
+    save("queue", queue.slice(-QUEUE_LIMIT));
     schedule(1000);
   };
 
@@ -170,24 +195,30 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     visitor = load("visitor") || d.cookie.match(/chat_attribution_vid=([\w-]+)/)?.[1] || crypto.randomUUID();
     save("visitor", visitor);
     cookie(visitor, 31_536_000);
-    session = load("session") || "";
-    // A theme form post to /cart/add navigates away; the snapshot taken on submit is compared on the next page.
-    const beforeNavigation = load("navigation");
-    save("navigation", null);
-    cartTask(() => sync(beforeNavigation));
+    // The chat held before consent: its session is stamped now, its events go out with their own times.
+    save("session", (session ||= load("session") || ""));
+    enqueue(held || []);
+    held = null;
+    // A cart request the last page did not live to diff is diffed against the cart before it.
+    cartTask(() => sync(load("pending", sessionStorage)));
     flush();
   };
   const stop = () => {
     allowed = false;
-    for (const key of ["visitor", "session", "queue", "navigation"]) save(key, null);
+    held = null;
+    for (const key of ["visitor", "session", "queue"]) save(key, null);
+    save("pending", null, sessionStorage);
     cookie("", 0);
     visitor = session = "";
   };
-  const consentChanged = (analytics: boolean) => (analytics ? !allowed && start() : allowed && stop());
+  const consentChanged = (analytics: boolean) => (analytics ? !allowed && start() : stop());
 
   const consentKnown = new Promise<void>((resolve) => {
     const read = () => {
-      consentChanged(!!w.Shopify?.customerPrivacy?.analyticsProcessingAllowed());
+      const privacy = w.Shopify?.customerPrivacy;
+      // Unanswered (""): keep holding; declined: drop what is held.
+      if (privacy?.analyticsProcessingAllowed()) start();
+      else if (privacy?.currentVisitorConsent?.().analytics == "no") stop();
       resolve();
     };
     if (w.Shopify?.customerPrivacy) read();
@@ -224,9 +255,10 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
         topic: payload.topic,
         text: payload.text,
       });
-      if (allowed && role == "assistant" && answerFound === true && session != conversationId) {
+      if ((allowed || held) && role == "assistant" && answerFound === true && session != conversationId) {
         save("session", (session = conversationId));
-        return cartTask(() => sync());
+        // Held: the cart is stamped when consent arrives (start).
+        return allowed && cartTask(() => sync());
       }
     },
     add_to_cart(payload) {
@@ -236,10 +268,8 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       if (!(id > 0) || !(quantity >= 1 && quantity <= 999 && quantity % 1 == 0))
         throw Error("variantId or quantity is invalid");
       const properties = { ...payload.properties };
-      if (allowed) {
-        properties[SESSION_KEY] = conversationId;
-        save("session", (session = conversationId));
-      }
+      if (allowed) properties[SESSION_KEY] = conversationId;
+      if (allowed || held) save("session", (session = conversationId));
       return cartTask(async () => {
         const before = lastCart || (await getCart());
         const response = await post("cart/add.js", { items: [{ id, quantity, properties }] });
@@ -279,9 +309,10 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       const response = theme.apply(this, arguments);
       try {
         if (isCartRequest(input?.url || String(input), init?.method || input?.method)) {
+          cartRequestStarted();
           response.then(
-            (result: Response) => result.ok && observeCartRequest(),
-            () => {},
+            (result: Response) => cartRequestEnded(result.ok),
+            () => cartRequestEnded(0),
           );
         }
       } catch {}
@@ -295,13 +326,16 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
       return open.apply(this, arguments as any);
     };
     xhr.send = function (this: any) {
-      if (this.chatAttributionCart) this.addEventListener("load", () => this.status < 300 && observeCartRequest());
+      if (this.chatAttributionCart) {
+        cartRequestStarted();
+        this.addEventListener("loadend", () => cartRequestEnded(this.status > 0 && this.status < 300));
+      }
       return send.apply(this, arguments as any);
     };
     // Registered on window, so it runs after the theme's own submit handlers and sees whether they took over.
     w.addEventListener("submit", (event: SubmitEvent) => {
       const form = event.target as HTMLFormElement;
-      if (allowed && !event.defaultPrevented && isCartRequest(form.action, form.method)) save("navigation", lastCart);
+      if (!event.defaultPrevented && isCartRequest(form.action, form.method)) save("pending", lastCart, sessionStorage);
     });
     w.addEventListener("pagehide", flush);
   } catch (error) {

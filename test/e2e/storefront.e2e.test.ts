@@ -5,73 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { artifactsDir, chromiumForThisFile } from "./browser";
+import { type AjaxCart, cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
 
 const storefrontUrl = inject("storefrontUrl");
 const adminUrl = inject("demoBaseUrl");
 const browser = chromiumForThisFile();
-
-interface SentEvent {
-  id: string;
-  type: string;
-  visitorId: string;
-  conversationId?: string;
-  role?: string;
-  answerFound?: boolean;
-  cartType?: string;
-  variantId?: string;
-  quantity?: number;
-  value?: string;
-  fromChat?: boolean;
-  cartToken?: string;
-  emailSha256?: string;
-}
-
-interface AjaxCart {
-  token: string;
-  attributes: Record<string, string>;
-  items: { key: string; variant_id: number; quantity: number; properties: Record<string, string> }[];
-}
-
-/** A storefront visit in a fresh browser profile, recording every event the app accepted (and so stored). */
-async function visit(query = "", pathname = "/") {
-  const page = await browser.newPage();
-  const accepted: SentEvent[] = [];
-  const attempts: number[] = [];
-  const pageErrors: string[] = [];
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  page.on("response", async (response) => {
-    if (!response.url().includes("/apps/chat-attribution/events")) return;
-    attempts.push(response.status());
-    if (response.status() !== 200) return;
-    // Accepted means stored: the events the app refused one by one (a cart add its cart does not bear out) are not.
-    const refused = new Set(((await response.json()).rejected as { index: number }[]).map((r) => r.index));
-    const sent = response.request().postDataJSON().events as SentEvent[];
-    accepted.push(...sent.filter((_, index) => !refused.has(index)));
-  });
-  page.on("requestfailed", (request) => {
-    if (request.url().includes("/apps/chat-attribution/events")) attempts.push(0);
-  });
-  await page.goto(`${storefrontUrl}${pathname}${query}`);
-  await page.waitForFunction(
-    () => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1,
-  );
-  return { page, accepted, attempts, pageErrors };
-}
-
-const cartOf = (page: Page, root = "/") =>
-  page.evaluate(async (at) => (await fetch(`${at}cart.js`)).json() as Promise<AjaxCart>, root);
-const push = (page: Page, command: [string, Record<string, unknown>]) =>
-  page.evaluate(
-    (c) =>
-      (window as unknown as { chatAttribution: { push: (c: unknown) => Promise<unknown> } }).chatAttribution.push(c),
-    command,
-  );
-const storedKeys = (page: Page) =>
-  page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("chat_attribution_")));
-const eventsOfType = (events: SentEvent[], type: string) => events.filter((event) => event.type === type);
+const visit = visitor(browser, storefrontUrl);
 
 describe("storefront embed (simulated Shopify storefront)", () => {
   it("processes commands a widget pushed before the SDK loaded, in order, and stamps the cart", async () => {

@@ -28,12 +28,14 @@ import {
   type SimulatedCart,
 } from "./simulated-cart";
 import {
+  renderProductPage,
   renderStorefrontPage,
   renderThankYouPage,
   STOREFRONT_ASSETS_DIR,
   type EmbedSettings,
 } from "./storefront-page.server";
 import { errorMessage } from "../../lib/error-message";
+import { CHAT_SESSION_KEY } from "../../domain/orders/order-payload";
 
 export interface SimulatorOptions {
   /** Where the app runs, e.g. http://localhost:3000 (the proxy target is <appUrl><proxyPath>). */
@@ -98,6 +100,30 @@ async function cartRequestBody(request: ExpressRequest): Promise<Record<string, 
   return qs.parse(raw.toString("utf8"));
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Shopify's Section Rendering API as Dawn asks for it (`sections` on a cart request, or `?sections=` on a page): each
+ * named section's HTML. The stand-in renders the two Dawn's cart code reads: the drawer's lines and the cart count.
+ */
+function renderSections(cart: SimulatedCart, requested: unknown): Record<string, string> | undefined {
+  const ids = (Array.isArray(requested) ? requested : String(requested ?? "").split(","))
+    .map((id) => String(id).trim())
+    .filter(Boolean);
+  if (ids.length === 0) return undefined;
+  const json = cartJson(cart);
+  const drawer =
+    json.items
+      .map(
+        (item, index) =>
+          `<p data-line="${index + 1}">${escapeHtml(item.product_title)} <input type="number" min="0" data-quantity-line="${index + 1}" value="${item.quantity}" aria-label="Quantity of ${escapeHtml(item.product_title)}"></p>`,
+      )
+      .join("") || "<p>Your cart is empty.</p>";
+  return Object.fromEntries(
+    ids.map((id) => [id, id === "cart-drawer" ? drawer : id === "cart-icon-bubble" ? String(json.item_count) : ""]),
+  );
+}
+
 export function createStorefrontSimulator(options: SimulatorOptions): StorefrontSimulator {
   const proxyPrefix = options.proxyPrefix ?? "/apps/chat-attribution";
   const proxyPath = options.proxyPath ?? "/proxy";
@@ -126,13 +152,18 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   app.disable("x-powered-by");
   app.use(express.raw({ type: () => true, limit: "1mb" }));
 
-  app.get(new RegExp(`^${localePrefix}/?$`), async (request, response) => {
-    const locale = /^\/(\w\w)(\/|$)/.exec(request.path)?.[1];
-    // ?consent_region=required makes this browser a visitor from a region where analytics need consent.
+  // ?consent_region=required on any page makes this browser a visitor from a region where analytics need consent.
+  app.get(/.*/, (request, response, next) => {
     const region = request.query.consent_region;
-    if (typeof region === "string") {
-      response.cookie("simulator_consent_region", region, { path: "/", sameSite: "lax" });
-    }
+    if (typeof region === "string") response.cookie("simulator_consent_region", region, { path: "/", sameSite: "lax" });
+    next();
+  });
+  app.get(new RegExp(`^${localePrefix}/?$`), async (request, response) => {
+    if (request.query.sections !== undefined)
+      return void response.json(
+        renderSections(existingCart(request) ?? newCart(options.currency), request.query.sections),
+      );
+    const locale = /^\/(\w\w)(\/|$)/.exec(request.path)?.[1];
     response.type("html").send(
       await renderStorefrontPage({
         root: locale ? `/${locale}/` : "/",
@@ -145,6 +176,22 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
         embedEnabled: request.query.embed !== "off",
       }),
     );
+  });
+  // A product page as Dawn makes it; ?cart_type=page is Dawn's "Cart type: page" setting.
+  app.get(new RegExp(`^${localePrefix}/products/([\\w-]+)$`), async (request, response) => {
+    const locale = /^\/(\w\w)\/products\//.exec(request.path)?.[1];
+    const page = await renderProductPage({
+      root: locale ? `/${locale}/` : "/",
+      handle: request.params[0],
+      cartType: request.query.cart_type === "page" ? "page" : "drawer",
+      shopDomain: options.shopDomain,
+      currency: options.currency,
+      customerId: cookieOf(request, CUSTOMER_COOKIE),
+      extensionDir: options.extensionDir,
+      embedSettings: embedSettings(request),
+    });
+    if (!page) return void response.status(404).type("text").send("No such product.");
+    response.type("html").send(page);
   });
   // The theme's cart page: this theme shows the cart on the home page.
   app.get(new RegExp(`^${localePrefix}/cart/?$`), (request, response) =>
@@ -159,12 +206,14 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       if (!cart || cart.secret !== match![2]) return null;
       return {
         currency: cart.currency,
+        chatSessionId: cart.attributes[CHAT_SESSION_KEY] ?? null,
         lines: cart.lines.map((line) => ({
           productId: line.product.productId,
           variantId: line.product.variantId,
           quantity: line.quantity,
           unitPrice: line.product.price,
           currency: cart.currency,
+          chatSessionId: line.properties[CHAT_SESSION_KEY] ?? null,
         })),
       };
     },
@@ -190,14 +239,19 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       if (action === "add") {
         const items = Array.isArray(body.items) ? (body.items as AddItem[]) : [body as AddItem];
         added = addItems(cart, items);
-        if (js)
-          return void response.json(Array.isArray(body.items) ? { items: added.map(lineJson) } : lineJson(added[0]));
+        // A script's post without .js (Dawn's product form, X-Requested-With) is answered as /cart/add.js is.
+        if (js || request.headers["x-requested-with"] === "XMLHttpRequest") {
+          const sections = renderSections(cart, body.sections);
+          const answer = Array.isArray(body.items) ? { items: added.map(lineJson) } : lineJson(added[0]);
+          return void response.json(sections ? { ...answer, sections } : answer);
+        }
       } else if (action === "change") changeLine(cart, body);
       else if (action === "update") updateCart(cart, body);
       else clearCart(cart);
       // Without .js these are the theme's plain form posts: Shopify answers with a redirect to the cart.
       if (!js) return void response.redirect(303, `${request.path.replace(/cart\/\w+$/, "")}cart`);
-      response.json(cartJson(cart));
+      const sections = renderSections(cart, body.sections);
+      response.json(sections ? { ...cartJson(cart), sections } : cartJson(cart));
     } catch (error) {
       const status = error instanceof CartError ? error.status : 400;
       const description = errorMessage(error);

@@ -14,10 +14,19 @@ export interface StandInCartLine {
   quantity: number;
   unitPrice: string;
   currency: string;
+  /** The line's `_chat_session_id` property. */
+  chatSessionId?: string | null;
+}
+
+/** A cart as the stand-in holds it; `chatSessionId` is its `_chat_session_id` attribute. */
+export interface StandInCart {
+  currency: string;
+  chatSessionId?: string | null;
+  lines: StandInCartLine[];
 }
 
 /** The cart a Storefront cart id names (`gid://shopify/Cart/<token>?key=<key>`), or null: none, or a wrong key. */
-export type CartOf = (cartGid: string) => { currency: string; lines: StandInCartLine[] } | null;
+export type CartOf = (cartGid: string) => StandInCart | null;
 /** A variant by its id (`gid://shopify/ProductVariant/<id>`), its price in the shop's currency, or null: none. */
 export type VariantOf = (variantGid: string) => { productId: string; price: string; currency: string } | null;
 
@@ -30,12 +39,17 @@ export interface StandInShop {
 export const STOREFRONT_API_VERSION = "2026-07";
 export const STOREFRONT_API_PATH = `/api/${STOREFRONT_API_VERSION}/graphql.json`;
 
-const cartJson = ({ currency, lines }: { currency: string; lines: StandInCartLine[] }) => ({
+/** `attribute(key: "_chat_session_id") { value }`, the one attribute the app asks for (aliased `session`). */
+const attribute = (value: string | null | undefined) => (value ? { value } : null);
+
+const cartJson = ({ currency, chatSessionId, lines }: StandInCart) => ({
   cost: { totalAmount: { currencyCode: currency } },
+  session: attribute(chatSessionId),
   lines: {
     nodes: lines.map((line) => ({
       quantity: line.quantity,
       cost: { amountPerQuantity: { amount: line.unitPrice, currencyCode: line.currency } },
+      session: attribute(line.chatSessionId),
       merchandise: {
         id: `gid://shopify/ProductVariant/${line.variantId}`,
         product: { id: `gid://shopify/Product/${line.productId}` },
@@ -138,7 +152,7 @@ export async function startStorefrontApi(shop: StandInShop, accessToken: string)
  * variant a cart was put with is one of the shop's variants, at that line's price.
  */
 export class StandInCarts implements StandInShop {
-  private readonly carts = new Map<string, { key: string; currency: string; lines: StandInCartLine[] }>();
+  private readonly carts = new Map<string, StandInCart & { key: string }>();
   private readonly variants = new Map<string, { productId: string; price: string; currency: string }>();
   private next = 0;
 
@@ -154,6 +168,12 @@ export class StandInCarts implements StandInShop {
     return `${token}?key=${key}`;
   }
 
+  /** Stamps a cart with a conversation, as the embed's /cart/update.js does. */
+  stamp(cartToken: string, chatSessionId: string | null): void {
+    const cart = this.carts.get(cartToken.split("?")[0]);
+    if (cart) cart.chatSessionId = chatSessionId;
+  }
+
   /** Changes a cart's lines, as the shopper's later edits do: the token stays. */
   set(cartToken: string, lines: StandInCartLine[]): void {
     const cart = this.carts.get(cartToken.split("?")[0]);
@@ -163,7 +183,9 @@ export class StandInCarts implements StandInShop {
   readonly cartOf: CartOf = (cartGid) => {
     const match = /^gid:\/\/shopify\/Cart\/([^?]+)\?key=(.+)$/.exec(cartGid);
     const cart = match ? this.carts.get(match[1]) : undefined;
-    return cart && cart.key === match![2] ? { currency: cart.currency, lines: cart.lines } : null;
+    return cart && cart.key === match![2]
+      ? { currency: cart.currency, chatSessionId: cart.chatSessionId, lines: cart.lines }
+      : null;
   };
 
   readonly variantOf: VariantOf = (variantGid) =>

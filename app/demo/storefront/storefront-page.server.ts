@@ -108,6 +108,71 @@ export async function renderStorefrontPage(options: StorefrontPageOptions): Prom
 </html>`;
 }
 
+export interface ProductPageOptions extends StorefrontPageOptions {
+  handle: string;
+  /** Dawn's "Cart type" theme setting: "drawer" opens the drawer after an add, "page" goes to /cart. */
+  cartType: "drawer" | "page";
+}
+
+/**
+ * A product page as Shopify's reference theme Dawn makes it: its product form posts `FormData` with `sections` to
+ * /cart/add (no `.js`) and, with cart type "page", goes to /cart when the answer is in; its cart drawer changes a
+ * line by index with a debounced /cart/change.js. The theme's script is dawn-theme.js; nothing here knows the embed.
+ */
+export async function renderProductPage(options: ProductPageOptions): Promise<string | null> {
+  const product = DEMO_CATALOG.find((candidate) => candidate.handle === options.handle);
+  if (!product) return null;
+  const shopify = { shop: options.shopDomain, routes: { root: options.root }, currency: { active: options.currency } };
+  const routes = {
+    cart_add_url: `${options.root}cart/add`,
+    cart_change_url: `${options.root}cart/change`,
+    cart_url: `${options.root}cart`,
+  };
+  return `<!doctype html>
+<html lang="en" data-cart-type="${options.cartType}">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>${escapeHtml(product.title)} — Glow &amp; Co.</title>
+  <link rel="stylesheet" href="/cdn/theme/storefront.css">
+  <script>window.Shopify = ${JSON.stringify(shopify)}; window.routes = ${JSON.stringify(routes)};</script>
+  <script src="/cdn/theme/customer-privacy.js"></script>
+  <script src="/cdn/theme/chat-widget.js"></script>
+  <script src="/cdn/theme/dawn-theme.js" defer></script>
+</head>
+<body>
+  <header class="header">
+    <a href="${options.root}"><strong>Glow &amp; Co.</strong></a>
+    <span class="note">A product page as Dawn 15 makes it (cart type "${options.cartType}").</span>
+    <a href="${routes.cart_url}" id="cart-icon-bubble" class="cart-link">Cart (<span data-cart-count>0</span>)</a>
+  </header>
+  <main>
+    <section class="product-page">
+      <h1>${escapeHtml(product.title)}</h1>
+      <p class="price">${price(product.price, options.currency)}</p>
+      <product-form>
+        <form method="post" action="${routes.cart_add_url}" data-type="add-to-cart-form" accept-charset="UTF-8" enctype="multipart/form-data">
+          <input type="hidden" name="form_type" value="product"><input type="hidden" name="utf8" value="✓">
+          <input type="hidden" name="id" value="${product.variantId}">
+          <label>Quantity <input type="number" name="quantity" value="1" min="1"></label>
+          <button type="submit" name="add" class="button">Add to cart</button>
+          <p role="alert" data-product-form-error hidden></p>
+        </form>
+      </product-form>
+    </section>
+    <cart-drawer class="cart" aria-label="Cart drawer"><h2>Your cart</h2><div id="cart-drawer"></div></cart-drawer>
+  </main>
+  <footer class="footer"><span></span><button type="button" class="link" data-privacy-settings>Privacy settings</button></footer>
+  <div class="consent-banner" data-consent-banner hidden>
+    <p>We use cookies and similar technologies for analytics.</p>
+    <button type="button" class="button" data-consent="accept">Accept</button>
+    <button type="button" class="link" data-consent="decline">Decline</button>
+  </div>
+  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}
+</body>
+</html>`;
+}
+
 export interface ThankYouOptions {
   orderId: number;
   orderName: string;

@@ -91,6 +91,13 @@ async function seedChats(domain: string, answered: boolean) {
     data: { shopId, externalId: "c_mail_earlier", visitorId: mailer.id, startedAt: minutesBefore(900) },
   });
   await chatAdd(mailer.id, earlier.id, 890);
+  // Issue 32.5: a visitor's two conversations; the cart names the later one (its stamp follows the last answer).
+  const twice = await visitor("v_twice");
+  await conversation("c_first", twice.id, 300);
+  await conversation("c_second", twice.id, 30);
+  const lapsed = await visitor("v_lapsed");
+  await conversation("c_ten_days_ago", lapsed.id, 10 * 24 * 60);
+  await conversation("c_today", lapsed.id, 30);
   return shop;
 }
 
@@ -195,9 +202,30 @@ const CASES: {
     matchedBy: null,
     conversation: null,
   },
+  // First touch per visitor: the visitor's earlier qualifying conversation inside the window takes the credit.
+  {
+    name: "cart attribute naming the visitor's later conversation",
+    evidence: { note: "c_second", visitor: "v_twice" },
+    classification: "LED",
+    matchedBy: "CART_ATTRIBUTE",
+    conversation: "c_first",
+  },
+  {
+    name: "cart attribute, the visitor's earlier conversation outside every window",
+    evidence: { note: "c_today", visitor: "v_lapsed" },
+    classification: "LED",
+    matchedBy: "CART_ATTRIBUTE",
+    conversation: "c_today",
+  },
   {
     name: "nothing that names a chat",
-    evidence: { customerId: 999, email: "someone@example.com", checkoutToken: "unknown", note: "c_unknown" },
+    evidence: {
+      customerId: 999,
+      email: "someone@example.com",
+      checkoutToken: "unknown",
+      note: "c_unknown",
+      visitor: "v_unknown",
+    },
     classification: "UNATTRIBUTED",
     matchedBy: null,
     conversation: null,
@@ -275,6 +303,18 @@ describe("evidence for a set of orders", () => {
     expect((foreign.evidence as { steps: string[] }).steps[0]).toBe(
       `Order #E${foreign.order.shopifyOrderId} carries cart attribute _chat_session_id = c_stamp — not counted: its _chat_visitor_id names another visitor than the one who chatted.`,
     );
+
+    const firstTouch = ingested.get(
+      String(1000 + CASES.findIndex((c) => c.name === "cart attribute naming the visitor's later conversation")),
+    )!;
+    expect((firstTouch.evidence as { steps: string[] }).steps).toEqual([
+      `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_visitor_id of the visitor who chatted in c_first.`,
+      `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_session_id = c_second.`,
+      "Conversation c_first (chat widget) had 1 qualifying answer, the last at 11:00 UTC.",
+      "The order was placed 5 hours 0 minutes later — inside the 24-hour led window.",
+      "1 other qualifying conversation came later: first touch gets the credit.",
+      "→ Led.",
+    ]);
 
     const orderIds = [...ingested.values()].map((row) => row.orderId);
     const { results: recomputed } = await sqlTransaction((sql) =>

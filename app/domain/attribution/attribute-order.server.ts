@@ -161,6 +161,15 @@ function stampedLinks(order: EvidenceKeys): Map<string, Link[]> {
 const distinct = <T>(values: (T | null)[]) => [...new Set(values.filter((value) => value !== null))];
 
 /**
+ * The visitor the order's cart was stamped for, when it also names a conversation: that visitor's other
+ * conversations compete for the credit too (first touch per visitor, attribution-spec.md "Classification").
+ */
+function stampedVisitor(order: EvidenceKeys): string | null {
+  const attributes = order.noteAttributes ?? [];
+  return chatStampOf(attributes, CHAT_SESSION_KEY) ? chatStampOf(attributes, CHAT_VISITOR_KEY) : null;
+}
+
+/**
  * The evidence for a set of orders in one statement (each lookup feeds the next: cart links and identities name
  * conversations, conversations name the shoppers whose chat add-to-carts count), so the set costs one round
  * trip however many orders and kinds of evidence it has. Every lookup is an index probe per key (LATERAL … OFFSET 0,
@@ -194,7 +203,9 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
        CROSS JOIN LATERAL (SELECT * FROM "Conversation" c WHERE c."shopId" = $1::uuid AND c."externalId" = x."externalId" OFFSET 0) c
        UNION
        SELECT c.id, c."externalId", c."visitorId", c.surface::text AS surface
-       FROM (SELECT DISTINCT "visitorId" FROM identities) i
+       FROM (SELECT DISTINCT "visitorId" FROM identities
+             UNION SELECT v.id FROM unnest($7::text[]) AS k(key)
+             CROSS JOIN LATERAL (SELECT v.id FROM "Visitor" v WHERE v."shopId" = $1::uuid AND v."visitorKey" = k.key OFFSET 0) v) i("visitorId")
        CROSS JOIN LATERAL (
          SELECT * FROM "Conversation" c WHERE c."visitorId" = i."visitorId" AND c."shopId" IS NOT DISTINCT FROM $1::uuid OFFSET 0
        ) c
@@ -230,6 +241,7 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
       identityKeys.map((k) => k.kind),
       identityKeys.map((k) => k.value),
       [...new Set(orders.flatMap((order) => [...stampedLinks(order).keys()]))],
+      distinct(orders.map(stampedVisitor)),
     ],
   );
   return evidence;
@@ -255,10 +267,21 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
     const by: MatchedBy = identity.kind === "CUSTOMER_ID" ? "CUSTOMER_ID" : "EMAIL";
     identityByVisitor.set(identity.visitorId, [...(identityByVisitor.get(identity.visitorId) ?? []), by]);
   }
+  const orderVisitor = chatStampOf(order.noteAttributes ?? [], CHAT_VISITOR_KEY);
+  const cartVisitor = stampedVisitor(order);
+  // The stamped visitor's other conversations: linked by the visitor stamp the embed wrote with the session.
+  for (const c of evidence.conversations) {
+    if (cartVisitor === null || c.visitorKey !== cartVisitor || links.has(c.externalId)) continue;
+    links.set(c.externalId, [
+      {
+        by: "CART_ATTRIBUTE",
+        detail: `carries cart attribute ${CHAT_VISITOR_KEY} of the visitor who chatted in ${c.externalId}`,
+      },
+    ]);
+  }
   const own = evidence.conversations.filter(
     (c) => links.has(c.externalId) || (c.visitorId !== null && identityByVisitor.has(c.visitorId)),
   );
-  const orderVisitor = chatStampOf(order.noteAttributes ?? [], CHAT_VISITOR_KEY);
   return own.map((conversation) => {
     // A session stamp is the browser's: it ties the order to the conversation only together with the visitor who
     // chatted (attribution-spec.md, "Evidence" 1–2). One conversation id stamped onto many carts credits only its own.

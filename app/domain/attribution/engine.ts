@@ -23,6 +23,8 @@ export const LINK_STRENGTH: readonly MatchedBy[] = [
   "EMAIL",
 ];
 const DETERMINISTIC = new Set<MatchedBy>(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN"]);
+/** Evidence the order carries itself (attribution-spec.md, "Evidence" 1–3), as opposed to an identity match. */
+export const isDeterministic = (by: MatchedBy) => DETERMINISTIC.has(by);
 
 export interface AttributionSettings {
   ledWindowHours: number;
@@ -265,7 +267,9 @@ export function attributeOrder(
         `The same shopper added to cart from this chat at ${hhmm(add.occurredAt)}, inside the ${settings.assistedWindowDays}-day assisted window.`,
       );
     }
-    const others = qualified.length - 1;
+    // The credited one came first inside its window; the others inside it came later.
+    const windowStart = classification === "LED" ? ledStart : assistedStart;
+    const others = qualified.filter((e) => e !== credited && inside(e, windowStart)).length;
     if (others > 0)
       steps.push(
         `${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`,

@@ -18,10 +18,15 @@ export interface ShopifyCartLine {
   /** Shopify's unit price (`cost.amountPerQuantity`), a decimal string. */
   unitPrice: string;
   currency: string;
+  /** The line's `_chat_session_id` property (a chat product card's add), if any. */
+  chatSessionId?: string | null;
 }
 
-/** null: Shopify has no such cart for this shop (a made-up token, or the key does not match). */
-export type ShopifyCart = { currency: string; lines: ShopifyCartLine[] } | null;
+/**
+ * null: Shopify has no such cart for this shop (a made-up token, or the key does not match). `chatSessionId` is the
+ * cart's `_chat_session_id` attribute, the conversation the embed stamped it with.
+ */
+export type ShopifyCart = { currency: string; chatSessionId?: string | null; lines: ShopifyCartLine[] } | null;
 
 /** A variant as Shopify gives it (its price in the shop's currency), or null: no such variant. */
 export type ShopifyVariant = { productId: string; price: string; currency: string } | null;
@@ -172,4 +177,19 @@ export function takeBackQuantity(event: CartWireEvent, claimed: ClaimedQuantitie
   const quantity = Math.min(held, event.quantity);
   claimed.set(key, held - quantity);
   return quantity;
+}
+
+/**
+ * The conversation a storefront cart event is stored with (attribution-spec.md, "Words": cart event). A chat card's
+ * add names its own. A theme's change (the shop's own Add to cart, the cart drawer) names the conversation the embed
+ * stamped: it is linked when Shopify's cart bears that out — the cart's `_chat_session_id` attribute, or the property
+ * of a line of its variant — and stored unlinked when it does not. Without a cart read (a decrease, which takes off
+ * at most what the visitor's own adds put on) the claim stands, as the conversation is the visitor's own.
+ */
+export function linkedConversation(event: CartWireEvent, shopify: ShopifyCarts | undefined): string | null {
+  const claimed = event.conversationId ?? null;
+  const cart = shopify?.carts.get(event.cartToken?.trim() ?? "");
+  if (!claimed || event.fromChat || !cart) return claimed;
+  const lineStamps = cart.lines.filter((line) => line.variantId === event.variantId).map((line) => line.chatSessionId);
+  return cart.chatSessionId === claimed || lineStamps.includes(claimed) ? claimed : null;
 }

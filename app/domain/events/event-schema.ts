@@ -70,6 +70,8 @@ const cart = z.object({
 const identify = z.object({
   ...base,
   type: z.literal("identify"),
+  /** Server-side API: a chat backend that knows the conversation, not the visitor, names it instead. */
+  conversationId: shortId(128).optional(),
   emailSha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/, "must be a lower-case hex SHA-256")
@@ -155,6 +157,13 @@ export function parseEventBatch(body: unknown, rules: BatchRules): BatchParse {
         errors.push({ index, field: "email", message: "must be hashed in the browser (send emailSha256)" });
       if (!event.email && !event.emailSha256 && !event.customerId)
         errors.push({ index, field: "emailSha256", message: "identify needs emailSha256, email or customerId" });
+      // An identity is kept for a visitor; without one (or a conversation that names it) it could never match.
+      if (!event.visitorId && !event.conversationId)
+        errors.push({
+          index,
+          field: "visitorId",
+          message: "identify needs visitorId or conversationId (the conversation's visitor is identified)",
+        });
     }
     events.push(event);
   });

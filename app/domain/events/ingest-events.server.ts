@@ -13,11 +13,12 @@ import {
   cartAddRefusal,
   claimedCartTokens,
   laterTakeBacks,
+  linkedConversation,
   takeBackQuantity,
   type ClaimedQuantities,
   type ShopifyCarts,
 } from "./cart-claims";
-import { CHAT_SESSION_KEY, emailSha256Of, normaliseCartToken } from "../orders/order-payload";
+import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, emailSha256Of, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
 
 export type EventSource = "STOREFRONT" | "SERVER_API";
@@ -122,6 +123,8 @@ type CartLinkRow = {
 interface Touched {
   conversationExternalIds: Set<string>;
   visitorIds: Set<string>;
+  /** The same visitors by key: an order stamped for one of them may now credit another of its conversations. */
+  visitorKeys: Set<string>;
   cartTokens: Set<string>;
   earliest: Date | null;
 }
@@ -262,6 +265,7 @@ class EventRows {
   readonly touched: Touched = {
     conversationExternalIds: new Set(),
     visitorIds: new Set(),
+    visitorKeys: new Set(),
     cartTokens: new Set(),
     earliest: null,
   };
@@ -283,7 +287,10 @@ class EventRows {
   ) {
     this.maxUnitValue = parseMoney(shop.maxOrderValue.toString()) ?? 0n;
     // Every visitor of the batch is touched: its identities may match orders placed before this batch.
-    for (const id of known.visitors.values()) this.touched.visitorIds.add(id);
+    for (const [key, id] of known.visitors) {
+      this.touched.visitorIds.add(id);
+      this.touched.visitorKeys.add(key);
+    }
   }
 
   /** Decides one event: null when its rows are collected, else the reason it is refused. */
@@ -366,7 +373,8 @@ class EventRows {
       return `${event.cartType} of product ${event.productId} with no earlier add by this visitor`;
     const quantity = context.carts && !isAdd ? takeBackQuantity(event, this.known.claimedQuantities) : event.quantity;
     if (quantity === null) return `${event.cartType} of variant ${event.variantId} with no earlier add in its cart`;
-    const conversationId = event.conversationId ? this.conversationFor(event.conversationId, visitorId, at) : null;
+    const linked = linkedConversation(event, context.carts);
+    const conversationId = linked ? this.conversationFor(linked, visitorId, at) : null;
     const cartToken = normaliseCartToken(event.cartToken);
     this.cartEventRows.push({
       id: uuidv7(),
@@ -386,13 +394,13 @@ class EventRows {
       source: context.source,
       receivedAt: storefrontReceipt,
     });
-    if (cartToken && event.conversationId) {
+    if (cartToken && linked) {
       const link = this.cartLinks.get(cartToken);
       this.cartLinks.set(cartToken, {
         id: link?.id ?? uuidv7(),
         shopId: this.shop.id,
         token: cartToken,
-        conversationExternalId: event.conversationId,
+        conversationExternalId: linked,
         visitorKey: link ? link.visitorKey : (event.visitorId ?? null),
         seenAt: at,
         source: link?.source ?? context.source,
@@ -409,6 +417,15 @@ class EventRows {
     context: IngestContext,
   ): string | null {
     const hash = storedEmailHash(this.shop.domain, event.emailSha256 ?? emailSha256Of(event.email));
+    if (!visitorId) {
+      // A chat backend names the conversation: its visitor is the one identified (event-protocol.md, "identify").
+      const conversation = this.known.conversations.get(event.conversationId ?? "");
+      if (!conversation)
+        return `conversation ${event.conversationId} is unknown: send its conversation_started (with visitorId) first, or send visitorId`;
+      if (!conversation.row.visitorId)
+        return `conversation ${event.conversationId} has no visitor yet (the storefront has not reported it): send visitorId, or identify again once it has`;
+      visitorId = conversation.row.visitorId;
+    }
     if (context.source === "STOREFRONT") {
       // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
       // Proxy's signature, and no more than a few e-mail addresses per visitor.
@@ -688,12 +705,17 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
     : [];
   const customerIds = identities.filter((i) => i.kind === "CUSTOMER_ID").map((i) => i.value);
   const emailHashes = identities.filter((i) => i.kind === "EMAIL_HASH").map((i) => i.value);
-  if (sessions.length + touched.cartTokens.size + customerIds.length + emailHashes.length === 0) return 0;
+  if (
+    sessions.length + touched.cartTokens.size + customerIds.length + emailHashes.length + touched.visitorKeys.size ===
+    0
+  )
+    return 0;
   const orders = await sql.query<{ id: string }>(
     `SELECT o.id::text AS id FROM "Order" o
      WHERE o."shopId" = $1::uuid AND o."processedAt" >= $2::timestamptz AT TIME ZONE 'UTC' AND (
        EXISTS (SELECT 1 FROM jsonb_array_elements(CASE jsonb_typeof(o."noteAttributes") WHEN 'array' THEN o."noteAttributes" ELSE '[]' END) AS a(attribute)
-               WHERE a.attribute->>'name' = $3 AND a.attribute->>'value' = ANY($4::text[]))
+               WHERE (a.attribute->>'name' = $3 AND a.attribute->>'value' = ANY($4::text[]))
+                  OR (a.attribute->>'name' = $8 AND a.attribute->>'value' = ANY($9::text[])))
        OR EXISTS (SELECT 1 FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" = ANY($4::text[]))
        OR o."cartToken" = ANY($5::text[]) OR o."customerId" = ANY($6::text[]) OR o."emailHash" = ANY($7::text[]))`,
     [
@@ -704,6 +726,8 @@ async function reattributeTouchedOrders(sql: Sql, shop: EventShop, touched: Touc
       [...touched.cartTokens],
       customerIds,
       emailHashes,
+      CHAT_VISITOR_KEY,
+      [...touched.visitorKeys],
     ],
   );
   await attributeStoredOrders(

@@ -11,6 +11,7 @@ import {
   type ShopifyVariant,
 } from "./cart-claims";
 import type { ClientEvent } from "./event-schema";
+import { CHAT_SESSION_KEY } from "../orders/order-payload";
 
 /** The slice of the library's Storefront API client the domain needs (tests pass a stand-in at the HTTP level). */
 export interface StorefrontGraphql {
@@ -20,17 +21,22 @@ export interface StorefrontGraphql {
 /** Shopify's cart could not be read (down, throttled, the token revoked): the batch waits, nothing is stored. */
 export class CartsUnavailable extends Error {}
 
-const CART_FIELDS = `cost { totalAmount { currencyCode } }
-  lines(first: 250) { nodes { quantity cost { amountPerQuantity { amount currencyCode } }
+// The chat stamps (attribute(key:) on Cart and CartLine, Storefront API 2022-07 on): what a theme's change links to.
+const SESSION = `session: attribute(key: "${CHAT_SESSION_KEY}") { value }`;
+const CART_FIELDS = `cost { totalAmount { currencyCode } } ${SESSION}
+  lines(first: 250) { nodes { quantity cost { amountPerQuantity { amount currencyCode } } ${SESSION}
   merchandise { ... on ProductVariant { id product { id } } } } }`;
 const VARIANT_FIELDS = "... on ProductVariant { price { amount currencyCode } product { id } }";
 
+type GraphqlAttribute = { value: string | null } | null;
 type GraphqlCart = {
   cost: { totalAmount: { currencyCode: string } };
+  session?: GraphqlAttribute;
   lines: {
     nodes: {
       quantity: number;
       cost: { amountPerQuantity: { amount: string; currencyCode: string } };
+      session?: GraphqlAttribute;
       merchandise: { id?: string; product?: { id: string } };
     }[];
   };
@@ -53,8 +59,9 @@ function cartOf(cart: GraphqlCart): ShopifyCart {
       quantity: line.quantity,
       unitPrice: line.cost.amountPerQuantity.amount,
       currency: line.cost.amountPerQuantity.currencyCode,
+      chatSessionId: line.session?.value ?? null,
     }));
-  return { currency: cart.cost.totalAmount.currencyCode, lines };
+  return { currency: cart.cost.totalAmount.currencyCode, chatSessionId: cart.session?.value ?? null, lines };
 }
 
 const variantOf = (variant: GraphqlVariant): ShopifyVariant =>

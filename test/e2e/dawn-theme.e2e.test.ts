@@ -1,0 +1,184 @@
+/**
+ * The embed on a product page whose cart code is Dawn's (app/demo/storefront/assets/dawn-theme.js): the product
+ * form's FormData post with `sections`, the drawer's debounced /cart/change.js by line, cart type "page", and a
+ * consent banner the shopper answers after chatting. Both sides are checked: what the embed sent, and what the app
+ * stored and shows (the conversation's timeline, the order's class).
+ */
+import path from "node:path";
+import type { Page } from "playwright-core";
+import { describe, expect, inject, it } from "vitest";
+import { artifactsDir, chromiumForThisFile } from "./browser";
+import { cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
+
+const storefrontUrl = inject("storefrontUrl");
+const adminUrl = inject("demoBaseUrl");
+const browser = chromiumForThisFile();
+const visit = visitor(browser, storefrontUrl);
+
+const cartEvents = (accepted: Parameters<typeof eventsOfType>[0]) =>
+  eventsOfType(accepted, "cart").map((event) => [
+    event.cartType,
+    event.variantId,
+    event.quantity,
+    event.fromChat,
+    event.conversationId ?? null,
+  ]);
+const sessionKeys = (page: Page) =>
+  page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith("chat_attribution_")));
+
+/** Checks out the page's cart (the simulator sends the signed orders/paid webhook) and returns the order's id. */
+async function checkout(page: Page) {
+  await page.goto(`${storefrontUrl}/`);
+  await page.locator("[data-checkout]:not([disabled])").waitFor();
+  await Promise.all([page.waitForURL(/\/checkout$/), page.click("[data-checkout]")]);
+  expect(await page.locator("[data-webhook-status]").getAttribute("data-webhook-status")).toBe("200");
+  return (await page.locator("[data-order-id]").textContent())!;
+}
+
+async function attributionOf(orderId: string) {
+  const admin = await browser.newPage();
+  await admin.goto(`${adminUrl}/demo`);
+  await admin.getByRole("heading", { name: "Insights" }).waitFor();
+  const attribution = await admin.evaluate(
+    async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(),
+    orderId,
+  );
+  return { admin, attribution };
+}
+
+describe("the embed on Dawn's product page", () => {
+  it("links the product page's own Add to cart and the drawer's quantity change to the chat the cart is stamped with", async () => {
+    const { page, accepted, pageErrors } = await visit(
+      "?chat_autostart=which%20serum%20for%20dull%20skin",
+      "/products/vitamin-c-serum",
+    );
+    await expect.poll(() => eventsOfType(accepted, "message").length, { timeout: 15_000 }).toBe(2);
+    const conversationId = accepted[0].conversationId!;
+    await expect.poll(async () => (await cartOf(page)).attributes._chat_session_id).toBe(conversationId);
+
+    // The shopper takes the advice with the theme's own button, then sets 3 in the drawer (typed, debounced).
+    const cartRequests: { url: string; type: string }[] = [];
+    page.on("request", (request) => {
+      if (/\/cart\/(add|change)/.test(request.url()))
+        cartRequests.push({ url: new URL(request.url()).pathname, type: request.headers()["content-type"] ?? "" });
+    });
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    const quantity = page.getByRole("spinbutton", { name: "Quantity of Vitamin C Serum" });
+    await quantity.waitFor();
+    // Two steps in quick succession (the shopper clicks + twice): Dawn's debounce sends one change, for 3.
+    await quantity.evaluate((input: HTMLInputElement) => {
+      for (const value of ["2", "3"]) {
+        input.value = value;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    await page.locator("[data-cart-count]", { hasText: "3" }).waitFor();
+    expect(cartRequests.map((r) => r.url)).toEqual(["/cart/add", "/cart/change.js"]);
+    expect(cartRequests[0].type).toMatch(/^multipart\/form-data/);
+
+    await expect
+      .poll(() => cartEvents(accepted), { timeout: 10_000 })
+      .toEqual([
+        ["ITEM_ADDED", "48103", 1, false, conversationId],
+        ["QUANTITY_INCREASED", "48103", 2, false, conversationId],
+      ]);
+    expect(pageErrors).toEqual([]);
+
+    const orderId = await checkout(page);
+    const { admin, attribution } = await attributionOf(orderId);
+    expect(attribution.attribution).toMatchObject({ class: "LED", matchedBy: "CART_ATTRIBUTE" });
+    // The conversation's timeline counts the theme's adds, and says where they came from.
+    await admin.goto(`${adminUrl}/demo`);
+    await admin.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name: "Orders" }).click();
+    await admin.getByRole("link", { name: attribution.name }).first().click();
+    await admin.getByRole("link", { name: conversationId }).click();
+    await admin.getByText("Added 1 × Vitamin C Serum").waitFor();
+    await expect.poll(() => admin.getByText("from the shop's own cart, stamped with this chat").count()).toBe(2);
+    await admin.getByText("Increased by 2 × Vitamin C Serum").waitFor();
+    await admin.screenshot({ path: path.join(artifactsDir, "dawn-theme-conversation.png"), fullPage: true });
+  });
+
+  it('with cart type "page", finishes an add on the cart page it navigated to, exactly once', async () => {
+    const { page, accepted, pageErrors } = await visit("?cart_type=page", "/products/hydrating-face-cream");
+    // The cart read after the add answers slowly, so the theme's navigation to /cart always wins the race.
+    await page.route("**/cart.js", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await Promise.all([
+      page.waitForURL(/#cart$/, { timeout: 15_000 }),
+      page.getByRole("button", { name: "Add to cart" }).click(),
+    ]);
+    await page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
+    await expect
+      .poll(() => cartEvents(accepted), { timeout: 15_000 })
+      .toEqual([["ITEM_ADDED", "48101", 1, false, null]]);
+    await expect.poll(() => sessionKeys(page)).toEqual([]);
+    // Another page load has nothing left to finish: still one add.
+    await page.reload();
+    await page.waitForTimeout(4000);
+    expect(cartEvents(accepted)).toEqual([["ITEM_ADDED", "48101", 1, false, null]]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("holds a chat the shopper has before answering the consent banner in memory, and sends it once they accept", async () => {
+    const { page, accepted, attempts } = await visit(
+      "?consent_region=required&chat_autostart=something%20for%20dry%20skin",
+      "/products/hydrating-face-cream",
+    );
+    const banner = page.locator("[data-consent-banner]");
+    await banner.waitFor();
+    // Chatted and added from the chat while the banner is still open: nothing sent, nothing stored, no visitor id.
+    await page.getByRole("button", { name: "Add Hydrating Face Cream to cart" }).click();
+    await page.getByRole("button", { name: "Added ✓" }).waitFor();
+    await page.waitForTimeout(2500);
+    expect(attempts).toEqual([]);
+    expect(await storedKeys(page)).toEqual([]);
+    expect(await sessionKeys(page)).toEqual([]);
+    expect((await page.context().cookies()).map((cookie) => cookie.name)).not.toContain("chat_attribution_vid");
+    const cart = await cartOf(page);
+    expect(cart.attributes).toEqual({});
+    expect(cart.items[0].properties).toEqual({});
+
+    const answeredAt = Date.now();
+    await banner.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => accepted.length, { timeout: 15_000 }).toBe(4);
+    expect(accepted.map((event) => [event.type, event.role ?? event.cartType ?? null])).toEqual([
+      ["conversation_started", null],
+      ["message", "shopper"],
+      ["message", "assistant"],
+      ["cart", "ITEM_ADDED"],
+    ]);
+    // Sent with the times they happened, before the shopper answered.
+    for (const event of accepted) expect(Date.parse(event.occurredAt)).toBeLessThan(answeredAt);
+    const conversationId = accepted[0].conversationId!;
+    expect(new Set(accepted.map((event) => event.visitorId)).size).toBe(1);
+    await expect
+      .poll(async () => (await cartOf(page)).attributes)
+      .toEqual({ _chat_session_id: conversationId, _chat_visitor_id: accepted[0].visitorId });
+
+    const orderId = await checkout(page);
+    const { attribution } = await attributionOf(orderId);
+    expect(attribution.attribution).toMatchObject({ class: "LED", matchedBy: "CART_ATTRIBUTE" });
+  });
+
+  it("drops a chat held before consent when the shopper declines, and sends none of it on a later accept", async () => {
+    const { page, accepted, attempts } = await visit("?consent_region=required", "/products/clay-mask");
+    const banner = page.locator("[data-consent-banner]");
+    await banner.waitFor();
+    await push(page, ["conversation_started", { conversationId: "c_declined" }]);
+    await push(page, ["message", { conversationId: "c_declined", role: "assistant", answerFound: true }]);
+    await banner.getByRole("button", { name: "Decline" }).click();
+    await banner.waitFor({ state: "hidden" });
+    await page.waitForTimeout(2000);
+    expect(attempts).toEqual([]);
+
+    await page.click("[data-privacy-settings]");
+    await banner.getByRole("button", { name: "Accept" }).click();
+    await expect.poll(() => storedKeys(page)).toContain("chat_attribution_visitor");
+    await push(page, ["message", { conversationId: "c_after", role: "shopper", topic: "masks" }]);
+    await expect.poll(() => accepted.length, { timeout: 10_000 }).toBe(1);
+    expect(accepted[0]).toMatchObject({ type: "message", conversationId: "c_after" });
+    expect((await cartOf(page)).attributes).toEqual({});
+  });
+});
