@@ -192,6 +192,33 @@ function TopProducts({ report, locale }: { report: SummaryReport; locale: string
   );
 }
 
+/** How much of the attributed revenue rests on evidence the order carries itself, and how much on the shopper. */
+function MatchedPaths({ report, locale }: { report: SummaryReport; locale: string }) {
+  const attributed = report.totals.attributed.orders;
+  const deterministic = report.matchedPaths.filter((p) => p.deterministic).reduce((n, p) => n + p.orders, 0);
+  return (
+    <BlockStack gap="200">
+      <Text as="p" tone="subdued">
+        {attributed === 0
+          ? "No attributed orders in this period."
+          : `${formatPercent(deterministic / attributed, locale)} of attributed orders carry the chat session themselves; the rest were matched to the shopper.`}
+      </Text>
+      <DataTable
+        columnContentTypes={["text", "text", "numeric", "numeric"]}
+        headings={["Matched by", "Evidence", "Orders", "Attributed revenue"]}
+        rows={report.matchedPaths.map((path) => [
+          MATCHED_BY_LABEL[path.matchedBy],
+          path.deterministic ? "The order carries the chat" : "The same shopper",
+          <span key="orders" data-matched-path={path.matchedBy}>
+            {formatCount(path.orders, locale)}
+          </span>,
+          formatCurrency(path.netRevenue, report.currency, locale),
+        ])}
+      />
+    </BlockStack>
+  );
+}
+
 function RecentOrders({ report, locale }: { report: SummaryReport; locale: string }) {
   if (report.recentOrders.length === 0)
     return (
@@ -303,6 +330,9 @@ export default function Insights() {
                   )}
                 </HeadedCard>
               </InlineGrid>
+              <HeadedCard heading="How attributed orders were matched">
+                <MatchedPaths report={report} locale={locale} />
+              </HeadedCard>
               <Card>
                 <BlockStack gap="200">
                   <InlineStack align="space-between">

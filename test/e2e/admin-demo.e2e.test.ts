@@ -34,11 +34,17 @@ async function expectInsightsMatchApi(page: Page) {
         Number(el.textContent),
       ]),
     );
+    const paths = Object.fromEntries(
+      [...document.querySelectorAll("[data-matched-path]")].map((el) => [
+        el.getAttribute("data-matched-path"),
+        el.textContent,
+      ]),
+    );
     const filters = document.querySelector("[data-range-from]")!;
     const [from, to, surface] = ["data-range-from", "data-range-to", "data-surface"].map(
       (name) => filters.getAttribute(name)!,
     );
-    return { kpis, excluded, filters: { from, to, ...(surface ? { surface } : {}) } };
+    return { kpis, excluded, paths, filters: { from, to, ...(surface ? { surface } : {}) } };
   });
   const expected = await page.evaluate(async (filters) => {
     const params = new URLSearchParams(filters);
@@ -59,11 +65,21 @@ async function expectInsightsMatchApi(page: Page) {
         "Products in cart": new Intl.NumberFormat("en").format(report.cart.productsInCart),
       },
       excluded: report.excluded,
+      paths: Object.fromEntries(
+        (report.matchedPaths as { matchedBy: string; orders: number }[]).map((p) => [
+          p.matchedBy,
+          new Intl.NumberFormat("en").format(p.orders),
+        ]),
+      ),
+      pathsTotal: (report.matchedPaths as { orders: number }[]).reduce((n, p) => n + p.orders, 0),
       attributedOrders: report.totals.attributed.orders as number,
     };
   }, shown.filters);
   expect(shown.kpis).toEqual(expected.kpis);
   expect(shown.excluded).toEqual(expected.excluded);
+  expect(shown.paths).toEqual(expected.paths);
+  // Every attributed order was matched one way: the paths add up to the total.
+  expect(expected.pathsTotal).toBe(expected.attributedOrders);
   expect(expected.attributedOrders).toBeGreaterThan(0);
 }
 

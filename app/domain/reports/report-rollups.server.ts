@@ -70,15 +70,18 @@ function dayRuns(days: Day[]): [Day, Day][] {
 
 const ORDER_COLUMNS = `x.id, x."processedAt", x."grossAmount", x."netAmount"`;
 
-/** Orders with an attribution, by class, source and exclusion (counted ones are those without an exclusion). */
+/**
+ * Orders with an attribution, by class, source, exclusion (counted ones are those without an exclusion) and the
+ * evidence that matched them.
+ */
 export const ORDER_DAYS: Rollup = {
   table: Prisma.sql`"ReportOrderDay"`,
-  columns: ["classification", "surface", "excludedReason", "orders", "gross", "net"],
+  columns: ["classification", "surface", "excludedReason", "matchedBy", "orders", "gross", "net"],
   aggregate: (shop, rowsIn) => Prisma.sql`
-    SELECT w.day, a.classification, a.surface, a."excludedReason", count(*)::int,
+    SELECT w.day, a.classification, a.surface, a."excludedReason", a."matchedBy", count(*)::int,
            coalesce(sum(o."grossAmount"), 0), coalesce(sum(o."netAmount"), 0)
     FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")} JOIN "Attribution" a ON a."orderId" = o.id
-    GROUP BY w.day, a.classification, a.surface, a."excludedReason"`,
+    GROUP BY w.day, a.classification, a.surface, a."excludedReason", a."matchedBy"`,
 };
 
 /** Cart events of qualified conversations: adds and increases count up, decreases and removals down. */

@@ -8,7 +8,13 @@
  */
 import { Prisma, type Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
-import type { Classification, MatchedBy, Surface } from "../attribution/engine";
+import {
+  isDeterministic,
+  LINK_STRENGTH,
+  type Classification,
+  type MatchedBy,
+  type Surface,
+} from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
@@ -57,6 +63,15 @@ export interface TopProduct {
   orders: number;
 }
 
+/** Counted attributed orders by the evidence that matched them (every kind listed, strongest first). */
+export interface MatchedPath {
+  matchedBy: MatchedBy;
+  /** Cart attribute, line property and tokens: the order itself carries the session. */
+  deterministic: boolean;
+  orders: number;
+  netRevenue: string;
+}
+
 export interface RecentOrder {
   orderId: string;
   name: string | null;
@@ -86,6 +101,8 @@ export interface SummaryReport {
   cart: CartTotals;
   previousCart: CartTotals;
   excluded: { test: number; unverified: number; outlier: number };
+  /** How this period's attributed orders were matched; they add up to `totals.attributed`. */
+  matchedPaths: MatchedPath[];
 }
 
 type ReportShop = Pick<Shop, "id" | "domain" | "currency" | "timezone" | "requireAnswerFound">;
@@ -139,6 +156,7 @@ async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live:
       class: Classification;
       excluded: keyof Excluded | null;
       inSurface: boolean;
+      matchedBy: MatchedBy | null;
       orders: number;
       gross: string;
       net: string;
@@ -147,11 +165,12 @@ async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live:
     ${dayRows(ORDER_DAYS, shop, range, live)}
     SELECT day::text AS day, classification::text AS class, lower("excludedReason"::text) AS excluded,
            (classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`}) AS "inSurface",
-           sum(orders)::int AS orders, sum(gross)::text AS gross, sum(net)::text AS net
+           "matchedBy"::text AS "matchedBy", sum(orders)::int AS orders, sum(gross)::text AS gross, sum(net)::text AS net
     FROM day_rows
-    GROUP BY 1, 2, 3, 4`;
+    GROUP BY 1, 2, 3, 4, 5`;
   const days = new Map<Day, ByClass>(range.days.map((day) => [day, { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO }]));
   const excluded: Excluded = { test: 0, unverified: 0, outlier: 0 };
+  const paths = new Map<MatchedBy, MoneyTotals>(LINK_STRENGTH.map((by) => [by, ZERO]));
   for (const row of rows) {
     if (row.excluded) {
       excluded[row.excluded] += row.orders;
@@ -161,9 +180,17 @@ async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live:
     const bucket = days.get(row.day);
     // A row outside the range's days would mean the zone arithmetic and SQL disagree: fail loudly, never drop money.
     if (!bucket) throw new Error(`order day ${row.day} falls outside ${range.from}..${range.to}`);
-    bucket[row.class] = { orders: row.orders, gross: parseMoney(row.gross) ?? 0n, net: parseMoney(row.net) ?? 0n };
+    const totals = { orders: row.orders, gross: parseMoney(row.gross) ?? 0n, net: parseMoney(row.net) ?? 0n };
+    bucket[row.class] = add(bucket[row.class], totals);
+    if (row.class !== "UNATTRIBUTED" && row.matchedBy) paths.set(row.matchedBy, add(paths.get(row.matchedBy)!, totals));
   }
-  return { days, excluded };
+  const matchedPaths = [...paths].map(([matchedBy, totals]) => ({
+    matchedBy,
+    deterministic: isDeterministic(matchedBy),
+    orders: totals.orders,
+    netRevenue: formatMoney(totals.net),
+  }));
+  return { days, excluded, matchedPaths };
 }
 
 async function cartTotals(
@@ -183,14 +210,14 @@ async function cartTotals(
 }
 
 async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
-  const [{ days, excluded }, cart] = await Promise.all([
+  const [{ days, excluded, matchedPaths }, cart] = await Promise.all([
     ordersByDay(db, shop, range, live, surface),
     cartTotals(db, shop, range, live, surface),
   ]);
   const total: ByClass = { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO };
   for (const bucket of days.values())
     for (const key of Object.keys(total) as Classification[]) total[key] = add(total[key], bucket[key]);
-  return { days, totals: periodTotalsOf(total), cart, excluded };
+  return { days, totals: periodTotalsOf(total), cart, excluded, matchedPaths };
 }
 
 /** Whether the shop has any order yet: the home page shows its first-run state until it has. */
@@ -231,6 +258,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     cart: current.cart,
     previousCart: before.cart,
     excluded: current.excluded,
+    matchedPaths: current.matchedPaths,
   };
 }
 
