@@ -8,6 +8,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "../app/domain/events/event-schema";
 import { MAX_PIXEL_BODY_BYTES } from "../app/domain/pixel/pixel-event";
+import { MAX_LINK_BODY_BYTES } from "../app/domain/events/shared-links.server";
 
 const MiB = 1024 * 1024;
 
@@ -20,6 +21,7 @@ export const BODY_LIMITS: readonly { prefix: string; maxBytes: number }[] = [
   { prefix: "/proxy/events", maxBytes: MAX_BODY_BYTES },
   { prefix: "/api/v1/events", maxBytes: MAX_BODY_BYTES },
   { prefix: "/api/pixel", maxBytes: MAX_PIXEL_BODY_BYTES },
+  { prefix: "/api/v1/links", maxBytes: MAX_LINK_BODY_BYTES },
 ];
 export const DEFAULT_BODY_LIMIT = 1 * MiB;
 

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { prisma } from "../db.server";
-import { authenticateApiKey } from "../domain/api-keys/api-keys.server";
 import { ingestApiEvents } from "../domain/events/api-events.server";
 import { MAX_BODY_BYTES } from "../domain/events/event-schema";
+import { apiKeyShop } from "../http/api-key.server";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { postOnlyLoader } from "../http/method-not-allowed";
 import { RateLimiter } from "../lib/rate-limit";
@@ -13,25 +13,10 @@ export const loader = postOnlyLoader;
 // while bounding a runaway client per key.
 const perApiKey = new RateLimiter({ capacity: 100, refillPerSecond: 50 });
 
-const unauthorized = () =>
-  jsonResponse(
-    { error: "missing, unknown or revoked API key (send Authorization: Bearer <key>)" },
-    { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="events"' } },
-  );
-
 // POST /api/v1/events — the server-side events API (docs: /api/v1/openapi.json).
 export const action = async ({ request }: ActionFunctionArgs) => {
-  if (request.method !== "POST")
-    return jsonResponse({ error: "use POST" }, { status: 405, headers: { Allow: "POST" } });
-  const key = await authenticateApiKey(prisma, request.headers.get("Authorization"));
-  if (!key) return unauthorized();
-  const decision = perApiKey.take(key.apiKeyId);
-  if (!decision.allowed) {
-    return jsonResponse(
-      { error: "too many requests for this API key" },
-      { status: 429, headers: { "Retry-After": String(decision.retryAfterSeconds) } },
-    );
-  }
+  const key = await apiKeyShop(request, perApiKey);
+  if (key instanceof Response) return key;
   const idempotencyKey = request.headers.get("Idempotency-Key");
   if (idempotencyKey !== null && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
     return jsonResponse(
@@ -39,11 +24,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       { status: 400 },
     );
   }
-  // The key decides the shop; nothing in the body can name another. A backend serving many shops may say which
-  // shop it means (?shop=): a key of a different shop is then refused instead of recording into the wrong one.
-  const shop = key.shop;
-  const namedShop = new URL(request.url).searchParams.get("shop");
-  if (namedShop !== null && namedShop !== shop.domain) return unauthorized();
+  const { shop } = key;
   const body = await readJsonBody(request, MAX_BODY_BYTES);
   if (!body.ok) return body.response;
   const answer = await ingestApiEvents(

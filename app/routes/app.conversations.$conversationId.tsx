@@ -65,6 +65,14 @@ function timelineText(
         // embed had stamped with this conversation.
         detail: `${formatCurrency(item.unitValue, item.currency, locale)} each · ${item.fromChat ? "from the chat's product card" : "from the shop's own cart, stamped with this chat"}`,
       };
+    case "link_shared":
+      return { title: "Shared a link", detail: item.url };
+    case "link_click":
+      return {
+        title: "Link opened",
+        detail: item.otherVisitor ? "by another visitor (another device or person)" : "by the visitor who chatted",
+        badge: { text: "Link", tone: "info" },
+      };
     case "order":
       return {
         title: `Order ${item.name ?? item.orderId} · ${formatCurrency(item.netRevenue, currency, locale)}`,

@@ -242,6 +242,90 @@ describe("storefront events through the App Proxy", () => {
     for (const touch of touches) expect(touch.receivedAt!.getTime()).toBeGreaterThanOrEqual(now);
   });
 
+  it("credits an order by LINK when its visitor landed through a link the chat shared, and a forged link credits nothing", async () => {
+    // Issue 32.4: the chat shares a link; another visitor (another device) opens it, adds, and orders.
+    const shared = {
+      id: randomUUID(),
+      type: "link_shared",
+      occurredAt: minutesAgo(25),
+      visitorId: "v_sharer",
+      conversationId: "c_shared",
+      linkId: "ab12cd34",
+      url: "https://shop.example/products/ipod?utm_source=chat&email=someone%40example.com#top",
+    };
+    const click = (visitorId: string, linkId: string) => ({
+      id: randomUUID(),
+      type: "link_click",
+      occurredAt: minutesAgo(20),
+      visitorId,
+      conversationId: "c_shared",
+      linkId,
+    });
+    const phoneCart = cartWith({ ...IPOD, quantity: 1 });
+    testCarts.stamp(phoneCart, "c_shared");
+    const strangerCart = cartWith({ ...IPOD, quantity: 1 });
+    testCarts.stamp(strangerCart, "c_shared");
+    const response = await post([
+      ...chat("c_shared", "v_sharer"),
+      shared,
+      click("v_phone", "ab12cd34"),
+      cart("v_phone", "ITEM_ADDED", { conversationId: "c_shared", cartToken: phoneCart }),
+      click("v_stranger", "zz99zz99"),
+      cart("v_stranger", "ITEM_ADDED", { conversationId: "c_shared", cartToken: strangerCart }),
+      // The token is bound for good: another conversation cannot take it over.
+      { ...shared, id: randomUUID(), conversationId: "c_other" },
+    ]);
+    const summary = await response.json();
+    expect(summary.accepted).toBe(8);
+    expect(summary.rejected).toEqual([
+      expect.objectContaining({ index: 8, reason: expect.stringMatching(/belongs to another conversation/) }),
+    ]);
+
+    const link = await prisma.chatLink.findFirstOrThrow({ where: { shopId } });
+    expect(link).toMatchObject({ token: "ab12cd34", url: "https://shop.example/products/ipod" }); // no query, no e-mail
+    const clicks = await prisma.linkClick.findMany({
+      where: { shopId },
+      include: { visitor: true, conversation: true },
+    });
+    expect(
+      clicks.map((c) => [c.visitor.visitorKey, c.conversation?.externalId ?? null, c.chatLinkId !== null]),
+    ).toEqual([
+      ["v_phone", "c_shared", true],
+      ["v_stranger", null, false],
+    ]);
+    // The phone's theme add is linked to the conversation it came through; the stranger's is stored without it.
+    const adds = await prisma.cartEvent.findMany({ where: { shopId }, include: { visitor: true, conversation: true } });
+    expect(adds.map((e) => [e.visitor.visitorKey, e.conversation?.externalId ?? null])).toEqual([
+      ["v_phone", "c_shared"],
+      ["v_stranger", null],
+    ]);
+
+    const order = (id: number, visitor: string) => ({
+      ...orderFixture(),
+      id,
+      processed_at: minutesAgo(5),
+      created_at: minutesAgo(5),
+      note_attributes: [
+        { name: "_chat_session_id", value: "c_shared" },
+        { name: "_chat_visitor_id", value: visitor },
+      ],
+    });
+    for (const [id, visitor] of [
+      [9101, "v_phone"],
+      [9102, "v_stranger"],
+    ] as const)
+      await dispatch(
+        webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body: order(id, visitor) }),
+      );
+    const attributions = await prisma.attribution.findMany({ where: { shopId }, include: { order: true } });
+    const of = (id: string) => attributions.find((a) => a.order.shopifyOrderId === id)!;
+    expect(of("9101")).toMatchObject({ classification: "LED", matchedBy: "LINK" });
+    expect((of("9101").evidence as { steps: string[] }).steps[0]).toMatch(
+      /stamped when this visitor opened a link the chat shared/,
+    );
+    expect(of("9102")).toMatchObject({ classification: "UNATTRIBUTED", matchedBy: null });
+  });
+
   it("refuses events for a conversation from another visitor, one by one, in the same batch or a later one", async () => {
     expect(await (await post(chat("c_owned", "v_owner"))).json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
     const intruder = chat("c_owned", "v_intruder", 5);

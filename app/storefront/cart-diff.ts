@@ -41,7 +41,6 @@ export const SESSION_KEY = "_chat_session_id";
 export const VISITOR_KEY = "_chat_visitor_id";
 
 function changeOf(line: AjaxCartLine, cartType: CartEventType, quantity: number): CartChange {
-  const session = line.properties?.[SESSION_KEY];
   return {
     cartType,
     quantity,
@@ -49,7 +48,8 @@ function changeOf(line: AjaxCartLine, cartType: CartEventType, quantity: number)
     variantId: String(line.variant_id),
     productName: line.product_title?.slice(0, 255),
     value: (line.final_line_price / line.quantity / 100).toFixed(2),
-    conversationId: typeof session == "string" ? session : undefined,
+    // Shopify keeps line properties as strings.
+    conversationId: (line.properties?.[SESSION_KEY] as string) || undefined,
   };
 }
 

@@ -15,6 +15,7 @@
  *   dead one cannot fill storage.
  */
 import { cartChanges, SESSION_KEY, VISITOR_KEY, type AjaxCart } from "./cart-diff";
+import { LINK_PARAM } from "./links";
 
 type Payload = Record<string, any>;
 type Command = [string, Payload?];
@@ -32,7 +33,9 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
 
   const config: Payload = JSON.parse(d.getElementById("chat-attribution-config")?.textContent || "{}");
   const nativeFetch: typeof fetch = w.fetch.bind(w);
-  const root: string = w.Shopify?.routes?.root || "/";
+  // Shopify's storefront object; the Customer Privacy API is added to it when it loads.
+  const shopify = w.Shopify || {};
+  const root: string = shopify.routes?.root || "/";
   const endpoint = (config.proxy || "/apps/chat-attribution") + "/events";
   const say = (level: "warn" | "debug", ...args: unknown[]) =>
     (level == "warn" || config.debug) && console[level]("[chat-attribution]", ...args);
@@ -65,9 +68,11 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   const cookie = (value: string, maxAge: number) =>
     (d.cookie = `chat_attribution_vid=${value};path=/;max-age=${maxAge};samesite=lax`);
 
-  const post = (path: string, body: Payload) =>
-    nativeFetch(root + path, {
+  // keepalive for the event queue: a flush on pagehide must still go out.
+  const post = (url: string, body: Payload, keepalive?: boolean) =>
+    nativeFetch(url, {
       method: "POST",
+      keepalive,
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
@@ -85,9 +90,10 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   const stamp = async (cart: AjaxCart) => {
     const attributes = cart.attributes || {};
     if (allowed && session && (attributes[SESSION_KEY] != session || attributes[VISITOR_KEY] != visitor)) {
-      const response = await post("cart/update.js", { attributes: { [SESSION_KEY]: session, [VISITOR_KEY]: visitor } });
+      const response = await post(root + "cart/update.js", {
+        attributes: { [SESSION_KEY]: session, [VISITOR_KEY]: visitor },
+      });
       if (response.ok) cart = await response.json();
-      say("debug", "stamped", session);
     }
     return (lastCart = cart);
   };
@@ -134,7 +140,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     const event = { ...data, id: crypto.randomUUID(), type, occurredAt: new Date().toISOString() };
     say("debug", type, data);
     if (allowed) enqueue([event]);
-    else if (held) held = [...held, event].slice(-QUEUE_LIMIT);
+    else held?.push(event); // memory only; enqueue keeps the newest QUEUE_LIMIT
   };
   const enqueue = (events: Payload[]) => {
     const queue: Payload[] = load("queue") || [];
@@ -161,12 +167,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     let retryIn = 0;
     let done = batch;
     try {
-      const response = await nativeFetch(endpoint, {
-        method: "POST",
-        keepalive: true,
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ events: batch }),
-      });
+      const response = await post(endpoint, { events: batch }, true);
       if (response.status == 400) {
         // One invalid event rejects the batch; drop only the events the app named and resend the rest.
         const errors: { index: number | null }[] = (await response.json()).errors || [];
@@ -211,18 +212,26 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     cookie("", 0);
     visitor = session = "";
   };
+  const keeping = () => allowed || held;
+  /** The conversation the cart is stamped with from now on (held: stamped when consent arrives, in start). */
+  const adopt = (conversationId: string) => {
+    if (keeping()) {
+      save("session", (session = conversationId));
+      return allowed && cartTask(() => sync());
+    }
+  };
   const consentChanged = (analytics: boolean) => (analytics ? !allowed && start() : stop());
 
   const consentKnown = new Promise<void>((resolve) => {
     const read = () => {
-      const privacy = w.Shopify?.customerPrivacy;
+      const privacy = shopify.customerPrivacy;
       // Unanswered (""): keep holding; declined: drop what is held.
       if (privacy?.analyticsProcessingAllowed()) start();
       else if (privacy?.currentVisitorConsent?.().analytics == "no") stop();
       resolve();
     };
-    if (w.Shopify?.customerPrivacy) read();
-    else if (w.Shopify?.loadFeatures) w.Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], read);
+    if (shopify.customerPrivacy) read();
+    else shopify.loadFeatures?.([{ name: "consent-tracking-api", version: "0.1" }], read);
     // No Customer Privacy API at all means no way to learn consent: stay off, but never hold the widget up.
     setTimeout(resolve, 3000);
   });
@@ -230,15 +239,15 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
 
   const required = (payload: Payload, field: string) => {
     const value = payload[field];
-    if (value == null || value === "") throw Error(`${field} is required`);
+    if (!value && value !== 0) throw Error(`${field} is required`);
     return String(value);
   };
 
   const commands: Record<string, (payload: Payload) => unknown> = {
     conversation_started(payload) {
       record("conversation_started", {
-        conversationId: required(payload, "conversationId"),
-        // The app decides the surface (a nudgeId makes it NUDGE_CLICK) from the conversation's first event.
+        // The app checks the id (a batch's bad event is refused alone) and decides the surface (a nudgeId makes it NUDGE_CLICK) from the conversation's first event.
+        conversationId: payload.conversationId,
         surface: payload.surface,
         nudgeId: payload.nudgeId,
       });
@@ -246,7 +255,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     message(payload) {
       const conversationId = required(payload, "conversationId");
       const { role, answerFound } = payload;
-      if (role != "shopper" && role != "assistant") throw Error("role is invalid");
+      // A role the protocol does not know is refused by the app for this event alone (see flush).
       record("message", {
         conversationId,
         role,
@@ -255,35 +264,38 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
         topic: payload.topic,
         text: payload.text,
       });
-      if ((allowed || held) && role == "assistant" && answerFound === true && session != conversationId) {
-        save("session", (session = conversationId));
-        // Held: the cart is stamped when consent arrives (start).
-        return allowed && cartTask(() => sync());
-      }
+      if (role == "assistant" && answerFound === true && session != conversationId) return adopt(conversationId);
     },
     add_to_cart(payload) {
       const conversationId = required(payload, "conversationId");
-      const id = Number(String(required(payload, "variantId")).split("/").pop());
+      const id = Number(required(payload, "variantId").split("/").pop());
       const quantity = payload.quantity ?? 1;
       if (!(id > 0) || !(quantity >= 1 && quantity <= 999 && quantity % 1 == 0))
         throw Error("variantId or quantity is invalid");
       const properties = { ...payload.properties };
       if (allowed) properties[SESSION_KEY] = conversationId;
-      if (allowed || held) save("session", (session = conversationId));
+      if (keeping()) save("session", (session = conversationId));
       return cartTask(async () => {
         const before = lastCart || (await getCart());
-        const response = await post("cart/add.js", { items: [{ id, quantity, properties }] });
+        const response = await post(root + "cart/add.js", { items: [{ id, quantity, properties }] });
         if (!response.ok) throw Error(`cart/add.js: ${(await response.json()).description}`);
         return sync(before, conversationId);
       });
     },
+    // A link the chat shares (in the widget, or copied into a message): the URL back, with its tracking parameter.
+    link(payload) {
+      const conversationId = required(payload, "conversationId");
+      const url = new URL(required(payload, "url"), location.href);
+      const linkId = crypto.randomUUID().slice(0, 8);
+      record("link_shared", { conversationId, linkId, url: url.href });
+      // As links.ts trackedUrl writes it (inlined here for the size budget).
+      url.searchParams.set(LINK_PARAM, linkId + "." + conversationId);
+      return url.href;
+    },
     // A logged-in customer reaches the app through the App Proxy's signed logged_in_customer_id; a customer id in the
     // body would only be a claim, so the storefront sends the e-mail's hash alone.
     async identify(payload) {
-      const email = String(payload.email || "")
-        .trim()
-        .toLowerCase();
-      if (!email) throw Error("email is required");
+      const email = required(payload, "email").trim().toLowerCase();
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email)));
       record("identify", { emailSha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("") });
     },
@@ -295,7 +307,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     (commandQueue = commandQueue.then(async () => {
       try {
         const handler = Array.isArray(command) && commands.hasOwnProperty(command[0]) && commands[command[0]];
-        if (!handler) throw Error(`unknown command ${JSON.stringify(command)}`);
+        if (!handler) throw Error(`unknown command ${command}`);
         return await handler(command[1] || {});
       } catch (error) {
         say("warn", error);
@@ -322,11 +334,11 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     const open = xhr.open;
     const send = xhr.send;
     xhr.open = function (this: any, method: string, url: string | URL) {
-      this.chatAttributionCart = isCartRequest(String(url), method);
+      this._chatCart = isCartRequest(String(url), method);
       return open.apply(this, arguments as any);
     };
     xhr.send = function (this: any) {
-      if (this.chatAttributionCart) {
+      if (this._chatCart) {
         cartRequestStarted();
         this.addEventListener("loadend", () => cartRequestEnded(this.status > 0 && this.status < 300));
       }
@@ -341,6 +353,15 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   } catch (error) {
     say("warn", error);
   }
+
+  // Landed through a shared link (any device): a LINK touch of its conversation, whose session the cart now carries.
+  // As links.ts landingLink reads it.
+  const landed = /^(\w{8})\.(.+)/.exec(new URLSearchParams(location.search).get(LINK_PARAM)!);
+  if (landed)
+    commandQueue = commandQueue.then((): unknown => {
+      record("link_click", { linkId: landed[1], conversationId: landed[2] });
+      return adopt(landed[2]);
+    });
 
   pending.splice(0).forEach(run);
   pending.push = run;

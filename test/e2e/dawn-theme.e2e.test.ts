@@ -162,6 +162,52 @@ describe("the embed on Dawn's product page", () => {
     expect(attribution.attribution).toMatchObject({ class: "LED", matchedBy: "CART_ATTRIBUTE" });
   });
 
+  it("a link the chat shared, opened in another browser, leads to an order matched by LINK; a forged one credits nothing", async () => {
+    const chat = await visit("?chat_autostart=which%20serum%20for%20dull%20skin", "/products/vitamin-c-serum");
+    await chat.page.getByRole("button", { name: "Send me a link" }).click();
+    const link = chat.page.locator("[data-chat-link]");
+    await link.waitFor();
+    const url = (await link.getAttribute("href"))!;
+    await expect.poll(() => eventsOfType(chat.accepted, "link_shared").length, { timeout: 10_000 }).toBe(1);
+    const conversationId = eventsOfType(chat.accepted, "link_shared")[0].conversationId!;
+    expect(url).toMatch(new RegExp(`[?&]chat_link=[0-9a-f]{8}\\.${conversationId}$`));
+
+    // Another device: a fresh browser profile, another visitor.
+    const phone = await visit(new URL(url).search, new URL(url).pathname);
+    await expect.poll(() => eventsOfType(phone.accepted, "link_click").length, { timeout: 10_000 }).toBe(1);
+    const visitorId = phone.accepted[0].visitorId;
+    expect(visitorId).not.toBe(chat.accepted[0].visitorId);
+    await expect
+      .poll(async () => (await cartOf(phone.page)).attributes)
+      .toEqual({ _chat_session_id: conversationId, _chat_visitor_id: visitorId });
+    await phone.page.getByRole("button", { name: "Add to cart" }).click();
+    await expect
+      .poll(() => cartEvents(phone.accepted), { timeout: 10_000 })
+      .toEqual([["ITEM_ADDED", "48103", 1, false, conversationId]]);
+    const { admin, attribution } = await attributionOf(await checkout(phone.page));
+    expect(attribution.attribution, JSON.stringify(attribution.attribution)).toMatchObject({
+      class: "LED",
+      matchedBy: "LINK",
+    });
+    expect(attribution.attribution.steps.join(" ")).toMatch(/opened a link the chat shared/);
+    await admin.goto(`${adminUrl}/demo`);
+    await admin.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name: "Orders" }).click();
+    await admin.getByRole("link", { name: attribution.name }).first().click();
+    await admin.getByRole("link", { name: conversationId }).click();
+    await admin.getByText("Shared a link").waitFor();
+    await admin.getByText("by another visitor (another device or person)").waitFor();
+
+    // The same conversation's id with a token it never shared: the click is kept, the order is not credited.
+    const forged = await visit(`?chat_link=zzzzzzzz.${conversationId}`, "/products/clay-mask");
+    await expect.poll(() => eventsOfType(forged.accepted, "link_click").length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await cartOf(forged.page)).attributes._chat_session_id).toBe(conversationId);
+    await forged.page.getByRole("button", { name: "Add to cart" }).click();
+    await forged.page.locator("[data-cart-count]", { hasText: "1" }).waitFor();
+    const { attribution: forgedOrder } = await attributionOf(await checkout(forged.page));
+    expect(forgedOrder.attribution).toMatchObject({ class: "UNATTRIBUTED", matchedBy: null });
+    expect(forgedOrder.attribution.steps.join(" ")).toMatch(/not counted/);
+  });
+
   it("drops a chat held before consent when the shopper declines, and sends none of it on a later accept", async () => {
     const { page, accepted, attempts } = await visit("?consent_region=required", "/products/clay-mask");
     const banner = page.locator("[data-consent-banner]");

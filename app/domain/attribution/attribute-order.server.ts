@@ -123,6 +123,8 @@ export interface Evidence {
     touches: JsonTouch[];
     cartEvents: JsonCartEvent[];
   }[];
+  /** Landings through a shared link by the visitors the orders' carts were stamped for. */
+  linkClicks: { visitorKey: string; conversationExternalId: string; occurredAt: number; receivedAt: number | null }[];
   /** Chat add-to-carts of the shoppers of those conversations, in any of their conversations. */
   chatAdds: {
     visitorId: string;
@@ -209,6 +211,12 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
        CROSS JOIN LATERAL (
          SELECT * FROM "Conversation" c WHERE c."visitorId" = i."visitorId" AND c."shopId" IS NOT DISTINCT FROM $1::uuid OFFSET 0
        ) c
+     ), link_clicks AS (
+       SELECT k.key AS "visitorKey", c."externalId", lc."occurredAt", lc."receivedAt"
+       FROM unnest($7::text[]) AS k(key)
+       CROSS JOIN LATERAL (SELECT v.id FROM "Visitor" v WHERE v."shopId" = $1::uuid AND v."visitorKey" = k.key OFFSET 0) v
+       CROSS JOIN LATERAL (SELECT * FROM "LinkClick" lc WHERE lc."visitorId" = v.id AND lc."conversationId" IS NOT NULL OFFSET 0) lc
+       JOIN "Conversation" c ON c.id = lc."conversationId"
      ), chat_adds AS (
        SELECT e.id, e."visitorId", e."conversationId", e.type::text AS type, e."occurredAt", e."receivedAt"
        FROM (SELECT DISTINCT "visitorId" FROM conversations WHERE "visitorId" IS NOT NULL) v
@@ -233,7 +241,10 @@ export async function readEvidence(sql: Sql, shopId: string, orders: readonly Ev
           FROM conversations c) AS conversations,
        (SELECT coalesce(json_agg(json_build_object('visitorId', "visitorId", 'conversationId', "conversationId", 'type', type,
                                                    'occurredAt', ${epochMs(`"occurredAt"`)}, 'receivedAt', ${epochMs(`"receivedAt"`)}) ORDER BY "occurredAt", id), '[]'::json)
-          FROM chat_adds) AS "chatAdds"`,
+          FROM chat_adds) AS "chatAdds",
+       (SELECT coalesce(json_agg(json_build_object('visitorKey', "visitorKey", 'conversationExternalId', "externalId",
+                                                   'occurredAt', ${epochMs(`"occurredAt"`)}, 'receivedAt', ${epochMs(`"receivedAt"`)}) ORDER BY "occurredAt"), '[]'::json)
+          FROM link_clicks) AS "linkClicks"`,
     [
       shopId,
       tokens.map((t) => t.kind),
@@ -291,11 +302,25 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
         : orderVisitor === null
           ? `the order carries no ${CHAT_VISITOR_KEY} to tie it to the visitor who chatted`
           : `its ${CHAT_VISITOR_KEY} names another visitor than the one who chatted`;
-    const conversationLinks = (links.get(conversation.externalId) ?? []).map((link) =>
-      stampRefusal && (link.by === "CART_ATTRIBUTE" || link.by === "LINE_ITEM_PROPERTY")
-        ? { ...link, refused: stampRefusal }
-        : link,
-    );
+    // A visitor who landed through a link the conversation shared (before the order) may carry its stamp.
+    const click = stampRefusal
+      ? evidence.linkClicks.find(
+          (c) =>
+            c.visitorKey === orderVisitor &&
+            c.conversationExternalId === conversation.externalId &&
+            c.occurredAt <= order.processedAt.getTime() &&
+            (c.receivedAt === null || order.receivedAt === null || c.receivedAt <= order.receivedAt.getTime()),
+        )
+      : undefined;
+    const conversationLinks = (links.get(conversation.externalId) ?? []).map((link): Link => {
+      if (!stampRefusal || (link.by !== "CART_ATTRIBUTE" && link.by !== "LINE_ITEM_PROPERTY")) return link;
+      return click
+        ? {
+            by: "LINK",
+            detail: `${link.detail}, stamped when this visitor opened a link the chat shared (${new Date(click.occurredAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+          }
+        : { ...link, refused: stampRefusal };
+    });
     const identityLinks = (conversation.visitorId ? (identityByVisitor.get(conversation.visitorId) ?? []) : []).map(
       (by) => ({
         by,

@@ -18,7 +18,7 @@ import {
 
 const ORDER_TIME = Date.parse("2026-11-10T12:00:00Z");
 const MINUTE = 60_000;
-const DETERMINISTIC = new Set(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN"]);
+const DETERMINISTIC = new Set(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN", "LINK"]);
 
 // Minutes before the order: weighted towards the windows' edges (24 h, 7 days) and past the order.
 const minutesBefore = fc.oneof(

@@ -9,7 +9,7 @@ import { formatMoney, parseMoney } from "../money";
 export type Surface = "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
 export type Classification = "LED" | "ASSISTED" | "UNATTRIBUTED";
 export type ExclusionReason = "TEST" | "OUTLIER" | "UNVERIFIED";
-export type DeterministicLink = "CART_ATTRIBUTE" | "LINE_ITEM_PROPERTY" | "CHECKOUT_TOKEN" | "CART_TOKEN";
+export type DeterministicLink = "CART_ATTRIBUTE" | "LINE_ITEM_PROPERTY" | "CHECKOUT_TOKEN" | "CART_TOKEN" | "LINK";
 export type IdentityLink = "CUSTOMER_ID" | "EMAIL";
 export type MatchedBy = DeterministicLink | IdentityLink;
 
@@ -17,12 +17,20 @@ export type MatchedBy = DeterministicLink | IdentityLink;
 export const LINK_STRENGTH: readonly MatchedBy[] = [
   "CART_ATTRIBUTE",
   "LINE_ITEM_PROPERTY",
+  // The click ties the landing visitor's cart to the conversation; the tokens of that cart follow from it.
+  "LINK",
   "CHECKOUT_TOKEN",
   "CART_TOKEN",
   "CUSTOMER_ID",
   "EMAIL",
 ];
-const DETERMINISTIC = new Set<MatchedBy>(["CART_ATTRIBUTE", "LINE_ITEM_PROPERTY", "CHECKOUT_TOKEN", "CART_TOKEN"]);
+const DETERMINISTIC = new Set<MatchedBy>([
+  "CART_ATTRIBUTE",
+  "LINE_ITEM_PROPERTY",
+  "CHECKOUT_TOKEN",
+  "CART_TOKEN",
+  "LINK",
+]);
 /** Evidence the order carries itself (attribution-spec.md, "Evidence" 1–3), as opposed to an identity match. */
 export const isDeterministic = (by: MatchedBy) => DETERMINISTIC.has(by);
 

@@ -81,7 +81,38 @@ const identify = z.object({
   email: z.string().trim().email().optional(),
 });
 
-export const eventSchema = z.discriminatedUnion("type", [conversationStarted, message, cart, identify]);
+/** The token a shared link carries (`?chat_link=<token>.<conversation id>`): 8 letters or digits. */
+export const LINK_TOKEN = /^[0-9a-z]{8}$/;
+const linkToken = z.string().regex(LINK_TOKEN, "must be 8 lower-case letters or digits");
+
+/** The chat shared a link to a page of the shop (the SDK's `link` command, or POST /api/v1/links). */
+const linkShared = z.object({
+  ...base,
+  type: z.literal("link_shared"),
+  conversationId: shortId(128),
+  linkId: linkToken,
+  url: z
+    .string()
+    .max(2048, "must be at most 2048 characters")
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), "must be an http(s) URL"),
+});
+
+/** A visitor landed through a shared link (the embed reads `chat_link` on the landing page). */
+const linkClick = z.object({
+  ...base,
+  type: z.literal("link_click"),
+  conversationId: shortId(128),
+  linkId: linkToken,
+});
+
+export const eventSchema = z.discriminatedUnion("type", [
+  conversationStarted,
+  message,
+  cart,
+  identify,
+  linkShared,
+  linkClick,
+]);
 export type ClientEvent = z.output<typeof eventSchema>;
 export type CartWireEvent = z.output<typeof cart>;
 

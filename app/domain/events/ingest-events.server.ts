@@ -100,6 +100,31 @@ type CartEventRow = {
   source: EventSource;
   receivedAt: Date | null;
 };
+type ChatLinkRow = {
+  id: string;
+  shopId: string;
+  token: string;
+  conversationId: string;
+  url: string;
+  source: EventSource;
+  sharedAt: Date;
+};
+type LinkClickRow = {
+  id: string;
+  shopId: string;
+  visitorId: string;
+  chatLinkId: string | null;
+  conversationId: string | null;
+  occurredAt: Date;
+  source: EventSource;
+  receivedAt: Date | null;
+};
+/** A shared link as the batch's clicks are checked against it. */
+interface KnownLink {
+  id: string;
+  conversationId: string;
+  externalId: string;
+}
 type LedgerRow = { shopId: string; eventId: string; type: string; source: EventSource };
 type IdentityRow = {
   id: string;
@@ -224,6 +249,10 @@ interface CheckedAgainst {
   takeBacks: Map<BatchEvent, number>;
   /** E-mail hashes already claimed, by visitor row id. */
   claimedEmails: Map<string, Set<string>>;
+  /** The shared links the batch's link events name, by token (links the batch shares are added as it goes). */
+  links: Map<string, KnownLink>;
+  /** `visitor row id conversation row id` for each conversation a visitor of the batch reached through a link. */
+  clicked: Set<string>;
 }
 
 /** Step 2: the reads, a statement each whatever the number of events. */
@@ -254,7 +283,43 @@ async function readWhatEventsAreCheckedAgainst(
     fresh.filter(({ event, context }) => event.type === "identify" && context.source === "STOREFRONT"),
     visitors,
   );
-  return { visitors, conversations, claimedQuantities, takeBacks, claimedEmails };
+  const { links, clicked } = await storedLinks(sql, shopId, freshEvents, visitors);
+  return { visitors, conversations, claimedQuantities, takeBacks, claimedEmails, links, clicked };
+}
+
+/** The stored links the events' tokens name, and the conversations the events' visitors reached through a link. */
+async function storedLinks(
+  sql: Sql,
+  shopId: string,
+  events: readonly ClientEvent[],
+  visitors: Map<string, string>,
+): Promise<{ links: Map<string, KnownLink>; clicked: Set<string> }> {
+  const tokens = [...new Set(events.flatMap((event) => ("linkId" in event ? [event.linkId] : [])))];
+  const visitorIds = [
+    ...new Set(
+      events.flatMap((event) => (event.type === "cart" && event.visitorId ? [visitors.get(event.visitorId)!] : [])),
+    ),
+  ];
+  const links = new Map<string, KnownLink>();
+  const clicked = new Set<string>();
+  if (tokens.length > 0) {
+    const rows = await sql.query<KnownLink & { token: string }>(
+      `SELECT l.token, l.id::text AS id, l."conversationId"::text AS "conversationId", c."externalId"
+       FROM "ChatLink" l JOIN "Conversation" c ON c.id = l."conversationId"
+       WHERE l."shopId" = $1::uuid AND l.token = ANY($2::text[])`,
+      [shopId, tokens],
+    );
+    for (const { token, ...link } of rows) links.set(token, link);
+  }
+  if (visitorIds.length > 0) {
+    const rows = await sql.query<{ visitorId: string; conversationId: string }>(
+      `SELECT DISTINCT "visitorId"::text AS "visitorId", "conversationId"::text AS "conversationId" FROM "LinkClick"
+       WHERE "visitorId" = ANY($1::uuid[]) AND "conversationId" IS NOT NULL`,
+      [visitorIds],
+    );
+    for (const row of rows) clicked.add(`${row.visitorId} ${row.conversationId}`);
+  }
+  return { links, clicked };
 }
 
 /**
@@ -277,6 +342,8 @@ class EventRows {
   private readonly ledgerRows: LedgerRow[] = [];
   private readonly identityRows = new Map<string, IdentityRow>();
   private readonly cartLinks = new Map<string, CartLinkRow>(); // by token: the last event naming it wins
+  private readonly chatLinkRows: ChatLinkRow[] = [];
+  private readonly linkClickRows: LinkClickRow[] = [];
   private readonly now = new Date();
   private readonly maxUnitValue: bigint;
 
@@ -295,14 +362,20 @@ class EventRows {
 
   /** Decides one event: null when its rows are collected, else the reason it is refused. */
   async take(item: BatchEvent): Promise<string | null> {
-    const { event, part, context } = item;
+    const { part, context } = item;
+    let { event } = item;
     const receivedAt = context.receivedAt ?? this.now;
     const at = storedTimeOf(event.occurredAt, context, receivedAt);
     // Browser-sent evidence carries its arrival: it never counts for an order the app had heard of before it.
     const storefrontReceipt = context.source === "STOREFRONT" ? receivedAt : null;
     const visitorId = event.visitorId ? this.known.visitors.get(event.visitorId)! : null;
     const owned = this.otherOwner(event, visitorId);
-    if (owned) return `conversation ${owned} belongs to another visitor`;
+    if (owned && event.type === "cart" && !event.fromChat) {
+      // A theme's change in a cart stamped with another visitor's conversation: linked only for a visitor who came
+      // through a link that conversation shared, else stored without it.
+      const conversation = this.known.conversations.get(owned)!.row.id;
+      if (!this.known.clicked.has(`${visitorId} ${conversation}`)) event = { ...event, conversationId: undefined };
+    } else if (owned && event.type !== "link_click") return `conversation ${owned} belongs to another visitor`;
     const refusal =
       event.type === "conversation_started"
         ? this.takeStart(event, visitorId, at)
@@ -310,7 +383,11 @@ class EventRows {
           ? this.takeMessage(event, visitorId, at, context, storefrontReceipt)
           : event.type === "cart"
             ? await this.takeCart(item, event, visitorId, at, storefrontReceipt)
-            : this.takeIdentify(event, visitorId, at, context);
+            : event.type === "link_shared"
+              ? this.takeLinkShared(event, visitorId, at, context)
+              : event.type === "link_click"
+                ? this.takeLinkClick(event, visitorId, at, context, storefrontReceipt)
+                : this.takeIdentify(event, visitorId, at, context);
     if (refusal) return refusal;
     this.ledgerRows.push({ shopId: this.shop.id, eventId: event.id, type: event.type, source: context.source });
     if (!this.touched.earliest || at < this.touched.earliest) this.touched.earliest = at;
@@ -410,6 +487,64 @@ class EventRows {
     return null;
   }
 
+  private takeLinkShared(
+    event: Extract<ClientEvent, { type: "link_shared" }>,
+    visitorId: string | null,
+    at: Date,
+    context: IngestContext,
+  ): string | null {
+    const known = this.known.links.get(event.linkId);
+    if (known && known.externalId !== event.conversationId)
+      return `link ${event.linkId} belongs to another conversation`;
+    if (known) return null;
+    const conversationId = this.conversationFor(event.conversationId, visitorId, at);
+    const { origin, pathname } = new URL(event.url);
+    const row = {
+      id: uuidv7(),
+      shopId: this.shop.id,
+      token: event.linkId,
+      conversationId,
+      // Where it leads, without the query or fragment a chat may have put personal data in.
+      url: `${origin}${pathname}`.slice(0, 2048),
+      source: context.source,
+      sharedAt: at,
+    };
+    this.chatLinkRows.push(row);
+    this.known.links.set(event.linkId, { id: row.id, conversationId, externalId: event.conversationId });
+    return null;
+  }
+
+  /**
+   * A landing through a link: a LINK touch of its conversation by this visitor when the link was shared for it, a
+   * click on nothing (kept, crediting nothing) when it was not (attribution-spec.md, "Evidence" 4).
+   */
+  private takeLinkClick(
+    event: Extract<ClientEvent, { type: "link_click" }>,
+    visitorId: string | null,
+    at: Date,
+    context: IngestContext,
+    storefrontReceipt: Date | null,
+  ): string | null {
+    if (!visitorId) return "a link click needs the visitor who landed";
+    const link = this.known.links.get(event.linkId);
+    const valid = link && link.externalId === event.conversationId ? link : null;
+    this.linkClickRows.push({
+      id: uuidv7(),
+      shopId: this.shop.id,
+      visitorId,
+      chatLinkId: valid?.id ?? null,
+      conversationId: valid?.conversationId ?? null,
+      occurredAt: at,
+      source: context.source,
+      receivedAt: storefrontReceipt,
+    });
+    if (valid) {
+      this.known.clicked.add(`${visitorId} ${valid.conversationId}`);
+      this.touched.conversationExternalIds.add(valid.externalId);
+    }
+    return null;
+  }
+
   private takeIdentify(
     event: Extract<ClientEvent, { type: "identify" }>,
     visitorId: string | null,
@@ -427,7 +562,7 @@ class EventRows {
       visitorId = conversation.row.visitorId;
     }
     if (context.source === "STOREFRONT") {
-      // A browser's identities are claims (attribution-spec.md, "Evidence" 4–5): a customer id only from the App
+      // A browser's identities are claims (attribution-spec.md, "Evidence" 5–6): a customer id only from the App
       // Proxy's signature, and no more than a few e-mail addresses per visitor.
       if (event.customerId)
         return "customerId is taken from Shopify's signed logged_in_customer_id, never from the storefront body";
@@ -516,6 +651,9 @@ class EventRows {
     await writeConversations(sql, [...this.known.conversations.values()]);
     await insertJsonRows(sql, "Touchpoint", this.touchpointRows);
     await insertJsonRows(sql, "CartEvent", this.cartEventRows);
+    // A token is bound once: a concurrent batch sharing the same token keeps the first.
+    await insertJsonRows(sql, "ChatLink", this.chatLinkRows, `ON CONFLICT ("shopId", token) DO NOTHING`);
+    await insertJsonRows(sql, "LinkClick", this.linkClickRows);
     // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
     await insertJsonRows(sql, "ClientEvent", this.ledgerRows);
     // After all of the batch's touches are in.

@@ -86,6 +86,13 @@ export type TimelineItem =
       currency: string;
       fromChat: boolean;
     }
+  | { kind: "link_shared"; at: string; url: string }
+  | {
+      kind: "link_click";
+      at: string;
+      /** Opened by another visitor than the one who chatted (another device or person). */
+      otherVisitor: boolean;
+    }
   | {
       kind: "order";
       at: string;
@@ -120,6 +127,8 @@ export async function findConversationTimeline(
       touchpoints: { orderBy: { occurredAt: "asc" } },
       cartEvents: { orderBy: { occurredAt: "asc" } },
       attributions: { include: { order: true } },
+      links: { orderBy: { sharedAt: "asc" } },
+      linkClicks: { orderBy: { occurredAt: "asc" } },
     },
   });
   if (!conversation) return null;
@@ -149,6 +158,16 @@ export async function findConversationTimeline(
         unitValue: formatDecimal(event.unitValue),
         currency: event.currency,
         fromChat: event.fromChat,
+      }),
+    ),
+    ...conversation.links.map(
+      (link): TimelineItem => ({ kind: "link_shared", at: link.sharedAt.toISOString(), url: link.url }),
+    ),
+    ...conversation.linkClicks.map(
+      (click): TimelineItem => ({
+        kind: "link_click",
+        at: click.occurredAt.toISOString(),
+        otherVisitor: click.visitorId !== conversation.visitorId,
       }),
     ),
     ...credited.map(

@@ -44,6 +44,7 @@ export const MATCHED_BY_LABEL: Record<MatchedBy, string> = {
   LINE_ITEM_PROPERTY: "Line item property",
   CHECKOUT_TOKEN: "Checkout token",
   CART_TOKEN: "Cart token",
+  LINK: "Shared link",
   CUSTOMER_ID: "Customer id",
   EMAIL: "E-mail",
 };

@@ -10,19 +10,19 @@
     {
       words: ["dry", "cream", "moistur"],
       topic: "dry skin",
-      product: { productId: "8101", variantId: "48101", title: "Hydrating Face Cream" },
+      product: { productId: "8101", variantId: "48101", title: "Hydrating Face Cream", handle: "hydrating-face-cream" },
       text: "For dry skin I'd pick our Hydrating Face Cream.",
     },
     {
       words: ["serum", "vitamin", "dull"],
       topic: "dull skin",
-      product: { productId: "8103", variantId: "48103", title: "Vitamin C Serum" },
+      product: { productId: "8103", variantId: "48103", title: "Vitamin C Serum", handle: "vitamin-c-serum" },
       text: "Our Vitamin C Serum brightens dull skin (10 % off today).",
     },
     {
       words: ["sun", "spf"],
       topic: "sunscreen",
-      product: { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid" },
+      product: { productId: "8104", variantId: "48104", title: "SPF 50 Day Fluid", handle: "spf-50-day-fluid" },
       text: "SPF 50 Day Fluid protects every day.",
     },
   ];
@@ -74,12 +74,24 @@
           answer.product.variantId +
           '">Add ' +
           answer.product.title +
-          " to cart</button>",
+          ' to cart</button> <button type="button" class="link" data-chat-share="' +
+          answer.product.handle +
+          '">Send me a link</button>',
       );
     } else {
       queue.push(["message", { conversationId: conversationId, role: "assistant", answerFound: false }]);
       say("assistant", "Sorry, I don't know that one yet.");
     }
+  }
+
+  // A link to the product, as a chat sends one by e-mail: opened on any device, it leads back to this conversation.
+  function shareLink(handle, button) {
+    button.disabled = true;
+    Promise.resolve(
+      queue.push(["link", { conversationId: conversationId, url: window.Shopify.routes.root + "products/" + handle }]),
+    ).then(function (url) {
+      if (url) say("assistant", 'Here is your link: <a data-chat-link href="' + url + '">' + url + "</a>");
+    });
   }
 
   function addToCart(variantId, button) {
@@ -113,6 +125,7 @@
       if ("chatToggle" in target.dataset)
         panel.querySelector("[data-chat-panel]").hidden = !panel.querySelector("[data-chat-panel]").hidden;
       if (target.dataset.chatAdd) addToCart(target.dataset.chatAdd, target);
+      if (target.dataset.chatShare) shareLink(target.dataset.chatShare, target);
     });
     panel.addEventListener("submit", function (event) {
       event.preventDefault();
