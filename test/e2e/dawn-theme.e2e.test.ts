@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { artifactsDir, chromiumForThisFile } from "./browser";
-import { cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
+import { attributionInAdmin, cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
 
 const storefrontUrl = inject("storefrontUrl");
 const adminUrl = inject("demoBaseUrl");
@@ -35,16 +35,7 @@ async function checkout(page: Page) {
   return (await page.locator("[data-order-id]").textContent())!;
 }
 
-async function attributionOf(orderId: string) {
-  const admin = await browser.newPage();
-  await admin.goto(`${adminUrl}/demo`);
-  await admin.getByRole("heading", { name: "Insights" }).waitFor();
-  const attribution = await admin.evaluate(
-    async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(),
-    orderId,
-  );
-  return { admin, attribution };
-}
+const attributionOf = (orderId: string) => attributionInAdmin(browser, adminUrl, orderId);
 
 describe("the embed on Dawn's product page", () => {
   it("links the product page's own Add to cart and the drawer's quantity change to the chat the cart is stamped with", async () => {

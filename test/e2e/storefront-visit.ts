@@ -66,3 +66,15 @@ export const push = (page: Page, command: [string, Record<string, unknown>]) =>
 export const storedKeys = (page: Page) =>
   page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith("chat_attribution_")));
 export const eventsOfType = (events: SentEvent[], type: string) => events.filter((event) => event.type === type);
+
+/** The order's stored attribution as the demo admin's API gives it, and the admin page that asked for it. */
+export async function attributionInAdmin(browser: { newPage: () => Promise<Page> }, adminUrl: string, orderId: string) {
+  const admin = await browser.newPage();
+  await admin.goto(`${adminUrl}/demo`);
+  await admin.getByRole("heading", { name: "Insights" }).waitFor();
+  const attribution = await admin.evaluate(
+    async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(),
+    orderId,
+  );
+  return { admin, attribution };
+}

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { artifactsDir, chromiumForThisFile } from "./browser";
-import { type AjaxCart, cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
+import { type AjaxCart, attributionInAdmin, cartOf, eventsOfType, push, storedKeys, visitor } from "./storefront-visit";
 
 const storefrontUrl = inject("storefrontUrl");
 const adminUrl = inject("demoBaseUrl");
@@ -259,13 +259,7 @@ describe("storefront embed (simulated Shopify storefront)", () => {
     await page.screenshot({ path: path.join(artifactsDir, "storefront-thank-you.png") });
     expect(pageErrors).toEqual([]);
 
-    const admin = await browser.newPage();
-    await admin.goto(`${adminUrl}/demo`);
-    await admin.getByRole("heading", { name: "Insights" }).waitFor();
-    const attribution = await admin.evaluate(
-      async (id) => (await fetch(`/api/orders/${id}/attribution`)).json(),
-      orderId,
-    );
+    const { admin, attribution } = await attributionInAdmin(browser, adminUrl, orderId!);
     expect(attribution).toMatchObject({
       orderId,
       name: orderName,

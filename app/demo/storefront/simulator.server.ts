@@ -28,6 +28,7 @@ import {
   type SimulatedCart,
 } from "./simulated-cart";
 import {
+  escapeHtml,
   renderProductPage,
   renderStorefrontPage,
   renderThankYouPage,
@@ -99,8 +100,6 @@ async function cartRequestBody(request: ExpressRequest): Promise<Record<string, 
   }
   return qs.parse(raw.toString("utf8"));
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Shopify's Section Rendering API as Dawn asks for it (`sections` on a cart request, or `?sections=` on a page): each

@@ -33,7 +33,18 @@ async function renderEmbed(extensionDir: string, overrides: Partial<EmbedSetting
   return `${markup}\n<script src="/cdn/embed/${schema.javascript}" defer></script>`;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The end of every theme page: the footer, the consent banner theme-consent.js drives, and the app embed. */
+async function pageEnd(options: StorefrontPageOptions, footerStart: string): Promise<string> {
+  return `<footer class="footer">${footerStart}<button type="button" class="link" data-privacy-settings>Privacy settings</button></footer>
+  <div class="consent-banner" data-consent-banner hidden>
+    <p>We use cookies and similar technologies for analytics.</p>
+    <button type="button" class="button" data-consent="accept">Accept</button>
+    <button type="button" class="link" data-consent="decline">Decline</button>
+  </div>
+  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}`;
+}
+
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const price = (decimal: string, currency: string) => `${decimal} ${currency}`;
 
 export interface StorefrontPageOptions {
@@ -76,6 +87,7 @@ export async function renderStorefrontPage(options: StorefrontPageOptions): Prom
   <script>window.Shopify = ${JSON.stringify(shopify)};</script>
   <script src="/cdn/theme/customer-privacy.js"></script>
   <script src="/cdn/theme/chat-widget.js"></script>
+  <script src="/cdn/theme/theme-consent.js" defer></script>
   <script src="/cdn/theme/theme.js" defer></script>
 </head>
 <body>
@@ -97,13 +109,7 @@ export async function renderStorefrontPage(options: StorefrontPageOptions): Prom
       </div>
     </section>
   </main>
-  <footer class="footer">${account}<button type="button" class="link" data-privacy-settings>Privacy settings</button></footer>
-  <div class="consent-banner" data-consent-banner hidden>
-    <p>We use cookies and similar technologies for analytics.</p>
-    <button type="button" class="button" data-consent="accept">Accept</button>
-    <button type="button" class="link" data-consent="decline">Decline</button>
-  </div>
-  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}
+  ${await pageEnd(options, account)}
 </body>
 </html>`;
 }
@@ -138,6 +144,7 @@ export async function renderProductPage(options: ProductPageOptions): Promise<st
   <script>window.Shopify = ${JSON.stringify(shopify)}; window.routes = ${JSON.stringify(routes)};</script>
   <script src="/cdn/theme/customer-privacy.js"></script>
   <script src="/cdn/theme/chat-widget.js"></script>
+  <script src="/cdn/theme/theme-consent.js" defer></script>
   <script src="/cdn/theme/dawn-theme.js" defer></script>
 </head>
 <body>
@@ -162,13 +169,7 @@ export async function renderProductPage(options: ProductPageOptions): Promise<st
     </section>
     <cart-drawer class="cart" aria-label="Cart drawer"><h2>Your cart</h2><div id="cart-drawer"></div></cart-drawer>
   </main>
-  <footer class="footer"><span></span><button type="button" class="link" data-privacy-settings>Privacy settings</button></footer>
-  <div class="consent-banner" data-consent-banner hidden>
-    <p>We use cookies and similar technologies for analytics.</p>
-    <button type="button" class="button" data-consent="accept">Accept</button>
-    <button type="button" class="link" data-consent="decline">Decline</button>
-  </div>
-  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}
+  ${await pageEnd(options, "<span></span>")}
 </body>
 </html>`;
 }

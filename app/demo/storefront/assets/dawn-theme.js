@@ -75,26 +75,6 @@
     }, 300);
   });
 
-  document.addEventListener("click", function (event) {
-    var target = event.target.closest("button");
-    if (!target) return;
-    if (target.dataset.consent)
-      window.Shopify.customerPrivacy.setTrackingConsent(
-        {
-          analytics: target.dataset.consent === "accept",
-          marketing: target.dataset.consent === "accept",
-          preferences: true,
-          sale_of_data: target.dataset.consent === "accept",
-        },
-        function () {
-          $("[data-consent-banner]").hidden = true;
-        },
-      );
-    if ("privacySettings" in target.dataset) $("[data-consent-banner]").hidden = false;
-  });
-  window.Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], function () {
-    $("[data-consent-banner]").hidden = !window.Shopify.customerPrivacy.shouldShowBanner();
-  });
   // Dawn renders the drawer server-side; the stand-in asks for the same sections once.
   fetch(window.Shopify.routes.root + "?sections=cart-drawer,cart-icon-bubble")
     .then(function (response) {

@@ -96,23 +96,7 @@
     }
     if (data.lineRemove) postForm("cart/change.js", { id: data.lineRemove, quantity: "0" }, refresh);
     if ("cartClear" in data) postJson("cart/clear.js", {}).then(render);
-    if (data.consent)
-      window.Shopify.customerPrivacy.setTrackingConsent(
-        {
-          analytics: data.consent === "accept",
-          marketing: data.consent === "accept",
-          preferences: true,
-          sale_of_data: data.consent === "accept",
-        },
-        function () {
-          $("[data-consent-banner]").hidden = true;
-        },
-      );
-    if ("privacySettings" in data) $("[data-consent-banner]").hidden = false;
   });
 
-  window.Shopify.loadFeatures([{ name: "consent-tracking-api", version: "0.1" }], function () {
-    $("[data-consent-banner]").hidden = !window.Shopify.customerPrivacy.shouldShowBanner();
-  });
   refresh();
 })();
