@@ -35,14 +35,22 @@ export const visitor =
     const accepted: SentEvent[] = [];
     const attempts: number[] = [];
     const pageErrors: string[] = [];
+    // Replies whose body the browser dropped because the page navigated away first (a checkout right after an add):
+    // the app answered 200, but which events it refused is unknown, so none of them is counted as accepted.
+    const unreadReplies: SentEvent[][] = [];
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("response", async (response) => {
       if (!response.url().includes("/apps/chat-attribution/events")) return;
       attempts.push(response.status());
       if (response.status() !== 200) return;
-      // Accepted means stored: the events the app refused one by one (a cart add its cart does not bear out) are not.
-      const refused = new Set(((await response.json()).rejected as { index: number }[]).map((r) => r.index));
       const sent = response.request().postDataJSON().events as SentEvent[];
+      const reply = await response.json().catch(() => undefined);
+      if (reply === undefined) {
+        unreadReplies.push(sent);
+        return;
+      }
+      // Accepted means stored: the events the app refused one by one (a cart add its cart does not bear out) are not.
+      const refused = new Set((reply.rejected as { index: number }[]).map((r) => r.index));
       accepted.push(...sent.filter((_, index) => !refused.has(index)));
     });
     page.on("requestfailed", (request) => {
@@ -52,7 +60,7 @@ export const visitor =
     await page.waitForFunction(
       () => (window as unknown as { chatAttribution?: { loaded?: number } }).chatAttribution?.loaded === 1,
     );
-    return { page, accepted, attempts, pageErrors };
+    return { page, accepted, unreadReplies, attempts, pageErrors };
   };
 
 export const cartOf = (page: Page, root = "/") =>
