@@ -184,7 +184,7 @@ export function takeBackQuantity(event: CartWireEvent, claimed: ClaimedQuantitie
  * add names its own. A theme's change (the shop's own Add to cart, the cart drawer) names the conversation the embed
  * stamped: it is linked when Shopify's cart bears that out — the cart's `_chat_session_id` attribute, or the property
  * of a line of its variant — and stored unlinked when it does not. Without a cart read (a decrease, which takes off
- * at most what the visitor's own adds put on) the claim stands, as the conversation is the visitor's own.
+ * at most what the visitor's own adds put on) the claim stands, as the conversation is the visitor's own (decision 013).
  */
 export function linkedConversation(event: CartWireEvent, shopify: ShopifyCarts | undefined): string | null {
   const claimed = event.conversationId ?? null;
