@@ -29,6 +29,10 @@ export interface ConversationSpec {
     answerFound?: boolean | null;
     topic?: string;
     kind?: "SHOPPER_MESSAGE" | "ASSISTANT_ANSWER";
+    /** Products the answer recommended. */
+    productIds?: string[];
+    /** When the storefront event reached the app; null (the server API) when not given. */
+    receivedAt?: string;
   }[];
   cartEvents?: {
     at: string;
@@ -37,6 +41,7 @@ export interface ConversationSpec {
     unitValue: string;
     currency?: string;
     productId?: string;
+    receivedAt?: string;
   }[];
 }
 
@@ -67,7 +72,9 @@ export async function createConversation(shop: { id: string; currency: string },
         kind: touch.kind ?? "ASSISTANT_ANSWER",
         answerFound: touch.answerFound === undefined ? true : touch.answerFound,
         topic: touch.topic,
+        productIds: touch.productIds ?? [],
         occurredAt: new Date(touch.at),
+        receivedAt: touch.receivedAt ? new Date(touch.receivedAt) : null,
         source: "STOREFRONT",
       },
     });
@@ -84,6 +91,7 @@ export async function createConversation(shop: { id: string; currency: string },
         currency: event.currency ?? shop.currency,
         quantity: event.quantity,
         occurredAt: new Date(event.at),
+        receivedAt: event.receivedAt ? new Date(event.receivedAt) : null,
         source: "STOREFRONT",
       },
     });
@@ -102,6 +110,8 @@ export interface OrderSpec {
   excludedReason?: ExclusionReason;
   lineItems?: { productId: string | null; title: string; quantity: number; amount: string }[];
   name?: string;
+  /** When the app heard of the order (its row's createdAt); now when not given. */
+  receivedAt?: string;
 }
 
 export async function createOrder(shop: { id: string; currency: string }, spec: OrderSpec) {
@@ -113,6 +123,7 @@ export async function createOrder(shop: { id: string; currency: string }, spec: 
       shopifyOrderId: String(9_000_000 + n),
       name: spec.name ?? `#${1000 + n}`,
       processedAt: new Date(spec.at),
+      ...(spec.receivedAt ? { createdAt: new Date(spec.receivedAt) } : {}),
       currency: shop.currency,
       grossAmount: spec.gross,
       netAmount: spec.net ?? spec.gross,

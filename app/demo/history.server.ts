@@ -100,6 +100,8 @@ function orderPayload(plan: OrderPlan, currency: string) {
   };
 }
 
+export const DEMO_CHAT_COSTS = { chatMonthlyCost: "99", chatCostPerConversation: "0.05", grossMarginPercent: "45" };
+
 export interface HistorySummary {
   skipped: boolean;
   conversations: number;
@@ -110,6 +112,8 @@ export interface HistorySummary {
 export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date(), days = 60): Promise<HistorySummary> {
   if ((await db.order.count({ where: { shopId: shop.id } })) > 0)
     return { skipped: true, conversations: 0, events: 0, orders: 0 };
+  // What the demo's chat costs, set with the history (once), so Insights opens on its return; Settings can change it.
+  await db.shop.update({ where: { id: shop.id }, data: DEMO_CHAT_COSTS });
   const rng = seededRandom(20261122);
   const start = now.getTime() - days * DAY;
   let nextOrderId = 7001;

@@ -7,7 +7,22 @@ import { z } from "zod";
 import type { Db } from "../db.server";
 import { settingsOf } from "./attribution/attribute-order.server";
 import { requestReattribution } from "./attribution/reattribution.server";
-import { fitsStoredMoney, parseMoney } from "./money";
+import { fitsStoredMoney, formatDecimal, parseMoney } from "./money";
+
+/** An optional amount: empty means "not set" (null). */
+const optionalAmount = z
+  .string()
+  .trim()
+  .refine((v) => v === "" || (parseMoney(v) ?? -1n) >= 0n, "must be an amount of 0 or more, or empty")
+  .refine((v) => v === "" || fitsStoredMoney(parseMoney(v)), "must be less than 1,000,000,000,000,000")
+  .transform((v) => (v === "" ? null : v));
+
+const optionalPercent = z
+  .string()
+  .trim()
+  .refine((v) => v === "" || /^\d{1,3}(\.\d{1,2})?$/.test(v), "must be a percentage with at most 2 decimals, or empty")
+  .refine((v) => v === "" || Number(v) <= 100, "must be at most 100")
+  .transform((v) => (v === "" ? null : v));
 
 const checkbox = z
   .union([z.boolean(), z.enum(["true", "false", "on"])])
@@ -36,6 +51,10 @@ export const settingsInputSchema = z
         "must be less than 1,000,000,000,000,000",
       ),
     storeTranscripts: checkbox,
+    // What the chat costs (attribution-spec.md, "Return on the chat's cost"); absent from a post means unchanged.
+    chatMonthlyCost: optionalAmount.nullable().optional(),
+    chatCostPerConversation: optionalAmount.nullable().optional(),
+    grossMarginPercent: optionalPercent.nullable().optional(),
   })
   .refine((s) => s.assistedWindowDays * 24 >= s.ledWindowHours, {
     path: ["assistedWindowDays"],
@@ -45,7 +64,13 @@ export const settingsInputSchema = z
 export type SettingsInput = z.output<typeof settingsInputSchema>;
 
 export function settingsFormOf(shop: Shop): SettingsInput {
-  return { ...settingsOf(shop), storeTranscripts: shop.storeTranscripts };
+  return {
+    ...settingsOf(shop),
+    storeTranscripts: shop.storeTranscripts,
+    chatMonthlyCost: shop.chatMonthlyCost === null ? null : formatDecimal(shop.chatMonthlyCost),
+    chatCostPerConversation: shop.chatCostPerConversation === null ? null : formatDecimal(shop.chatCostPerConversation),
+    grossMarginPercent: shop.grossMarginPercent === null ? null : String(Number(shop.grossMarginPercent)),
+  };
 }
 
 const ENGINE_SETTINGS = [

@@ -154,6 +154,88 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
   );
 }
 
+/**
+ * The first card: what the chat returned for what it cost over the range. Attributed, not causal: the card says so
+ * (attribution-spec.md, "Return on the chat's cost").
+ */
+function ChatReturnCard({ report, locale }: { report: SummaryReport; locale: string }) {
+  const money = (amount: string) => formatCurrency(amount, report.currency, locale);
+  const result = report.chatReturn;
+  if (!result) {
+    return (
+      <HeadedCard heading="Return on the chat's cost">
+        <Text as="p" tone="subdued">
+          The chat's cost is for all surfaces: clear the surface filter to set it against the revenue.
+        </Text>
+      </HeadedCard>
+    );
+  }
+  if (result.cost === null) {
+    return (
+      <HeadedCard heading="Return on the chat's cost">
+        <Text as="p">
+          Tell the app what the chat costs to see what it earns for each {report.currency} spent.{" "}
+          <Link to="/app/settings">Set the chat's cost in Settings</Link>
+        </Text>
+      </HeadedCard>
+    );
+  }
+  const parts = [
+    result.monthlyPart !== null
+      ? `${money(result.monthlyPart)} of the monthly cost for ${report.range.days} days`
+      : null,
+    result.conversationPart !== null
+      ? `${money(result.conversationPart)} for ${formatCount(result.conversations ?? 0, locale)} conversations`
+      : null,
+  ].filter(Boolean);
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          <span data-chat-return="headline">
+            The chat earned {money(result.attributedNetRevenue)} for {money(result.cost)} spent
+          </span>
+        </Text>
+        <InlineStack gap="400" blockAlign="baseline">
+          <Text as="p" variant="headingLg" numeric>
+            <span data-chat-return="ratio">
+              {result.revenuePerCost === null
+                ? "—"
+                : `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(result.revenuePerCost)}×`}
+            </span>
+          </Text>
+          <Text as="p" tone="subdued">
+            attributed net revenue per {report.currency} of cost
+          </Text>
+        </InlineStack>
+        {result.profitAfterCost !== null ? (
+          <Text as="p">
+            At a {formatPercent((result.grossMarginPercent ?? 0) / 100, locale)} gross margin that leaves{" "}
+            <span data-chat-return="profit">{money(result.profitAfterCost)}</span> after the chat's cost.
+          </Text>
+        ) : null}
+        <Text as="p" variant="bodySm" tone="subdued">
+          Cost: {parts.join(" + ")}. Revenue the chat is credited with, not revenue it caused: only a holdout experiment
+          measures that.
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+/** What the chat itself sold: lines of attributed orders that the credited conversation recommended or added. */
+function ChatLinesNote({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { chatLines } = report;
+  return (
+    <Text as="p">
+      Of the attributed revenue,{" "}
+      <span data-chat-lines="net">{formatCurrency(chatLines.netRevenue, report.currency, locale)}</span> (
+      {formatPercent(chatLines.shareOfAttributed, locale)}) came from {formatCount(chatLines.quantity, locale)} items
+      the chat recommended or added itself; the rest is the other items in the same orders.
+    </Text>
+  );
+}
+
 function ExcludedNote({ report }: { report: SummaryReport }) {
   const { test, unverified, outlier } = report.excluded;
   return (
@@ -180,12 +262,13 @@ function TopProducts({ report, locale }: { report: SummaryReport; locale: string
     );
   return (
     <DataTable
-      columnContentTypes={["text", "numeric", "numeric", "numeric"]}
-      headings={["Product", "Orders", "Units", "Attributed revenue"]}
+      columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+      headings={["Product", "Orders", "Units", "Net", "Gross"]}
       rows={report.topProducts.map((product) => [
         product.title,
         product.orders,
         product.quantity,
+        formatCurrency(product.netRevenue, report.currency, locale),
         formatCurrency(product.revenue, report.currency, locale),
       ])}
     />
@@ -305,7 +388,11 @@ export default function Insights() {
             <ReportSkeleton />
           ) : (
             <BlockStack gap="400">
+              <ChatReturnCard report={report} locale={locale} />
               <KpiCards report={report} locale={locale} />
+              <Card>
+                <ChatLinesNote report={report} locale={locale} />
+              </Card>
               <HeadedCard heading="Led and assisted revenue per day">
                 <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
               </HeadedCard>

@@ -95,8 +95,8 @@ export default function Orders() {
             ) : (
               <BlockStack gap="200">
                 <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "text", "numeric", "numeric"]}
-                  headings={["Order", "Placed", "Class", "Source", "Matched by", "Net", "Gross"]}
+                  columnContentTypes={["text", "text", "text", "text", "text", "numeric", "numeric", "numeric"]}
+                  headings={["Order", "Placed", "Class", "Source", "Matched by", "Net", "Gross", "Chat lines (net)"]}
                   rows={orders.rows.map((row) => [
                     <Link key="order" to={`/app/orders/${row.orderId}`}>
                       {row.name ?? row.orderId}
@@ -112,6 +112,7 @@ export default function Orders() {
                     row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—",
                     formatCurrency(row.netRevenue, row.currency, shop.locale),
                     formatCurrency(row.grossRevenue, row.currency, shop.locale),
+                    row.chatLineRevenue === null ? "—" : formatCurrency(row.chatLineRevenue, row.currency, shop.locale),
                   ])}
                 />
                 <ReportPagination page={orders.page} pageCount={orders.pageCount} />

@@ -101,6 +101,53 @@ describe("settings page", () => {
     );
   });
 
+  it("saves what the chat costs without recomputing anything, and clears it when emptied", async () => {
+    const before = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    const jobs = await prisma.reattributionJob.count({ where: { shopId: before.id } });
+    const costs = { chatMonthlyCost: "499.9", chatCostPerConversation: "0.05", grossMarginPercent: "37.5" };
+    const response = await dispatch(postForm("/app/settings", { ...validForm, ...costs }));
+    expect(await response.json()).toEqual({ ok: true, queued: false });
+    const saved = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
+    expect(saved.settingsVersion).toBe(before.settingsVersion);
+    expect(await prisma.reattributionJob.count({ where: { shopId: before.id } })).toBe(jobs);
+    const page = await (await dispatch(adminFetchRequest("/app/settings", shop))).json();
+    expect(page.settings).toMatchObject({
+      chatMonthlyCost: "499.90",
+      chatCostPerConversation: "0.05",
+      grossMarginPercent: "37.5",
+    });
+
+    const cleared = { chatMonthlyCost: "", chatCostPerConversation: " ", grossMarginPercent: "" };
+    expect(await (await dispatch(postForm("/app/settings", { ...validForm, ...cleared }))).json()).toEqual({
+      ok: true,
+      queued: false,
+    });
+    expect(await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({
+      chatMonthlyCost: null,
+      chatCostPerConversation: null,
+      grossMarginPercent: null,
+    });
+  });
+
+  it("answers a cost or margin it cannot use with 400 and a reason, saving none of the form", async () => {
+    const response = await dispatch(
+      postForm("/app/settings", {
+        ...validForm,
+        ledWindowHours: "24",
+        chatMonthlyCost: "-5",
+        chatCostPerConversation: "1000000000000000",
+        grossMarginPercent: "100.5",
+      }),
+    );
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors).toEqual({
+      chatMonthlyCost: "must be an amount of 0 or more, or empty",
+      chatCostPerConversation: "must be less than 1,000,000,000,000,000",
+      grossMarginPercent: "must be at most 100",
+    });
+    expect((await prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).ledWindowHours).toBe(48);
+  });
+
   it("recomputes on demand", async () => {
     const response = await dispatch(postForm("/app/settings", { intent: "reattribute" }));
     expect(await response.json()).toEqual({ ok: true, queued: true });

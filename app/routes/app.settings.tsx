@@ -230,6 +230,9 @@ export default function Settings() {
     ...settings,
     ledWindowHours: String(settings.ledWindowHours),
     assistedWindowDays: String(settings.assistedWindowDays),
+    chatMonthlyCost: settings.chatMonthlyCost ?? "",
+    chatCostPerConversation: settings.chatCostPerConversation ?? "",
+    grossMarginPercent: settings.grossMarginPercent ?? "",
   };
   const savedKey = JSON.stringify(saved);
   const [form, setForm] = useState(saved);
@@ -334,6 +337,54 @@ export default function Settings() {
                 </FormLayout>
               </BlockStack>
             </Card>
+            <Box paddingBlockStart="400">
+              <Card>
+                <BlockStack gap="400">
+                  <BlockStack gap="100">
+                    <Text as="h2" variant="headingMd">
+                      What the chat costs
+                    </Text>
+                    <Text as="p" tone="subdued">
+                      Insights sets the revenue the chat brought against this. Changing it recomputes nothing.
+                    </Text>
+                  </BlockStack>
+                  <FormLayout>
+                    <FormLayout.Group>
+                      <TextField
+                        label={`Cost per month (${currency})`}
+                        name="chatMonthlyCost"
+                        autoComplete="off"
+                        inputMode="decimal"
+                        value={form.chatMonthlyCost}
+                        onChange={field("chatMonthlyCost")}
+                        error={errors.chatMonthlyCost}
+                        helpText="The chat's subscription. A report's range is charged its days' share of each month."
+                      />
+                      <TextField
+                        label={`Cost per conversation (${currency}, optional)`}
+                        name="chatCostPerConversation"
+                        autoComplete="off"
+                        inputMode="decimal"
+                        value={form.chatCostPerConversation}
+                        onChange={field("chatCostPerConversation")}
+                        error={errors.chatCostPerConversation}
+                        helpText="Usage-based fees, charged on conversations started in the range."
+                      />
+                      <TextField
+                        label="Gross margin (%, optional)"
+                        name="grossMarginPercent"
+                        autoComplete="off"
+                        inputMode="decimal"
+                        value={form.grossMarginPercent}
+                        onChange={field("grossMarginPercent")}
+                        error={errors.grossMarginPercent}
+                        helpText="With a margin, Insights also shows the profit left after the chat's cost."
+                      />
+                    </FormLayout.Group>
+                  </FormLayout>
+                </BlockStack>
+              </Card>
+            </Box>
           </Form>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -44,7 +44,13 @@ async function expectInsightsMatchApi(page: Page) {
     const [from, to, surface] = ["data-range-from", "data-range-to", "data-surface"].map(
       (name) => filters.getAttribute(name)!,
     );
-    return { kpis, excluded, paths, filters: { from, to, ...(surface ? { surface } : {}) } };
+    const chatFigures = Object.fromEntries(
+      [...document.querySelectorAll("[data-chat-return], [data-chat-lines]")].map((el) => [
+        el.getAttribute("data-chat-return") ?? `lines-${el.getAttribute("data-chat-lines")}`,
+        el.textContent,
+      ]),
+    );
+    return { kpis, excluded, paths, chatFigures, filters: { from, to, ...(surface ? { surface } : {}) } };
   });
   const expected = await page.evaluate(async (filters) => {
     const params = new URLSearchParams(filters);
@@ -73,11 +79,25 @@ async function expectInsightsMatchApi(page: Page) {
       ),
       pathsTotal: (report.matchedPaths as { orders: number }[]).reduce((n, p) => n + p.orders, 0),
       attributedOrders: report.totals.attributed.orders as number,
+      chatFigures: {
+        "lines-net": money(report.chatLines.netRevenue),
+        // The demo shop's chat has a cost; under a surface filter the return is not shown (the cost is the shop's).
+        ...(report.chatReturn
+          ? {
+              headline: `The chat earned ${money(report.chatReturn.attributedNetRevenue)} for ${money(report.chatReturn.cost)} spent`,
+              ratio: `${new Intl.NumberFormat("en", { maximumFractionDigits: 2 }).format(report.chatReturn.revenuePerCost)}×`,
+              profit: money(report.chatReturn.profitAfterCost),
+            }
+          : {}),
+      },
+      surfaceFiltered: Boolean(report.surface),
     };
   }, shown.filters);
   expect(shown.kpis).toEqual(expected.kpis);
   expect(shown.excluded).toEqual(expected.excluded);
   expect(shown.paths).toEqual(expected.paths);
+  expect(shown.chatFigures).toEqual(expected.chatFigures);
+  expect(Object.keys(shown.chatFigures)).toHaveLength(expected.surfaceFiltered ? 1 : 4);
   // Every attributed order was matched one way: the paths add up to the total.
   expect(expected.pathsTotal).toBe(expected.attributedOrders);
   expect(expected.attributedOrders).toBeGreaterThan(0);
@@ -138,11 +158,13 @@ describe("npm run demo", () => {
       .replace(/^\uFEFF/, "")
       .trimEnd()
       .split("\r\n");
-    expect(csv[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Currency,Excluded");
+    expect(csv[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Chat lines (net),Currency,Excluded");
     expect(csv.length - 1).toBe(
       Number((await page.getByText(/· \d+ orders?$/).textContent())!.match(/(\d+) orders?$/)![1]),
     );
     expect(csv.slice(1).every((line) => line.split(",")[3] === "Led")).toBe(true);
+    // Every led order is counted, so each has its chat lines' revenue (0.00 when the chat recommended none of them).
+    expect(csv.slice(1).every((line) => /^\d+\.\d{2}$/.test(line.split(",")[8]))).toBe(true);
 
     await firstOrder.click();
     await page.getByRole("heading", { name: `Order ${orderName}` }).waitFor();

@@ -13,6 +13,7 @@ export const ORDER_COLUMNS = [
   "Matched by",
   "Net",
   "Gross",
+  "Chat lines (net)",
   "Currency",
   "Excluded",
 ] as const;
@@ -28,6 +29,7 @@ export function orderColumns(row: OrderRow, timezone: string): string[] {
     row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "",
     row.netRevenue ?? "",
     row.grossRevenue ?? "",
+    row.chatLineRevenue ?? "",
     row.currency,
     row.excludedReason ? EXCLUSION_LABEL[row.excludedReason] : "",
   ];

@@ -13,6 +13,8 @@ export interface OrderRow {
   matchedBy: MatchedBy | null;
   netRevenue: string | null;
   grossRevenue: string | null;
+  /** Net revenue of the lines the chat recommended or added; null for an order that is not counted as attributed. */
+  chatLineRevenue: string | null;
   currency: string;
   excludedReason: ExclusionReason | null;
   conversationId: string | null;

@@ -91,7 +91,7 @@ describe("orders report", () => {
 
   it("shows the row the way the page and the CSV do, in the shop's time zone", async () => {
     const page = await listOrders(prisma, shop, week(), "assisted", 1);
-    expect(ORDER_COLUMNS).toHaveLength(10);
+    expect(ORDER_COLUMNS).toHaveLength(11);
     expect(orderColumns(page.rows[0], "Europe/Berlin")).toEqual([
       "#1002",
       page.rows[0].orderId,
@@ -101,6 +101,7 @@ describe("orders report", () => {
       "E-mail",
       "20.00",
       "20.00",
+      "0.00", // counted and attributed, but no line the chat recommended or added
       "EUR",
       "",
     ]);

@@ -6,6 +6,7 @@ import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
 import { formatDecimal } from "../money";
+import { chatLineRevenueByOrder } from "./chat-lines.server";
 import type { OrderFilter, OrderRow } from "./order-row";
 import type { ReportQuery } from "./report-query";
 
@@ -32,7 +33,7 @@ function orderWhere(shop: ReportShop, query: ReportQuery, filter: OrderFilter): 
 const orderRowInclude = { attribution: true } as const;
 type OrderWithAttribution = Prisma.OrderGetPayload<{ include: typeof orderRowInclude }>;
 
-function orderRowOf(order: OrderWithAttribution): OrderRow {
+function orderRowOf(order: OrderWithAttribution, chatLines: Map<string, string>): OrderRow {
   return {
     orderId: order.shopifyOrderId,
     name: order.name,
@@ -42,6 +43,7 @@ function orderRowOf(order: OrderWithAttribution): OrderRow {
     matchedBy: order.attribution?.matchedBy ?? null,
     netRevenue: money(order.netAmount),
     grossRevenue: money(order.grossAmount),
+    chatLineRevenue: chatLines.get(order.id) ?? null,
     currency: order.currency,
     excludedReason: order.attribution?.excludedReason ?? null,
     conversationId: order.attribution?.conversationId ?? null,
@@ -73,7 +75,12 @@ export async function listOrders(
     skip: (current - 1) * ORDERS_PAGE_SIZE,
     take: ORDERS_PAGE_SIZE,
   });
-  return { rows: orders.map(orderRowOf), total, page: current, pageCount };
+  const chatLines = await chatLineRevenueByOrder(
+    db,
+    shop.id,
+    orders.map((order) => order.id),
+  );
+  return { rows: orders.map((order) => orderRowOf(order, chatLines)), total, page: current, pageCount };
 }
 
 /** All matching orders, newest first, in batches (keyset on processedAt, id) so an export never loads the range at once. */
@@ -106,7 +113,12 @@ export async function* allOrders(
       orderBy: [{ processedAt: "desc" }, { id: "desc" }],
       take: batchSize,
     });
-    for (const order of batch) yield orderRowOf(order);
+    const chatLines = await chatLineRevenueByOrder(
+      db,
+      shop.id,
+      batch.map((order) => order.id),
+    );
+    for (const order of batch) yield orderRowOf(order, chatLines);
     if (batch.length < batchSize) return;
     const last = batch[batch.length - 1];
     after = { processedAt: last.processedAt, id: last.id };

@@ -14,6 +14,7 @@ import { Prisma, type Shop } from "@prisma/client";
 import type { Db, DbTx } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
 import { runEvery } from "../../lib/schedule";
+import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
 import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import { localDate, qualifyingAnswer, utc } from "./report-sql.server";
 
@@ -68,7 +69,7 @@ function dayRuns(days: Day[]): [Day, Day][] {
   return runs.length > MOST_RANGES ? [[runs[0][0], runs[runs.length - 1][1]]] : runs;
 }
 
-const ORDER_COLUMNS = `x.id, x."processedAt", x."grossAmount", x."netAmount"`;
+const ORDER_COLUMNS = `x.id, x."processedAt", x."createdAt", x."grossAmount", x."netAmount"`;
 
 /**
  * Orders with an attribution, by class, source, exclusion (counted ones are those without an exclusion) and the
@@ -103,14 +104,18 @@ const countedAttributed = (rowsIn: RowsOfDays) => Prisma.sql`
   FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")}
     JOIN "Attribution" a ON a."orderId" = o.id AND a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
 
-/** Line items of counted led/assisted orders by product; a line without a product is its own product by title. */
+/**
+ * Line items of counted led/assisted orders by product and by whether the chat influenced them (chat-lines.server.ts);
+ * a line without a product is its own product by title.
+ */
 export const PRODUCT_DAYS: Rollup = {
   table: Prisma.sql`"ReportProductDay"`,
-  columns: ["surface", "productId", "title", "quantity", "revenue", "orders"],
+  columns: ["surface", "productId", "title", "chatInfluenced", "quantity", "revenue", "netRevenue", "orders"],
   aggregate: (_shop, rowsIn) => Prisma.sql`
-    SELECT w.day, a.surface, li."productId", max(li.title), sum(li.quantity)::int, sum(li.amount), count(DISTINCT o.id)::int
+    SELECT w.day, a.surface, li."productId", max(li.title), ${chatInfluencedLine} AS influenced, sum(li.quantity)::int,
+           sum(li.amount), sum(${lineNetShare}), count(DISTINCT o.id)::int
     ${countedAttributed(rowsIn)} JOIN "OrderLineItem" li ON li."orderId" = o.id
-    GROUP BY w.day, a.surface, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END`,
+    GROUP BY w.day, a.surface, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END, influenced`,
 };
 
 /** Topics the shopper raised in the credited conversation before a counted led/assisted order. */

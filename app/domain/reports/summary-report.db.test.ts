@@ -8,6 +8,8 @@ import { createConversation, createOrder, createReportShop } from "../../../test
 import { prisma } from "../../db.server";
 import { reportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
+import { listOrders } from "./orders-report.server";
+import { refreshReportRollups } from "./report-rollups.server";
 import { loadSummaryReport } from "./summary-report.server";
 
 const query = (from: string, to: string, timezone: string, surface: ReportQuery["surface"] = null): ReportQuery => ({
@@ -195,10 +197,11 @@ describe("summary report for one week in Berlin", () => {
 
   it("ranks products by attributed line revenue and lists recent attributed orders newest first", async () => {
     const report = await loadSummaryReport(prisma, shop, query("2026-11-09", "2026-11-15", "Europe/Berlin"));
+    // Boots: 100.00 in an order refunded down to 80 % (80.00 net) and 30.00 in one without refunds.
     expect(report.topProducts).toEqual([
-      { productId: "Boots", title: "Boots", quantity: 2, revenue: "130.00", orders: 2 },
-      { productId: "Scarf", title: "Scarf", quantity: 1, revenue: "20.50", orders: 1 },
-      { productId: null, title: "Gift card", quantity: 1, revenue: "19.99", orders: 1 },
+      { productId: "Boots", title: "Boots", quantity: 2, revenue: "130.00", netRevenue: "110.00", orders: 2 },
+      { productId: "Scarf", title: "Scarf", quantity: 1, revenue: "20.50", netRevenue: "20.50", orders: 1 },
+      { productId: null, title: "Gift card", quantity: 1, revenue: "19.99", netRevenue: "19.99", orders: 1 },
     ]);
     expect(report.recentOrders.map((o) => [o.class, o.source, o.matchedBy, o.netRevenue])).toEqual([
       ["ASSISTED", "CHAT_WIDGET", "CUSTOMER_ID", "19.99"],
@@ -238,6 +241,107 @@ describe("summary report for one week in Berlin", () => {
     expect(report.daily).toHaveLength(3);
     expect(report.dailyAverage).toEqual({ attributedRevenue: "0.00", attributedOrders: 0 });
     expect(report.topProducts).toEqual([]);
+  });
+});
+
+describe("chat-influenced lines and the return on the chat's cost", () => {
+  let shop: Shop;
+  let conversationId: string;
+  const week = () => query("2026-11-09", "2026-11-15", "Europe/Berlin");
+  beforeAll(async () => {
+    shop = await createReportShop({ timezone: "Europe/Berlin" });
+    shop = await prisma.shop.update({
+      where: { id: shop.id },
+      data: { chatMonthlyCost: "300", chatCostPerConversation: "0.50", grossMarginPercent: "40" },
+    });
+    const chat = await createConversation(shop, {
+      startedAt: "2026-11-09T22:00:00Z",
+      touches: [
+        { at: "2026-11-10T09:01:00Z", productIds: ["serum"], receivedAt: "2026-11-10T09:01:01Z" },
+        // Said before the order, but the app heard it only after the order: never counts for it.
+        { at: "2026-11-10T09:03:00Z", productIds: ["mask"], receivedAt: "2026-11-10T12:00:00Z" },
+      ],
+      cartEvents: [
+        { at: "2026-11-10T09:02:00Z", type: "ITEM_ADDED", quantity: 1, unitValue: "30.00", productId: "cream" },
+      ],
+    });
+    conversationId = chat.id;
+    await createConversation(shop, { startedAt: "2026-11-12T09:00:00Z", touches: [{ at: "2026-11-12T09:01:00Z" }] });
+    const line = (productId: string, amount: string) => ({ productId, title: productId, quantity: 1, amount });
+    await createOrder(shop, {
+      at: "2026-11-10T10:00:00Z",
+      receivedAt: "2026-11-10T10:05:00Z",
+      classification: "LED",
+      conversationId: chat.id,
+      gross: "100.00",
+      net: "80.00",
+      lineItems: [line("serum", "40.00"), line("cream", "30.00"), line("mask", "20.00"), line("toner", "10.00")],
+    });
+    // Not attributed: its recommended product is no chat sale.
+    await createOrder(shop, { at: "2026-11-11T10:00:00Z", gross: "40.00", lineItems: [line("serum", "40.00")] });
+  });
+
+  it("counts the lines the credited conversation recommended or added before the order, at their net share", async () => {
+    const report = await loadSummaryReport(prisma, shop, week());
+    // serum (recommended) 40 × 80 % + cream (added from the chat) 30 × 80 %; mask came too late, toner never.
+    expect(report.chatLines).toEqual({ netRevenue: "56.00", quantity: 2, shareOfAttributed: 0.7 });
+  });
+
+  it("gives each counted attributed order its chat lines (Orders page and CSV), adding up to Insights' figure", async () => {
+    const { rows } = await listOrders(prisma, shop, week(), "all", 1);
+    expect(rows.map((row) => [row.class, row.chatLineRevenue])).toEqual([
+      ["UNATTRIBUTED", null],
+      ["LED", "56.00"],
+    ]);
+  });
+
+  it("prorates the monthly cost by day, charges conversations started in the range, and divides", async () => {
+    const report = await loadSummaryReport(prisma, shop, week());
+    expect(report.chatReturn).toEqual({
+      cost: "71.00", // 300 × 7/30 + 2 × 0.50
+      monthlyPart: "70.00",
+      conversationPart: "1.00",
+      conversations: 2,
+      attributedNetRevenue: "80.00",
+      revenuePerCost: 1.13,
+      grossMarginPercent: 40,
+      profitAfterCost: "-39.00", // 80 × 40 % − 71
+    });
+  });
+
+  it("gives no return under a surface filter (the cost is the whole chat's)", async () => {
+    const report = await loadSummaryReport(prisma, shop, query("2026-11-09", "2026-11-15", "Europe/Berlin", "FAQ"));
+    expect(report.chatReturn).toBeNull();
+    expect(report.chatLines.netRevenue).toBe("0.00");
+  });
+
+  it("reads the same from the roll-ups, and a later server-side add marks the order's day again", async () => {
+    const live = await loadSummaryReport(prisma, shop, week());
+    await refreshReportRollups(prisma, shop.id);
+    expect(await prisma.reportDirtyMark.count({ where: { shopId: shop.id } })).toBe(0);
+    const stored = await loadSummaryReport(prisma, shop, week());
+    expect(stored.chatLines).toEqual(live.chatLines);
+    expect(stored.topProducts).toEqual(live.topProducts);
+
+    // A chat backend reports (server API: no receivedAt) that the conversation added the toner before the order.
+    const { visitorId } = await prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+    await prisma.cartEvent.create({
+      data: {
+        shopId: shop.id,
+        visitorId: visitorId!,
+        conversationId,
+        type: "ITEM_ADDED",
+        productId: "toner",
+        unitValue: "10.00",
+        currency: "EUR",
+        quantity: 1,
+        occurredAt: new Date("2026-11-09T22:30:00Z"), // 23:30 on the 9th in Berlin: another day than the order's
+        source: "SERVER_API",
+      },
+    });
+    expect((await loadSummaryReport(prisma, shop, week())).chatLines.netRevenue).toBe("64.00");
+    await refreshReportRollups(prisma, shop.id);
+    expect((await loadSummaryReport(prisma, shop, week())).chatLines.netRevenue).toBe("64.00");
   });
 });
 

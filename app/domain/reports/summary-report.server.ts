@@ -16,6 +16,7 @@ import {
   type Surface,
 } from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
+import { type ChatCosts, type ChatReturn, chatReturnOf } from "./chat-return";
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
 import { CART_DAYS, dayRows, dirtyDays, ORDER_DAYS, PRODUCT_DAYS, TOPIC_DAYS } from "./report-rollups.server";
@@ -59,8 +60,19 @@ export interface TopProduct {
   productId: string | null;
   title: string;
   quantity: number;
+  /** Σ line amounts (after line discounts), before refunds. */
   revenue: string;
+  /** The lines' share of their orders' net revenue. */
+  netRevenue: string;
   orders: number;
+}
+
+/** Lines of counted attributed orders that the credited conversation recommended or added (the chat's own sales). */
+export interface ChatLines {
+  netRevenue: string;
+  quantity: number;
+  /** Their net revenue ÷ the attributed orders' net revenue, to 4 places. */
+  shareOfAttributed: number;
 }
 
 /** Counted attributed orders by the evidence that matched them (every kind listed, strongest first). */
@@ -103,9 +115,22 @@ export interface SummaryReport {
   excluded: { test: number; unverified: number; outlier: number };
   /** How this period's attributed orders were matched; they add up to `totals.attributed`. */
   matchedPaths: MatchedPath[];
+  chatLines: ChatLines;
+  /** Return on the chat's cost for the whole shop; null under a surface filter (the cost is not split by surface). */
+  chatReturn: ChatReturn | null;
 }
 
-type ReportShop = Pick<Shop, "id" | "domain" | "currency" | "timezone" | "requireAnswerFound">;
+type ReportShop = Pick<
+  Shop,
+  | "id"
+  | "domain"
+  | "currency"
+  | "timezone"
+  | "requireAnswerFound"
+  | "chatMonthlyCost"
+  | "chatCostPerConversation"
+  | "grossMarginPercent"
+>;
 
 interface MoneyTotals {
   orders: number;
@@ -229,13 +254,16 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
   const { range, surface } = query;
   const previous = previousRange(range);
   const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
-  const [current, before, products, recent, topics, activeDays] = await Promise.all([
+  const costs = costsOf(shop);
+  const [current, before, products, recent, topics, activeDays, lines, conversations] = await Promise.all([
     periodFigures(db, shop, range, live, surface),
     periodFigures(db, shop, previous, liveBefore, surface),
     topProductsOf(db, shop, range, live, surface),
     recentOrders(db, shop, range, surface),
     topTopics(db, shop, range, live, surface),
     activeDayCount(db, shop, range),
+    chatLinesOf(db, shop, range, live, surface),
+    costs.perConversation !== null && !surface ? conversationsStarted(db, shop, range) : null,
   ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
   return {
@@ -259,7 +287,35 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     previousCart: before.cart,
     excluded: current.excluded,
     matchedPaths: current.matchedPaths,
+    chatLines: {
+      netRevenue: formatMoney(lines.net),
+      quantity: lines.quantity,
+      shareOfAttributed: moneyRatio(lines.net, attributedNet),
+    },
+    chatReturn: surface ? null : chatReturnOf({ costs, days: range.days, conversations, attributedNet }),
   };
+}
+
+function costsOf(shop: ReportShop): ChatCosts {
+  const amount = (value: { toString(): string } | null) => (value === null ? null : parseMoney(value.toString()));
+  return {
+    monthly: amount(shop.chatMonthlyCost),
+    perConversation: amount(shop.chatCostPerConversation),
+    grossMarginPercent: shop.grossMarginPercent === null ? null : shop.grossMarginPercent.toString(),
+  };
+}
+
+/** Conversations started in the range (for a per-conversation cost): an index range read of (shopId, startedAt). */
+async function conversationsStarted(db: DbTx, shop: ReportShop, range: ReportRange): Promise<number> {
+  return db.conversation.count({ where: { shopId: shop.id, startedAt: { gte: range.start, lt: range.end } } });
+}
+
+async function chatLinesOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+  const [row] = await db.$queryRaw<{ net: string; quantity: number }[]>`
+    ${dayRows(PRODUCT_DAYS, shop, range, live)}
+    SELECT coalesce(sum("netRevenue"), 0)::text AS net, coalesce(sum(quantity), 0)::int AS quantity
+    FROM day_rows WHERE "chatInfluenced" ${surfaceIs(Prisma.sql`surface`, surface)}`;
+  return { net: parseMoney(row.net) ?? 0n, quantity: row.quantity };
 }
 
 function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
@@ -279,15 +335,20 @@ async function topProductsOf(
   surface: Surface | null,
 ): Promise<TopProduct[]> {
   const rows = await db.$queryRaw<
-    { productId: string | null; title: string; quantity: number; revenue: string; orders: number }[]
+    { productId: string | null; title: string; quantity: number; revenue: string; netRevenue: string; orders: number }[]
   >`
     ${dayRows(PRODUCT_DAYS, shop, range, live)}
-    SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue, sum(orders)::int AS orders
+    SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue,
+           sum("netRevenue")::text AS "netRevenue", sum(orders)::int AS orders
     FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
     GROUP BY "productId", CASE WHEN "productId" IS NULL THEN title END
     ORDER BY sum(revenue) DESC, max(title)
     LIMIT 10`;
-  return rows.map((row) => ({ ...row, revenue: formatDecimal(row.revenue) }));
+  return rows.map((row) => ({
+    ...row,
+    revenue: formatDecimal(row.revenue),
+    netRevenue: formatDecimal(row.netRevenue),
+  }));
 }
 
 export const RECENT_ORDER_LIMIT = 10;
