@@ -23,6 +23,8 @@ export interface ConversationSpec {
   /** The embed's visitor id (`_chat_visitor_id`); one is made up when not given. */
   visitorKey?: string;
   surface?: Surface;
+  /** The chat's variant, as conversation_started reports it. */
+  variant?: string;
   startedAt: string;
   touches?: {
     at: string;
@@ -61,6 +63,7 @@ export async function createConversation(shop: { id: string; currency: string },
       externalId: spec.externalId ?? `c-${n}`,
       visitorId: visitor.id,
       surface: spec.surface ?? "CHAT_WIDGET",
+      variant: spec.variant,
       startedAt: new Date(spec.startedAt),
     },
   });

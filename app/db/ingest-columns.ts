@@ -135,6 +135,7 @@ export const INGEST_COLUMNS = {
     startedAt: "timestamp(3)",
     surface: '"Surface"',
     nudgeId: "text",
+    variant: "text",
   },
   WebhookDelivery: {
     webhookId: "text",

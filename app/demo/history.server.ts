@@ -151,6 +151,8 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
       emit("start", "conversation_started", 0, {
         surface: surface === "NUDGE_CLICK" ? "CHAT_WIDGET" : surface,
         ...(surface === "NUDGE_CLICK" ? { nudgeId: rng.pick(["welcome-10", "bundle-offer", "exit-intent"]) } : {}),
+        // The last three weeks the chat tries two prompts, alternating (no random draw: the rest of the history stays).
+        ...(day >= days - 21 ? { variant: (day + c) % 2 === 0 ? "prompt-a" : "prompt-b" } : {}),
       });
       emit("q", "message", 1, { role: "shopper", topic: rng.pick(TOPICS) });
       const answered = rng.chance(0.75);

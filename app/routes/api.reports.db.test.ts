@@ -10,6 +10,7 @@ import { prisma } from "../db.server";
 import { storeOfflineSession } from "../demo/seed.server";
 import { reportRange } from "../domain/reports/date-range";
 import { loadSummaryReport } from "../domain/reports/summary-report.server";
+import { loadVariantsReport } from "../domain/reports/variants-report.server";
 import { installShop } from "../domain/shops.server";
 import { signSessionToken } from "../shopify/signing.server";
 import { TEST_API_KEY, TEST_API_SECRET } from "../../test/setup-env";
@@ -29,6 +30,7 @@ describe("report API", () => {
     await storeOfflineSession(prisma, SHOP_A);
     await storeOfflineSession(prisma, SHOP_B);
     const conversation = await createConversation(shopA, {
+      variant: "prompt-b",
       startedAt: "2026-11-10T08:00:00Z",
       touches: [{ at: "2026-11-10T08:01:00Z", answerFound: true }],
     });
@@ -80,6 +82,58 @@ describe("report API", () => {
       excluded: { test: 0, unverified: 0, outlier: 0 },
     });
     expect(body.daily).toHaveLength(7);
+  });
+
+  it("answers revenue by chat variant as JSON, equal to what Insights renders", async () => {
+    await createConversation(shopA, { variant: "prompt-a", startedAt: "2026-11-12T08:00:00Z" });
+    await createConversation(shopA, { startedAt: "2026-11-12T09:00:00Z", touches: [{ at: "2026-11-12T09:01:00Z" }] });
+    const response = await dispatch(adminFetchRequest("/api/reports/variants?from=2026-11-09&to=2026-11-15", SHOP_A));
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    const expected = await loadVariantsReport(prisma, shopA, {
+      range: reportRange("2026-11-09", "2026-11-15", "Europe/Berlin"),
+      preset: null,
+      surface: null,
+    });
+    expect(body).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(body.variants).toEqual([
+      {
+        variant: "prompt-b",
+        conversations: 1,
+        qualifiedConversations: 1,
+        led: { orders: 1, netRevenue: "100.00" },
+        assisted: { orders: 0, netRevenue: "0.00" },
+        attributed: { orders: 1, netRevenue: "100.00" },
+        revenuePerConversation: "100.00",
+      },
+      {
+        variant: "prompt-a",
+        conversations: 1,
+        qualifiedConversations: 0,
+        led: { orders: 0, netRevenue: "0.00" },
+        assisted: { orders: 0, netRevenue: "0.00" },
+        attributed: { orders: 0, netRevenue: "0.00" },
+        revenuePerConversation: "0.00",
+      },
+      {
+        variant: null,
+        conversations: 1,
+        qualifiedConversations: 1,
+        led: { orders: 0, netRevenue: "0.00" },
+        assisted: { orders: 0, netRevenue: "0.00" },
+        attributed: { orders: 0, netRevenue: "0.00" },
+        revenuePerConversation: "0.00",
+      },
+    ]);
+    expect(
+      (await dispatch(adminFetchRequest("/api/reports/variants?from=2026-11-15&to=2026-11-09", SHOP_A))).status,
+    ).toBe(400);
+    expect(
+      (await dispatch(adminFetchRequest("/api/reports/variants", SHOP_A, { method: "POST", body: "{}" }))).status,
+    ).toBe(405);
+    expect((await dispatch(adminFetchRequest("/api/reports/variants", SHOP_A, {}, "not-the-app-secret"))).status).toBe(
+      401,
+    );
   });
 
   it.each([

@@ -269,6 +269,20 @@ describe("POST /api/v1/events", () => {
     expect(await storedEvents(shop.id)).toBe(0);
   });
 
+  it("keeps the variant a conversation started with: a later start names no other, a malformed one is a 400", async () => {
+    const start = (variant: string, occurredAt: string) => ({
+      events: [{ id: randomUUID(), type: "conversation_started", occurredAt, conversationId: "c_variant", variant }],
+    });
+    const first = new Date(Date.now() - 60_000).toISOString();
+    expect((await post(start("prompt-a", first))).status).toBe(200);
+    expect((await post(start("prompt-b", now()))).status).toBe(200);
+    const stored = await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id, externalId: "c_variant" } });
+    expect(stored.variant).toBe("prompt-a");
+    const bad = await post(start("prompt a; drop", now()));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ errors: [{ index: 0, field: "variant", message: expect.any(String) }] });
+  });
+
   it("stores nothing of a batch in which one event is invalid", async () => {
     const batch = validBatch();
     const response = await post({

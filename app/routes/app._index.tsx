@@ -22,6 +22,7 @@ import { TrendChart } from "../components/TrendChart";
 import { prisma } from "../db.server";
 import { CLASS_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
 import { loadSummaryReport, shopHasOrders, type SummaryReport } from "../domain/reports/summary-report.server";
+import { loadVariantsReport, type VariantsReport } from "../domain/reports/variants-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import {
   adminOrderUrl,
@@ -37,11 +38,12 @@ import { HeadedCard } from "../components/HeadedCard";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const query = reportQueryOf(request, shop);
-  const [report, hasOrders] = await Promise.all([
+  const [report, variants, hasOrders] = await Promise.all([
     loadSummaryReport(prisma, shop, query),
+    loadVariantsReport(prisma, shop, query),
     shopHasOrders(prisma, shop.id),
   ]);
-  return { report, preset: query.preset, locale: shop.locale, hasOrders };
+  return { report, variants, preset: query.preset, locale: shop.locale, hasOrders };
 };
 
 interface KpiProps {
@@ -302,6 +304,42 @@ function MatchedPaths({ report, locale }: { report: SummaryReport; locale: strin
   );
 }
 
+/** Revenue by the variant the chat reported on conversation_started; shown once any conversation in range has one. */
+function Variants({ variants, locale }: { variants: VariantsReport; locale: string }) {
+  const money = (amount: string | null) => (amount === null ? "—" : formatCurrency(amount, variants.currency, locale));
+  return (
+    <BlockStack gap="200">
+      <Text as="p" tone="subdued">
+        As the chat reported them: conversations started in the range, and the range's attributed orders credited to a
+        conversation of each variant. Without a holdout or an experiment these are associations, not proof.
+      </Text>
+      <DataTable
+        columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+        headings={[
+          "Variant",
+          "Conversations",
+          "Qualified",
+          "Led",
+          "Assisted",
+          "Attributed revenue",
+          "Per conversation",
+        ]}
+        rows={variants.variants.map((row) => [
+          row.variant ?? "No variant reported",
+          formatCount(row.conversations, locale),
+          formatCount(row.qualifiedConversations, locale),
+          formatCount(row.led.orders, locale),
+          formatCount(row.assisted.orders, locale),
+          <span key="revenue" data-variant-revenue={row.variant ?? ""}>
+            {money(row.attributed.netRevenue)}
+          </span>,
+          money(row.revenuePerConversation),
+        ])}
+      />
+    </BlockStack>
+  );
+}
+
 function RecentOrders({ report, locale }: { report: SummaryReport; locale: string }) {
   if (report.recentOrders.length === 0)
     return (
@@ -332,7 +370,7 @@ function RecentOrders({ report, locale }: { report: SummaryReport; locale: strin
 }
 
 export default function Insights() {
-  const { report, preset, locale, hasOrders } = useLoaderData<typeof loader>();
+  const { report, variants, preset, locale, hasOrders } = useLoaderData<typeof loader>();
   const reloading = useReportReloading();
   const apiQuery = new URLSearchParams({
     from: report.range.from,
@@ -420,6 +458,11 @@ export default function Insights() {
               <HeadedCard heading="How attributed orders were matched">
                 <MatchedPaths report={report} locale={locale} />
               </HeadedCard>
+              {variants.variants.some((row) => row.variant !== null) ? (
+                <HeadedCard heading="Revenue by chat variant">
+                  <Variants variants={variants} locale={locale} />
+                </HeadedCard>
+              ) : null}
               <Card>
                 <BlockStack gap="200">
                   <InlineStack align="space-between">

@@ -246,10 +246,11 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   const commands: Record<string, (payload: Payload) => unknown> = {
     conversation_started(payload) {
       record("conversation_started", {
-        // The app checks the id (a batch's bad event is refused alone) and decides the surface (a nudgeId makes it NUDGE_CLICK) from the conversation's first event.
+        // The app checks the id (a batch's bad event is refused alone) and decides the surface (a nudgeId makes it NUDGE_CLICK) and the variant from the conversation's first event.
         conversationId: payload.conversationId,
         surface: payload.surface,
         nudgeId: payload.nudgeId,
+        variant: payload.variant,
       });
     },
     message(payload) {

@@ -50,11 +50,18 @@ async function expectInsightsMatchApi(page: Page) {
         el.textContent,
       ]),
     );
-    return { kpis, excluded, paths, chatFigures, filters: { from, to, ...(surface ? { surface } : {}) } };
+    const variants = Object.fromEntries(
+      [...document.querySelectorAll("[data-variant-revenue]")].map((el) => [
+        el.getAttribute("data-variant-revenue"),
+        el.textContent,
+      ]),
+    );
+    return { kpis, excluded, paths, chatFigures, variants, filters: { from, to, ...(surface ? { surface } : {}) } };
   });
   const expected = await page.evaluate(async (filters) => {
     const params = new URLSearchParams(filters);
     const report = await (await fetch(`/api/reports/summary?${params}`)).json();
+    const byVariant = await (await fetch(`/api/reports/variants?${params}`)).json();
     const money = (amount: string) =>
       new Intl.NumberFormat("en", { style: "currency", currency: report.currency }).format(Number(amount));
     const percent = (fraction: number) =>
@@ -91,12 +98,23 @@ async function expectInsightsMatchApi(page: Page) {
           : {}),
       },
       surfaceFiltered: Boolean(report.surface),
+      variants: (byVariant.variants as { variant: string | null; attributed: { netRevenue: string } }[]).some(
+        (row) => row.variant !== null,
+      )
+        ? Object.fromEntries(
+            (byVariant.variants as { variant: string | null; attributed: { netRevenue: string } }[]).map((row) => [
+              row.variant ?? "",
+              money(row.attributed.netRevenue),
+            ]),
+          )
+        : {},
     };
   }, shown.filters);
   expect(shown.kpis).toEqual(expected.kpis);
   expect(shown.excluded).toEqual(expected.excluded);
   expect(shown.paths).toEqual(expected.paths);
   expect(shown.chatFigures).toEqual(expected.chatFigures);
+  expect(shown.variants).toEqual(expected.variants);
   expect(Object.keys(shown.chatFigures)).toHaveLength(expected.surfaceFiltered ? 1 : 4);
   // Every attributed order was matched one way: the paths add up to the total.
   expect(expected.pathsTotal).toBe(expected.attributedOrders);
@@ -113,6 +131,9 @@ describe("npm run demo", () => {
     expect(page.url()).toContain("/app?");
     await page.locator('[data-trend-chart="ready"] svg').first().waitFor();
     await expectInsightsMatchApi(page);
+    // The demo's chat tries two prompts in the last three weeks: Insights compares them.
+    await page.getByRole("heading", { name: "Revenue by chat variant" }).waitFor();
+    expect(await page.locator("[data-variant-revenue]").count()).toBe(3);
     await page.screenshot({ path: path.join(artifactsDir, "admin-insights.png"), fullPage: true });
 
     // Another preset and a surface filter: the URL changes, the page reloads its data, and still agrees with the API.

@@ -35,6 +35,13 @@ const conversationStarted = z.object({
   conversationId: shortId(128),
   surface: z.enum(["CHAT_WIDGET", "FAQ", "NUDGE_CLICK"]).default("CHAT_WIDGET"),
   nudgeId: shortId(128).optional(),
+  variant: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][\w.:-]{0,63}$/,
+      "must be 1–64 letters, digits, '_', '.', ':' or '-', starting with a letter or digit",
+    )
+    .optional(),
 });
 
 const message = z.object({

@@ -397,7 +397,11 @@ class EventRows {
   }
 
   private takeStart(event: Extract<ClientEvent, { type: "conversation_started" }>, visitorId: string | null, at: Date) {
-    this.conversationFor(event.conversationId, visitorId, at, { surface: event.surface, nudgeId: event.nudgeId });
+    this.conversationFor(event.conversationId, visitorId, at, {
+      surface: event.surface,
+      nudgeId: event.nudgeId,
+      variant: event.variant,
+    });
     return null;
   }
 
@@ -592,7 +596,7 @@ class EventRows {
     externalId: string,
     visitorId: string | null,
     at: Date,
-    start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string },
+    start?: { surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK"; nudgeId?: string; variant?: string },
   ): string {
     this.touched.conversationExternalIds.add(externalId);
     const conversation = this.known.conversations.get(externalId);
@@ -600,15 +604,26 @@ class EventRows {
     // The surface is decided by the conversation's first event: NUDGE_CLICK when it carries a nudgeId.
     const surface = start?.nudgeId ? "NUDGE_CLICK" : (start?.surface ?? "CHAT_WIDGET");
     const nudgeId = start?.nudgeId ?? null;
+    // So is the variant: a later conversation_started cannot move the conversation to another one.
+    const variant = start?.variant ?? null;
     if (!conversation) {
-      const row = { id: uuidv7(), shopId: this.shop.id, externalId, visitorId, startedAt: at, surface, nudgeId };
+      const row = {
+        id: uuidv7(),
+        shopId: this.shop.id,
+        externalId,
+        visitorId,
+        startedAt: at,
+        surface,
+        nudgeId,
+        variant,
+      };
       this.known.conversations.set(externalId, { row, isNew: true, changed: true, seen: true });
       return row.id;
     }
     conversation.seen = true;
     const { row } = conversation;
     if (start && at < row.startedAt) {
-      Object.assign(row, { startedAt: at, surface, nudgeId, visitorId: row.visitorId ?? visitorId });
+      Object.assign(row, { startedAt: at, surface, nudgeId, variant, visitorId: row.visitorId ?? visitorId });
       conversation.changed = true;
     } else if (!row.visitorId && visitorId) {
       row.visitorId = visitorId;
@@ -750,8 +765,10 @@ async function writeConversations(sql: Sql, conversations: BatchConversation[]) 
   const changed = conversations.filter((c) => c.changed && !c.isNew).map((c) => c.row);
   if (changed.length === 0) return;
   await sql.query(
-    `UPDATE "Conversation" c SET "startedAt" = r."startedAt", surface = r.surface, "nudgeId" = r."nudgeId", "visitorId" = r."visitorId"
-     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "startedAt" timestamp(3), surface "Surface", "nudgeId" text, "visitorId" uuid)
+    `UPDATE "Conversation" c SET "startedAt" = r."startedAt", surface = r.surface, "nudgeId" = r."nudgeId",
+            variant = r.variant, "visitorId" = r."visitorId"
+     FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "startedAt" timestamp(3), surface "Surface", "nudgeId" text,
+                                             variant text, "visitorId" uuid)
      WHERE c.id = r.id`,
     [JSON.stringify(changed)],
   );
@@ -800,6 +817,7 @@ interface BatchConversation {
     startedAt: Date;
     surface: "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
     nudgeId: string | null;
+    variant: string | null;
   };
   isNew: boolean;
   changed: boolean;
@@ -821,7 +839,7 @@ async function knownConversations(
   if (externalIds.length === 0) return new Map();
   const rows = await sql.query<BatchConversation["row"]>(
     `SELECT id::text AS id, "shopId"::text AS "shopId", "externalId", "visitorId"::text AS "visitorId",
-            "startedAt" AT TIME ZONE 'UTC' AS "startedAt", surface::text AS surface, "nudgeId"
+            "startedAt" AT TIME ZONE 'UTC' AS "startedAt", surface::text AS surface, "nudgeId", variant
      FROM "Conversation" WHERE "shopId" = $1::uuid AND "externalId" = ANY($2::text[])`,
     [shopId, externalIds],
   );
