@@ -38,6 +38,20 @@ async function checkout(page: Page) {
 const attributionOf = (orderId: string) => attributionInAdmin(browser, adminUrl, orderId);
 
 describe("the embed on Dawn's product page", () => {
+  it("is reached from the home page, whose Try it panel links a working page for each behaviour", async () => {
+    const { page } = await visit();
+    const panel = page.getByRole("region", { name: "Try it" });
+    expect(await panel.getByRole("listitem").count()).toBe(6);
+    const links = await panel
+      .getByRole("link")
+      .evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).href));
+    expect(links.length).toBeGreaterThanOrEqual(3);
+    for (const href of links) expect((await page.request.get(href)).status(), href).toBe(200);
+    await page.getByRole("link", { name: "Vitamin C Serum" }).click();
+    await page.waitForURL(/\/products\/vitamin-c-serum$/);
+    await page.getByRole("button", { name: "Add to cart" }).waitFor();
+  });
+
   it("links the product page's own Add to cart and the drawer's quantity change to the chat the cart is stamped with", async () => {
     const { page, accepted, pageErrors } = await visit(
       "?chat_autostart=which%20serum%20for%20dull%20skin",

@@ -58,13 +58,30 @@ export interface StorefrontPageOptions {
   embedEnabled?: boolean;
 }
 
+/** What a visitor of the demo can try, each with the page it happens on; the admin shows the result. */
+function tryIt(root: string): string {
+  const product = `${root}products/vitamin-c-serum`;
+  const steps = [
+    `Ask the chat, then add its suggestion with the product page's own <a href="${product}">Add to cart</a>: the add is the chat's, as the conversation's timeline shows.`,
+    `Cart type "page": <a href="${product}?cart_type=page">the same product page</a> opens the cart after an add, and the add still counts, once.`,
+    `<a href="${root}?consent_region=required">As a visitor who must consent first</a>: chat before answering the banner; nothing is sent until you accept, and a decline drops it.`,
+    `Press "Send me a link" in the chat and open the link in another browser: an order there is led through the shared link.`,
+    `Chat twice as the same visitor: the order is credited to the first conversation inside the window.`,
+    `Insights lists how many attributed orders each kind of evidence matched; a chat backend's identify names the conversation (README, Events API).`,
+  ];
+  return `<section class="try-it" aria-label="Try it">
+      <h2>Try it</h2>
+      <ol>${steps.map((step) => `<li>${step}</li>`).join("")}</ol>
+    </section>`;
+}
+
 export async function renderStorefrontPage(options: StorefrontPageOptions): Promise<string> {
   const shopify = { shop: options.shopDomain, routes: { root: options.root }, currency: { active: options.currency } };
   const products = DEMO_CATALOG.map(
     (product) => `
       <li class="product" data-variant-id="${product.variantId}">
         <div class="product-image" aria-hidden="true"></div>
-        <h3>${escapeHtml(product.title)}</h3>
+        <h3><a href="${options.root}products/${product.handle}">${escapeHtml(product.title)}</a></h3>
         <p class="price">${price(product.price, options.currency)}${product.variantId === "48103" ? ' <span class="sale">−10 % automatic discount</span>' : ""}</p>
         <button type="button" class="button" data-add-fetch="${product.variantId}">Add to cart</button>
         <button type="button" class="link" data-add-xhr="${product.variantId}">Quick add</button>
@@ -97,6 +114,7 @@ export async function renderStorefrontPage(options: StorefrontPageOptions): Prom
     <a href="#cart" class="cart-link">Cart (<span data-cart-count>0</span>)</a>
   </header>
   <main>
+    ${tryIt(options.root)}
     <section><h2>Skincare</h2><ul class="products">${products}</ul></section>
     <section id="cart" class="cart" aria-label="Cart">
       <h2>Cart</h2>
