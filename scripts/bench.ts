@@ -1,6 +1,8 @@
 /**
  * npm run bench [-- --quick] [--only http,report,reattribution,engine,storefront] [--scales 10000,100000,1000000]
  *               [--json <file>] [--no-build]
+ * npm run bench -- --ab <rev> [--rounds 8]: only the order webhook at 500/s, this tree against <rev> in alternating
+ *               rounds (scripts/bench/ab-bench.ts)
  *
  * Prints one table; every figure comes with a baseline measured in the same run on the same machine and the
  * ratio between them, so runs on different machines can be compared by their ratios. Everything runs on
@@ -14,6 +16,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startPostgresCluster, type PostgresCluster } from "./postgres-cluster";
 import { migrate, productionBuild } from "./run";
+import { runOrderWebhookAb } from "./bench/ab-bench";
 import { runHttpBench } from "./bench/http-bench";
 import { runStorefrontBench } from "./bench/storefront-bench";
 import { runReportBench } from "./bench/report-bench";
@@ -31,10 +34,12 @@ const { values } = parseArgs({
     scales: { type: "string" },
     json: { type: "string" },
     "no-build": { type: "boolean", default: false },
+    ab: { type: "string" },
+    rounds: { type: "string" },
   },
 });
 const quick = values.quick;
-const only = new Set((values.only?.split(",") ?? SECTIONS).map((name) => name.trim()) as Section[]);
+const only = new Set((values.ab ? [] : (values.only?.split(",") ?? SECTIONS)).map((name) => name.trim()) as Section[]);
 for (const name of only)
   if (!SECTIONS.includes(name)) throw new Error(`unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
 const scales = (values.scales ?? (quick ? "2000" : "10000,100000")).split(",").map(Number);
@@ -105,6 +110,24 @@ try {
     rows.push(...(await runStorefrontBench(cluster!.databaseUrl, quick ? 3 : 15, log)));
   }
   if (only.has("engine")) rows.push(...runEngineBench(quick ? 20_000 : 200_000, log));
+  if (values.ab) {
+    await productionBuild({ reuse: values["no-build"] });
+    cluster = await startPostgresCluster();
+    rows.push(
+      ...(await runOrderWebhookAb(
+        {
+          rev: values.ab,
+          cluster,
+          scratch,
+          perSecond: quick ? 100 : 500,
+          seconds: quick ? 2 : 10,
+          rounds: Number(values.rounds ?? (quick ? 2 : 8)),
+          historyOrders: quick ? 2_000 : 20_000,
+        },
+        log,
+      )),
+    );
+  }
 } catch (error) {
   failed = true;
   console.error(error);

@@ -23,7 +23,8 @@ export interface AppProcess {
 
 /**
  * `shopify`: what the Storefront API stand-in this run plays Shopify with answers for the carts and variants storefront
- * events name (by default the load traffic's).
+ * events name (by default the load traffic's). `root`: the checkout whose app to start (another revision's, for an
+ * A/B run); this one by default.
  */
 export async function startAppProcess(
   env: {
@@ -32,7 +33,7 @@ export async function startAppProcess(
     BENCH_SHOP?: string;
     BENCH_API_KEYS?: string;
   },
-  { shopify = trafficShop }: { shopify?: StandInShop } = {},
+  { shopify = trafficShop, root = projectRoot }: { shopify?: StandInShop; root?: string } = {},
 ): Promise<AppProcess> {
   const port = await freePort();
   const storefront = await startStorefrontApi(shopify, STOREFRONT_TOKEN);
@@ -40,9 +41,9 @@ export async function startAppProcess(
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, "--import", "tsx", path.join(projectRoot, "scripts", "load", "app-server.ts")],
+    [...nodeArgs, "--import", "tsx", path.join(root, "scripts", "load", "app-server.ts")],
     {
-      cwd: projectRoot,
+      cwd: root,
       env: {
         ...process.env,
         ...env,
