@@ -255,14 +255,13 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
   const previous = previousRange(range);
   const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
   const costs = costsOf(shop);
-  const [current, before, products, recent, topics, activeDays, lines, conversations] = await Promise.all([
+  const [current, before, { products, lines }, recent, topics, activeDays, conversations] = await Promise.all([
     periodFigures(db, shop, range, live, surface),
     periodFigures(db, shop, previous, liveBefore, surface),
-    topProductsOf(db, shop, range, live, surface),
+    productFiguresOf(db, shop, range, live, surface),
     recentOrders(db, shop, range, surface),
     topTopics(db, shop, range, live, surface),
     activeDayCount(db, shop, range),
-    chatLinesOf(db, shop, range, live, surface),
     costs.perConversation !== null && !surface ? conversationsStarted(db, shop, range) : null,
   ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
@@ -310,14 +309,6 @@ async function conversationsStarted(db: DbTx, shop: ReportShop, range: ReportRan
   return db.conversation.count({ where: { shopId: shop.id, startedAt: { gte: range.start, lt: range.end } } });
 }
 
-async function chatLinesOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
-  const [row] = await db.$queryRaw<{ net: string; quantity: number }[]>`
-    ${dayRows(PRODUCT_DAYS, shop, range, live)}
-    SELECT coalesce(sum("netRevenue"), 0)::text AS net, coalesce(sum(quantity), 0)::int AS quantity
-    FROM day_rows WHERE "chatInfluenced" ${surfaceIs(Prisma.sql`surface`, surface)}`;
-  return { net: parseMoney(row.net) ?? 0n, quantity: row.quantity };
-}
-
 function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
   return {
     led: classTotals(byClass.LED),
@@ -327,28 +318,29 @@ function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
   };
 }
 
-async function topProductsOf(
-  db: DbTx,
-  shop: ReportShop,
-  range: ReportRange,
-  live: Day[],
-  surface: Surface | null,
-): Promise<TopProduct[]> {
-  const rows = await db.$queryRaw<
-    { productId: string | null; title: string; quantity: number; revenue: string; netRevenue: string; orders: number }[]
-  >`
+/**
+ * The top products and the chat-influenced lines from one read of the product roll-up (on a live day it is computed
+ * once, not twice): the window sums run over every product before the top 10 are kept.
+ */
+async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+  const rows = await db.$queryRaw<(TopProduct & { chatNet: string; chatQuantity: number })[]>`
     ${dayRows(PRODUCT_DAYS, shop, range, live)}
     SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue,
-           sum("netRevenue")::text AS "netRevenue", sum(orders)::int AS orders
+           sum("netRevenue")::text AS "netRevenue", sum(orders)::int AS orders,
+           (sum(sum("netRevenue") FILTER (WHERE "chatInfluenced")) OVER ())::text AS "chatNet",
+           (sum(sum(quantity) FILTER (WHERE "chatInfluenced")) OVER ())::int AS "chatQuantity"
     FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
     GROUP BY "productId", CASE WHEN "productId" IS NULL THEN title END
     ORDER BY sum(revenue) DESC, max(title)
     LIMIT 10`;
-  return rows.map((row) => ({
-    ...row,
-    revenue: formatDecimal(row.revenue),
-    netRevenue: formatDecimal(row.netRevenue),
-  }));
+  return {
+    products: rows.map(({ chatNet: _net, chatQuantity: _quantity, ...row }) => ({
+      ...row,
+      revenue: formatDecimal(row.revenue),
+      netRevenue: formatDecimal(row.netRevenue),
+    })),
+    lines: { net: parseMoney(rows[0]?.chatNet ?? "0") ?? 0n, quantity: rows[0]?.chatQuantity ?? 0 },
+  };
 }
 
 export const RECENT_ORDER_LIMIT = 10;
