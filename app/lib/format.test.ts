@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminOrderUrl, changeRatio, formatChange, formatCurrency, formatDateTime } from "./format";
+import { adminOrderUrl, changeRatio, formatChange, formatCurrency, formatDateTime, formatPointChange } from "./format";
 
 describe("format", () => {
   it.each([
@@ -20,6 +20,19 @@ describe("format", () => {
   ])("change from %s to %s reads %s", (current, previous, expected) => {
     expect(formatChange(changeRatio(current, previous), "en")).toBe(expected);
   });
+
+  it.each([
+    [0.225, 0.208, "en", "+1.7 pp"],
+    [0.2, 0.203, "en", "−0.3 pp"],
+    [0.5, 0.5, "en", "0 pp"],
+    [0.3, 0.05, "de-DE", "+25 pp"],
+    [0.0125, 0, "de-DE", "+1,3 pp"],
+  ])(
+    "a rate from %s to %s in %s changes %s (percentage points, never a relative %%)",
+    (current, previous, locale, expected) => {
+      expect(formatPointChange(current, previous, locale)).toBe(expected);
+    },
+  );
 
   it("formats a time in the shop's zone and links to the admin order", () => {
     expect(formatDateTime("2026-11-22T12:00:00Z", "Europe/Berlin", "en-GB")).toBe("22 Nov 2026, 13:00");

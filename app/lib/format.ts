@@ -33,6 +33,13 @@ export function formatChange(ratio: number | null, locale: string): string {
   return ratio > 0 ? `+${text}` : ratio < 0 ? `−${text}` : text;
 }
 
+/** The change of a rate (fractions) in percentage points: "+1.7 pp", "−0.3 pp", "0 pp" (never a relative %). */
+export function formatPointChange(current: number, previous: number, locale: string): string {
+  const points = Math.round((current - previous) * 1000) / 10;
+  const text = `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(Math.abs(points))} pp`;
+  return points > 0 ? `+${text}` : points < 0 ? `−${text}` : text;
+}
+
 /** A timestamp in the shop's zone, in the admin user's locale. */
 export function formatDateTime(iso: string, timezone: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { timeZone: timezone, dateStyle: "medium", timeStyle: "short" }).format(

@@ -28,6 +28,7 @@ import {
   adminOrderUrl,
   changeRatio,
   formatChange,
+  formatPointChange,
   formatCount,
   formatCurrency,
   formatDateTime,
@@ -53,10 +54,12 @@ interface KpiProps {
   previous: string | number;
   locale: string;
   beside?: string;
+  /** A rate changes in percentage points; anything else by its relative change. */
+  rate?: boolean;
 }
 
-function Kpi({ label, value, current, previous, locale, beside }: KpiProps) {
-  const ratio = changeRatio(current, previous);
+function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps) {
+  const ratio = rate ? Number(current) - Number(previous) : changeRatio(current, previous);
   return (
     <Card>
       <BlockStack gap="100">
@@ -68,7 +71,7 @@ function Kpi({ label, value, current, previous, locale, beside }: KpiProps) {
             <span data-kpi={label}>{value}</span>
           </Text>
           <Badge tone={ratio === null ? undefined : ratio >= 0 ? "success" : "critical"}>
-            {formatChange(ratio, locale)}
+            {rate ? formatPointChange(Number(current), Number(previous), locale) : formatChange(ratio, locale)}
           </Badge>
         </InlineStack>
         {beside ? (
@@ -130,6 +133,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={formatPercent(totals.attributionRate.orders, locale)}
         current={totals.attributionRate.orders}
         previous={previous.attributionRate.orders}
+        rate
         beside={`${formatPercent(totals.attributionRate.revenue, locale)} of revenue · ${formatCount(totals.attributed.orders + totals.unattributed.orders, locale)} counted orders`}
         locale={locale}
       />
