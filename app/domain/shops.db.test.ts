@@ -165,4 +165,24 @@ describe("findOrCreateIngestShops", () => {
     });
     expect(onlyMissing).toBe(1);
   });
+
+  it("reads every column the ingest paths use as the shop row holds it (none left undefined by the SQL)", async () => {
+    const domain = "ingest-columns.myshopify.com";
+    const stored = await installShop(prisma, { domain, currency: "EUR", timezone: "Asia/Tokyo" });
+    const read = await sqlTransaction(async (sql) => (await findOrCreateIngestShops(sql, [{ domain }])).get(domain)!);
+    const keys: (keyof typeof read)[] = [
+      "id",
+      "domain",
+      "currency",
+      "timezone",
+      "settingsVersion",
+      "ledWindowHours",
+      "assistedWindowDays",
+      "requireAnswerFound",
+      "countTestOrders",
+      "storeTranscripts",
+    ];
+    for (const key of keys) expect({ key, value: read[key] }).toEqual({ key, value: stored[key] });
+    expect(read.maxOrderValue.toString()).toBe(stored.maxOrderValue.toFixed(4));
+  });
 });

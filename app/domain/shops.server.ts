@@ -51,9 +51,9 @@ export type IngestShop = AttributionShop & {
   lastWebhookAt: Date | null;
 };
 
-const INGEST_SHOP_COLUMNS = `s.id::text AS id, s.domain, s.currency, s."settingsVersion", s."ledWindowHours", s."assistedWindowDays",
-  s."requireAnswerFound", s."countTestOrders", s."maxOrderValue"::text AS "maxOrderValue", s."storeTranscripts",
-  s."lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"`;
+const INGEST_SHOP_COLUMNS = `s.id::text AS id, s.domain, s.currency, s.timezone, s."settingsVersion", s."ledWindowHours",
+  s."assistedWindowDays", s."requireAnswerFound", s."countTestOrders", s."maxOrderValue"::text AS "maxOrderValue",
+  s."storeTranscripts", s."lastWebhookAt" AT TIME ZONE 'UTC' AS "lastWebhookAt"`;
 
 /**
  * The shop as the ingest paths read it (findOrCreateShop in plain SQL, for the paths that run on `Sql`); a new

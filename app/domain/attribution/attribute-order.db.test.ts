@@ -310,7 +310,7 @@ describe("evidence for a set of orders", () => {
     expect((firstTouch.evidence as { steps: string[] }).steps).toEqual([
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_visitor_id of the visitor who chatted in c_first.`,
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_session_id = c_second.`,
-      "Conversation c_first (chat widget) had 1 qualifying answer, the last at 11:00 UTC.",
+      "Conversation c_first (chat widget) had 1 qualifying answer, the last at 10 Jan, 11:00 UTC.",
       "The order was placed 5 hours 0 minutes later — inside the 24-hour led window.",
       "1 other qualifying conversation came later: first touch gets the credit.",
       "→ Led.",

@@ -24,7 +24,13 @@ import {
 /** The shop fields attribution reads: its settings and their version. */
 export type AttributionShop = Pick<
   Shop,
-  "id" | "settingsVersion" | "ledWindowHours" | "assistedWindowDays" | "requireAnswerFound" | "countTestOrders"
+  | "id"
+  | "settingsVersion"
+  | "ledWindowHours"
+  | "assistedWindowDays"
+  | "requireAnswerFound"
+  | "countTestOrders"
+  | "timezone"
 > & {
   /** A decimal (Prisma's Decimal, or the text of the column). */
   maxOrderValue: { toString(): string };
@@ -415,6 +421,7 @@ export function attributeWithEvidence(
           grossAmount: order.grossAmount,
           currency: order.currency,
           receivedAt: order.receivedAt,
+          timezone: shop.timezone,
         },
         candidatesOf(order, evidence),
         settings,

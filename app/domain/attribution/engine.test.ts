@@ -367,11 +367,31 @@ describe("attribution engine", () => {
     const result = attributeOrder(order(), [conversation({ found: [45] })], DEFAULT_SETTINGS);
     expect(result.steps).toEqual([
       "Order #1001 carries cart attribute _chat_session_id = c_8a3c.",
-      "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 11:15 UTC.",
+      "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 10 Nov, 11:15 UTC.",
       "The order was placed 45 minutes later — inside the 24-hour led window.",
       "→ Led.",
     ]);
     expect(result.settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("names each step's time with its date in the shop's zone, as the merchant reads the order", () => {
+    const berlin = attributeOrder(
+      order({ timezone: "Europe/Berlin" }),
+      [conversation({ found: [45] })],
+      DEFAULT_SETTINGS,
+    );
+    expect(berlin.steps[1]).toBe(
+      "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 10 Nov, 12:15 CET.",
+    );
+    // 15:20 UTC on 7 Nov is 00:20 on 8 Nov in Tokyo: the date is the one the shop lived.
+    const tokyo = attributeOrder(order({ timezone: "Asia/Tokyo" }), [conversation({ found: [3 * 24 * 60 - 200] })], {
+      ...DEFAULT_SETTINGS,
+      ledWindowHours: 96,
+      assistedWindowDays: 7,
+    });
+    expect(tokyo.steps[1]).toBe(
+      "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 8 Nov, 00:20 GMT+9.",
+    );
   });
 
   it("explains why an order is not attributed and why it is excluded", () => {

@@ -62,6 +62,8 @@ export interface EngineOrder {
   currency: string;
   /** When the app first heard of the order; storefront evidence received later never counts for it. */
   receivedAt?: Date | null;
+  /** The shop's IANA zone: the times the evidence steps name are the shop's local times (UTC when not given). */
+  timezone?: string;
 }
 
 export interface EngineTouch {
@@ -133,8 +135,25 @@ function exclusionFor(order: EngineOrder, settings: AttributionSettings): Exclus
   return null;
 }
 
-function hhmm(date: Date): string {
-  return date.toISOString().slice(11, 16) + " UTC";
+const stepTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "22 Nov, 01:04 CET": a step's time with its date, in the shop's zone, as the merchant reads the order. */
+function localTime(date: Date, timezone = "UTC"): string {
+  let format = stepTimeFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: timezone,
+      day: "numeric",
+      month: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    });
+    stepTimeFormats.set(timezone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
+  return `${parts.day} ${parts.month}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
 }
 
 function describeDuration(minutes: number): string {
@@ -259,7 +278,7 @@ export function attributeOrder(
   if (credited) {
     const c = credited.candidate;
     steps.push(
-      `Conversation ${c.externalId} (${SURFACE_LABEL[c.surface]}) had ${credited.qualifying.length} qualifying answer${credited.qualifying.length === 1 ? "" : "s"}, the last at ${hhmm(credited.lastQualifying!)}.`,
+      `Conversation ${c.externalId} (${SURFACE_LABEL[c.surface]}) had ${credited.qualifying.length} qualifying answer${credited.qualifying.length === 1 ? "" : "s"}, the last at ${localTime(credited.lastQualifying!, order.timezone)}.`,
     );
     if (classification === "LED") {
       steps.push(
@@ -272,7 +291,7 @@ export function attributeOrder(
     } else {
       const add = chatAddInWindow(credited)!;
       steps.push(
-        `The same shopper added to cart from this chat at ${hhmm(add.occurredAt)}, inside the ${settings.assistedWindowDays}-day assisted window.`,
+        `The same shopper added to cart from this chat at ${localTime(add.occurredAt, order.timezone)}, inside the ${settings.assistedWindowDays}-day assisted window.`,
       );
     }
     // The credited one came first inside its window; the others inside it came later.
