@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   attributeOrder,
   isQualifying,
+  localTime,
   LINK_STRENGTH,
   type AttributionResult,
   type AttributionSettings,
@@ -186,6 +187,49 @@ describe("attribution engine, over random candidate sets", () => {
         expect(outcome(attributeOrder(o, [...cs].reverse(), s))).toEqual(before);
       }),
       RUNS,
+    );
+  });
+});
+
+describe("localTime, the evidence steps' clock", () => {
+  const ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/St_Johns", // −3:30, summer time moves at 02:00 local
+    "Asia/Kolkata", // +5:30
+    "Asia/Kathmandu", // +5:45
+    "Australia/Lord_Howe", // a 30-minute summer time shift
+    "Pacific/Chatham", // +12:45 / +13:45
+  ];
+  const direct = (date: Date, timeZone: string) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        day: "numeric",
+        month: "short",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZoneName: "short",
+      })
+        .formatToParts(date)
+        .map((part) => [part.type, part.value]),
+    );
+    return `${parts.day} ${parts.month}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  };
+
+  it("reads as Intl reads the same instant in the same zone, across every offset and transition", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2031, 0, 1) }),
+        fc.constantFrom(...ZONES),
+        (instant, zone) => {
+          const date = new Date(Math.floor(instant / 60_000) * 60_000);
+          expect(localTime(date, zone)).toBe(direct(date, zone));
+        },
+      ),
+      { numRuns: 5_000 },
     );
   });
 });

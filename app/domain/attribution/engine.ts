@@ -135,25 +135,53 @@ function exclusionFor(order: EngineOrder, settings: AttributionSettings): Exclus
   return null;
 }
 
-const stepTimeFormats = new Map<string, Intl.DateTimeFormat>();
+const QUARTER_HOUR_MS = 15 * 60_000;
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Each zone's reading of a quarter hour: its day, month and hour, the minute it starts at, the zone's short name.
+ * Every offset in use is a multiple of 15 minutes, so within a quarter hour only the minute moves.
+ */
+const quarterReadings = new Map<string, { head: string; minute: number; zone: string }>();
 
-/** "22 Nov, 01:04 CET": a step's time with its date, in the shop's zone, as the merchant reads the order. */
-function localTime(date: Date, timezone = "UTC"): string {
-  let format = stepTimeFormats.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      timeZone: timezone,
-      day: "numeric",
-      month: "short",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    });
-    stepTimeFormats.set(timezone, format);
+function quarterReading(quarter: number, timezone: string) {
+  const key = `${timezone} ${quarter}`;
+  let reading = quarterReadings.get(key);
+  if (!reading) {
+    let format = zoneFormats.get(timezone);
+    if (!format) {
+      format = new Intl.DateTimeFormat("en-GB", {
+        timeZone: timezone,
+        day: "numeric",
+        month: "short",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        timeZoneName: "short",
+      });
+      zoneFormats.set(timezone, format);
+    }
+    const parts = Object.fromEntries(format.formatToParts(quarter).map((part) => [part.type, part.value]));
+    reading = {
+      head: `${parts.day} ${parts.month}, ${parts.hour}:`,
+      minute: Number(parts.minute),
+      zone: parts.timeZoneName,
+    };
+    if (quarterReadings.size >= 100_000) quarterReadings.clear(); // bounded: a year of quarters for a few zones
+    quarterReadings.set(key, reading);
   }
-  const parts = Object.fromEntries(format.formatToParts(date).map((part) => [part.type, part.value]));
-  return `${parts.day} ${parts.month}, ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+  return reading;
+}
+
+/**
+ * "22 Nov, 01:04 CET": a step's time with its date, in the shop's zone, as the merchant reads the order. Intl is
+ * asked once per zone and quarter hour: formatting every step through it made the engine three times slower.
+ */
+export function localTime(date: Date, timezone = "UTC"): string {
+  const instant = Math.floor(date.getTime() / 60_000) * 60_000;
+  const quarter = Math.floor(instant / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const reading = quarterReading(quarter, timezone);
+  const minute = reading.minute + (instant - quarter) / 60_000;
+  return `${reading.head}${String(minute).padStart(2, "0")} ${reading.zone}`;
 }
 
 function describeDuration(minutes: number): string {
