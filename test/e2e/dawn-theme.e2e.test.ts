@@ -38,6 +38,30 @@ async function checkout(page: Page) {
 const attributionOf = (orderId: string) => attributionInAdmin(browser, adminUrl, orderId);
 
 describe("the embed on Dawn's product page", () => {
+  it("adds one cart read to a page view and no other request, on the home page and on Dawn's product page", async () => {
+    /** The page's own script requests (fetch, XHR, beacons) during a load and the second after it. */
+    const scriptRequests = async (pathAndQuery: string) => {
+      const page = await browser.newPage();
+      const seen: string[] = [];
+      page.on("request", (request) => {
+        if (["fetch", "xhr", "ping"].includes(request.resourceType()))
+          seen.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      });
+      await page.goto(`${storefrontUrl}${pathAndQuery}`);
+      await page.waitForLoadState("networkidle");
+      await page.waitForTimeout(1_000);
+      await page.close();
+      return seen.sort();
+    };
+    for (const path of ["/", "/products/vitamin-c-serum"]) {
+      const off = await scriptRequests(`${path}?embed=off`);
+      const on = await scriptRequests(path);
+      const added = [...on];
+      for (const request of off) if (added.includes(request)) added.splice(added.indexOf(request), 1);
+      expect({ path, added }).toEqual({ path, added: ["GET /cart.js"] });
+    }
+  });
+
   it("is reached from the home page, whose Try it panel links a working page for each behaviour", async () => {
     const { page } = await visit();
     const panel = page.getByRole("region", { name: "Try it" });

@@ -183,6 +183,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       root: locale ? `/${locale}/` : "/",
       handle: request.params[0],
       cartType: request.query.cart_type === "page" ? "page" : "drawer",
+      embedEnabled: request.query.embed !== "off",
       shopDomain: options.shopDomain,
       currency: options.currency,
       customerId: cookieOf(request, CUSTOMER_COOKIE),
