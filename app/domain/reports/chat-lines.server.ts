@@ -10,6 +10,7 @@
 import { Prisma } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import { formatDecimal } from "../money";
+import { countedAttributed } from "./report-sql.server";
 
 /** Evidence that was there when the order came: at or before its time, and received before the app heard of it. */
 const beforeOrder = (alias: string) =>
@@ -39,7 +40,7 @@ export async function chatLineRevenueByOrder(
   const rows = await db.$queryRaw<{ id: string; net: string }[]>`
     SELECT o.id::text AS id, coalesce(sum(${lineNetShare}) FILTER (WHERE ${chatInfluencedLine}), 0)::text AS net
     FROM "Order" o
-      JOIN "Attribution" a ON a."orderId" = o.id AND a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')
+      JOIN "Attribution" a ON a."orderId" = o.id AND ${countedAttributed}
       LEFT JOIN "OrderLineItem" li ON li."orderId" = o.id
     WHERE o."shopId" = ${shopId}::uuid AND o.id = ANY (${orderIds}::uuid[])
     GROUP BY o.id`;

@@ -16,7 +16,7 @@ import { errorMessage } from "../../lib/error-message";
 import { runEvery } from "../../lib/schedule";
 import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
 import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
-import { localDate, qualifyingAnswer, utc } from "./report-sql.server";
+import { countedAttributed, localDate, qualifyingAnswer, utc } from "./report-sql.server";
 
 export type RollupShop = Pick<Shop, "id" | "timezone" | "requireAnswerFound">;
 
@@ -100,9 +100,9 @@ export const CART_DAYS: Rollup = {
   },
 };
 
-const countedAttributed = (rowsIn: RowsOfDays) => Prisma.sql`
+const countedAttributedOrders = (rowsIn: RowsOfDays) => Prisma.sql`
   FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")}
-    JOIN "Attribution" a ON a."orderId" = o.id AND a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
+    JOIN "Attribution" a ON a."orderId" = o.id AND ${countedAttributed}`;
 
 /**
  * Line items of counted led/assisted orders by product and by whether the chat influenced them (chat-lines.server.ts);
@@ -114,7 +114,7 @@ export const PRODUCT_DAYS: Rollup = {
   aggregate: (_shop, rowsIn) => Prisma.sql`
     SELECT w.day, a.surface, li."productId", max(li.title), ${chatInfluencedLine} AS influenced, sum(li.quantity)::int,
            sum(li.amount), sum(${lineNetShare}), count(DISTINCT o.id)::int
-    ${countedAttributed(rowsIn)} JOIN "OrderLineItem" li ON li."orderId" = o.id
+    ${countedAttributedOrders(rowsIn)} JOIN "OrderLineItem" li ON li."orderId" = o.id
     GROUP BY w.day, a.surface, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END, influenced`,
 };
 
@@ -124,7 +124,7 @@ export const TOPIC_DAYS: Rollup = {
   columns: ["surface", "topic", "orders"],
   aggregate: (_shop, rowsIn) => Prisma.sql`
     SELECT w.day, a.surface, t.topic, count(DISTINCT o.id)::int
-    ${countedAttributed(rowsIn)}
+    ${countedAttributedOrders(rowsIn)}
       JOIN "Touchpoint" t ON t."conversationId" = a."conversationId" AND t."occurredAt" <= o."processedAt" AND t.topic IS NOT NULL
     GROUP BY w.day, a.surface, t.topic`,
 };

@@ -18,6 +18,9 @@ export const inRange = (column: Prisma.Sql, range: Pick<ReportRange, "start" | "
 export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) =>
   surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty;
 
+/** An attribution (alias `a`) that counts as chat revenue: led or assisted, and not excluded (test, outlier, unverified). */
+export const countedAttributed = Prisma.sql`a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
+
 /** A qualifying touch (attribution-spec.md, "Words") for touchpoint alias `t`, under the shop's current setting. */
 export const qualifyingAnswer = (shop: Pick<Shop, "requireAnswerFound">) =>
   Prisma.sql`t.kind = 'ASSISTANT_ANSWER' ${shop.requireAnswerFound ? Prisma.sql`AND t."answerFound" IS TRUE` : Prisma.empty}`;

@@ -11,7 +11,7 @@ import type { Surface } from "../attribution/engine";
 import { formatMoney, parseMoney } from "../money";
 import type { Day } from "./date-range";
 import type { ReportQuery } from "./report-query";
-import { qualifyingAnswer, surfaceIs, utc } from "./report-sql.server";
+import { countedAttributed, inRange, qualifyingAnswer, surfaceIs } from "./report-sql.server";
 
 export interface VariantFigures {
   /** null: conversations whose chat reported no variant. */
@@ -44,16 +44,16 @@ export async function loadVariantsReport(db: DbTx, shop: ReportShop, query: Repo
       SELECT c.variant, count(*)::int AS conversations,
              (count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)})))::int AS qualified
       FROM "Conversation" c
-      WHERE c."shopId" = ${shop.id}::uuid AND c."startedAt" >= ${utc(range.start)} AND c."startedAt" < ${utc(range.end)}
+      WHERE c."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`c."startedAt"`, range)}
         ${surfaceIs(Prisma.sql`c.surface`, surface)}
       GROUP BY c.variant`,
     db.$queryRaw<{ variant: string | null; class: "LED" | "ASSISTED"; orders: number; net: string }[]>`
       SELECT c.variant, a.classification::text AS class, count(*)::int AS orders,
              coalesce(sum(o."netAmount"), 0)::text AS net
       FROM "Order" o
-        JOIN "Attribution" a ON a."orderId" = o.id AND a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')
+        JOIN "Attribution" a ON a."orderId" = o.id AND ${countedAttributed}
         JOIN "Conversation" c ON c.id = a."conversationId"
-      WHERE o."shopId" = ${shop.id}::uuid AND o."processedAt" >= ${utc(range.start)} AND o."processedAt" < ${utc(range.end)}
+      WHERE o."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`o."processedAt"`, range)}
         ${surfaceIs(Prisma.sql`a.surface`, surface)}
       GROUP BY c.variant, a.classification`,
   ]);
