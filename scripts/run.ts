@@ -22,12 +22,20 @@ export function exitWhenDone(command: Promise<number>, cleanup: () => Promise<vo
     });
 }
 
-/** Runs a command from node_modules/.bin (or PATH) and resolves when it exits 0. */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/**
+ * Runs a command from node_modules/.bin (or PATH) in `root` (this checkout, or another one's for an A/B run) and
+ * resolves when it exits 0.
+ */
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  root = projectRoot,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: projectRoot,
-      env: { ...env, PATH: `${path.join(projectRoot, "node_modules", ".bin")}${path.delimiter}${env.PATH ?? ""}` },
+      cwd: root,
+      env: { ...env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${env.PATH ?? ""}` },
       stdio: "inherit",
     });
     child.on("error", reject);

@@ -6,7 +6,7 @@
  * by its own code, and its own app process. Rounds take turns (A B, then B A, …) so that a slow minute falls on both.
  * Per side: pooled p50/p99, each round's p99, and the app process's CPU time per delivery (from /proc).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -23,6 +23,7 @@ import {
 } from "../load/http-load";
 import { orderPayload, webhookShot } from "../load/traffic";
 import type { PostgresCluster } from "../postgres-cluster";
+import { run } from "../run";
 import type { BenchRow } from "./results";
 
 const SECRET = "bench-secret";
@@ -40,20 +41,6 @@ export interface AbPlan {
   historyOrders: number;
 }
 
-function inTree(root: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: root,
-      env: { ...env, PATH: `${path.join(root, "node_modules", ".bin")}${path.delimiter}${env.PATH ?? ""}` },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    child.on("error", reject);
-    child.on("exit", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} in ${root}: ${code}`)),
-    );
-  });
-}
-
 /** The database for one side: migrated by that side's own migrations, with another shop's history from its own code. */
 async function prepareDatabase(root: string, cluster: PostgresCluster, name: string, orders: number): Promise<string> {
   const admin = new pg.Client({ connectionString: cluster.serverUrl });
@@ -61,25 +48,30 @@ async function prepareDatabase(root: string, cluster: PostgresCluster, name: str
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = cluster.databaseUrlFor(name);
-  await inTree(root, "prisma", ["migrate", "deploy"], { ...process.env, DATABASE_URL: url });
+  await run("prisma", ["migrate", "deploy"], { ...process.env, DATABASE_URL: url }, root);
   const fill = `import pg from "pg";
     import { DEFAULT_SHAPE, generateShopHistory } from "./scripts/bench/scale-data.ts";
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await client.connect();
     await generateShopHistory(client, "history.myshopify.com", { orders: ${orders}, ...DEFAULT_SHAPE }, () => {});
     await client.end();`;
-  await inTree(root, process.execPath, ["--import", "tsx", "--input-type=module", "-e", fill], {
-    ...process.env,
-    DATABASE_URL: url,
-  });
+  await run(
+    process.execPath,
+    ["--import", "tsx", "--input-type=module", "-e", fill],
+    { ...process.env, DATABASE_URL: url },
+    root,
+  );
   return url;
 }
 
+let ticksPerSecond: number | undefined;
+
 /** CPU time (user + system) the process has used so far, in ms. */
 function cpuMs(pid: number): number {
+  ticksPerSecond ??= Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()); // asked once, not per round
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
-  return (ticks * 1000) / Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
+  return (ticks * 1000) / ticksPerSecond;
 }
 
 interface Side {
@@ -95,8 +87,8 @@ export async function runOrderWebhookAb(plan: AbPlan, log: (line: string) => voi
   execFileSync("git", ["worktree", "add", "--detach", other, plan.rev], { cwd: projectRoot, stdio: "ignore" });
   try {
     log(`A/B: installing and building ${plan.rev} in a scratch worktree`);
-    await inTree(other, "npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-    await inTree(other, "remix", ["vite:build"], { ...process.env, NODE_ENV: "production" });
+    await run("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], process.env, other);
+    await run("remix", ["vite:build"], { ...process.env, NODE_ENV: "production" }, other);
     const [thisUrl, otherUrl] = [
       await prepareDatabase(projectRoot, plan.cluster, "ab_this", plan.historyOrders),
       await prepareDatabase(other, plan.cluster, "ab_other", plan.historyOrders),
