@@ -59,7 +59,8 @@ interface KpiProps {
 }
 
 function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps) {
-  const ratio = rate ? Number(current) - Number(previous) : changeRatio(current, previous);
+  // Only the sign is used beside the text: the tone of the badge.
+  const change = rate ? Number(current) - Number(previous) : changeRatio(current, previous);
   return (
     <Card>
       <BlockStack gap="100">
@@ -70,8 +71,8 @@ function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps
           <Text as="p" variant="headingLg" numeric>
             <span data-kpi={label}>{value}</span>
           </Text>
-          <Badge tone={ratio === null ? undefined : ratio >= 0 ? "success" : "critical"}>
-            {rate ? formatPointChange(Number(current), Number(previous), locale) : formatChange(ratio, locale)}
+          <Badge tone={change === null ? undefined : change >= 0 ? "success" : "critical"}>
+            {rate ? formatPointChange(Number(current), Number(previous), locale) : formatChange(change, locale)}
           </Badge>
         </InlineStack>
         {beside ? (

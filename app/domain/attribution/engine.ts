@@ -4,6 +4,7 @@
  * docs/attribution-spec.md ("Evidence", "Classification", "Explanation"); nothing here reads a
  * database or a clock.
  */
+import { LRUCache } from "lru-cache";
 import { formatMoney, parseMoney } from "../money";
 
 export type Surface = "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
@@ -139,9 +140,10 @@ const QUARTER_HOUR_MS = 15 * 60_000;
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
 /**
  * Each zone's reading of a quarter hour: its day, month and hour, the minute it starts at, the zone's short name.
- * Every offset in use is a multiple of 15 minutes, so within a quarter hour only the minute moves.
+ * Every offset in use is a multiple of 15 minutes, so within a quarter hour only the minute moves. Bounded: about
+ * three years of quarters for one zone.
  */
-const quarterReadings = new Map<string, { head: string; minute: number; zone: string }>();
+const quarterReadings = new LRUCache<string, { head: string; minute: number; zone: string }>({ max: 100_000 });
 
 function quarterReading(quarter: number, timezone: string) {
   const key = `${timezone} ${quarter}`;
@@ -166,7 +168,6 @@ function quarterReading(quarter: number, timezone: string) {
       minute: Number(parts.minute),
       zone: parts.timeZoneName,
     };
-    if (quarterReadings.size >= 100_000) quarterReadings.clear(); // bounded: a year of quarters for a few zones
     quarterReadings.set(key, reading);
   }
   return reading;
