@@ -115,6 +115,8 @@ export interface OrderSpec {
   name?: string;
   /** When the app heard of the order (its row's createdAt); now when not given. */
   receivedAt?: string;
+  /** The app's `_chat_*` stamps the order carried, by name. */
+  stamps?: Record<string, string>;
 }
 
 export async function createOrder(shop: { id: string; currency: string }, spec: OrderSpec) {
@@ -131,6 +133,7 @@ export async function createOrder(shop: { id: string; currency: string }, spec: 
       grossAmount: spec.gross,
       netAmount: spec.net ?? spec.gross,
       verified: spec.excludedReason !== "UNVERIFIED",
+      noteAttributes: Object.entries(spec.stamps ?? {}).map(([name, value]) => ({ name, value })),
       test: spec.excludedReason === "TEST",
       source: spec.excludedReason === "UNVERIFIED" ? "PIXEL" : "WEBHOOK",
       lineItems: {

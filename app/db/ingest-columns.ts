@@ -127,6 +127,13 @@ export const INGEST_COLUMNS = {
     source: '"EventSource"',
     receivedAt: "timestamp(3)",
   },
+  Exposure: {
+    experimentId: "uuid",
+    visitorId: "uuid",
+    shopId: "uuid",
+    arm: "text",
+    exposedAt: "timestamp(3)",
+  },
   Conversation: {
     id: "uuid",
     shopId: "uuid",

@@ -112,6 +112,19 @@ const linkClick = z.object({
   linkId: linkToken,
 });
 
+/**
+ * The embed assigned a consenting visitor to an arm of the running experiment (experiments/assignment.ts). The app
+ * recomputes the arm from the visitor id and refuses any other.
+ */
+const exposure = z.object({
+  ...base,
+  type: z.literal("exposure"),
+  experimentId: z
+    .string()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be an experiment id (a UUID)"),
+  arm: z.string().regex(/^[a-z0-9-]{1,32}$/, "must be an arm key (1–32 lower-case letters, digits or '-')"),
+});
+
 export const eventSchema = z.discriminatedUnion("type", [
   conversationStarted,
   message,
@@ -119,6 +132,7 @@ export const eventSchema = z.discriminatedUnion("type", [
   identify,
   linkShared,
   linkClick,
+  exposure,
 ]);
 export type ClientEvent = z.output<typeof eventSchema>;
 export type CartWireEvent = z.output<typeof cart>;
@@ -190,6 +204,12 @@ export function parseEventBatch(body: unknown, rules: BatchRules): BatchParse {
     if (event.type === "message" && event.role === "shopper" && event.answerFound !== undefined) {
       errors.push({ index, field: "answerFound", message: "is only for assistant messages" });
     }
+    if (event.type === "exposure" && !event.visitorId)
+      errors.push({
+        index,
+        field: "visitorId",
+        message: "is required for an exposure (the visitor is what is assigned)",
+      });
     if (event.type === "identify") {
       if (event.email && !rules.allowRawEmail)
         errors.push({ index, field: "email", message: "must be hashed in the browser (send emailSha256)" });

@@ -20,6 +20,7 @@ import {
 } from "./cart-claims";
 import { CHAT_SESSION_KEY, CHAT_VISITOR_KEY, emailSha256Of, normaliseCartToken } from "../orders/order-payload";
 import type { CartWireEvent, ClientEvent } from "./event-schema";
+import { assignedArm, type WeightedArm } from "../experiments/assignment";
 
 export type EventSource = "STOREFRONT" | "SERVER_API";
 
@@ -124,6 +125,19 @@ interface KnownLink {
   id: string;
   conversationId: string;
   externalId: string;
+}
+type ExposureRow = {
+  experimentId: string;
+  visitorId: string;
+  shopId: string;
+  arm: string;
+  exposedAt: Date;
+};
+/** An experiment an exposure names, with its arms in their stored order. */
+interface KnownExperiment {
+  status: string;
+  startedAt: Date | null;
+  arms: WeightedArm[];
 }
 type LedgerRow = { shopId: string; eventId: string; type: string; source: EventSource };
 type IdentityRow = {
@@ -253,6 +267,8 @@ interface CheckedAgainst {
   links: Map<string, KnownLink>;
   /** `visitor row id conversation row id` for each conversation a visitor of the batch reached through a link. */
   clicked: Set<string>;
+  /** The shop's experiments the batch's exposures name, by id. */
+  experiments: Map<string, KnownExperiment>;
 }
 
 /** Step 2: the reads, a statement each whatever the number of events. */
@@ -284,7 +300,31 @@ async function readWhatEventsAreCheckedAgainst(
     visitors,
   );
   const { links, clicked } = await storedLinks(sql, shopId, freshEvents, visitors);
-  return { visitors, conversations, claimedQuantities, takeBacks, claimedEmails, links, clicked };
+  const experiments = await namedExperiments(sql, shopId, freshEvents);
+  return { visitors, conversations, claimedQuantities, takeBacks, claimedEmails, links, clicked, experiments };
+}
+
+/** The shop's experiments the events' exposures name (another shop's id names nothing). */
+async function namedExperiments(
+  sql: Sql,
+  shopId: string,
+  events: readonly ClientEvent[],
+): Promise<Map<string, KnownExperiment>> {
+  const ids = [...new Set(events.flatMap((event) => (event.type === "exposure" ? [event.experimentId] : [])))];
+  const experiments = new Map<string, KnownExperiment>();
+  if (ids.length === 0) return experiments;
+  const rows = await sql.query<{ id: string; status: string; startedAt: Date | null; key: string; weight: number }>(
+    `SELECT e.id::text AS id, e.status::text AS status, e."startedAt", a.key, a.weight
+     FROM "Experiment" e JOIN "ExperimentArm" a ON a."experimentId" = e.id
+     WHERE e."shopId" = $1::uuid AND e.id = ANY($2::uuid[]) ORDER BY e.id, a.position`,
+    [shopId, ids],
+  );
+  for (const row of rows) {
+    const experiment = experiments.get(row.id) ?? { status: row.status, startedAt: row.startedAt, arms: [] };
+    experiment.arms.push({ key: row.key, weight: row.weight });
+    experiments.set(row.id, experiment);
+  }
+  return experiments;
 }
 
 /** The stored links the events' tokens name, and the conversations the events' visitors reached through a link. */
@@ -344,6 +384,7 @@ class EventRows {
   private readonly cartLinks = new Map<string, CartLinkRow>(); // by token: the last event naming it wins
   private readonly chatLinkRows: ChatLinkRow[] = [];
   private readonly linkClickRows: LinkClickRow[] = [];
+  private readonly exposureRows = new Map<string, ExposureRow>(); // by experiment and visitor: the first wins
   private readonly now = new Date();
   private readonly maxUnitValue: bigint;
 
@@ -387,7 +428,9 @@ class EventRows {
               ? this.takeLinkShared(event, visitorId, at, context)
               : event.type === "link_click"
                 ? this.takeLinkClick(event, visitorId, at, context, storefrontReceipt)
-                : this.takeIdentify(event, visitorId, at, context);
+                : event.type === "exposure"
+                  ? this.takeExposure(event, visitorId, at)
+                  : this.takeIdentify(event, visitorId, at, context);
     if (refusal) return refusal;
     this.ledgerRows.push({ shopId: this.shop.id, eventId: event.id, type: event.type, source: context.source });
     if (!this.touched.earliest || at < this.touched.earliest) this.touched.earliest = at;
@@ -488,6 +531,26 @@ class EventRows {
       });
       this.touched.cartTokens.add(cartToken);
     }
+    return null;
+  }
+
+  /**
+   * One exposure per visitor and experiment, in the arm the app computes for the visitor: a browser cannot choose its
+   * arm, expose itself to an experiment that is not running, or date its exposure before the start.
+   */
+  private takeExposure(event: Extract<ClientEvent, { type: "exposure" }>, visitorId: string | null, at: Date) {
+    const experiment = this.known.experiments.get(event.experimentId);
+    if (!visitorId || !event.visitorId) return "an exposure needs the visitor it assigns";
+    if (!experiment) return `experiment ${event.experimentId} does not exist`;
+    if (experiment.status !== "RUNNING" || !experiment.startedAt)
+      return `experiment ${event.experimentId} is not running`;
+    const arm = assignedArm(event.experimentId, experiment.arms, event.visitorId).key;
+    if (arm !== event.arm) return `visitor ${event.visitorId} is in arm ${arm} of this experiment, not ${event.arm}`;
+    const key = `${event.experimentId} ${visitorId}`;
+    const exposedAt = at < experiment.startedAt ? experiment.startedAt : at;
+    const earlier = this.exposureRows.get(key);
+    if (!earlier || exposedAt < earlier.exposedAt)
+      this.exposureRows.set(key, { experimentId: event.experimentId, visitorId, shopId: this.shop.id, arm, exposedAt });
     return null;
   }
 
@@ -669,6 +732,13 @@ class EventRows {
     // A token is bound once: a concurrent batch sharing the same token keeps the first.
     await insertJsonRows(sql, "ChatLink", this.chatLinkRows, `ON CONFLICT ("shopId", token) DO NOTHING`);
     await insertJsonRows(sql, "LinkClick", this.linkClickRows);
+    // A visitor is exposed once: the first exposure stored stays (its arm is the same whatever the copy).
+    await insertJsonRows(
+      sql,
+      "Exposure",
+      [...this.exposureRows.values()],
+      `ON CONFLICT ("experimentId", "visitorId") DO NOTHING`,
+    );
     // The ledger's primary key is what makes a concurrent copy of this batch collide (and retry as duplicates).
     await insertJsonRows(sql, "ClientEvent", this.ledgerRows);
     // After all of the batch's touches are in.

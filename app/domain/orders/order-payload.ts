@@ -11,6 +11,8 @@ import { UNSTORABLE_TEXT_MESSAGE, unstorableTextPath } from "../../lib/storable-
 
 export const CHAT_SESSION_KEY = "_chat_session_id";
 export const CHAT_VISITOR_KEY = "_chat_visitor_id";
+/** The experiment arm the embed stamped an assigned visitor's cart with (experiments/experiment-report.server.ts). */
+export const CHAT_ARM_KEY = "_chat_arm";
 
 const nameValue = z.object({ name: z.string(), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) });
 
