@@ -16,10 +16,14 @@ export const EMBED_SOURCE = path.join(projectRoot, "app", "storefront", "sdk.ts"
 /** The theme app extension Shopify receives (blocks, locales, assets). */
 export const EMBED_EXTENSION_DIR = path.join(projectRoot, "extensions", "chat-attribution-embed");
 export const EMBED_ASSET = path.join(EMBED_EXTENSION_DIR, "assets", "chat-attribution.js");
+/** The same SDK with the experiment code in: the embed's Liquid loads it instead while an experiment runs. */
+export const EMBED_EXPERIMENTS_ASSET = path.join(EMBED_EXTENSION_DIR, "assets", "chat-attribution-experiments.js");
 /** What the SDK may weigh gzipped: it loads on every storefront page of every shop with the embed on. */
 export const EMBED_SIZE_BUDGET_GZIPPED = 3 * 1024;
+/** The experiments build loads only while a shop runs an experiment, in place of the other (decision 015). */
+export const EMBED_EXPERIMENTS_SIZE_BUDGET_GZIPPED = 3.5 * 1024;
 
-export async function buildEmbedScript(): Promise<string> {
+export async function buildEmbedScript(experiments = false): Promise<string> {
   const result = await build({
     entryPoints: [EMBED_SOURCE],
     bundle: true,
@@ -28,6 +32,7 @@ export async function buildEmbedScript(): Promise<string> {
     // Storefront browsers Shopify supports all run ES2020; newer syntax is lowered rather than polyfilled.
     target: "es2020",
     legalComments: "none",
+    define: { EXPERIMENTS: String(experiments) },
     write: false,
   });
   const compressed = await minify(result.outputFiles[0].text, {
@@ -40,7 +45,12 @@ export async function buildEmbedScript(): Promise<string> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const script = await buildEmbedScript();
-  writeFileSync(EMBED_ASSET, script);
-  console.log(`${path.relative(projectRoot, EMBED_ASSET)}: ${script.length} bytes`);
+  for (const [asset, experiments] of [
+    [EMBED_ASSET, false],
+    [EMBED_EXPERIMENTS_ASSET, true],
+  ] as const) {
+    const script = await buildEmbedScript(experiments);
+    writeFileSync(asset, script);
+    console.log(`${path.relative(projectRoot, asset)}: ${script.length} bytes`);
+  }
 }

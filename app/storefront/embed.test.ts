@@ -11,6 +11,8 @@ import { describe, expect, it } from "vitest";
 import {
   buildEmbedScript,
   EMBED_ASSET,
+  EMBED_EXPERIMENTS_ASSET,
+  EMBED_EXPERIMENTS_SIZE_BUDGET_GZIPPED,
   EMBED_EXTENSION_DIR as extensionDir,
   EMBED_SIZE_BUDGET_GZIPPED as SIZE_BUDGET_GZIPPED,
 } from "../../scripts/build-embed";
@@ -22,23 +24,35 @@ function blockSchema(handle: string) {
 }
 
 describe("theme app extension", () => {
-  it("ships the SDK exactly as app/storefront/sdk.ts builds (run `npm run build:embed` after changing it)", async () => {
-    expect(readFileSync(EMBED_ASSET, "utf8")).toBe(await buildEmbedScript());
+  it("ships both SDK builds exactly as app/storefront/sdk.ts builds (run `npm run build:embed` after changing it)", async () => {
+    expect(readFileSync(EMBED_ASSET, "utf8")).toBe(await buildEmbedScript(false));
+    expect(readFileSync(EMBED_EXPERIMENTS_ASSET, "utf8")).toBe(await buildEmbedScript(true));
   });
 
-  it(`keeps the SDK within ${SIZE_BUDGET_GZIPPED} bytes gzipped`, () => {
-    const gzipped = gzipSync(readFileSync(EMBED_ASSET), { level: 9 }).length;
-    console.log(
-      `storefront SDK: ${readFileSync(EMBED_ASSET).length} bytes, ${gzipped} bytes gzipped (budget ${SIZE_BUDGET_GZIPPED})`,
-    );
-    expect(gzipped).toBeLessThanOrEqual(SIZE_BUDGET_GZIPPED);
+  it.each([
+    ["storefront SDK", EMBED_ASSET, SIZE_BUDGET_GZIPPED],
+    ["storefront SDK with experiments", EMBED_EXPERIMENTS_ASSET, EMBED_EXPERIMENTS_SIZE_BUDGET_GZIPPED],
+  ])("keeps the %s within its budget gzipped", (name, asset, budget) => {
+    const gzipped = gzipSync(readFileSync(asset), { level: 9 }).length;
+    console.log(`${name}: ${readFileSync(asset).length} bytes, ${gzipped} bytes gzipped (budget ${budget})`);
+    expect(gzipped).toBeLessThanOrEqual(budget);
   });
 
-  it("has a body app embed whose handle the Setup page's deep link and check use, loading the SDK asset", () => {
+  it("leaves the experiment code out of the everyday build", () => {
+    expect(readFileSync(EMBED_ASSET, "utf8")).not.toContain("exposure");
+    expect(readFileSync(EMBED_EXPERIMENTS_ASSET, "utf8")).toContain("exposure");
+  });
+
+  it("has a body app embed whose handle the Setup page's deep link and check use, loading one SDK build", () => {
     const schema = blockSchema(EMBED_BLOCK_HANDLE);
     expect(schema.target).toBe("body");
-    expect(existsSync(path.join(extensionDir, "assets", schema.javascript))).toBe(true);
-    expect(path.basename(EMBED_ASSET)).toBe(schema.javascript);
+    // The block chooses the build itself (decision 015), so the schema names no javascript Shopify would add too.
+    expect(schema.javascript).toBeUndefined();
+    const liquid = readFileSync(path.join(extensionDir, "blocks", `${EMBED_BLOCK_HANDLE}.liquid`), "utf8");
+    for (const asset of [EMBED_ASSET, EMBED_EXPERIMENTS_ASSET]) {
+      expect(liquid).toContain(`'${path.basename(asset)}' | asset_url`);
+      expect(existsSync(asset)).toBe(true);
+    }
     expect(schema.settings.map((setting: { id: string }) => setting.id)).toEqual(["cart_tracking", "debug"]);
   });
 

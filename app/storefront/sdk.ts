@@ -14,8 +14,16 @@
  * - Events wait in a bounded localStorage queue until the app answers, so a flaky network loses nothing and a
  *   dead one cannot fill storage.
  */
+import { armOfBucket, bucketOf } from "../domain/experiments/assignment";
 import { cartChanges, SESSION_KEY, VISITOR_KEY, type AjaxCart } from "./cart-diff";
 import { LINK_PARAM } from "./links";
+
+/**
+ * True in the build the embed loads while an experiment runs (chat-attribution-experiments.js), false in the one it
+ * loads otherwise: the experiment code costs the everyday page nothing (scripts/build-embed.ts, decision 015).
+ */
+declare const EXPERIMENTS: boolean;
+const ARM_KEY = "_chat_arm";
 
 type Payload = Record<string, any>;
 type Command = [string, Payload?];
@@ -51,6 +59,9 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   let failures = 0;
   let timer: any = 0;
   let sending = false;
+  // The running experiment as the embed's Liquid rendered it, and this visitor's arm once consent gives an id.
+  const experiment = EXPERIMENTS && config.experiment;
+  let assignment: Payload | null = null;
 
   const load = (key: string, store = localStorage) => {
     try {
@@ -86,10 +97,21 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     return result;
   };
 
-  /** Writes the session and visitor onto the cart (Shopify copies cart attributes onto the order). */
+  /**
+   * Writes the session and visitor onto the cart (Shopify copies cart attributes onto the order); in an experiment,
+   * every assigned visitor's cart also gets the visitor and the arm, chat or no chat.
+   */
   const stamp = async (cart: AjaxCart) => {
     const attributes = cart.attributes || {};
-    if (allowed && session && (attributes[SESSION_KEY] != session || attributes[VISITOR_KEY] != visitor)) {
+    if (EXPERIMENTS) {
+      const marks: Payload = { [VISITOR_KEY]: visitor };
+      if (session) marks[SESSION_KEY] = session;
+      if (assignment) marks[ARM_KEY] = assignment.arm;
+      if (allowed && (session || assignment) && Object.keys(marks).some((key) => attributes[key] != marks[key])) {
+        const response = await post(root + "cart/update.js", { attributes: marks });
+        if (response.ok) cart = await response.json();
+      }
+    } else if (allowed && session && (attributes[SESSION_KEY] != session || attributes[VISITOR_KEY] != visitor)) {
       const response = await post(root + "cart/update.js", {
         attributes: { [SESSION_KEY]: session, [VISITOR_KEY]: visitor },
       });
@@ -173,7 +195,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
         const errors: { index: number | null }[] = (await response.json()).errors || [];
         const bad = errors.map((error) => error.index);
         if (!bad.includes(null)) done = batch.filter((_, index) => bad.includes(index));
-        say("warn", "events rejected", errors);
+        say("warn", "rejected", errors);
       } else if (!response.ok && response.status != 413) {
         retryIn = Number(response.headers.get("Retry-After")) * 1000;
         done = [];
@@ -200,6 +222,17 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     save("session", (session ||= load("session") || ""));
     enqueue(held || []);
     held = null;
+    if (EXPERIMENTS && experiment) {
+      // The same hash the app checks every exposure against (experiments/assignment.ts); one exposure per visitor.
+      const arm = armOfBucket(
+        experiment.arms as { key: string; weight: number; showChat: boolean; variant: string }[],
+        bucketOf(experiment.id, visitor),
+      );
+      assignment = { experimentId: experiment.id, arm: arm.key, showChat: arm.showChat, variant: arm.variant };
+      if (load("exposed") != experiment.id) record("exposure", { experimentId: experiment.id, arm: arm.key });
+      save("exposed", experiment.id);
+      d.dispatchEvent(new CustomEvent("chat-attribution:assignment", { detail: assignment }));
+    }
     // A cart request the last page did not live to diff is diffed against the cart before it.
     cartTask(() => sync(load("pending", sessionStorage)));
     flush();
@@ -208,6 +241,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     allowed = false;
     held = null;
     for (const key of ["visitor", "session", "queue"]) save(key, null);
+    if (EXPERIMENTS) save("exposed", (assignment = null));
     save("pending", null, sessionStorage);
     cookie("", 0);
     visitor = session = "";
@@ -239,7 +273,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
 
   const required = (payload: Payload, field: string) => {
     const value = payload[field];
-    if (!value && value !== 0) throw Error(`${field} is required`);
+    if (!value && value !== 0) throw Error(`no ${field}`);
     return String(value);
   };
 
@@ -250,9 +284,12 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
         conversationId: payload.conversationId,
         surface: payload.surface,
         nudgeId: payload.nudgeId,
-        variant: payload.variant,
+        // In an experiment, the arm's variant unless the chat names its own.
+        variant: EXPERIMENTS ? payload.variant || assignment?.variant : payload.variant,
       });
     },
+    // The visitor's arm of the running experiment; null without one, or without consent (no visitor to assign).
+    assignment: () => (EXPERIMENTS ? assignment : null),
     message(payload) {
       const conversationId = required(payload, "conversationId");
       const { role, answerFound } = payload;
@@ -298,7 +335,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
     async identify(payload) {
       const email = required(payload, "email").trim().toLowerCase();
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(email)));
-      record("identify", { emailSha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("") });
+      record("identify", { emailSha256: Array.from(digest, (byte) => (byte + 256).toString(16).slice(1)).join("") });
     },
   };
 
@@ -307,7 +344,7 @@ const CART_REQUEST = /\/cart\/(add|change|update|clear)(\.js)?$/;
   const run = (command: Command) =>
     (commandQueue = commandQueue.then(async () => {
       try {
-        const handler = Array.isArray(command) && commands.hasOwnProperty(command[0]) && commands[command[0]];
+        const handler = Array.isArray(command) && Object.hasOwn(commands, command[0]) && commands[command[0]];
         if (!handler) throw Error(`unknown command ${command}`);
         return await handler(command[1] || {});
       } catch (error) {

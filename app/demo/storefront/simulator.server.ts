@@ -15,6 +15,7 @@ import { signedAppProxyParams, signedWebhookHeaders } from "../../shopify/signin
 import { orderFromCart } from "./checkout-order";
 import { DEMO_CATALOG } from "../catalog";
 import { answerStorefrontApi, STOREFRONT_API_PATH, type StandInShop } from "./storefront-api";
+import { ADMIN_API_PATH, answerAdminApi, type AppMetafieldStore } from "./app-metafields-api";
 import {
   addItems,
   type AddItem,
@@ -63,6 +64,8 @@ export interface StorefrontSimulator {
   orders: SimulatedOrder[];
   /** Its carts and variants as its Storefront API gives them out (also served at STOREFRONT_API_PATH). */
   shop: StandInShop;
+  /** The app's app-data metafields, as the app set them through the Admin API (served at ADMIN_API_PATH). */
+  appMetafields: AppMetafieldStore;
   listen(port: number, host?: string): Promise<Server>;
 }
 
@@ -71,6 +74,8 @@ const localePrefix = `(?:/(?:${LOCALES.join("|")}))?`;
 const CART_COOKIE = "cart";
 /** The simulator's Storefront API takes this token; the demo gives it to the app's Storefront client. */
 export const DEMO_STOREFRONT_TOKEN = "demo-storefront-private-token";
+/** The simulator's Admin API (app-data metafields) takes this token. */
+export const DEMO_ADMIN_TOKEN = "shpat_demo-admin-token";
 const CUSTOMER_COOKIE = "simulator_customer_id";
 
 function cookieOf(request: ExpressRequest, name: string): string | undefined {
@@ -128,6 +133,9 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   const proxyPath = options.proxyPath ?? "/proxy";
   const carts = new Map<string, SimulatedCart>();
   const orders: SimulatedOrder[] = [];
+  const appMetafields: AppMetafieldStore = new Map();
+  const appMetafieldsNow = () =>
+    [...appMetafields.values()].map(({ namespace, key, value }): [string, string, string] => [namespace, key, value]);
   let orderNumber = 1000 + Math.floor(Math.random() * 8000);
 
   const existingCart = (request: ExpressRequest) => carts.get(cookieOf(request, CART_COOKIE) ?? "");
@@ -171,6 +179,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
         customerId: cookieOf(request, CUSTOMER_COOKIE),
         extensionDir: options.extensionDir,
         embedSettings: embedSettings(request),
+        appMetafields: appMetafieldsNow,
         // ?embed=off: the theme with the app embed switched off (the storefront benchmark's baseline page).
         embedEnabled: request.query.embed !== "off",
       }),
@@ -189,6 +198,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
       customerId: cookieOf(request, CUSTOMER_COOKIE),
       extensionDir: options.extensionDir,
       embedSettings: embedSettings(request),
+      appMetafields: appMetafieldsNow,
     });
     if (!page) return void response.status(404).type("text").send("No such product.");
     response.type("html").send(page);
@@ -224,6 +234,9 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   };
   app.post(STOREFRONT_API_PATH, (request, response) =>
     answerStorefrontApi(request, response, request.body as Buffer, shop, DEMO_STOREFRONT_TOKEN),
+  );
+  app.post(ADMIN_API_PATH, (request, response) =>
+    answerAdminApi(request, response, request.body as Buffer, appMetafields, DEMO_ADMIN_TOKEN),
   );
 
   app.get(new RegExp(`^${localePrefix}/cart\\.js$`), (request, response) => {
@@ -346,6 +359,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     app,
     orders,
     shop,
+    appMetafields,
     listen: (port, host = "0.0.0.0") =>
       new Promise<Server>((resolve) => {
         const server = app.listen(port, host, () => resolve(server));

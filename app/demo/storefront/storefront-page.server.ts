@@ -16,22 +16,34 @@ export interface EmbedSettings {
   debug: boolean;
 }
 
+/** Where the simulator serves the extension's assets (Shopify's CDN for `asset_url`). */
+export const EMBED_ASSETS_PATH = "/cdn/embed/";
 const liquid = new Liquid();
+liquid.registerFilter("asset_url", (file: string) => `${EMBED_ASSETS_PATH}${encodeURIComponent(file)}`);
 const SCHEMA = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/;
 
-async function renderEmbed(extensionDir: string, overrides: Partial<EmbedSettings>): Promise<string> {
+async function renderEmbed(
+  extensionDir: string,
+  overrides: Partial<EmbedSettings>,
+  appMetafields: AppMetafields,
+): Promise<string> {
   const source = readFileSync(path.join(extensionDir, "blocks", `${EMBED_BLOCK_HANDLE}.liquid`), "utf8");
-  const schema = JSON.parse(SCHEMA.exec(source)![1]) as {
-    javascript: string;
-    settings: { id: string; default: unknown }[];
-  };
+  const schema = JSON.parse(SCHEMA.exec(source)![1]) as { settings: { id: string; default: unknown }[] };
   const settings = {
     ...Object.fromEntries(schema.settings.map((setting) => [setting.id, setting.default])),
     ...overrides,
   };
-  const markup = await liquid.parseAndRender(source.replace(SCHEMA, ""), { block: { settings } });
-  return `${markup}\n<script src="/cdn/embed/${schema.javascript}" defer></script>`;
+  // Liquid's `app.metafields.<namespace>.<key>.value`: a json metafield's value is its parsed object.
+  const metafields: Record<string, Record<string, { value: unknown }>> = {};
+  for (const [namespace, key, value] of appMetafields()) {
+    metafields[namespace] ??= {};
+    metafields[namespace][key] = { value: JSON.parse(value) };
+  }
+  return liquid.parseAndRender(source.replace(SCHEMA, ""), { block: { settings }, app: { metafields } });
 }
+
+/** The app's app-data metafields as the shop holds them now: [namespace, key, JSON value]. */
+export type AppMetafields = () => [namespace: string, key: string, value: string][];
 
 /** The end of every theme page: the footer, the consent banner theme-consent.js drives, and the app embed. */
 async function pageEnd(options: StorefrontPageOptions, footerStart: string): Promise<string> {
@@ -41,7 +53,7 @@ async function pageEnd(options: StorefrontPageOptions, footerStart: string): Pro
     <button type="button" class="button" data-consent="accept">Accept</button>
     <button type="button" class="link" data-consent="decline">Decline</button>
   </div>
-  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings)}`;
+  ${options.embedEnabled === false ? "" : await renderEmbed(options.extensionDir, options.embedSettings, options.appMetafields ?? (() => []))}`;
 }
 
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -56,6 +68,7 @@ export interface StorefrontPageOptions {
   embedSettings: Partial<EmbedSettings>;
   /** The merchant can switch the app embed off in the theme editor; Shopify then renders none of it. */
   embedEnabled?: boolean;
+  appMetafields?: AppMetafields;
 }
 
 /** What a visitor of the demo can try, each with the page it happens on; the admin shows the result. */

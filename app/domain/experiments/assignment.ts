@@ -2,7 +2,7 @@
  * Which arm of an experiment a visitor is in: a hash of the experiment's id and the visitor's id, so the storefront
  * embed and the app compute the same arm without asking each other, a visitor keeps their arm on every page, and a
  * visitor's arms in two experiments are independent. The app recomputes it for every exposure a browser reports and
- * refuses one that names another arm. Pure; the embed carries a copy of `bucketOf` (kept equal by a test).
+ * refuses one that names another arm. Pure; the storefront SDK bundles this very file (its experiments build).
  */
 
 /** Buckets of 0.01 %: an arm of weight w % owns 100·w consecutive buckets. */

@@ -3,6 +3,7 @@
  * the documented `window.chatAttribution` queue, so it works whether it runs before or after the SDK loads.
  * Its "assistant" answers from a keyword list; anything else gets an honest "I don't know" (answerFound false).
  * ?chat_autostart=<question> asks a question as the page loads, before the deferred SDK has run.
+ * While an experiment runs it asks the embed for the visitor's arm and stays hidden in a holdout arm.
  */
 (function () {
   var queue = (window.chatAttribution = window.chatAttribution || []);
@@ -118,6 +119,16 @@
       '<form data-chat-email><input name="email" type="email" placeholder="E-mail me this chat" aria-label="Your e-mail"><button class="link">Send</button></form></div>';
     document.body.appendChild(panel);
     transcript.forEach(show);
+    // A visitor in a holdout arm never sees the chat; the arm is known once consent gives the embed a visitor id.
+    var assign = function (assignment) {
+      if (!assignment || typeof assignment !== "object") return;
+      panel.dataset.chatArm = assignment.arm;
+      if (assignment.showChat === false) panel.hidden = true;
+    };
+    document.addEventListener("chat-attribution:assignment", function (event) {
+      assign(event.detail);
+    });
+    Promise.resolve(queue.push(["assignment"])).then(assign);
     if (autostart) panel.querySelector("[data-chat-panel]").hidden = false;
     panel.addEventListener("click", function (event) {
       var target = event.target.closest("button");
