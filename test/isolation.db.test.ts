@@ -26,6 +26,7 @@ const secrets = {
   conversation: `c_b_${randomUUID().slice(0, 8)}`,
   keyName: `B key ${randomUUID().slice(0, 6)}`,
   customer: "88990077",
+  experiment: `B experiment ${randomUUID().slice(0, 6)}`,
 };
 const idsOfB: Record<string, string> = {};
 
@@ -85,7 +86,19 @@ describe("tenant isolation", () => {
       },
     });
     await createApiKey(prisma, b.id, secrets.keyName);
-    Object.assign(idsOfB, { orderId: order.shopifyOrderId, conversationId: conversation.id, requestId: request.id });
+    const experiment = await prisma.experiment.create({
+      data: {
+        shopId: b.id,
+        name: secrets.experiment,
+        arms: { create: [{ key: "b-secret-arm", name: "B arm", position: 0, weight: 100, showChat: true }] },
+      },
+    });
+    Object.assign(idsOfB, {
+      orderId: order.shopifyOrderId,
+      conversationId: conversation.id,
+      requestId: request.id,
+      experimentId: experiment.id,
+    });
   });
 
   it("enumerates the admin routes, parameters included", () => {
@@ -97,6 +110,9 @@ describe("tenant isolation", () => {
         `/app/orders/${idsOfB.orderId}`,
         `/api/orders/${idsOfB.orderId}/attribution`,
         "/api/reports/summary",
+        "/app/experiments",
+        `/app/experiments/${idsOfB.experimentId}`,
+        `/api/reports/experiments/${idsOfB.experimentId}`,
       ]),
     );
     expect(paths.length).toBeGreaterThanOrEqual(14);

@@ -225,8 +225,51 @@ function ChatReturnCard({ report, locale }: { report: SummaryReport; locale: str
           Cost: {parts.join(" + ")}. Revenue the chat is credited with, not revenue it caused: only a holdout experiment
           measures that.
         </Text>
+        {report.causalReturn ? (
+          <CausalReturnNote causal={report.causalReturn} money={money} locale={locale} timezone={report.timezone} />
+        ) : null}
       </BlockStack>
     </Card>
+  );
+}
+
+/** The causal figure: what a holdout that ran in the range measured the chat adding, for its cost over those days. */
+function CausalReturnNote({
+  causal,
+  money,
+  locale,
+  timezone,
+}: {
+  causal: NonNullable<SummaryReport["causalReturn"]>;
+  money: (amount: string) => string;
+  locale: string;
+  timezone: string;
+}) {
+  const times = (value: number) => `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)}×`;
+  return (
+    <Box background="bg-surface-secondary" padding="300" borderRadius="200">
+      <BlockStack gap="100">
+        <Text as="p" fontWeight="semibold">
+          Caused, not just credited:{" "}
+          <span data-causal-return="headline">
+            the chat added {money(causal.incrementalRevenue)}
+            {causal.interval ? ` (95 % CI ${money(causal.interval[0])} to ${money(causal.interval[1])})` : ""} for{" "}
+            {money(causal.cost)} spent
+          </span>
+          {causal.incrementalPerCost !== null ? (
+            <span data-causal-return="ratio"> — {times(causal.incrementalPerCost)}</span>
+          ) : null}
+        </Text>
+        <Text as="p" variant="bodySm" tone="subdued">
+          Measured by the holdout <Link to={`/app/experiments/${causal.experimentId}`}>{causal.experimentName}</Link> (
+          {formatDateTime(causal.from, timezone, locale)} to {formatDateTime(causal.to, timezone, locale)}): the revenue
+          its chat visitors brought beyond those without the chat, against the chat's cost over those days.
+          {causal.verdict === "better"
+            ? ""
+            : " The holdout has not shown a difference yet, so treat this as a range, not a result."}
+        </Text>
+      </BlockStack>
+    </Box>
   );
 }
 

@@ -18,6 +18,7 @@ export const NAV_LINKS = [
   { to: "/app", label: "Insights" },
   { to: "/app/orders", label: "Orders" },
   { to: "/app/conversations", label: "Conversations" },
+  { to: "/app/experiments", label: "Experiments" },
   { to: "/app/setup", label: "Setup" },
   { to: "/app/settings", label: "Settings" },
   { to: "/app/privacy", label: "Privacy" },

@@ -17,6 +17,7 @@ import {
 } from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney, type Money } from "../money";
 import { type ChatCosts, type ChatReturn, chatReturnOf } from "./chat-return";
+import { type CausalReturn, loadCausalReturn } from "../experiments/causal-return.server";
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
 import { CART_DAYS, dayRows, dirtyDays, ORDER_DAYS, PRODUCT_DAYS, TOPIC_DAYS } from "./report-rollups.server";
@@ -118,6 +119,8 @@ export interface SummaryReport {
   chatLines: ChatLines;
   /** Return on the chat's cost for the whole shop; null under a surface filter (the cost is not split by surface). */
   chatReturn: ChatReturn | null;
+  /** What a holdout that ran in the range says the chat caused, for its cost; null without one, a cost, or under a surface filter. */
+  causalReturn: CausalReturn | null;
 }
 
 type ReportShop = Pick<
@@ -255,15 +258,17 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
   const previous = previousRange(range);
   const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
   const costs = costsOf(shop);
-  const [current, before, { products, lines }, recent, topics, activeDays, conversations] = await Promise.all([
-    periodFigures(db, shop, range, live, surface),
-    periodFigures(db, shop, previous, liveBefore, surface),
-    productFiguresOf(db, shop, range, live, surface),
-    recentOrders(db, shop, range, surface),
-    topTopics(db, shop, range, live, surface),
-    activeDayCount(db, shop, range),
-    costs.perConversation !== null && !surface ? conversationsStarted(db, shop, range) : null,
-  ]);
+  const [current, before, { products, lines }, recent, topics, activeDays, conversations, causalReturn] =
+    await Promise.all([
+      periodFigures(db, shop, range, live, surface),
+      periodFigures(db, shop, previous, liveBefore, surface),
+      productFiguresOf(db, shop, range, live, surface),
+      recentOrders(db, shop, range, surface),
+      topTopics(db, shop, range, live, surface),
+      activeDayCount(db, shop, range),
+      costs.perConversation !== null && !surface ? conversationsStarted(db, shop, range) : null,
+      surface ? null : loadCausalReturn(db, shop, range, costs),
+    ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
   return {
     shop: shop.domain,
@@ -292,6 +297,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
       shareOfAttributed: moneyRatio(lines.net, attributedNet),
     },
     chatReturn: surface ? null : chatReturnOf({ costs, days: range.days, conversations, attributedNet }),
+    causalReturn,
   };
 }
 
