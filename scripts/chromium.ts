@@ -23,13 +23,14 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/**
- * Headless Chromium announces itself as "HeadlessChrome", which Shopify's library (isbot) answers with
- * 410 Gone on admin routes; a person's browser sends an ordinary Chrome user agent.
- */
+/** An ordinary desktop Chrome's user agent: Shopify's library (isbot) answers a bot's with 410 Gone on admin routes. */
+export const DESKTOP_USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+/** Headless Chromium announces itself as "HeadlessChrome"; a person's browser sends an ordinary user agent. */
 export async function newPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({
-    userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+    userAgent: DESKTOP_USER_AGENT,
     viewport: { width: 1280, height: 900 },
   });
   return context.newPage();

@@ -3,6 +3,8 @@ import { prisma, prismaSql } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
 import { seedDemoShop } from "./seed.server";
 import { seedDemoHistory, type HistorySummary } from "./history.server";
+import { loadExperimentReport } from "../domain/experiments/experiment-report.server";
+import { listExperiments } from "../domain/experiments/experiments.server";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
 let summary: HistorySummary;
@@ -51,6 +53,33 @@ describe("demo history", () => {
       expect(result?.classification).toBe(stored.classification);
       expect(result?.conversationId ?? null).toBe(stored.conversationId);
     }
+  });
+
+  it("holds a finished holdout whose analysis finds the simulated lift, and a running variant test", async () => {
+    const shop = await prisma.shop.findFirstOrThrow();
+    const [variants, holdout] = await listExperiments(prisma, shop.id);
+    expect([holdout.name, holdout.status, variants.name, variants.status]).toEqual([
+      "Chat holdout",
+      "ENDED",
+      "Prompt A against prompt B",
+      "RUNNING",
+    ]);
+    const report = await loadExperimentReport(prisma, shop, holdout, NOW);
+    const [noChat, chat] = report.arms;
+    expect(noChat.visitors + chat.visitors).toBeGreaterThan(8_000);
+    expect(report.sampleRatio?.mismatch).toBe(false);
+    // Simulated: conversion 3 % without the chat, 6 % with it (+100 %); every order of an exposed visitor is tied.
+    const conversion = report.comparisons[0].lifts.find((lift) => lift.metric === "conversionRate")!;
+    expect(conversion.relative.alwaysValid![0]).toBeLessThan(1);
+    expect(conversion.relative.alwaysValid![1]).toBeGreaterThan(1);
+    expect(report.comparisons[0].verdict).toBe("better");
+    expect(noChat.untiedOrders + chat.untiedOrders).toBe(0);
+    expect(Number(chat.attributedRevenue)).toBeGreaterThan(0);
+    expect(Number(noChat.attributedRevenue)).toBe(0);
+    expect(report.chart.length).toBeGreaterThan(20);
+    const running = await loadExperimentReport(prisma, shop, variants, NOW);
+    expect(running.arms.map((arm) => arm.variant)).toEqual(["prompt-a", "prompt-b"]);
+    expect(running.arms.every((arm) => arm.visitors > 1000)).toBe(true);
   });
 
   it("is not seeded twice", async () => {

@@ -6,20 +6,18 @@
  * the same shape, shifted to end today.
  */
 import type { Shop } from "@prisma/client";
-import { prismaSql, type Db } from "../db.server";
+import type { Db } from "../db.server";
 import { parseEventBatch } from "../domain/events/event-schema";
 import { recordEventBatch } from "../domain/events/record-events.server";
-import { handleOrderWebhook } from "../domain/orders/order-webhook.server";
-import { processDeliveryOnce } from "../domain/webhook-deliveries.server";
-import { formatMoney, parseMoney } from "../domain/money";
 import { seededRandom } from "../lib/seeded-random";
-import { DEMO_CATALOG, type DemoProduct } from "./catalog";
+import { DEMO_CATALOG } from "./catalog";
+import { deliverOrder, type OrderPlan } from "./demo-orders.server";
+import { seedDemoExperiments } from "./experiment-history.server";
 
 const MINUTE = 60_000;
 const DAY = 1440 * MINUTE;
 
 const CATALOG = DEMO_CATALOG;
-type Product = DemoProduct;
 
 const TOPICS = [
   "dry skin",
@@ -31,74 +29,6 @@ const TOPICS = [
   "oily skin",
   "returns",
 ];
-
-interface OrderPlan {
-  id: number;
-  at: Date;
-  items: { product: Product; quantity: number; chatSessionId?: string }[];
-  noteSession?: string;
-  visitorKey?: string;
-  customerId?: string;
-  test?: boolean;
-  cancelled?: boolean;
-  refundRatio?: number;
-  presentment?: { currency: string; rate: number };
-  outlier?: boolean;
-}
-
-function orderPayload(plan: OrderPlan, currency: string) {
-  const iso = plan.at.toISOString();
-  const lines = plan.items.map((item, index) => ({
-    id: plan.id * 10 + index,
-    product_id: Number(item.product.productId),
-    variant_id: Number(item.product.variantId),
-    title: item.product.title,
-    quantity: item.quantity,
-    price_set: { shop_money: { amount: plan.outlier ? "2500000.00" : item.product.price, currency_code: currency } },
-    discount_allocations: [],
-    properties: item.chatSessionId ? [{ name: "_chat_session_id", value: item.chatSessionId }] : [],
-  }));
-  const total = lines.reduce(
-    (sum, line) => sum + parseMoney(line.price_set.shop_money.amount)! * BigInt(line.quantity),
-    0n,
-  );
-  const money = (amount: bigint) => {
-    const shop = { amount: formatMoney(amount), currency_code: currency };
-    if (!plan.presentment) return { shop_money: shop, presentment_money: shop };
-    const converted = (amount * BigInt(Math.round(plan.presentment.rate * 10_000))) / 10_000n;
-    return {
-      shop_money: shop,
-      presentment_money: { amount: formatMoney(converted), currency_code: plan.presentment.currency },
-    };
-  };
-  return {
-    id: plan.id,
-    name: `#${plan.id}`,
-    created_at: iso,
-    processed_at: iso,
-    updated_at: iso,
-    test: plan.test ?? false,
-    financial_status: "paid",
-    cancelled_at: plan.cancelled ? new Date(plan.at.getTime() + 3 * 3_600_000).toISOString() : null,
-    currency,
-    presentment_currency: plan.presentment?.currency ?? currency,
-    total_price_set: money(total),
-    current_total_price_set: money(plan.cancelled ? 0n : total),
-    line_items: lines,
-    // The embed stamps the visitor with every chat session it stamps, a chat card's line property included.
-    note_attributes: [
-      ...(plan.noteSession ? [{ name: "_chat_session_id", value: plan.noteSession }] : []),
-      ...(plan.visitorKey && (plan.noteSession || plan.items.some((item) => item.chatSessionId))
-        ? [{ name: "_chat_visitor_id", value: plan.visitorKey }]
-        : []),
-    ],
-    checkout_token: `demo-checkout-${plan.id}`,
-    cart_token: null,
-    email: null, // protected customer data not approved: the normal case
-    customer: plan.customerId ? { id: Number(plan.customerId) } : null,
-    refunds: [],
-  };
-}
 
 export const DEMO_CHAT_COSTS = { chatMonthlyCost: "99", chatCostPerConversation: "0.05", grossMarginPercent: "45" };
 
@@ -230,7 +160,13 @@ export async function seedDemoHistory(db: Db, shop: Shop, now: Date = new Date()
     for (const plan of due) await deliverOrder(db, shop, plan, now);
     delivered += due.length;
   }
-  return { skipped: false, conversations: conversationCount, events: eventCount, orders: delivered };
+  const experiments = await seedDemoExperiments(db, shop, rng, now, nextOrderId);
+  return {
+    skipped: false,
+    conversations: conversationCount,
+    events: eventCount + experiments.events,
+    orders: delivered + experiments.orders,
+  };
 }
 
 /**
@@ -253,30 +189,4 @@ function storefrontBatches(events: Record<string, unknown>[]): Record<string, un
     batches.push(batch);
   }
   return batches.sort((a, b) => time(a.at(-1)!) - time(b.at(-1)!));
-}
-
-async function deliverOrder(db: Db, shop: Shop, plan: OrderPlan, now: Date) {
-  const payload = orderPayload(plan, shop.currency);
-  const deliver = (topic: string, body: unknown, webhookId: string) =>
-    processDeliveryOnce(db, { webhookId, shopDomain: shop.domain, topic }, (tx) =>
-      handleOrderWebhook(prismaSql(tx), shop.domain, topic, body),
-    );
-  await deliver("ORDERS_PAID", payload, `demo-order-${plan.id}`);
-  const refundAt = new Date(plan.at.getTime() + 2 * DAY);
-  if (plan.refundRatio && refundAt < now) {
-    const gross = parseMoney(payload.total_price_set.shop_money.amount)!;
-    const amount = plan.refundRatio === 1 ? gross : gross / 2n;
-    await deliver(
-      "REFUNDS_CREATE",
-      {
-        id: plan.id * 7,
-        order_id: plan.id,
-        created_at: refundAt.toISOString(),
-        processed_at: refundAt.toISOString(),
-        transactions: [{ amount: formatMoney(amount), currency: shop.currency, kind: "refund", status: "success" }],
-        refund_line_items: [],
-      },
-      `demo-refund-${plan.id}`,
-    );
-  }
 }
