@@ -117,6 +117,7 @@ export interface OrderSpec {
   receivedAt?: string;
   /** The app's `_chat_*` stamps the order carried, by name. */
   stamps?: Record<string, string>;
+  cancelledAt?: string;
 }
 
 export async function createOrder(shop: { id: string; currency: string }, spec: OrderSpec) {
@@ -128,6 +129,7 @@ export async function createOrder(shop: { id: string; currency: string }, spec: 
       shopifyOrderId: String(9_000_000 + n),
       name: spec.name ?? `#${1000 + n}`,
       processedAt: new Date(spec.at),
+      ...(spec.cancelledAt ? { cancelledAt: new Date(spec.cancelledAt) } : {}),
       ...(spec.receivedAt ? { createdAt: new Date(spec.receivedAt) } : {}),
       currency: shop.currency,
       grossAmount: spec.gross,

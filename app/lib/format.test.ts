@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { adminOrderUrl, changeRatio, formatChange, formatCurrency, formatDateTime, formatPointChange } from "./format";
+import {
+  adminOrderUrl,
+  changeRatio,
+  formatChange,
+  formatCurrency,
+  formatDateTime,
+  formatDayRange,
+  formatPointChange,
+} from "./format";
 
 describe("format", () => {
+  it.each([
+    ["2026-11-08", "2026-12-07", "en", "Nov 8, 2026 – Dec 7, 2026"],
+    ["2026-12-07", "2026-12-07", "en", "Dec 7, 2026"],
+    ["2025-12-30", "2026-01-05", "de", "30.12.2025 – 05.01.2026"],
+  ])("days %s to %s in %s read %s", (from, to, locale, expected) => {
+    expect(formatDayRange(from, to, locale)).toBe(expected);
+  });
+
   it.each([
     ["120.5", "EUR", "de-DE", "120,50 €"],
     ["120.5", "EUR", "en", "€120.50"],

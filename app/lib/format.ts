@@ -53,6 +53,17 @@ export function formatDay(day: string, locale: string): string {
   );
 }
 
+/**
+ * A range of local calendar days (YYYY-MM-DD), in the admin user's locale: "Nov 8, 2026 – Dec 7, 2026". Two dates
+ * rather than Intl's formatRange, whose spacing differs between ICU versions (the server's and the browser's would
+ * not hydrate alike).
+ */
+export function formatDayRange(from: string, to: string, locale: string): string {
+  const format = new Intl.DateTimeFormat(locale, { timeZone: "UTC", dateStyle: "medium" });
+  const day = (value: string) => format.format(new Date(`${value}T00:00:00Z`));
+  return from === to ? day(from) : `${day(from)} – ${day(to)}`;
+}
+
 /** The order's page in the Shopify admin (the store handle is the myshopify subdomain). */
 export function adminOrderUrl(shopDomain: string, orderId: string): string {
   return `https://admin.shopify.com/store/${shopDomain.replace(/\.myshopify\.com$/, "")}/orders/${orderId}`;

@@ -220,11 +220,13 @@ describe("report API", () => {
     );
     const text = await response.text();
     const lines = text.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Chat lines (net),Currency,Excluded");
+    expect(lines[0]).toBe(
+      "Order,Order id,Date,Class,Source,Matched by,Net,Gross,Chat lines (net),Currency,Excluded,Status",
+    );
     expect(lines.slice(1).map((line) => line.replace(/,\d{7},/, ",<id>,"))).toEqual([
-      '"#A3, ""gift""",<id>,2026-11-11 11:00,Assisted,Chat widget,E-mail,10.00,10.00,0.00,EUR,',
-      "#A2,<id>,2026-11-11 10:00,Unattributed,,,50.00,50.00,,EUR,",
-      "#A1,<id>,2026-11-10 10:00,Led,Chat widget,Cart attribute,100.00,120.00,0.00,EUR,",
+      '"#A3, ""gift""",<id>,2026-11-11 11:00,Assisted,Chat widget,E-mail,10.00,10.00,0.00,EUR,,',
+      "#A2,<id>,2026-11-11 10:00,Unattributed,,,50.00,50.00,,EUR,,",
+      "#A1,<id>,2026-11-10 10:00,Led,Chat widget,Cart attribute,100.00,120.00,0.00,EUR,,Partly refunded",
     ]);
     const led = await (
       await dispatch(adminFetchRequest("/api/reports/orders.csv?from=2026-11-09&to=2026-11-15&filter=led", SHOP_A))

@@ -32,6 +32,7 @@ import {
   formatCount,
   formatCurrency,
   formatDateTime,
+  formatDayRange,
   formatPercent,
 } from "../lib/format";
 import { HeadedCard } from "../components/HeadedCard";
@@ -425,7 +426,7 @@ export default function Insights() {
     to: report.range.to,
     ...(report.surface ? { surface: report.surface } : {}),
   });
-  const heading = `${report.range.from} – ${report.range.to} · compared with ${report.previous.range.from} – ${report.previous.range.to}`;
+  const heading = `${formatDayRange(report.range.from, report.range.to, locale)} · compared with ${formatDayRange(report.previous.range.from, report.previous.range.to, locale)}`;
 
   if (!hasOrders) {
     return (

@@ -8,7 +8,7 @@ import { prisma } from "../db.server";
 import { listConversations } from "../domain/reports/conversations-report.server";
 import { SURFACE_LABEL } from "../domain/reports/order-labels";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
-import { formatCurrency, formatDateTime } from "../lib/format";
+import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -33,7 +33,7 @@ export default function Conversations() {
   return (
     <Page
       title="Conversations"
-      subtitle={`Started ${query.from} – ${query.to} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
+      subtitle={`Started ${formatDayRange(query.from, query.to, shop.locale)} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
     >
       <Layout>
         <Layout.Section>

@@ -6,11 +6,17 @@ import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
-import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
+import {
+  CLASS_LABEL,
+  EXCLUSION_LABEL,
+  MATCHED_BY_LABEL,
+  STATUS_LABEL,
+  SURFACE_LABEL,
+} from "../domain/reports/order-labels";
 import { ORDER_FILTERS } from "../domain/reports/order-row";
 import { listOrders } from "../domain/reports/orders-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
-import { formatCurrency, formatDateTime } from "../lib/format";
+import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 import { orderFilterOf } from "../http/order-filter";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -63,7 +69,7 @@ export default function Orders() {
   return (
     <Page
       title="Orders"
-      subtitle={`${query.from} – ${query.to} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
+      subtitle={`${formatDayRange(query.from, query.to, shop.locale)} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
       secondaryActions={
         <DownloadButton
           url={`/api/reports/orders.csv?${exportQuery}`}
@@ -107,6 +113,7 @@ export default function Orders() {
                       {row.excludedReason ? (
                         <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
                       ) : null}
+                      {row.status ? <Badge tone="warning">{STATUS_LABEL[row.status]}</Badge> : null}
                     </InlineStack>,
                     row.source ? SURFACE_LABEL[row.source] : "—",
                     row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—",

@@ -5,15 +5,19 @@ import { DownloadButton } from "../components/DownloadButton";
 import { HeadedCard } from "../components/HeadedCard";
 import { prisma } from "../db.server";
 import { listCustomerDataRequests } from "../domain/privacy/customer-privacy.server";
-import { authenticateAdmin } from "../http/admin-shop.server";
+import { authenticatedShop } from "../http/admin-shop.server";
+import { formatDateTime } from "../lib/format";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { session } = await authenticateAdmin(request);
-  return { requests: await listCustomerDataRequests(prisma, session.shop) };
+  const shop = await authenticatedShop(request);
+  return {
+    requests: await listCustomerDataRequests(prisma, shop.domain),
+    shop: { timezone: shop.timezone, locale: shop.locale },
+  };
 };
 
 export default function Privacy() {
-  const { requests } = useLoaderData<typeof loader>();
+  const { requests, shop } = useLoaderData<typeof loader>();
   return (
     <Page title="Privacy" subtitle="Customer data requests Shopify forwarded to this app">
       <Layout>
@@ -43,7 +47,7 @@ export default function Privacy() {
                   <IndexTable.Row id={row.id} key={row.id} position={index}>
                     <IndexTable.Cell>#{row.shopifyRequestId}</IndexTable.Cell>
                     <IndexTable.Cell>{row.customerId ?? "—"}</IndexTable.Cell>
-                    <IndexTable.Cell>{new Date(row.createdAt).toLocaleString()}</IndexTable.Cell>
+                    <IndexTable.Cell>{formatDateTime(row.createdAt, shop.timezone, shop.locale)}</IndexTable.Cell>
                     <IndexTable.Cell>{row.orderCount}</IndexTable.Cell>
                     <IndexTable.Cell>
                       <DownloadButton

@@ -14,7 +14,8 @@ import {
   SkeletonBodyText,
   Text,
 } from "@shopify/polaris";
-import { Suspense, type ReactNode } from "react";
+import { isValidElement, Suspense, type ReactNode } from "react";
+import { ConnectChatGuide } from "../components/ConnectChatGuide";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { appConfig } from "../config.server";
 import { prisma } from "../db.server";
@@ -33,6 +34,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     // Streamed: asking Shopify about the theme must not hold up the rest of the page.
     embed: checkThemeEmbed(admin),
     activationUrl: embedActivationUrl(shop.domain, appConfig().apiKey),
+    appUrl: appConfig().appUrl,
     shop: { domain: shop.domain, timezone: shop.timezone, locale: shop.locale },
   };
 };
@@ -74,9 +76,15 @@ function Step({
             </Text>
             <Badge tone={tone}>{state}</Badge>
           </InlineStack>
-          <Text as="p" tone="subdued">
-            {children}
-          </Text>
+          {/* A paragraph may hold only text: a block inside a <p> makes the browser close it early, and the page the
+              server sent no longer matches the one React hydrates (React #418). */}
+          {isValidElement(children) ? (
+            children
+          ) : (
+            <Text as="p" tone="subdued">
+              {children}
+            </Text>
+          )}
         </BlockStack>
         {action}
       </InlineStack>
@@ -92,7 +100,7 @@ const EMBED_TEXT = {
 } as const;
 
 export default function Setup() {
-  const { status, embed, activationUrl, shop } = useLoaderData<typeof loader>();
+  const { status, embed, activationUrl, appUrl, shop } = useLoaderData<typeof loader>();
   const pixelResult = useActionData<PixelConnection>();
   const connecting = useNavigation().formData?.get("intent") === "connect-pixel";
   const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : null);
@@ -147,11 +155,11 @@ export default function Setup() {
                 }
               >
                 <BlockStack gap="200">
-                  <span>
+                  <Text as="p" tone="subdued">
                     {status.pixel.connected
                       ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
                       : "The app creates its web pixel when it is installed; it links checkouts to chat sessions even when a webhook is late."}
-                  </span>
+                  </Text>
                   {pixelResult?.status === "FAILED" ? (
                     <Banner tone="critical" title="The pixel could not be connected">
                       {pixelResult.reason}
@@ -200,6 +208,14 @@ export default function Setup() {
               </Step>
             </BlockStack>
           </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <ConnectChatGuide
+            appUrl={appUrl}
+            lastStorefrontEvent={status.lastStorefrontEvent}
+            lastApiKeyUse={status.lastApiKeyUse}
+            when={(iso) => formatDateTime(iso, shop.timezone, shop.locale)}
+          />
         </Layout.Section>
       </Layout>
     </Page>

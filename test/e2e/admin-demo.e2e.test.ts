@@ -179,7 +179,9 @@ describe("npm run demo", () => {
       .replace(/^\uFEFF/, "")
       .trimEnd()
       .split("\r\n");
-    expect(csv[0]).toBe("Order,Order id,Date,Class,Source,Matched by,Net,Gross,Chat lines (net),Currency,Excluded");
+    expect(csv[0]).toBe(
+      "Order,Order id,Date,Class,Source,Matched by,Net,Gross,Chat lines (net),Currency,Excluded,Status",
+    );
     expect(csv.length - 1).toBe(
       Number((await page.getByText(/· \d+ orders?$/).textContent())!.match(/(\d+) orders?$/)![1]),
     );
@@ -239,6 +241,17 @@ describe("npm run demo", () => {
     await page.getByRole("button", { name: "Connect pixel" }).click();
     await page.getByText("The pixel could not be connected").waitFor({ timeout: 15_000 });
     expect(await page.getByText("Not connected").count()).toBe(1);
+    // The guide a chat vendor needs, with whether anything arrived yet: the demo's history came through the
+    // storefront; no API key has been used.
+    await page.getByRole("heading", { name: "Connect your chat" }).waitFor();
+    expect(await page.locator('[data-snippet="widget"]').textContent()).toContain(
+      'chatAttribution.push(["assignment"])',
+    );
+    expect(await page.locator('[data-snippet="server"]').textContent()).toMatch(
+      /^curl -X POST http\S+\/api\/v1\/events/,
+    );
+    expect(await page.getByText(/^Last received /).count()).toBe(1);
+    expect(await page.getByText("Nothing yet").count()).toBe(1);
     await page.screenshot({ path: path.join(artifactsDir, "admin-setup.png"), fullPage: true });
 
     await appNav(page, "Privacy");
@@ -361,6 +374,31 @@ describe("npm run demo", () => {
     await row.getByRole("button", { name: "Revoke key" }).click();
     await row.locator(".Polaris-Badge", { hasText: "Revoked" }).waitFor();
     expect((await send()).status).toBe(401);
+  });
+
+  it("loads every admin page as a document without a React error (the server's page hydrates as sent)", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    const admin = new URL(page.url());
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(`${new URL(page.url()).pathname}: ${error.message.slice(0, 120)}`));
+    for (const path of [
+      "/app",
+      "/app/orders",
+      "/app/conversations",
+      "/app/experiments",
+      "/app/setup",
+      "/app/settings",
+      "/app/privacy",
+    ]) {
+      admin.pathname = path;
+      await page.goto(admin.href);
+      await page.getByRole("heading", { level: 1 }).first().waitFor();
+      // Hydration runs after the document loads; a mismatch is reported once React has compared the two.
+      await page.waitForLoadState("networkidle");
+    }
+    expect(errors).toEqual([]);
   });
 
   it("refuses demo mode under NODE_ENV=production", async () => {

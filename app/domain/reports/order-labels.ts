@@ -2,7 +2,7 @@
  * How an order row reads, on the Orders page and in its CSV alike (shared by server and browser code).
  */
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
-import type { OrderRow } from "./order-row";
+import type { OrderRow, OrderStatus } from "./order-row";
 
 export const ORDER_COLUMNS = [
   "Order",
@@ -16,6 +16,7 @@ export const ORDER_COLUMNS = [
   "Chat lines (net)",
   "Currency",
   "Excluded",
+  "Status",
 ] as const;
 
 /** The row as the Orders page and the CSV show it: the date in the shop's zone, labels in words. */
@@ -32,8 +33,15 @@ export function orderColumns(row: OrderRow, timezone: string): string[] {
     row.chatLineRevenue ?? "",
     row.currency,
     row.excludedReason ? EXCLUSION_LABEL[row.excludedReason] : "",
+    row.status ? STATUS_LABEL[row.status] : "",
   ];
 }
+
+export const STATUS_LABEL: Record<NonNullable<OrderStatus>, string> = {
+  CANCELLED: "Cancelled",
+  REFUNDED: "Refunded",
+  PARTLY_REFUNDED: "Partly refunded",
+};
 
 export const CLASS_LABEL: Record<Classification, string> = {
   LED: "Led",

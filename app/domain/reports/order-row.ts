@@ -18,4 +18,8 @@ export interface OrderRow {
   currency: string;
   excludedReason: ExclusionReason | null;
   conversationId: string | null;
+  /** Cancelled, or refunded in whole or in part (net below gross); null for an order that stands as placed. */
+  status: OrderStatus;
 }
+
+export type OrderStatus = "CANCELLED" | "REFUNDED" | "PARTLY_REFUNDED" | null;

@@ -91,7 +91,7 @@ describe("orders report", () => {
 
   it("shows the row the way the page and the CSV do, in the shop's time zone", async () => {
     const page = await listOrders(prisma, shop, week(), "assisted", 1);
-    expect(ORDER_COLUMNS).toHaveLength(11);
+    expect(ORDER_COLUMNS).toHaveLength(12);
     expect(orderColumns(page.rows[0], "Europe/Berlin")).toEqual([
       "#1002",
       page.rows[0].orderId,
@@ -104,7 +104,30 @@ describe("orders report", () => {
       "0.00", // counted and attributed, but no line the chat recommended or added
       "EUR",
       "",
+      "",
     ]);
+  });
+
+  it("says which orders were cancelled or refunded, in whole or in part", async () => {
+    const shop = await createReportShop();
+    await createOrder(shop, { at: "2026-11-10T09:00:00Z", gross: "30.00", net: "30.00", name: "#S1" });
+    await createOrder(shop, { at: "2026-11-10T09:10:00Z", gross: "30.00", net: "12.50", name: "#S2" });
+    await createOrder(shop, { at: "2026-11-10T09:20:00Z", gross: "30.00", net: "0.00", name: "#S3" });
+    await createOrder(shop, {
+      at: "2026-11-10T09:30:00Z",
+      gross: "30.00",
+      net: "0.00",
+      name: "#S4",
+      cancelledAt: "2026-11-10T10:00:00Z",
+    });
+    const rows = (await listOrders(prisma, shop, week(), "all", 1)).rows;
+    expect(rows.map((row) => [row.name, row.status]).sort()).toEqual([
+      ["#S1", null],
+      ["#S2", "PARTLY_REFUNDED"],
+      ["#S3", "REFUNDED"],
+      ["#S4", "CANCELLED"],
+    ]);
+    expect(orderColumns(rows.find((row) => row.name === "#S2")!, "UTC").at(-1)).toBe("Partly refunded");
   });
 
   it("returns the stored classification with its evidence, and null for an unknown order", async () => {

@@ -7,7 +7,7 @@ import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
 import { formatDecimal } from "../money";
 import { chatLineRevenueByOrder } from "./chat-lines.server";
-import type { OrderFilter, OrderRow } from "./order-row";
+import type { OrderFilter, OrderRow, OrderStatus } from "./order-row";
 import type { ReportQuery } from "./report-query";
 
 export const ORDERS_PAGE_SIZE = 50;
@@ -47,7 +47,15 @@ function orderRowOf(order: OrderWithAttribution, chatLines: Map<string, string>)
     currency: order.currency,
     excludedReason: order.attribution?.excludedReason ?? null,
     conversationId: order.attribution?.conversationId ?? null,
+    status: statusOf(order),
   };
+}
+
+function statusOf(order: Pick<OrderWithAttribution, "cancelledAt" | "netAmount" | "grossAmount">): OrderStatus {
+  if (order.cancelledAt) return "CANCELLED";
+  if (order.netAmount === null || order.grossAmount === null || !order.netAmount.lessThan(order.grossAmount))
+    return null;
+  return order.netAmount.lessThanOrEqualTo(0) ? "REFUNDED" : "PARTLY_REFUNDED";
 }
 
 export interface OrdersPage {

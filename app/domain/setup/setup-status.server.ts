@@ -9,6 +9,8 @@ import type { DbTx } from "../../db.server";
 export interface SetupStatus {
   lastWebhook: { topic: string; receivedAt: string; status: string } | null;
   lastStorefrontEvent: string | null;
+  /** When a chat backend last used one of the shop's API keys (the server API, tracked links). */
+  lastApiKeyUse: string | null;
   pixel: { connected: boolean; lastHitAt: string | null };
   /** Of the most recent orders, how many carried a customer id and how many an e-mail (stored only hashed). */
   customerData: { sampled: number; withCustomerId: number; withEmail: number };
@@ -20,9 +22,11 @@ export async function loadSetupStatus(
   db: DbTx,
   shop: Pick<Shop, "id" | "domain" | "webPixelGid">,
 ): Promise<SetupStatus> {
-  const [delivery, storefrontEvent, pixelHit, recentOrders] = await Promise.all([
+  const [delivery, storefrontEvent, serverEvent, pixelHit, recentOrders] = await Promise.all([
     db.webhookDelivery.findFirst({ where: { shopDomain: shop.domain }, orderBy: { receivedAt: "desc" } }),
     db.clientEvent.findFirst({ where: { shopId: shop.id, source: "STOREFRONT" }, orderBy: { receivedAt: "desc" } }),
+    // A key's last use is the last server API request (a handful of keys per shop; no scan of the event ledger).
+    db.apiKey.aggregate({ where: { shopId: shop.id }, _max: { lastUsedAt: true } }),
     db.pixelHit.findFirst({ where: { shopId: shop.id }, orderBy: { receivedAt: "desc" } }),
     db.order.findMany({
       where: { shopId: shop.id, verified: true, customerRedactedAt: null },
@@ -38,6 +42,7 @@ export async function loadSetupStatus(
       status: delivery.status,
     },
     lastStorefrontEvent: storefrontEvent?.receivedAt.toISOString() ?? null,
+    lastApiKeyUse: serverEvent._max.lastUsedAt?.toISOString() ?? null,
     pixel: { connected: shop.webPixelGid !== null, lastHitAt: pixelHit?.receivedAt.toISOString() ?? null },
     customerData: {
       sampled: recentOrders.length,
