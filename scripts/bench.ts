@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only http,report,reattribution,engine,storefront] [--scales 10000,100000,1000000]
+ * npm run bench [-- --quick] [--only http,report,reattribution,engine,storefront,admin] [--scales 10000,100000,1000000]
  *               [--json <file>] [--no-build]
  * npm run bench -- --ab <rev> [--rounds 8]: only the order webhook at 500/s, this tree against <rev> in alternating
  *               rounds (scripts/bench/ab-bench.ts)
@@ -19,12 +19,13 @@ import { migrate, productionBuild } from "./run";
 import { runOrderWebhookAb } from "./bench/ab-bench";
 import { runHttpBench } from "./bench/http-bench";
 import { runStorefrontBench } from "./bench/storefront-bench";
+import { runAdminBench } from "./bench/admin-bench";
 import { runReportBench } from "./bench/report-bench";
 import { runEngineBench, runReattributionBench } from "./bench/reattribution-bench";
 import { renderTable, type BenchRow } from "./bench/results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./bench/scale-data";
 
-const SECTIONS = ["http", "report", "reattribution", "engine", "storefront"] as const;
+const SECTIONS = ["http", "report", "reattribution", "engine", "storefront", "admin"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -110,6 +111,7 @@ try {
     rows.push(...(await runStorefrontBench(cluster!.databaseUrl, quick ? 3 : 15, log)));
   }
   if (only.has("engine")) rows.push(...runEngineBench(quick ? 20_000 : 200_000, log));
+  if (only.has("admin")) rows.push(...(await runAdminBench(quick ? 1 : 5, log)));
   if (values.ab) {
     await productionBuild({ reuse: values["no-build"] });
     cluster = await startPostgresCluster();

@@ -4,6 +4,7 @@
  */
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
 import express from "express";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
@@ -48,6 +49,10 @@ export async function startServer({
   const build = (await import(pathToFileURL(path.join(buildDir, "server", "index.js")).href)) as ServerBuild;
   const app = express();
   app.disable("x-powered-by");
+  // The admin's pages, data and scripts travel compressed (gzip or deflate, as the browser accepts): Insights' first
+  // load drops to about a quarter. Remix flushes each streamed chunk through it. The ingest routes are served ahead
+  // of Express (serveDirectRoutesFirst) and answer a few bytes, uncompressed.
+  app.use(compression());
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));

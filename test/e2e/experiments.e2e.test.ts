@@ -101,6 +101,19 @@ describe("experiments", () => {
     );
     await page.locator('[data-lift-chart="ready"]').waitFor();
     expect(await page.locator('[data-lift-chart="ready"] svg').count()).toBeGreaterThan(0);
+
+    // Insights over 90 days, which the holdout ran in: the return card adds what it caused, as the summary API says.
+    const insights = new URL(page.url());
+    insights.pathname = "/app";
+    insights.searchParams.set("preset", "90d");
+    await page.goto(insights.href);
+    await page.locator('[data-causal-return="headline"]').waitFor();
+    const shownCausal = await page.locator('[data-causal-return="headline"]').textContent();
+    const { causalReturn } = await page.evaluate(async () => (await fetch("/api/reports/summary?preset=90d")).json());
+    expect(causalReturn).toMatchObject({ experimentId: holdout.id, verdict: "better" });
+    expect(shownCausal).toBe(
+      `the chat added ${money(causalReturn.incrementalRevenue)} (95 % CI ${money(causalReturn.interval[0])} to ${money(causalReturn.interval[1])}) for ${money(causalReturn.cost)} spent`,
+    );
   });
 
   it("starts a holdout from the page; the storefront hides the chat from a holdout visitor and stamps the arm", async () => {

@@ -1,0 +1,121 @@
+/**
+ * The admin on a real network: Insights loaded as a merchant opens it (a document load of the embedded page, its
+ * scripts, styles and data), in fresh Chromium profiles, under two emulated profiles (Chrome DevTools Protocol
+ * network and CPU throttling): a 10 Mbit/s line and Lighthouse's "slow 4G" (150 ms RTT, 1.6 Mbit/s down, 4× CPU).
+ * Measured: bytes transferred until the network is idle, Largest Contentful Paint and Cumulative Layout Shift.
+ * The baseline, from the same run, is the same page fetched without compression (Accept-Encoding: identity), which is
+ * how the app served it before it compressed its responses.
+ */
+import type { Page } from "playwright-core";
+import { startDemo } from "../../test/e2e/demo-process";
+import { launchBrowser, newPage } from "../chromium";
+import type { BenchRow } from "./results";
+
+const PROFILES = [
+  { name: "10 Mbit/s", latency: 20, download: 10e6 / 8, upload: 5e6 / 8, cpu: 1 },
+  { name: "slow 4G", latency: 150, download: 1.6e6 / 8, upload: 750e3 / 8, cpu: 4 },
+] as const;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+interface Load {
+  bytes: number;
+  lcp: number;
+  cls: number;
+}
+
+async function loadInsights(page: Page, url: string, profile: (typeof PROFILES)[number], compressed: boolean) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: profile.latency,
+    downloadThroughput: profile.download,
+    uploadThroughput: profile.upload,
+  });
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: profile.cpu });
+  if (!compressed) await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": "identity" } });
+  let bytes = 0;
+  cdp.on("Network.loadingFinished", (event) => {
+    bytes += event.encodedDataLength;
+  });
+  await page.addInitScript(() => {
+    const store = ((window as unknown as { __vitals: { lcp: number; cls: number } }).__vitals = { lcp: 0, cls: 0 });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) store.lcp = entry.startTime;
+    }).observe({ type: "largest-contentful-paint", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+        if (!entry.hadRecentInput) store.cls += entry.value;
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  await page.goto(url, { waitUntil: "networkidle", timeout: 120_000 });
+  await page.locator("[data-kpi]").first().waitFor();
+  const vitals = await page.evaluate(() => (window as unknown as { __vitals: { lcp: number; cls: number } }).__vitals);
+  return { bytes, lcp: vitals.lcp, cls: vitals.cls } satisfies Load;
+}
+
+export async function runAdminBench(loads: number, log: (line: string) => void): Promise<BenchRow[]> {
+  const demo = await startDemo();
+  const browser = await launchBrowser();
+  const rows: BenchRow[] = [];
+  try {
+    // The embedded page's URL with a fresh session token, as the admin would open it.
+    const insightsUrl = async () => {
+      const page = await newPage(browser);
+      await page.goto(`${demo.baseUrl}/demo`);
+      await page.locator("[data-kpi]").first().waitFor();
+      const url = page.url();
+      await page.context().close();
+      return url;
+    };
+    for (const profile of PROFILES) {
+      const measured: Record<"compressed" | "identity", Load[]> = { compressed: [], identity: [] };
+      for (let i = 0; i < loads; i++)
+        for (const compressed of [true, false]) {
+          const page = await newPage(browser);
+          measured[compressed ? "compressed" : "identity"].push(
+            await loadInsights(page, await insightsUrl(), profile, compressed),
+          );
+          await page.context().close();
+        }
+      const of = (kind: "compressed" | "identity", key: keyof Load) => median(measured[kind].map((load) => load[key]));
+      const section = `Admin Insights (Chromium, ${profile.name}${profile.cpu > 1 ? `, ${profile.cpu}× CPU` : ""})`;
+      const baseline = (key: keyof Load) => ({ name: "uncompressed, same run", value: of("identity", key) });
+      log(
+        `${section}: ${(of("compressed", "bytes") / 1024).toFixed(0)} KB (uncompressed ${(of("identity", "bytes") / 1024).toFixed(0)} KB), LCP ${of("compressed", "lcp").toFixed(0)} ms (${of("identity", "lcp").toFixed(0)} ms), CLS ${of("compressed", "cls").toFixed(3)}`,
+      );
+      rows.push(
+        {
+          section,
+          measure: `bytes transferred until the network is idle, median of ${loads}`,
+          value: of("compressed", "bytes") / 1024,
+          unit: "KB",
+          baseline: { ...baseline("bytes"), value: of("identity", "bytes") / 1024 },
+          ratio: of("compressed", "bytes") / of("identity", "bytes"),
+          target: { text: "≤ 400 KB", met: of("compressed", "bytes") / 1024 <= 400 },
+        },
+        {
+          section,
+          measure: `Largest Contentful Paint, median of ${loads}`,
+          value: of("compressed", "lcp"),
+          unit: "ms",
+          baseline: baseline("lcp"),
+          ratio: of("compressed", "lcp") / of("identity", "lcp"),
+          target: { text: "≤ 2,500 ms", met: of("compressed", "lcp") <= 2_500 },
+        },
+        {
+          section,
+          measure: `Cumulative Layout Shift, median of ${loads}`,
+          value: of("compressed", "cls"),
+          unit: "",
+          target: { text: "≤ 0.1", met: of("compressed", "cls") <= 0.1 },
+        },
+      );
+    }
+  } finally {
+    await browser.close();
+    await demo.stop();
+  }
+  return rows;
+}
