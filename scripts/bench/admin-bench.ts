@@ -40,7 +40,8 @@ async function loadInsights(page: Page, url: string, profile: (typeof PROFILES)[
     bytes += event.encodedDataLength;
   });
   await page.addInitScript(() => {
-    const store = ((window as unknown as { __vitals: { lcp: number; cls: number } }).__vitals = { lcp: 0, cls: 0 });
+    const store = { lcp: 0, cls: 0 };
+    (window as unknown as { __vitals: typeof store }).__vitals = store;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) store.lcp = entry.startTime;
     }).observe({ type: "largest-contentful-paint", buffered: true });
