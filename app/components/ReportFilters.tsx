@@ -21,6 +21,8 @@ export interface ReportFilterState {
   from: string;
   to: string;
   surface: string | null;
+  /** The variant filter (Insights only). */
+  variant?: string | null;
   timezone: string;
 }
 
@@ -28,7 +30,16 @@ export interface ReportFilterState {
  * Date presets, a custom range and the surface filter, kept in the URL so a report can be bookmarked and
  * the browser's back button works. Changing one resets paging.
  */
-export function ReportFilters({ state, showSurface = true }: { state: ReportFilterState; showSurface?: boolean }) {
+export function ReportFilters({
+  state,
+  showSurface = true,
+  variants,
+}: {
+  state: ReportFilterState;
+  showSurface?: boolean;
+  /** The chat variants to offer as a filter (Insights); none: no variant filter. */
+  variants?: string[];
+}) {
   const [params, setParams] = useSearchParams();
   const [from, setFrom] = useState(state.from);
   const [to, setTo] = useState(state.to);
@@ -48,7 +59,12 @@ export function ReportFilters({ state, showSurface = true }: { state: ReportFilt
   };
 
   return (
-    <div data-range-from={state.from} data-range-to={state.to} data-surface={state.surface ?? ""}>
+    <div
+      data-range-from={state.from}
+      data-range-to={state.to}
+      data-surface={state.surface ?? ""}
+      data-variant={state.variant ?? ""}
+    >
       <InlineStack gap="300" blockAlign="end" wrap>
         <ButtonGroup variant="segmented">
           {PRESETS.map((preset) => (
@@ -79,6 +95,22 @@ export function ReportFilters({ state, showSurface = true }: { state: ReportFilt
               options={SURFACE_OPTIONS}
               value={state.surface ?? ""}
               onChange={(value) => update({ surface: value || null })}
+            />
+          </div>
+        ) : null}
+        {variants?.length || state.variant ? (
+          <div style={{ minWidth: 170 }}>
+            <Select
+              label="Chat variant"
+              options={[
+                { value: "", label: "All variants" },
+                ...[...new Set([...(variants ?? []), ...(state.variant ? [state.variant] : [])])].map((variant) => ({
+                  value: variant,
+                  label: variant,
+                })),
+              ]}
+              value={state.variant ?? ""}
+              onChange={(value) => update({ variant: value || null })}
             />
           </div>
         ) : null}

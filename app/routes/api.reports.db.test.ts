@@ -143,6 +143,11 @@ describe("report API", () => {
     ["from=2020-01-01&to=2026-01-01", "to", "the range may span at most 400 days"],
     ["preset=365d", "preset", "Invalid enum value. Expected 'today' | '7d' | '30d' | '90d', received '365d'"],
     ["surface=email", "surface", "must be one of all, CHAT_WIDGET, FAQ, NUDGE_CLICK"],
+    [
+      "variant=has%20space",
+      "variant",
+      "must be a variant the chat reports: 1–64 letters, digits, '_', '.', ':' or '-'",
+    ],
   ])("?%s → 400 naming %s", async (search, field, message) => {
     const response = await dispatch(adminFetchRequest(`/api/reports/summary?${search}`, SHOP_A));
     expect(response.status).toBe(400);

@@ -173,7 +173,7 @@ function ChatReturnCard({ report, locale }: { report: SummaryReport; locale: str
     return (
       <HeadedCard heading="Return on the chat's cost">
         <Text as="p" tone="subdued">
-          The chat's cost is for all surfaces: clear the surface filter to set it against the revenue.
+          The chat's cost is for all surfaces and variants: clear the filters to set it against the revenue.
         </Text>
       </HeadedCard>
     );
@@ -425,6 +425,7 @@ export default function Insights() {
     from: report.range.from,
     to: report.range.to,
     ...(report.surface ? { surface: report.surface } : {}),
+    ...(report.variant ? { variant: report.variant } : {}),
   });
   const heading = `${formatDayRange(report.range.from, report.range.to, locale)} · compared with ${formatDayRange(report.previous.range.from, report.previous.range.to, locale)}`;
 
@@ -465,8 +466,10 @@ export default function Insights() {
                 from: report.range.from,
                 to: report.range.to,
                 surface: report.surface,
+                variant: report.variant,
                 timezone: report.timezone,
               }}
+              variants={variants.variants.flatMap((row) => (row.variant ? [row.variant] : []))}
             />
           </Card>
         </Layout.Section>

@@ -18,6 +18,7 @@ const money = (value: Prisma.Decimal | null) => (value === null ? null : formatD
 function orderWhere(shop: ReportShop, query: ReportQuery, filter: OrderFilter): Prisma.OrderWhereInput {
   const attribution: Prisma.AttributionWhereInput = {
     ...(query.surface ? { surface: query.surface } : {}),
+    ...(query.variant ? { conversation: { variant: query.variant } } : {}),
     ...(filter === "excluded" ? { excludedReason: { not: null } } : {}),
     ...(filter === "led" || filter === "assisted" || filter === "unattributed"
       ? { classification: filter.toUpperCase() as Classification, excludedReason: null }

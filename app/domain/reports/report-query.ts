@@ -40,6 +40,14 @@ const querySchema = z
         }),
       )
       .optional(),
+    // A chat variant as conversation_started reports it (event-protocol.md); Insights only.
+    variant: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][\w.:-]{0,63}$/,
+        "must be a variant the chat reports: 1–64 letters, digits, '_', '.', ':' or '-'",
+      )
+      .optional(),
   })
   .superRefine((query, context) => {
     if ((query.from === undefined) !== (query.to === undefined)) {
@@ -67,6 +75,8 @@ export interface ReportQuery {
   preset: RangePreset | null;
   /** null: every surface. */
   surface: Surface | null;
+  /** Absent or null: every variant (and conversations that report none). */
+  variant?: string | null;
 }
 
 export type ReportQueryResult =
@@ -75,7 +85,7 @@ export type ReportQueryResult =
 
 export function parseReportQuery(params: URLSearchParams, context: { now: Date; timezone: string }): ReportQueryResult {
   const raw = Object.fromEntries(
-    ["preset", "from", "to", "surface"].flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])),
+    ["preset", "from", "to", "surface", "variant"].flatMap((key) => (params.get(key) ? [[key, params.get(key)!]] : [])),
   );
   const parsed = querySchema.safeParse(raw);
   if (!parsed.success) {
@@ -84,7 +94,7 @@ export function parseReportQuery(params: URLSearchParams, context: { now: Date; 
       errors: parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "query", message: issue.message })),
     };
   }
-  const { from, to, preset, surface } = parsed.data;
+  const { from, to, preset, surface, variant } = parsed.data;
   const chosenPreset = from && to ? null : (preset ?? DEFAULT_PRESET);
   const days = chosenPreset ? presetDays(chosenPreset, context.now, context.timezone) : { from: from!, to: to! };
   return {
@@ -93,6 +103,7 @@ export function parseReportQuery(params: URLSearchParams, context: { now: Date; 
       range: reportRange(days.from, days.to, context.timezone),
       preset: chosenPreset,
       surface: surface && surface !== "ALL" ? (surface as Surface) : null,
+      variant: variant ?? null,
     },
   };
 }
@@ -103,6 +114,7 @@ export function reportQueryString(query: ReportQuery, extra: Record<string, stri
     query.preset ? { preset: query.preset } : { from: query.range.from, to: query.range.to },
   );
   if (query.surface) params.set("surface", query.surface);
+  if (query.variant) params.set("variant", query.variant);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   return params.toString();
 }

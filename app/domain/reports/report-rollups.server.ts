@@ -77,32 +77,36 @@ const ORDER_COLUMNS = `x.id, x."processedAt", x."createdAt", x."grossAmount", x.
  */
 export const ORDER_DAYS: Rollup = {
   table: Prisma.sql`"ReportOrderDay"`,
-  columns: ["classification", "surface", "excludedReason", "matchedBy", "orders", "gross", "net"],
+  columns: ["classification", "surface", "variant", "excludedReason", "matchedBy", "orders", "gross", "net"],
   aggregate: (shop, rowsIn) => Prisma.sql`
-    SELECT w.day, a.classification, a.surface, a."excludedReason", a."matchedBy", count(*)::int,
+    SELECT w.day, a.classification, a.surface, cv.variant, a."excludedReason", a."matchedBy", count(*)::int,
            coalesce(sum(o."grossAmount"), 0), coalesce(sum(o."netAmount"), 0)
     FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")} JOIN "Attribution" a ON a."orderId" = o.id
-    GROUP BY w.day, a.classification, a.surface, a."excludedReason", a."matchedBy"`,
+      ${creditedVariant}
+    GROUP BY w.day, a.classification, a.surface, cv.variant, a."excludedReason", a."matchedBy"`,
 };
 
 /** Cart events of qualified conversations: adds and increases count up, decreases and removals down. */
 export const CART_DAYS: Rollup = {
   table: Prisma.sql`"ReportCartDay"`,
-  columns: ["surface", "currency", "amount", "products", "events"],
+  columns: ["surface", "variant", "currency", "amount", "products", "events"],
   aggregate: (shop, rowsIn) => {
     const signed = Prisma.sql`(CASE WHEN ce.type IN ('ITEM_ADDED', 'QUANTITY_INCREASED') THEN 1 ELSE -1 END) * ce.quantity`;
     return Prisma.sql`
-      SELECT w.day, c.surface, ce.currency, sum(${signed} * ce."unitValue"), sum(${signed})::int, count(*)::int
+      SELECT w.day, c.surface, c.variant, ce.currency, sum(${signed} * ce."unitValue"), sum(${signed})::int, count(*)::int
       FROM w ${rowsIn("CartEvent", "occurredAt", `x.type, x.quantity, x."unitValue", x.currency, x."conversationId"`, "ce")}
         JOIN "Conversation" c ON c.id = ce."conversationId"
       WHERE EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)})
-      GROUP BY w.day, c.surface, ce.currency`;
+      GROUP BY w.day, c.surface, c.variant, ce.currency`;
   },
 };
 
+/** The variant of the conversation an attribution (`a`) credits, as `cv.variant` (null without one). */
+const creditedVariant = Prisma.sql`LEFT JOIN "Conversation" cv ON cv.id = a."conversationId"`;
+
 const countedAttributedOrders = (rowsIn: RowsOfDays) => Prisma.sql`
   FROM w ${rowsIn("Order", "processedAt", ORDER_COLUMNS, "o")}
-    JOIN "Attribution" a ON a."orderId" = o.id AND ${countedAttributed}`;
+    JOIN "Attribution" a ON a."orderId" = o.id AND ${countedAttributed} ${creditedVariant}`;
 
 /**
  * Line items of counted led/assisted orders by product and by whether the chat influenced them (chat-lines.server.ts);
@@ -110,23 +114,33 @@ const countedAttributedOrders = (rowsIn: RowsOfDays) => Prisma.sql`
  */
 export const PRODUCT_DAYS: Rollup = {
   table: Prisma.sql`"ReportProductDay"`,
-  columns: ["surface", "productId", "title", "chatInfluenced", "quantity", "revenue", "netRevenue", "orders"],
+  columns: [
+    "surface",
+    "variant",
+    "productId",
+    "title",
+    "chatInfluenced",
+    "quantity",
+    "revenue",
+    "netRevenue",
+    "orders",
+  ],
   aggregate: (_shop, rowsIn) => Prisma.sql`
-    SELECT w.day, a.surface, li."productId", max(li.title), ${chatInfluencedLine} AS influenced, sum(li.quantity)::int,
+    SELECT w.day, a.surface, cv.variant, li."productId", max(li.title), ${chatInfluencedLine} AS influenced, sum(li.quantity)::int,
            sum(li.amount), sum(${lineNetShare}), count(DISTINCT o.id)::int
     ${countedAttributedOrders(rowsIn)} JOIN "OrderLineItem" li ON li."orderId" = o.id
-    GROUP BY w.day, a.surface, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END, influenced`,
+    GROUP BY w.day, a.surface, cv.variant, li."productId", CASE WHEN li."productId" IS NULL THEN li.title END, influenced`,
 };
 
 /** Topics the shopper raised in the credited conversation before a counted led/assisted order. */
 export const TOPIC_DAYS: Rollup = {
   table: Prisma.sql`"ReportTopicDay"`,
-  columns: ["surface", "topic", "orders"],
+  columns: ["surface", "variant", "topic", "orders"],
   aggregate: (_shop, rowsIn) => Prisma.sql`
-    SELECT w.day, a.surface, t.topic, count(DISTINCT o.id)::int
+    SELECT w.day, a.surface, cv.variant, t.topic, count(DISTINCT o.id)::int
     ${countedAttributedOrders(rowsIn)}
       JOIN "Touchpoint" t ON t."conversationId" = a."conversationId" AND t."occurredAt" <= o."processedAt" AND t.topic IS NOT NULL
-    GROUP BY w.day, a.surface, t.topic`,
+    GROUP BY w.day, a.surface, cv.variant, t.topic`,
 };
 
 export const ROLLUPS = [ORDER_DAYS, CART_DAYS, PRODUCT_DAYS, TOPIC_DAYS];

@@ -18,6 +18,9 @@ export const inRange = (column: Prisma.Sql, range: Pick<ReportRange, "start" | "
 export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) =>
   surface ? Prisma.sql`AND ${column} = ${surface}::"Surface"` : Prisma.empty;
 
+export const variantIs = (column: Prisma.Sql, variant: string | null) =>
+  variant ? Prisma.sql`AND ${column} = ${variant}` : Prisma.empty;
+
 /** An attribution (alias `a`) that counts as chat revenue: led or assisted, and not excluded (test, outlier, unverified). */
 export const countedAttributed = Prisma.sql`a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
 

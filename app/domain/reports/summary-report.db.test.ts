@@ -37,6 +37,7 @@ describe("summary report for one week in Berlin", () => {
     });
     const widget = await createConversation(shop, {
       surface: "CHAT_WIDGET",
+      variant: "prompt-b",
       startedAt: "2026-11-11T10:00:00Z",
       touches: [
         { at: "2026-11-11T10:00:00Z", kind: "SHOPPER_MESSAGE", topic: "shipping" },
@@ -232,6 +233,50 @@ describe("summary report for one week in Berlin", () => {
     expect(report.topProducts.map((p) => p.title)).toEqual(["Boots"]);
     expect(report.topTopics).toEqual([{ topic: "sizing", orders: 1 }]);
     expect(report.excluded).toEqual({ test: 1, unverified: 2, outlier: 1 }); // exclusions are listed whatever the filter
+  });
+
+  it("a variant filter keeps what is credited to that variant's conversations, from roll-ups as from live days", async () => {
+    const week = { ...query("2026-11-09", "2026-11-15", "Europe/Berlin"), variant: "prompt-b" };
+    const expected = {
+      led: { orders: 1, grossRevenue: "50.50", netRevenue: "50.50" },
+      assisted: { orders: 1, grossRevenue: "19.99", netRevenue: "19.99" },
+      unattributed: 2,
+      cart: { gmv: "100.00", productsInCart: 1, eventsInOtherCurrencies: 0 },
+      products: ["Boots", "Scarf", "Gift card"],
+      topics: [
+        { topic: "shipping", orders: 2 },
+        { topic: "sizing", orders: 2 },
+      ],
+    };
+    const read = async () => {
+      const report = await loadSummaryReport(prisma, shop, week);
+      return {
+        led: report.totals.led,
+        assisted: report.totals.assisted,
+        unattributed: report.totals.unattributed.orders,
+        cart: report.cart,
+        products: report.topProducts.map((p) => p.title),
+        topics: report.topTopics,
+        variant: report.variant,
+        chatReturn: report.chatReturn,
+      };
+    };
+    expect(await read()).toEqual({ ...expected, variant: "prompt-b", chatReturn: null });
+    await refreshReportRollups(prisma, shop.id);
+    expect(await read()).toEqual({ ...expected, variant: "prompt-b", chatReturn: null });
+    // The Orders list under the same filter: the variant's own orders.
+    expect((await listOrders(prisma, shop, week, "all", 1)).rows.map((row) => row.class).sort()).toEqual([
+      "ASSISTED",
+      "LED",
+    ]);
+
+    // A conversation whose variant changes moves its days out of the roll-ups until they are recomputed.
+    const widget = await prisma.conversation.findFirstOrThrow({ where: { shopId: shop.id, variant: "prompt-b" } });
+    await prisma.conversation.update({ where: { id: widget.id }, data: { variant: "prompt-c" } });
+    expect((await loadSummaryReport(prisma, shop, week)).totals.attributed.orders).toBe(0);
+    await refreshReportRollups(prisma, shop.id);
+    expect((await loadSummaryReport(prisma, shop, { ...week, variant: "prompt-c" })).totals.attributed.orders).toBe(2);
+    await prisma.conversation.update({ where: { id: widget.id }, data: { variant: "prompt-b" } });
   });
 
   it("an empty period is all zeros, with no division by zero", async () => {

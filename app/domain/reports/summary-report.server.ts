@@ -21,7 +21,15 @@ import { type CausalReturn, loadCausalReturn } from "../experiments/causal-retur
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
 import { CART_DAYS, dayRows, dirtyDays, ORDER_DAYS, PRODUCT_DAYS, TOPIC_DAYS } from "./report-rollups.server";
-import { surfaceIs } from "./report-sql.server";
+import { surfaceIs, variantIs } from "./report-sql.server";
+
+/** Insights' filters: a surface and a chat variant (of the credited conversation, or of a cart event's). */
+interface Filter {
+  surface: Surface | null;
+  variant: string | null;
+}
+const filterIs = (filter: Filter) =>
+  Prisma.sql`${surfaceIs(Prisma.sql`surface`, filter.surface)} ${variantIs(Prisma.sql`variant`, filter.variant)}`;
 
 export interface ClassTotals {
   orders: number;
@@ -101,6 +109,8 @@ export interface SummaryReport {
   currency: string;
   timezone: string;
   surface: Surface | null;
+  /** The variant filter; null: every variant. */
+  variant: string | null;
   range: { from: Day; to: Day; days: number };
   totals: PeriodTotals;
   previous: PeriodTotals & { range: { from: Day; to: Day } };
@@ -117,9 +127,9 @@ export interface SummaryReport {
   /** How this period's attributed orders were matched; they add up to `totals.attributed`. */
   matchedPaths: MatchedPath[];
   chatLines: ChatLines;
-  /** Return on the chat's cost for the whole shop; null under a surface filter (the cost is not split by surface). */
+  /** Return on the chat's cost for the whole shop; null under a surface or variant filter (the cost is not split). */
   chatReturn: ChatReturn | null;
-  /** What a holdout that ran in the range says the chat caused, for its cost; null without one, a cost, or under a surface filter. */
+  /** What a holdout that ran in the range says the chat caused, for its cost; null without one, a cost, or under a filter. */
   causalReturn: CausalReturn | null;
 }
 
@@ -175,9 +185,9 @@ type Excluded = SummaryReport["excluded"];
 /**
  * Counted order totals per local day and class (the period's totals are their sum, so the trend and the cards always
  * agree) and excluded orders by reason (whatever the surface filter: the merchant sees what was left out), from one
- * read of the order roll-up. A surface filter keeps orders credited to it and all unattributed ones.
+ * read of the order roll-up. A surface or variant filter keeps orders credited to it and all unattributed ones.
  */
-async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
   const rows = await db.$queryRaw<
     {
       day: Day;
@@ -192,7 +202,7 @@ async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live:
   >`
     ${dayRows(ORDER_DAYS, shop, range, live)}
     SELECT day::text AS day, classification::text AS class, lower("excludedReason"::text) AS excluded,
-           (classification = 'UNATTRIBUTED' ${surface ? Prisma.sql`OR surface = ${surface}::"Surface"` : Prisma.sql`OR TRUE`}) AS "inSurface",
+           (classification = 'UNATTRIBUTED' OR (TRUE ${filterIs(filter)})) AS "inSurface",
            "matchedBy"::text AS "matchedBy", sum(orders)::int AS orders, sum(gross)::text AS gross, sum(net)::text AS net
     FROM day_rows
     GROUP BY 1, 2, 3, 4, 5`;
@@ -226,21 +236,21 @@ async function cartTotals(
   shop: ReportShop,
   range: ReportRange,
   live: Day[],
-  surface: Surface | null,
+  filter: Filter,
 ): Promise<CartTotals> {
   const [row] = await db.$queryRaw<{ gmv: string; products: number; other: number }[]>`
     ${dayRows(CART_DAYS, shop, range, live)}
     SELECT coalesce(sum(amount) FILTER (WHERE currency = ${shop.currency}), 0)::text AS gmv,
            coalesce(sum(products), 0)::int AS products,
            coalesce(sum(events) FILTER (WHERE currency <> ${shop.currency}), 0)::int AS other
-    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}`;
+    FROM day_rows WHERE TRUE ${filterIs(filter)}`;
   return { gmv: formatDecimal(row.gmv), productsInCart: row.products, eventsInOtherCurrencies: row.other };
 }
 
-async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
   const [{ days, excluded, matchedPaths }, cart] = await Promise.all([
-    ordersByDay(db, shop, range, live, surface),
-    cartTotals(db, shop, range, live, surface),
+    ordersByDay(db, shop, range, live, filter),
+    cartTotals(db, shop, range, live, filter),
   ]);
   const total: ByClass = { LED: ZERO, ASSISTED: ZERO, UNATTRIBUTED: ZERO };
   for (const bucket of days.values())
@@ -255,19 +265,22 @@ export async function shopHasOrders(db: DbTx, shopId: string): Promise<boolean> 
 
 export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: ReportQuery): Promise<SummaryReport> {
   const { range, surface } = query;
+  const filter: Filter = { surface, variant: query.variant ?? null };
+  // The chat's cost is the whole chat's: set against a part of its revenue (a surface, a variant) it would mislead.
+  const whole = !surface && !filter.variant;
   const previous = previousRange(range);
   const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
   const costs = costsOf(shop);
   const [current, before, { products, lines }, recent, topics, activeDays, conversations, causalReturn] =
     await Promise.all([
-      periodFigures(db, shop, range, live, surface),
-      periodFigures(db, shop, previous, liveBefore, surface),
-      productFiguresOf(db, shop, range, live, surface),
-      recentOrders(db, shop, range, surface),
-      topTopics(db, shop, range, live, surface),
+      periodFigures(db, shop, range, live, filter),
+      periodFigures(db, shop, previous, liveBefore, filter),
+      productFiguresOf(db, shop, range, live, filter),
+      recentOrders(db, shop, range, filter),
+      topTopics(db, shop, range, live, filter),
       activeDayCount(db, shop, range),
-      costs.perConversation !== null && !surface ? conversationsStarted(db, shop, range) : null,
-      surface ? null : loadCausalReturn(db, shop, range, costs),
+      costs.perConversation !== null && whole ? conversationsStarted(db, shop, range) : null,
+      whole ? loadCausalReturn(db, shop, range, costs) : null,
     ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
   return {
@@ -275,6 +288,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     currency: shop.currency,
     timezone: range.timezone,
     surface,
+    variant: filter.variant,
     range: { from: range.from, to: range.to, days: range.days.length },
     totals: current.totals,
     previous: { ...before.totals, range: { from: previous.from, to: previous.to } },
@@ -296,7 +310,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
       quantity: lines.quantity,
       shareOfAttributed: moneyRatio(lines.net, attributedNet),
     },
-    chatReturn: surface ? null : chatReturnOf({ costs, days: range.days, conversations, attributedNet }),
+    chatReturn: whole ? chatReturnOf({ costs, days: range.days, conversations, attributedNet }) : null,
     causalReturn,
   };
 }
@@ -328,14 +342,14 @@ function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
  * The top products and the chat-influenced lines from one read of the product roll-up (on a live day it is computed
  * once, not twice): the window sums run over every product before the top 10 are kept.
  */
-async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
   const rows = await db.$queryRaw<(TopProduct & { chatNet: string; chatQuantity: number })[]>`
     ${dayRows(PRODUCT_DAYS, shop, range, live)}
     SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue,
            sum("netRevenue")::text AS "netRevenue", sum(orders)::int AS orders,
            (sum(sum("netRevenue") FILTER (WHERE "chatInfluenced")) OVER ())::text AS "chatNet",
            (sum(sum(quantity) FILTER (WHERE "chatInfluenced")) OVER ())::int AS "chatQuantity"
-    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
+    FROM day_rows WHERE TRUE ${filterIs(filter)}
     GROUP BY "productId", CASE WHEN "productId" IS NULL THEN title END
     ORDER BY sum(revenue) DESC, max(title)
     LIMIT 10`;
@@ -351,12 +365,7 @@ async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, 
 
 export const RECENT_ORDER_LIMIT = 10;
 
-async function recentOrders(
-  db: DbTx,
-  shop: ReportShop,
-  range: ReportRange,
-  surface: Surface | null,
-): Promise<RecentOrder[]> {
+async function recentOrders(db: DbTx, shop: ReportShop, range: ReportRange, filter: Filter): Promise<RecentOrder[]> {
   const rows = await db.order.findMany({
     where: {
       shopId: shop.id,
@@ -364,7 +373,8 @@ async function recentOrders(
       attribution: {
         classification: { in: ["LED", "ASSISTED"] },
         excludedReason: null,
-        ...(surface ? { surface } : {}),
+        ...(filter.surface ? { surface: filter.surface } : {}),
+        ...(filter.variant ? { conversation: { variant: filter.variant } } : {}),
       },
     },
     include: { attribution: true },
@@ -384,11 +394,11 @@ async function recentOrders(
 }
 
 /** Topics the shopper raised in the credited conversation before the order, by how many attributed orders followed. */
-async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], surface: Surface | null) {
+async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
   return db.$queryRaw<{ topic: string; orders: number }[]>`
     ${dayRows(TOPIC_DAYS, shop, range, live)}
     SELECT topic, sum(orders)::int AS orders
-    FROM day_rows WHERE TRUE ${surfaceIs(Prisma.sql`surface`, surface)}
+    FROM day_rows WHERE TRUE ${filterIs(filter)}
     GROUP BY topic
     ORDER BY 2 DESC, 1
     LIMIT 5`;
