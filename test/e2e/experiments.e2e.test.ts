@@ -103,8 +103,9 @@ describe("experiments", () => {
     expect(await page.locator('[data-lift-chart="ready"] svg').count()).toBeGreaterThan(0);
 
     // Insights over 90 days, which the holdout ran in: the return card adds what it caused, as the summary API says.
+    await page.goto(`${baseUrl}/demo`); // the embedded admin's URL, session token included
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
     const insights = new URL(page.url());
-    insights.pathname = "/app";
     insights.searchParams.set("preset", "90d");
     await page.goto(insights.href);
     await page.locator('[data-causal-return="headline"]').waitFor();
