@@ -1,6 +1,6 @@
 import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import { SkeletonBodyText, Text } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { useMounted } from "./use-mounted";
 import type { DailyFigures } from "../domain/reports/summary-report.server";
 import { formatCurrency, formatDay } from "../lib/format";
 
@@ -10,8 +10,7 @@ import { formatCurrency, formatDay } from "../lib/format";
  * for anyone reading exact amounts.
  */
 export function TrendChart({ daily, currency, locale }: { daily: DailyFigures[]; currency: string; locale: string }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+  const mounted = useMounted();
   const series = [
     { name: "Led", data: daily.map((day) => ({ key: day.date, value: Number(day.led.netRevenue) })) },
     { name: "Assisted", data: daily.map((day) => ({ key: day.date, value: Number(day.assisted.netRevenue) })) },

@@ -14,7 +14,7 @@ import {
   Text,
 } from "@shopify/polaris";
 import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
-import { useEffect, useState } from "react";
+import { useMounted } from "../components/use-mounted";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
 import { loadExperimentReport, type ExperimentReport } from "../domain/experiments/experiment-report.server";
@@ -78,8 +78,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 
 /** The cumulative lift of the primary metric, day by day, with its always-valid band. Drawn after hydration. */
 function LiftChart({ report, locale }: { report: ExperimentReport; locale: string }) {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+  const mounted = useMounted();
   const nameOf = (key: string) => report.arms.find((arm) => arm.key === key)?.name ?? key;
   const series = report.comparisons.flatMap((comparison) => {
     const points = report.chart.map((point) => ({

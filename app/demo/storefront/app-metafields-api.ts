@@ -5,6 +5,7 @@
  * and renders the embed's Liquid with it (`app.metafields`), as Shopify does.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { graphqlRequestOf } from "./graphql-request";
 
 export const ADMIN_API_VERSION = "2026-07";
 export const ADMIN_API_PATH = `/admin/api/${ADMIN_API_VERSION}/graphql.json`;
@@ -28,20 +29,12 @@ export async function answerAdminApi(
   store: AppMetafieldStore,
   accessToken: string,
 ): Promise<void> {
-  const send = (status: number, json: unknown) => {
-    response.writeHead(status, { "Content-Type": "application/json" });
-    response.end(JSON.stringify(json));
-  };
-  if (request.method !== "POST") return send(405, { errors: "Method Not Allowed" });
-  if (request.headers["x-shopify-access-token"] !== accessToken)
-    return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
-  let parsed: { query?: string; variables?: { metafields?: MetafieldInput[] } };
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    return send(400, { errors: "Bad Request" });
-  }
-  const { query = "", variables = {} } = parsed;
+  const graphql = graphqlRequestOf<{ metafields: MetafieldInput[] }>(request, response, body, {
+    header: "x-shopify-access-token",
+    value: accessToken,
+  });
+  if (!graphql) return;
+  const { send, query, variables } = graphql;
   if (/\bcurrentAppInstallation\b/.test(query))
     return send(200, { data: { currentAppInstallation: { id: DEMO_APP_INSTALLATION_ID } } });
   const inputs = variables.metafields ?? [];

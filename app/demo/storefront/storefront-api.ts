@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { graphqlRequestOf } from "./graphql-request";
 
 /** A cart line as the stand-in holds it: ids numeric, as the AJAX cart gives them; the price a decimal string. */
 export interface StandInCartLine {
@@ -66,20 +67,12 @@ export async function answerStorefrontApi(
   shop: StandInShop,
   accessToken: string,
 ): Promise<void> {
-  const send = (status: number, json: unknown) => {
-    response.writeHead(status, { "Content-Type": "application/json" });
-    response.end(JSON.stringify(json));
-  };
-  if (request.method !== "POST") return send(405, { errors: "Method Not Allowed" });
-  if (request.headers["shopify-storefront-private-token"] !== accessToken)
-    return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
-  let parsed: { query?: string; variables?: Record<string, unknown> };
-  try {
-    parsed = JSON.parse(body.toString("utf8"));
-  } catch {
-    return send(400, { errors: "Bad Request" });
-  }
-  const { query = "", variables = {} } = parsed;
+  const graphql = graphqlRequestOf<Record<string, unknown>>(request, response, body, {
+    header: "shopify-storefront-private-token",
+    value: accessToken,
+  });
+  if (!graphql) return;
+  const { send, query, variables } = graphql;
   // The stand-in reads only the queries the app makes: aliased `cart(id: $var)` and `node(id: $var)` fields.
   const fields = [...query.matchAll(/(\w+)\s*:\s*(cart|node)\(id:\s*\$(\w+)\)/g)];
   if (fields.length === 0)
