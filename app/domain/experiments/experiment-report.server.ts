@@ -51,8 +51,12 @@ export interface LiftReport {
   metric: Metric;
   /** Relative lift (treatment ÷ control − 1) and its intervals, as fractions. */
   relative: { estimate: number | null; interval: Interval | null; alwaysValid: Interval | null };
-  /** Absolute lift in the metric's unit: money as decimal strings, conversion as a fraction. */
-  absolute: { estimate: string | number | null; interval: Interval | null; alwaysValid: Interval | null };
+  /** Absolute lift in the metric's unit: money (and its intervals) as decimal strings, conversion as a fraction. */
+  absolute: {
+    estimate: string | number | null;
+    interval: Interval | readonly [string, string] | null;
+    alwaysValid: Interval | readonly [string, string] | null;
+  };
 }
 
 export interface ComparisonReport {
@@ -109,6 +113,8 @@ interface VisitorDay {
 
 const toNumber = (money: Money) => Number(money) / 10_000;
 const moneyOf = (amount: number) => formatMoney(BigInt(Math.round(amount * 10_000)));
+const moneyInterval = (interval: Interval | null) =>
+  interval ? ([moneyOf(interval[0]), moneyOf(interval[1])] as const) : null;
 
 export async function loadExperimentReport(
   db: DbTx,
@@ -284,16 +290,13 @@ export async function loadExperimentReport(
         lifts: comparison.lifts.map((lift) => ({
           metric: lift.metric,
           relative: lift.relative,
-          absolute: {
-            estimate:
-              lift.absolute.estimate === null
-                ? null
-                : moneyLift(lift.metric)
-                  ? moneyOf(lift.absolute.estimate)
-                  : lift.absolute.estimate,
-            interval: lift.absolute.interval,
-            alwaysValid: lift.absolute.alwaysValid,
-          },
+          absolute: moneyLift(lift.metric)
+            ? {
+                estimate: lift.absolute.estimate === null ? null : moneyOf(lift.absolute.estimate),
+                interval: moneyInterval(lift.absolute.interval),
+                alwaysValid: moneyInterval(lift.absolute.alwaysValid),
+              }
+            : lift.absolute,
         })),
         incrementalRevenue: {
           estimate: perVisitor.estimate === null ? null : moneyOf(perVisitor.estimate * visitors),
