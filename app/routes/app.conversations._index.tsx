@@ -1,11 +1,29 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, Layout, Page, Text } from "@shopify/polaris";
+import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  EmptyState,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
 import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
-import { listConversations } from "../domain/reports/conversations-report.server";
+import {
+  conversationVariants,
+  listConversations,
+  type ConversationSearch,
+} from "../domain/reports/conversations-report.server";
 import { SURFACE_LABEL } from "../domain/reports/order-labels";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
@@ -13,22 +31,77 @@ import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const query = reportQueryOf(request, shop);
-  const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
+  const params = new URL(request.url).searchParams;
+  const page = Number(params.get("page") ?? "1") || 1;
+  // The id is the chat's own (≤ 128 characters); anything else in `credited` means no filter.
+  const search: ConversationSearch = {
+    id: params.get("q")?.trim().slice(0, 128) || null,
+    credited: params.get("credited") === "yes" ? "yes" : params.get("credited") === "no" ? "no" : null,
+  };
+  const [conversations, variants] = await Promise.all([
+    listConversations(prisma, shop, query, page, search),
+    conversationVariants(prisma, shop, query),
+  ]);
   return {
-    conversations: await listConversations(prisma, shop, query, page),
+    conversations,
+    variants,
+    search,
     query: {
       preset: query.preset,
       from: query.range.from,
       to: query.range.to,
       surface: query.surface,
+      variant: query.variant ?? null,
       timezone: query.range.timezone,
     },
     shop: { currency: shop.currency, locale: shop.locale, requireAnswerFound: shop.requireAnswerFound },
   };
 };
 
+/** Search by id and "credited or not", kept in the URL like the report filters. */
+function ConversationSearchBar({ search }: { search: ConversationSearch }) {
+  const [params, setParams] = useSearchParams();
+  const [id, setId] = useState(search.id ?? "");
+  useEffect(() => setId(search.id ?? ""), [search.id]);
+  const update = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    next.delete("page");
+    for (const [key, value] of Object.entries(changes)) value ? next.set(key, value) : next.delete(key);
+    setParams(next);
+  };
+  return (
+    <InlineStack gap="300" blockAlign="end" wrap>
+      <div style={{ minWidth: 260 }}>
+        <TextField
+          label="Conversation id"
+          autoComplete="off"
+          value={id}
+          onChange={setId}
+          placeholder="Starts with…"
+          helpText={search.id ? "Searched across all dates" : undefined}
+          connectedRight={<Button onClick={() => update({ q: id.trim() })}>Search</Button>}
+          clearButton
+          onClearButtonClick={() => update({ q: "" })}
+        />
+      </div>
+      <div style={{ minWidth: 200 }}>
+        <Select
+          label="Orders credited"
+          options={[
+            { value: "", label: "Any" },
+            { value: "yes", label: "With credited orders" },
+            { value: "no", label: "Without credited orders" },
+          ]}
+          value={search.credited ?? ""}
+          onChange={(value) => update({ credited: value })}
+        />
+      </div>
+    </InlineStack>
+  );
+}
+
 export default function Conversations() {
-  const { conversations, query, shop } = useLoaderData<typeof loader>();
+  const { conversations, variants, search, query, shop } = useLoaderData<typeof loader>();
   const reloading = useReportReloading();
   return (
     <Page
@@ -38,7 +111,10 @@ export default function Conversations() {
       <Layout>
         <Layout.Section>
           <Card>
-            <ReportFilters state={query} />
+            <BlockStack gap="300">
+              <ReportFilters state={query} variants={variants} />
+              <ConversationSearchBar search={search} />
+            </BlockStack>
           </Card>
         </Layout.Section>
         <Layout.Section>
@@ -46,9 +122,15 @@ export default function Conversations() {
             {reloading ? (
               <ReportSkeleton cards={1} />
             ) : conversations.rows.length === 0 ? (
-              <EmptyState heading="No conversations in this period" image="">
-                <p>Conversations appear once the storefront embed reports chats. Check Setup if you expected some.</p>
-              </EmptyState>
+              search.id || search.credited || query.variant ? (
+                <EmptyState heading="No conversation matches" image="">
+                  <p>Try another id, clear the filters, or a longer period.</p>
+                </EmptyState>
+              ) : (
+                <EmptyState heading="No conversations in this period" image="">
+                  <p>Conversations appear once the storefront embed reports chats. Check Setup if you expected some.</p>
+                </EmptyState>
+              )
             ) : (
               <BlockStack gap="200">
                 <DataTable
@@ -56,7 +138,7 @@ export default function Conversations() {
                   headings={[
                     "Conversation",
                     "Started",
-                    "Surface",
+                    "Surface · variant",
                     "Qualified",
                     "Touches",
                     "Cart events",
@@ -68,7 +150,7 @@ export default function Conversations() {
                       {row.externalId}
                     </Link>,
                     formatDateTime(row.startedAt, query.timezone, shop.locale),
-                    SURFACE_LABEL[row.surface],
+                    row.variant ? `${SURFACE_LABEL[row.surface]} · ${row.variant}` : SURFACE_LABEL[row.surface],
                     row.qualified ? (
                       <Badge key="q" tone="success">
                         Qualified

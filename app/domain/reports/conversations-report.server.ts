@@ -7,7 +7,7 @@ import type { DbTx } from "../../db.server";
 import { isQualifying, type Classification, type Surface } from "../attribution/engine";
 import { formatDecimal, formatMoney, parseMoney } from "../money";
 import type { ReportQuery } from "./report-query";
-import { inRange, qualifyingAnswer, surfaceIs } from "./report-sql.server";
+import { inRange, qualifyingAnswer, surfaceIs, variantIs } from "./report-sql.server";
 
 export const CONVERSATIONS_PAGE_SIZE = 50;
 
@@ -15,6 +15,7 @@ export interface ConversationRow {
   id: string;
   externalId: string;
   surface: Surface;
+  variant: string | null;
   startedAt: string;
   touches: number;
   qualified: boolean;
@@ -26,8 +27,28 @@ export interface ConversationRow {
 
 type ReportShop = Pick<Shop, "id" | "requireAnswerFound">;
 
-export async function listConversations(db: DbTx, shop: ReportShop, query: ReportQuery, page: number) {
-  const filter = Prisma.sql`c."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`c."startedAt"`, query.range)} ${surfaceIs(Prisma.sql`c.surface`, query.surface)}`;
+/** What the Conversations page narrows the list by, beside the report query's range, surface and variant. */
+export interface ConversationSearch {
+  /** The start of a conversation id (the chat's own): searched across all time, whatever the range. */
+  id?: string | null;
+  /** Only conversations with counted led/assisted orders credited (yes) or without (no). */
+  credited?: "yes" | "no" | null;
+}
+
+const creditedOrder = Prisma.sql`SELECT 1 FROM "Attribution" a WHERE a."conversationId" = c.id
+  AND a.classification IN ('LED', 'ASSISTED') AND a."excludedReason" IS NULL`;
+
+export async function listConversations(
+  db: DbTx,
+  shop: ReportShop,
+  query: ReportQuery,
+  page: number,
+  search: ConversationSearch = {},
+) {
+  const filter = Prisma.sql`c."shopId" = ${shop.id}::uuid
+    AND ${search.id ? Prisma.sql`starts_with(c."externalId", ${search.id})` : inRange(Prisma.sql`c."startedAt"`, query.range)}
+    ${surfaceIs(Prisma.sql`c.surface`, query.surface)} ${variantIs(Prisma.sql`c.variant`, query.variant ?? null)}
+    ${search.credited === "yes" ? Prisma.sql`AND EXISTS (${creditedOrder})` : search.credited === "no" ? Prisma.sql`AND NOT EXISTS (${creditedOrder})` : Prisma.empty}`;
   const [{ total }] = await db.$queryRaw<
     { total: number }[]
   >`SELECT count(*)::int AS total FROM "Conversation" c WHERE ${filter}`;
@@ -36,7 +57,7 @@ export async function listConversations(db: DbTx, shop: ReportShop, query: Repor
   const rows = await db.$queryRaw<
     (Omit<ConversationRow, "startedAt" | "revenueCredited"> & { startedAt: Date; revenueCredited: string })[]
   >`
-    SELECT c.id, c."externalId" AS "externalId", c.surface::text AS surface, c."startedAt" AS "startedAt",
+    SELECT c.id, c."externalId" AS "externalId", c.surface::text AS surface, c.variant, c."startedAt" AS "startedAt",
       (SELECT count(*)::int FROM "Touchpoint" t WHERE t."conversationId" = c.id) AS touches,
       EXISTS (SELECT 1 FROM "Touchpoint" t WHERE t."conversationId" = c.id AND ${qualifyingAnswer(shop)}) AS qualified,
       (SELECT count(*)::int FROM "CartEvent" ce WHERE ce."conversationId" = c.id) AS "cartEvents",
@@ -62,6 +83,15 @@ export async function listConversations(db: DbTx, shop: ReportShop, query: Repor
     page: current,
     pageCount,
   };
+}
+
+/** The variants the chat reported for conversations started in the range (the page's variant filter offers them). */
+export async function conversationVariants(db: DbTx, shop: Pick<Shop, "id">, query: ReportQuery): Promise<string[]> {
+  const rows = await db.$queryRaw<{ variant: string }[]>`
+    SELECT DISTINCT c.variant FROM "Conversation" c
+    WHERE c."shopId" = ${shop.id}::uuid AND ${inRange(Prisma.sql`c."startedAt"`, query.range)} AND c.variant IS NOT NULL
+    ORDER BY 1 LIMIT 50`;
+  return rows.map((row) => row.variant);
 }
 
 export type TimelineItem =

@@ -5,7 +5,7 @@ import type { Shop } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createConversation, createOrder, createReportShop } from "../../../test/report-fixtures";
 import { prisma } from "../../db.server";
-import { findConversationTimeline, listConversations } from "./conversations-report.server";
+import { conversationVariants, findConversationTimeline, listConversations } from "./conversations-report.server";
 import { reportRange } from "./date-range";
 import { ORDER_COLUMNS, orderColumns } from "./order-labels";
 import type { OrderFilter } from "./order-row";
@@ -170,6 +170,33 @@ describe("orders report", () => {
 });
 
 describe("conversations report", () => {
+  it("finds conversations by the start of their id across all dates, by variant, and by credited or not", async () => {
+    const shop = await createReportShop();
+    const credited = await createConversation(shop, {
+      externalId: "c_find_credited",
+      variant: "prompt-b",
+      startedAt: "2026-11-10T08:00:00Z",
+      touches: [{ at: "2026-11-10T08:01:00Z", answerFound: true }],
+    });
+    await createConversation(shop, { externalId: "c_find_quiet", startedAt: "2026-11-11T08:00:00Z", touches: [] });
+    await createConversation(shop, { externalId: "c_find_old", startedAt: "2025-01-01T08:00:00Z", touches: [] });
+    await createOrder(shop, {
+      at: "2026-11-10T09:00:00Z",
+      classification: "LED",
+      conversationId: credited.id,
+      gross: "30.00",
+    });
+    const ids = async (search: Parameters<typeof listConversations>[4], variant: string | null = null) =>
+      (await listConversations(prisma, shop, { ...week(), variant }, 1, search)).rows.map((row) => row.externalId);
+    expect(await ids({ id: "c_find" })).toEqual(["c_find_quiet", "c_find_credited", "c_find_old"]);
+    expect(await ids({ id: "c_find_o" })).toEqual(["c_find_old"]);
+    expect(await ids({ id: "%" })).toEqual([]); // no pattern: the characters themselves
+    expect(await ids({ credited: "yes" })).toEqual(["c_find_credited"]);
+    expect(await ids({ credited: "no" })).toEqual(["c_find_quiet"]);
+    expect(await ids({}, "prompt-b")).toEqual(["c_find_credited"]);
+    expect(await conversationVariants(prisma, shop, week())).toEqual(["prompt-b"]);
+  });
+
   it("lists conversations with the counted revenue credited to them, and the timeline of one", async () => {
     const shop = await createReportShop();
     const conversation = await createConversation(shop, {
@@ -210,6 +237,7 @@ describe("conversations report", () => {
         id: silent.id,
         externalId: silent.externalId,
         surface: "CHAT_WIDGET",
+        variant: null,
         startedAt: "2026-11-11T08:00:00.000Z",
         touches: 1,
         qualified: false,
@@ -221,6 +249,7 @@ describe("conversations report", () => {
         id: conversation.id,
         externalId: "c_timeline",
         surface: "NUDGE_CLICK",
+        variant: null,
         startedAt: "2026-11-10T08:00:00.000Z",
         touches: 2,
         qualified: true,
