@@ -104,7 +104,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={money(totals.led.netRevenue)}
         current={totals.led.netRevenue}
         previous={previous.led.netRevenue}
-        beside={`${money(totals.led.grossRevenue)} gross`}
+        beside={`${money(totals.led.grossRevenue)} gross · ${money(report.dailyAverage.ledRevenue)} per active day`}
         locale={locale}
       />
       <Kpi
@@ -112,7 +112,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={money(totals.assisted.netRevenue)}
         current={totals.assisted.netRevenue}
         previous={previous.assisted.netRevenue}
-        beside={`${money(totals.assisted.grossRevenue)} gross`}
+        beside={`${money(totals.assisted.grossRevenue)} gross · ${money(report.dailyAverage.assistedRevenue)} per active day`}
         locale={locale}
       />
       <Kpi
@@ -120,7 +120,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={formatCount(totals.attributed.orders, locale)}
         current={totals.attributed.orders}
         previous={previous.attributed.orders}
-        beside={`${totals.led.orders} led · ${totals.assisted.orders} assisted`}
+        beside={`${totals.led.orders} led · ${totals.assisted.orders} assisted · ${formatCount(report.dailyAverage.attributedOrders, locale)} per active day`}
         locale={locale}
       />
       <Kpi
@@ -147,7 +147,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         beside={
           cart.eventsInOtherCurrencies > 0
             ? `${cart.eventsInOtherCurrencies} cart events in other currencies not summed`
-            : "Added in chat-qualified sessions, net of removals"
+            : `Added in chat-qualified sessions, net of removals · ${money(report.dailyAverage.cartGmv)} per active day`
         }
         locale={locale}
       />
@@ -156,6 +156,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={formatCount(cart.productsInCart, locale)}
         current={cart.productsInCart}
         previous={previousCart.productsInCart}
+        beside={`${formatCount(report.dailyAverage.productsInCart, locale)} per active day (${report.activeDays} of ${report.range.days} days had chat or cart activity)`}
         locale={locale}
       />
     </InlineGrid>

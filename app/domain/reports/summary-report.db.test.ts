@@ -193,7 +193,14 @@ describe("summary report for one week in Berlin", () => {
       ["0.00", "0.00", 0],
     ]);
     expect(report.activeDays).toBe(3); // chat or cart activity on the 10th, 11th and 12th
-    expect(report.dailyAverage).toEqual({ attributedRevenue: "50.16", attributedOrders: 1 });
+    expect(report.dailyAverage).toEqual({
+      attributedRevenue: "50.16", // 150.49 ÷ 3
+      attributedOrders: 1,
+      ledRevenue: "43.50", // 130.50 ÷ 3
+      assistedRevenue: "6.66", // 19.99 ÷ 3, cut at 1/10,000 then shown to the cent
+      cartGmv: "43.33", // 130.00 ÷ 3
+      productsInCart: 1, // 3 ÷ 3
+    });
   });
 
   it("ranks products by attributed line revenue and lists recent attributed orders newest first", async () => {
@@ -284,7 +291,14 @@ describe("summary report for one week in Berlin", () => {
     expect(report.totals.aov).toBe("0.00");
     expect(report.totals.attributionRate).toEqual({ orders: 0, revenue: 0 });
     expect(report.daily).toHaveLength(3);
-    expect(report.dailyAverage).toEqual({ attributedRevenue: "0.00", attributedOrders: 0 });
+    expect(report.dailyAverage).toEqual({
+      attributedRevenue: "0.00",
+      attributedOrders: 0,
+      ledRevenue: "0.00",
+      assistedRevenue: "0.00",
+      cartGmv: "0.00",
+      productsInCart: 0,
+    });
     expect(report.topProducts).toEqual([]);
   });
 });

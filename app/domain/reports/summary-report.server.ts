@@ -117,7 +117,15 @@ export interface SummaryReport {
   daily: DailyFigures[];
   /** Days in the range with at least one chat touch or cart event, and the averages over them. */
   activeDays: number;
-  dailyAverage: { attributedRevenue: string; attributedOrders: number };
+  /** Each total ÷ active days (attribution-spec.md, "Daily averages"); 0 without an active day. */
+  dailyAverage: {
+    attributedRevenue: string;
+    attributedOrders: number;
+    ledRevenue: string;
+    assistedRevenue: string;
+    cartGmv: string;
+    productsInCart: number;
+  };
   topProducts: TopProduct[];
   recentOrders: RecentOrder[];
   topTopics: { topic: string; orders: number }[];
@@ -283,6 +291,8 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
       whole ? loadCausalReturn(db, shop, range, costs) : null,
     ]);
   const attributedNet = parseMoney(current.totals.attributed.netRevenue) ?? 0n;
+  const perActiveDay = (total: bigint) => formatMoney(activeDays > 0 ? total / BigInt(activeDays) : 0n);
+  const perActiveDayCount = (total: number) => (activeDays > 0 ? Math.round((total / activeDays) * 100) / 100 : 0);
   return {
     shop: shop.domain,
     currency: shop.currency,
@@ -295,8 +305,12 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     daily: [...current.days].map(([date, byClass]) => ({ date, ...dailyOf(byClass) })),
     activeDays,
     dailyAverage: {
-      attributedRevenue: formatMoney(activeDays > 0 ? attributedNet / BigInt(activeDays) : 0n),
-      attributedOrders: activeDays > 0 ? Math.round((current.totals.attributed.orders / activeDays) * 100) / 100 : 0,
+      attributedRevenue: perActiveDay(attributedNet),
+      attributedOrders: perActiveDayCount(current.totals.attributed.orders),
+      ledRevenue: perActiveDay(parseMoney(current.totals.led.netRevenue) ?? 0n),
+      assistedRevenue: perActiveDay(parseMoney(current.totals.assisted.netRevenue) ?? 0n),
+      cartGmv: perActiveDay(parseMoney(current.cart.gmv) ?? 0n),
+      productsInCart: perActiveDayCount(current.cart.productsInCart),
     },
     topProducts: products,
     recentOrders: recent,
