@@ -100,7 +100,11 @@ function Snippet({ title, status, code, id }: { title: string; status?: ReactNod
         </Button>
       </InlineStack>
       <Box background="bg-surface-secondary" padding="300" borderRadius="200">
-        <pre data-snippet={id} style={{ margin: 0, overflowX: "auto", fontSize: 12, lineHeight: 1.5 }}>
+        {/* Long lines wrap rather than scroll: every character stays in view without a scrollable region. */}
+        <pre
+          data-snippet={id}
+          style={{ margin: 0, whiteSpace: "pre-wrap", overflowWrap: "anywhere", fontSize: 12, lineHeight: 1.5 }}
+        >
           <code>{code}</code>
         </pre>
       </Box>

@@ -1,8 +1,31 @@
 import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
-import { SkeletonBodyText, Text } from "@shopify/polaris";
+import { InlineStack, SkeletonBodyText, Text } from "@shopify/polaris";
+import { HiddenChart } from "./hidden-chart";
 import { useMounted } from "./use-mounted";
 import type { DailyFigures } from "../domain/reports/summary-report.server";
 import { formatCurrency, formatDay } from "../lib/format";
+
+/** Series colours the charts set themselves, so their legend can be plain text outside the hidden chart. */
+export const CHART_COLORS = ["#2c6ecb", "#8051e6", "#b98900", "#008060", "#d72c0d", "#4f4f4f"] as const;
+
+/**
+ * A chart's legend as text. Polaris Viz's own legend is made of buttons, which may not sit inside a chart hidden from
+ * assistive technology (axe: aria-hidden-focus).
+ */
+export function ChartLegend({ series }: { series: { name: string; color: string }[] }) {
+  return (
+    <InlineStack gap="300">
+      {series.map((line) => (
+        <InlineStack key={line.name} gap="100" blockAlign="center">
+          <span style={{ width: 10, height: 10, borderRadius: 5, background: line.color, display: "inline-block" }} />
+          <Text as="span" variant="bodySm">
+            {line.name}
+          </Text>
+        </InlineStack>
+      ))}
+    </InlineStack>
+  );
+}
 
 /**
  * Led and assisted net revenue per shop-local day. Polaris Viz measures its container in the browser,
@@ -12,18 +35,28 @@ import { formatCurrency, formatDay } from "../lib/format";
 export function TrendChart({ daily, currency, locale }: { daily: DailyFigures[]; currency: string; locale: string }) {
   const mounted = useMounted();
   const series = [
-    { name: "Led", data: daily.map((day) => ({ key: day.date, value: Number(day.led.netRevenue) })) },
-    { name: "Assisted", data: daily.map((day) => ({ key: day.date, value: Number(day.assisted.netRevenue) })) },
+    {
+      name: "Led",
+      color: CHART_COLORS[0],
+      data: daily.map((day) => ({ key: day.date, value: Number(day.led.netRevenue) })),
+    },
+    {
+      name: "Assisted",
+      color: CHART_COLORS[1],
+      data: daily.map((day) => ({ key: day.date, value: Number(day.assisted.netRevenue) })),
+    },
   ];
   return (
     <div>
-      <div style={{ height: 280 }} data-trend-chart={mounted ? "ready" : "pending"}>
+      {/* The table below has every figure as text. */}
+      <HiddenChart data-trend-chart={mounted ? "ready" : "pending"}>
         {mounted ? (
           <PolarisVizProvider>
             <LineChart
               data={series}
               theme="Light"
               isAnimated={false}
+              showLegend={false}
               xAxisOptions={{ labelFormatter: (value) => formatDay(String(value), locale) }}
               yAxisOptions={{ labelFormatter: (value) => formatCurrency(String(value ?? 0), currency, locale) }}
             />
@@ -31,7 +64,8 @@ export function TrendChart({ daily, currency, locale }: { daily: DailyFigures[];
         ) : (
           <SkeletonBodyText lines={6} />
         )}
-      </div>
+      </HiddenChart>
+      <ChartLegend series={series} />
       <details>
         <summary>
           <Text as="span" variant="bodySm" tone="subdued">

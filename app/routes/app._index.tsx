@@ -36,6 +36,9 @@ import {
   formatPercent,
 } from "../lib/format";
 import { HeadedCard } from "../components/HeadedCard";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Insights");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -128,6 +131,7 @@ function KpiCards({ report, locale }: { report: SummaryReport; locale: string })
         value={money(totals.aov)}
         current={totals.aov}
         previous={previous.aov}
+        beside="Attributed net ÷ attributed orders: a cancelled order counts at 0, a refunded one at what is left of it"
         locale={locale}
       />
       <Kpi

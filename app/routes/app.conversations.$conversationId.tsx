@@ -8,6 +8,9 @@ import { CLASS_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { formatCurrency, formatDateTime } from "../lib/format";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Conversation");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

@@ -27,6 +27,9 @@ import {
 import { SURFACE_LABEL } from "../domain/reports/order-labels";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Conversations");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

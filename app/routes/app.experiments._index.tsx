@@ -33,6 +33,9 @@ import { METRICS } from "../domain/experiments/statistics";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { formatDateTime } from "../lib/format";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Experiments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

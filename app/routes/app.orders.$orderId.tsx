@@ -20,6 +20,9 @@ import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { adminOrderUrl, formatCurrency, formatDateTime } from "../lib/format";
 import { HeadedCard } from "../components/HeadedCard";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Order");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

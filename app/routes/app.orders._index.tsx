@@ -18,6 +18,9 @@ import { listOrders } from "../domain/reports/orders-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 import { orderFilterOf } from "../http/order-filter";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Orders");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

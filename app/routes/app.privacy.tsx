@@ -7,6 +7,9 @@ import { prisma } from "../db.server";
 import { listCustomerDataRequests } from "../domain/privacy/customer-privacy.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { formatDateTime } from "../lib/format";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Privacy");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

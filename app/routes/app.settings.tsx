@@ -35,6 +35,9 @@ import {
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../domain/settings.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Settings");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);

@@ -26,6 +26,9 @@ import { embedActivationUrl } from "../domain/setup/theme-embed";
 import { authenticatedAdmin } from "../http/admin-shop.server";
 import { formatDateTime } from "../lib/format";
 import { jsonResponse } from "../http/json";
+import { pageTitle } from "../components/page-title";
+
+export const meta = pageTitle("Setup");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);

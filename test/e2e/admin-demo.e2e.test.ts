@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
 import { describe, expect, inject, it } from "vitest";
 import { artifactsDir, chromiumForThisFile } from "./browser";
 
@@ -376,14 +377,14 @@ describe("npm run demo", () => {
     expect((await send()).status).toBe(401);
   });
 
-  it("loads every admin page as a document without a React error (the server's page hydrates as sent)", async () => {
+  it("loads every admin page as a document: no React error, a title, no serious or critical axe violation", async () => {
     const page = await browser.newPage();
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
     const admin = new URL(page.url());
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(`${new URL(page.url()).pathname}: ${error.message.slice(0, 120)}`));
-    for (const path of [
+    const paths = [
       "/app",
       "/app/orders",
       "/app/conversations",
@@ -391,13 +392,27 @@ describe("npm run demo", () => {
       "/app/setup",
       "/app/settings",
       "/app/privacy",
-    ]) {
-      admin.pathname = path;
+    ];
+    const firstLink = async (selector: string) =>
+      (await page.locator(selector).first().getAttribute("href"))!.split("?")[0];
+    const findings: Record<string, string[]> = {};
+    for (let i = 0; i < paths.length; i++) {
+      admin.pathname = paths[i];
       await page.goto(admin.href);
       await page.getByRole("heading", { level: 1 }).first().waitFor();
       // Hydration runs after the document loads; a mismatch is reported once React has compared the two.
       await page.waitForLoadState("networkidle");
+      expect(await page.title(), paths[i]).toMatch(/^\S.* · Chat Attribution$/);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      if (serious.length) findings[paths[i]] = serious.map((v) => `${v.id}: ${v.nodes[0]?.target.join(" ")}`);
+      // Each list leads to a detail page, checked in turn.
+      if (paths[i] === "/app/orders") paths.push(await firstLink('a[href^="/app/orders/"]'));
+      if (paths[i] === "/app/conversations") paths.push(await firstLink('a[href^="/app/conversations/"]'));
+      if (paths[i] === "/app/experiments") paths.push(await firstLink("[data-experiment-link]"));
     }
+    expect(paths).toHaveLength(10);
+    expect(findings).toEqual({});
     expect(errors).toEqual([]);
   });
 
