@@ -1,9 +1,11 @@
 import { NavLink } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 
 /**
  * Demo mode has no Shopify admin around the app, so the App Bridge nav menu has nowhere to render.
- * This frame stands in for the admin's sidebar; it is only ever rendered in demo mode.
+ * This frame stands in for the admin's sidebar; it is only ever rendered in demo mode. Below 768 px it folds into a
+ * top bar with a menu button, as the admin's does on a phone (demo-admin-frame.css: a media query works before
+ * hydration, without a flash).
  */
 export function DemoAdminFrame({
   shop,
@@ -14,20 +16,27 @@ export function DemoAdminFrame({
   links: readonly { to: string; label: string }[];
   children: ReactNode;
 }) {
+  const [open, setOpen] = useState(false);
   return (
-    <div style={{ display: "flex", minHeight: "100vh", background: "#f1f1f1" }}>
-      <nav
-        aria-label="App navigation"
-        style={{ width: 220, background: "#1a1a1a", color: "#e3e3e3", padding: "16px 12px", flexShrink: 0 }}
-      >
-        <div style={{ fontWeight: 650, marginBottom: 4 }}>Chat Attribution</div>
-        <div style={{ fontSize: 12, opacity: 0.7, marginBottom: 16 }}>{shop} · demo</div>
-        <ul style={{ listStyle: "none", margin: 0, padding: 0 }}>
+    <div className="demo-frame">
+      <nav aria-label="App navigation" className="demo-nav" data-open={open ? "true" : "false"}>
+        <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center", gap: 8 }}>
+          <div>
+            <div style={{ fontWeight: 650, marginBottom: 4 }}>Chat Attribution</div>
+            <div style={{ fontSize: 12, opacity: 0.7, marginBottom: 8 }}>{shop} · demo</div>
+          </div>
+          <button type="button" className="demo-menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+            Menu
+          </button>
+        </div>
+        <ul>
           {links.map((link) => (
             <li key={link.to}>
               <NavLink
                 to={link.to}
                 end
+                // A choice in the folded menu closes it.
+                onClick={() => setOpen(false)}
                 style={({ isActive }) => ({
                   display: "block",
                   padding: "6px 8px",
@@ -43,7 +52,7 @@ export function DemoAdminFrame({
           ))}
         </ul>
       </nav>
-      <main style={{ flex: 1, minWidth: 0 }}>{children}</main>
+      <main className="demo-main">{children}</main>
     </div>
   );
 }

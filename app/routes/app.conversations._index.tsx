@@ -5,7 +5,7 @@ import {
   BlockStack,
   Button,
   Card,
-  DataTable,
+  IndexTable,
   EmptyState,
   InlineStack,
   Layout,
@@ -13,6 +13,7 @@ import {
   Select,
   Text,
   TextField,
+  useBreakpoints,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import { ReportPagination } from "../components/ReportPagination";
@@ -106,6 +107,7 @@ function ConversationSearchBar({ search }: { search: ConversationSearch }) {
 export default function Conversations() {
   const { conversations, variants, search, query, shop } = useLoaderData<typeof loader>();
   const reloading = useReportReloading();
+  const { smDown } = useBreakpoints();
   return (
     <Page
       title="Conversations"
@@ -136,37 +138,73 @@ export default function Conversations() {
               )
             ) : (
               <BlockStack gap="200">
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric", "numeric"]}
+                {/* On a phone each conversation is one stacked row, so its credited revenue stays on screen. */}
+                <IndexTable
+                  condensed={smDown}
+                  resourceName={{ singular: "conversation", plural: "conversations" }}
+                  itemCount={conversations.rows.length}
+                  selectable={false}
                   headings={[
-                    "Conversation",
-                    "Started",
-                    "Surface · variant",
-                    "Qualified",
-                    "Touches",
-                    "Cart events",
-                    "Orders credited",
-                    "Revenue credited",
+                    { title: "Conversation" },
+                    { title: "Started" },
+                    { title: "Surface · variant" },
+                    { title: "Qualified" },
+                    { title: "Touches", alignment: "end" },
+                    { title: "Cart events", alignment: "end" },
+                    { title: "Orders credited", alignment: "end" },
+                    { title: "Revenue credited", alignment: "end" },
                   ]}
-                  rows={conversations.rows.map((row) => [
-                    <Link key="c" to={`/app/conversations/${row.id}`}>
-                      {row.externalId}
-                    </Link>,
-                    formatDateTime(row.startedAt, query.timezone, shop.locale),
-                    row.variant ? `${SURFACE_LABEL[row.surface]} · ${row.variant}` : SURFACE_LABEL[row.surface],
-                    row.qualified ? (
-                      <Badge key="q" tone="success">
-                        Qualified
-                      </Badge>
+                >
+                  {conversations.rows.map((row, index) => {
+                    const link = <Link to={`/app/conversations/${row.id}`}>{row.externalId}</Link>;
+                    const started = formatDateTime(row.startedAt, query.timezone, shop.locale);
+                    const source = row.variant
+                      ? `${SURFACE_LABEL[row.surface]} · ${row.variant}`
+                      : SURFACE_LABEL[row.surface];
+                    const qualified = row.qualified ? (
+                      <Badge tone="success">Qualified</Badge>
                     ) : (
-                      <Badge key="q">Not qualified</Badge>
-                    ),
-                    row.touches,
-                    row.cartEvents,
-                    row.ordersCredited,
-                    formatCurrency(row.revenueCredited, shop.currency, shop.locale),
-                  ])}
-                />
+                      <Badge>Not qualified</Badge>
+                    );
+                    const revenue = formatCurrency(row.revenueCredited, shop.currency, shop.locale);
+                    const number = (value: string | number) => (
+                      <Text as="span" alignment="end" numeric>
+                        {value}
+                      </Text>
+                    );
+                    return (
+                      <IndexTable.Row id={row.id} key={row.id} position={index}>
+                        {smDown ? (
+                          <IndexTable.Cell>
+                            <BlockStack gap="100">
+                              <InlineStack align="space-between" gap="200">
+                                {link}
+                                <Text as="span" numeric fontWeight="semibold">
+                                  {revenue}
+                                </Text>
+                              </InlineStack>
+                              <Text as="span" tone="subdued" variant="bodySm">
+                                {started} · {source} · {row.ordersCredited} orders credited
+                              </Text>
+                              {qualified}
+                            </BlockStack>
+                          </IndexTable.Cell>
+                        ) : (
+                          <>
+                            <IndexTable.Cell>{link}</IndexTable.Cell>
+                            <IndexTable.Cell>{started}</IndexTable.Cell>
+                            <IndexTable.Cell>{source}</IndexTable.Cell>
+                            <IndexTable.Cell>{qualified}</IndexTable.Cell>
+                            <IndexTable.Cell>{number(row.touches)}</IndexTable.Cell>
+                            <IndexTable.Cell>{number(row.cartEvents)}</IndexTable.Cell>
+                            <IndexTable.Cell>{number(row.ordersCredited)}</IndexTable.Cell>
+                            <IndexTable.Cell>{number(revenue)}</IndexTable.Cell>
+                          </>
+                        )}
+                      </IndexTable.Row>
+                    );
+                  })}
+                </IndexTable>
                 <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
                 <Text as="p" tone="subdued" alignment="center" variant="bodySm">
                   {shop.requireAnswerFound

@@ -1,6 +1,18 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, EmptyState, InlineStack, Layout, Page, Tabs } from "@shopify/polaris";
+import {
+  Badge,
+  BlockStack,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Tabs,
+  Text,
+  useBreakpoints,
+} from "@shopify/polaris";
 import { DownloadButton } from "../components/DownloadButton";
 import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
@@ -56,6 +68,7 @@ export default function Orders() {
   const { orders, filter, query, shop } = useLoaderData<typeof loader>();
   const [params, setParams] = useSearchParams();
   const reloading = useReportReloading();
+  const { smDown } = useBreakpoints();
   const showFilter = (index: number) => {
     const next = new URLSearchParams(params);
     next.set("filter", ORDER_FILTERS[index]);
@@ -103,28 +116,86 @@ export default function Orders() {
               </EmptyState>
             ) : (
               <BlockStack gap="200">
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text", "text", "numeric", "numeric", "numeric"]}
-                  headings={["Order", "Placed", "Class", "Source", "Matched by", "Net", "Gross", "Chat lines (net)"]}
-                  rows={orders.rows.map((row) => [
-                    <Link key="order" to={`/app/orders/${row.orderId}`}>
-                      {row.name ?? row.orderId}
-                    </Link>,
-                    formatDateTime(row.processedAt, query.timezone, shop.locale),
-                    <InlineStack key="class" gap="100">
-                      {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
-                      {row.excludedReason ? (
-                        <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
-                      ) : null}
-                      {row.status ? <Badge tone="warning">{STATUS_LABEL[row.status]}</Badge> : null}
-                    </InlineStack>,
-                    row.source ? SURFACE_LABEL[row.source] : "—",
-                    row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—",
-                    formatCurrency(row.netRevenue, row.currency, shop.locale),
-                    formatCurrency(row.grossRevenue, row.currency, shop.locale),
-                    row.chatLineRevenue === null ? "—" : formatCurrency(row.chatLineRevenue, row.currency, shop.locale),
-                  ])}
-                />
+                {/* On a phone (Shopify's mobile app) each order is one stacked row, so net and gross stay on screen. */}
+                <IndexTable
+                  condensed={smDown}
+                  resourceName={{ singular: "order", plural: "orders" }}
+                  itemCount={orders.rows.length}
+                  selectable={false}
+                  headings={[
+                    { title: "Order" },
+                    { title: "Placed" },
+                    { title: "Class" },
+                    { title: "Source" },
+                    { title: "Matched by" },
+                    { title: "Net", alignment: "end" },
+                    { title: "Gross", alignment: "end" },
+                    { title: "Chat lines (net)", alignment: "end" },
+                  ]}
+                >
+                  {orders.rows.map((row, index) => {
+                    const link = (
+                      <Link to={`/app/orders/${row.orderId}`} data-order-link>
+                        {row.name ?? row.orderId}
+                      </Link>
+                    );
+                    const badges = (
+                      <InlineStack gap="100">
+                        {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
+                        {row.excludedReason ? (
+                          <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
+                        ) : null}
+                        {row.status ? <Badge tone="warning">{STATUS_LABEL[row.status]}</Badge> : null}
+                      </InlineStack>
+                    );
+                    const placed = formatDateTime(row.processedAt, query.timezone, shop.locale);
+                    const money = (amount: string | null) => formatCurrency(amount, row.currency, shop.locale);
+                    const chatLines = row.chatLineRevenue === null ? "—" : money(row.chatLineRevenue);
+                    return (
+                      <IndexTable.Row id={row.orderId} key={row.orderId} position={index}>
+                        {smDown ? (
+                          <IndexTable.Cell>
+                            <BlockStack gap="100">
+                              <InlineStack align="space-between" gap="200">
+                                {link}
+                                <Text as="span" numeric fontWeight="semibold">
+                                  {money(row.netRevenue)}
+                                </Text>
+                              </InlineStack>
+                              <Text as="span" tone="subdued" variant="bodySm">
+                                {placed} · gross {money(row.grossRevenue)} · chat lines {chatLines}
+                              </Text>
+                              {badges}
+                            </BlockStack>
+                          </IndexTable.Cell>
+                        ) : (
+                          <>
+                            <IndexTable.Cell>{link}</IndexTable.Cell>
+                            <IndexTable.Cell>{placed}</IndexTable.Cell>
+                            <IndexTable.Cell>{badges}</IndexTable.Cell>
+                            <IndexTable.Cell>{row.source ? SURFACE_LABEL[row.source] : "—"}</IndexTable.Cell>
+                            <IndexTable.Cell>{row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—"}</IndexTable.Cell>
+                            <IndexTable.Cell>
+                              <Text as="span" alignment="end" numeric>
+                                {money(row.netRevenue)}
+                              </Text>
+                            </IndexTable.Cell>
+                            <IndexTable.Cell>
+                              <Text as="span" alignment="end" numeric>
+                                {money(row.grossRevenue)}
+                              </Text>
+                            </IndexTable.Cell>
+                            <IndexTable.Cell>
+                              <Text as="span" alignment="end" numeric>
+                                {chatLines}
+                              </Text>
+                            </IndexTable.Cell>
+                          </>
+                        )}
+                      </IndexTable.Row>
+                    );
+                  })}
+                </IndexTable>
                 <ReportPagination page={orders.page} pageCount={orders.pageCount} />
                 <div style={{ height: 8 }} />
               </BlockStack>

@@ -3,6 +3,7 @@ import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisVizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
+import demoFrameStyles from "../components/demo-admin-frame.css?url";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { DemoAdminFrame } from "../components/DemoAdminFrame";
@@ -12,6 +13,7 @@ import { authenticateAdmin } from "../http/admin-shop.server";
 export const links = () => [
   { rel: "stylesheet", href: polarisStyles },
   { rel: "stylesheet", href: polarisVizStyles },
+  { rel: "stylesheet", href: demoFrameStyles },
 ];
 
 export const NAV_LINKS = [

@@ -416,6 +416,41 @@ describe("npm run demo", () => {
     expect(errors).toEqual([]);
   });
 
+  it("fits a phone (390 px): no sideways scrolling on Insights, Orders or Conversations, the menu folded", async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    const admin = new URL(page.url());
+    for (const [pathname, title] of [
+      ["/app", "insights"],
+      ["/app/orders", "orders"],
+      ["/app/conversations", "conversations"],
+    ]) {
+      admin.pathname = pathname;
+      await page.goto(admin.href);
+      await page.getByRole("heading", { level: 1 }).first().waitFor();
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, pathname).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: path.join(artifactsDir, `admin-${title}-390px.png`), fullPage: true });
+    }
+    // Each order is one stacked row: its link and its net amount both inside the screen.
+    admin.pathname = "/app/orders";
+    await page.goto(admin.href);
+    const first = page.locator("[data-order-link]").first();
+    await first.waitFor();
+    const box = (await first.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    // The sidebar folds into a menu, as the admin's does on a phone.
+    const nav = page.getByRole("navigation", { name: "App navigation" });
+    expect(await nav.getByRole("link", { name: "Conversations" }).isVisible()).toBe(false);
+    await nav.getByRole("button", { name: "Menu" }).click();
+    await nav.getByRole("link", { name: "Conversations" }).click();
+    await page.getByRole("heading", { name: "Conversations", exact: true }).waitFor();
+    expect(await nav.getByRole("link", { name: "Orders" }).isVisible()).toBe(false);
+  });
+
   it("refuses demo mode under NODE_ENV=production", async () => {
     const { spawnSync } = await import("node:child_process");
     const result = spawnSync("node", ["--import", "tsx", "scripts/demo.ts", "--no-build"], {
