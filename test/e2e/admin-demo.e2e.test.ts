@@ -438,10 +438,13 @@ describe("npm run demo", () => {
     // Each order is one stacked row: its link and its net amount both inside the screen.
     admin.pathname = "/app/orders";
     await page.goto(admin.href);
-    const first = page.locator("[data-order-link]").first();
-    await first.waitFor();
-    const box = (await first.boundingBox())!;
-    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    // The first render is the server's (wide) layout; the stacked one replaces it once the breakpoint is read.
+    await expect
+      .poll(async () => {
+        const box = await page.locator("[data-order-link]").first().boundingBox();
+        return box !== null && box.x + box.width <= 390;
+      })
+      .toBe(true);
     // The sidebar folds into a menu, as the admin's does on a phone.
     const nav = page.getByRole("navigation", { name: "App navigation" });
     expect(await nav.getByRole("link", { name: "Conversations" }).isVisible()).toBe(false);
