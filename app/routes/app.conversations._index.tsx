@@ -16,6 +16,7 @@ import {
   useBreakpoints,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { NumericCell, StackedRowCell } from "../components/IndexTableCells";
 import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
@@ -167,38 +168,26 @@ export default function Conversations() {
                       <Badge>Not qualified</Badge>
                     );
                     const revenue = formatCurrency(row.revenueCredited, shop.currency, shop.locale);
-                    const number = (value: string | number) => (
-                      <Text as="span" alignment="end" numeric>
-                        {value}
-                      </Text>
-                    );
                     return (
                       <IndexTable.Row id={row.id} key={row.id} position={index}>
                         {smDown ? (
-                          <IndexTable.Cell>
-                            <BlockStack gap="100">
-                              <InlineStack align="space-between" gap="200">
-                                {link}
-                                <Text as="span" numeric fontWeight="semibold">
-                                  {revenue}
-                                </Text>
-                              </InlineStack>
-                              <Text as="span" tone="subdued" variant="bodySm">
-                                {started} · {source} · {row.ordersCredited} orders credited
-                              </Text>
-                              {qualified}
-                            </BlockStack>
-                          </IndexTable.Cell>
+                          <StackedRowCell
+                            title={link}
+                            amount={revenue}
+                            detail={`${started} · ${source} · ${row.ordersCredited} orders credited`}
+                          >
+                            {qualified}
+                          </StackedRowCell>
                         ) : (
                           <>
                             <IndexTable.Cell>{link}</IndexTable.Cell>
                             <IndexTable.Cell>{started}</IndexTable.Cell>
                             <IndexTable.Cell>{source}</IndexTable.Cell>
                             <IndexTable.Cell>{qualified}</IndexTable.Cell>
-                            <IndexTable.Cell>{number(row.touches)}</IndexTable.Cell>
-                            <IndexTable.Cell>{number(row.cartEvents)}</IndexTable.Cell>
-                            <IndexTable.Cell>{number(row.ordersCredited)}</IndexTable.Cell>
-                            <IndexTable.Cell>{number(revenue)}</IndexTable.Cell>
+                            <NumericCell>{row.touches}</NumericCell>
+                            <NumericCell>{row.cartEvents}</NumericCell>
+                            <NumericCell>{row.ordersCredited}</NumericCell>
+                            <NumericCell>{revenue}</NumericCell>
                           </>
                         )}
                       </IndexTable.Row>

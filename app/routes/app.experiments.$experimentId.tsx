@@ -1,23 +1,8 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import {
-  Badge,
-  Banner,
-  BlockStack,
-  Button,
-  Card,
-  DataTable,
-  InlineStack,
-  Layout,
-  Page,
-  SkeletonBodyText,
-  Text,
-} from "@shopify/polaris";
-import { LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
-import { useMounted } from "../components/use-mounted";
+import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { ReportErrorBoundary } from "../components/ReportStates";
-import { HiddenChart } from "../components/hidden-chart";
-import { CHART_COLORS, ChartLegend } from "../components/TrendChart";
+import { DailyLineChart } from "../components/DailyLineChart";
 import { prisma } from "../db.server";
 import { loadExperimentReport, type ExperimentReport } from "../domain/experiments/experiment-report.server";
 import {
@@ -31,7 +16,7 @@ import {
 import { liftSentence, METRIC_LABEL, verdictText } from "../domain/experiments/verdict-text";
 import { authenticatedAdmin } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
-import { formatChange, formatCount, formatCurrency, formatDateTime, formatDay, formatPercent } from "../lib/format";
+import { formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
 import { appMetafieldsApi } from "../shopify/admin-api.server";
 import { STATUS_BADGE } from "./app.experiments._index";
 import { pageTitle } from "../components/page-title";
@@ -83,49 +68,35 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 
 /** The cumulative lift of the primary metric, day by day, with its always-valid band. Drawn after hydration. */
 function LiftChart({ report, locale }: { report: ExperimentReport; locale: string }) {
-  const mounted = useMounted();
   const nameOf = (key: string) => report.arms.find((arm) => arm.key === key)?.name ?? key;
-  const series = report.comparisons
-    .flatMap((comparison) => {
-      const points = report.chart.map((point) => ({
-        day: point.day,
-        ...point.arms.find((a) => a.arm === comparison.arm)!,
-      }));
-      // The first days' band can span thousands of percent: a value beyond ±300 % is left out rather than squash the rest.
-      const line = (name: string, pick: (p: (typeof points)[number]) => number | null | undefined) => ({
-        name,
-        data: points.map((point) => {
-          const value = pick(point) ?? null;
-          return { key: point.day, value: value !== null && Math.abs(value) <= 3 ? value : null };
-        }),
-      });
-      return [
-        line(`${nameOf(comparison.arm)} lift`, (point) => point.estimate),
-        line(`${nameOf(comparison.arm)} low`, (point) => point.alwaysValid?.[0]),
-        line(`${nameOf(comparison.arm)} high`, (point) => point.alwaysValid?.[1]),
-      ];
-    })
-    .map((line, index) => ({ ...line, color: CHART_COLORS[index % CHART_COLORS.length] }));
+  const lines = report.comparisons.flatMap((comparison) => {
+    const points = report.chart.map((point) => ({
+      day: point.day,
+      ...point.arms.find((a) => a.arm === comparison.arm)!,
+    }));
+    // The first days' band can span thousands of percent: a value beyond ±300 % is left out rather than squash the rest.
+    const line = (name: string, pick: (p: (typeof points)[number]) => number | null | undefined) => ({
+      name,
+      data: points.map((point) => {
+        const value = pick(point) ?? null;
+        return { key: point.day, value: value !== null && Math.abs(value) <= 3 ? value : null };
+      }),
+    });
+    return [
+      line(`${nameOf(comparison.arm)} lift`, (point) => point.estimate),
+      line(`${nameOf(comparison.arm)} low`, (point) => point.alwaysValid?.[0]),
+      line(`${nameOf(comparison.arm)} high`, (point) => point.alwaysValid?.[1]),
+    ];
+  });
   return (
     // The lifts table above gives the latest figures as text.
     <BlockStack gap="200">
-      <HiddenChart data-lift-chart={mounted ? "ready" : "pending"}>
-        {mounted ? (
-          <PolarisVizProvider>
-            <LineChart
-              data={series}
-              theme="Light"
-              isAnimated={false}
-              showLegend={false}
-              xAxisOptions={{ labelFormatter: (value) => formatDay(String(value), locale) }}
-              yAxisOptions={{ labelFormatter: (value) => formatChange(Number(value ?? 0), locale) }}
-            />
-          </PolarisVizProvider>
-        ) : (
-          <SkeletonBodyText lines={6} />
-        )}
-      </HiddenChart>
-      <ChartLegend series={series} />
+      <DailyLineChart
+        lines={lines}
+        locale={locale}
+        formatValue={(value) => formatChange(value, locale)}
+        marker="data-lift-chart"
+      />
     </BlockStack>
   );
 }

@@ -10,10 +10,10 @@ import {
   Layout,
   Page,
   Tabs,
-  Text,
   useBreakpoints,
 } from "@shopify/polaris";
 import { DownloadButton } from "../components/DownloadButton";
+import { NumericCell, StackedRowCell } from "../components/IndexTableCells";
 import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
@@ -154,20 +154,13 @@ export default function Orders() {
                     return (
                       <IndexTable.Row id={row.orderId} key={row.orderId} position={index}>
                         {smDown ? (
-                          <IndexTable.Cell>
-                            <BlockStack gap="100">
-                              <InlineStack align="space-between" gap="200">
-                                {link}
-                                <Text as="span" numeric fontWeight="semibold">
-                                  {money(row.netRevenue)}
-                                </Text>
-                              </InlineStack>
-                              <Text as="span" tone="subdued" variant="bodySm">
-                                {placed} · gross {money(row.grossRevenue)} · chat lines {chatLines}
-                              </Text>
-                              {badges}
-                            </BlockStack>
-                          </IndexTable.Cell>
+                          <StackedRowCell
+                            title={link}
+                            amount={money(row.netRevenue)}
+                            detail={`${placed} · gross ${money(row.grossRevenue)} · chat lines ${chatLines}`}
+                          >
+                            {badges}
+                          </StackedRowCell>
                         ) : (
                           <>
                             <IndexTable.Cell>{link}</IndexTable.Cell>
@@ -175,21 +168,9 @@ export default function Orders() {
                             <IndexTable.Cell>{badges}</IndexTable.Cell>
                             <IndexTable.Cell>{row.source ? SURFACE_LABEL[row.source] : "—"}</IndexTable.Cell>
                             <IndexTable.Cell>{row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—"}</IndexTable.Cell>
-                            <IndexTable.Cell>
-                              <Text as="span" alignment="end" numeric>
-                                {money(row.netRevenue)}
-                              </Text>
-                            </IndexTable.Cell>
-                            <IndexTable.Cell>
-                              <Text as="span" alignment="end" numeric>
-                                {money(row.grossRevenue)}
-                              </Text>
-                            </IndexTable.Cell>
-                            <IndexTable.Cell>
-                              <Text as="span" alignment="end" numeric>
-                                {chatLines}
-                              </Text>
-                            </IndexTable.Cell>
+                            <NumericCell>{money(row.netRevenue)}</NumericCell>
+                            <NumericCell>{money(row.grossRevenue)}</NumericCell>
+                            <NumericCell>{chatLines}</NumericCell>
                           </>
                         )}
                       </IndexTable.Row>
