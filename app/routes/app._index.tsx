@@ -15,7 +15,7 @@ import {
   Page,
   Text,
 } from "@shopify/polaris";
-import { DownloadButton } from "../components/DownloadButton";
+import { AppTitleBar } from "../components/AppTitleBar";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { TrendChart } from "../components/TrendChart";
@@ -436,107 +436,109 @@ export default function Insights() {
 
   if (!hasOrders) {
     return (
-      <Page title="Insights">
-        <Card>
-          <EmptyState heading="No orders yet" image="" action={{ content: "Open setup", url: "/app/setup" }}>
-            <p>
-              Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and the
-              pixel can tie orders to conversations.
-            </p>
-          </EmptyState>
-        </Card>
-      </Page>
+      <>
+        <AppTitleBar title="Insights" />
+        <Page title="Insights">
+          <Card>
+            <EmptyState heading="No orders yet" image="" action={{ content: "Open setup", url: "/app/setup" }}>
+              <p>
+                Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and
+                the pixel can tie orders to conversations.
+              </p>
+            </EmptyState>
+          </Card>
+        </Page>
+      </>
     );
   }
 
   return (
-    <Page
-      title="Insights"
-      subtitle={heading}
-      secondaryActions={
-        <DownloadButton
-          url={`/api/reports/summary?${apiQuery}`}
-          filename={`chat-insights-${report.range.from}-to-${report.range.to}.json`}
-        >
-          Export JSON
-        </DownloadButton>
-      }
-    >
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <ReportFilters
-              state={{
-                preset,
-                from: report.range.from,
-                to: report.range.to,
-                surface: report.surface,
-                variant: report.variant,
-                timezone: report.timezone,
-              }}
-              variants={variants.variants.flatMap((row) => (row.variant ? [row.variant] : []))}
-            />
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          {reloading ? (
-            <ReportSkeleton />
-          ) : (
-            <BlockStack gap="400">
-              <ChatReturnCard report={report} locale={locale} />
-              <KpiCards report={report} locale={locale} />
-              <Card>
-                <ChatLinesNote report={report} locale={locale} />
-              </Card>
-              <HeadedCard heading="Led and assisted revenue per day">
-                <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
-              </HeadedCard>
-              <ExcludedNote report={report} />
-              <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-                <HeadedCard heading="Top products by attributed revenue">
-                  <TopProducts report={report} locale={locale} />
+    <>
+      <AppTitleBar
+        title="Insights"
+        exportAs={{
+          url: `/api/reports/summary?${apiQuery}`,
+          filename: `chat-insights-${report.range.from}-to-${report.range.to}.json`,
+          label: "Export JSON",
+        }}
+      />
+      <Page title="Insights" subtitle={heading}>
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <ReportFilters
+                state={{
+                  preset,
+                  from: report.range.from,
+                  to: report.range.to,
+                  surface: report.surface,
+                  variant: report.variant,
+                  timezone: report.timezone,
+                }}
+                variants={variants.variants.flatMap((row) => (row.variant ? [row.variant] : []))}
+              />
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            {reloading ? (
+              <ReportSkeleton />
+            ) : (
+              <BlockStack gap="400">
+                <ChatReturnCard report={report} locale={locale} />
+                <KpiCards report={report} locale={locale} />
+                <Card>
+                  <ChatLinesNote report={report} locale={locale} />
+                </Card>
+                <HeadedCard heading="Led and assisted revenue per day">
+                  <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
                 </HeadedCard>
-                <HeadedCard heading="Topics before a purchase">
-                  {report.topTopics.length === 0 ? (
-                    <Text as="p" tone="subdued">
-                      No topics recorded in conversations that led to an order.
-                    </Text>
-                  ) : (
-                    <List type="number">
-                      {report.topTopics.map((topic) => (
-                        <List.Item key={topic.topic}>
-                          {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
-                        </List.Item>
-                      ))}
-                    </List>
-                  )}
+                <ExcludedNote report={report} />
+                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+                  <HeadedCard heading="Top products by attributed revenue">
+                    <TopProducts report={report} locale={locale} />
+                  </HeadedCard>
+                  <HeadedCard heading="Topics before a purchase">
+                    {report.topTopics.length === 0 ? (
+                      <Text as="p" tone="subdued">
+                        No topics recorded in conversations that led to an order.
+                      </Text>
+                    ) : (
+                      <List type="number">
+                        {report.topTopics.map((topic) => (
+                          <List.Item key={topic.topic}>
+                            {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
+                          </List.Item>
+                        ))}
+                      </List>
+                    )}
+                  </HeadedCard>
+                </InlineGrid>
+                <HeadedCard heading="How attributed orders were matched">
+                  <MatchedPaths report={report} locale={locale} />
                 </HeadedCard>
-              </InlineGrid>
-              <HeadedCard heading="How attributed orders were matched">
-                <MatchedPaths report={report} locale={locale} />
-              </HeadedCard>
-              {variants.variants.some((row) => row.variant !== null) ? (
-                <HeadedCard heading="Revenue by chat variant">
-                  <Variants variants={variants} locale={locale} />
-                </HeadedCard>
-              ) : null}
-              <Card>
-                <BlockStack gap="200">
-                  <InlineStack align="space-between">
-                    <Text as="h2" variant="headingMd">
-                      Recent attributed orders
-                    </Text>
-                    <Link to={`/app/orders?${apiQuery}`}>All orders in this period</Link>
-                  </InlineStack>
-                  <RecentOrders report={report} locale={locale} />
-                </BlockStack>
-              </Card>
-              <Box paddingBlockEnd="400" />
-            </BlockStack>
-          )}
-        </Layout.Section>
-      </Layout>
-    </Page>
+                {variants.variants.some((row) => row.variant !== null) ? (
+                  <HeadedCard heading="Revenue by chat variant">
+                    <Variants variants={variants} locale={locale} />
+                  </HeadedCard>
+                ) : null}
+                <Card>
+                  <BlockStack gap="200">
+                    <InlineStack align="space-between">
+                      <Text as="h2" variant="headingMd">
+                        Recent attributed orders
+                      </Text>
+                      <Link to={`/app/orders?${apiQuery}`}>All orders in this period</Link>
+                    </InlineStack>
+                    <RecentOrders report={report} locale={locale} />
+                  </BlockStack>
+                </Card>
+                <Box paddingBlockEnd="400" />
+              </BlockStack>
+            )}
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

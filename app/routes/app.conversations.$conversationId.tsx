@@ -9,6 +9,7 @@ import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { formatCurrency, formatDateTime } from "../lib/format";
 import { pageTitle } from "../components/page-title";
+import { AppTitleBar } from "../components/AppTitleBar";
 
 export const meta = pageTitle("Conversation");
 
@@ -94,68 +95,71 @@ function timelineText(
 export default function ConversationDetail() {
   const { conversation, shop } = useLoaderData<typeof loader>();
   return (
-    <Page
-      title={`Conversation ${conversation.externalId}`}
-      subtitle={`${SURFACE_LABEL[conversation.surface]} · started ${formatDateTime(conversation.startedAt, shop.timezone, shop.locale)}`}
-      titleMetadata={conversation.qualified ? <Badge tone="success">Qualified</Badge> : <Badge>Not qualified</Badge>}
-      backAction={{ content: "Conversations", url: "/app/conversations" }}
-    >
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="400">
-              <InlineStack align="space-between">
-                <Text as="h2" variant="headingMd">
-                  Timeline
-                </Text>
-                <Text as="p">
-                  Revenue credited:{" "}
-                  <b data-revenue-credited>
-                    {formatCurrency(conversation.revenueCredited, shop.currency, shop.locale)}
-                  </b>
-                </Text>
-              </InlineStack>
-              <ol style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 12 }}>
-                {conversation.timeline.map((item, index) => {
-                  const text = timelineText(item, shop.currency, shop.locale);
-                  return (
-                    <li
-                      key={index}
-                      data-timeline-kind={item.kind}
-                      style={{ borderLeft: "3px solid var(--p-color-border)", paddingLeft: 12 }}
-                    >
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="span" tone="subdued" variant="bodySm">
-                          {formatDateTime(item.at, shop.timezone, shop.locale)}
-                        </Text>
-                        <Text as="span" fontWeight="semibold">
-                          {item.kind === "order" ? (
-                            <Link to={`/app/orders/${item.orderId}`}>{text.title}</Link>
-                          ) : (
-                            text.title
-                          )}
-                        </Text>
-                        {text.badge ? <Badge tone={text.badge.tone}>{text.badge.text}</Badge> : null}
-                      </InlineStack>
-                      {text.detail ? (
-                        <Text as="p" tone="subdued">
-                          {text.detail}
-                        </Text>
-                      ) : null}
-                    </li>
-                  );
-                })}
-              </ol>
-              {!shop.storeTranscripts ? (
-                <Text as="p" tone="subdued" variant="bodySm">
-                  Chat text is not stored (Settings → store transcripts is off); topics and answer outcomes are.
-                </Text>
-              ) : null}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <>
+      <AppTitleBar title={`Conversation ${conversation.externalId}`} />
+      <Page
+        title={`Conversation ${conversation.externalId}`}
+        subtitle={`${SURFACE_LABEL[conversation.surface]} · started ${formatDateTime(conversation.startedAt, shop.timezone, shop.locale)}`}
+        titleMetadata={conversation.qualified ? <Badge tone="success">Qualified</Badge> : <Badge>Not qualified</Badge>}
+        backAction={{ content: "Conversations", url: "/app/conversations" }}
+      >
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="400">
+                <InlineStack align="space-between">
+                  <Text as="h2" variant="headingMd">
+                    Timeline
+                  </Text>
+                  <Text as="p">
+                    Revenue credited:{" "}
+                    <b data-revenue-credited>
+                      {formatCurrency(conversation.revenueCredited, shop.currency, shop.locale)}
+                    </b>
+                  </Text>
+                </InlineStack>
+                <ol style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 12 }}>
+                  {conversation.timeline.map((item, index) => {
+                    const text = timelineText(item, shop.currency, shop.locale);
+                    return (
+                      <li
+                        key={index}
+                        data-timeline-kind={item.kind}
+                        style={{ borderLeft: "3px solid var(--p-color-border)", paddingLeft: 12 }}
+                      >
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="span" tone="subdued" variant="bodySm">
+                            {formatDateTime(item.at, shop.timezone, shop.locale)}
+                          </Text>
+                          <Text as="span" fontWeight="semibold">
+                            {item.kind === "order" ? (
+                              <Link to={`/app/orders/${item.orderId}`}>{text.title}</Link>
+                            ) : (
+                              text.title
+                            )}
+                          </Text>
+                          {text.badge ? <Badge tone={text.badge.tone}>{text.badge.text}</Badge> : null}
+                        </InlineStack>
+                        {text.detail ? (
+                          <Text as="p" tone="subdued">
+                            {text.detail}
+                          </Text>
+                        ) : null}
+                      </li>
+                    );
+                  })}
+                </ol>
+                {!shop.storeTranscripts ? (
+                  <Text as="p" tone="subdued" variant="bodySm">
+                    Chat text is not stored (Settings → store transcripts is off); topics and answer outcomes are.
+                  </Text>
+                ) : null}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

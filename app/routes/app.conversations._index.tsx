@@ -30,6 +30,7 @@ import { SURFACE_LABEL } from "../domain/reports/order-labels";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 import { pageTitle } from "../components/page-title";
+import { AppTitleBar } from "../components/AppTitleBar";
 
 export const meta = pageTitle("Conversations");
 
@@ -110,104 +111,109 @@ export default function Conversations() {
   const reloading = useReportReloading();
   const { smDown } = useBreakpoints();
   return (
-    <Page
-      title="Conversations"
-      subtitle={`Started ${formatDayRange(query.from, query.to, shop.locale)} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
-    >
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <ReportFilters state={query} variants={variants} />
-              <ConversationSearchBar search={search} />
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card padding="0">
-            {reloading ? (
-              <ReportSkeleton cards={1} />
-            ) : conversations.rows.length === 0 ? (
-              search.id || search.credited || query.variant ? (
-                <EmptyState heading="No conversation matches" image="">
-                  <p>Try another id, clear the filters, or a longer period.</p>
-                </EmptyState>
-              ) : (
-                <EmptyState heading="No conversations in this period" image="">
-                  <p>Conversations appear once the storefront embed reports chats. Check Setup if you expected some.</p>
-                </EmptyState>
-              )
-            ) : (
-              <BlockStack gap="200">
-                {/* On a phone each conversation is one stacked row, so its credited revenue stays on screen. */}
-                <IndexTable
-                  condensed={smDown}
-                  resourceName={{ singular: "conversation", plural: "conversations" }}
-                  itemCount={conversations.rows.length}
-                  selectable={false}
-                  headings={[
-                    { title: "Conversation" },
-                    { title: "Started" },
-                    { title: "Surface · variant" },
-                    { title: "Qualified" },
-                    { title: "Touches", alignment: "end" },
-                    { title: "Cart events", alignment: "end" },
-                    { title: "Orders credited", alignment: "end" },
-                    { title: "Revenue credited", alignment: "end" },
-                  ]}
-                >
-                  {conversations.rows.map((row, index) => {
-                    const link = <Link to={`/app/conversations/${row.id}`}>{row.externalId}</Link>;
-                    const started = formatDateTime(row.startedAt, query.timezone, shop.locale);
-                    const source = row.variant
-                      ? `${SURFACE_LABEL[row.surface]} · ${row.variant}`
-                      : SURFACE_LABEL[row.surface];
-                    const qualified = row.qualified ? (
-                      <Badge tone="success">Qualified</Badge>
-                    ) : (
-                      <Badge>Not qualified</Badge>
-                    );
-                    const revenue = formatCurrency(row.revenueCredited, shop.currency, shop.locale);
-                    return (
-                      <IndexTable.Row id={row.id} key={row.id} position={index}>
-                        {smDown ? (
-                          <StackedRowCell
-                            title={link}
-                            amount={revenue}
-                            detail={`${started} · ${source} · ${row.ordersCredited} orders credited`}
-                          >
-                            {qualified}
-                          </StackedRowCell>
-                        ) : (
-                          <>
-                            <IndexTable.Cell>{link}</IndexTable.Cell>
-                            <IndexTable.Cell>{started}</IndexTable.Cell>
-                            <IndexTable.Cell>{source}</IndexTable.Cell>
-                            <IndexTable.Cell>{qualified}</IndexTable.Cell>
-                            <NumericCell>{row.touches}</NumericCell>
-                            <NumericCell>{row.cartEvents}</NumericCell>
-                            <NumericCell>{row.ordersCredited}</NumericCell>
-                            <NumericCell>{revenue}</NumericCell>
-                          </>
-                        )}
-                      </IndexTable.Row>
-                    );
-                  })}
-                </IndexTable>
-                <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
-                <Text as="p" tone="subdued" alignment="center" variant="bodySm">
-                  {shop.requireAnswerFound
-                    ? "A conversation qualifies once an assistant answer found what the shopper asked for."
-                    : "A conversation qualifies once the assistant answered."}{" "}
-                  Revenue credited counts verified, non-excluded orders, net of refunds.
-                </Text>
-                <div style={{ height: 8 }} />
+    <>
+      <AppTitleBar title="Conversations" />
+      <Page
+        title="Conversations"
+        subtitle={`Started ${formatDayRange(query.from, query.to, shop.locale)} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
+      >
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="300">
+                <ReportFilters state={query} variants={variants} />
+                <ConversationSearchBar search={search} />
               </BlockStack>
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card padding="0">
+              {reloading ? (
+                <ReportSkeleton cards={1} />
+              ) : conversations.rows.length === 0 ? (
+                search.id || search.credited || query.variant ? (
+                  <EmptyState heading="No conversation matches" image="">
+                    <p>Try another id, clear the filters, or a longer period.</p>
+                  </EmptyState>
+                ) : (
+                  <EmptyState heading="No conversations in this period" image="">
+                    <p>
+                      Conversations appear once the storefront embed reports chats. Check Setup if you expected some.
+                    </p>
+                  </EmptyState>
+                )
+              ) : (
+                <BlockStack gap="200">
+                  {/* On a phone each conversation is one stacked row, so its credited revenue stays on screen. */}
+                  <IndexTable
+                    condensed={smDown}
+                    resourceName={{ singular: "conversation", plural: "conversations" }}
+                    itemCount={conversations.rows.length}
+                    selectable={false}
+                    headings={[
+                      { title: "Conversation" },
+                      { title: "Started" },
+                      { title: "Surface · variant" },
+                      { title: "Qualified" },
+                      { title: "Touches", alignment: "end" },
+                      { title: "Cart events", alignment: "end" },
+                      { title: "Orders credited", alignment: "end" },
+                      { title: "Revenue credited", alignment: "end" },
+                    ]}
+                  >
+                    {conversations.rows.map((row, index) => {
+                      const link = <Link to={`/app/conversations/${row.id}`}>{row.externalId}</Link>;
+                      const started = formatDateTime(row.startedAt, query.timezone, shop.locale);
+                      const source = row.variant
+                        ? `${SURFACE_LABEL[row.surface]} · ${row.variant}`
+                        : SURFACE_LABEL[row.surface];
+                      const qualified = row.qualified ? (
+                        <Badge tone="success">Qualified</Badge>
+                      ) : (
+                        <Badge>Not qualified</Badge>
+                      );
+                      const revenue = formatCurrency(row.revenueCredited, shop.currency, shop.locale);
+                      return (
+                        <IndexTable.Row id={row.id} key={row.id} position={index}>
+                          {smDown ? (
+                            <StackedRowCell
+                              title={link}
+                              amount={revenue}
+                              detail={`${started} · ${source} · ${row.ordersCredited} orders credited`}
+                            >
+                              {qualified}
+                            </StackedRowCell>
+                          ) : (
+                            <>
+                              <IndexTable.Cell>{link}</IndexTable.Cell>
+                              <IndexTable.Cell>{started}</IndexTable.Cell>
+                              <IndexTable.Cell>{source}</IndexTable.Cell>
+                              <IndexTable.Cell>{qualified}</IndexTable.Cell>
+                              <NumericCell>{row.touches}</NumericCell>
+                              <NumericCell>{row.cartEvents}</NumericCell>
+                              <NumericCell>{row.ordersCredited}</NumericCell>
+                              <NumericCell>{revenue}</NumericCell>
+                            </>
+                          )}
+                        </IndexTable.Row>
+                      );
+                    })}
+                  </IndexTable>
+                  <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
+                  <Text as="p" tone="subdued" alignment="center" variant="bodySm">
+                    {shop.requireAnswerFound
+                      ? "A conversation qualifies once an assistant answer found what the shopper asked for."
+                      : "A conversation qualifies once the assistant answered."}{" "}
+                    Revenue credited counts verified, non-excluded orders, net of refunds.
+                  </Text>
+                  <div style={{ height: 8 }} />
+                </BlockStack>
+              )}
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

@@ -20,6 +20,7 @@ import { formatChange, formatCount, formatCurrency, formatDateTime, formatPercen
 import { appMetafieldsApi } from "../shopify/admin-api.server";
 import { STATUS_BADGE } from "./app.experiments._index";
 import { pageTitle } from "../components/page-title";
+import { AppTitleBar } from "../components/AppTitleBar";
 
 export const meta = pageTitle("Experiment");
 
@@ -120,142 +121,149 @@ export default function ExperimentPage() {
     </Form>
   );
   return (
-    <Page
-      backAction={{ content: "Experiments", url: "/app/experiments" }}
-      title={experiment.name}
-      titleMetadata={<Badge tone={STATUS_BADGE[experiment.status].tone}>{STATUS_BADGE[experiment.status].label}</Badge>}
-      subtitle={`Started ${when(experiment.startedAt)} · ${experiment.endedAt ? `ended ${when(experiment.endedAt)}` : experiment.plannedEndAt ? `planned end ${when(experiment.plannedEndAt)}` : "no planned end"} · primary metric: ${METRIC_LABEL[experiment.primaryMetric]}`}
-    >
-      <Layout>
-        <Layout.Section>
-          <BlockStack gap="400">
-            {result ? <Banner tone={result.ok ? "success" : "critical"} title={result.message} /> : null}
-            {publish.error && experiment.status === "RUNNING" ? (
-              <Banner tone="warning" title="The storefront may not be assigning visitors">
-                <p>Shopify did not take the experiment: {publish.error}</p>
-              </Banner>
-            ) : null}
-            {report.sampleRatio?.mismatch ? (
-              <Banner tone="critical" title="Sample-ratio mismatch">
-                <p>
-                  The arms' shares of visitors do not match their weights (p ={" "}
-                  {report.sampleRatio.pValue.toExponential(1)}
-                  ). Some visitors are being lost or misassigned, so the lift below is not proof.
-                </p>
-              </Banner>
-            ) : null}
-            <InlineStack gap="200">
-              {experiment.status === "DRAFT" ? intent("start", "Start experiment") : null}
-              {experiment.status === "DRAFT" ? intent("delete", "Delete draft", "critical") : null}
-              {experiment.status === "RUNNING" ? intent("end", "End experiment", "critical") : null}
-              {experiment.status === "RUNNING" && publish.error ? intent("publish", "Tell the storefront again") : null}
-            </InlineStack>
-            {report.comparisons.map((comparison) => {
-              const primary = comparison.lifts.find((lift) => lift.metric === experiment.primaryMetric)!;
-              return (
-                <Card key={comparison.arm}>
-                  <BlockStack gap="200">
-                    <Text as="h2" variant="headingMd">
-                      {nameOf(comparison.arm)} against {control}
-                    </Text>
-                    <div data-verdict={comparison.verdict}>
-                      <Text as="p" variant="headingLg">
-                        {liftSentence(experiment.primaryMetric, primary.relative, shop.locale)}
+    <>
+      <AppTitleBar title={experiment.name} />
+      <Page
+        backAction={{ content: "Experiments", url: "/app/experiments" }}
+        title={experiment.name}
+        titleMetadata={
+          <Badge tone={STATUS_BADGE[experiment.status].tone}>{STATUS_BADGE[experiment.status].label}</Badge>
+        }
+        subtitle={`Started ${when(experiment.startedAt)} · ${experiment.endedAt ? `ended ${when(experiment.endedAt)}` : experiment.plannedEndAt ? `planned end ${when(experiment.plannedEndAt)}` : "no planned end"} · primary metric: ${METRIC_LABEL[experiment.primaryMetric]}`}
+      >
+        <Layout>
+          <Layout.Section>
+            <BlockStack gap="400">
+              {result ? <Banner tone={result.ok ? "success" : "critical"} title={result.message} /> : null}
+              {publish.error && experiment.status === "RUNNING" ? (
+                <Banner tone="warning" title="The storefront may not be assigning visitors">
+                  <p>Shopify did not take the experiment: {publish.error}</p>
+                </Banner>
+              ) : null}
+              {report.sampleRatio?.mismatch ? (
+                <Banner tone="critical" title="Sample-ratio mismatch">
+                  <p>
+                    The arms' shares of visitors do not match their weights (p ={" "}
+                    {report.sampleRatio.pValue.toExponential(1)}
+                    ). Some visitors are being lost or misassigned, so the lift below is not proof.
+                  </p>
+                </Banner>
+              ) : null}
+              <InlineStack gap="200">
+                {experiment.status === "DRAFT" ? intent("start", "Start experiment") : null}
+                {experiment.status === "DRAFT" ? intent("delete", "Delete draft", "critical") : null}
+                {experiment.status === "RUNNING" ? intent("end", "End experiment", "critical") : null}
+                {experiment.status === "RUNNING" && publish.error
+                  ? intent("publish", "Tell the storefront again")
+                  : null}
+              </InlineStack>
+              {report.comparisons.map((comparison) => {
+                const primary = comparison.lifts.find((lift) => lift.metric === experiment.primaryMetric)!;
+                return (
+                  <Card key={comparison.arm}>
+                    <BlockStack gap="200">
+                      <Text as="h2" variant="headingMd">
+                        {nameOf(comparison.arm)} against {control}
                       </Text>
-                    </div>
-                    <Text as="p">{verdictText(comparison.verdict, nameOf(comparison.arm), control)}</Text>
-                    <Text as="p" tone="subdued">
-                      Incremental net revenue among {nameOf(comparison.arm)}'s visitors:{" "}
-                      {money(comparison.incrementalRevenue.estimate)}
-                      {comparison.incrementalRevenue.alwaysValid
-                        ? ` (95 % CI ${money(comparison.incrementalRevenue.alwaysValid[0])} to ${money(comparison.incrementalRevenue.alwaysValid[1])})`
-                        : ""}
-                    </Text>
-                    <DataTable
-                      columnContentTypes={["text", "text", "text", "text"]}
-                      headings={["Metric", "Lift", "95 % CI, any look", "95 % CI, read once at the planned end"]}
-                      rows={comparison.lifts.map((lift) => [
-                        METRIC_LABEL[lift.metric],
-                        formatChange(lift.relative.estimate, shop.locale),
-                        lift.relative.alwaysValid
-                          ? `${formatChange(lift.relative.alwaysValid[0], shop.locale)} to ${formatChange(lift.relative.alwaysValid[1], shop.locale)}`
-                          : "—",
-                        lift.relative.interval
-                          ? `${formatChange(lift.relative.interval[0], shop.locale)} to ${formatChange(lift.relative.interval[1], shop.locale)}`
-                          : "—",
-                      ])}
-                    />
-                  </BlockStack>
-                </Card>
-              );
-            })}
-            <Card>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">
-                  Arms
-                </Text>
-                <div data-arms-table>
-                  <DataTable
-                    columnContentTypes={[
-                      "text",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                      "numeric",
-                    ]}
-                    headings={[
-                      "Arm",
-                      "Visitors",
-                      "Share (weight)",
-                      "Orders",
-                      "Net revenue",
-                      "Per visitor",
-                      "Conversion",
-                      "AOV",
-                      "Attributed",
-                      "Orders not tied",
-                    ]}
-                    rows={report.arms.map((arm) => [
-                      `${arm.name}${arm.showChat || /no chat/i.test(arm.name) ? "" : " (no chat)"}${arm.variant ? ` · ${arm.variant}` : ""}`,
-                      formatCount(arm.visitors, shop.locale),
-                      `${percent(arm.share)} (${percent(arm.expectedShare)})`,
-                      formatCount(arm.orders, shop.locale),
-                      money(arm.netRevenue),
-                      money(arm.revenuePerVisitor),
-                      percent(arm.conversionRate),
-                      money(arm.averageOrderValue),
-                      money(arm.attributedRevenue),
-                      formatCount(arm.untiedOrders, shop.locale),
-                    ])}
-                  />
-                </div>
-                <Text as="p" tone="subdued">
-                  Visitors are the consenting visitors the storefront assigned; each counts from their first page in the
-                  experiment (intention to treat), with their orders' net revenue after refunds. "Orders not tied" carry
-                  the arm's stamp but name a visitor the app never saw assigned. Orders with no stamp at all:{" "}
-                  {formatCount(report.unstamped.orders, shop.locale)} ({money(report.unstamped.netRevenue)}).
-                </Text>
-              </BlockStack>
-            </Card>
-            {report.chart.length > 1 ? (
+                      <div data-verdict={comparison.verdict}>
+                        <Text as="p" variant="headingLg">
+                          {liftSentence(experiment.primaryMetric, primary.relative, shop.locale)}
+                        </Text>
+                      </div>
+                      <Text as="p">{verdictText(comparison.verdict, nameOf(comparison.arm), control)}</Text>
+                      <Text as="p" tone="subdued">
+                        Incremental net revenue among {nameOf(comparison.arm)}'s visitors:{" "}
+                        {money(comparison.incrementalRevenue.estimate)}
+                        {comparison.incrementalRevenue.alwaysValid
+                          ? ` (95 % CI ${money(comparison.incrementalRevenue.alwaysValid[0])} to ${money(comparison.incrementalRevenue.alwaysValid[1])})`
+                          : ""}
+                      </Text>
+                      <DataTable
+                        columnContentTypes={["text", "text", "text", "text"]}
+                        headings={["Metric", "Lift", "95 % CI, any look", "95 % CI, read once at the planned end"]}
+                        rows={comparison.lifts.map((lift) => [
+                          METRIC_LABEL[lift.metric],
+                          formatChange(lift.relative.estimate, shop.locale),
+                          lift.relative.alwaysValid
+                            ? `${formatChange(lift.relative.alwaysValid[0], shop.locale)} to ${formatChange(lift.relative.alwaysValid[1], shop.locale)}`
+                            : "—",
+                          lift.relative.interval
+                            ? `${formatChange(lift.relative.interval[0], shop.locale)} to ${formatChange(lift.relative.interval[1], shop.locale)}`
+                            : "—",
+                        ])}
+                      />
+                    </BlockStack>
+                  </Card>
+                );
+              })}
               <Card>
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">
-                    Cumulative lift in {METRIC_LABEL[experiment.primaryMetric]}
+                    Arms
                   </Text>
-                  <LiftChart report={report} locale={shop.locale} />
+                  <div data-arms-table>
+                    <DataTable
+                      columnContentTypes={[
+                        "text",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                        "numeric",
+                      ]}
+                      headings={[
+                        "Arm",
+                        "Visitors",
+                        "Share (weight)",
+                        "Orders",
+                        "Net revenue",
+                        "Per visitor",
+                        "Conversion",
+                        "AOV",
+                        "Attributed",
+                        "Orders not tied",
+                      ]}
+                      rows={report.arms.map((arm) => [
+                        `${arm.name}${arm.showChat || /no chat/i.test(arm.name) ? "" : " (no chat)"}${arm.variant ? ` · ${arm.variant}` : ""}`,
+                        formatCount(arm.visitors, shop.locale),
+                        `${percent(arm.share)} (${percent(arm.expectedShare)})`,
+                        formatCount(arm.orders, shop.locale),
+                        money(arm.netRevenue),
+                        money(arm.revenuePerVisitor),
+                        percent(arm.conversionRate),
+                        money(arm.averageOrderValue),
+                        money(arm.attributedRevenue),
+                        formatCount(arm.untiedOrders, shop.locale),
+                      ])}
+                    />
+                  </div>
+                  <Text as="p" tone="subdued">
+                    Visitors are the consenting visitors the storefront assigned; each counts from their first page in
+                    the experiment (intention to treat), with their orders' net revenue after refunds. "Orders not tied"
+                    carry the arm's stamp but name a visitor the app never saw assigned. Orders with no stamp at all:{" "}
+                    {formatCount(report.unstamped.orders, shop.locale)} ({money(report.unstamped.netRevenue)}).
+                  </Text>
                 </BlockStack>
               </Card>
-            ) : null}
-          </BlockStack>
-        </Layout.Section>
-      </Layout>
-    </Page>
+              {report.chart.length > 1 ? (
+                <Card>
+                  <BlockStack gap="200">
+                    <Text as="h2" variant="headingMd">
+                      Cumulative lift in {METRIC_LABEL[experiment.primaryMetric]}
+                    </Text>
+                    <LiftChart report={report} locale={shop.locale} />
+                  </BlockStack>
+                </Card>
+              ) : null}
+            </BlockStack>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

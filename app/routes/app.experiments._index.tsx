@@ -34,6 +34,7 @@ import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { formatDateTime } from "../lib/format";
 import { pageTitle } from "../components/page-title";
+import { AppTitleBar } from "../components/AppTitleBar";
 
 export const meta = pageTitle("Experiments");
 
@@ -203,51 +204,56 @@ export default function Experiments() {
   const { experiments, shop } = useLoaderData<typeof loader>();
   const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : "—");
   return (
-    <Page title="Experiments" subtitle="What the chat causes: holdouts and variant tests, assigned on the storefront">
-      <Layout>
-        <Layout.Section>
-          <Card padding="0">
-            {experiments.length === 0 ? (
-              <EmptyState heading="No experiments yet" image="">
-                <p>Create one below. One experiment runs at a time.</p>
-              </EmptyState>
-            ) : (
-              <IndexTable
-                resourceName={{ singular: "experiment", plural: "experiments" }}
-                itemCount={experiments.length}
-                selectable={false}
-                headings={[
-                  { title: "Name" },
-                  { title: "Status" },
-                  { title: "Arms" },
-                  { title: "Started" },
-                  { title: "Ended" },
-                ]}
-              >
-                {experiments.map((experiment, index) => (
-                  <IndexTable.Row id={experiment.id} key={experiment.id} position={index}>
-                    <IndexTable.Cell>
-                      <Link to={`/app/experiments/${experiment.id}`} data-experiment-link>
-                        {experiment.name}
-                      </Link>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Badge tone={STATUS_BADGE[experiment.status].tone}>{STATUS_BADGE[experiment.status].label}</Badge>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>{experiment.arms}</IndexTable.Cell>
-                    <IndexTable.Cell>{when(experiment.startedAt)}</IndexTable.Cell>
-                    <IndexTable.Cell>{when(experiment.endedAt)}</IndexTable.Cell>
-                  </IndexTable.Row>
-                ))}
-              </IndexTable>
-            )}
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <NewExperiment />
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <>
+      <AppTitleBar title="Experiments" />
+      <Page title="Experiments" subtitle="What the chat causes: holdouts and variant tests, assigned on the storefront">
+        <Layout>
+          <Layout.Section>
+            <Card padding="0">
+              {experiments.length === 0 ? (
+                <EmptyState heading="No experiments yet" image="">
+                  <p>Create one below. One experiment runs at a time.</p>
+                </EmptyState>
+              ) : (
+                <IndexTable
+                  resourceName={{ singular: "experiment", plural: "experiments" }}
+                  itemCount={experiments.length}
+                  selectable={false}
+                  headings={[
+                    { title: "Name" },
+                    { title: "Status" },
+                    { title: "Arms" },
+                    { title: "Started" },
+                    { title: "Ended" },
+                  ]}
+                >
+                  {experiments.map((experiment, index) => (
+                    <IndexTable.Row id={experiment.id} key={experiment.id} position={index}>
+                      <IndexTable.Cell>
+                        <Link to={`/app/experiments/${experiment.id}`} data-experiment-link>
+                          {experiment.name}
+                        </Link>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Badge tone={STATUS_BADGE[experiment.status].tone}>
+                          {STATUS_BADGE[experiment.status].label}
+                        </Badge>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>{experiment.arms}</IndexTable.Cell>
+                      <IndexTable.Cell>{when(experiment.startedAt)}</IndexTable.Cell>
+                      <IndexTable.Cell>{when(experiment.endedAt)}</IndexTable.Cell>
+                    </IndexTable.Row>
+                  ))}
+                </IndexTable>
+              )}
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <NewExperiment />
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

@@ -12,7 +12,7 @@ import {
   Tabs,
   useBreakpoints,
 } from "@shopify/polaris";
-import { DownloadButton } from "../components/DownloadButton";
+import { AppTitleBar } from "../components/AppTitleBar";
 import { NumericCell, StackedRowCell } from "../components/IndexTableCells";
 import { ReportPagination } from "../components/ReportPagination";
 import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
@@ -83,108 +83,110 @@ export default function Orders() {
   });
 
   return (
-    <Page
-      title="Orders"
-      subtitle={`${formatDayRange(query.from, query.to, shop.locale)} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
-      secondaryActions={
-        <DownloadButton
-          url={`/api/reports/orders.csv?${exportQuery}`}
-          filename={`chat-orders-${query.from}-to-${query.to}.csv`}
-        >
-          Export CSV
-        </DownloadButton>
-      }
-    >
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <ReportFilters state={query} />
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card padding="0">
-            <Tabs
-              tabs={ORDER_FILTERS.map((id) => ({ id, content: TAB_LABEL[id] }))}
-              selected={ORDER_FILTERS.indexOf(filter)}
-              onSelect={showFilter}
-            />
-            {reloading ? (
-              <ReportSkeleton cards={1} />
-            ) : orders.rows.length === 0 ? (
-              <EmptyState heading="No orders match" image="">
-                <p>Try a longer period, another tab or all surfaces.</p>
-              </EmptyState>
-            ) : (
-              <BlockStack gap="200">
-                {/* On a phone (Shopify's mobile app) each order is one stacked row, so net and gross stay on screen. */}
-                <IndexTable
-                  condensed={smDown}
-                  resourceName={{ singular: "order", plural: "orders" }}
-                  itemCount={orders.rows.length}
-                  selectable={false}
-                  headings={[
-                    { title: "Order" },
-                    { title: "Placed" },
-                    { title: "Class" },
-                    { title: "Source" },
-                    { title: "Matched by" },
-                    { title: "Net", alignment: "end" },
-                    { title: "Gross", alignment: "end" },
-                    { title: "Chat lines (net)", alignment: "end" },
-                  ]}
-                >
-                  {orders.rows.map((row, index) => {
-                    const link = (
-                      <Link to={`/app/orders/${row.orderId}`} data-order-link>
-                        {row.name ?? row.orderId}
-                      </Link>
-                    );
-                    const badges = (
-                      <InlineStack gap="100">
-                        {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
-                        {row.excludedReason ? (
-                          <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
-                        ) : null}
-                        {row.status ? <Badge tone="warning">{STATUS_LABEL[row.status]}</Badge> : null}
-                      </InlineStack>
-                    );
-                    const placed = formatDateTime(row.processedAt, query.timezone, shop.locale);
-                    const money = (amount: string | null) => formatCurrency(amount, row.currency, shop.locale);
-                    const chatLines = row.chatLineRevenue === null ? "—" : money(row.chatLineRevenue);
-                    return (
-                      <IndexTable.Row id={row.orderId} key={row.orderId} position={index}>
-                        {smDown ? (
-                          <StackedRowCell
-                            title={link}
-                            amount={money(row.netRevenue)}
-                            detail={`${placed} · gross ${money(row.grossRevenue)} · chat lines ${chatLines}`}
-                          >
-                            {badges}
-                          </StackedRowCell>
-                        ) : (
-                          <>
-                            <IndexTable.Cell>{link}</IndexTable.Cell>
-                            <IndexTable.Cell>{placed}</IndexTable.Cell>
-                            <IndexTable.Cell>{badges}</IndexTable.Cell>
-                            <IndexTable.Cell>{row.source ? SURFACE_LABEL[row.source] : "—"}</IndexTable.Cell>
-                            <IndexTable.Cell>{row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—"}</IndexTable.Cell>
-                            <NumericCell>{money(row.netRevenue)}</NumericCell>
-                            <NumericCell>{money(row.grossRevenue)}</NumericCell>
-                            <NumericCell>{chatLines}</NumericCell>
-                          </>
-                        )}
-                      </IndexTable.Row>
-                    );
-                  })}
-                </IndexTable>
-                <ReportPagination page={orders.page} pageCount={orders.pageCount} />
-                <div style={{ height: 8 }} />
-              </BlockStack>
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+    <>
+      <AppTitleBar
+        title="Orders"
+        exportAs={{
+          url: `/api/reports/orders.csv?${exportQuery}`,
+          filename: `chat-orders-${query.from}-to-${query.to}.csv`,
+          label: "Export CSV",
+        }}
+      />
+      <Page
+        title="Orders"
+        subtitle={`${formatDayRange(query.from, query.to, shop.locale)} · ${orders.total} order${orders.total === 1 ? "" : "s"}`}
+      >
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <ReportFilters state={query} />
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card padding="0">
+              <Tabs
+                tabs={ORDER_FILTERS.map((id) => ({ id, content: TAB_LABEL[id] }))}
+                selected={ORDER_FILTERS.indexOf(filter)}
+                onSelect={showFilter}
+              />
+              {reloading ? (
+                <ReportSkeleton cards={1} />
+              ) : orders.rows.length === 0 ? (
+                <EmptyState heading="No orders match" image="">
+                  <p>Try a longer period, another tab or all surfaces.</p>
+                </EmptyState>
+              ) : (
+                <BlockStack gap="200">
+                  {/* On a phone (Shopify's mobile app) each order is one stacked row, so net and gross stay on screen. */}
+                  <IndexTable
+                    condensed={smDown}
+                    resourceName={{ singular: "order", plural: "orders" }}
+                    itemCount={orders.rows.length}
+                    selectable={false}
+                    headings={[
+                      { title: "Order" },
+                      { title: "Placed" },
+                      { title: "Class" },
+                      { title: "Source" },
+                      { title: "Matched by" },
+                      { title: "Net", alignment: "end" },
+                      { title: "Gross", alignment: "end" },
+                      { title: "Chat lines (net)", alignment: "end" },
+                    ]}
+                  >
+                    {orders.rows.map((row, index) => {
+                      const link = (
+                        <Link to={`/app/orders/${row.orderId}`} data-order-link>
+                          {row.name ?? row.orderId}
+                        </Link>
+                      );
+                      const badges = (
+                        <InlineStack gap="100">
+                          {row.class ? <Badge tone={CLASS_TONE[row.class]}>{CLASS_LABEL[row.class]}</Badge> : null}
+                          {row.excludedReason ? (
+                            <Badge tone="attention">{EXCLUSION_LABEL[row.excludedReason]}</Badge>
+                          ) : null}
+                          {row.status ? <Badge tone="warning">{STATUS_LABEL[row.status]}</Badge> : null}
+                        </InlineStack>
+                      );
+                      const placed = formatDateTime(row.processedAt, query.timezone, shop.locale);
+                      const money = (amount: string | null) => formatCurrency(amount, row.currency, shop.locale);
+                      const chatLines = row.chatLineRevenue === null ? "—" : money(row.chatLineRevenue);
+                      return (
+                        <IndexTable.Row id={row.orderId} key={row.orderId} position={index}>
+                          {smDown ? (
+                            <StackedRowCell
+                              title={link}
+                              amount={money(row.netRevenue)}
+                              detail={`${placed} · gross ${money(row.grossRevenue)} · chat lines ${chatLines}`}
+                            >
+                              {badges}
+                            </StackedRowCell>
+                          ) : (
+                            <>
+                              <IndexTable.Cell>{link}</IndexTable.Cell>
+                              <IndexTable.Cell>{placed}</IndexTable.Cell>
+                              <IndexTable.Cell>{badges}</IndexTable.Cell>
+                              <IndexTable.Cell>{row.source ? SURFACE_LABEL[row.source] : "—"}</IndexTable.Cell>
+                              <IndexTable.Cell>{row.matchedBy ? MATCHED_BY_LABEL[row.matchedBy] : "—"}</IndexTable.Cell>
+                              <NumericCell>{money(row.netRevenue)}</NumericCell>
+                              <NumericCell>{money(row.grossRevenue)}</NumericCell>
+                              <NumericCell>{chatLines}</NumericCell>
+                            </>
+                          )}
+                        </IndexTable.Row>
+                      );
+                    })}
+                  </IndexTable>
+                  <ReportPagination page={orders.page} pageCount={orders.pageCount} />
+                  <div style={{ height: 8 }} />
+                </BlockStack>
+              )}
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

@@ -15,7 +15,9 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useEffect, useState } from "react";
+import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
+import { useEffect, useRef, useState } from "react";
+import { useLeaveConfirmation } from "../components/use-leave-confirmation";
 import { ApiKeysCard, type ApiKeyActionResult } from "../components/ApiKeysCard";
 import { prisma } from "../db.server";
 import {
@@ -194,36 +196,6 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
   );
 }
 
-/**
- * The contextual save bar: shown while the form differs from the stored settings, as in Shopify's admin.
- * Built from Polaris components rather than App Bridge's <ui-save-bar>, which only exists when Shopify's
- * CDN script has loaded (not offline, not in the demo).
- */
-function SaveBar({ saving, onDiscard }: { saving: boolean; onDiscard: () => void }) {
-  return (
-    <section
-      style={{ position: "sticky", top: 0, zIndex: 10, marginBottom: "var(--p-space-400)" }}
-      aria-label="Unsaved changes"
-    >
-      <Box background="bg-fill-inverse" padding="300" borderRadius="300">
-        <InlineStack align="space-between" blockAlign="center">
-          <Text as="p" tone="text-inverse" fontWeight="semibold">
-            Unsaved changes
-          </Text>
-          <InlineStack gap="200">
-            <Button onClick={onDiscard} disabled={saving}>
-              Discard
-            </Button>
-            <Button submit variant="primary" loading={saving}>
-              Save
-            </Button>
-          </InlineStack>
-        </InlineStack>
-      </Box>
-    </section>
-  );
-}
-
 export default function Settings() {
   const { settings, currency, settingsVersion, job, apiKeys, timezone, locale } = useLoaderData<typeof loader>();
   const result = useActionData<ActionResult>();
@@ -246,6 +218,8 @@ export default function Settings() {
   const saving = navigation.state === "submitting" && navigation.formData?.get("intent") !== "reattribute";
   const errors = result && !result.ok ? result.errors : {};
   const unfinished = isUnfinished(job);
+  const formRef = useRef<HTMLFormElement>(null);
+  useLeaveConfirmation(dirty);
 
   useEffect(() => {
     if (!unfinished) return;
@@ -257,146 +231,163 @@ export default function Settings() {
     <K extends keyof typeof form>(key: K) =>
     (value: (typeof form)[K]) =>
       setForm((f) => ({ ...f, [key]: value }));
+  const save = () => formRef.current?.requestSubmit();
+  const discard = () => setForm(saved);
   return (
-    <Page title="Settings" subtitle="The rules every report counts by">
-      <Layout>
-        <Layout.Section>
-          <Form method="post">
-            <input type="hidden" name="intent" value="save-settings" />
-            {dirty ? <SaveBar saving={saving} onDiscard={() => setForm(saved)} /> : null}
-            <Card>
-              <BlockStack gap="400">
-                {result?.ok ? (
-                  <Banner tone="success" title="Settings saved">
-                    {result.queued
-                      ? "History is being recomputed under the new rules."
-                      : "No attribution rule changed, so nothing needs recomputing."}
-                  </Banner>
-                ) : null}
-                {result && !result.ok ? (
-                  <Banner tone="critical" title="The settings were not saved">
-                    Correct the fields marked below.
-                  </Banner>
-                ) : null}
-                <FormLayout>
-                  <FormLayout.Group>
-                    <TextField
-                      label="Led window (hours)"
-                      name="ledWindowHours"
-                      type="number"
-                      autoComplete="off"
-                      min={1}
-                      max={720}
-                      value={form.ledWindowHours}
-                      onChange={field("ledWindowHours")}
-                      error={errors.ledWindowHours}
-                      helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it."
-                    />
-                    <TextField
-                      label="Assisted window (days)"
-                      name="assistedWindowDays"
-                      type="number"
-                      autoComplete="off"
-                      min={1}
-                      max={90}
-                      value={form.assistedWindowDays}
-                      onChange={field("assistedWindowDays")}
-                      error={errors.assistedWindowDays}
-                      helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before."
-                    />
-                  </FormLayout.Group>
-                  <Checkbox
-                    label="Only answers that found what the shopper asked for qualify"
-                    name="requireAnswerFound"
-                    value="true"
-                    checked={form.requireAnswerFound}
-                    onChange={field("requireAnswerFound")}
-                  />
-                  <Checkbox
-                    label="Count test orders"
-                    name="countTestOrders"
-                    value="true"
-                    checked={form.countTestOrders}
-                    onChange={field("countTestOrders")}
-                  />
-                  <TextField
-                    label={`Outlier threshold (${currency})`}
-                    name="maxOrderValue"
-                    autoComplete="off"
-                    inputMode="decimal"
-                    value={form.maxOrderValue}
-                    onChange={field("maxOrderValue")}
-                    error={errors.maxOrderValue}
-                    helpText="Orders above this value are listed but left out of every total."
-                  />
-                  <Checkbox
-                    label="Store chat transcripts"
-                    name="storeTranscripts"
-                    value="true"
-                    checked={form.storeTranscripts}
-                    onChange={field("storeTranscripts")}
-                    helpText="Off: the app keeps what happened in a chat, never what was said."
-                  />
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Box paddingBlockStart="400">
+    <>
+      <TitleBar title="Settings">
+        <button type="button" variant="primary" onClick={save} disabled={!dirty || saving}>
+          Save
+        </button>
+      </TitleBar>
+      {/* The admin's contextual save bar while the form differs from the stored settings. */}
+      <SaveBar id="settings-save-bar" open={dirty}>
+        <button type="button" variant="primary" onClick={save} loading={saving ? "" : undefined} disabled={saving}>
+          Save
+        </button>
+        <button type="button" onClick={discard} disabled={saving}>
+          Discard
+        </button>
+      </SaveBar>
+      <Page title="Settings" subtitle="The rules every report counts by">
+        <Layout>
+          <Layout.Section>
+            <Form method="post" ref={formRef}>
+              <input type="hidden" name="intent" value="save-settings" />
               <Card>
                 <BlockStack gap="400">
-                  <BlockStack gap="100">
-                    <Text as="h2" variant="headingMd">
-                      What the chat costs
-                    </Text>
-                    <Text as="p" tone="subdued">
-                      Insights sets the revenue the chat brought against this. Changing it recomputes nothing.
-                    </Text>
-                  </BlockStack>
+                  {result?.ok ? (
+                    <Banner tone="success" title="Settings saved">
+                      {result.queued
+                        ? "History is being recomputed under the new rules."
+                        : "No attribution rule changed, so nothing needs recomputing."}
+                    </Banner>
+                  ) : null}
+                  {result && !result.ok ? (
+                    <Banner tone="critical" title="The settings were not saved">
+                      Correct the fields marked below.
+                    </Banner>
+                  ) : null}
                   <FormLayout>
                     <FormLayout.Group>
                       <TextField
-                        label={`Cost per month (${currency})`}
-                        name="chatMonthlyCost"
+                        label="Led window (hours)"
+                        name="ledWindowHours"
+                        type="number"
                         autoComplete="off"
-                        inputMode="decimal"
-                        value={form.chatMonthlyCost}
-                        onChange={field("chatMonthlyCost")}
-                        error={errors.chatMonthlyCost}
-                        helpText="The chat's subscription. A report's range is charged its days' share of each month."
+                        min={1}
+                        max={720}
+                        value={form.ledWindowHours}
+                        onChange={field("ledWindowHours")}
+                        error={errors.ledWindowHours}
+                        helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it."
                       />
                       <TextField
-                        label={`Cost per conversation (${currency}, optional)`}
-                        name="chatCostPerConversation"
+                        label="Assisted window (days)"
+                        name="assistedWindowDays"
+                        type="number"
                         autoComplete="off"
-                        inputMode="decimal"
-                        value={form.chatCostPerConversation}
-                        onChange={field("chatCostPerConversation")}
-                        error={errors.chatCostPerConversation}
-                        helpText="Usage-based fees, charged on conversations started in the range."
-                      />
-                      <TextField
-                        label="Gross margin (%, optional)"
-                        name="grossMarginPercent"
-                        autoComplete="off"
-                        inputMode="decimal"
-                        value={form.grossMarginPercent}
-                        onChange={field("grossMarginPercent")}
-                        error={errors.grossMarginPercent}
-                        helpText="With a margin, Insights also shows the profit left after the chat's cost."
+                        min={1}
+                        max={90}
+                        value={form.assistedWindowDays}
+                        onChange={field("assistedWindowDays")}
+                        error={errors.assistedWindowDays}
+                        helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before."
                       />
                     </FormLayout.Group>
+                    <Checkbox
+                      label="Only answers that found what the shopper asked for qualify"
+                      name="requireAnswerFound"
+                      value="true"
+                      checked={form.requireAnswerFound}
+                      onChange={field("requireAnswerFound")}
+                    />
+                    <Checkbox
+                      label="Count test orders"
+                      name="countTestOrders"
+                      value="true"
+                      checked={form.countTestOrders}
+                      onChange={field("countTestOrders")}
+                    />
+                    <TextField
+                      label={`Outlier threshold (${currency})`}
+                      name="maxOrderValue"
+                      autoComplete="off"
+                      inputMode="decimal"
+                      value={form.maxOrderValue}
+                      onChange={field("maxOrderValue")}
+                      error={errors.maxOrderValue}
+                      helpText="Orders above this value are listed but left out of every total."
+                    />
+                    <Checkbox
+                      label="Store chat transcripts"
+                      name="storeTranscripts"
+                      value="true"
+                      checked={form.storeTranscripts}
+                      onChange={field("storeTranscripts")}
+                      helpText="Off: the app keeps what happened in a chat, never what was said."
+                    />
                   </FormLayout>
                 </BlockStack>
               </Card>
-            </Box>
-          </Form>
-        </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <ReattributionCard job={job} settingsVersion={settingsVersion} />
-        </Layout.Section>
-        <Layout.Section>
-          <ApiKeysCard keys={apiKeys} timezone={timezone} locale={locale} />
-        </Layout.Section>
-      </Layout>
-    </Page>
+              <Box paddingBlockStart="400">
+                <Card>
+                  <BlockStack gap="400">
+                    <BlockStack gap="100">
+                      <Text as="h2" variant="headingMd">
+                        What the chat costs
+                      </Text>
+                      <Text as="p" tone="subdued">
+                        Insights sets the revenue the chat brought against this. Changing it recomputes nothing.
+                      </Text>
+                    </BlockStack>
+                    <FormLayout>
+                      <FormLayout.Group>
+                        <TextField
+                          label={`Cost per month (${currency})`}
+                          name="chatMonthlyCost"
+                          autoComplete="off"
+                          inputMode="decimal"
+                          value={form.chatMonthlyCost}
+                          onChange={field("chatMonthlyCost")}
+                          error={errors.chatMonthlyCost}
+                          helpText="The chat's subscription. A report's range is charged its days' share of each month."
+                        />
+                        <TextField
+                          label={`Cost per conversation (${currency}, optional)`}
+                          name="chatCostPerConversation"
+                          autoComplete="off"
+                          inputMode="decimal"
+                          value={form.chatCostPerConversation}
+                          onChange={field("chatCostPerConversation")}
+                          error={errors.chatCostPerConversation}
+                          helpText="Usage-based fees, charged on conversations started in the range."
+                        />
+                        <TextField
+                          label="Gross margin (%, optional)"
+                          name="grossMarginPercent"
+                          autoComplete="off"
+                          inputMode="decimal"
+                          value={form.grossMarginPercent}
+                          onChange={field("grossMarginPercent")}
+                          error={errors.grossMarginPercent}
+                          helpText="With a margin, Insights also shows the profit left after the chat's cost."
+                        />
+                      </FormLayout.Group>
+                    </FormLayout>
+                  </BlockStack>
+                </Card>
+              </Box>
+            </Form>
+          </Layout.Section>
+          <Layout.Section variant="oneThird">
+            <ReattributionCard job={job} settingsVersion={settingsVersion} />
+          </Layout.Section>
+          <Layout.Section>
+            <ApiKeysCard keys={apiKeys} timezone={timezone} locale={locale} />
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }

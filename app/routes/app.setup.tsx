@@ -27,6 +27,7 @@ import { authenticatedAdmin } from "../http/admin-shop.server";
 import { formatDateTime } from "../lib/format";
 import { jsonResponse } from "../http/json";
 import { pageTitle } from "../components/page-title";
+import { AppTitleBar } from "../components/AppTitleBar";
 
 export const meta = pageTitle("Setup");
 
@@ -114,114 +115,117 @@ export default function Setup() {
     </Button>
   );
   return (
-    <Page title="Setup" subtitle="Everything the app needs to tie orders to conversations, with its live state">
-      <Layout>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="0">
-              <Suspense
-                fallback={
-                  <Step title="Storefront app embed" state="Checking…" tone={undefined}>
-                    <SkeletonBodyText lines={1} />
-                  </Step>
-                }
-              >
-                <Await resolve={embed}>
-                  {(check) => (
-                    <Step
-                      title="Storefront app embed"
-                      state={EMBED_TEXT[check.state].state}
-                      tone={EMBED_TEXT[check.state].tone}
-                      action={check.state === "enabled" ? undefined : enableButton}
-                    >
-                      {check.state === "enabled"
-                        ? `The chat attribution embed is on in the published theme${check.themeName ? ` (${check.themeName})` : ""}: it stamps chat sessions onto carts and reports chat and cart events.`
-                        : check.state === "unknown"
-                          ? `Shopify could not be asked about the published theme: ${check.reason}. Open the theme editor to check App embeds yourself.`
-                          : `Turn on "Chat attribution" under App embeds in the theme editor${check.themeName ? ` of ${check.themeName}` : ""}, then click Save. Without it no order can be tied to a conversation by its cart.`}
+    <>
+      <AppTitleBar title="Setup" />
+      <Page title="Setup" subtitle="Everything the app needs to tie orders to conversations, with its live state">
+        <Layout>
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="0">
+                <Suspense
+                  fallback={
+                    <Step title="Storefront app embed" state="Checking…" tone={undefined}>
+                      <SkeletonBodyText lines={1} />
                     </Step>
-                  )}
-                </Await>
-              </Suspense>
-              <Divider />
-              <Step
-                title="Web pixel"
-                state={status.pixel.connected ? "Connected" : "Not connected"}
-                tone={status.pixel.connected ? "success" : "attention"}
-                action={
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="connect-pixel" />
-                    <Button submit loading={connecting}>
-                      {status.pixel.connected ? "Reconnect pixel" : "Connect pixel"}
-                    </Button>
-                  </Form>
-                }
-              >
-                <BlockStack gap="200">
-                  <Text as="p" tone="subdued">
-                    {status.pixel.connected
-                      ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
-                      : "The app creates its web pixel when it is installed; it links checkouts to chat sessions even when a webhook is late."}
-                  </Text>
-                  {pixelResult?.status === "FAILED" ? (
-                    <Banner tone="critical" title="The pixel could not be connected">
-                      {pixelResult.reason}
-                    </Banner>
-                  ) : null}
-                </BlockStack>
-              </Step>
-              <Divider />
-              <Step
-                title="Order webhooks"
-                state={status.lastWebhook ? "Receiving" : "Nothing received yet"}
-                tone={status.lastWebhook ? "success" : "attention"}
-              >
-                {status.lastWebhook
-                  ? `Last webhook: ${webhookTopicName(status.lastWebhook.topic)} at ${when(status.lastWebhook.receivedAt)} (${status.lastWebhook.status.toLowerCase()}).`
-                  : "Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create once an order is placed."}
-              </Step>
-              <Divider />
-              <Step
-                title="Storefront events"
-                state={status.lastStorefrontEvent ? "Receiving" : "Nothing received yet"}
-                tone={status.lastStorefrontEvent ? "success" : "attention"}
-              >
-                {status.lastStorefrontEvent
-                  ? `Last chat or cart event at ${when(status.lastStorefrontEvent)}.`
-                  : "Events arrive once the embed is on and a shopper chats or adds to cart."}
-              </Step>
-              <Divider />
-              <Step
-                title="Protected customer data"
-                state={
-                  customerData.sampled === 0
-                    ? "No orders yet"
-                    : customerData.withCustomerId > 0
-                      ? "Customer ids arrive"
-                      : "Redacted"
-                }
-                tone={
-                  customerData.sampled === 0 ? undefined : customerData.withCustomerId > 0 ? "success" : "attention"
-                }
-              >
-                Assisted orders found by customer or e-mail need Shopify's protected customer data access (level 1 for
-                the customer id, level 2 with the Email field for e-mail). Of the last {customerData.sampled} orders,{" "}
-                {customerData.withCustomerId} carried a customer id and {customerData.withEmail} an e-mail. E-mail
-                addresses are stored only as a SHA-256 hash; orders led through the cart never need either.
-              </Step>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <ConnectChatGuide
-            appUrl={appUrl}
-            lastStorefrontEvent={status.lastStorefrontEvent}
-            lastApiKeyUse={status.lastApiKeyUse}
-            when={(iso) => formatDateTime(iso, shop.timezone, shop.locale)}
-          />
-        </Layout.Section>
-      </Layout>
-    </Page>
+                  }
+                >
+                  <Await resolve={embed}>
+                    {(check) => (
+                      <Step
+                        title="Storefront app embed"
+                        state={EMBED_TEXT[check.state].state}
+                        tone={EMBED_TEXT[check.state].tone}
+                        action={check.state === "enabled" ? undefined : enableButton}
+                      >
+                        {check.state === "enabled"
+                          ? `The chat attribution embed is on in the published theme${check.themeName ? ` (${check.themeName})` : ""}: it stamps chat sessions onto carts and reports chat and cart events.`
+                          : check.state === "unknown"
+                            ? `Shopify could not be asked about the published theme: ${check.reason}. Open the theme editor to check App embeds yourself.`
+                            : `Turn on "Chat attribution" under App embeds in the theme editor${check.themeName ? ` of ${check.themeName}` : ""}, then click Save. Without it no order can be tied to a conversation by its cart.`}
+                      </Step>
+                    )}
+                  </Await>
+                </Suspense>
+                <Divider />
+                <Step
+                  title="Web pixel"
+                  state={status.pixel.connected ? "Connected" : "Not connected"}
+                  tone={status.pixel.connected ? "success" : "attention"}
+                  action={
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="connect-pixel" />
+                      <Button submit loading={connecting}>
+                        {status.pixel.connected ? "Reconnect pixel" : "Connect pixel"}
+                      </Button>
+                    </Form>
+                  }
+                >
+                  <BlockStack gap="200">
+                    <Text as="p" tone="subdued">
+                      {status.pixel.connected
+                        ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
+                        : "The app creates its web pixel when it is installed; it links checkouts to chat sessions even when a webhook is late."}
+                    </Text>
+                    {pixelResult?.status === "FAILED" ? (
+                      <Banner tone="critical" title="The pixel could not be connected">
+                        {pixelResult.reason}
+                      </Banner>
+                    ) : null}
+                  </BlockStack>
+                </Step>
+                <Divider />
+                <Step
+                  title="Order webhooks"
+                  state={status.lastWebhook ? "Receiving" : "Nothing received yet"}
+                  tone={status.lastWebhook ? "success" : "attention"}
+                >
+                  {status.lastWebhook
+                    ? `Last webhook: ${webhookTopicName(status.lastWebhook.topic)} at ${when(status.lastWebhook.receivedAt)} (${status.lastWebhook.status.toLowerCase()}).`
+                    : "Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create once an order is placed."}
+                </Step>
+                <Divider />
+                <Step
+                  title="Storefront events"
+                  state={status.lastStorefrontEvent ? "Receiving" : "Nothing received yet"}
+                  tone={status.lastStorefrontEvent ? "success" : "attention"}
+                >
+                  {status.lastStorefrontEvent
+                    ? `Last chat or cart event at ${when(status.lastStorefrontEvent)}.`
+                    : "Events arrive once the embed is on and a shopper chats or adds to cart."}
+                </Step>
+                <Divider />
+                <Step
+                  title="Protected customer data"
+                  state={
+                    customerData.sampled === 0
+                      ? "No orders yet"
+                      : customerData.withCustomerId > 0
+                        ? "Customer ids arrive"
+                        : "Redacted"
+                  }
+                  tone={
+                    customerData.sampled === 0 ? undefined : customerData.withCustomerId > 0 ? "success" : "attention"
+                  }
+                >
+                  Assisted orders found by customer or e-mail need Shopify's protected customer data access (level 1 for
+                  the customer id, level 2 with the Email field for e-mail). Of the last {customerData.sampled} orders,{" "}
+                  {customerData.withCustomerId} carried a customer id and {customerData.withEmail} an e-mail. E-mail
+                  addresses are stored only as a SHA-256 hash; orders led through the cart never need either.
+                </Step>
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <ConnectChatGuide
+              appUrl={appUrl}
+              lastStorefrontEvent={status.lastStorefrontEvent}
+              lastApiKeyUse={status.lastApiKeyUse}
+              when={(iso) => formatDateTime(iso, shop.timezone, shop.locale)}
+            />
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </>
   );
 }
 

@@ -5,6 +5,7 @@
  */
 import { appConfig, assertDemoModeAllowed, DEMO_SHOP_DOMAIN, isDemoMode } from "../config.server";
 import { adminHostParam, signSessionToken } from "./signing.server";
+import demoAppBridgeSource from "./demo-app-bridge.js?raw";
 
 export function requireDemoMode(): void {
   assertDemoModeAllowed();
@@ -29,37 +30,11 @@ export function demoAdminUrl(path = "/app"): string {
 }
 
 /**
- * Stand-in for https://cdn.shopify.com/shopifycloud/app-bridge.js, which cannot load offline. Like App
- * Bridge it exposes `shopify.idToken()` and adds `Authorization: Bearer <session token>` to the app's
- * own fetches, so loaders and the report API go through authenticate.admin unchanged.
+ * Stand-in for https://cdn.shopify.com/shopifycloud/app-bridge.js, which cannot load offline: session tokens on the
+ * app's own fetches, the title bar, the contextual save bar and its leave confirmation (demo-app-bridge.js).
  */
 export function demoAppBridgeScript(): string {
   requireDemoMode();
-  const config = appConfig();
-  return `(() => {
-  const tokenUrl = "/demo/session-token";
-  let cached = null;
-  async function idToken() {
-    if (cached && cached.expires > Date.now() + 5000) return cached.token;
-    const response = await originalFetch(tokenUrl, { credentials: "same-origin" });
-    const token = await response.text();
-    cached = { token, expires: Date.now() + 55000 };
-    return token;
-  }
-  const originalFetch = window.fetch.bind(window);
-  window.fetch = async (input, init = {}) => {
-    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url, location.href);
-    if (url.origin !== location.origin || url.pathname === tokenUrl) return originalFetch(input, init);
-    const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
-    if (!headers.has("Authorization")) headers.set("Authorization", "Bearer " + (await idToken()));
-    return originalFetch(input, { ...init, headers });
-  };
-  window.shopify = {
-    config: { apiKey: ${JSON.stringify(config.apiKey)}, shop: ${JSON.stringify(DEMO_SHOP_DOMAIN)} },
-    idToken,
-    toast: { show(message) { console.info("[toast]", message); } },
-    loading() {},
-  };
-})();
-`;
+  const config = { apiKey: appConfig().apiKey, shop: DEMO_SHOP_DOMAIN };
+  return `window.__demoAppBridge = ${JSON.stringify(config)};\n${demoAppBridgeSource}`;
 }

@@ -290,34 +290,61 @@ describe("npm run demo", () => {
     await expect.poll(() => authorized.length, { timeout: 10_000 }).toBeGreaterThan(0);
   });
 
-  it("changes a rule on the Settings page and shows history being recomputed to the end", async () => {
+  it("changes a rule on the Settings page through App Bridge's save bar, and shows history recomputed", async () => {
     const page = await browser.newPage();
     const consoleErrors: string[] = [];
     page.on("pageerror", (error) => consoleErrors.push(error.message));
     await page.goto(`${demo.baseUrl}/demo`);
     await page.getByRole("heading", { name: "Insights" }).waitFor();
-    await page.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name: "Settings" }).click();
+    await appNav(page, "Settings");
     await page.getByRole("heading", { name: "Settings" }).waitFor();
+    const titleBar = page.locator("ui-title-bar");
+    const titleBarSave = titleBar.getByRole("button", { name: "Save" });
     const ledWindow = page.getByLabel("Led window (hours)");
     expect(await ledWindow.inputValue()).toBe("24");
+    // The contextual save bar (ui-save-bar) shows only while the form differs from what is stored.
     const saveBar = page.getByRole("region", { name: "Unsaved changes" });
     expect(await saveBar.count()).toBe(0);
+    expect(await titleBarSave.isDisabled()).toBe(true);
     await ledWindow.fill("36");
     await saveBar.waitFor();
+    expect(await titleBarSave.isDisabled()).toBe(false);
     await saveBar.getByRole("button", { name: "Discard" }).click();
     expect(await ledWindow.inputValue()).toBe("24");
+    await saveBar.waitFor({ state: "detached" });
+
+    // Leaving with unsaved edits asks first: "Stay" keeps the page and the edit, "Leave page" drops it.
+    await ledWindow.fill("30");
+    await saveBar.waitFor();
+    const leaveDialog = page.getByRole("dialog", { name: "Leave page with unsaved changes?" });
+    await appNav(page, "Orders");
+    await leaveDialog.waitFor();
+    await page.screenshot({ path: path.join(artifactsDir, "admin-settings-leave-confirmation.png") });
+    await leaveDialog.getByRole("button", { name: "Stay" }).click();
+    await leaveDialog.waitFor({ state: "detached" });
+    expect(new URL(page.url()).pathname).toBe("/app/settings");
+    expect(await ledWindow.inputValue()).toBe("30");
+    await appNav(page, "Orders");
+    await leaveDialog.getByRole("button", { name: "Leave page" }).click();
+    await page.getByRole("heading", { name: "Orders", exact: true }).waitFor();
     expect(await saveBar.count()).toBe(0);
+    await appNav(page, "Settings");
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    expect(await ledWindow.inputValue()).toBe("24");
 
     // Passes the browser's own min/max checks, fails the server's cross-field rule.
     const assistedWindow = page.getByLabel("Assisted window (days)");
     await ledWindow.fill("48");
     await assistedWindow.fill("1");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.screenshot({ path: path.join(artifactsDir, "admin-settings-save-bar.png") });
+    await saveBar.getByRole("button", { name: "Save" }).click();
     await page.getByText("The settings were not saved").waitFor();
     expect(await page.getByText("the assisted window must be at least as long as the led window").count()).toBe(1);
+    expect(await saveBar.count()).toBe(1); // still unsaved
 
     await assistedWindow.fill("7");
-    await page.getByRole("button", { name: "Save" }).click();
+    // The title bar's Save does what the save bar's does.
+    await titleBarSave.click();
     await page.getByText("History is being recomputed under the new rules.").waitFor();
     // The page polls the job; the demo's seeded orders are all recomputed under settings v2.
     await page.getByText(/^All \d+ orders recomputed under settings v2\.$/).waitFor({ timeout: 60_000 });
@@ -326,7 +353,9 @@ describe("npm run demo", () => {
     expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe(
       "100",
     );
-    await page.screenshot({ path: path.join(artifactsDir, "admin-settings.png"), fullPage: true });
+    // Saved, so leaving asks nothing.
+    await appNav(page, "Insights");
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
     expect(consoleErrors).toEqual([]);
   });
 
@@ -403,6 +432,10 @@ describe("npm run demo", () => {
       // Hydration runs after the document loads; a mismatch is reported once React has compared the two.
       await page.waitForLoadState("networkidle");
       expect(await page.title(), paths[i]).toMatch(/^\S.* · Chat Attribution$/);
+      // App Bridge's title bar names the page as its heading does.
+      expect(await page.locator("ui-title-bar .title").textContent(), paths[i]).toBe(
+        await page.getByRole("heading", { level: 1 }).first().textContent(),
+      );
       const { violations } = await new AxeBuilder({ page }).analyze();
       const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
       if (serious.length) findings[paths[i]] = serious.map((v) => `${v.id}: ${v.nodes[0]?.target.join(" ")}`);
