@@ -1,8 +1,10 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
 
 export default function App() {
+  // The admin's pages speak the admin user's language (routes/app.tsx); everything else is English.
+  const admin = useRouteLoaderData("routes/app") as { language?: string } | undefined;
   return (
-    <html lang="en">
+    <html lang={admin?.language ?? "en"}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />

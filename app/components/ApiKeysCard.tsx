@@ -3,6 +3,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Text, TextFi
 import { useEffect, useState } from "react";
 import type { ApiKeySummary, CreatedApiKey } from "../domain/api-keys/api-keys.server";
 import { formatDateTime } from "../lib/format";
+import { Trans, useTranslation } from "react-i18next";
 
 export type ApiKeyActionResult =
   | { ok: true; created: CreatedApiKey }
@@ -12,6 +13,7 @@ export type ApiKeyActionResult =
 /** One key in the list: prefix only (the rest was shown once), dates, and revoke with a confirmation step. */
 function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezone: string; locale: string }) {
   const fetcher = useFetcher<ApiKeyActionResult>();
+  const { t } = useTranslation();
   const [confirming, setConfirming] = useState(false);
   const revoked = apiKey.revokedAt !== null;
   return (
@@ -29,12 +31,21 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
             <Text as="span" fontWeight="semibold">
               {apiKey.name}
             </Text>
-            {revoked ? <Badge tone="critical">Revoked</Badge> : <Badge tone="success">Active</Badge>}
+            {revoked ? (
+              <Badge tone="critical">{t("apiKeys.revoked")}</Badge>
+            ) : (
+              <Badge tone="success">{t("apiKeys.active")}</Badge>
+            )}
           </InlineStack>
           <Text as="span" tone="subdued" variant="bodySm">
-            <code>{apiKey.prefix}…</code> · created {formatDateTime(apiKey.createdAt, timezone, locale)} ·{" "}
-            {apiKey.lastUsedAt ? `last used ${formatDateTime(apiKey.lastUsedAt, timezone, locale)}` : "never used"}
-            {revoked ? ` · revoked ${formatDateTime(apiKey.revokedAt!, timezone, locale)}` : ""}
+            <code>{apiKey.prefix}…</code> ·{" "}
+            {t("apiKeys.created", { when: formatDateTime(apiKey.createdAt, timezone, locale) })} ·{" "}
+            {apiKey.lastUsedAt
+              ? t("apiKeys.lastUsed", { when: formatDateTime(apiKey.lastUsedAt, timezone, locale) })
+              : t("apiKeys.neverUsed")}
+            {revoked
+              ? ` · ${t("apiKeys.revokedAt", { when: formatDateTime(apiKey.revokedAt!, timezone, locale) })}`
+              : ""}
           </Text>
         </BlockStack>
         {revoked ? null : confirming ? (
@@ -42,9 +53,9 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
             <input type="hidden" name="intent" value="revoke-api-key" />
             <input type="hidden" name="id" value={apiKey.id} />
             <InlineStack gap="200">
-              <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              <Button onClick={() => setConfirming(false)}>{t("apiKeys.cancel")}</Button>
               <Button submit tone="critical" variant="primary" loading={fetcher.state !== "idle"}>
-                Revoke key
+                {t("apiKeys.revokeKey")}
               </Button>
             </InlineStack>
           </fetcher.Form>
@@ -53,9 +64,9 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
             tone="critical"
             variant="plain"
             onClick={() => setConfirming(true)}
-            accessibilityLabel={`Revoke ${apiKey.name}`}
+            accessibilityLabel={t("apiKeys.revokeNamed", { name: apiKey.name })}
           >
-            Revoke
+            {t("apiKeys.revoke")}
           </Button>
         )}
       </InlineStack>
@@ -69,6 +80,7 @@ function ApiKeyRow({ apiKey, timezone, locale }: { apiKey: ApiKeySummary; timezo
  */
 export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[]; timezone: string; locale: string }) {
   const fetcher = useFetcher<ApiKeyActionResult>();
+  const { t } = useTranslation();
   const [name, setName] = useState("");
   const [copied, setCopied] = useState(false);
   const created = fetcher.data?.ok && "created" in fetcher.data ? fetcher.data.created : null;
@@ -83,28 +95,33 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
-          API keys
+          {t("apiKeys.heading")}
         </Text>
         <Text as="p" tone="subdued">
-          Chat backends report conversations and answers server to server with <code>POST /api/v1/events</code> and{" "}
-          <code>Authorization: Bearer &lt;key&gt;</code> (
-          <a href="/api/v1/openapi.json" target="_blank" rel="noreferrer">
-            OpenAPI document
-          </a>
-          ).
+          <Trans
+            i18nKey="apiKeys.intro"
+            values={{ endpoint: "POST /api/v1/events", header: "Authorization: Bearer <key>" }}
+            components={{
+              code: <code />,
+              doc: (
+                // biome-ignore lint/a11y/useAnchorContent: Trans puts the link's text inside.
+                <a href="/api/v1/openapi.json" target="_blank" rel="noreferrer" />
+              ),
+            }}
+          />
         </Text>
         {created ? (
-          <Banner tone="success" title={`Key “${created.name}” created`}>
+          <Banner tone="success" title={t("apiKeys.createdBanner", { name: created.name })}>
             <BlockStack gap="200" inlineAlign="stretch">
-              <Text as="p">Copy it now: it is shown only once.</Text>
+              <Text as="p">{t("apiKeys.copyNow")}</Text>
               <Box padding="200" background="bg-surface" borderRadius="200">
-                <code title="New API key" data-new-api-key style={{ wordBreak: "break-all" }}>
+                <code title={t("apiKeys.newKey")} data-new-api-key style={{ wordBreak: "break-all" }}>
                   {created.key}
                 </code>
               </Box>
               <InlineStack>
                 <Button onClick={() => navigator.clipboard?.writeText(created.key).then(() => setCopied(true))}>
-                  {copied ? "Copied" : "Copy key"}
+                  {copied ? t("connect.copied") : t("apiKeys.copyKey")}
                 </Button>
               </InlineStack>
             </BlockStack>
@@ -115,26 +132,29 @@ export function ApiKeysCard({ keys, timezone, locale }: { keys: ApiKeySummary[];
           <InlineStack gap="200" blockAlign="end" wrap={false}>
             <div style={{ flex: 1 }}>
               <TextField
-                label="Key name"
+                label={t("apiKeys.name")}
                 name="name"
                 value={name}
                 onChange={setName}
                 autoComplete="off"
-                placeholder="e.g. Chat vendor production"
+                placeholder={t("apiKeys.namePlaceholder")}
                 error={error}
               />
             </div>
             <Button submit loading={fetcher.state !== "idle"}>
-              Create key
+              {t("apiKeys.create")}
             </Button>
           </InlineStack>
         </fetcher.Form>
         {keys.length === 0 ? (
           <Text as="p" tone="subdued">
-            No keys yet.
+            {t("apiKeys.none")}
           </Text>
         ) : (
-          <ul style={{ margin: 0, padding: 0, display: "grid", gap: "var(--p-space-200)" }} aria-label="API keys">
+          <ul
+            style={{ margin: 0, padding: 0, display: "grid", gap: "var(--p-space-200)" }}
+            aria-label={t("apiKeys.heading")}
+          >
             {keys.map((apiKey) => (
               <ApiKeyRow key={apiKey.id} apiKey={apiKey} timezone={timezone} locale={locale} />
             ))}

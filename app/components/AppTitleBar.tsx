@@ -1,12 +1,14 @@
 import { TitleBar } from "@shopify/app-bridge-react";
+import { useTranslation } from "react-i18next";
 import { useDownload } from "./use-download";
 
 /** An export in the admin's title bar: a plain <button> App Bridge draws there, downloading through the session token. */
 function ExportButton({ url, filename, label }: { url: string; filename: string; label: string }) {
   const { download, busy, failed } = useDownload(url, filename);
+  const { t } = useTranslation();
   return (
     <button type="button" variant="primary" onClick={download} disabled={busy}>
-      {failed ? `${label} (failed, retry)` : label}
+      {failed ? t("common.failedRetry", { label }) : label}
     </button>
   );
 }

@@ -1,6 +1,7 @@
 import { useRevalidator } from "@remix-run/react";
 import { Badge, BlockStack, Box, Button, Card, InlineStack, Link, Text } from "@shopify/polaris";
 import { type ReactNode, useState } from "react";
+import { Trans, useTranslation } from "react-i18next";
 
 /**
  * Setup's "Connect your chat": what a chat vendor puts in its widget or backend, each snippet with a copy button, and
@@ -19,6 +20,7 @@ export function ConnectChatGuide({
   when: (iso: string) => string;
 }) {
   const revalidator = useRevalidator();
+  const { t } = useTranslation();
   const widget = `window.chatAttribution = window.chatAttribution || [];
 chatAttribution.push(["conversation_started", { conversationId: "c_8a3c", surface: "CHAT_WIDGET" }]);
 chatAttribution.push(["message", { conversationId: "c_8a3c", role: "shopper", topic: "dry skin" }]);
@@ -37,39 +39,28 @@ const url = await chatAttribution.push(["link", { conversationId: "c_8a3c", url:
 // From a backend (e-mail, SMS): POST ${appUrl}/api/v1/links with the same key
 //   {"conversationId": "c_8a3c", "url": "https://your-shop.com/products/hydrating-face-cream"}`;
   const received = (iso: string | null) =>
-    iso ? <Badge tone="success">{`Last received ${when(iso)}`}</Badge> : <Badge tone="attention">Nothing yet</Badge>;
+    iso ? (
+      <Badge tone="success">{t("connect.lastReceived", { when: when(iso) })}</Badge>
+    ) : (
+      <Badge tone="attention">{t("connect.nothingYet")}</Badge>
+    );
   return (
     <Card>
       <BlockStack gap="400">
         <InlineStack align="space-between" blockAlign="center">
           <Text as="h2" variant="headingMd">
-            Connect your chat
+            {t("connect.heading")}
           </Text>
           <Button onClick={() => revalidator.revalidate()} loading={revalidator.state === "loading"}>
-            Check again
+            {t("connect.checkAgain")}
           </Button>
         </InlineStack>
         <Text as="p" tone="subdued">
-          Give these to whoever runs your chat widget. Nothing else is needed for orders the chat leads: the storefront
-          embed stamps the conversation on the cart and Shopify carries it onto the order. The full contract is the{" "}
-          <Link url="/api/v1/openapi.json" target="_blank">
-            events API description
-          </Link>
-          .
+          <Trans i18nKey="connect.intro" components={{ api: <Link url="/api/v1/openapi.json" target="_blank" /> }} />
         </Text>
-        <Snippet
-          title="1. In the chat widget (storefront)"
-          status={received(lastStorefrontEvent)}
-          code={widget}
-          id="widget"
-        />
-        <Snippet
-          title="2. From the chat's backend (server API)"
-          status={received(lastApiKeyUse)}
-          code={server}
-          id="server"
-        />
-        <Snippet title="3. Links the chat shares" code={links} id="links" />
+        <Snippet title={t("connect.widget")} status={received(lastStorefrontEvent)} code={widget} id="widget" />
+        <Snippet title={t("connect.server")} status={received(lastApiKeyUse)} code={server} id="server" />
+        <Snippet title={t("connect.links")} code={links} id="links" />
       </BlockStack>
     </Card>
   );
@@ -77,6 +68,7 @@ const url = await chatAttribution.push(["link", { conversationId: "c_8a3c", url:
 
 function Snippet({ title, status, code, id }: { title: string; status?: ReactNode; code: string; id: string }) {
   const [copied, setCopied] = useState<"yes" | "no" | null>(null);
+  const { t } = useTranslation();
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(code);
@@ -95,8 +87,8 @@ function Snippet({ title, status, code, id }: { title: string; status?: ReactNod
           </Text>
           {status}
         </InlineStack>
-        <Button onClick={copy} accessibilityLabel={`Copy: ${title}`}>
-          {copied === "yes" ? "Copied" : copied === "no" ? "Select and copy" : "Copy"}
+        <Button onClick={copy} accessibilityLabel={t("connect.copyLabel", { title })}>
+          {copied === "yes" ? t("connect.copied") : copied === "no" ? t("connect.selectAndCopy") : t("connect.copy")}
         </Button>
       </InlineStack>
       <Box background="bg-surface-secondary" padding="300" borderRadius="200">

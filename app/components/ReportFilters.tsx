@@ -1,20 +1,16 @@
 import { useSearchParams } from "@remix-run/react";
 import { Button, ButtonGroup, InlineStack, Select, Text, TextField } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
 
 const PRESETS = [
-  { value: "today", label: "Today" },
-  { value: "7d", label: "7 days" },
-  { value: "30d", label: "30 days" },
-  { value: "90d", label: "90 days" },
+  { value: "today", label: "filters.today" },
+  { value: "7d", label: "filters.days7" },
+  { value: "30d", label: "filters.days30" },
+  { value: "90d", label: "filters.days90" },
 ] as const;
 
-const SURFACE_OPTIONS = [
-  { value: "", label: "All surfaces" },
-  { value: "CHAT_WIDGET", label: "Chat widget" },
-  { value: "FAQ", label: "FAQ" },
-  { value: "NUDGE_CLICK", label: "Nudge" },
-];
+const SURFACES = ["CHAT_WIDGET", "FAQ", "NUDGE_CLICK"] as const;
 
 export interface ReportFilterState {
   preset: string | null;
@@ -41,6 +37,7 @@ export function ReportFilters({
   variants?: string[];
 }) {
   const [params, setParams] = useSearchParams();
+  const { t } = useTranslation();
   const [from, setFrom] = useState(state.from);
   const [to, setTo] = useState(state.to);
   useEffect(() => {
@@ -73,26 +70,29 @@ export function ReportFilters({
               pressed={state.preset === preset.value}
               onClick={() => update({ preset: preset.value, from: null, to: null })}
             >
-              {preset.label}
+              {t(preset.label)}
             </Button>
           ))}
         </ButtonGroup>
         <InlineStack gap="200" blockAlign="end">
           <div style={{ width: 160 }}>
-            <TextField label="From" type="date" value={from} onChange={setFrom} autoComplete="off" />
+            <TextField label={t("filters.from")} type="date" value={from} onChange={setFrom} autoComplete="off" />
           </div>
           <div style={{ width: 160 }}>
-            <TextField label="To" type="date" value={to} onChange={setTo} autoComplete="off" />
+            <TextField label={t("filters.to")} type="date" value={to} onChange={setTo} autoComplete="off" />
           </div>
           <Button onClick={() => update({ preset: null, from, to })} disabled={!from || !to}>
-            Apply range
+            {t("filters.applyRange")}
           </Button>
         </InlineStack>
         {showSurface ? (
           <div style={{ minWidth: 170 }}>
             <Select
-              label="Surface"
-              options={SURFACE_OPTIONS}
+              label={t("filters.surface")}
+              options={[
+                { value: "", label: t("filters.allSurfaces") },
+                ...SURFACES.map((surface) => ({ value: surface, label: t(`labels.surface.${surface}`) })),
+              ]}
               value={state.surface ?? ""}
               onChange={(value) => update({ surface: value || null })}
             />
@@ -101,9 +101,9 @@ export function ReportFilters({
         {variants?.length || state.variant ? (
           <div style={{ minWidth: 170 }}>
             <Select
-              label="Chat variant"
+              label={t("filters.variant")}
               options={[
-                { value: "", label: "All variants" },
+                { value: "", label: t("filters.allVariants") },
                 ...[...new Set([...(variants ?? []), ...(state.variant ? [state.variant] : [])])].map((variant) => ({
                   value: variant,
                   label: variant,
@@ -115,7 +115,7 @@ export function ReportFilters({
           </div>
         ) : null}
         <Text as="span" tone="subdued" variant="bodySm">
-          Days in {state.timezone}
+          {t("filters.daysIn", { timezone: state.timezone })}
         </Text>
       </InlineStack>
     </div>

@@ -1,9 +1,11 @@
 import { useSearchParams } from "@remix-run/react";
 import { InlineStack, Pagination, Text } from "@shopify/polaris";
+import { useTranslation } from "react-i18next";
 
 /** Previous/next for a paged report, kept in the URL's `page` parameter beside the report's filters. */
 export function ReportPagination({ page, pageCount }: { page: number; pageCount: number }) {
   const [params, setParams] = useSearchParams();
+  const { t } = useTranslation();
   const goTo = (target: number) => {
     const next = new URLSearchParams(params);
     next.set("page", String(target));
@@ -18,7 +20,7 @@ export function ReportPagination({ page, pageCount }: { page: number; pageCount:
         onNext={() => goTo(page + 1)}
       />
       <Text as="span" tone="subdued">
-        Page {page} of {pageCount}
+        {t("filters.pageOf", { page, pages: pageCount })}
       </Text>
     </InlineStack>
   );

@@ -1,8 +1,16 @@
 import type { MetaFunction } from "@remix-run/node";
+import type { ParseKeys } from "i18next";
+import { i18nFor, type Language } from "../i18n/i18n";
 
 export const APP_NAME = "Chat Attribution";
 
-/** A page's document title, "Orders · Chat Attribution", as the admin shows it in the browser's tab and history. */
-export function pageTitle(title: string): MetaFunction {
-  return () => [{ title: `${title} · ${APP_NAME}` }];
+/**
+ * A page's document title, "Orders · Chat Attribution", as the admin shows it in the browser's tab and history, in the
+ * admin's language (the app layout's loader chose it).
+ */
+export function pageTitle(key: ParseKeys): MetaFunction {
+  return ({ matches }) => {
+    const layout = matches.find((match) => match.id === "routes/app")?.data as { language?: Language } | undefined;
+    return [{ title: `${i18nFor(layout?.language ?? "en").t(key)} · ${APP_NAME}` }];
+  };
 }

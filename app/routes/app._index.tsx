@@ -16,11 +16,13 @@ import {
   Text,
 } from "@shopify/polaris";
 import { AppTitleBar } from "../components/AppTitleBar";
-import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
+import { ReloadingReport, ReportErrorBoundary, useReportReloading } from "../components/ReportStates";
+import { memo } from "react";
+import { Trans, useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { ReportFilters } from "../components/ReportFilters";
 import { TrendChart } from "../components/TrendChart";
 import { prisma } from "../db.server";
-import { CLASS_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
 import { loadSummaryReport, shopHasOrders, type SummaryReport } from "../domain/reports/summary-report.server";
 import { loadVariantsReport, type VariantsReport } from "../domain/reports/variants-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
@@ -38,7 +40,7 @@ import {
 import { HeadedCard } from "../components/HeadedCard";
 import { pageTitle } from "../components/page-title";
 
-export const meta = pageTitle("Insights");
+export const meta = pageTitle("nav.insights");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -48,10 +50,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     loadVariantsReport(prisma, shop, query),
     shopHasOrders(prisma, shop.id),
   ]);
-  return { report, variants, preset: query.preset, locale: shop.locale, hasOrders };
+  return { report, variants, preset: query.preset, hasOrders };
 };
 
 interface KpiProps {
+  /** A stable name for the figure (tests and the API comparison read it), whatever the language. */
+  id: string;
   label: string;
   value: string;
   current: string | number;
@@ -62,7 +66,7 @@ interface KpiProps {
   rate?: boolean;
 }
 
-function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps) {
+function Kpi({ id, label, value, current, previous, locale, beside, rate }: KpiProps) {
   // Only the sign is used beside the text: the tone of the badge.
   const change = rate ? Number(current) - Number(previous) : changeRatio(current, previous);
   return (
@@ -73,7 +77,7 @@ function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps
         </Text>
         <InlineStack gap="200" blockAlign="baseline">
           <Text as="p" variant="headingLg" numeric>
-            <span data-kpi={label}>{value}</span>
+            <span data-kpi={id}>{value}</span>
           </Text>
           <Badge tone={change === null ? undefined : change >= 0 ? "success" : "critical"}>
             {rate ? formatPointChange(Number(current), Number(previous), locale) : formatChange(change, locale)}
@@ -90,115 +94,152 @@ function Kpi({ label, value, current, previous, locale, beside, rate }: KpiProps
 }
 
 function KpiCards({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
   const money = (amount: string) => formatCurrency(amount, report.currency, locale);
-  const { totals, previous, cart, previousCart } = report;
+  const count = (value: number) => formatCount(value, locale);
+  const { totals, previous, cart, previousCart, dailyAverage } = report;
   return (
     <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
       <Kpi
-        label="Attributed revenue"
+        id="Attributed revenue"
+        label={t("insights.kpi.attributedRevenue")}
         value={money(totals.attributed.netRevenue)}
         current={totals.attributed.netRevenue}
         previous={previous.attributed.netRevenue}
-        beside={`${money(totals.attributed.grossRevenue)} gross · ${money(report.dailyAverage.attributedRevenue)} per active day`}
+        beside={t("insights.kpi.grossBeside", {
+          gross: money(totals.attributed.grossRevenue),
+          daily: money(dailyAverage.attributedRevenue),
+        })}
         locale={locale}
       />
       <Kpi
-        label="Led revenue"
+        id="Led revenue"
+        label={t("insights.kpi.ledRevenue")}
         value={money(totals.led.netRevenue)}
         current={totals.led.netRevenue}
         previous={previous.led.netRevenue}
-        beside={`${money(totals.led.grossRevenue)} gross · ${money(report.dailyAverage.ledRevenue)} per active day`}
+        beside={t("insights.kpi.grossBeside", {
+          gross: money(totals.led.grossRevenue),
+          daily: money(dailyAverage.ledRevenue),
+        })}
         locale={locale}
       />
       <Kpi
-        label="Assisted revenue"
+        id="Assisted revenue"
+        label={t("insights.kpi.assistedRevenue")}
         value={money(totals.assisted.netRevenue)}
         current={totals.assisted.netRevenue}
         previous={previous.assisted.netRevenue}
-        beside={`${money(totals.assisted.grossRevenue)} gross · ${money(report.dailyAverage.assistedRevenue)} per active day`}
+        beside={t("insights.kpi.grossBeside", {
+          gross: money(totals.assisted.grossRevenue),
+          daily: money(dailyAverage.assistedRevenue),
+        })}
         locale={locale}
       />
       <Kpi
-        label="Attributed orders"
-        value={formatCount(totals.attributed.orders, locale)}
+        id="Attributed orders"
+        label={t("insights.kpi.attributedOrders")}
+        value={count(totals.attributed.orders)}
         current={totals.attributed.orders}
         previous={previous.attributed.orders}
-        beside={`${totals.led.orders} led · ${totals.assisted.orders} assisted · ${formatCount(report.dailyAverage.attributedOrders, locale)} per active day`}
+        beside={t("insights.kpi.ordersBeside", {
+          led: count(totals.led.orders),
+          assisted: count(totals.assisted.orders),
+          daily: count(dailyAverage.attributedOrders),
+        })}
         locale={locale}
       />
       <Kpi
-        label="Average order value"
+        id="Average order value"
+        label={t("insights.kpi.aov")}
         value={money(totals.aov)}
         current={totals.aov}
         previous={previous.aov}
-        beside="Attributed net ÷ attributed orders: a cancelled order counts at 0, a refunded one at what is left of it"
+        beside={t("insights.kpi.aovBeside")}
         locale={locale}
       />
       <Kpi
-        label="Attribution rate"
+        id="Attribution rate"
+        label={t("insights.kpi.attributionRate")}
         value={formatPercent(totals.attributionRate.orders, locale)}
         current={totals.attributionRate.orders}
         previous={previous.attributionRate.orders}
         rate
-        beside={`${formatPercent(totals.attributionRate.revenue, locale)} of revenue · ${formatCount(totals.attributed.orders + totals.unattributed.orders, locale)} counted orders`}
+        beside={t("insights.kpi.rateBeside", {
+          revenueShare: formatPercent(totals.attributionRate.revenue, locale),
+          orders: count(totals.attributed.orders + totals.unattributed.orders),
+        })}
         locale={locale}
       />
       <Kpi
-        label="Cart GMV"
+        id="Cart GMV"
+        label={t("insights.kpi.cartGmv")}
         value={money(cart.gmv)}
         current={cart.gmv}
         previous={previousCart.gmv}
         beside={
           cart.eventsInOtherCurrencies > 0
-            ? `${cart.eventsInOtherCurrencies} cart events in other currencies not summed`
-            : `Added in chat-qualified sessions, net of removals · ${money(report.dailyAverage.cartGmv)} per active day`
+            ? t("insights.kpi.cartOtherCurrencies", { count: cart.eventsInOtherCurrencies })
+            : t("insights.kpi.cartBeside", { daily: money(dailyAverage.cartGmv) })
         }
         locale={locale}
       />
       <Kpi
-        label="Products in cart"
-        value={formatCount(cart.productsInCart, locale)}
+        id="Products in cart"
+        label={t("insights.kpi.productsInCart")}
+        value={count(cart.productsInCart)}
         current={cart.productsInCart}
         previous={previousCart.productsInCart}
-        beside={`${formatCount(report.dailyAverage.productsInCart, locale)} per active day (${report.activeDays} of ${report.range.days} days had chat or cart activity)`}
+        beside={t("insights.kpi.productsBeside", {
+          daily: count(dailyAverage.productsInCart),
+          active: count(report.activeDays),
+          days: count(report.range.days),
+        })}
         locale={locale}
       />
     </InlineGrid>
   );
 }
 
+const times = (value: number, locale: string) =>
+  `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)}×`;
+
 /**
  * The first card: what the chat returned for what it cost over the range. Attributed, not causal: the card says so
  * (attribution-spec.md, "Return on the chat's cost").
  */
 function ChatReturnCard({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
   const money = (amount: string) => formatCurrency(amount, report.currency, locale);
   const result = report.chatReturn;
   if (!result) {
     return (
-      <HeadedCard heading="Return on the chat's cost">
+      <HeadedCard heading={t("insights.chatReturn.heading")}>
         <Text as="p" tone="subdued">
-          The chat's cost is for all surfaces and variants: clear the filters to set it against the revenue.
+          {t("insights.chatReturn.filtered")}
         </Text>
       </HeadedCard>
     );
   }
   if (result.cost === null) {
     return (
-      <HeadedCard heading="Return on the chat's cost">
+      <HeadedCard heading={t("insights.chatReturn.heading")}>
         <Text as="p">
-          Tell the app what the chat costs to see what it earns for each {report.currency} spent.{" "}
-          <Link to="/app/settings">Set the chat's cost in Settings</Link>
+          {t("insights.chatReturn.noCost", { currency: report.currency })}{" "}
+          <Link to="/app/settings">{t("insights.chatReturn.setCost")}</Link>
         </Text>
       </HeadedCard>
     );
   }
   const parts = [
     result.monthlyPart !== null
-      ? `${money(result.monthlyPart)} of the monthly cost for ${report.range.days} days`
+      ? t("insights.chatReturn.monthlyPart", { amount: money(result.monthlyPart), count: report.range.days })
       : null,
     result.conversationPart !== null
-      ? `${money(result.conversationPart)} for ${formatCount(result.conversations ?? 0, locale)} conversations`
+      ? t("insights.chatReturn.conversationPart", {
+          amount: money(result.conversationPart),
+          conversations: formatCount(result.conversations ?? 0, locale),
+        })
       : null,
   ].filter(Boolean);
   return (
@@ -206,30 +247,36 @@ function ChatReturnCard({ report, locale }: { report: SummaryReport; locale: str
       <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
           <span data-chat-return="headline">
-            The chat earned {money(result.attributedNetRevenue)} for {money(result.cost)} spent
+            {t("insights.chatReturn.headline", {
+              revenue: money(result.attributedNetRevenue),
+              cost: money(result.cost),
+            })}
           </span>
         </Text>
         <InlineStack gap="400" blockAlign="baseline">
           <Text as="p" variant="headingLg" numeric>
             <span data-chat-return="ratio">
-              {result.revenuePerCost === null
-                ? "—"
-                : `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(result.revenuePerCost)}×`}
+              {result.revenuePerCost === null ? "—" : times(result.revenuePerCost, locale)}
             </span>
           </Text>
           <Text as="p" tone="subdued">
-            attributed net revenue per {report.currency} of cost
+            {t("insights.chatReturn.perCost", { currency: report.currency })}
           </Text>
         </InlineStack>
         {result.profitAfterCost !== null ? (
           <Text as="p">
-            At a {formatPercent((result.grossMarginPercent ?? 0) / 100, locale)} gross margin that leaves{" "}
-            <span data-chat-return="profit">{money(result.profitAfterCost)}</span> after the chat's cost.
+            <Trans
+              i18nKey="insights.chatReturn.profit"
+              values={{
+                margin: formatPercent((result.grossMarginPercent ?? 0) / 100, locale),
+                profit: money(result.profitAfterCost),
+              }}
+              components={{ profit: <span data-chat-return="profit" /> }}
+            />
           </Text>
         ) : null}
         <Text as="p" variant="bodySm" tone="subdued">
-          Cost: {parts.join(" + ")}. Revenue the chat is credited with, not revenue it caused: only a holdout experiment
-          measures that.
+          {t("insights.chatReturn.costNote", { parts: parts.join(" + ") })}
         </Text>
         {report.causalReturn ? (
           <CausalReturnNote causal={report.causalReturn} money={money} locale={locale} timezone={report.timezone} />
@@ -251,28 +298,40 @@ function CausalReturnNote({
   locale: string;
   timezone: string;
 }) {
-  const times = (value: number) => `${new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value)}×`;
+  const { t } = useTranslation();
   return (
     <Box background="bg-surface-secondary" padding="300" borderRadius="200">
       <BlockStack gap="100">
         <Text as="p" fontWeight="semibold">
-          Caused, not just credited:{" "}
+          {t("insights.causal.lead")}{" "}
           <span data-causal-return="headline">
-            the chat added {money(causal.incrementalRevenue)}
-            {causal.interval ? ` (95 % CI ${money(causal.interval[0])} to ${money(causal.interval[1])})` : ""} for{" "}
-            {money(causal.cost)} spent
+            {causal.interval
+              ? t("insights.causal.headlineInterval", {
+                  incremental: money(causal.incrementalRevenue),
+                  low: money(causal.interval[0]),
+                  high: money(causal.interval[1]),
+                  cost: money(causal.cost),
+                })
+              : t("insights.causal.headline", {
+                  incremental: money(causal.incrementalRevenue),
+                  cost: money(causal.cost),
+                })}
           </span>
           {causal.incrementalPerCost !== null ? (
-            <span data-causal-return="ratio"> — {times(causal.incrementalPerCost)}</span>
+            <span data-causal-return="ratio"> — {times(causal.incrementalPerCost, locale)}</span>
           ) : null}
         </Text>
         <Text as="p" variant="bodySm" tone="subdued">
-          Measured by the holdout <Link to={`/app/experiments/${causal.experimentId}`}>{causal.experimentName}</Link> (
-          {formatDateTime(causal.from, timezone, locale)} to {formatDateTime(causal.to, timezone, locale)}): the revenue
-          its chat visitors brought beyond those without the chat, against the chat's cost over those days.
-          {causal.verdict === "better"
-            ? ""
-            : " The holdout has not shown a difference yet, so treat this as a range, not a result."}
+          <Trans
+            i18nKey="insights.causal.measured"
+            values={{
+              name: causal.experimentName,
+              from: formatDateTime(causal.from, timezone, locale),
+              to: formatDateTime(causal.to, timezone, locale),
+            }}
+            components={{ experiment: <Link to={`/app/experiments/${causal.experimentId}`} /> }}
+          />
+          {causal.verdict === "better" ? "" : ` ${t("insights.causal.notYet")}`}
         </Text>
       </BlockStack>
     </Box>
@@ -284,46 +343,68 @@ function ChatLinesNote({ report, locale }: { report: SummaryReport; locale: stri
   const { chatLines } = report;
   return (
     <Text as="p">
-      Of the attributed revenue,{" "}
-      <span data-chat-lines="net">{formatCurrency(chatLines.netRevenue, report.currency, locale)}</span> (
-      {formatPercent(chatLines.shareOfAttributed, locale)}) came from {formatCount(chatLines.quantity, locale)} items
-      the chat recommended or added itself; the rest is the other items in the same orders.
+      <Trans
+        i18nKey="insights.chatLines"
+        values={{
+          net: formatCurrency(chatLines.netRevenue, report.currency, locale),
+          share: formatPercent(chatLines.shareOfAttributed, locale),
+          items: formatCount(chatLines.quantity, locale),
+        }}
+        components={{ net: <span data-chat-lines="net" /> }}
+      />
     </Text>
   );
 }
 
 function ExcludedNote({ report }: { report: SummaryReport }) {
+  const { t } = useTranslation();
   const { test, unverified, outlier } = report.excluded;
   return (
-    <Banner tone="info" title="What these totals leave out">
+    <Banner tone="info" title={t("insights.excluded.title")}>
       <p>
-        <span data-excluded="test">{test}</span> test order{test === 1 ? "" : "s"},{" "}
-        <span data-excluded="unverified">{unverified}</span> order
-        {unverified === 1 ? "" : "s"} reported by the pixel but not yet confirmed by Shopify, and{" "}
-        <span data-excluded="outlier">{outlier}</span> outlier
-        {outlier === 1 ? "" : "s"} (a value that is not a number or above the shop's maximum) are listed on the Orders
-        page but never counted. Unattributed orders count towards the attribution rate only; no revenue is credited to
-        chat without a conversation that earned it.
+        <Trans
+          i18nKey="insights.excluded.body"
+          values={{
+            test,
+            unverified,
+            outlier,
+            testNoun: t("insights.excluded.testNoun", { count: test }),
+            unverifiedNoun: t("insights.excluded.unverifiedNoun", { count: unverified }),
+            outlierNoun: t("insights.excluded.outlierNoun", { count: outlier }),
+          }}
+          components={{
+            test: <span data-excluded="test" />,
+            unverified: <span data-excluded="unverified" />,
+            outlier: <span data-excluded="outlier" />,
+          }}
+        />
       </p>
     </Banner>
   );
 }
 
 function TopProducts({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
   if (report.topProducts.length === 0)
     return (
       <Text as="p" tone="subdued">
-        No attributed orders in this period.
+        {t("insights.noAttributedOrders")}
       </Text>
     );
   return (
     <DataTable
       columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-      headings={["Product", "Orders", "Units", "Net", "Gross"]}
+      headings={[
+        t("insights.product"),
+        t("insights.orders"),
+        t("insights.units"),
+        t("insights.net"),
+        t("insights.gross"),
+      ]}
       rows={report.topProducts.map((product) => [
         product.title,
-        product.orders,
-        product.quantity,
+        formatCount(product.orders, locale),
+        formatCount(product.quantity, locale),
         formatCurrency(product.netRevenue, report.currency, locale),
         formatCurrency(product.revenue, report.currency, locale),
       ])}
@@ -333,21 +414,27 @@ function TopProducts({ report, locale }: { report: SummaryReport; locale: string
 
 /** How much of the attributed revenue rests on evidence the order carries itself, and how much on the shopper. */
 function MatchedPaths({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
   const attributed = report.totals.attributed.orders;
   const deterministic = report.matchedPaths.filter((p) => p.deterministic).reduce((n, p) => n + p.orders, 0);
   return (
     <BlockStack gap="200">
       <Text as="p" tone="subdued">
         {attributed === 0
-          ? "No attributed orders in this period."
-          : `${formatPercent(deterministic / attributed, locale)} of attributed orders carry the chat session themselves; the rest were matched to the shopper.`}
+          ? t("insights.noAttributedOrders")
+          : t("insights.matchedShare", { share: formatPercent(deterministic / attributed, locale) })}
       </Text>
       <DataTable
         columnContentTypes={["text", "text", "numeric", "numeric"]}
-        headings={["Matched by", "Evidence", "Orders", "Attributed revenue"]}
+        headings={[
+          t("insights.matchedBy"),
+          t("insights.evidence"),
+          t("insights.orders"),
+          t("insights.attributedRevenue"),
+        ]}
         rows={report.matchedPaths.map((path) => [
-          MATCHED_BY_LABEL[path.matchedBy],
-          path.deterministic ? "The order carries the chat" : "The same shopper",
+          t(`labels.matchedBy.${path.matchedBy}`),
+          path.deterministic ? t("insights.carriesChat") : t("insights.sameShopper"),
           <span key="orders" data-matched-path={path.matchedBy}>
             {formatCount(path.orders, locale)}
           </span>,
@@ -360,26 +447,26 @@ function MatchedPaths({ report, locale }: { report: SummaryReport; locale: strin
 
 /** Revenue by the variant the chat reported on conversation_started; shown once any conversation in range has one. */
 function Variants({ variants, locale }: { variants: VariantsReport; locale: string }) {
+  const { t } = useTranslation();
   const money = (amount: string | null) => (amount === null ? "—" : formatCurrency(amount, variants.currency, locale));
   return (
     <BlockStack gap="200">
       <Text as="p" tone="subdued">
-        As the chat reported them: conversations started in the range, and the range's attributed orders credited to a
-        conversation of each variant. Without a holdout or an experiment these are associations, not proof.
+        {t("insights.variantsNote")}
       </Text>
       <DataTable
         columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
         headings={[
-          "Variant",
-          "Conversations",
-          "Qualified",
-          "Led",
-          "Assisted",
-          "Attributed revenue",
-          "Per conversation",
+          t("insights.variant"),
+          t("insights.conversations"),
+          t("insights.qualified"),
+          t("insights.led"),
+          t("insights.assisted"),
+          t("insights.attributedRevenue"),
+          t("insights.perConversation"),
         ]}
         rows={variants.variants.map((row) => [
-          row.variant ?? "No variant reported",
+          row.variant ?? t("insights.noVariant"),
           formatCount(row.conversations, locale),
           formatCount(row.qualifiedConversations, locale),
           formatCount(row.led.orders, locale),
@@ -395,56 +482,142 @@ function Variants({ variants, locale }: { variants: VariantsReport; locale: stri
 }
 
 function RecentOrders({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
   if (report.recentOrders.length === 0)
     return (
       <Text as="p" tone="subdued">
-        No attributed orders in this period.
+        {t("insights.noAttributedOrders")}
       </Text>
     );
   return (
     <DataTable
       columnContentTypes={["text", "text", "text", "text", "numeric", "text"]}
-      headings={["Order", "Placed", "Class", "Source · matched by", "Net", "Shopify"]}
+      headings={[
+        t("insights.order"),
+        t("insights.placed"),
+        t("insights.class"),
+        t("insights.sourceMatched"),
+        t("insights.net"),
+        t("insights.shopify"),
+      ]}
       rows={report.recentOrders.map((order) => [
         <Link key="detail" to={`/app/orders/${order.orderId}`}>
           {order.name ?? order.orderId}
         </Link>,
         formatDateTime(order.processedAt, report.timezone, locale),
-        CLASS_LABEL[order.class],
-        [order.source && SURFACE_LABEL[order.source], order.matchedBy && MATCHED_BY_LABEL[order.matchedBy]]
+        t(`labels.class.${order.class}`),
+        [
+          order.source && t(`labels.surface.${order.source}`),
+          order.matchedBy && t(`labels.matchedBy.${order.matchedBy}`),
+        ]
           .filter(Boolean)
           .join(" · "),
         formatCurrency(order.netRevenue, report.currency, locale),
         <a key="admin" href={adminOrderUrl(report.shop, order.orderId)} target="_top">
-          Open in admin
+          {t("common.openInAdmin")}
         </a>,
       ])}
     />
   );
 }
 
+/** Everything under the filters. Memoised: while a filter reloads, the page re-renders and this does not. */
+const InsightsBody = memo(function InsightsBody({
+  report,
+  variants,
+  locale,
+  apiQuery,
+}: {
+  report: SummaryReport;
+  variants: VariantsReport;
+  locale: string;
+  apiQuery: string;
+}) {
+  const { t } = useTranslation();
+  return (
+    <BlockStack gap="400">
+      <ChatReturnCard report={report} locale={locale} />
+      <KpiCards report={report} locale={locale} />
+      <Card>
+        <ChatLinesNote report={report} locale={locale} />
+      </Card>
+      <HeadedCard heading={t("insights.trendHeading")}>
+        <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
+      </HeadedCard>
+      <ExcludedNote report={report} />
+      <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
+        <HeadedCard heading={t("insights.topProductsHeading")}>
+          <TopProducts report={report} locale={locale} />
+        </HeadedCard>
+        <HeadedCard heading={t("insights.topicsHeading")}>
+          {report.topTopics.length === 0 ? (
+            <Text as="p" tone="subdued">
+              {t("insights.noTopics")}
+            </Text>
+          ) : (
+            <List type="number">
+              {report.topTopics.map((topic) => (
+                <List.Item key={topic.topic}>
+                  {t("insights.topicOrders", { topic: topic.topic, count: topic.orders })}
+                </List.Item>
+              ))}
+            </List>
+          )}
+        </HeadedCard>
+      </InlineGrid>
+      <HeadedCard heading={t("insights.matchedHeading")}>
+        <MatchedPaths report={report} locale={locale} />
+      </HeadedCard>
+      {variants.variants.some((row) => row.variant !== null) ? (
+        <HeadedCard heading={t("insights.variantsHeading")}>
+          <Variants variants={variants} locale={locale} />
+        </HeadedCard>
+      ) : null}
+      <Card>
+        <BlockStack gap="200">
+          <InlineStack align="space-between">
+            <Text as="h2" variant="headingMd">
+              {t("insights.recentHeading")}
+            </Text>
+            <Link to={`/app/orders?${apiQuery}`}>{t("insights.allOrders")}</Link>
+          </InlineStack>
+          <RecentOrders report={report} locale={locale} />
+        </BlockStack>
+      </Card>
+      <Box paddingBlockEnd="400" />
+    </BlockStack>
+  );
+});
+
 export default function Insights() {
-  const { report, variants, preset, locale, hasOrders } = useLoaderData<typeof loader>();
+  const { report, variants, preset, hasOrders } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
   const reloading = useReportReloading();
   const apiQuery = new URLSearchParams({
     from: report.range.from,
     to: report.range.to,
     ...(report.surface ? { surface: report.surface } : {}),
     ...(report.variant ? { variant: report.variant } : {}),
+  }).toString();
+  const heading = t("common.dayRangeCompared", {
+    range: formatDayRange(report.range.from, report.range.to, locale),
+    previous: formatDayRange(report.previous.range.from, report.previous.range.to, locale),
   });
-  const heading = `${formatDayRange(report.range.from, report.range.to, locale)} · compared with ${formatDayRange(report.previous.range.from, report.previous.range.to, locale)}`;
+  const title = t("nav.insights");
 
   if (!hasOrders) {
     return (
       <>
-        <AppTitleBar title="Insights" />
-        <Page title="Insights">
+        <AppTitleBar title={title} />
+        <Page title={title}>
           <Card>
-            <EmptyState heading="No orders yet" image="" action={{ content: "Open setup", url: "/app/setup" }}>
-              <p>
-                Reports fill in as Shopify sends this shop's orders. Check the setup steps so the storefront embed and
-                the pixel can tie orders to conversations.
-              </p>
+            <EmptyState
+              heading={t("insights.noOrdersHeading")}
+              image=""
+              action={{ content: t("insights.noOrdersAction"), url: "/app/setup" }}
+            >
+              <p>{t("insights.noOrdersBody")}</p>
             </EmptyState>
           </Card>
         </Page>
@@ -455,14 +628,14 @@ export default function Insights() {
   return (
     <>
       <AppTitleBar
-        title="Insights"
+        title={title}
         exportAs={{
           url: `/api/reports/summary?${apiQuery}`,
           filename: `chat-insights-${report.range.from}-to-${report.range.to}.json`,
-          label: "Export JSON",
+          label: t("common.exportJson"),
         }}
       />
-      <Page title="Insights" subtitle={heading}>
+      <Page title={title} subtitle={heading}>
         <Layout>
           <Layout.Section>
             <Card>
@@ -480,61 +653,9 @@ export default function Insights() {
             </Card>
           </Layout.Section>
           <Layout.Section>
-            {reloading ? (
-              <ReportSkeleton />
-            ) : (
-              <BlockStack gap="400">
-                <ChatReturnCard report={report} locale={locale} />
-                <KpiCards report={report} locale={locale} />
-                <Card>
-                  <ChatLinesNote report={report} locale={locale} />
-                </Card>
-                <HeadedCard heading="Led and assisted revenue per day">
-                  <TrendChart daily={report.daily} currency={report.currency} locale={locale} />
-                </HeadedCard>
-                <ExcludedNote report={report} />
-                <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
-                  <HeadedCard heading="Top products by attributed revenue">
-                    <TopProducts report={report} locale={locale} />
-                  </HeadedCard>
-                  <HeadedCard heading="Topics before a purchase">
-                    {report.topTopics.length === 0 ? (
-                      <Text as="p" tone="subdued">
-                        No topics recorded in conversations that led to an order.
-                      </Text>
-                    ) : (
-                      <List type="number">
-                        {report.topTopics.map((topic) => (
-                          <List.Item key={topic.topic}>
-                            {topic.topic} — {topic.orders} order{topic.orders === 1 ? "" : "s"}
-                          </List.Item>
-                        ))}
-                      </List>
-                    )}
-                  </HeadedCard>
-                </InlineGrid>
-                <HeadedCard heading="How attributed orders were matched">
-                  <MatchedPaths report={report} locale={locale} />
-                </HeadedCard>
-                {variants.variants.some((row) => row.variant !== null) ? (
-                  <HeadedCard heading="Revenue by chat variant">
-                    <Variants variants={variants} locale={locale} />
-                  </HeadedCard>
-                ) : null}
-                <Card>
-                  <BlockStack gap="200">
-                    <InlineStack align="space-between">
-                      <Text as="h2" variant="headingMd">
-                        Recent attributed orders
-                      </Text>
-                      <Link to={`/app/orders?${apiQuery}`}>All orders in this period</Link>
-                    </InlineStack>
-                    <RecentOrders report={report} locale={locale} />
-                  </BlockStack>
-                </Card>
-                <Box paddingBlockEnd="400" />
-              </BlockStack>
-            )}
+            <ReloadingReport reloading={reloading}>
+              <InsightsBody report={report} variants={variants} locale={locale} apiQuery={apiQuery} />
+            </ReloadingReport>
           </Layout.Section>
         </Layout>
       </Page>
@@ -543,5 +664,5 @@ export default function Insights() {
 }
 
 export function ErrorBoundary() {
-  return <ReportErrorBoundary title="Insights" resetTo="/app" />;
+  return <ReportErrorBoundary titleKey="nav.insights" resetTo="/app" />;
 }

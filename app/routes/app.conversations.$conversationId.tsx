@@ -4,14 +4,16 @@ import { Badge, BlockStack, Card, InlineStack, Layout, Page, Text } from "@shopi
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
 import { findConversationTimeline, type TimelineItem } from "../domain/reports/conversations-report.server";
-import { CLASS_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
-import { formatCurrency, formatDateTime } from "../lib/format";
+import { formatCount, formatCurrency, formatDateTime } from "../lib/format";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Conversation");
+export const meta = pageTitle("titles.conversation");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -22,86 +24,113 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     shop: {
       currency: shop.currency,
       timezone: shop.timezone,
-      locale: shop.locale,
       storeTranscripts: shop.storeTranscripts,
     },
   };
 };
 
-const CART_VERB: Record<string, string> = {
-  ITEM_ADDED: "Added",
-  QUANTITY_INCREASED: "Increased by",
-  QUANTITY_DECREASED: "Decreased by",
-  ITEM_REMOVED: "Removed",
-};
+const CART_VERB = {
+  ITEM_ADDED: "conversationDetail.cart.ITEM_ADDED",
+  QUANTITY_INCREASED: "conversationDetail.cart.QUANTITY_INCREASED",
+  QUANTITY_DECREASED: "conversationDetail.cart.QUANTITY_DECREASED",
+  ITEM_REMOVED: "conversationDetail.cart.ITEM_REMOVED",
+} as const;
 
 function timelineText(
   item: TimelineItem,
   currency: string,
   locale: string,
+  t: TFunction,
 ): { title: string; detail?: string; badge?: { text: string; tone?: "success" | "info" | "attention" } } {
   switch (item.kind) {
     case "touch":
       if (item.role === "shopper")
         return {
-          title: "Shopper asked",
-          detail: [item.topic && `Topic: ${item.topic}`, item.text].filter(Boolean).join(" · ") || undefined,
+          title: t("conversationDetail.shopperAsked"),
+          detail:
+            [item.topic && t("conversationDetail.topic", { topic: item.topic }), item.text]
+              .filter(Boolean)
+              .join(" · ") || undefined,
         };
       return {
-        title: "Assistant answered",
+        title: t("conversationDetail.assistantAnswered"),
         detail:
           [
-            item.productIds.length
-              ? `Recommended ${item.productIds.length} product${item.productIds.length === 1 ? "" : "s"}`
-              : null,
+            item.productIds.length ? t("conversationDetail.recommended", { count: item.productIds.length }) : null,
             item.text,
           ]
             .filter(Boolean)
             .join(" · ") || undefined,
         badge: item.qualifying
-          ? { text: "Qualifying answer", tone: "success" }
-          : { text: item.answerFound === false ? "No answer found" : "Not qualifying" },
+          ? { text: t("conversationDetail.qualifyingAnswer"), tone: "success" }
+          : {
+              text:
+                item.answerFound === false
+                  ? t("conversationDetail.noAnswerFound")
+                  : t("conversationDetail.notQualifying"),
+            },
       };
-    case "cart":
+    case "cart": {
+      const verb = item.type in CART_VERB ? t(CART_VERB[item.type as keyof typeof CART_VERB]) : item.type;
       return {
-        title: `${CART_VERB[item.type] ?? item.type} ${item.quantity} × ${item.productName ?? item.productId}`,
+        title: `${verb} ${formatCount(item.quantity, locale)} × ${item.productName ?? item.productId}`,
         // Which way the shopper went: the chat's own product card, or the shop's Add to cart or cart in a cart the
         // embed had stamped with this conversation.
-        detail: `${formatCurrency(item.unitValue, item.currency, locale)} each · ${item.fromChat ? "from the chat's product card" : "from the shop's own cart, stamped with this chat"}`,
+        detail: t(item.fromChat ? "conversationDetail.eachFromChat" : "conversationDetail.eachFromShop", {
+          price: formatCurrency(item.unitValue, item.currency, locale),
+        }),
       };
+    }
     case "link_shared":
-      return { title: "Shared a link", detail: item.url };
+      return { title: t("conversationDetail.sharedLink"), detail: item.url };
     case "link_click":
       return {
-        title: "Link opened",
-        detail: item.otherVisitor ? "by another visitor (another device or person)" : "by the visitor who chatted",
-        badge: { text: "Link", tone: "info" },
+        title: t("conversationDetail.linkOpened"),
+        detail: item.otherVisitor ? t("conversationDetail.byOtherVisitor") : t("conversationDetail.bySameVisitor"),
+        badge: { text: t("conversationDetail.link"), tone: "info" },
       };
-    case "order":
+    case "order": {
+      const label = t(`labels.class.${item.class}`);
       return {
-        title: `Order ${item.name ?? item.orderId} · ${formatCurrency(item.netRevenue, currency, locale)}`,
+        title: t("conversationDetail.order", {
+          name: item.name ?? item.orderId,
+          amount: formatCurrency(item.netRevenue, currency, locale),
+        }),
         detail:
           item.minutesFromLastTouch !== null
-            ? `${item.minutesFromLastTouch} minutes after the last qualifying answer`
+            ? t("conversationDetail.minutesAfter", { count: item.minutesFromLastTouch })
             : undefined,
         badge: {
-          text: item.excluded ? `${CLASS_LABEL[item.class]} (excluded from totals)` : CLASS_LABEL[item.class],
+          text: item.excluded ? t("conversationDetail.excluded", { label }) : label,
           tone: item.excluded ? "attention" : item.class === "LED" ? "success" : "info",
         },
       };
+    }
   }
 }
 
 export default function ConversationDetail() {
   const { conversation, shop } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
+  const title = t("titles.conversationNamed", { id: conversation.externalId });
   return (
     <>
-      <AppTitleBar title={`Conversation ${conversation.externalId}`} />
+      <AppTitleBar title={title} />
       <Page
-        title={`Conversation ${conversation.externalId}`}
-        subtitle={`${SURFACE_LABEL[conversation.surface]} · started ${formatDateTime(conversation.startedAt, shop.timezone, shop.locale)}`}
-        titleMetadata={conversation.qualified ? <Badge tone="success">Qualified</Badge> : <Badge>Not qualified</Badge>}
-        backAction={{ content: "Conversations", url: "/app/conversations" }}
+        title={title}
+        subtitle={t("conversationDetail.subtitle", {
+          surface: t(`labels.surface.${conversation.surface}`),
+          started: formatDateTime(conversation.startedAt, shop.timezone, locale),
+        })}
+        titleMetadata={
+          conversation.qualified ? (
+            <Badge tone="success">{t("conversations.qualified")}</Badge>
+          ) : (
+            <Badge>{t("conversations.notQualified")}</Badge>
+          )
+        }
+        backAction={{ content: t("nav.conversations"), url: "/app/conversations" }}
       >
         <Layout>
           <Layout.Section>
@@ -109,18 +138,16 @@ export default function ConversationDetail() {
               <BlockStack gap="400">
                 <InlineStack align="space-between">
                   <Text as="h2" variant="headingMd">
-                    Timeline
+                    {t("conversationDetail.timeline")}
                   </Text>
                   <Text as="p">
-                    Revenue credited:{" "}
-                    <b data-revenue-credited>
-                      {formatCurrency(conversation.revenueCredited, shop.currency, shop.locale)}
-                    </b>
+                    {t("conversationDetail.revenueCredited")}{" "}
+                    <b data-revenue-credited>{formatCurrency(conversation.revenueCredited, shop.currency, locale)}</b>
                   </Text>
                 </InlineStack>
                 <ol style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: 12 }}>
                   {conversation.timeline.map((item, index) => {
-                    const text = timelineText(item, shop.currency, shop.locale);
+                    const text = timelineText(item, shop.currency, locale, t);
                     return (
                       <li
                         key={index}
@@ -129,7 +156,7 @@ export default function ConversationDetail() {
                       >
                         <InlineStack gap="200" blockAlign="center">
                           <Text as="span" tone="subdued" variant="bodySm">
-                            {formatDateTime(item.at, shop.timezone, shop.locale)}
+                            {formatDateTime(item.at, shop.timezone, locale)}
                           </Text>
                           <Text as="span" fontWeight="semibold">
                             {item.kind === "order" ? (
@@ -151,7 +178,7 @@ export default function ConversationDetail() {
                 </ol>
                 {!shop.storeTranscripts ? (
                   <Text as="p" tone="subdued" variant="bodySm">
-                    Chat text is not stored (Settings → store transcripts is off); topics and answer outcomes are.
+                    {t("conversationDetail.noTranscripts")}
                   </Text>
                 ) : null}
               </BlockStack>
@@ -164,5 +191,5 @@ export default function ConversationDetail() {
 }
 
 export function ErrorBoundary() {
-  return <ReportErrorBoundary title="Conversation" resetTo="/app/conversations" />;
+  return <ReportErrorBoundary titleKey="titles.conversation" resetTo="/app/conversations" />;
 }

@@ -18,7 +18,7 @@ import {
 import { useEffect, useState } from "react";
 import { NumericCell, StackedRowCell } from "../components/IndexTableCells";
 import { ReportPagination } from "../components/ReportPagination";
-import { ReportErrorBoundary, ReportSkeleton, useReportReloading } from "../components/ReportStates";
+import { ReloadingReport, ReportErrorBoundary, useReportReloading } from "../components/ReportStates";
 import { ReportFilters } from "../components/ReportFilters";
 import { prisma } from "../db.server";
 import {
@@ -26,13 +26,14 @@ import {
   listConversations,
   type ConversationSearch,
 } from "../domain/reports/conversations-report.server";
-import { SURFACE_LABEL } from "../domain/reports/order-labels";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
-import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
+import { formatCount, formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Conversations");
+export const meta = pageTitle("nav.conversations");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -60,13 +61,14 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       variant: query.variant ?? null,
       timezone: query.range.timezone,
     },
-    shop: { currency: shop.currency, locale: shop.locale, requireAnswerFound: shop.requireAnswerFound },
+    shop: { currency: shop.currency, requireAnswerFound: shop.requireAnswerFound },
   };
 };
 
 /** Search by id and "credited or not", kept in the URL like the report filters. */
 function ConversationSearchBar({ search }: { search: ConversationSearch }) {
   const [params, setParams] = useSearchParams();
+  const { t } = useTranslation();
   const [id, setId] = useState(search.id ?? "");
   useEffect(() => setId(search.id ?? ""), [search.id]);
   const update = (changes: Record<string, string>) => {
@@ -79,24 +81,24 @@ function ConversationSearchBar({ search }: { search: ConversationSearch }) {
     <InlineStack gap="300" blockAlign="end" wrap>
       <div style={{ minWidth: 260 }}>
         <TextField
-          label="Conversation id"
+          label={t("conversations.searchLabel")}
           autoComplete="off"
           value={id}
           onChange={setId}
-          placeholder="Starts with…"
-          helpText={search.id ? "Searched across all dates" : undefined}
-          connectedRight={<Button onClick={() => update({ q: id.trim() })}>Search</Button>}
+          placeholder={t("conversations.searchPlaceholder")}
+          helpText={search.id ? t("conversations.searchedAllDates") : undefined}
+          connectedRight={<Button onClick={() => update({ q: id.trim() })}>{t("conversations.search")}</Button>}
           clearButton
           onClearButtonClick={() => update({ q: "" })}
         />
       </div>
       <div style={{ minWidth: 200 }}>
         <Select
-          label="Orders credited"
+          label={t("conversations.credited")}
           options={[
-            { value: "", label: "Any" },
-            { value: "yes", label: "With credited orders" },
-            { value: "no", label: "Without credited orders" },
+            { value: "", label: t("conversations.creditedAny") },
+            { value: "yes", label: t("conversations.creditedYes") },
+            { value: "no", label: t("conversations.creditedNo") },
           ]}
           value={search.credited ?? ""}
           onChange={(value) => update({ credited: value })}
@@ -108,14 +110,19 @@ function ConversationSearchBar({ search }: { search: ConversationSearch }) {
 
 export default function Conversations() {
   const { conversations, variants, search, query, shop } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
   const reloading = useReportReloading();
   const { smDown } = useBreakpoints();
   return (
     <>
-      <AppTitleBar title="Conversations" />
+      <AppTitleBar title={t("nav.conversations")} />
       <Page
-        title="Conversations"
-        subtitle={`Started ${formatDayRange(query.from, query.to, shop.locale)} · ${conversations.total} conversation${conversations.total === 1 ? "" : "s"}`}
+        title={t("nav.conversations")}
+        subtitle={t("conversations.subtitle", {
+          range: formatDayRange(query.from, query.to, locale),
+          conversations: t("common.conversations", { count: conversations.total }),
+        })}
       >
         <Layout>
           <Layout.Section>
@@ -128,87 +135,91 @@ export default function Conversations() {
           </Layout.Section>
           <Layout.Section>
             <Card padding="0">
-              {reloading ? (
-                <ReportSkeleton cards={1} />
-              ) : conversations.rows.length === 0 ? (
-                search.id || search.credited || query.variant ? (
-                  <EmptyState heading="No conversation matches" image="">
-                    <p>Try another id, clear the filters, or a longer period.</p>
-                  </EmptyState>
+              <ReloadingReport reloading={reloading}>
+                {conversations.rows.length === 0 ? (
+                  search.id || search.credited || query.variant ? (
+                    <EmptyState heading={t("conversations.noMatchHeading")} image="">
+                      <p>{t("conversations.noMatchBody")}</p>
+                    </EmptyState>
+                  ) : (
+                    <EmptyState heading={t("conversations.noneHeading")} image="">
+                      <p>{t("conversations.noneBody")}</p>
+                    </EmptyState>
+                  )
                 ) : (
-                  <EmptyState heading="No conversations in this period" image="">
-                    <p>
-                      Conversations appear once the storefront embed reports chats. Check Setup if you expected some.
-                    </p>
-                  </EmptyState>
-                )
-              ) : (
-                <BlockStack gap="200">
-                  {/* On a phone each conversation is one stacked row, so its credited revenue stays on screen. */}
-                  <IndexTable
-                    condensed={smDown}
-                    resourceName={{ singular: "conversation", plural: "conversations" }}
-                    itemCount={conversations.rows.length}
-                    selectable={false}
-                    headings={[
-                      { title: "Conversation" },
-                      { title: "Started" },
-                      { title: "Surface · variant" },
-                      { title: "Qualified" },
-                      { title: "Touches", alignment: "end" },
-                      { title: "Cart events", alignment: "end" },
-                      { title: "Orders credited", alignment: "end" },
-                      { title: "Revenue credited", alignment: "end" },
-                    ]}
-                  >
-                    {conversations.rows.map((row, index) => {
-                      const link = <Link to={`/app/conversations/${row.id}`}>{row.externalId}</Link>;
-                      const started = formatDateTime(row.startedAt, query.timezone, shop.locale);
-                      const source = row.variant
-                        ? `${SURFACE_LABEL[row.surface]} · ${row.variant}`
-                        : SURFACE_LABEL[row.surface];
-                      const qualified = row.qualified ? (
-                        <Badge tone="success">Qualified</Badge>
-                      ) : (
-                        <Badge>Not qualified</Badge>
-                      );
-                      const revenue = formatCurrency(row.revenueCredited, shop.currency, shop.locale);
-                      return (
-                        <IndexTable.Row id={row.id} key={row.id} position={index}>
-                          {smDown ? (
-                            <StackedRowCell
-                              title={link}
-                              amount={revenue}
-                              detail={`${started} · ${source} · ${row.ordersCredited} orders credited`}
-                            >
-                              {qualified}
-                            </StackedRowCell>
-                          ) : (
-                            <>
-                              <IndexTable.Cell>{link}</IndexTable.Cell>
-                              <IndexTable.Cell>{started}</IndexTable.Cell>
-                              <IndexTable.Cell>{source}</IndexTable.Cell>
-                              <IndexTable.Cell>{qualified}</IndexTable.Cell>
-                              <NumericCell>{row.touches}</NumericCell>
-                              <NumericCell>{row.cartEvents}</NumericCell>
-                              <NumericCell>{row.ordersCredited}</NumericCell>
-                              <NumericCell>{revenue}</NumericCell>
-                            </>
-                          )}
-                        </IndexTable.Row>
-                      );
-                    })}
-                  </IndexTable>
-                  <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
-                  <Text as="p" tone="subdued" alignment="center" variant="bodySm">
-                    {shop.requireAnswerFound
-                      ? "A conversation qualifies once an assistant answer found what the shopper asked for."
-                      : "A conversation qualifies once the assistant answered."}{" "}
-                    Revenue credited counts verified, non-excluded orders, net of refunds.
-                  </Text>
-                  <div style={{ height: 8 }} />
-                </BlockStack>
-              )}
+                  <BlockStack gap="200">
+                    {/* On a phone each conversation is one stacked row, so its credited revenue stays on screen. */}
+                    <IndexTable
+                      condensed={smDown}
+                      resourceName={{
+                        singular: t("conversations.resourceOne"),
+                        plural: t("conversations.resourceOther"),
+                      }}
+                      itemCount={conversations.rows.length}
+                      selectable={false}
+                      headings={[
+                        { title: t("conversations.columns.conversation") },
+                        { title: t("conversations.columns.started") },
+                        { title: t("conversations.columns.surface") },
+                        { title: t("conversations.columns.qualified") },
+                        { title: t("conversations.columns.touches"), alignment: "end" },
+                        { title: t("conversations.columns.cartEvents"), alignment: "end" },
+                        { title: t("conversations.columns.ordersCredited"), alignment: "end" },
+                        { title: t("conversations.columns.revenueCredited"), alignment: "end" },
+                      ]}
+                    >
+                      {conversations.rows.map((row, index) => {
+                        const link = <Link to={`/app/conversations/${row.id}`}>{row.externalId}</Link>;
+                        const started = formatDateTime(row.startedAt, query.timezone, locale);
+                        const surface = t(`labels.surface.${row.surface}`);
+                        const source = row.variant ? `${surface} · ${row.variant}` : surface;
+                        const qualified = row.qualified ? (
+                          <Badge tone="success">{t("conversations.qualified")}</Badge>
+                        ) : (
+                          <Badge>{t("conversations.notQualified")}</Badge>
+                        );
+                        const revenue = formatCurrency(row.revenueCredited, shop.currency, locale);
+                        return (
+                          <IndexTable.Row id={row.id} key={row.id} position={index}>
+                            {smDown ? (
+                              <StackedRowCell
+                                title={link}
+                                amount={revenue}
+                                detail={t("conversations.stackedDetail", {
+                                  started,
+                                  source,
+                                  count: row.ordersCredited,
+                                })}
+                              >
+                                {qualified}
+                              </StackedRowCell>
+                            ) : (
+                              <>
+                                <IndexTable.Cell>{link}</IndexTable.Cell>
+                                <IndexTable.Cell>{started}</IndexTable.Cell>
+                                <IndexTable.Cell>{source}</IndexTable.Cell>
+                                <IndexTable.Cell>{qualified}</IndexTable.Cell>
+                                <NumericCell>{formatCount(row.touches, locale)}</NumericCell>
+                                <NumericCell>{formatCount(row.cartEvents, locale)}</NumericCell>
+                                <NumericCell>{formatCount(row.ordersCredited, locale)}</NumericCell>
+                                <NumericCell>{revenue}</NumericCell>
+                              </>
+                            )}
+                          </IndexTable.Row>
+                        );
+                      })}
+                    </IndexTable>
+                    <ReportPagination page={conversations.page} pageCount={conversations.pageCount} />
+                    <Text as="p" tone="subdued" alignment="center" variant="bodySm">
+                      {shop.requireAnswerFound
+                        ? t("conversations.qualifiesFound")
+                        : t("conversations.qualifiesAnswered")}{" "}
+                      {t("conversations.revenueNote")}
+                    </Text>
+                    <div style={{ height: 8 }} />
+                  </BlockStack>
+                )}
+              </ReloadingReport>
             </Card>
           </Layout.Section>
         </Layout>
@@ -218,5 +229,5 @@ export default function Conversations() {
 }
 
 export function ErrorBoundary() {
-  return <ReportErrorBoundary title="Conversations" resetTo="/app/conversations" />;
+  return <ReportErrorBoundary titleKey="nav.conversations" resetTo="/app/conversations" />;
 }

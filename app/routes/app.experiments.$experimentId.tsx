@@ -13,7 +13,9 @@ import {
   publishRunningExperiment,
   startExperiment,
 } from "../domain/experiments/experiments.server";
-import { liftSentence, METRIC_LABEL, verdictText } from "../domain/experiments/verdict-text";
+import { liftSentence, verdictText } from "../domain/experiments/verdict-text";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { authenticatedAdmin } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
@@ -22,7 +24,7 @@ import { STATUS_BADGE } from "./app.experiments._index";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Experiment");
+export const meta = pageTitle("titles.experiment");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await authenticatedAdmin(request);
@@ -31,11 +33,13 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return {
     report: await loadExperimentReport(prisma, shop, experiment),
     publish: { at: experiment.publishedAt?.toISOString() ?? null, error: experiment.publishError },
-    shop: { currency: shop.currency, timezone: shop.timezone, locale: shop.locale },
+    shop: { currency: shop.currency, timezone: shop.timezone },
   };
 };
 
-type ActionResult = { ok: boolean; message: string };
+/** `message` is for API readers and logs; the page shows `outcome` in the admin's language. */
+type Outcome = "start" | "end" | "publish" | "notPublished" | "refused";
+type ActionResult = { ok: boolean; outcome: Outcome; message: string; reason?: string };
 
 /** Start, end, delete a draft, or tell the storefront again: each changes the experiment, then the metafield. */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -49,26 +53,41 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     else if (intent === "delete") {
       await deleteDraft(prisma, shop.id, id);
       return redirect("/app/experiments");
-    } else if (intent !== "publish")
-      return jsonResponse({ ok: false, message: "intent must be start, end, delete or publish" }, { status: 400 });
+    } else if (intent !== "publish") {
+      const message = "intent must be start, end, delete or publish";
+      return jsonResponse({ ok: false, outcome: "refused", message, reason: message } satisfies ActionResult, {
+        status: 400,
+      });
+    }
   } catch (error) {
     if (!(error instanceof ExperimentStateError)) throw error;
-    return jsonResponse({ ok: false, message: error.message } satisfies ActionResult, { status: 409 });
+    return jsonResponse(
+      { ok: false, outcome: "refused", message: error.message, reason: error.message } satisfies ActionResult,
+      { status: 409 },
+    );
   }
   const published = await publish();
-  const done: Record<string, string> = {
+  const done = {
     start: "Started: the storefront assigns visitors from now on.",
     end: "Ended: the storefront stopped assigning visitors.",
     publish: "The storefront has the experiment as it stands.",
-  };
-  return jsonResponse({
-    ok: published.ok,
-    message: published.ok ? done[intent] : `Saved, but the storefront could not be told: ${published.reason}`,
-  } satisfies ActionResult);
+  } as const;
+  const outcome = intent as keyof typeof done;
+  return jsonResponse(
+    published.ok
+      ? ({ ok: true, outcome, message: done[outcome] } satisfies ActionResult)
+      : ({
+          ok: false,
+          outcome: "notPublished",
+          message: `Saved, but the storefront could not be told: ${published.reason}`,
+          reason: published.reason,
+        } satisfies ActionResult),
+  );
 };
 
 /** The cumulative lift of the primary metric, day by day, with its always-valid band. Drawn after hydration. */
 function LiftChart({ report, locale }: { report: ExperimentReport; locale: string }) {
+  const { t } = useTranslation();
   const nameOf = (key: string) => report.arms.find((arm) => arm.key === key)?.name ?? key;
   const lines = report.comparisons.flatMap((comparison) => {
     const points = report.chart.map((point) => ({
@@ -84,9 +103,9 @@ function LiftChart({ report, locale }: { report: ExperimentReport; locale: strin
       }),
     });
     return [
-      line(`${nameOf(comparison.arm)} lift`, (point) => point.estimate),
-      line(`${nameOf(comparison.arm)} low`, (point) => point.alwaysValid?.[0]),
-      line(`${nameOf(comparison.arm)} high`, (point) => point.alwaysValid?.[1]),
+      line(t("experimentDetail.chartLift", { arm: nameOf(comparison.arm) }), (point) => point.estimate),
+      line(t("experimentDetail.chartLow", { arm: nameOf(comparison.arm) }), (point) => point.alwaysValid?.[0]),
+      line(t("experimentDetail.chartHigh", { arm: nameOf(comparison.arm) }), (point) => point.alwaysValid?.[1]),
     ];
   });
   return (
@@ -107,9 +126,16 @@ export default function ExperimentPage() {
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const { experiment } = report;
-  const money = (amount: string | null) => formatCurrency(amount, shop.currency, shop.locale);
-  const percent = (value: number | null) => (value === null ? "—" : formatPercent(value, shop.locale));
-  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : "—");
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
+  const money = (amount: string | null) => formatCurrency(amount, shop.currency, locale);
+  const percent = (value: number | null) => (value === null ? "—" : formatPercent(value, locale));
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, locale) : "—");
+  const range = (interval: readonly [number, number] | null) =>
+    interval
+      ? t("experimentDetail.range", { low: formatChange(interval[0], locale), high: formatChange(interval[1], locale) })
+      : "—";
+  const metric = t(`experiments.metric.${experiment.primaryMetric}`);
   const nameOf = (key: string) => report.arms.find((arm) => arm.key === key)?.name ?? key;
   const control = nameOf(report.control);
   const intent = (value: string, label: string, tone?: "critical") => (
@@ -124,37 +150,46 @@ export default function ExperimentPage() {
     <>
       <AppTitleBar title={experiment.name} />
       <Page
-        backAction={{ content: "Experiments", url: "/app/experiments" }}
+        backAction={{ content: t("nav.experiments"), url: "/app/experiments" }}
         title={experiment.name}
         titleMetadata={
-          <Badge tone={STATUS_BADGE[experiment.status].tone}>{STATUS_BADGE[experiment.status].label}</Badge>
+          <Badge tone={STATUS_BADGE[experiment.status].tone}>{t(STATUS_BADGE[experiment.status].label)}</Badge>
         }
-        subtitle={`Started ${when(experiment.startedAt)} · ${experiment.endedAt ? `ended ${when(experiment.endedAt)}` : experiment.plannedEndAt ? `planned end ${when(experiment.plannedEndAt)}` : "no planned end"} · primary metric: ${METRIC_LABEL[experiment.primaryMetric]}`}
+        subtitle={t("experimentDetail.subtitle", {
+          started: when(experiment.startedAt),
+          end: experiment.endedAt
+            ? t("experimentDetail.ended", { when: when(experiment.endedAt) })
+            : experiment.plannedEndAt
+              ? t("experimentDetail.plannedEnd", { when: when(experiment.plannedEndAt) })
+              : t("experimentDetail.noPlannedEnd"),
+          metric,
+        })}
       >
         <Layout>
           <Layout.Section>
             <BlockStack gap="400">
-              {result ? <Banner tone={result.ok ? "success" : "critical"} title={result.message} /> : null}
+              {result ? (
+                <Banner
+                  tone={result.ok ? "success" : "critical"}
+                  title={t(`experimentDetail.outcome.${result.outcome}`, { reason: result.reason ?? "" })}
+                />
+              ) : null}
               {publish.error && experiment.status === "RUNNING" ? (
-                <Banner tone="warning" title="The storefront may not be assigning visitors">
-                  <p>Shopify did not take the experiment: {publish.error}</p>
+                <Banner tone="warning" title={t("experimentDetail.notAssigning")}>
+                  <p>{t("experimentDetail.notTaken", { error: publish.error })}</p>
                 </Banner>
               ) : null}
               {report.sampleRatio?.mismatch ? (
-                <Banner tone="critical" title="Sample-ratio mismatch">
-                  <p>
-                    The arms' shares of visitors do not match their weights (p ={" "}
-                    {report.sampleRatio.pValue.toExponential(1)}
-                    ). Some visitors are being lost or misassigned, so the lift below is not proof.
-                  </p>
+                <Banner tone="critical" title={t("experimentDetail.srmTitle")}>
+                  <p>{t("experimentDetail.srmBody", { p: report.sampleRatio.pValue.toExponential(1) })}</p>
                 </Banner>
               ) : null}
               <InlineStack gap="200">
-                {experiment.status === "DRAFT" ? intent("start", "Start experiment") : null}
-                {experiment.status === "DRAFT" ? intent("delete", "Delete draft", "critical") : null}
-                {experiment.status === "RUNNING" ? intent("end", "End experiment", "critical") : null}
+                {experiment.status === "DRAFT" ? intent("start", t("experimentDetail.start")) : null}
+                {experiment.status === "DRAFT" ? intent("delete", t("experimentDetail.delete"), "critical") : null}
+                {experiment.status === "RUNNING" ? intent("end", t("experimentDetail.end"), "critical") : null}
                 {experiment.status === "RUNNING" && publish.error
-                  ? intent("publish", "Tell the storefront again")
+                  ? intent("publish", t("experimentDetail.publishAgain"))
                   : null}
               </InlineStack>
               {report.comparisons.map((comparison) => {
@@ -163,33 +198,40 @@ export default function ExperimentPage() {
                   <Card key={comparison.arm}>
                     <BlockStack gap="200">
                       <Text as="h2" variant="headingMd">
-                        {nameOf(comparison.arm)} against {control}
+                        {t("experimentDetail.against", { arm: nameOf(comparison.arm), control })}
                       </Text>
                       <div data-verdict={comparison.verdict}>
                         <Text as="p" variant="headingLg">
-                          {liftSentence(experiment.primaryMetric, primary.relative, shop.locale)}
+                          {liftSentence(experiment.primaryMetric, primary.relative, locale, t)}
                         </Text>
                       </div>
-                      <Text as="p">{verdictText(comparison.verdict, nameOf(comparison.arm), control)}</Text>
+                      <Text as="p">{verdictText(comparison.verdict, nameOf(comparison.arm), control, t)}</Text>
                       <Text as="p" tone="subdued">
-                        Incremental net revenue among {nameOf(comparison.arm)}'s visitors:{" "}
-                        {money(comparison.incrementalRevenue.estimate)}
                         {comparison.incrementalRevenue.alwaysValid
-                          ? ` (95 % CI ${money(comparison.incrementalRevenue.alwaysValid[0])} to ${money(comparison.incrementalRevenue.alwaysValid[1])})`
-                          : ""}
+                          ? t("experimentDetail.incrementalInterval", {
+                              arm: nameOf(comparison.arm),
+                              amount: money(comparison.incrementalRevenue.estimate),
+                              low: money(comparison.incrementalRevenue.alwaysValid[0]),
+                              high: money(comparison.incrementalRevenue.alwaysValid[1]),
+                            })
+                          : t("experimentDetail.incremental", {
+                              arm: nameOf(comparison.arm),
+                              amount: money(comparison.incrementalRevenue.estimate),
+                            })}
                       </Text>
                       <DataTable
                         columnContentTypes={["text", "text", "text", "text"]}
-                        headings={["Metric", "Lift", "95 % CI, any look", "95 % CI, read once at the planned end"]}
+                        headings={[
+                          t("experimentDetail.metric"),
+                          t("experimentDetail.liftColumn"),
+                          t("experimentDetail.anyLook"),
+                          t("experimentDetail.readOnce"),
+                        ]}
                         rows={comparison.lifts.map((lift) => [
-                          METRIC_LABEL[lift.metric],
-                          formatChange(lift.relative.estimate, shop.locale),
-                          lift.relative.alwaysValid
-                            ? `${formatChange(lift.relative.alwaysValid[0], shop.locale)} to ${formatChange(lift.relative.alwaysValid[1], shop.locale)}`
-                            : "—",
-                          lift.relative.interval
-                            ? `${formatChange(lift.relative.interval[0], shop.locale)} to ${formatChange(lift.relative.interval[1], shop.locale)}`
-                            : "—",
+                          t(`experiments.metric.${lift.metric}`),
+                          formatChange(lift.relative.estimate, locale),
+                          range(lift.relative.alwaysValid),
+                          range(lift.relative.interval),
                         ])}
                       />
                     </BlockStack>
@@ -199,7 +241,7 @@ export default function ExperimentPage() {
               <Card>
                 <BlockStack gap="200">
                   <Text as="h2" variant="headingMd">
-                    Arms
+                    {t("experimentDetail.arms")}
                   </Text>
                   <div data-arms-table>
                     <DataTable
@@ -216,36 +258,36 @@ export default function ExperimentPage() {
                         "numeric",
                       ]}
                       headings={[
-                        "Arm",
-                        "Visitors",
-                        "Share (weight)",
-                        "Orders",
-                        "Net revenue",
-                        "Per visitor",
-                        "Conversion",
-                        "AOV",
-                        "Attributed",
-                        "Orders not tied",
+                        t("experimentDetail.columns.arm"),
+                        t("experimentDetail.columns.visitors"),
+                        t("experimentDetail.columns.share"),
+                        t("experimentDetail.columns.orders"),
+                        t("experimentDetail.columns.netRevenue"),
+                        t("experimentDetail.columns.perVisitor"),
+                        t("experimentDetail.columns.conversion"),
+                        t("experimentDetail.columns.aov"),
+                        t("experimentDetail.columns.attributed"),
+                        t("experimentDetail.columns.untied"),
                       ]}
                       rows={report.arms.map((arm) => [
-                        `${arm.name}${arm.showChat || /no chat/i.test(arm.name) ? "" : " (no chat)"}${arm.variant ? ` · ${arm.variant}` : ""}`,
-                        formatCount(arm.visitors, shop.locale),
+                        `${arm.name}${arm.showChat || /no chat/i.test(arm.name) ? "" : ` ${t("experimentDetail.noChat")}`}${arm.variant ? ` · ${arm.variant}` : ""}`,
+                        formatCount(arm.visitors, locale),
                         `${percent(arm.share)} (${percent(arm.expectedShare)})`,
-                        formatCount(arm.orders, shop.locale),
+                        formatCount(arm.orders, locale),
                         money(arm.netRevenue),
                         money(arm.revenuePerVisitor),
                         percent(arm.conversionRate),
                         money(arm.averageOrderValue),
                         money(arm.attributedRevenue),
-                        formatCount(arm.untiedOrders, shop.locale),
+                        formatCount(arm.untiedOrders, locale),
                       ])}
                     />
                   </div>
                   <Text as="p" tone="subdued">
-                    Visitors are the consenting visitors the storefront assigned; each counts from their first page in
-                    the experiment (intention to treat), with their orders' net revenue after refunds. "Orders not tied"
-                    carry the arm's stamp but name a visitor the app never saw assigned. Orders with no stamp at all:{" "}
-                    {formatCount(report.unstamped.orders, shop.locale)} ({money(report.unstamped.netRevenue)}).
+                    {t("experimentDetail.armsNote", {
+                      orders: formatCount(report.unstamped.orders, locale),
+                      revenue: money(report.unstamped.netRevenue),
+                    })}
                   </Text>
                 </BlockStack>
               </Card>
@@ -253,9 +295,9 @@ export default function ExperimentPage() {
                 <Card>
                   <BlockStack gap="200">
                     <Text as="h2" variant="headingMd">
-                      Cumulative lift in {METRIC_LABEL[experiment.primaryMetric]}
+                      {t("experimentDetail.cumulative", { metric })}
                     </Text>
-                    <LiftChart report={report} locale={shop.locale} />
+                    <LiftChart report={report} locale={locale} />
                   </BlockStack>
                 </Card>
               ) : null}
@@ -267,4 +309,6 @@ export default function ExperimentPage() {
   );
 }
 
-export const ErrorBoundary = ReportErrorBoundary;
+export function ErrorBoundary() {
+  return <ReportErrorBoundary titleKey="titles.experiment" resetTo="/app/experiments" />;
+}

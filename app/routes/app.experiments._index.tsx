@@ -28,7 +28,8 @@ import {
   type ExperimentPlan,
 } from "../domain/experiments/experiment-plan";
 import { createExperiment, listExperiments } from "../domain/experiments/experiments.server";
-import { METRIC_LABEL } from "../domain/experiments/verdict-text";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { METRICS } from "../domain/experiments/statistics";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse, readJsonBody } from "../http/json";
@@ -36,7 +37,7 @@ import { formatDateTime } from "../lib/format";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Experiments");
+export const meta = pageTitle("nav.experiments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -50,7 +51,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       startedAt: experiment.startedAt?.toISOString() ?? null,
       endedAt: experiment.endedAt?.toISOString() ?? null,
     })),
-    shop: { timezone: shop.timezone, locale: shop.locale },
+    shop: { timezone: shop.timezone },
   };
 };
 
@@ -72,9 +73,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export const STATUS_BADGE = {
-  DRAFT: { tone: undefined, label: "Draft" },
-  RUNNING: { tone: "success", label: "Running" },
-  ENDED: { tone: "info", label: "Ended" },
+  DRAFT: { tone: undefined, label: "experiments.status.DRAFT" },
+  RUNNING: { tone: "success", label: "experiments.status.RUNNING" },
+  ENDED: { tone: "info", label: "experiments.status.ENDED" },
 } as const;
 
 type FormArm = { name: string; weight: string; showChat: boolean; variant: string };
@@ -85,6 +86,7 @@ function NewExperiment() {
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const submit = useSubmit();
+  const { t } = useTranslation();
   const [name, setName] = useState("");
   const [primaryMetric, setPrimaryMetric] = useState<string>("revenuePerVisitor");
   const [plannedEnd, setPlannedEnd] = useState("");
@@ -102,34 +104,38 @@ function NewExperiment() {
     <Card>
       <BlockStack gap="400">
         <Text as="h2" variant="headingMd">
-          New experiment
+          {t("experiments.newHeading")}
         </Text>
         <Text as="p" tone="subdued">
-          A holdout hides the chat from a share of visitors, so the difference in revenue per visitor is what the chat
-          causes. A variant test shows every arm the chat, each with its own prompt, model or flow. The first arm is the
-          control every other arm is compared with. Arms and weights are frozen once the experiment starts.
+          {t("experiments.newIntro")}
         </Text>
         {Object.keys(errors).length ? (
-          <Banner tone="critical" title="The experiment was not created">
-            {errors.arms ?? errors.plan ?? "Correct the fields marked below."}
+          <Banner tone="critical" title={t("experiments.notCreated")}>
+            {errors.arms ?? errors.plan ?? t("experiments.correctFields")}
           </Banner>
         ) : null}
         <InlineStack gap="200">
-          <Button onClick={() => setArms(formArms(HOLDOUT_TEMPLATE))}>Holdout template</Button>
-          <Button onClick={() => setArms(formArms(VARIANT_TEMPLATE))}>Variant test template</Button>
+          <Button onClick={() => setArms(formArms(HOLDOUT_TEMPLATE))}>{t("experiments.holdoutTemplate")}</Button>
+          <Button onClick={() => setArms(formArms(VARIANT_TEMPLATE))}>{t("experiments.variantTemplate")}</Button>
         </InlineStack>
         <FormLayout>
           <FormLayout.Group>
-            <TextField label="Name" autoComplete="off" value={name} onChange={setName} error={errors.name} />
+            <TextField
+              label={t("experiments.name")}
+              autoComplete="off"
+              value={name}
+              onChange={setName}
+              error={errors.name}
+            />
             <Select
-              label="Primary metric"
-              options={METRICS.map((metric) => ({ value: metric, label: METRIC_LABEL[metric] }))}
+              label={t("experiments.primaryMetric")}
+              options={METRICS.map((metric) => ({ value: metric, label: t(`experiments.metric.${metric}`) }))}
               value={primaryMetric}
               onChange={setPrimaryMetric}
-              helpText="The verdict rests on this metric; the others are shown beside it."
+              helpText={t("experiments.primaryMetricHelp")}
             />
             <TextField
-              label="Planned end (optional)"
+              label={t("experiments.plannedEnd")}
               type="date"
               autoComplete="off"
               value={plannedEnd}
@@ -140,14 +146,14 @@ function NewExperiment() {
           {arms.map((arm, index) => (
             <FormLayout.Group key={index} condensed>
               <TextField
-                label={index === 0 ? "Arm 1 (control)" : `Arm ${index + 1}`}
+                label={index === 0 ? t("experiments.armControl") : t("experiments.arm", { number: index + 1 })}
                 autoComplete="off"
                 value={arm.name}
                 onChange={(value) => setArm(index, { name: value })}
                 error={errors[`arms.${index}.name`]}
               />
               <TextField
-                label="Weight %"
+                label={t("experiments.weight")}
                 type="number"
                 autoComplete="off"
                 min={1}
@@ -157,22 +163,22 @@ function NewExperiment() {
                 error={errors[`arms.${index}.weight`]}
               />
               <TextField
-                label="Variant (optional)"
+                label={t("experiments.variant")}
                 autoComplete="off"
                 value={arm.variant}
                 onChange={(value) => setArm(index, { variant: value })}
                 error={errors[`arms.${index}.variant`]}
-                helpText="Handed to the chat widget"
+                helpText={t("experiments.variantHelp")}
               />
               <BlockStack gap="100">
                 <Checkbox
-                  label="Show the chat"
+                  label={t("experiments.showChat")}
                   checked={arm.showChat}
                   onChange={(checked) => setArm(index, { showChat: checked })}
                 />
                 {arms.length > 2 ? (
                   <Button variant="plain" tone="critical" onClick={() => setArms(arms.filter((_, i) => i !== index))}>
-                    Remove arm
+                    {t("experiments.removeArm")}
                   </Button>
                 ) : null}
               </BlockStack>
@@ -185,14 +191,14 @@ function NewExperiment() {
               disabled={arms.length >= MAX_ARMS}
               onClick={() => setArms([...arms, { name: "", weight: "0", showChat: true, variant: "" }])}
             >
-              Add arm
+              {t("experiments.addArm")}
             </Button>
             <Text as="span" tone={total === 100 ? "subdued" : "critical"}>
-              Weights add up to {total} %
+              {t("experiments.weightsTotal", { total })}
             </Text>
           </InlineStack>
           <Button variant="primary" onClick={create} loading={navigation.state === "submitting"}>
-            Create draft
+            {t("experiments.createDraft")}
           </Button>
         </InlineStack>
       </BlockStack>
@@ -202,29 +208,31 @@ function NewExperiment() {
 
 export default function Experiments() {
   const { experiments, shop } = useLoaderData<typeof loader>();
-  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : "—");
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, locale) : "—");
   return (
     <>
-      <AppTitleBar title="Experiments" />
-      <Page title="Experiments" subtitle="What the chat causes: holdouts and variant tests, assigned on the storefront">
+      <AppTitleBar title={t("nav.experiments")} />
+      <Page title={t("nav.experiments")} subtitle={t("experiments.subtitle")}>
         <Layout>
           <Layout.Section>
             <Card padding="0">
               {experiments.length === 0 ? (
-                <EmptyState heading="No experiments yet" image="">
-                  <p>Create one below. One experiment runs at a time.</p>
+                <EmptyState heading={t("experiments.noneHeading")} image="">
+                  <p>{t("experiments.noneBody")}</p>
                 </EmptyState>
               ) : (
                 <IndexTable
-                  resourceName={{ singular: "experiment", plural: "experiments" }}
+                  resourceName={{ singular: t("experiments.resourceOne"), plural: t("experiments.resourceOther") }}
                   itemCount={experiments.length}
                   selectable={false}
                   headings={[
-                    { title: "Name" },
-                    { title: "Status" },
-                    { title: "Arms" },
-                    { title: "Started" },
-                    { title: "Ended" },
+                    { title: t("experiments.columns.name") },
+                    { title: t("experiments.columns.status") },
+                    { title: t("experiments.columns.arms") },
+                    { title: t("experiments.columns.started") },
+                    { title: t("experiments.columns.ended") },
                   ]}
                 >
                   {experiments.map((experiment, index) => (
@@ -236,7 +244,7 @@ export default function Experiments() {
                       </IndexTable.Cell>
                       <IndexTable.Cell>
                         <Badge tone={STATUS_BADGE[experiment.status].tone}>
-                          {STATUS_BADGE[experiment.status].label}
+                          {t(STATUS_BADGE[experiment.status].label)}
                         </Badge>
                       </IndexTable.Cell>
                       <IndexTable.Cell>{experiment.arms}</IndexTable.Cell>

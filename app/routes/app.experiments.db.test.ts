@@ -87,6 +87,7 @@ describe("experiments", () => {
     expect(started.status).toBe(200);
     expect(await started.json()).toEqual({
       ok: true,
+      outcome: "start",
       message: "Started: the storefront assigns visitors from now on.",
     });
     expect(JSON.parse(store.get("chat_attribution.experiment")!.value)).toEqual({
@@ -126,6 +127,7 @@ describe("experiments", () => {
       const body = await response.json();
       expect(body.ok).toBe(false);
       expect(body.message).toMatch(/^Saved, but the storefront could not be told: Admin API: \[API\] Invalid API key/);
+      expect(body.outcome).toBe("notPublished");
       const stored = await prisma.experiment.findUniqueOrThrow({ where: { id } });
       expect(stored.status).toBe("RUNNING");
       expect(stored.publishError).toMatch(/Invalid API key/);
@@ -133,7 +135,11 @@ describe("experiments", () => {
       setAppMetafieldsApi(adminClient(endpoint, TOKEN));
     }
     const again = await dispatch(postIntent(id, "publish"));
-    expect(await again.json()).toEqual({ ok: true, message: "The storefront has the experiment as it stands." });
+    expect(await again.json()).toEqual({
+      ok: true,
+      outcome: "publish",
+      message: "The storefront has the experiment as it stands.",
+    });
     expect((await prisma.experiment.findUniqueOrThrow({ where: { id } })).publishError).toBeNull();
     expect(JSON.parse(store.get("chat_attribution.experiment")!.value).id).toBe(id);
     await dispatch(postIntent(id, "end"));

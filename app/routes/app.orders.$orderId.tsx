@@ -14,16 +14,17 @@ import {
 } from "@shopify/polaris";
 import { ReportErrorBoundary } from "../components/ReportStates";
 import { prisma } from "../db.server";
-import { CLASS_LABEL, EXCLUSION_LABEL, MATCHED_BY_LABEL, SURFACE_LABEL } from "../domain/reports/order-labels";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { findOrderAttribution } from "../domain/reports/orders-report.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
-import { adminOrderUrl, formatCurrency, formatDateTime } from "../lib/format";
+import { adminOrderUrl, formatCount, formatCurrency, formatDateTime } from "../lib/format";
 import { HeadedCard } from "../components/HeadedCard";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Order");
+export const meta = pageTitle("titles.order");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -31,7 +32,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     ? await findOrderAttribution(prisma, shop.id, params.orderId!)
     : null;
   if (!order) throw jsonResponse({ error: `There is no order ${params.orderId} in this shop` }, { status: 404 });
-  return { order, shop: { domain: shop.domain, timezone: shop.timezone, locale: shop.locale } };
+  return { order, shop: { domain: shop.domain, timezone: shop.timezone } };
 };
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
@@ -47,24 +48,28 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 export default function OrderDetail() {
   const { order, shop } = useLoaderData<typeof loader>();
-  const money = (amount: string | null) => formatCurrency(amount, order.currency, shop.locale);
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
+  const money = (amount: string | null) => formatCurrency(amount, order.currency, locale);
+  const when = (iso: string) => formatDateTime(iso, shop.timezone, locale);
   const attribution = order.attribution;
+  const title = t("titles.orderNamed", { name: order.name ?? order.orderId });
   return (
     <>
-      <AppTitleBar title={`Order ${order.name ?? order.orderId}`} />
+      <AppTitleBar title={title} />
       <Page
-        title={`Order ${order.name ?? order.orderId}`}
-        subtitle={formatDateTime(order.processedAt, shop.timezone, shop.locale)}
+        title={title}
+        subtitle={when(order.processedAt)}
         titleMetadata={
           attribution ? (
             <Badge tone={attribution.class === "UNATTRIBUTED" ? undefined : "success"}>
-              {CLASS_LABEL[attribution.class]}
+              {t(`labels.class.${attribution.class}`)}
             </Badge>
           ) : undefined
         }
-        backAction={{ content: "Orders", url: "/app/orders" }}
+        backAction={{ content: t("nav.orders"), url: "/app/orders" }}
         secondaryActions={[
-          { content: "Open in Shopify admin", url: adminOrderUrl(shop.domain, order.orderId), target: "_top" },
+          { content: t("common.openInShopifyAdmin"), url: adminOrderUrl(shop.domain, order.orderId), target: "_top" },
         ]}
       >
         <Layout>
@@ -72,7 +77,7 @@ export default function OrderDetail() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  Why is this order {attribution ? CLASS_LABEL[attribution.class].toLowerCase() : "not classified"}?
+                  {attribution ? t(`orderDetail.why.${attribution.class}`) : t("orderDetail.whyUnclassified")}
                 </Text>
                 {attribution ? (
                   <List type="number">
@@ -81,19 +86,27 @@ export default function OrderDetail() {
                     ))}
                   </List>
                 ) : (
-                  <Text as="p">The engine has not classified this order yet.</Text>
+                  <Text as="p">{t("orderDetail.notYet")}</Text>
                 )}
                 {attribution ? (
                   <InlineGrid columns={{ xs: 2, md: 4 }} gap="300">
-                    <Fact label="Matched by">
-                      {attribution.matchedBy ? MATCHED_BY_LABEL[attribution.matchedBy] : "—"}
+                    <Fact label={t("orderDetail.matchedBy")}>
+                      {attribution.matchedBy ? t(`labels.matchedBy.${attribution.matchedBy}`) : "—"}
                     </Fact>
-                    <Fact label="Source">{attribution.source ? SURFACE_LABEL[attribution.source] : "—"}</Fact>
-                    <Fact label="Minutes from last qualifying answer">{attribution.minutesFromLastTouch ?? "—"}</Fact>
-                    <Fact label="Excluded">
-                      {attribution.excludedReason ? EXCLUSION_LABEL[attribution.excludedReason] : "No"}
+                    <Fact label={t("orderDetail.source")}>
+                      {attribution.source ? t(`labels.surface.${attribution.source}`) : "—"}
                     </Fact>
-                    <Fact label="Conversation">
+                    <Fact label={t("orderDetail.minutes")}>
+                      {attribution.minutesFromLastTouch === null
+                        ? "—"
+                        : formatCount(attribution.minutesFromLastTouch, locale)}
+                    </Fact>
+                    <Fact label={t("orderDetail.excluded")}>
+                      {attribution.excludedReason
+                        ? t(`labels.exclusion.${attribution.excludedReason}`)
+                        : t("common.no")}
+                    </Fact>
+                    <Fact label={t("orderDetail.conversation")}>
                       {attribution.conversation ? (
                         <Link to={`/app/conversations/${attribution.conversation.id}`}>
                           {attribution.conversation.externalId}
@@ -102,41 +115,46 @@ export default function OrderDetail() {
                         "—"
                       )}
                     </Fact>
-                    <Fact label="Settings version">{attribution.settingsVersion}</Fact>
-                    <Fact label="Computed">{formatDateTime(attribution.computedAt, shop.timezone, shop.locale)}</Fact>
+                    <Fact label={t("orderDetail.settingsVersion")}>{attribution.settingsVersion}</Fact>
+                    <Fact label={t("orderDetail.computed")}>{when(attribution.computedAt)}</Fact>
                   </InlineGrid>
                 ) : null}
               </BlockStack>
             </Card>
           </Layout.Section>
           <Layout.Section variant="oneThird">
-            <HeadedCard heading="Money (shop currency)">
-              <Fact label="Gross">{money(order.grossRevenue)}</Fact>
-              <Fact label="Net after refunds">{money(order.netRevenue)}</Fact>
+            <HeadedCard heading={t("orderDetail.money")}>
+              <Fact label={t("orderDetail.gross")}>{money(order.grossRevenue)}</Fact>
+              <Fact label={t("orderDetail.net")}>{money(order.netRevenue)}</Fact>
               {order.refunds.map((refund) => (
                 <Text as="p" key={refund.refundId} tone="subdued">
-                  Refund {money(refund.amount)} on {formatDateTime(refund.processedAt, shop.timezone, shop.locale)}
+                  {t("orderDetail.refund", { amount: money(refund.amount), when: when(refund.processedAt) })}
                 </Text>
               ))}
               <InlineStack gap="100">
                 {order.verified ? (
-                  <Badge tone="success">Verified by webhook</Badge>
+                  <Badge tone="success">{t("orderDetail.verified")}</Badge>
                 ) : (
-                  <Badge tone="attention">Pixel only, unconfirmed</Badge>
+                  <Badge tone="attention">{t("orderDetail.pixelOnly")}</Badge>
                 )}
-                {order.test ? <Badge>Test</Badge> : null}
-                {order.cancelledAt ? <Badge tone="critical">Cancelled</Badge> : null}
+                {order.test ? <Badge>{t("orderDetail.test")}</Badge> : null}
+                {order.cancelledAt ? <Badge tone="critical">{t("labels.status.CANCELLED")}</Badge> : null}
               </InlineStack>
             </HeadedCard>
           </Layout.Section>
           <Layout.Section>
-            <HeadedCard heading="Line items">
+            <HeadedCard heading={t("orderDetail.lineItems")}>
               <DataTable
                 columnContentTypes={["text", "numeric", "numeric", "text"]}
-                headings={["Item", "Quantity", "Amount after discounts", "Chat session property"]}
+                headings={[
+                  t("orderDetail.item"),
+                  t("orderDetail.quantity"),
+                  t("orderDetail.amount"),
+                  t("orderDetail.sessionProperty"),
+                ]}
                 rows={order.lineItems.map((item) => [
                   item.title,
-                  item.quantity,
+                  formatCount(item.quantity, locale),
                   money(item.amount),
                   item.chatSessionId ?? "—",
                 ])}
@@ -150,5 +168,5 @@ export default function OrderDetail() {
 }
 
 export function ErrorBoundary() {
-  return <ReportErrorBoundary title="Order" resetTo="/app/orders" />;
+  return <ReportErrorBoundary titleKey="titles.order" resetTo="/app/orders" />;
 }

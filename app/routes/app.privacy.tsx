@@ -6,46 +6,47 @@ import { HeadedCard } from "../components/HeadedCard";
 import { prisma } from "../db.server";
 import { listCustomerDataRequests } from "../domain/privacy/customer-privacy.server";
 import { authenticatedShop } from "../http/admin-shop.server";
-import { formatDateTime } from "../lib/format";
+import { formatCount, formatDateTime } from "../lib/format";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Privacy");
+export const meta = pageTitle("nav.privacy");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   return {
     requests: await listCustomerDataRequests(prisma, shop.domain),
-    shop: { timezone: shop.timezone, locale: shop.locale },
+    shop: { timezone: shop.timezone },
   };
 };
 
 export default function Privacy() {
   const { requests, shop } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
   return (
     <>
-      <AppTitleBar title="Privacy" />
-      <Page title="Privacy" subtitle="Customer data requests Shopify forwarded to this app">
+      <AppTitleBar title={t("nav.privacy")} />
+      <Page title={t("nav.privacy")} subtitle={t("privacy.subtitle")}>
         <Layout>
           <Layout.Section>
             <Card padding="0">
               {requests.length === 0 ? (
-                <EmptyState heading="No customer data requests" image="">
-                  <p>
-                    When a customer asks the shop for their data, Shopify tells the app and the data it holds for them
-                    appears here for you to download and send on.
-                  </p>
+                <EmptyState heading={t("privacy.noneHeading")} image="">
+                  <p>{t("privacy.noneBody")}</p>
                 </EmptyState>
               ) : (
                 <IndexTable
-                  resourceName={{ singular: "data request", plural: "data requests" }}
+                  resourceName={{ singular: t("privacy.resourceOne"), plural: t("privacy.resourceOther") }}
                   itemCount={requests.length}
                   selectable={false}
                   headings={[
-                    { title: "Request" },
-                    { title: "Customer" },
-                    { title: "Received" },
-                    { title: "Orders" },
+                    { title: t("privacy.columns.request") },
+                    { title: t("privacy.columns.customer") },
+                    { title: t("privacy.columns.received") },
+                    { title: t("privacy.columns.orders") },
                     { title: "" },
                   ]}
                 >
@@ -53,14 +54,14 @@ export default function Privacy() {
                     <IndexTable.Row id={row.id} key={row.id} position={index}>
                       <IndexTable.Cell>#{row.shopifyRequestId}</IndexTable.Cell>
                       <IndexTable.Cell>{row.customerId ?? "—"}</IndexTable.Cell>
-                      <IndexTable.Cell>{formatDateTime(row.createdAt, shop.timezone, shop.locale)}</IndexTable.Cell>
-                      <IndexTable.Cell>{row.orderCount}</IndexTable.Cell>
+                      <IndexTable.Cell>{formatDateTime(row.createdAt, shop.timezone, locale)}</IndexTable.Cell>
+                      <IndexTable.Cell>{formatCount(row.orderCount, locale)}</IndexTable.Cell>
                       <IndexTable.Cell>
                         <DownloadButton
                           url={`/app/privacy/${row.id}`}
                           filename={`customer-data-request-${row.shopifyRequestId}.json`}
                         >
-                          Download JSON
+                          {t("privacy.download")}
                         </DownloadButton>
                       </IndexTable.Cell>
                     </IndexTable.Row>
@@ -70,12 +71,8 @@ export default function Privacy() {
             </Card>
           </Layout.Section>
           <Layout.Section variant="oneThird">
-            <HeadedCard heading="What the app keeps">
-              <Text as="p">
-                Never raw e-mail addresses: only their SHA-256. Chat text only when transcript storage is on in
-                Settings. When Shopify asks to erase a customer, their identifiers and chat text are deleted; their
-                orders keep their amounts and classification without the identifiers.
-              </Text>
+            <HeadedCard heading={t("privacy.keepsHeading")}>
+              <Text as="p">{t("privacy.keepsBody")}</Text>
             </HeadedCard>
           </Layout.Section>
         </Layout>

@@ -18,6 +18,8 @@ import {
 import { SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import { useEffect, useRef, useState } from "react";
 import { useLeaveConfirmation } from "../components/use-leave-confirmation";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { ApiKeysCard, type ApiKeyActionResult } from "../components/ApiKeysCard";
 import { prisma } from "../db.server";
 import {
@@ -39,7 +41,7 @@ import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { pageTitle } from "../components/page-title";
 
-export const meta = pageTitle("Settings");
+export const meta = pageTitle("nav.settings");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
@@ -51,7 +53,6 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     job: job ? progressOf(job) : null,
     apiKeys,
     timezone: shop.timezone,
-    locale: shop.locale,
   };
 };
 
@@ -143,34 +144,43 @@ const isUnfinished = (job: JobProgress | null) => job?.status === "PENDING" || j
 
 function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; settingsVersion: number }) {
   const busy = useNavigation().state !== "idle";
+  const { t } = useTranslation();
   const percent = job && job.total > 0 ? Math.round((job.processed / job.total) * 100) : 100;
   const unfinished = isUnfinished(job);
   return (
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
-          Re-attribution
+          {t("settings.reattribution.heading")}
         </Text>
         {!job ? (
           <Text as="p" tone="subdued">
-            Every order is classified under settings v{settingsVersion}. Changing a rule recomputes history.
+            {t("settings.reattribution.idle", { version: settingsVersion })}
           </Text>
         ) : (
           <BlockStack gap="200">
             <Text as="p">
               {unfinished
-                ? `Recomputing history under settings v${job.settingsVersion}: ${job.processed} of ${job.total} orders.`
+                ? t("settings.reattribution.running", {
+                    version: job.settingsVersion,
+                    processed: job.processed,
+                    total: job.total,
+                  })
                 : job.status === "DONE"
-                  ? `All ${job.processed} orders recomputed under settings v${job.settingsVersion}.`
-                  : `Stopped after ${job.processed} of ${job.total} orders: ${job.error ?? "unknown error"}. It resumes when the app restarts, or recompute now.`}
+                  ? t("settings.reattribution.done", { processed: job.processed, version: job.settingsVersion })
+                  : t("settings.reattribution.stopped", {
+                      processed: job.processed,
+                      total: job.total,
+                      error: job.error ?? t("settings.reattribution.unknownError"),
+                    })}
             </Text>
             {job.failedOrders > 0 && (
               <Text as="p" tone="caution">
-                {`${job.failedOrders} order${job.failedOrders === 1 ? "" : "s"} could not be attributed and ${job.failedOrders === 1 ? "is" : "are"} kept unattributed; the next reconciliation computes ${job.failedOrders === 1 ? "it" : "them"} again.`}
+                {t("settings.reattribution.failed", { count: job.failedOrders })}
               </Text>
             )}
             <div
-              aria-label="Re-attribution progress"
+              aria-label={t("settings.reattribution.progress")}
               role="progressbar"
               aria-valuenow={percent}
               aria-valuemin={0}
@@ -188,7 +198,7 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
         <Form method="post">
           <input type="hidden" name="intent" value="reattribute" />
           <Button submit disabled={busy || unfinished}>
-            Recompute all orders now
+            {t("settings.reattribution.now")}
           </Button>
         </Form>
       </BlockStack>
@@ -197,7 +207,9 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
 }
 
 export default function Settings() {
-  const { settings, currency, settingsVersion, job, apiKeys, timezone, locale } = useLoaderData<typeof loader>();
+  const { settings, currency, settingsVersion, job, apiKeys, timezone } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -235,21 +247,21 @@ export default function Settings() {
   const discard = () => setForm(saved);
   return (
     <>
-      <TitleBar title="Settings">
+      <TitleBar title={t("nav.settings")}>
         <button type="button" variant="primary" onClick={save} disabled={!dirty || saving}>
-          Save
+          {t("common.save")}
         </button>
       </TitleBar>
       {/* The admin's contextual save bar while the form differs from the stored settings. */}
       <SaveBar id="settings-save-bar" open={dirty}>
         <button type="button" variant="primary" onClick={save} loading={saving ? "" : undefined} disabled={saving}>
-          Save
+          {t("common.save")}
         </button>
         <button type="button" onClick={discard} disabled={saving}>
-          Discard
+          {t("common.discard")}
         </button>
       </SaveBar>
-      <Page title="Settings" subtitle="The rules every report counts by">
+      <Page title={t("nav.settings")} subtitle={t("settings.subtitle")}>
         <Layout>
           <Layout.Section>
             <Form method="post" ref={formRef}>
@@ -257,21 +269,19 @@ export default function Settings() {
               <Card>
                 <BlockStack gap="400">
                   {result?.ok ? (
-                    <Banner tone="success" title="Settings saved">
-                      {result.queued
-                        ? "History is being recomputed under the new rules."
-                        : "No attribution rule changed, so nothing needs recomputing."}
+                    <Banner tone="success" title={t("settings.saved")}>
+                      {result.queued ? t("settings.savedQueued") : t("settings.savedNothing")}
                     </Banner>
                   ) : null}
                   {result && !result.ok ? (
-                    <Banner tone="critical" title="The settings were not saved">
-                      Correct the fields marked below.
+                    <Banner tone="critical" title={t("settings.notSaved")}>
+                      {t("experiments.correctFields")}
                     </Banner>
                   ) : null}
                   <FormLayout>
                     <FormLayout.Group>
                       <TextField
-                        label="Led window (hours)"
+                        label={t("settings.ledWindow")}
                         name="ledWindowHours"
                         type="number"
                         autoComplete="off"
@@ -280,10 +290,10 @@ export default function Settings() {
                         value={form.ledWindowHours}
                         onChange={field("ledWindowHours")}
                         error={errors.ledWindowHours}
-                        helpText="An order carrying the chat session counts as led when the last qualifying answer came at most this long before it."
+                        helpText={t("settings.ledWindowHelp")}
                       />
                       <TextField
-                        label="Assisted window (days)"
+                        label={t("settings.assistedWindow")}
                         name="assistedWindowDays"
                         type="number"
                         autoComplete="off"
@@ -292,40 +302,40 @@ export default function Settings() {
                         value={form.assistedWindowDays}
                         onChange={field("assistedWindowDays")}
                         error={errors.assistedWindowDays}
-                        helpText="Older chat evidence, or the same shopper adding to cart from chat, counts as assisted up to this long before."
+                        helpText={t("settings.assistedWindowHelp")}
                       />
                     </FormLayout.Group>
                     <Checkbox
-                      label="Only answers that found what the shopper asked for qualify"
+                      label={t("settings.requireAnswerFound")}
                       name="requireAnswerFound"
                       value="true"
                       checked={form.requireAnswerFound}
                       onChange={field("requireAnswerFound")}
                     />
                     <Checkbox
-                      label="Count test orders"
+                      label={t("settings.countTestOrders")}
                       name="countTestOrders"
                       value="true"
                       checked={form.countTestOrders}
                       onChange={field("countTestOrders")}
                     />
                     <TextField
-                      label={`Outlier threshold (${currency})`}
+                      label={t("settings.outlier", { currency })}
                       name="maxOrderValue"
                       autoComplete="off"
                       inputMode="decimal"
                       value={form.maxOrderValue}
                       onChange={field("maxOrderValue")}
                       error={errors.maxOrderValue}
-                      helpText="Orders above this value are listed but left out of every total."
+                      helpText={t("settings.outlierHelp")}
                     />
                     <Checkbox
-                      label="Store chat transcripts"
+                      label={t("settings.transcripts")}
                       name="storeTranscripts"
                       value="true"
                       checked={form.storeTranscripts}
                       onChange={field("storeTranscripts")}
-                      helpText="Off: the app keeps what happened in a chat, never what was said."
+                      helpText={t("settings.transcriptsHelp")}
                     />
                   </FormLayout>
                 </BlockStack>
@@ -335,43 +345,43 @@ export default function Settings() {
                   <BlockStack gap="400">
                     <BlockStack gap="100">
                       <Text as="h2" variant="headingMd">
-                        What the chat costs
+                        {t("settings.costHeading")}
                       </Text>
                       <Text as="p" tone="subdued">
-                        Insights sets the revenue the chat brought against this. Changing it recomputes nothing.
+                        {t("settings.costIntro")}
                       </Text>
                     </BlockStack>
                     <FormLayout>
                       <FormLayout.Group>
                         <TextField
-                          label={`Cost per month (${currency})`}
+                          label={t("settings.monthly", { currency })}
                           name="chatMonthlyCost"
                           autoComplete="off"
                           inputMode="decimal"
                           value={form.chatMonthlyCost}
                           onChange={field("chatMonthlyCost")}
                           error={errors.chatMonthlyCost}
-                          helpText="The chat's subscription. A report's range is charged its days' share of each month."
+                          helpText={t("settings.monthlyHelp")}
                         />
                         <TextField
-                          label={`Cost per conversation (${currency}, optional)`}
+                          label={t("settings.perConversation", { currency })}
                           name="chatCostPerConversation"
                           autoComplete="off"
                           inputMode="decimal"
                           value={form.chatCostPerConversation}
                           onChange={field("chatCostPerConversation")}
                           error={errors.chatCostPerConversation}
-                          helpText="Usage-based fees, charged on conversations started in the range."
+                          helpText={t("settings.perConversationHelp")}
                         />
                         <TextField
-                          label="Gross margin (%, optional)"
+                          label={t("settings.margin")}
                           name="grossMarginPercent"
                           autoComplete="off"
                           inputMode="decimal"
                           value={form.grossMarginPercent}
                           onChange={field("grossMarginPercent")}
                           error={errors.grossMarginPercent}
-                          helpText="With a margin, Insights also shows the profit left after the chat's cost."
+                          helpText={t("settings.marginHelp")}
                         />
                       </FormLayout.Group>
                     </FormLayout>

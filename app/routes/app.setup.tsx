@@ -25,11 +25,13 @@ import { loadSetupStatus } from "../domain/setup/setup-status.server";
 import { embedActivationUrl } from "../domain/setup/theme-embed";
 import { authenticatedAdmin } from "../http/admin-shop.server";
 import { formatDateTime } from "../lib/format";
+import { useTranslation } from "react-i18next";
+import { useAdminLocale } from "../i18n/use-admin-locale";
 import { jsonResponse } from "../http/json";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
 
-export const meta = pageTitle("Setup");
+export const meta = pageTitle("nav.setup");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);
@@ -39,7 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     embed: checkThemeEmbed(admin),
     activationUrl: embedActivationUrl(shop.domain, appConfig().apiKey),
     appUrl: appConfig().appUrl,
-    shop: { domain: shop.domain, timezone: shop.timezone, locale: shop.locale },
+    shop: { domain: shop.domain, timezone: shop.timezone },
   };
 };
 
@@ -96,35 +98,32 @@ function Step({
   );
 }
 
-const EMBED_TEXT = {
-  enabled: { state: "Enabled", tone: "success" },
-  disabled: { state: "Switched off", tone: "critical" },
-  missing: { state: "Not enabled", tone: "attention" },
-  unknown: { state: "Could not check", tone: undefined },
-} as const;
+const EMBED_TONE = { enabled: "success", disabled: "critical", missing: "attention", unknown: undefined } as const;
 
 export default function Setup() {
   const { status, embed, activationUrl, appUrl, shop } = useLoaderData<typeof loader>();
   const pixelResult = useActionData<PixelConnection>();
   const connecting = useNavigation().formData?.get("intent") === "connect-pixel";
-  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, shop.locale) : null);
+  const { t } = useTranslation();
+  const locale = useAdminLocale();
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, locale) : null);
   const { customerData } = status;
   const enableButton = (
     <Button url={activationUrl} target="_top">
-      Enable in theme editor
+      {t("setup.embed.enable")}
     </Button>
   );
   return (
     <>
-      <AppTitleBar title="Setup" />
-      <Page title="Setup" subtitle="Everything the app needs to tie orders to conversations, with its live state">
+      <AppTitleBar title={t("nav.setup")} />
+      <Page title={t("nav.setup")} subtitle={t("setup.subtitle")}>
         <Layout>
           <Layout.Section>
             <Card>
               <BlockStack gap="0">
                 <Suspense
                   fallback={
-                    <Step title="Storefront app embed" state="Checking…" tone={undefined}>
+                    <Step title={t("setup.embed.title")} state={t("setup.embed.checking")} tone={undefined}>
                       <SkeletonBodyText lines={1} />
                     </Step>
                   }
@@ -132,30 +131,32 @@ export default function Setup() {
                   <Await resolve={embed}>
                     {(check) => (
                       <Step
-                        title="Storefront app embed"
-                        state={EMBED_TEXT[check.state].state}
-                        tone={EMBED_TEXT[check.state].tone}
+                        title={t("setup.embed.title")}
+                        state={t(`setup.embed.state.${check.state}`)}
+                        tone={EMBED_TONE[check.state]}
                         action={check.state === "enabled" ? undefined : enableButton}
                       >
                         {check.state === "enabled"
-                          ? `The chat attribution embed is on in the published theme${check.themeName ? ` (${check.themeName})` : ""}: it stamps chat sessions onto carts and reports chat and cart events.`
+                          ? t(check.themeName ? "setup.embed.onNamed" : "setup.embed.on", { theme: check.themeName })
                           : check.state === "unknown"
-                            ? `Shopify could not be asked about the published theme: ${check.reason}. Open the theme editor to check App embeds yourself.`
-                            : `Turn on "Chat attribution" under App embeds in the theme editor${check.themeName ? ` of ${check.themeName}` : ""}, then click Save. Without it no order can be tied to a conversation by its cart.`}
+                            ? t("setup.embed.unknown", { reason: check.reason })
+                            : t(check.themeName ? "setup.embed.offNamed" : "setup.embed.off", {
+                                theme: check.themeName,
+                              })}
                       </Step>
                     )}
                   </Await>
                 </Suspense>
                 <Divider />
                 <Step
-                  title="Web pixel"
-                  state={status.pixel.connected ? "Connected" : "Not connected"}
+                  title={t("setup.pixel.title")}
+                  state={status.pixel.connected ? t("setup.pixel.connected") : t("setup.pixel.notConnected")}
                   tone={status.pixel.connected ? "success" : "attention"}
                   action={
                     <Form method="post">
                       <input type="hidden" name="intent" value="connect-pixel" />
                       <Button submit loading={connecting}>
-                        {status.pixel.connected ? "Reconnect pixel" : "Connect pixel"}
+                        {status.pixel.connected ? t("setup.pixel.reconnect") : t("setup.pixel.connect")}
                       </Button>
                     </Form>
                   }
@@ -163,11 +164,13 @@ export default function Setup() {
                   <BlockStack gap="200">
                     <Text as="p" tone="subdued">
                       {status.pixel.connected
-                        ? `The pixel reports completed checkouts${status.pixel.lastHitAt ? `; last one ${when(status.pixel.lastHitAt)}` : "; none received yet"}.`
-                        : "The app creates its web pixel when it is installed; it links checkouts to chat sessions even when a webhook is late."}
+                        ? status.pixel.lastHitAt
+                          ? t("setup.pixel.reportsLast", { when: when(status.pixel.lastHitAt) })
+                          : t("setup.pixel.reportsNone")
+                        : t("setup.pixel.explain")}
                     </Text>
                     {pixelResult?.status === "FAILED" ? (
-                      <Banner tone="critical" title="The pixel could not be connected">
+                      <Banner tone="critical" title={t("setup.pixel.failed")}>
                         {pixelResult.reason}
                       </Banner>
                     ) : null}
@@ -175,42 +178,47 @@ export default function Setup() {
                 </Step>
                 <Divider />
                 <Step
-                  title="Order webhooks"
-                  state={status.lastWebhook ? "Receiving" : "Nothing received yet"}
+                  title={t("setup.webhooks.title")}
+                  state={status.lastWebhook ? t("setup.receiving") : t("setup.nothingYet")}
                   tone={status.lastWebhook ? "success" : "attention"}
                 >
                   {status.lastWebhook
-                    ? `Last webhook: ${webhookTopicName(status.lastWebhook.topic)} at ${when(status.lastWebhook.receivedAt)} (${status.lastWebhook.status.toLowerCase()}).`
-                    : "Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create once an order is placed."}
+                    ? t("setup.webhooks.last", {
+                        topic: webhookTopicName(status.lastWebhook.topic),
+                        when: when(status.lastWebhook.receivedAt),
+                        status: t(`setup.webhooks.status.${status.lastWebhook.status}`),
+                      })
+                    : t("setup.webhooks.none")}
                 </Step>
                 <Divider />
                 <Step
-                  title="Storefront events"
-                  state={status.lastStorefrontEvent ? "Receiving" : "Nothing received yet"}
+                  title={t("setup.events.title")}
+                  state={status.lastStorefrontEvent ? t("setup.receiving") : t("setup.nothingYet")}
                   tone={status.lastStorefrontEvent ? "success" : "attention"}
                 >
                   {status.lastStorefrontEvent
-                    ? `Last chat or cart event at ${when(status.lastStorefrontEvent)}.`
-                    : "Events arrive once the embed is on and a shopper chats or adds to cart."}
+                    ? t("setup.events.last", { when: when(status.lastStorefrontEvent) })
+                    : t("setup.events.none")}
                 </Step>
                 <Divider />
                 <Step
-                  title="Protected customer data"
+                  title={t("setup.customerData.title")}
                   state={
                     customerData.sampled === 0
-                      ? "No orders yet"
+                      ? t("setup.customerData.noOrders")
                       : customerData.withCustomerId > 0
-                        ? "Customer ids arrive"
-                        : "Redacted"
+                        ? t("setup.customerData.arrive")
+                        : t("setup.customerData.redacted")
                   }
                   tone={
                     customerData.sampled === 0 ? undefined : customerData.withCustomerId > 0 ? "success" : "attention"
                   }
                 >
-                  Assisted orders found by customer or e-mail need Shopify's protected customer data access (level 1 for
-                  the customer id, level 2 with the Email field for e-mail). Of the last {customerData.sampled} orders,{" "}
-                  {customerData.withCustomerId} carried a customer id and {customerData.withEmail} an e-mail. E-mail
-                  addresses are stored only as a SHA-256 hash; orders led through the cart never need either.
+                  {t("setup.customerData.body", {
+                    sampled: customerData.sampled,
+                    withCustomerId: customerData.withCustomerId,
+                    withEmail: customerData.withEmail,
+                  })}
                 </Step>
               </BlockStack>
             </Card>
@@ -220,7 +228,7 @@ export default function Setup() {
               appUrl={appUrl}
               lastStorefrontEvent={status.lastStorefrontEvent}
               lastApiKeyUse={status.lastApiKeyUse}
-              when={(iso) => formatDateTime(iso, shop.timezone, shop.locale)}
+              when={(iso) => formatDateTime(iso, shop.timezone, locale)}
             />
           </Layout.Section>
         </Layout>
@@ -230,5 +238,5 @@ export default function Setup() {
 }
 
 export function ErrorBoundary() {
-  return <ReportErrorBoundary title="Setup" resetTo="/app/setup" />;
+  return <ReportErrorBoundary titleKey="nav.setup" resetTo="/app/setup" />;
 }

@@ -18,13 +18,17 @@ export function mintDemoSessionToken(): string {
   return signSessionToken(config.apiSecret, { shop: DEMO_SHOP_DOMAIN, apiKey: config.apiKey });
 }
 
-/** The URL Shopify's admin would load in the app iframe, session token included. */
-export function demoAdminUrl(path = "/app"): string {
+/**
+ * The URL Shopify's admin would load in the app iframe, session token included, with the admin user's `locale` as
+ * Shopify passes it (`/demo?locale=de` opens the demo in German).
+ */
+export function demoAdminUrl(path = "/app", locale = "en"): string {
   const params = new URLSearchParams({
     embedded: "1",
     shop: DEMO_SHOP_DOMAIN,
     host: adminHostParam(DEMO_SHOP_DOMAIN),
     id_token: mintDemoSessionToken(),
+    locale,
   });
   return `${path}?${params}`;
 }

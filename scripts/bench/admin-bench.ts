@@ -2,7 +2,9 @@
  * The admin on a real network: Insights loaded as a merchant opens it (a document load of the embedded page, its
  * scripts, styles and data), in fresh Chromium profiles, under two emulated profiles (Chrome DevTools Protocol
  * network and CPU throttling): a 10 Mbit/s line and Lighthouse's "slow 4G" (150 ms RTT, 1.6 Mbit/s down, 4× CPU).
- * Measured: bytes transferred until the network is idle, Largest Contentful Paint and Cumulative Layout Shift.
+ * Measured: bytes transferred until the network is idle, Largest Contentful Paint, Cumulative Layout Shift, and the
+ * interaction time of a click on the "7 days" preset (Event Timing, as Interaction to Next Paint counts it: the
+ * longest event of the interaction, from input to the next paint; the browser reports none under 16 ms, counted as 16).
  * The baseline, from the same run, is the same page fetched without compression (Accept-Encoding: identity), which is
  * how the app served it before it compressed its responses.
  */
@@ -22,6 +24,7 @@ interface Load {
   bytes: number;
   lcp: number;
   cls: number;
+  interaction: number;
 }
 
 async function loadInsights(page: Page, url: string, profile: (typeof PROFILES)[number], compressed: boolean) {
@@ -40,7 +43,7 @@ async function loadInsights(page: Page, url: string, profile: (typeof PROFILES)[
     bytes += event.encodedDataLength;
   });
   await page.addInitScript(() => {
-    const store = { lcp: 0, cls: 0 };
+    const store = { lcp: 0, cls: 0, interaction: 0 };
     (window as unknown as { __vitals: typeof store }).__vitals = store;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) store.lcp = entry.startTime;
@@ -49,11 +52,34 @@ async function loadInsights(page: Page, url: string, profile: (typeof PROFILES)[
       for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
         if (!entry.hadRecentInput) store.cls += entry.value;
     }).observe({ type: "layout-shift", buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as (PerformanceEntry & { interactionId: number })[])
+        if (entry.interactionId > 0) store.interaction = Math.max(store.interaction, entry.duration);
+    }).observe({ type: "event", durationThreshold: 16, buffered: true } as PerformanceObserverInit);
   });
   await page.goto(url, { waitUntil: "networkidle", timeout: 120_000 });
   await page.locator("[data-kpi]").first().waitFor();
-  const vitals = await page.evaluate(() => (window as unknown as { __vitals: { lcp: number; cls: number } }).__vitals);
-  return { bytes, lcp: vitals.lcp, cls: vitals.cls } satisfies Load;
+  const loaded = bytes;
+  // Raw mouse input at the button's place, as a hand gives it: locator.click() first resolves the role selector in the
+  // page, which on the throttled CPU kept the main thread busy for 100-170 ms just before the press (decision 016).
+  const box = (await page.getByRole("button", { name: "7 days" }).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForTimeout(300);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForURL(/preset=7d/);
+  await page.waitForLoadState("networkidle");
+  // Event Timing entries are delivered after the next paint; one more frame makes sure it was observed.
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50))));
+  const vitals = await page.evaluate(
+    () => (window as unknown as { __vitals: { lcp: number; cls: number; interaction: number } }).__vitals,
+  );
+  return {
+    bytes: loaded,
+    lcp: vitals.lcp,
+    cls: vitals.cls,
+    interaction: Math.max(16, vitals.interaction),
+  } satisfies Load;
 }
 
 export async function runAdminBench(loads: number, log: (line: string) => void): Promise<BenchRow[]> {
@@ -84,7 +110,7 @@ export async function runAdminBench(loads: number, log: (line: string) => void):
       const section = `Admin Insights (Chromium, ${profile.name}${profile.cpu > 1 ? `, ${profile.cpu}× CPU` : ""})`;
       const baseline = (key: keyof Load) => ({ name: "uncompressed, same run", value: of("identity", key) });
       log(
-        `${section}: ${(of("compressed", "bytes") / 1024).toFixed(0)} KB (uncompressed ${(of("identity", "bytes") / 1024).toFixed(0)} KB), LCP ${of("compressed", "lcp").toFixed(0)} ms (${of("identity", "lcp").toFixed(0)} ms), CLS ${of("compressed", "cls").toFixed(3)}`,
+        `${section}: ${(of("compressed", "bytes") / 1024).toFixed(0)} KB (uncompressed ${(of("identity", "bytes") / 1024).toFixed(0)} KB), LCP ${of("compressed", "lcp").toFixed(0)} ms (${of("identity", "lcp").toFixed(0)} ms), CLS ${of("compressed", "cls").toFixed(3)}, preset click ${of("compressed", "interaction").toFixed(0)} ms (${of("identity", "interaction").toFixed(0)} ms)`,
       );
       rows.push(
         {
@@ -111,6 +137,15 @@ export async function runAdminBench(loads: number, log: (line: string) => void):
           value: of("compressed", "cls"),
           unit: "",
           target: { text: "≤ 0.1", met: of("compressed", "cls") <= 0.1 },
+        },
+        {
+          section,
+          measure: `"7 days" preset click to next paint (Event Timing), median of ${loads}`,
+          value: of("compressed", "interaction"),
+          unit: "ms",
+          baseline: baseline("interaction"),
+          ratio: of("compressed", "interaction") / of("identity", "interaction"),
+          target: { text: "≤ 100 ms", met: of("compressed", "interaction") <= 100 },
         },
       );
     }

@@ -12,6 +12,12 @@ import { artifactsDir, chromiumForThisFile } from "./browser";
 const demo = { baseUrl: inject("demoBaseUrl") };
 const browser = chromiumForThisFile();
 
+/** A screenshot's name for an admin path: "/app/orders/123" → "orders-detail". */
+function slug(pathname: string) {
+  const [, , section = "insights", id] = pathname.split("/");
+  return id ? `${section}-detail` : section;
+}
+
 function appNav(page: Page, name: string) {
   return page.getByRole("navigation", { name: "App navigation" }).getByRole("link", { name }).click();
 }
@@ -436,6 +442,7 @@ describe("npm run demo", () => {
       expect(await page.locator("ui-title-bar .title").textContent(), paths[i]).toBe(
         await page.getByRole("heading", { level: 1 }).first().textContent(),
       );
+      await page.screenshot({ path: path.join(artifactsDir, `page-${slug(paths[i])}-1280px.png`), fullPage: true });
       const { violations } = await new AxeBuilder({ page }).analyze();
       const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
       if (serious.length) findings[paths[i]] = serious.map((v) => `${v.id}: ${v.nodes[0]?.target.join(" ")}`);
@@ -447,6 +454,20 @@ describe("npm run demo", () => {
     expect(paths).toHaveLength(10);
     expect(findings).toEqual({});
     expect(errors).toEqual([]);
+
+    // The same pages on a phone (Shopify's mobile app, 390 px): none scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflowing: Record<string, number> = {};
+    for (const pathname of paths) {
+      admin.pathname = pathname;
+      await page.goto(admin.href);
+      await page.getByRole("heading", { level: 1 }).first().waitFor();
+      await page.waitForLoadState("networkidle");
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) overflowing[pathname] = overflow;
+      await page.screenshot({ path: path.join(artifactsDir, `page-${slug(pathname)}-390px.png`), fullPage: true });
+    }
+    expect(overflowing).toEqual({});
   });
 
   it("fits a phone (390 px): no sideways scrolling on Insights, Orders or Conversations, the menu folded", async () => {
@@ -485,6 +506,39 @@ describe("npm run demo", () => {
     await nav.getByRole("link", { name: "Conversations" }).click();
     await page.getByRole("heading", { name: "Conversations", exact: true }).waitFor();
     expect(await nav.getByRole("link", { name: "Orders" }).isVisible()).toBe(false);
+  });
+
+  it("speaks the admin's language: German strings, Polaris' own German, German numbers and dates", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    // Shopify passes the admin user's locale on the app's URL; the demo takes it as /demo?locale=.
+    await page.goto(`${demo.baseUrl}/demo?locale=de`);
+    await page.getByRole("heading", { name: "Auswertung", level: 1 }).waitFor();
+    await page.waitForLoadState("networkidle");
+    expect(await page.locator("html").getAttribute("lang")).toBe("de");
+    expect(await page.title()).toBe("Auswertung · Chat Attribution");
+    expect(await page.locator("ui-title-bar .title").textContent()).toBe("Auswertung");
+    // German amounts: a comma before the cents and the euro sign after them.
+    expect(await page.locator('[data-kpi="Attributed revenue"]').textContent()).toMatch(/^[\d.]+,\d{2}\s€$/);
+    await page.getByRole("button", { name: "7 Tage" }).click();
+    await page.waitForURL(/preset=7d/);
+    await page.getByText("Was diese Summen auslassen").waitFor();
+
+    // In-app navigation keeps the language; Polaris' own strings (the pagination's labels) are German too.
+    await appNav(page, "Bestellungen");
+    await page.getByRole("heading", { name: "Bestellungen", exact: true, level: 1 }).waitFor();
+    await page.getByRole("tab", { name: "Geführt" }).waitFor();
+    await page.getByRole("button", { name: "Weiter" }).waitFor();
+    expect(await page.getByText(/^Seite 1 von \d+$/).count()).toBe(1);
+    await page.screenshot({ path: path.join(artifactsDir, "admin-orders-de.png"), fullPage: true });
+
+    await appNav(page, "Einstellungen");
+    await page.getByLabel("Zeitfenster für geführt (Stunden)").fill("30");
+    await page.getByRole("region", { name: "Unsaved changes" }).getByRole("button", { name: "Verwerfen" }).click();
+    expect(await page.getByLabel("Zeitfenster für geführt (Stunden)").inputValue()).not.toBe("30");
+    expect(await page.locator("body").textContent()).not.toMatch(/\bAttributed revenue\b|\bLed window\b/);
+    expect(errors).toEqual([]);
   });
 
   it("refuses demo mode under NODE_ENV=production", async () => {

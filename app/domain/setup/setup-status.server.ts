@@ -7,7 +7,7 @@ import type { Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 
 export interface SetupStatus {
-  lastWebhook: { topic: string; receivedAt: string; status: string } | null;
+  lastWebhook: { topic: string; receivedAt: string; status: "PROCESSED" | "REJECTED" } | null;
   lastStorefrontEvent: string | null;
   /** When a chat backend last used one of the shop's API keys (the server API, tracked links). */
   lastApiKeyUse: string | null;
