@@ -539,4 +539,58 @@ export const de: Messages<typeof en> = {
       now: "Alle Bestellungen jetzt neu berechnen",
     },
   },
+  evidence: {
+    orderLink: "Bestellung {{order}} {{detail}}.",
+    refused: "Bestellung {{order}} {{detail}} — nicht gezählt: {{reason}}.",
+    qualifying_one:
+      "Gespräch {{conversation}} ({{surface}}) hatte {{count}} qualifizierende Antwort, die letzte am {{time}}.",
+    qualifying_other:
+      "Gespräch {{conversation}} ({{surface}}) hatte {{count}} qualifizierende Antworten, die letzte am {{time}}.",
+    led: "Die Bestellung wurde {{duration}} später aufgegeben — innerhalb des {{hours}}-Stunden-Fensters für geführt.",
+    assisted:
+      "Die Bestellung wurde {{duration}} später aufgegeben — nach dem {{hours}}-Stunden-Fenster für geführt, innerhalb des {{days}}-Tage-Fensters für unterstützt.",
+    sameShopperAdd:
+      "Derselbe Käufer hat am {{time}} aus diesem Chat in den Warenkorb gelegt, innerhalb des {{days}}-Tage-Fensters für unterstützt.",
+    othersLater_one:
+      "{{count}} weiteres qualifizierendes Gespräch kam später: Der erste Kontakt erhält die Gutschrift.",
+    othersLater_other:
+      "{{count}} weitere qualifizierende Gespräche kamen später: Der erste Kontakt erhält die Gutschrift.",
+    noSession: "Bestellung {{order}} trägt keine Chat-Sitzung und passt zu keinem Chat-Käufer.",
+    noQualifying: "Gespräch {{conversation}} hatte vor der Bestellung keine qualifizierende Antwort.",
+    noQualifyingFound:
+      "Gespräch {{conversation}} hatte vor der Bestellung keine qualifizierende Antwort (eine Antwort muss gefunden haben, wonach der Käufer fragte).",
+    tooOld:
+      "Die letzte qualifizierende Antwort von Gespräch {{conversation}} lag {{duration}} vor der Bestellung — außerhalb des {{days}}-Tage-Fensters für unterstützt.",
+    identityOnly:
+      "Gespräch {{conversation}} passte nur über die Identität zum Käufer, ohne Chat-Warenkorbaktion im {{days}}-Tage-Fenster.",
+    verdict: "→ {{class}}.",
+    excluded: "Aus den Summen ausgeschlossen: {{why}}.",
+    why: {
+      TEST: "es ist eine Testbestellung",
+      OUTLIER: "ihr Wert ({{value}} {{currency}}) ist keine Zahl zwischen 0 und {{max}}",
+      UNVERIFIED: "nur das Web-Pixel hat sie gemeldet; kein Shopify-Webhook hat sie bisher bestätigt",
+    },
+    unknownValue: "unbekannt",
+    surface: { CHAT_WIDGET: "Chat-Widget", FAQ: "FAQ", NUDGE_CLICK: "Hinweis" },
+    minutes_one: "{{count}} Minute",
+    minutes_other: "{{count}} Minuten",
+    hoursMinutes: "{{hours}} Stunden {{minutes}} Minuten",
+    daysHours: "{{days}} Tage {{hours}} Stunden",
+    link: {
+      cartAttribute: "trägt das Warenkorb-Attribut _chat_session_id = {{session}}",
+      lineItem: "hat den Artikel „{{title}}“ mit der Eigenschaft _chat_session_id = {{session}}",
+      checkoutToken: "hat ein Checkout-Token, das mit der Chat-Sitzung {{session}} gesehen wurde",
+      cartToken: "hat ein Warenkorb-Token, das mit der Chat-Sitzung {{session}} gesehen wurde",
+      visitorStamp: "trägt das Warenkorb-Attribut {{key}} des Besuchers, der in {{conversation}} gechattet hat",
+      viaLink: "{{detail}}, gesetzt, als dieser Besucher einen vom Chat geteilten Link öffnete ({{time}})",
+      customer: "wurde vom angemeldeten Kunden aufgegeben, der in {{conversation}} gechattet hat",
+      email:
+        "wurde mit einer E-Mail-Adresse aufgegeben, die der Käufer in {{conversation}} angegeben hat (eine Angabe des Chats; Shopify hat sie nicht geprüft)",
+      noVisitor: "die Bestellung trägt kein {{key}}, das sie mit dem Besucher verbindet, der gechattet hat",
+      otherVisitor: "ihr {{key}} nennt einen anderen Besucher als den, der gechattet hat",
+    },
+    failed:
+      "Die Zuordnung von Bestellung {{order}} konnte nicht berechnet werden ({{error}}); sie ist als nicht zugeordnet gespeichert und wird erneut berechnet.",
+    erased: "Die Kennungen des Kunden wurden auf seinen Wunsch gelöscht; die Einordnung bleibt.",
+  },
 };

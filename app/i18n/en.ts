@@ -524,4 +524,57 @@ export const en = {
       now: "Recompute all orders now",
     },
   },
+  /** An order's evidence steps (engine.ts): recorded as keys and values, read in any language. */
+  evidence: {
+    orderLink: "Order {{order}} {{detail}}.",
+    refused: "Order {{order}} {{detail}} — not counted: {{reason}}.",
+    qualifying_one:
+      "Conversation {{conversation}} ({{surface}}) had {{count}} qualifying answer, the last at {{time}}.",
+    qualifying_other:
+      "Conversation {{conversation}} ({{surface}}) had {{count}} qualifying answers, the last at {{time}}.",
+    led: "The order was placed {{duration}} later — inside the {{hours}}-hour led window.",
+    assisted:
+      "The order was placed {{duration}} later — past the {{hours}}-hour led window, inside the {{days}}-day assisted window.",
+    sameShopperAdd:
+      "The same shopper added to cart from this chat at {{time}}, inside the {{days}}-day assisted window.",
+    othersLater_one: "{{count}} other qualifying conversation came later: first touch gets the credit.",
+    othersLater_other: "{{count}} other qualifying conversations came later: first touch gets the credit.",
+    noSession: "Order {{order}} carries no chat session and matches no chat shopper.",
+    noQualifying: "Conversation {{conversation}} had no qualifying answer before the order.",
+    noQualifyingFound:
+      "Conversation {{conversation}} had no qualifying answer before the order (an answer must have found what the shopper asked for).",
+    tooOld:
+      "Conversation {{conversation}}'s last qualifying answer was {{duration}} before the order — outside the {{days}}-day assisted window.",
+    identityOnly:
+      "Conversation {{conversation}} matched the shopper by identity only, with no chat add-to-cart in the {{days}}-day window.",
+    verdict: "→ {{class}}.",
+    excluded: "Excluded from totals: {{why}}.",
+    why: {
+      TEST: "it is a test order",
+      OUTLIER: "its value ({{value}} {{currency}}) is not a number between 0 and {{max}}",
+      UNVERIFIED: "only the web pixel has reported it; no Shopify webhook has confirmed it yet",
+    },
+    unknownValue: "unknown",
+    surface: { CHAT_WIDGET: "chat widget", FAQ: "FAQ", NUDGE_CLICK: "nudge" },
+    minutes_one: "{{count}} minute",
+    minutes_other: "{{count}} minutes",
+    hoursMinutes: "{{hours}} hours {{minutes}} minutes",
+    daysHours: "{{days}} days {{hours}} hours",
+    link: {
+      cartAttribute: "carries cart attribute _chat_session_id = {{session}}",
+      lineItem: 'has line item "{{title}}" with property _chat_session_id = {{session}}',
+      checkoutToken: "has a checkout token seen with chat session {{session}}",
+      cartToken: "has a cart token seen with chat session {{session}}",
+      visitorStamp: "carries cart attribute {{key}} of the visitor who chatted in {{conversation}}",
+      viaLink: "{{detail}}, stamped when this visitor opened a link the chat shared ({{time}})",
+      customer: "was placed by the logged-in customer who chatted in {{conversation}}",
+      email:
+        "was placed with an e-mail address the shopper gave in {{conversation}} (the chat's claim; Shopify did not verify it)",
+      noVisitor: "the order carries no {{key}} to tie it to the visitor who chatted",
+      otherVisitor: "its {{key}} names another visitor than the one who chatted",
+    },
+    failed:
+      "The attribution of order {{order}} could not be computed ({{error}}); it is stored unattributed and will be computed again.",
+    erased: "The customer's identifiers were erased at their request; the classification is kept.",
+  },
 };

@@ -47,6 +47,19 @@ export function formatDateTime(iso: string, timezone: string, locale: string): s
   );
 }
 
+/** An evidence step's moment: its date and time in the shop's zone, with the zone's name, in the reader's locale. */
+export function formatStepTime(at: number, timezone: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone: timezone,
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(new Date(at));
+}
+
 export function formatDay(day: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "short", day: "numeric" }).format(
     new Date(`${day}T00:00:00Z`),

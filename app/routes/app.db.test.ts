@@ -19,7 +19,28 @@ describe("admin authentication", () => {
   it("loads the admin layout for the document request Shopify's admin makes", async () => {
     const { loader } = await import("./app");
     const data = await loader({ request: adminDocumentRequest("/app", DEMO_SHOP_DOMAIN), params: {}, context: {} });
-    expect(data).toEqual({ shop: DEMO_SHOP_DOMAIN, apiKey: "test-api-key", demoMode: false });
+    expect(data).toEqual({
+      shop: DEMO_SHOP_DOMAIN,
+      apiKey: "test-api-key",
+      demoMode: false,
+      locale: "en",
+      language: "en",
+    });
+  });
+
+  it("speaks the language of the admin user's locale on the app's URL, else the shop's", async () => {
+    const { loader } = await import("./app");
+    const withLocale = async (locale: string) => {
+      const request = adminDocumentRequest("/app", DEMO_SHOP_DOMAIN);
+      const url = new URL(request.url);
+      url.searchParams.set("locale", locale);
+      const data = await loader({ request: new Request(url, { headers: request.headers }), params: {}, context: {} });
+      return { locale: data.locale, language: data.language };
+    };
+    expect(await withLocale("de-DE")).toEqual({ locale: "de-DE", language: "de" });
+    expect(await withLocale("fr")).toEqual({ locale: "fr", language: "en" });
+    // A locale that is no BCP 47 tag is ignored, not passed on to Intl.
+    expect(await withLocale("<script>")).toEqual({ locale: "en", language: "en" });
   });
 
   it("answers a document request whose id_token or host is malformed with 401, never 500", async () => {

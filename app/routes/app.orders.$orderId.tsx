@@ -19,7 +19,8 @@ import { useAdminLocale } from "../i18n/use-admin-locale";
 import { findOrderAttribution } from "../domain/reports/orders-report.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
-import { adminOrderUrl, formatCount, formatCurrency, formatDateTime } from "../lib/format";
+import { adminOrderUrl, formatCount, formatCurrency, formatDateTime, formatStepTime } from "../lib/format";
+import { renderEvidence } from "../domain/attribution/evidence-text";
 import { HeadedCard } from "../components/HeadedCard";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
@@ -81,7 +82,14 @@ export default function OrderDetail() {
                 </Text>
                 {attribution ? (
                   <List type="number">
-                    {attribution.steps.map((step, index) => (
+                    {/* Read in the admin's language; an order attributed before steps were recorded as facts shows
+                        its English record. */}
+                    {(attribution.facts
+                      ? attribution.facts.map((fact) =>
+                          renderEvidence(fact, t, (at, zone) => formatStepTime(at, zone, locale)),
+                        )
+                      : attribution.steps
+                    ).map((step, index) => (
                       <List.Item key={index}>{step}</List.Item>
                     ))}
                   </List>

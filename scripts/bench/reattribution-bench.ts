@@ -20,6 +20,7 @@ import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase } from "./database";
 import type { BenchRow } from "./results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
+import { phrase } from "../../app/domain/attribution/evidence-text";
 
 export async function runReattributionBench(
   cluster: PostgresCluster,
@@ -98,7 +99,7 @@ export function runEngineBench(iterations: number, log: (line: string) => void):
     id: `conv-${n}`,
     externalId: `c_${n}`,
     surface: "CHAT_WIDGET",
-    links: [{ by, detail: `matches by ${by}` }],
+    links: [{ by, detail: phrase("evidence.link.customer", { conversation: `c_${n}` }) }],
     touches: [0, 1, 2, 3, 4].map((k) => ({
       kind: k % 2 ? "ASSISTANT_ANSWER" : "SHOPPER_MESSAGE",
       answerFound: k % 2 ? true : null,

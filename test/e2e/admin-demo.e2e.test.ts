@@ -533,6 +533,23 @@ describe("npm run demo", () => {
     expect(await page.getByText(/^Seite 1 von \d+$/).count()).toBe(1);
     await page.screenshot({ path: path.join(artifactsDir, "admin-orders-de.png"), fullPage: true });
 
+    // An order's evidence steps, recorded as facts, read in German with the shop's zone named in German.
+    await page.getByRole("tab", { name: "Geführt" }).click();
+    await page.waitForURL(/filter=led/);
+    await expect
+      .poll(async () =>
+        (await page.locator("table tbody tr td:nth-child(3)").allTextContents()).every((text) =>
+          text.includes("Geführt"),
+        ),
+      )
+      .toBe(true);
+    await page.locator("[data-order-link]").first().click();
+    await page.getByRole("heading", { name: "Warum ist diese Bestellung geführt?" }).waitFor();
+    const steps = await page.locator("ol li").allTextContents();
+    expect(steps.at(-1)).toBe("→ Geführt.");
+    expect(steps.join(" ")).toMatch(/qualifizierende Antwort.*(MEZ|MESZ)/);
+    await appNav(page, "Bestellungen");
+
     await appNav(page, "Einstellungen");
     await page.getByLabel("Zeitfenster für geführt (Stunden)").fill("30");
     await page.getByRole("region", { name: "Unsaved changes" }).getByRole("button", { name: "Verwerfen" }).click();

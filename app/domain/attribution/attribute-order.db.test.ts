@@ -3,6 +3,8 @@
  * payload in memory), re-attribution from the stored rows; both must find the same conversation by the same link,
  * and neither may see another shop's chats, tokens or shoppers that happen to carry the same ids.
  */
+import { englishSteps } from "./engine";
+import { evidenceSteps } from "../../../test/evidence";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture, storedEmailOf } from "../../../test/fixtures";
@@ -300,14 +302,14 @@ describe("evidence for a set of orders", () => {
     const foreign = ingested.get(
       String(1000 + CASES.findIndex((c) => c.name === "cart attribute from another visitor's cart")),
     )!;
-    expect((foreign.evidence as { steps: string[] }).steps[0]).toBe(
+    expect(evidenceSteps(foreign.evidence)[0]).toBe(
       `Order #E${foreign.order.shopifyOrderId} carries cart attribute _chat_session_id = c_stamp — not counted: its _chat_visitor_id names another visitor than the one who chatted.`,
     );
 
     const firstTouch = ingested.get(
       String(1000 + CASES.findIndex((c) => c.name === "cart attribute naming the visitor's later conversation")),
     )!;
-    expect((firstTouch.evidence as { steps: string[] }).steps).toEqual([
+    expect(evidenceSteps(firstTouch.evidence)).toEqual([
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_visitor_id of the visitor who chatted in c_first.`,
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_session_id = c_second.`,
       "Conversation c_first (chat widget) had 1 qualifying answer, the last at 10 Jan, 11:00 UTC.",
@@ -327,13 +329,13 @@ describe("evidence for a set of orders", () => {
         classification: again.classification,
         matchedBy: again.matchedBy,
         conversationId: again.conversationId,
-        steps: again.steps,
+        steps: englishSteps(again.facts),
       }).toEqual({
         order: row.order.shopifyOrderId,
         classification: row.classification,
         matchedBy: row.matchedBy,
         conversationId: row.conversationId,
-        steps: (row.evidence as { steps: string[] }).steps,
+        steps: evidenceSteps(row.evidence),
       });
     }
   });
@@ -367,13 +369,7 @@ describe("evidence for a set of orders", () => {
     ) =>
       [...rows]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([id, row]) => [
-          id,
-          row.classification,
-          row.matchedBy,
-          row.conversationId,
-          (row.evidence as { steps: string[] }).steps,
-        ]);
+        .map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, evidenceSteps(row.evidence)]);
     expect(summary(single)).toEqual(summary(batched));
   });
 
@@ -450,6 +446,6 @@ describe("evidence for a set of orders", () => {
     const row = (await attributions(shop.id)).get("4242")!;
     expect(row).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: null });
     expect(row.order.grossAmount?.toString()).toBe(orderFixture().total_price_set.shop_money.amount);
-    expect((row.evidence as { steps: string[] }).steps.join(" ")).toContain("outside the 7-day assisted window");
+    expect(evidenceSteps(row.evidence).join(" ")).toContain("outside the 7-day assisted window");
   });
 });

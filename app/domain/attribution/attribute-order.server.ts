@@ -20,6 +20,7 @@ import {
   type MatchedBy,
   type Surface,
 } from "./engine";
+import { type EvidencePhrase, phrase } from "./evidence-text";
 
 /** The shop fields attribution reads: its settings and their version. */
 export type AttributionShop = Pick<
@@ -109,7 +110,7 @@ function readStoredOrders(
   );
 }
 
-type Link = { by: MatchedBy; detail: string; refused?: string };
+type Link = { by: MatchedBy; detail: EvidencePhrase; refused?: EvidencePhrase };
 type TokenKind = "CHECKOUT_TOKEN" | "CART_TOKEN";
 /** Times inside JSON are epoch milliseconds: a timestamp without zone has no unambiguous JSON text form. */
 type JsonTouch = Omit<EngineTouch, "occurredAt" | "receivedAt"> & { occurredAt: number; receivedAt: number | null };
@@ -156,11 +157,11 @@ function stampedLinks(order: EvidenceKeys): Map<string, Link[]> {
   const add = (externalId: string, link: Link) => links.set(externalId, [...(links.get(externalId) ?? []), link]);
   const cartSession = chatStampOf(order.noteAttributes ?? [], CHAT_SESSION_KEY);
   if (cartSession)
-    add(cartSession, { by: "CART_ATTRIBUTE", detail: `carries cart attribute _chat_session_id = ${cartSession}` });
+    add(cartSession, { by: "CART_ATTRIBUTE", detail: phrase("evidence.link.cartAttribute", { session: cartSession }) });
   for (const item of order.stampedItems) {
     add(item.chatSessionId, {
       by: "LINE_ITEM_PROPERTY",
-      detail: `has line item "${item.title}" with property _chat_session_id = ${item.chatSessionId}`,
+      detail: phrase("evidence.link.lineItem", { title: item.title, session: item.chatSessionId }),
     });
   }
   return links;
@@ -269,11 +270,10 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
   const links = stampedLinks(order);
   for (const { kind, token } of tokensOf(order)) {
     for (const link of evidence.cartLinks.filter((l) => l.kind === kind && l.token === token)) {
-      const what = kind === "CHECKOUT_TOKEN" ? "checkout token" : "cart token";
-      links.set(link.conversationExternalId, [
-        ...(links.get(link.conversationExternalId) ?? []),
-        { by: kind, detail: `has a ${what} seen with chat session ${link.conversationExternalId}` },
-      ]);
+      const detail = phrase(kind === "CHECKOUT_TOKEN" ? "evidence.link.checkoutToken" : "evidence.link.cartToken", {
+        session: link.conversationExternalId,
+      });
+      links.set(link.conversationExternalId, [...(links.get(link.conversationExternalId) ?? []), { by: kind, detail }]);
     }
   }
   const identityByVisitor = new Map<string, MatchedBy[]>();
@@ -292,7 +292,7 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
     links.set(c.externalId, [
       {
         by: "CART_ATTRIBUTE",
-        detail: `carries cart attribute ${CHAT_VISITOR_KEY} of the visitor who chatted in ${c.externalId}`,
+        detail: phrase("evidence.link.visitorStamp", { key: CHAT_VISITOR_KEY, conversation: c.externalId }),
       },
     ]);
   }
@@ -305,9 +305,9 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
     const stampRefusal =
       conversation.visitorKey === null || orderVisitor === conversation.visitorKey
         ? undefined
-        : orderVisitor === null
-          ? `the order carries no ${CHAT_VISITOR_KEY} to tie it to the visitor who chatted`
-          : `its ${CHAT_VISITOR_KEY} names another visitor than the one who chatted`;
+        : phrase(orderVisitor === null ? "evidence.link.noVisitor" : "evidence.link.otherVisitor", {
+            key: CHAT_VISITOR_KEY,
+          });
     // A visitor who landed through a link the conversation shared (before the order) may carry its stamp.
     const click = stampRefusal
       ? evidence.linkClicks.find(
@@ -323,17 +323,19 @@ function candidatesOf(order: AttributableOrder, evidence: Evidence): CandidateCo
       return click
         ? {
             by: "LINK",
-            detail: `${link.detail}, stamped when this visitor opened a link the chat shared (${new Date(click.occurredAt).toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+            detail: phrase("evidence.link.viaLink", {
+              detail: link.detail,
+              time: { at: click.occurredAt, zone: "UTC" },
+            }),
           }
         : { ...link, refused: stampRefusal };
     });
     const identityLinks = (conversation.visitorId ? (identityByVisitor.get(conversation.visitorId) ?? []) : []).map(
       (by) => ({
         by,
-        detail:
-          by === "CUSTOMER_ID"
-            ? `was placed by the logged-in customer who chatted in ${conversation.externalId}`
-            : `was placed with an e-mail address the shopper gave in ${conversation.externalId} (the chat's claim; Shopify did not verify it)`,
+        detail: phrase(by === "CUSTOMER_ID" ? "evidence.link.customer" : "evidence.link.email", {
+          conversation: conversation.externalId,
+        }),
       }),
     );
     const ownEvents = conversation.cartEvents.map((e) => ({
@@ -384,9 +386,9 @@ function failedAttribution(name: string, settings: AttributionResult["settings"]
     matchedBy: null,
     minutesFromLastTouch: null,
     excludedReason: null,
-    steps: [
-      `The attribution of order ${name} could not be computed (${error}); it is stored unattributed and will be computed again.`,
-      "→ Unattributed.",
+    facts: [
+      phrase("evidence.failed", { order: name, error }),
+      phrase("evidence.verdict", { class: phrase("labels.class.UNATTRIBUTED") }),
     ],
     settings,
   };
@@ -446,7 +448,7 @@ export function attributeWithEvidence(
       matchedBy: result.matchedBy,
       minutesFromLastTouch: result.minutesFromLastTouch,
       excludedReason: result.excludedReason,
-      evidence: { steps: result.steps, settings: { ...result.settings } },
+      evidence: { facts: result.facts, settings: { ...result.settings } },
       settingsVersion: shop.settingsVersion,
       computedAt,
       error,

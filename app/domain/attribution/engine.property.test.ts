@@ -4,6 +4,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { phrase } from "./evidence-text";
 import {
   attributeOrder,
   isQualifying,
@@ -49,9 +50,15 @@ const candidates = fc
     fc.record({
       externalId: fc.stringMatching(/^c_[a-z0-9]{1,6}$/),
       surface: fc.constantFrom("CHAT_WIDGET" as const, "FAQ" as const, "NUDGE_CLICK" as const),
-      links: fc.array(fc.record({ by: fc.constantFrom(...LINK_STRENGTH), detail: fc.constant("is linked") }), {
-        maxLength: 3,
-      }),
+      links: fc.array(
+        fc.record({
+          by: fc.constantFrom(...LINK_STRENGTH),
+          detail: fc.constant(phrase("evidence.link.cartAttribute", { session: "c_x" })),
+        }),
+        {
+          maxLength: 3,
+        },
+      ),
       touches: fc.array(touch, { maxLength: 6 }),
       cartEvents: fc.array(cartEvent, { maxLength: 5 }),
     }),
@@ -111,7 +118,7 @@ describe("attribution engine, over random candidate sets", () => {
       fc.property(order, candidates, settings, (o, cs, s) => {
         const result = attributeOrder(o, cs, s);
         expect(["LED", "ASSISTED", "UNATTRIBUTED"]).toContain(result.classification);
-        expect(result.steps.length).toBeGreaterThan(0);
+        expect(result.facts.length).toBeGreaterThan(0);
         const credited = cs.find((c) => c.id === result.conversationId);
         if (result.classification === "UNATTRIBUTED") {
           expect(result.conversationId).toBeNull();

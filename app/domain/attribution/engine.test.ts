@@ -2,8 +2,12 @@
  * Table-driven tests of every classification rule in attribution-spec.md.
  */
 import { describe, expect, it } from "vitest";
+import { i18nFor } from "../../i18n/i18n";
+import { formatStepTime } from "../../lib/format";
+import { phrase, renderEvidence } from "./evidence-text";
 import {
   attributeOrder,
+  englishSteps,
   DEFAULT_SETTINGS,
   type AttributionSettings,
   type CandidateConversation,
@@ -45,7 +49,7 @@ function conversation(spec: ConversationSpec): CandidateConversation {
     id: `uuid-${id}`,
     externalId: id,
     surface: spec.surface ?? "CHAT_WIDGET",
-    links: [{ by: spec.by ?? "CART_ATTRIBUTE", detail: `carries cart attribute _chat_session_id = ${id}` }],
+    links: [{ by: spec.by ?? "CART_ATTRIBUTE", detail: phrase("evidence.link.cartAttribute", { session: id }) }],
     touches: [
       ...(spec.found ?? []).map((m) => ({
         kind: "ASSISTANT_ANSWER" as const,
@@ -365,7 +369,7 @@ describe("attribution engine", () => {
 
   it("explains a led order in the spec's words", () => {
     const result = attributeOrder(order(), [conversation({ found: [45] })], DEFAULT_SETTINGS);
-    expect(result.steps).toEqual([
+    expect(englishSteps(result.facts)).toEqual([
       "Order #1001 carries cart attribute _chat_session_id = c_8a3c.",
       "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 10 Nov, 11:15 UTC.",
       "The order was placed 45 minutes later — inside the 24-hour led window.",
@@ -380,7 +384,7 @@ describe("attribution engine", () => {
       [conversation({ found: [45] })],
       DEFAULT_SETTINGS,
     );
-    expect(berlin.steps[1]).toBe(
+    expect(englishSteps(berlin.facts)[1]).toBe(
       "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 10 Nov, 12:15 CET.",
     );
     // 15:20 UTC on 7 Nov is 00:20 on 8 Nov in Tokyo: the date is the one the shop lived.
@@ -389,16 +393,33 @@ describe("attribution engine", () => {
       ledWindowHours: 96,
       assistedWindowDays: 7,
     });
-    expect(tokyo.steps[1]).toBe(
+    expect(englishSteps(tokyo.facts)[1]).toBe(
       "Conversation c_8a3c (chat widget) had 1 qualifying answer, the last at 8 Nov, 00:20 GMT+9.",
     );
   });
 
+  it("records the same steps as keys and values, which read in German too", () => {
+    const result = attributeOrder(
+      order({ timezone: "Europe/Berlin" }),
+      [conversation({ found: [45] })],
+      DEFAULT_SETTINGS,
+    );
+    const german = result.facts.map((fact) =>
+      renderEvidence(fact, i18nFor("de").t, (at, zone) => formatStepTime(at, zone, "de")),
+    );
+    expect(german).toEqual([
+      "Bestellung #1001 trägt das Warenkorb-Attribut _chat_session_id = c_8a3c.",
+      "Gespräch c_8a3c (Chat-Widget) hatte 1 qualifizierende Antwort, die letzte am 10. Nov., 12:15 MEZ.",
+      "Die Bestellung wurde 45 Minuten später aufgegeben — innerhalb des 24-Stunden-Fensters für geführt.",
+      "→ Geführt.",
+    ]);
+  });
+
   it("explains why an order is not attributed and why it is excluded", () => {
     const result = attributeOrder(order({ test: true }), [conversation({ notFound: [10] })], DEFAULT_SETTINGS);
-    expect(result.steps.at(-2)).toBe("→ Unattributed.");
-    expect(result.steps.join(" ")).toContain("no qualifying answer before the order");
-    expect(result.steps.at(-1)).toBe("Excluded from totals: it is a test order.");
+    expect(englishSteps(result.facts).at(-2)).toBe("→ Unattributed.");
+    expect(englishSteps(result.facts).join(" ")).toContain("no qualifying answer before the order");
+    expect(englishSteps(result.facts).at(-1)).toBe("Excluded from totals: it is a test order.");
   });
 
   it("is deterministic: the same inputs in another order give the same credit", () => {

@@ -6,6 +6,8 @@
  */
 import { LRUCache } from "lru-cache";
 import { formatMoney, parseMoney } from "../money";
+import { i18nFor } from "../../i18n/i18n";
+import { type EvidencePhrase, phrase, renderEvidence } from "./evidence-text";
 
 export type Surface = "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
 export type Classification = "LED" | "ASSISTED" | "UNATTRIBUTED";
@@ -94,13 +96,9 @@ export interface CandidateConversation {
    * How the order names this conversation, e.g. the value of `_chat_session_id` it carries. A link with `refused`
    * is evidence that does not hold (a stamp from another visitor's cart, say): shown in the steps, never credited.
    */
-  links: { by: MatchedBy; detail: string; refused?: string }[];
+  links: { by: MatchedBy; detail: EvidencePhrase; refused?: EvidencePhrase }[];
   touches: EngineTouch[];
   cartEvents: EngineCartEvent[];
-}
-
-export interface EvidenceStep {
-  text: string;
 }
 
 export interface AttributionResult {
@@ -111,12 +109,16 @@ export interface AttributionResult {
   matchedBy: MatchedBy | null;
   minutesFromLastTouch: number | null;
   excludedReason: ExclusionReason | null;
-  steps: string[];
+  /**
+   * Why, step by step, as catalogue keys and values (evidence-text.ts): stored so, and read in the admin user's
+   * language, or in English by the API (englishSteps). Words are put in only when read: through i18next, writing
+   * them for every order made the engine 13 times slower.
+   */
+  facts: EvidencePhrase[];
   settings: AttributionSettings;
 }
 
 const MINUTE = 60_000;
-const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "chat widget", FAQ: "FAQ", NUDGE_CLICK: "nudge" };
 
 /** A qualifying touch (attribution-spec.md, "Words"); reports use it too, so the two can never disagree. */
 export function isQualifying(
@@ -185,10 +187,13 @@ export function localTime(date: Date, timezone = "UTC"): string {
   return `${reading.head}${String(minute).padStart(2, "0")} ${reading.zone}`;
 }
 
-function describeDuration(minutes: number): string {
-  if (minutes < 120) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
-  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} hours ${minutes % 60} minutes`;
-  return `${Math.floor(minutes / 1440)} days ${Math.floor((minutes % 1440) / 60)} hours`;
+/** A step's moment, in the order's zone: rendered as the reader's clock reads it (localTime in English). */
+const moment = (date: Date, timezone = "UTC") => ({ at: date.getTime(), zone: timezone });
+
+/** The steps in English, as the API returns them: with the engine's own clock (localTime). */
+export function englishSteps(facts: EvidencePhrase[]): string[] {
+  const t = i18nFor("en").t;
+  return facts.map((fact) => renderEvidence(fact, t, (at, zone) => localTime(new Date(at), zone)));
 }
 
 interface Evaluated {
@@ -260,9 +265,11 @@ export function attributeOrder(
   const ledStart = orderTime - settings.ledWindowHours * 60 * MINUTE;
   const assistedStart = orderTime - settings.assistedWindowDays * 24 * 60 * MINUTE;
   const excludedReason = exclusionFor(order, settings);
-  const steps: string[] = [];
+  const steps: EvidencePhrase[] = [];
   const refusedSteps = candidates.flatMap((c) =>
-    c.links.filter((l) => l.refused).map((l) => `Order ${order.name} ${l.detail} — not counted: ${l.refused}.`),
+    c.links
+      .filter((l) => l.refused)
+      .map((l) => phrase("evidence.refused", { order: order.name, detail: l.detail, reason: l.refused! })),
   );
   const usable = candidates.map((c) => ({ ...c, links: c.links.filter((l) => !l.refused) }));
   const evaluated = usable.map((c) => evaluate(c, order, settings)).filter((e): e is Evaluated => e !== null);
@@ -271,7 +278,7 @@ export function attributeOrder(
 
   for (const e of evaluated) {
     const link = e.candidate.links.find((l) => l.by === e.strongest)!;
-    steps.push(`Order ${order.name} ${link.detail}.`);
+    steps.push(phrase("evidence.orderLink", { order: order.name, detail: link.detail }));
   }
 
   // Each class is chosen by the same test firstInside ranks by: a qualifying touch inside its window.
@@ -307,60 +314,73 @@ export function attributeOrder(
   if (credited) {
     const c = credited.candidate;
     steps.push(
-      `Conversation ${c.externalId} (${SURFACE_LABEL[c.surface]}) had ${credited.qualifying.length} qualifying answer${credited.qualifying.length === 1 ? "" : "s"}, the last at ${localTime(credited.lastQualifying!, order.timezone)}.`,
+      phrase("evidence.qualifying", {
+        conversation: c.externalId,
+        surface: phrase(`evidence.surface.${c.surface}`),
+        count: credited.qualifying.length,
+        time: moment(credited.lastQualifying!, order.timezone),
+      }),
     );
+    const later = { minutes: credited.ageMinutes! };
     if (classification === "LED") {
-      steps.push(
-        `The order was placed ${describeDuration(credited.ageMinutes!)} later — inside the ${settings.ledWindowHours}-hour led window.`,
-      );
+      steps.push(phrase("evidence.led", { duration: later, hours: settings.ledWindowHours }));
     } else if (credited.deterministic) {
       steps.push(
-        `The order was placed ${describeDuration(credited.ageMinutes!)} later — past the ${settings.ledWindowHours}-hour led window, inside the ${settings.assistedWindowDays}-day assisted window.`,
+        phrase("evidence.assisted", {
+          duration: later,
+          hours: settings.ledWindowHours,
+          days: settings.assistedWindowDays,
+        }),
       );
     } else {
       const add = chatAddInWindow(credited)!;
       steps.push(
-        `The same shopper added to cart from this chat at ${localTime(add.occurredAt, order.timezone)}, inside the ${settings.assistedWindowDays}-day assisted window.`,
+        phrase("evidence.sameShopperAdd", {
+          time: moment(add.occurredAt, order.timezone),
+          days: settings.assistedWindowDays,
+        }),
       );
     }
     // The credited one came first inside its window; the others inside it came later.
     const windowStart = classification === "LED" ? ledStart : assistedStart;
     const others = qualified.filter((e) => e !== credited && inside(e, windowStart)).length;
-    if (others > 0)
-      steps.push(
-        `${others} other qualifying conversation${others === 1 ? "" : "s"} came later: first touch gets the credit.`,
-      );
+    if (others > 0) steps.push(phrase("evidence.othersLater", { count: others }));
   } else if (evaluated.length === 0) {
-    if (refusedSteps.length === 0)
-      steps.push(`Order ${order.name} carries no chat session and matches no chat shopper.`);
+    if (refusedSteps.length === 0) steps.push(phrase("evidence.noSession", { order: order.name }));
   } else {
     for (const e of evaluated) {
       const c = e.candidate;
       if (!e.lastQualifying) {
         steps.push(
-          `Conversation ${c.externalId} had no qualifying answer before the order${settings.requireAnswerFound ? " (an answer must have found what the shopper asked for)" : ""}.`,
+          phrase(settings.requireAnswerFound ? "evidence.noQualifyingFound" : "evidence.noQualifying", {
+            conversation: c.externalId,
+          }),
         );
       } else if (e.deterministic || !inside(e, assistedStart)) {
         steps.push(
-          `Conversation ${c.externalId}'s last qualifying answer was ${describeDuration(e.ageMinutes!)} before the order — outside the ${settings.assistedWindowDays}-day assisted window.`,
+          phrase("evidence.tooOld", {
+            conversation: c.externalId,
+            duration: { minutes: e.ageMinutes! },
+            days: settings.assistedWindowDays,
+          }),
         );
       } else {
-        steps.push(
-          `Conversation ${c.externalId} matched the shopper by identity only, with no chat add-to-cart in the ${settings.assistedWindowDays}-day window.`,
-        );
+        steps.push(phrase("evidence.identityOnly", { conversation: c.externalId, days: settings.assistedWindowDays }));
       }
     }
   }
 
-  const label = { LED: "Led", ASSISTED: "Assisted", UNATTRIBUTED: "Unattributed" }[classification];
-  steps.push(`→ ${label}.`);
+  steps.push(phrase("evidence.verdict", { class: phrase(`labels.class.${classification}`) }));
   if (excludedReason) {
-    const why = {
-      TEST: "it is a test order",
-      OUTLIER: `its value (${order.grossAmount ?? "unknown"} ${order.currency}) is not a number between 0 and ${formatMoney(parseMoney(settings.maxOrderValue) ?? 0n)}`,
-      UNVERIFIED: "only the web pixel has reported it; no Shopify webhook has confirmed it yet",
-    }[excludedReason];
-    steps.push(`Excluded from totals: ${why}.`);
+    const why =
+      excludedReason === "OUTLIER"
+        ? phrase("evidence.why.OUTLIER", {
+            value: order.grossAmount ?? phrase("evidence.unknownValue"),
+            currency: order.currency,
+            max: formatMoney(parseMoney(settings.maxOrderValue) ?? 0n),
+          })
+        : phrase(`evidence.why.${excludedReason}`);
+    steps.push(phrase("evidence.excluded", { why }));
   }
 
   return {
@@ -371,7 +391,7 @@ export function attributeOrder(
     matchedBy: credited?.strongest ?? null,
     minutesFromLastTouch: credited?.ageMinutes ?? null,
     excludedReason,
-    steps,
+    facts: steps,
     settings,
   };
 }

@@ -4,6 +4,9 @@
  * assembled for them; the orders keep their money and classification. customers/data_request assembles what
  * we hold for that customer so the merchant can download it from the admin and pass it on.
  */
+import type { Prisma } from "@prisma/client";
+import { englishSteps } from "../attribution/engine";
+import { type EvidencePhrase, phrase } from "../attribution/evidence-text";
 import { z } from "zod";
 import type { DbTx } from "../../db.server";
 import { storedEmailHash } from "../email-hash.server";
@@ -59,7 +62,9 @@ function keysOf(shopDomain: string, payload: { customer: z.infer<typeof customer
   };
 }
 
-const ERASED_STEP = "The customer's identifiers were erased at their request; the classification is kept.";
+const ERASED = phrase("evidence.erased");
+/** How orders attributed before steps were recorded as facts say it. */
+const ERASED_STEP = englishSteps([ERASED])[0];
 
 export async function redactCustomer(db: DbTx, shopDomain: string, payload: unknown): Promise<ComplianceOutcome> {
   const parsed = customerRedactSchema.safeParse(payload);
@@ -104,12 +109,17 @@ export async function redactCustomer(db: DbTx, shopDomain: string, payload: unkn
     if (!order.attribution) continue;
     // Evidence steps never quote a customer id or e-mail hash (attribute-order.server.ts words identity links
     // without them), so they stay as they are; the reader learns why the identifiers are gone.
-    const evidence = order.attribution.evidence as { steps?: string[] };
+    const evidence = order.attribution.evidence as { steps?: string[]; facts?: EvidencePhrase[] };
     // A repeated request (Shopify retries under a new webhook id) must not say it twice.
-    if (evidence.steps?.includes(ERASED_STEP)) continue;
+    if (evidence.facts?.some((fact) => fact.key === ERASED.key) || evidence.steps?.includes(ERASED_STEP)) continue;
     await db.attribution.update({
       where: { id: order.attribution.id },
-      data: { evidence: { ...evidence, steps: [...(evidence.steps ?? []), ERASED_STEP] } },
+      data: {
+        // Phrases are JSON (text, numbers and objects of them); Prisma's JSON input type cannot see that.
+        evidence: (evidence.facts
+          ? { ...evidence, facts: [...evidence.facts, ERASED] }
+          : { ...evidence, steps: [...(evidence.steps ?? []), ERASED_STEP] }) as unknown as Prisma.InputJsonObject,
+      },
     });
   }
   const ownExports = [keys.customerId, ...orders.map((o) => o.customerId)].filter((v): v is string => !!v);

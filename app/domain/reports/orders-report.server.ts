@@ -2,6 +2,8 @@
  * Every order in a range with how it was classified (the Orders page, its CSV export) and one order's
  * stored classification with its evidence (the detail page, GET /api/orders/:id/attribution).
  */
+import type { EvidencePhrase } from "../attribution/evidence-text";
+import { englishSteps } from "../attribution/engine";
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
@@ -160,6 +162,7 @@ export interface OrderAttributionDetail {
     minutesFromLastTouch: number | null;
     conversation: { id: string; externalId: string; surface: Surface } | null;
     steps: string[];
+    facts: EvidencePhrase[] | null;
     settings: Record<string, unknown> | null;
     settingsVersion: number;
     computedAt: string;
@@ -178,7 +181,11 @@ export async function findOrderAttribution(
   if (!order) return null;
   const refunds = await db.refund.findMany({ where: { shopId, shopifyOrderId }, orderBy: { processedAt: "asc" } });
   const attribution = order.attribution;
-  const evidence = (attribution?.evidence ?? {}) as { steps?: string[]; settings?: Record<string, unknown> };
+  const evidence = (attribution?.evidence ?? {}) as {
+    steps?: string[];
+    facts?: EvidencePhrase[];
+    settings?: Record<string, unknown>;
+  };
   return {
     orderId: order.shopifyOrderId,
     name: order.name,
@@ -212,7 +219,9 @@ export async function findOrderAttribution(
         externalId: attribution.conversation.externalId,
         surface: attribution.conversation.surface,
       },
-      steps: evidence.steps ?? [],
+      // Orders attributed before steps were recorded as facts kept English text (a recompute records facts).
+      steps: evidence.facts ? englishSteps(evidence.facts) : (evidence.steps ?? []),
+      facts: evidence.facts ?? null,
       settings: evidence.settings ?? null,
       settingsVersion: attribution.settingsVersion,
       computedAt: attribution.computedAt.toISOString(),
