@@ -76,3 +76,51 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     : ACCESS_SCOPES;
   return { apiKey, apiSecret, emailHashSecret: env.EMAIL_HASH_SECRET || apiSecret, appUrl, scopes, demoMode };
 }
+
+/**
+ * How one server process runs (server/serve.ts): its port, its HTTP timeouts and limits, how long a stop waits for
+ * requests in flight, and its database pool. N instances on one PostgreSQL need N × databasePoolSize connections
+ * (README, "Production"). Request body caps are per path, in server/body-limit.ts.
+ */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** An idle keep-alive connection is kept this long (KEEP_ALIVE_SECONDS, 65): longer than the proxies in front. */
+  keepAliveMs: number;
+  /** A whole request, headers and body, may take this long (REQUEST_TIMEOUT_SECONDS, 70). */
+  requestTimeoutMs: number;
+  /** Past this many open connections new ones are refused (MAX_CONNECTIONS, 4096). */
+  maxConnections: number;
+  /**
+   * On SIGTERM the server stops taking connections and waits this long for requests in flight to be answered
+   * (SHUTDOWN_GRACE_SECONDS, 20): Shopify gives a webhook 5 s and retries what is not answered.
+   */
+  shutdownGraceMs: number;
+  /** PostgreSQL connections this process may hold (DATABASE_POOL_SIZE, 10). */
+  databasePoolSize: number;
+}
+
+function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, not "${raw}"`);
+  return value;
+}
+
+export function serverConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const keepAliveMs = positiveInteger(env, "KEEP_ALIVE_SECONDS", 65) * 1000;
+  const requestTimeoutMs = positiveInteger(env, "REQUEST_TIMEOUT_SECONDS", 70) * 1000;
+  // Node requires the request timeout to exceed the headers timeout, which must exceed the keep-alive one.
+  if (requestTimeoutMs <= keepAliveMs + 1000)
+    throw new Error("REQUEST_TIMEOUT_SECONDS must be more than KEEP_ALIVE_SECONDS + 1");
+  return {
+    port: positiveInteger(env, "PORT", 3000),
+    host: env.HOST || "0.0.0.0",
+    keepAliveMs,
+    requestTimeoutMs,
+    maxConnections: positiveInteger(env, "MAX_CONNECTIONS", 4096),
+    shutdownGraceMs: positiveInteger(env, "SHUTDOWN_GRACE_SECONDS", 20) * 1000,
+    databasePoolSize: positiveInteger(env, "DATABASE_POOL_SIZE", 10),
+  };
+}

@@ -7,16 +7,22 @@
  * (immediate shutdown, connections cut) and started again mid-run. Chat sessions for a quarter of the orders
  * are posted first through the App Proxy, so attribution is checked too.
  *
- * Afterwards every order must be stored exactly once, in its newest version, with its line items and one
- * attribution (led where the cart carried an answered chat session), and every webhook id recorded once.
- * Exits 1 with the list of differences otherwise, or if the restart never hit a request.
+ * Then the same traffic for another shop through 3 app instances on the one PostgreSQL, behind a round-robin proxy
+ * (scripts/load/round-robin-proxy.ts): a third of the way in one instance is stopped with SIGTERM (it must answer
+ * what it holds and exit 0) and started again on its port; two thirds in another is killed with SIGKILL and started
+ * again.
+ *
+ * After each run every order must be stored exactly once, in its newest version, with its line items and one
+ * attribution (led where the cart carried an answered chat session), and every webhook id recorded once: none
+ * answered 200 and lost. Exits 1 with the list of differences otherwise, or if a fault never hit a request.
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { orderFixture } from "../test/fixtures";
 import { closedLoop, LoopbackClient, type Shot } from "./load/http-load";
-import { startAppProcess } from "./load/app-process";
+import { startAppProcess, type AppProcess } from "./load/app-process";
+import { startRoundRobinProxy } from "./load/round-robin-proxy";
 import {
   appProxyShot,
   chatSessionBatch,
@@ -40,7 +46,6 @@ const { values } = parseArgs({
 const ORDERS = Number(values.orders);
 const rng = seededRandom(Number(values.seed));
 const SECRET = "fault-run-secret";
-const SHOP = "fault-run.myshopify.com";
 const SENDERS = 16;
 const DOWNTIME_MS = 3_000;
 
@@ -50,11 +55,11 @@ interface Delivery {
   body: string;
 }
 
-function plan() {
+function plan(orders: number) {
   const now = Date.now();
   const expected = new Map<string, OrderVersion & { topic: string }>();
   const deliveries: Delivery[] = [];
-  for (let index = 0; index < ORDERS; index++) {
+  for (let index = 0; index < orders; index++) {
     const processedAt = new Date(now - 60_000 + index);
     const chatSessionId = index % 4 === 0 ? `c_bench_${index / 4}` : undefined;
     const versions: (OrderVersion & { topic: string })[] = [
@@ -103,82 +108,61 @@ function plan() {
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1)); // exit handlers clean up
 const cluster = await startPostgresCluster();
 let exitCode = 1;
-const app = await (async () => {
+try {
   await migrate({ ...process.env, DATABASE_URL: cluster.databaseUrl });
   await productionBuild({ reuse: values["no-build"] });
-  return startAppProcess({ DATABASE_URL: cluster.databaseUrl, SHOPIFY_API_SECRET: SECRET });
-})();
-try {
-  const client = new LoopbackClient(app.url, SENDERS * 2, 10_000);
-  const { expected, deliveries } = plan();
-  const chatSessions = Math.ceil(ORDERS / 4);
-  const chat = await closedLoop(
-    client,
-    Array.from({ length: chatSessions }, (_, n) => appProxyShot(SECRET, SHOP, chatSessionBatch(n))),
-    8,
-  );
-  if (chat.statuses["200"] !== chatSessions)
-    throw new Error(`chat sessions not all accepted: ${JSON.stringify(chat.statuses)}`);
-
-  const failedAnswers: Record<string, number> = {};
-  let accepted = 0;
-  let next = 0;
-  let restarted = false;
-  const restartAt = Math.floor(deliveries.length / 3);
-  const started = performance.now();
-  /** Per webhook id, every answer it got as `status@seconds`, to show what a lost delivery was told. */
-  const history = new Map<string, string[]>();
-  const recordAnswer = (webhookId: string, status: number) => {
-    const answers = history.get(webhookId) ?? [];
-    answers.push(`${status}@${((performance.now() - started) / 1000).toFixed(2)}`);
-    history.set(webhookId, answers);
-  };
-
-  async function deliverUntilAccepted(delivery: Delivery) {
-    for (let attempt = 0; ; attempt++) {
-      const shot: Shot = webhookShot(SECRET, SHOP, delivery.topic, delivery.body, delivery.webhookId);
-      const answer = await client.send(shot);
-      recordAnswer(delivery.webhookId, answer.status);
-      if (answer.status >= 200 && answer.status < 300) return;
-      failedAnswers[answer.status] = (failedAnswers[answer.status] ?? 0) + 1;
-      if (attempt >= 6)
-        throw new Error(
-          `webhook ${delivery.webhookId} still failing after ${attempt + 1} attempts: ${answer.status} ${answer.body}`,
-        );
-      const backoff = Math.min(2_000, 100 * 2 ** attempt) * (0.5 + rng.next());
-      await new Promise((resolve) => setTimeout(resolve, backoff));
-    }
-  }
-
-  const sender = async () => {
-    while (next < deliveries.length) {
-      await deliverUntilAccepted(deliveries[next++]);
-      accepted++;
-      if (!restarted && !values["no-restart"] && accepted >= restartAt) {
-        restarted = true;
-        console.log(
-          `[faults] ${accepted}/${deliveries.length} delivered: stopping PostgreSQL (immediate) for ${DOWNTIME_MS / 1000} s`,
-        );
-        cluster.stopServer();
-        setTimeout(() => {
-          cluster.startServer();
-          console.log("[faults] PostgreSQL started again");
-        }, DOWNTIME_MS);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SENDERS }, sender));
-  const elapsed = (performance.now() - started) / 1000;
-  console.log(
-    `[faults] ${deliveries.length} deliveries (${history.size} distinct webhook ids, ${ORDERS} orders) ` +
-      `accepted in ${elapsed.toFixed(1)} s; answers retried: ${JSON.stringify(failedAnswers)}`,
-  );
-  client.close();
-
-  const problems = await verify(expected, history, chatSessions);
-  if (Object.keys(failedAnswers).length === 0)
-    problems.push("the PostgreSQL restart never failed a request: the run proved nothing");
-  if (app.child.exitCode !== null) problems.push(`the app process died (exit ${app.child.exitCode})`);
+  const problems = [
+    ...(await runScenario({
+      name: "PostgreSQL restart",
+      shop: "fault-run.myshopify.com",
+      instances: 1,
+      faults: values["no-restart"]
+        ? []
+        : [
+            {
+              at: 1 / 3,
+              what: `stopping PostgreSQL (immediate) for ${DOWNTIME_MS / 1000} s`,
+              inject: async () => {
+                cluster.stopServer();
+                setTimeout(() => {
+                  cluster.startServer();
+                  console.log("[faults] PostgreSQL started again");
+                }, DOWNTIME_MS);
+              },
+            },
+          ],
+      provesNothingWithoutFailures: !values["no-restart"],
+    })),
+    ...(values["no-restart"]
+      ? []
+      : await runScenario({
+          name: "3 instances, one restarted gracefully, one killed",
+          shop: "fault-run-instances.myshopify.com",
+          instances: 3,
+          // Three times the traffic: the run must outlast both restarts (an instance takes seconds to start).
+          orders: ORDERS * 3,
+          faults: [
+            {
+              at: 1 / 3,
+              what: "restarting instance 0 gracefully (SIGTERM, then started again on its port)",
+              inject: async ({ restart }) => {
+                const code = await restart(0, "SIGTERM");
+                if (code !== 0) return [`instance 0 did not stop cleanly on SIGTERM (exit ${code})`];
+                return [];
+              },
+            },
+            {
+              at: 2 / 3,
+              what: "killing instance 1 (SIGKILL), then starting it again on its port",
+              inject: async ({ restart }) => {
+                await restart(1, "SIGKILL");
+                return [];
+              },
+            },
+          ],
+          provesNothingWithoutFailures: true,
+        })),
+  ];
   if (problems.length) {
     console.error(`[faults] FAILED:\n  ${problems.slice(0, 50).join("\n  ")}`);
   } else {
@@ -189,14 +173,153 @@ try {
   }
 } catch (error) {
   console.error("[faults] FAILED:", error);
-  console.error(app.errors.slice(-20).join("\n"));
 } finally {
-  await app.stop();
   cluster.destroy();
 }
 process.exit(exitCode);
 
+interface FaultContext {
+  /** Stops instance `index` with `signal` and starts it again on its port; resolves with its exit code. */
+  restart(index: number, signal: "SIGTERM" | "SIGKILL"): Promise<number | null>;
+}
+
+interface Scenario {
+  name: string;
+  shop: string;
+  instances: number;
+  orders?: number;
+  faults: { at: number; what: string; inject(context: FaultContext): Promise<string[] | void> }[];
+  /** A fault that failed no request proved nothing. */
+  provesNothingWithoutFailures: boolean;
+}
+
+/**
+ * One run: the scenario's instances on the cluster's database (behind a round-robin proxy when there are several),
+ * chat sessions through the App Proxy, then every delivery until accepted while the faults happen. Returns what went
+ * wrong, checked against the database.
+ */
+async function runScenario(scenario: Scenario): Promise<string[]> {
+  const SHOP = scenario.shop;
+  const env = { DATABASE_URL: cluster.databaseUrl, SHOPIFY_API_SECRET: SECRET };
+  const apps: AppProcess[] = [];
+  for (let i = 0; i < scenario.instances; i++) apps.push(await startAppProcess(env));
+  const proxy = scenario.instances > 1 ? await startRoundRobinProxy(apps.map((app) => app.url)) : null;
+  const problems: string[] = [];
+  const errors: string[] = [];
+  const context: FaultContext = {
+    async restart(index, signal) {
+      const app = apps[index];
+      const exited = new Promise<number | null>((resolve) => {
+        if (app.child.exitCode !== null || app.child.signalCode !== null) resolve(app.child.exitCode);
+        else app.child.once("exit", (code) => resolve(code));
+      });
+      app.child.kill(signal);
+      const code = await exited;
+      errors.push(...app.errors);
+      await app.stop(); // the process is gone: this closes its storefront stand-in
+      apps[index] = await startAppProcess(env, { port: Number(new URL(app.url).port) });
+      // What a graceful stop held when it began (server/serve.ts logs it), to show the drain had work to do.
+      const stopping = app.errors.map((line) => /"inFlight":(\d+).*stopping/.exec(line)).find(Boolean);
+      console.log(
+        `[faults] instance ${index} is back (it exited with ${code ?? signal}${stopping ? ` after answering ${stopping[1]} request(s) in flight` : ""})`,
+      );
+      return code;
+    },
+  };
+  console.log(`[faults] ${scenario.name}: ${scenario.instances} instance(s) on one PostgreSQL`);
+  try {
+    const client = new LoopbackClient(proxy?.url ?? apps[0].url, SENDERS * 2, 10_000);
+    const orders = scenario.orders ?? ORDERS;
+    const { expected, deliveries } = plan(orders);
+    const chatSessions = Math.ceil(orders / 4);
+    const chat = await closedLoop(
+      client,
+      Array.from({ length: chatSessions }, (_, n) => appProxyShot(SECRET, SHOP, chatSessionBatch(n))),
+      8,
+    );
+    if (chat.statuses["200"] !== chatSessions)
+      throw new Error(`chat sessions not all accepted: ${JSON.stringify(chat.statuses)}`);
+
+    const failedAnswers: Record<string, number> = {};
+    let accepted = 0;
+    let next = 0;
+    const pending = scenario.faults.map((fault) => ({ ...fault, done: false }));
+    let faultChain: Promise<void> = Promise.resolve();
+    const started = performance.now();
+    /** Per webhook id, every answer it got as `status@seconds`, to show what a lost delivery was told. */
+    const history = new Map<string, string[]>();
+    const recordAnswer = (webhookId: string, status: number) => {
+      const answers = history.get(webhookId) ?? [];
+      answers.push(`${status}@${((performance.now() - started) / 1000).toFixed(2)}`);
+      history.set(webhookId, answers);
+    };
+
+    async function deliverUntilAccepted(delivery: Delivery) {
+      for (let attempt = 0; ; attempt++) {
+        const shot: Shot = webhookShot(SECRET, SHOP, delivery.topic, delivery.body, delivery.webhookId);
+        const answer = await client.send(shot);
+        recordAnswer(delivery.webhookId, answer.status);
+        if (answer.status >= 200 && answer.status < 300) return;
+        failedAnswers[answer.status] = (failedAnswers[answer.status] ?? 0) + 1;
+        if (attempt >= 8)
+          throw new Error(
+            `webhook ${delivery.webhookId} still failing after ${attempt + 1} attempts: ${answer.status} ${answer.body}`,
+          );
+        const backoff = Math.min(2_000, 100 * 2 ** attempt) * (0.5 + rng.next());
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
+    }
+
+    const sender = async () => {
+      while (next < deliveries.length) {
+        await deliverUntilAccepted(deliveries[next++]);
+        accepted++;
+        for (const fault of pending) {
+          if (fault.done || accepted < Math.floor(deliveries.length * fault.at)) continue;
+          fault.done = true;
+          // The senders go on while the fault happens; a fault waits for the one before it to be over.
+          faultChain = faultChain
+            .then(() => {
+              console.log(`[faults] ${accepted}/${deliveries.length} delivered: ${fault.what}`);
+              return fault.inject(context);
+            })
+            .then((found) => {
+              problems.push(...(found ?? []));
+            });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: SENDERS }, sender));
+    await faultChain;
+    const elapsed = (performance.now() - started) / 1000;
+    console.log(
+      `[faults] ${deliveries.length} deliveries (${history.size} distinct webhook ids, ${orders} orders) ` +
+        `accepted in ${elapsed.toFixed(1)} s; answers retried: ${JSON.stringify(failedAnswers)}` +
+        (proxy ? `; answered per instance: ${proxy.answered.join(", ")}` : ""),
+    );
+    client.close();
+
+    problems.push(...(await verify(SHOP, expected, history, chatSessions)));
+    if (scenario.provesNothingWithoutFailures && Object.keys(failedAnswers).length === 0)
+      problems.push(`${scenario.name}: the faults never failed a request: the run proved nothing`);
+    apps.forEach((app, index) => {
+      if (app.child.exitCode !== null || app.child.signalCode !== null)
+        problems.push(`instance ${index} died (exit ${app.child.exitCode ?? app.child.signalCode})`);
+    });
+    if (proxy && proxy.answered.some((count) => count === 0))
+      problems.push(`an instance answered nothing: ${proxy.answered.join(", ")}`);
+  } catch (error) {
+    problems.push(`${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error([...errors, ...apps.flatMap((app) => app.errors)].slice(-20).join("\n"));
+  } finally {
+    await proxy?.close();
+    await Promise.all(apps.map((app) => app.stop()));
+  }
+  return problems.map((problem) => `${scenario.name}: ${problem}`);
+}
+
 async function verify(
+  SHOP: string,
   expected: Map<string, OrderVersion & { topic: string }>,
   answers: Map<string, string[]>,
   chatSessions: number,

@@ -12,6 +12,7 @@ describe("the server's jobs", () => {
       reconcileMs: 5 * 60_000,
     });
     expect(jobIntervals({ RECONCILE_EVERY_MINUTES: "5" }, true).reconcileMs).toBeUndefined();
+    expect(jobIntervals({ RECONCILE_EVERY_MINUTES: "0" }, false).reconcileMs).toBeUndefined();
   });
 
   it("resume a re-attribution left unfinished, refresh the report roll-ups, and stop when asked", async () => {
@@ -35,7 +36,7 @@ describe("the server's jobs", () => {
         .poll(() => prisma.reportDirtyMark.count({ where: { shopId: shop.id } }), { timeout: 10_000, interval: 50 })
         .toBe(0);
     } finally {
-      stop();
+      await stop();
     }
     expect(await prisma.reportOrderDay.count({ where: { shopId: shop.id } })).toBeGreaterThan(0);
 

@@ -18,9 +18,11 @@ export interface JobIntervals {
 }
 
 export function jobIntervals(env: Record<string, string | undefined> = process.env, demo = isDemoMode()): JobIntervals {
+  const reconcileMinutes = Number(env.RECONCILE_EVERY_MINUTES || 30);
   return {
     reportRollupMs: Number(env.REPORT_ROLLUP_EVERY_SECONDS || 10) * 1_000,
-    reconcileMs: demo ? undefined : Number(env.RECONCILE_EVERY_MINUTES || 30) * 60_000,
+    // 0 turns it off on this instance: with several, one reconciles (each would spend the shop's Admin API budget).
+    reconcileMs: demo || reconcileMinutes === 0 ? undefined : reconcileMinutes * 60_000,
   };
 }
 
@@ -30,8 +32,11 @@ export async function prepareStoredData(): Promise<void> {
   if (rekeyed.length > 0) log.info({ shops: rekeyed.length }, "e-mail hashes re-keyed per shop");
 }
 
-/** Starts the background jobs; the function returned stops their timers. */
-export async function startBackgroundJobs(db: Db, intervals: JobIntervals = jobIntervals()): Promise<() => void> {
+/** Starts the background jobs; the function returned stops their timers and waits for runs in progress. */
+export async function startBackgroundJobs(
+  db: Db,
+  intervals: JobIntervals = jobIntervals(),
+): Promise<() => Promise<void>> {
   const jobLog = (job: string) => (line: string) => log.info({ job }, line);
   // A re-attribution interrupted by a restart carries on from its last committed batch.
   await resumeUnfinishedReattributions(db);
@@ -43,7 +48,7 @@ export async function startBackgroundJobs(db: Db, intervals: JobIntervals = jobI
     const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
     stops.push(scheduleReconciliation(db, adminFor, intervals.reconcileMs, jobLog("reconciliation")));
   }
-  return () => {
-    for (const stop of stops) stop();
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
   };
 }

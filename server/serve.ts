@@ -1,6 +1,7 @@
 /**
  * Production server: the Remix build behind Express. Express adds no body parser, so webhook HMACs are
- * checked over the raw bytes. PGlite must be closed on exit or its directory needs crash recovery.
+ * checked over the raw bytes. Health, readiness and the graceful stop are server/lifecycle.ts; every setting is
+ * app/config.server.ts (serverConfig). PGlite must be closed on exit or its directory needs crash recovery.
  */
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
@@ -9,7 +10,9 @@ import express from "express";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { assertDemoModeAllowed } from "../app/config.server";
+import { assertDemoModeAllowed, serverConfig } from "../app/config.server";
+import { log } from "../app/lib/log.server";
+import { createLifecycle } from "./lifecycle";
 import { disconnectDatabase, prisma } from "../app/db.server";
 import { capRequestBodies } from "./body-limit";
 import { prepareStoredData, startBackgroundJobs } from "./jobs";
@@ -21,10 +24,6 @@ import {
   routeKey,
   type NodeHandler,
 } from "./resource-routes";
-
-const KEEP_ALIVE_MS = 65_000;
-const REQUEST_TIMEOUT_MS = 70_000;
-const MAX_CONNECTIONS = 4_096;
 
 export interface ServerOptions {
   port: number;
@@ -56,37 +55,42 @@ export async function startServer({
   app.use("/assets", express.static(path.join(buildDir, "client", "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+  const settings = serverConfig();
+  const lifecycle = createLifecycle();
   const direct = directResourceRoutes(build, DIRECT_RESOURCE_ROUTES);
-  for (const [path, handler] of Object.entries(alsoDirect)) direct.set(routeKey(path), handler);
-  const server = createServer(capRequestBodies(serveDirectRoutesFirst(direct, app)));
+  for (const [path, handler] of Object.entries({ ...lifecycle.routes, ...alsoDirect }))
+    direct.set(routeKey(path), handler);
+  const server = createServer(lifecycle.listener(capRequestBodies(serveDirectRoutesFirst(direct, app))));
   await prepareStoredData();
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
   // sender retries. Outlast them; the headers timeout must exceed the keep-alive one.
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  server.keepAliveTimeout = settings.keepAliveMs;
+  server.headersTimeout = settings.keepAliveMs + 1_000;
   // A whole request (headers and body, capped by capRequestBodies) gets REQUEST_TIMEOUT_MS, not Node's 300 s: a
   // client trickling a body holds a connection no longer than that. It may not be shorter than the headers timeout.
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.requestTimeout = settings.requestTimeoutMs;
   // Past this many open connections new ones are refused at once, before any memory is spent on them.
-  server.maxConnections = MAX_CONNECTIONS;
-  const stopJobs = backgroundJobs ? await startBackgroundJobs(prisma) : () => {};
-  const shutdown = async () => {
-    stopJobs();
-    server.close();
+  server.maxConnections = settings.maxConnections;
+  const stopJobs = backgroundJobs ? await startBackgroundJobs(prisma) : async () => {};
+  const shutdown = async (signal: string) => {
+    log.info({ signal, inFlight: lifecycle.inFlight() }, "stopping: answering the requests in flight");
+    const answered = await lifecycle.stop(server, settings.shutdownGraceMs);
+    await stopJobs();
     await disconnectDatabase();
-    process.exit(0);
+    log.info({ answered }, "stopped");
+    process.exit(answered ? 0 : 1);
   };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
   return server;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   // `npm start` is production: Remix's production mode, and demo mode refused (assertDemoModeAllowed).
   process.env.NODE_ENV = "production";
-  const port = Number(process.env.PORT || 3000);
-  await startServer({ port });
+  const { port, host } = serverConfig();
+  await startServer({ port, host });
   console.log(`Chat Attribution listening on http://localhost:${port}`);
 }

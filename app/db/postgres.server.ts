@@ -2,6 +2,7 @@
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
+import { serverConfig } from "../config.server";
 import { assertPatchable } from "./pinned-packages.server";
 import type { SqlDriver, SqlQuery } from "./sql-driver";
 
@@ -66,6 +67,7 @@ export class PgAdapterFactory implements SqlDriverAdapterFactory, SqlDriver {
     // ones do not keep a finished script alive.
     this.pool = new pg.Pool({
       connectionString: url,
+      max: serverConfig().databasePoolSize,
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 0,
       allowExitOnIdle: true,

@@ -1,7 +1,7 @@
 /**
- * The admin's language: one i18next instance per page load, with the app's strings (en.ts, de.ts) and Polaris' own
+ * The admin's language: one i18next instance per language, with the app's strings (en.ts, de.ts) and Polaris' own
  * translations for its components. The language is the admin user's (Shopify passes `locale` on the embedded app's
- * URL); numbers and dates are formatted in that locale too, falling back to the shop's.
+ * URL); numbers and dates are formatted in that locale too, falling back to the shop's (decision 017).
  */
 import { createInstance, type i18n } from "i18next";
 import polarisDe from "@shopify/polaris/locales/de.json";

@@ -1,17 +1,25 @@
-/** Runs `task` every `intervalMs`, never two runs at once; the timer does not keep the process alive. Returns a stop function. */
-export function runEvery(intervalMs: number, task: () => Promise<void>, onError: (error: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      await task();
-    } catch (error) {
-      onError(error);
-    } finally {
-      running = false;
-    }
+/**
+ * Runs `task` every `intervalMs`, never two at once; the timer does not keep the process alive. The returned stop
+ * clears the timer and resolves once a run in progress has finished, so a stopping server closes its database only
+ * after it.
+ */
+export function runEvery(
+  intervalMs: number,
+  task: () => Promise<void>,
+  onError: (error: unknown) => void,
+): () => Promise<void> {
+  let current: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (current) return;
+    current = task()
+      .catch(onError)
+      .finally(() => {
+        current = null;
+      });
   }, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await current;
+  };
 }

@@ -24,7 +24,7 @@ export interface AppProcess {
 /**
  * `shopify`: what the Storefront API stand-in this run plays Shopify with answers for the carts and variants storefront
  * events name (by default the load traffic's). `root`: the checkout whose app to start (another revision's, for an
- * A/B run); this one by default.
+ * A/B run); this one by default. `port`: where to listen (a free one by default).
  */
 export async function startAppProcess(
   env: {
@@ -33,9 +33,14 @@ export async function startAppProcess(
     BENCH_SHOP?: string;
     BENCH_API_KEYS?: string;
   },
-  { shopify = trafficShop, root = projectRoot }: { shopify?: StandInShop; root?: string } = {},
+  {
+    shopify = trafficShop,
+    root = projectRoot,
+    port: fixedPort,
+  }: { shopify?: StandInShop; root?: string; port?: number } = {},
 ): Promise<AppProcess> {
-  const port = await freePort();
+  // A restarted instance comes back on its own port, as behind a load balancer.
+  const port = fixedPort ?? (await freePort());
   const storefront = await startStorefrontApi(shopify, STOREFRONT_TOKEN);
   // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" profiles the app under load (Node refuses them in NODE_OPTIONS).
   const nodeArgs = process.env.APP_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
@@ -79,7 +84,8 @@ export async function startAppProcess(
     apiKeys,
     stop: async () => {
       await new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A process killed by a signal has no exit code, only its signal.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       });

@@ -558,6 +558,16 @@ describe("npm run demo", () => {
     expect(errors).toEqual([]);
   });
 
+  it("answers a load balancer's liveness and readiness probes", async () => {
+    const probe = async (path: string) => {
+      const response = await fetch(`${demo.baseUrl}${path}`);
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await probe("/healthz")).toEqual({ status: 200, body: { status: "ok" } });
+    // Migrated by `prisma migrate deploy` (the demo's own step), with the embedded database answering.
+    expect(await probe("/readyz")).toEqual({ status: 200, body: { status: "ready" } });
+  });
+
   it("refuses demo mode under NODE_ENV=production", async () => {
     const { spawnSync } = await import("node:child_process");
     const result = spawnSync("node", ["--import", "tsx", "scripts/demo.ts", "--no-build"], {

@@ -46,7 +46,7 @@ export function scheduleReconciliation(
   adminFor: AdminFor,
   intervalMs: number,
   log: (line: string) => void = console.log,
-): () => void {
+): () => Promise<void> {
   const reconcileAll = async () => {
     for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
       if (!result.ok) {

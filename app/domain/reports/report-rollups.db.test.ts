@@ -241,7 +241,7 @@ describe("summary report roll-ups", () => {
         })
         .toBe(0);
     } finally {
-      stop();
+      await stop();
     }
     expect(lines).toEqual([]);
     expect(await prisma.reportOrderDay.count({ where: { shopId: other.id } })).toBeGreaterThan(0);

@@ -248,7 +248,7 @@ export function scheduleReportRollupRefresh(
   db: Db,
   intervalMs: number,
   log: (line: string) => void = console.log,
-): () => void {
+): () => Promise<void> {
   return runEvery(
     intervalMs,
     () => refreshAllReportRollups(db, log),
