@@ -47,17 +47,19 @@ export function formatDateTime(iso: string, timezone: string, locale: string): s
   );
 }
 
-/** An evidence step's moment: its date and time in the shop's zone, with the zone's name, in the reader's locale. */
+/** How an evidence step names a moment: day, month, 24-hour time and the zone's short name ("22 Nov, 14:03 CET"). */
+export const STEP_TIME_FORMAT: Intl.DateTimeFormatOptions = {
+  day: "numeric",
+  month: "short",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+};
+
+/** An evidence step's moment in the shop's zone, in the reader's locale (the engine's English: localTime). */
 export function formatStepTime(at: number, timezone: string, locale: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: timezone,
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).format(new Date(at));
+  return new Intl.DateTimeFormat(locale, { ...STEP_TIME_FORMAT, timeZone: timezone }).format(new Date(at));
 }
 
 export function formatDay(day: string, locale: string): string {

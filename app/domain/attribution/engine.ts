@@ -7,6 +7,7 @@
 import { LRUCache } from "lru-cache";
 import { formatMoney, parseMoney } from "../money";
 import { i18nFor } from "../../i18n/i18n";
+import { STEP_TIME_FORMAT } from "../../lib/format";
 import { type EvidencePhrase, phrase, renderEvidence } from "./evidence-text";
 
 export type Surface = "CHAT_WIDGET" | "FAQ" | "NUDGE_CLICK";
@@ -153,15 +154,7 @@ function quarterReading(quarter: number, timezone: string) {
   if (!reading) {
     let format = zoneFormats.get(timezone);
     if (!format) {
-      format = new Intl.DateTimeFormat("en-GB", {
-        timeZone: timezone,
-        day: "numeric",
-        month: "short",
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        timeZoneName: "short",
-      });
+      format = new Intl.DateTimeFormat("en-GB", { ...STEP_TIME_FORMAT, timeZone: timezone });
       zoneFormats.set(timezone, format);
     }
     const parts = Object.fromEntries(format.formatToParts(quarter).map((part) => [part.type, part.value]));

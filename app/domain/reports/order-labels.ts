@@ -2,6 +2,7 @@
  * How an order row reads, on the Orders page and in its CSV alike (shared by server and browser code).
  */
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
+import { en } from "../../i18n/en";
 import type { OrderRow, OrderStatus } from "./order-row";
 
 export const ORDER_COLUMNS = [
@@ -37,32 +38,12 @@ export function orderColumns(row: OrderRow, timezone: string): string[] {
   ];
 }
 
-export const STATUS_LABEL: Record<NonNullable<OrderStatus>, string> = {
-  CANCELLED: "Cancelled",
-  REFUNDED: "Refunded",
-  PARTLY_REFUNDED: "Partly refunded",
-};
-
-export const CLASS_LABEL: Record<Classification, string> = {
-  LED: "Led",
-  ASSISTED: "Assisted",
-  UNATTRIBUTED: "Unattributed",
-};
-export const SURFACE_LABEL: Record<Surface, string> = { CHAT_WIDGET: "Chat widget", FAQ: "FAQ", NUDGE_CLICK: "Nudge" };
-export const MATCHED_BY_LABEL: Record<MatchedBy, string> = {
-  CART_ATTRIBUTE: "Cart attribute",
-  LINE_ITEM_PROPERTY: "Line item property",
-  CHECKOUT_TOKEN: "Checkout token",
-  CART_TOKEN: "Cart token",
-  LINK: "Shared link",
-  CUSTOMER_ID: "Customer id",
-  EMAIL: "E-mail",
-};
-export const EXCLUSION_LABEL: Record<ExclusionReason, string> = {
-  TEST: "Test order",
-  OUTLIER: "Outlier",
-  UNVERIFIED: "Unverified (pixel only)",
-};
+// The CSV's words are the admin's English ones (app/i18n/en.ts): one text per label.
+const STATUS_LABEL: Record<NonNullable<OrderStatus>, string> = en.labels.status;
+const CLASS_LABEL: Record<Classification, string> = en.labels.class;
+const SURFACE_LABEL: Record<Surface, string> = en.labels.surface;
+const MATCHED_BY_LABEL: Record<MatchedBy, string> = en.labels.matchedBy;
+const EXCLUSION_LABEL: Record<ExclusionReason, string> = en.labels.exclusion;
 
 /** "2026-11-22 13:05" in the shop's zone: the same text on the page and in the CSV, whatever the viewer's locale. */
 export function localDateTime(iso: string, timezone: string): string {
