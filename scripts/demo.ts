@@ -47,6 +47,8 @@ const demoStorefront = storefrontClient(
 );
 setStorefrontApi(async () => demoStorefront);
 
+// The demo's terminal shows its URL and what goes wrong, not a line per request (REQUEST_LOG=on brings them back).
+process.env.REQUEST_LOG ??= "off";
 const { startServer } = await import("../server/serve");
 // The demo's shop and its secret are public: it answers this machine only.
 await startServer({ port, host: "127.0.0.1" });

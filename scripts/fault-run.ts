@@ -219,7 +219,7 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
       await app.stop(); // the process is gone: this closes its storefront stand-in
       apps[index] = await startAppProcess(env, { port: Number(new URL(app.url).port) });
       // What a graceful stop held when it began (server/serve.ts logs it), to show the drain had work to do.
-      const stopping = app.errors.map((line) => /"inFlight":(\d+).*stopping/.exec(line)).find(Boolean);
+      const stopping = app.recent.map((line) => /"inFlight":(\d+).*stopping/.exec(line)).find(Boolean);
       console.log(
         `[faults] instance ${index} is back (it exited with ${code ?? signal}${stopping ? ` after answering ${stopping[1]} request(s) in flight` : ""})`,
       );

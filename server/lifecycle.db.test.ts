@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { serverConfig } from "../app/config.server";
 import { sql } from "../app/db.server";
-import { createLifecycle, expectedMigrations, type Lifecycle } from "./lifecycle";
+import { createLifecycle, expectedMigrations, type Lifecycle, type RequestLine } from "./lifecycle";
 import { serveDirectRoutesFirst } from "./resource-routes";
 
 /** A server with the lifecycle's routes and one slow route that answers when the test releases it. */
@@ -28,12 +28,19 @@ async function startTestServer(lifecycle: Lifecycle) {
 }
 
 /** One request on its own connection: its status and body, or the error it ended with. */
-function get(port: number, path: string, method = "GET"): Promise<{ status: number; body: string } | Error> {
+function get(
+  port: number,
+  path: string,
+  method = "GET",
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; requestId?: string } | Error> {
   return new Promise((resolve) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path, method, agent: false }, (res) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, method, headers, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (chunk) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode!, body }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode!, body, requestId: res.headers["x-request-id"] as string | undefined }),
+      );
       res.on("error", resolve);
     });
     req.on("error", resolve);
@@ -74,8 +81,8 @@ describe("the server's lifecycle", () => {
       missing: expectedMigrations(),
     });
     await recordMigrations(expectedMigrations());
-    expect(await get(port, "/healthz")).toEqual({ status: 200, body: '{"status":"ok"}' });
-    expect(await get(port, "/readyz")).toEqual({ status: 200, body: '{"status":"ready"}' });
+    expect(await get(port, "/healthz")).toMatchObject({ status: 200, body: '{"status":"ok"}' });
+    expect(await get(port, "/readyz")).toMatchObject({ status: 200, body: '{"status":"ready"}' });
     expect(await get(port, "/readyz", "POST")).toMatchObject({ status: 405 });
     expect(expectedMigrations().length).toBeGreaterThan(10);
   });
@@ -85,7 +92,7 @@ describe("the server's lifecycle", () => {
     const { server, port } = await startTestServer(createLifecycle([...expectedMigrations(), "29991231000000_later"]));
     running = server;
     const answer = await get(port, "/readyz");
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       status: 503,
       body: JSON.stringify({ status: "not migrated", missing: ["29991231000000_later"] }),
     });
@@ -103,7 +110,7 @@ describe("the server's lifecycle", () => {
     // The listener is closed: a new connection is refused, so the load balancer sends it elsewhere.
     expect(await get(port, "/healthz")).toMatchObject({ code: "ECONNREFUSED" });
     release();
-    expect(await inFlight).toEqual({ status: 200, body: "answered" });
+    expect(await inFlight).toMatchObject({ status: 200, body: "answered" });
     expect(await stopped).toBe(true);
   });
 
@@ -116,6 +123,25 @@ describe("the server's lifecycle", () => {
     expect(await lifecycle.stop(server, 100)).toBe(false);
     // Never answered: the sender (Shopify) retries it.
     expect(await inFlight).toBeInstanceOf(Error);
+  });
+
+  it("gives each request an id, logs one line per request without its query, and keeps a sane id it was given", async () => {
+    const lines: RequestLine[] = [];
+    const lifecycle = createLifecycle(expectedMigrations(), (line) => lines.push(line));
+    const { server, port } = await startTestServer(lifecycle);
+    running = server;
+    const fresh = (await get(port, "/anything?id_token=secret&shop=a.myshopify.com")) as { requestId: string };
+    expect(fresh.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const kept = (await get(port, "/healthz", "GET", { "X-Request-Id": "lb-7f3a9c21" })) as { requestId: string };
+    expect(kept.requestId).toBe("lb-7f3a9c21");
+    // A header is a claim: one that is not a plain token is replaced.
+    const hostile = (await get(port, "/healthz", "GET", { "X-Request-Id": 'a b"<script>' })) as { requestId: string };
+    expect(hostile.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await expect.poll(() => lines.length).toBe(3);
+    expect(lines[0]).toMatchObject({ req: fresh.requestId, method: "GET", path: "/anything", status: 200 });
+    expect(lines[1]).toMatchObject({ req: "lb-7f3a9c21", path: "/healthz", status: 200 });
+    expect(JSON.stringify(lines)).not.toContain("secret");
+    for (const line of lines) expect(line.ms).toBeGreaterThanOrEqual(0);
   });
 
   it("takes every server setting from the environment, refusing a bad one", () => {

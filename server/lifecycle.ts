@@ -4,16 +4,20 @@
  * - `GET /healthz`: the process answers (liveness). Nothing else is checked: a restart would not mend a database.
  * - `GET /readyz`: the database answers, every migration in prisma/migrations is applied, and the process is not
  *   stopping. 503 with the reason otherwise, so a load balancer sends it nothing new.
+ * - Every request gets an id (the load balancer's `X-Request-Id` when it is a plain token, else a new one), sent back
+ *   in `X-Request-Id` and carried by every line logged while it is served; when it is answered one line records
+ *   its method, path (never its query, which can hold tokens), status and duration.
  * - On SIGTERM: not ready at once; the listener closes (no new connections) and idle keep-alive connections with it;
  *   each request in flight (a webhook waiting on its group-commit batch, say) is answered, on a connection then
  *   closed; then the jobs stop and the database closes. A request still open after the grace period is cut: Shopify
  *   retries anything unanswered, and idempotency by webhook id makes the retry harmless.
  */
+import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import path from "node:path";
 import { sql } from "../app/db.server";
-import { log } from "../app/lib/log.server";
+import { log, requestContext } from "../app/lib/log.server";
 import { projectRoot } from "./project-root";
 import type { NodeHandler } from "./resource-routes";
 
@@ -29,6 +33,20 @@ export interface Lifecycle {
 }
 
 const READINESS_TIMEOUT_MS = 2_000;
+/** REQUEST_LOG=off silences the per-request line (the demo's default). */
+const requestLog = process.env.REQUEST_LOG === "off" ? { info: (_line: object, _msg: string) => {} } : log;
+
+/** The load balancer's request id when it is a plain token; a new one otherwise (a header is a claim). */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[\w.-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+/** The request's path without its query string, bounded. */
+function pathOf(target: string | undefined): string {
+  const path = (target ?? "/").split("?", 1)[0];
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
+}
 
 /** The migrations this build expects, by directory name (Prisma's `migration_name`). */
 export function expectedMigrations(dir = path.join(projectRoot, "prisma", "migrations")): string[] {
@@ -63,7 +81,19 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   ]);
 }
 
-export function createLifecycle(migrations: readonly string[] = expectedMigrations()): Lifecycle {
+export type RequestLine = {
+  req: string;
+  method: string | undefined;
+  path: string;
+  status: number;
+  ms: number;
+  aborted?: true;
+};
+
+export function createLifecycle(
+  migrations: readonly string[] = expectedMigrations(),
+  logRequest: (line: RequestLine) => void = (line) => requestLog.info(line, "request"),
+): Lifecycle {
   let active = 0;
   let stopping = false;
   // Migrations, once all applied, stay applied: the database is then only pinged.
@@ -95,10 +125,23 @@ export function createLifecycle(migrations: readonly string[] = expectedMigratio
     routes: { "/healthz": healthz, "/readyz": readyz },
     listener: (inner) => (req, res) => {
       active++;
-      res.once("close", () => active--);
+      const started = performance.now();
+      const id = requestIdOf(req);
+      res.setHeader("X-Request-Id", id);
+      res.once("close", () => {
+        active--;
+        logRequest({
+          req: id,
+          method: req.method,
+          path: pathOf(req.url),
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          ...(res.writableFinished ? {} : { aborted: true as const }),
+        });
+      });
       // While stopping, each answer closes its connection: the client's next request goes to another instance.
       if (stopping) res.shouldKeepAlive = false;
-      inner(req, res);
+      requestContext.run(id, () => inner(req, res));
     },
     inFlight: () => active,
     stopping: () => stopping,

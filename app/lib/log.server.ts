@@ -4,7 +4,11 @@
  * drivers put the row values they were given (an e-mail hash, a customer id, chat text) — and callers name shops
  * and orders by id, never shoppers.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import pino from "pino";
+
+/** The id of the request being served (server/lifecycle.ts sets it): every line logged while serving it carries it. */
+export const requestContext = new AsyncLocalStorage<string>();
 
 export const log = pino(
   {
@@ -12,6 +16,10 @@ export const log = pino(
     base: undefined, // no pid or hostname on every line
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: errorWithoutValues },
+    mixin() {
+      const id = requestContext.getStore();
+      return id === undefined ? {} : { req: id };
+    },
   },
   pino.destination(2),
 );

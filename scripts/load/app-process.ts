@@ -14,8 +14,10 @@ const STOREFRONT_TOKEN = "load-run-storefront-token";
 export interface AppProcess {
   url: string;
   child: ChildProcess;
-  /** Lines the server printed to stderr (errors while the database is down, say). */
+  /** Warnings and errors the server printed to stderr (while the database is down, say). */
   errors: string[];
+  /** The last 500 lines it printed, of any level (its request log among them). */
+  recent: string[];
   /** Server-side API keys of the shop named by BENCH_SHOP (BENCH_API_KEYS of them, one by default); none without it. */
   apiKeys: string[];
   stop(): Promise<void>;
@@ -65,7 +67,23 @@ export async function startAppProcess(
   );
   process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => errors.push(...text.split("\n").filter(Boolean)));
+  const recent: string[] = [];
+  // The app's request log and other info lines are not errors: only warnings and worse, and anything not JSON.
+  const isError = (line: string) => {
+    try {
+      return !(((JSON.parse(line) as { level?: number }).level ?? 50) < 40);
+    } catch {
+      return true;
+    }
+  };
+  child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+    for (const line of text.split("\n")) {
+      if (!line) continue;
+      if (isError(line)) errors.push(line);
+      recent.push(line);
+      if (recent.length > 500) recent.shift();
+    }
+  });
   const apiKeys = await new Promise<string[]>((resolve, reject) => {
     let output = "";
     child.stdout!.setEncoding("utf8").on("data", (text: string) => {
@@ -81,6 +99,7 @@ export async function startAppProcess(
     url: `http://127.0.0.1:${port}`,
     child,
     errors,
+    recent,
     apiKeys,
     stop: async () => {
       await new Promise<void>((resolve) => {
