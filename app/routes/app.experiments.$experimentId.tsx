@@ -16,6 +16,7 @@ import {
 import { liftSentence, verdictText } from "../domain/experiments/verdict-text";
 import { useTranslation } from "react-i18next";
 import { useAdminLocale } from "../i18n/use-admin-locale";
+import { i18nFor } from "../i18n/i18n";
 import { authenticatedAdmin } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
@@ -41,6 +42,14 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 type Outcome = "start" | "end" | "publish" | "notPublished" | "refused";
 type ActionResult = { ok: boolean; outcome: Outcome; message: string; reason?: string };
 
+/** An outcome with its English message, the catalogue's words (a refusal's message is its reason). */
+function outcomeOf(outcome: Outcome, reason?: string): ActionResult {
+  const message =
+    outcome === "refused" ? reason! : i18nFor("en").t(`experimentDetail.outcome.${outcome}`, { reason: reason ?? "" });
+  const ok = outcome === "start" || outcome === "end" || outcome === "publish";
+  return { ok, outcome, message, ...(reason === undefined ? {} : { reason }) };
+}
+
 /** Start, end, delete a draft, or tell the storefront again: each changes the experiment, then the metafield. */
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);
@@ -53,35 +62,15 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     else if (intent === "delete") {
       await deleteDraft(prisma, shop.id, id);
       return redirect("/app/experiments");
-    } else if (intent !== "publish") {
-      const message = "intent must be start, end, delete or publish";
-      return jsonResponse({ ok: false, outcome: "refused", message, reason: message } satisfies ActionResult, {
-        status: 400,
-      });
-    }
+    } else if (intent !== "publish")
+      return jsonResponse(outcomeOf("refused", "intent must be start, end, delete or publish"), { status: 400 });
   } catch (error) {
     if (!(error instanceof ExperimentStateError)) throw error;
-    return jsonResponse(
-      { ok: false, outcome: "refused", message: error.message, reason: error.message } satisfies ActionResult,
-      { status: 409 },
-    );
+    return jsonResponse(outcomeOf("refused", error.message), { status: 409 });
   }
   const published = await publish();
-  const done = {
-    start: "Started: the storefront assigns visitors from now on.",
-    end: "Ended: the storefront stopped assigning visitors.",
-    publish: "The storefront has the experiment as it stands.",
-  } as const;
-  const outcome = intent as keyof typeof done;
   return jsonResponse(
-    published.ok
-      ? ({ ok: true, outcome, message: done[outcome] } satisfies ActionResult)
-      : ({
-          ok: false,
-          outcome: "notPublished",
-          message: `Saved, but the storefront could not be told: ${published.reason}`,
-          reason: published.reason,
-        } satisfies ActionResult),
+    published.ok ? outcomeOf(intent as "start" | "end" | "publish") : outcomeOf("notPublished", published.reason),
   );
 };
 
