@@ -2,7 +2,8 @@
  * POST /apps/chat-attribution/events as Shopify's App Proxy forwards it (signed query), through the real
  * route and its signature check (app/shopify/app-proxy.server.ts).
  */
-import { evidenceSteps } from "../../test/evidence";
+
+import { storedSteps } from "../domain/attribution/engine";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
@@ -321,7 +322,7 @@ describe("storefront events through the App Proxy", () => {
     const attributions = await prisma.attribution.findMany({ where: { shopId }, include: { order: true } });
     const of = (id: string) => attributions.find((a) => a.order.shopifyOrderId === id)!;
     expect(of("9101")).toMatchObject({ classification: "LED", matchedBy: "LINK" });
-    expect(evidenceSteps(of("9101").evidence)[0]).toMatch(/stamped when this visitor opened a link the chat shared/);
+    expect(storedSteps(of("9101").evidence)[0]).toMatch(/stamped when this visitor opened a link the chat shared/);
     expect(of("9102")).toMatchObject({ classification: "UNATTRIBUTED", matchedBy: null });
   });
 

@@ -2,7 +2,8 @@
  * customers/redact and customers/data_request through the real route, signed as Shopify signs them. The
  * redaction test reads back every row of every table and looks for the customer's identifiers.
  */
-import { evidenceSteps } from "../../test/evidence";
+
+import { storedSteps } from "../domain/attribution/engine";
 import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -229,7 +230,7 @@ describe("customer compliance webhooks", () => {
     // Shopify may send the same request again under a new webhook id: the evidence says it once.
     expect((await compliance("customers/redact", redact)).status).toBe(200);
     const { evidence } = await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } });
-    const erasedSteps = evidenceSteps(evidence).filter((step) => step.includes("identifiers were erased"));
+    const erasedSteps = storedSteps(evidence).filter((step) => step.includes("identifiers were erased"));
     expect(erasedSteps).toHaveLength(1);
   });
 

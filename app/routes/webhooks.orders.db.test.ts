@@ -1,7 +1,8 @@
 /**
  * Signed order webhooks built from Shopify's fixture, through the real route and its HMAC check (app/shopify/verified-webhook.server.ts).
  */
-import { evidenceSteps } from "../../test/evidence";
+
+import { storedSteps } from "../domain/attribution/engine";
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
@@ -62,7 +63,7 @@ describe("order webhooks", () => {
       minutesFromLastTouch: 45,
       surface: "CHAT_WIDGET",
     });
-    expect(evidenceSteps(order.attribution!.evidence)[0]).toBe(
+    expect(storedSteps(order.attribution!.evidence)[0]).toBe(
       "Order #1001 carries cart attribute _chat_session_id = c_8a3c.",
     );
   });

@@ -3,8 +3,8 @@
  * payload in memory), re-attribution from the stored rows; both must find the same conversation by the same link,
  * and neither may see another shop's chats, tokens or shoppers that happen to carry the same ids.
  */
-import { englishSteps } from "./engine";
-import { evidenceSteps } from "../../../test/evidence";
+import { englishSteps, storedSteps } from "./engine";
+
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture, storedEmailOf } from "../../../test/fixtures";
@@ -302,14 +302,14 @@ describe("evidence for a set of orders", () => {
     const foreign = ingested.get(
       String(1000 + CASES.findIndex((c) => c.name === "cart attribute from another visitor's cart")),
     )!;
-    expect(evidenceSteps(foreign.evidence)[0]).toBe(
+    expect(storedSteps(foreign.evidence)[0]).toBe(
       `Order #E${foreign.order.shopifyOrderId} carries cart attribute _chat_session_id = c_stamp — not counted: its _chat_visitor_id names another visitor than the one who chatted.`,
     );
 
     const firstTouch = ingested.get(
       String(1000 + CASES.findIndex((c) => c.name === "cart attribute naming the visitor's later conversation")),
     )!;
-    expect(evidenceSteps(firstTouch.evidence)).toEqual([
+    expect(storedSteps(firstTouch.evidence)).toEqual([
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_visitor_id of the visitor who chatted in c_first.`,
       `Order #E${firstTouch.order.shopifyOrderId} carries cart attribute _chat_session_id = c_second.`,
       "Conversation c_first (chat widget) had 1 qualifying answer, the last at 10 Jan, 11:00 UTC.",
@@ -335,7 +335,7 @@ describe("evidence for a set of orders", () => {
         classification: row.classification,
         matchedBy: row.matchedBy,
         conversationId: row.conversationId,
-        steps: evidenceSteps(row.evidence),
+        steps: storedSteps(row.evidence),
       });
     }
   });
@@ -369,7 +369,7 @@ describe("evidence for a set of orders", () => {
     ) =>
       [...rows]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, evidenceSteps(row.evidence)]);
+        .map(([id, row]) => [id, row.classification, row.matchedBy, row.conversationId, storedSteps(row.evidence)]);
     expect(summary(single)).toEqual(summary(batched));
   });
 
@@ -446,6 +446,6 @@ describe("evidence for a set of orders", () => {
     const row = (await attributions(shop.id)).get("4242")!;
     expect(row).toMatchObject({ classification: "UNATTRIBUTED", conversationId: null, error: null });
     expect(row.order.grossAmount?.toString()).toBe(orderFixture().total_price_set.shop_money.amount);
-    expect(evidenceSteps(row.evidence).join(" ")).toContain("outside the 7-day assisted window");
+    expect(storedSteps(row.evidence).join(" ")).toContain("outside the 7-day assisted window");
   });
 });

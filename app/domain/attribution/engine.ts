@@ -189,6 +189,15 @@ export function englishSteps(facts: EvidencePhrase[]): string[] {
   return facts.map((fact) => renderEvidence(fact, t, (at, zone) => localTime(new Date(at), zone)));
 }
 
+/**
+ * A stored attribution's steps in English, as the API returns them: its facts read, or, for a row attributed before
+ * steps were stored as facts, the English text it kept.
+ */
+export function storedSteps(evidence: unknown): string[] {
+  const { facts, steps } = (evidence ?? {}) as { facts?: EvidencePhrase[]; steps?: string[] };
+  return facts ? englishSteps(facts) : (steps ?? []);
+}
+
 interface Evaluated {
   candidate: CandidateConversation;
   strongest: MatchedBy;

@@ -3,7 +3,8 @@
  * for reconciliation, the order write) is made to fail on chosen orders, and every path is checked to store the
  * rest, keep the failing order's money, report it, and compute it again later.
  */
-import { evidenceSteps } from "../../../test/evidence";
+
+import { storedSteps } from "../attribution/engine";
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { graphqlOrder, startAdminStandIn, type AdminStandIn } from "../../../test/admin-graphql-standin";
@@ -105,7 +106,7 @@ describe("an order whose attribution fails", () => {
       conversationId: null,
       error: "engine stand-in failed",
     });
-    expect(evidenceSteps(broken!.attribution!.evidence)[0]).toContain("could not be computed");
+    expect(storedSteps(broken!.attribution!.evidence)[0]).toContain("could not be computed");
     for (const id of [700, 702])
       expect((await stored(shop.id, id))?.attribution).toMatchObject({ classification: "LED", error: null });
 

@@ -2,7 +2,8 @@
  * Order deliveries stored as a batch (the webhook route's group commit) must leave exactly what storing them one
  * at a time leaves: the same orders, nets, line items, attributions and delivery records.
  */
-import { evidenceSteps } from "../../../test/evidence";
+
+import { storedSteps } from "../attribution/engine";
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/fixtures";
@@ -92,7 +93,7 @@ async function snapshot(domain: string) {
       lineItems: o.lineItems.map((li) => [li.shopifyLineItemId, li.amount.toFixed(2), li.chatSessionId]),
       classification: o.attribution?.classification,
       matchedBy: o.attribution?.matchedBy,
-      steps: evidenceSteps(o.attribution?.evidence),
+      steps: storedSteps(o.attribution?.evidence),
     })),
     deliveries: deliveries.map((d) => [d.webhookId.split(":")[1], d.topic, d.status, d.reason?.slice(0, 13) ?? null]),
   };

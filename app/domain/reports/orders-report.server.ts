@@ -3,7 +3,7 @@
  * stored classification with its evidence (the detail page, GET /api/orders/:id/attribution).
  */
 import type { EvidencePhrase } from "../attribution/evidence-text";
-import { englishSteps } from "../attribution/engine";
+import { storedSteps } from "../attribution/engine";
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
@@ -219,8 +219,7 @@ export async function findOrderAttribution(
         externalId: attribution.conversation.externalId,
         surface: attribution.conversation.surface,
       },
-      // Orders attributed before steps were recorded as facts kept English text (a recompute records facts).
-      steps: evidence.facts ? englishSteps(evidence.facts) : (evidence.steps ?? []),
+      steps: storedSteps(evidence),
       facts: evidence.facts ?? null,
       settings: evidence.settings ?? null,
       settingsVersion: attribution.settingsVersion,
