@@ -13,12 +13,10 @@
  *   retries anything unanswered, and idempotency by webhook id makes the retry harmless.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
-import path from "node:path";
 import { sql } from "../app/db.server";
 import { log, requestContext } from "../app/lib/log.server";
-import { projectRoot } from "./project-root";
+import { migrationNames } from "./migrations";
 import type { NodeHandler } from "./resource-routes";
 
 export interface Lifecycle {
@@ -48,13 +46,8 @@ function pathOf(target: string | undefined): string {
   return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
-/** The migrations this build expects, by directory name (Prisma's `migration_name`). */
-export function expectedMigrations(dir = path.join(projectRoot, "prisma", "migrations")): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-}
+/** The migrations this build expects. */
+export const expectedMigrations = () => migrationNames();
 
 async function missingMigrations(expected: readonly string[]): Promise<string[]> {
   // `prisma migrate deploy` keeps its record in _prisma_migrations: a database it never ran on has none.

@@ -1,13 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-
-const migrationsDir = path.resolve(import.meta.dirname, "..", "prisma", "migrations");
+import { MIGRATIONS_DIR, migrationNames } from "../server/migrations";
 
 /** The checked-in Prisma migrations, in the order `prisma migrate deploy` applies them. */
 export function migrationScripts(): string[] {
-  return readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8"));
+  return migrationNames().map((name) => readFileSync(path.join(MIGRATIONS_DIR, name, "migration.sql"), "utf8"));
 }
