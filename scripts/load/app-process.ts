@@ -16,7 +16,7 @@ export interface AppProcess {
   child: ChildProcess;
   /** Warnings and errors the server printed to stderr (while the database is down, say). */
   errors: string[];
-  /** The last 500 lines it printed, of any level (its request log among them). */
+  /** Its last 500 to 1,000 lines, of any level (its request log among them). */
   recent: string[];
   /** Server-side API keys of the shop named by BENCH_SHOP (BENCH_API_KEYS of them, one by default); none without it. */
   apiKeys: string[];
@@ -68,20 +68,15 @@ export async function startAppProcess(
   process.once("exit", () => child.kill()); // never outlive the run that started it
   const errors: string[] = [];
   const recent: string[] = [];
-  // The app's request log and other info lines are not errors: only warnings and worse, and anything not JSON.
-  const isError = (line: string) => {
-    try {
-      return !(((JSON.parse(line) as { level?: number }).level ?? 50) < 40);
-    } catch {
-      return true;
-    }
-  };
+  // The app's request log and other info lines are not errors: only warnings and worse, and anything not pino's. The
+  // load driver reads a line per request in this process, so the level is read off pino's first key, not parsed.
+  const isError = (line: string) => !/^\{"level":(10|20|30),/.test(line);
   child.stderr!.setEncoding("utf8").on("data", (text: string) => {
     for (const line of text.split("\n")) {
       if (!line) continue;
       if (isError(line)) errors.push(line);
       recent.push(line);
-      if (recent.length > 500) recent.shift();
+      if (recent.length > 1000) recent.splice(0, 500);
     }
   });
   const apiKeys = await new Promise<string[]>((resolve, reject) => {
