@@ -1,8 +1,9 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { useAdminLanguage } from "./i18n/use-admin-locale";
 
 export default function App() {
   // The admin's pages speak the admin user's language (routes/app.tsx); everything else is English.
-  const admin = useRouteLoaderData("routes/app") as { language?: string } | undefined;
+  const admin = useAdminLanguage();
   return (
     <html lang={admin?.language ?? "en"}>
       <head>

@@ -1,6 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import type { ParseKeys } from "i18next";
-import { i18nFor, type Language } from "../i18n/i18n";
+import { i18nFor } from "../i18n/i18n";
+import { ADMIN_LAYOUT_ROUTE, type AdminLanguageData } from "../i18n/use-admin-locale";
 
 export const APP_NAME = "Chat Attribution";
 
@@ -10,7 +11,7 @@ export const APP_NAME = "Chat Attribution";
  */
 export function pageTitle(key: ParseKeys): MetaFunction {
   return ({ matches }) => {
-    const layout = matches.find((match) => match.id === "routes/app")?.data as { language?: Language } | undefined;
+    const layout = matches.find((match) => match.id === ADMIN_LAYOUT_ROUTE)?.data as AdminLanguageData | undefined;
     return [{ title: `${i18nFor(layout?.language ?? "en").t(key)} · ${APP_NAME}` }];
   };
 }
