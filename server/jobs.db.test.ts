@@ -13,6 +13,7 @@ describe("the server's jobs", () => {
     });
     expect(jobIntervals({ RECONCILE_EVERY_MINUTES: "5" }, true).reconcileMs).toBeUndefined();
     expect(jobIntervals({ RECONCILE_EVERY_MINUTES: "0" }, false).reconcileMs).toBeUndefined();
+    expect(jobIntervals({ RECONCILE_EVERY_MINUTES: "0.1" }, false).reconcileMs).toBe(6_000);
   });
 
   it("resume a re-attribution left unfinished, refresh the report roll-ups, and stop when asked", async () => {
@@ -24,7 +25,7 @@ describe("the server's jobs", () => {
     expect(job.status).toBe("PENDING");
     expect(await prisma.reportDirtyMark.count({ where: { shopId: shop.id } })).toBeGreaterThan(0);
 
-    const stop = await startBackgroundJobs(prisma, { reportRollupMs: 20, reconcileMs: undefined });
+    const stop = await startBackgroundJobs(prisma, { intervals: { reportRollupMs: 1_000, reconcileMs: undefined } });
     try {
       await expect
         .poll(async () => (await prisma.reattributionJob.findUniqueOrThrow({ where: { id: job.id } })).status, {

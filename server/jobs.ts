@@ -1,13 +1,17 @@
 /**
- * The server's jobs, all inside its process; their state is in the database, so a restart loses nothing
- * (docs/ARCHITECTURE.md, "Jobs"). `npm run reattribute` and `npm run reconcile` run the same domain code by hand.
+ * The server's background work, as jobs in the queue (app/jobs/queue.server.ts, decision 018): pg-boss on PostgreSQL,
+ * so with several instances each job runs once, on whichever claims it; in this process on PGlite. Every instance
+ * asks for the periodic jobs; the queue keeps one per period. `npm run reattribute` and `npm run reconcile` run the
+ * same domain code by hand.
  */
 import { isDemoMode } from "../app/config.server";
 import { type Db, sqlTransaction } from "../app/db.server";
-import { resumeUnfinishedReattributions } from "../app/domain/attribution/reattribution-runner.server";
+import { databaseUrl, isPostgresUrl } from "../app/db/database-url";
+import { runReattribution, unfinishedReattributions } from "../app/domain/attribution/reattribution.server";
 import { keyStoredEmailHashes } from "../app/domain/email-hash.server";
-import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
-import { scheduleReportRollupRefresh } from "../app/domain/reports/report-rollups.server";
+import { reconcileShop, type AdminFor } from "../app/domain/orders/reconciliation-runner.server";
+import { refreshAllReportRollups } from "../app/domain/reports/report-rollups.server";
+import { inProcessQueue, type JobQueue, setJobQueue, startPgBossQueue } from "../app/jobs/queue.server";
 import { log } from "../app/lib/log.server";
 
 export interface JobIntervals {
@@ -21,9 +25,19 @@ export function jobIntervals(env: Record<string, string | undefined> = process.e
   const reconcileMinutes = Number(env.RECONCILE_EVERY_MINUTES || 30);
   return {
     reportRollupMs: Number(env.REPORT_ROLLUP_EVERY_SECONDS || 10) * 1_000,
-    // 0 turns it off on this instance: with several, one reconciles (each would spend the shop's Admin API budget).
+    // 0 turns it off: this instance neither asks for nor runs reconciliations (another instance may).
     reconcileMs: demo || reconcileMinutes === 0 ? undefined : reconcileMinutes * 60_000,
   };
+}
+
+export interface BackgroundJobOptions {
+  intervals?: JobIntervals;
+  /** The Admin API of a shop, for reconciliation: the shop's offline session by default. */
+  adminFor?: AdminFor;
+  /** The queue: pg-boss on a PostgreSQL DATABASE_URL, else in this process. */
+  queue?: JobQueue;
+  /** How long a stop waits for jobs running (SHUTDOWN_GRACE_SECONDS by default, via serve.ts). */
+  stopTimeoutMs?: number;
 }
 
 /** Before the server listens: hashes stored before per-shop keys are re-keyed before a request compares against them. */
@@ -32,23 +46,66 @@ export async function prepareStoredData(): Promise<void> {
   if (rekeyed.length > 0) log.info({ shops: rekeyed.length }, "e-mail hashes re-keyed per shop");
 }
 
-/** Starts the background jobs; the function returned stops their timers and waits for runs in progress. */
+const sessionAdmin: AdminFor = async (shop) => {
+  const { unauthenticated } = await import("../app/shopify.server");
+  return (await unauthenticated.admin(shop)).admin;
+};
+
+/** Asks for `name` once per `periodMs`, checking twice a period (capped at a minute) so no period is missed. */
+function everyPeriod(periodMs: number, ask: () => Promise<unknown>): () => void {
+  const tick = () => void ask().catch((error: unknown) => log.warn({ err: error }, "could not queue a periodic job"));
+  tick();
+  const timer = setInterval(tick, Math.min(periodMs / 2, 60_000));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Starts the queue and this instance's workers; the function returned stops them, waiting for jobs running. */
 export async function startBackgroundJobs(
   db: Db,
-  intervals: JobIntervals = jobIntervals(),
+  { intervals = jobIntervals(), adminFor = sessionAdmin, queue, stopTimeoutMs = 10_000 }: BackgroundJobOptions = {},
 ): Promise<() => Promise<void>> {
-  const jobLog = (job: string) => (line: string) => log.info({ job }, line);
-  // A re-attribution interrupted by a restart carries on from its last committed batch.
-  await resumeUnfinishedReattributions(db);
+  const url = databaseUrl();
+  const jobs = queue ?? (isPostgresUrl(url) ? await startPgBossQueue(url) : inProcessQueue());
+  setJobQueue(jobs);
+
+  await jobs.work<{ jobId: string }>("reattribute", async ({ jobId }, attempt, stopping) => {
+    const job = await runReattribution(db, jobId, { finalAttempt: attempt.final, signal: stopping });
+    // Stopped between batches: queued again, for an instance that stays (or this one, restarted).
+    if (job.status === "PENDING" || job.status === "RUNNING") await jobs.send("reattribute", { jobId }, jobId);
+  });
   // Report days that changed are recomputed; until then the report computes them live, so this only sets speed.
-  const stops = [scheduleReportRollupRefresh(db, intervals.reportRollupMs, jobLog("report roll-ups"))];
-  // Webhooks are not guaranteed: Shopify asks apps to reconcile.
-  if (intervals.reconcileMs !== undefined) {
-    const { unauthenticated } = await import("../app/shopify.server");
-    const adminFor = async (shop: string) => (await unauthenticated.admin(shop)).admin;
-    stops.push(scheduleReconciliation(db, adminFor, intervals.reconcileMs, jobLog("reconciliation")));
+  await jobs.work("report-rollups", (_data, _attempt, stopping) =>
+    refreshAllReportRollups(db, (line) => log.warn({ job: "report-rollups" }, line), stopping),
+  );
+  const stops = [
+    everyPeriod(intervals.reportRollupMs, () =>
+      jobs.sendOncePer("report-rollups", {}, intervals.reportRollupMs / 1_000),
+    ),
+  ];
+  // Webhooks are not guaranteed: Shopify asks apps to reconcile. Once a period for all instances, a job per shop.
+  const { reconcileMs } = intervals;
+  if (reconcileMs !== undefined) {
+    await jobs.work("reconcile-all", async () => {
+      const shops = await db.shop.findMany({ where: { status: "INSTALLED" }, select: { domain: true } });
+      for (const { domain } of shops) await jobs.send("reconcile-shop", { shop: domain }, domain);
+    });
+    await jobs.work<{ shop: string }>("reconcile-shop", async ({ shop }) => {
+      const summary = await reconcileShop(db, adminFor, shop);
+      if (summary)
+        log.info(
+          { job: "reconcile-shop", fetched: summary.fetched, added: summary.outcomes.CREATED },
+          "shop reconciled",
+        );
+    });
+    stops.push(everyPeriod(reconcileMs, () => jobs.sendOncePer("reconcile-all", {}, reconcileMs / 1_000)));
   }
+  // A re-attribution interrupted by a restart carries on from its last committed batch.
+  for (const job of await unfinishedReattributions(db)) await jobs.send("reattribute", { jobId: job.id }, job.id);
+
   return async () => {
-    await Promise.all(stops.map((stop) => stop()));
+    for (const stop of stops) stop();
+    await jobs.stop(stopTimeoutMs);
+    setJobQueue(null);
   };
 }

@@ -15,7 +15,7 @@ import { log } from "../app/lib/log.server";
 import { createLifecycle } from "./lifecycle";
 import { disconnectDatabase, prisma } from "../app/db.server";
 import { capRequestBodies } from "./body-limit";
-import { prepareStoredData, startBackgroundJobs } from "./jobs";
+import { type BackgroundJobOptions, prepareStoredData, startBackgroundJobs } from "./jobs";
 import { projectRoot } from "./project-root";
 import {
   DIRECT_RESOURCE_ROUTES,
@@ -33,8 +33,11 @@ export interface ServerOptions {
    * must run on the same HTTP stack as the routes they are the floor of); production passes none.
    */
   alsoDirect?: Record<string, NodeHandler>;
-  /** The background jobs (./jobs.ts); off for load runs, which must measure requests only. */
-  backgroundJobs?: boolean;
+  /**
+   * The background jobs (./jobs.ts): off for load runs, which must measure requests only; the fault run passes its
+   * Admin API stand-in.
+   */
+  backgroundJobs?: boolean | BackgroundJobOptions;
 }
 
 export async function startServer({
@@ -73,7 +76,12 @@ export async function startServer({
   server.requestTimeout = settings.requestTimeoutMs;
   // Past this many open connections new ones are refused at once, before any memory is spent on them.
   server.maxConnections = settings.maxConnections;
-  const stopJobs = backgroundJobs ? await startBackgroundJobs(prisma) : async () => {};
+  const stopJobs = backgroundJobs
+    ? await startBackgroundJobs(prisma, {
+        stopTimeoutMs: settings.shutdownGraceMs,
+        ...(backgroundJobs === true ? {} : backgroundJobs),
+      })
+    : async () => {};
   const shutdown = async (signal: string) => {
     log.info({ signal, inFlight: lifecycle.inFlight() }, "stopping: answering the requests in flight");
     const answered = await lifecycle.stop(server, settings.shutdownGraceMs);

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { prisma } from "../app/db.server";
-import { scheduleReconciliation } from "../app/domain/orders/reconciliation-runner.server";
+import { inProcessQueue, jobQueue } from "../app/jobs/queue.server";
+import { startBackgroundJobs } from "../server/jobs";
 import { reconcileCommand } from "../scripts/reconcile";
 import { graphqlOrder, startAdminStandIn, type AdminStandIn } from "./admin-graphql-standin";
 import { createReportShop } from "./report-fixtures";
@@ -49,32 +50,52 @@ describe("npm run reconcile", () => {
     expect(unknown.text()).toBe("No shop nobody.myshopify.com in this database.\n");
   });
 
-  it("runs on a schedule in the server process for every installed shop, never two runs at once", async () => {
-    // Every other installed shop of the test database answers 401 through its own client: reported, not fatal.
+  it("runs as a job per installed shop once a period, and keeps a shop's failure on the shop until a run succeeds", async () => {
+    // Every other installed shop of the test database answers 401 through its own client: recorded, not fatal.
     const shop = await createReportShop();
+    const revoked = await createReportShop();
     shopify.orders.push(graphqlOrder(95101));
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
-    const lines: string[] = [];
-    const stop = scheduleReconciliation(
-      prisma,
-      async (domain) => (domain === shop.domain ? shopify.admin : shopify.clientWithToken("other")),
-      60_000,
-      (line) => lines.push(line),
-    );
+    let revokedAnswers = shopify.clientWithToken("shpat_revoked");
+    const adminFor = async (domain: string) =>
+      domain === shop.domain
+        ? shopify.admin
+        : domain === revoked.domain
+          ? revokedAnswers
+          : shopify.clientWithToken("other");
+    const stop = await startBackgroundJobs(prisma, {
+      intervals: { reportRollupMs: 60_000, reconcileMs: 86_400_000 },
+      adminFor,
+      queue: inProcessQueue({ "reconcile-shop": { retryLimit: 1, retryDelaySeconds: 0.05 } }),
+    });
     try {
-      vi.advanceTimersByTime(60_000);
-      vi.advanceTimersByTime(60_000); // a tick while the first run is still going is skipped
-      vi.useRealTimers();
-      await vi.waitFor(() => expect(lines.some((line) => line.startsWith(`[reconcile] ${shop.domain}: `))).toBe(true), {
+      await vi.waitFor(async () => expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1), {
         timeout: 20_000,
       });
+      // Failed twice (the run and its retry): the reason is on the shop, for Setup.
+      await vi.waitFor(
+        async () => {
+          const failed = await prisma.shop.findUniqueOrThrow({ where: { id: revoked.id } });
+          expect(failed.reconcileError).toBe("Admin API: [API] Invalid API key or access token");
+          expect(failed.reconcileFailedAt).toBeInstanceOf(Date);
+        },
+        { timeout: 20_000 },
+      );
+      const asked = shopify.requests.filter((request) => request.operation === "OrdersUpdatedSince").length;
+      // Asked again within the period, the queue has its job already: nothing more runs.
+      expect(await jobQueue().sendOncePer("reconcile-all", {}, 86_400)).toBeNull();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(shopify.requests.filter((request) => request.operation === "OrdersUpdatedSince").length).toBe(asked);
     } finally {
-      stop();
-      vi.useRealTimers();
+      await stop();
     }
-    expect(lines.filter((line) => line.startsWith(`[reconcile] ${shop.domain}: `))).toEqual([
-      `[reconcile] ${shop.domain}: 1 orders checked, 1 missed ones added`,
-    ]);
-    expect(await prisma.order.count({ where: { shopId: shop.id } })).toBe(1);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } })).reconcileError).toBeNull();
+
+    // Access restored: the next run clears the failure.
+    revokedAnswers = shopify.admin;
+    expect(await reconcileCommand(prisma, ["--shop", revoked.domain], adminFor, capture().write)).toBe(0);
+    expect(await prisma.shop.findUniqueOrThrow({ where: { id: revoked.id } })).toMatchObject({
+      reconcileError: null,
+      reconcileFailedAt: null,
+    });
   });
 });

@@ -432,6 +432,20 @@ export const de: Messages<typeof en> = {
       status: { PROCESSED: "verarbeitet", REJECTED: "abgelehnt" },
       none: "Shopify sendet orders/paid, orders/updated, orders/cancelled und refunds/create, sobald eine Bestellung aufgegeben wird.",
     },
+    reconcile: {
+      title: "Abgleich mit Shopify",
+      synced: "Abgeglichen",
+      failing: "Fehlgeschlagen",
+      notYet: "Noch nicht gelaufen",
+      last: "Die App fragt Shopify regelmäßig nach Bestellungen, deren Webhooks ausblieben; zuletzt vollständig am {{when}}.",
+      none: "Die App fragt Shopify regelmäßig nach Bestellungen, deren Webhooks ausblieben; noch kein vollständiger Lauf.",
+      failed:
+        "Der letzte Versuch am {{when}} schlug fehl: {{error}}. Er wird wiederholt; Bestellungen kommen derweil per Webhook an.",
+      waiting_one:
+        "{{count}} von Shopify gemeldete Bestellung konnte noch nicht gespeichert werden; sie wird bei jedem Lauf erneut abgefragt.",
+      waiting_other:
+        "{{count}} von Shopify gemeldete Bestellungen konnten noch nicht gespeichert werden; sie werden bei jedem Lauf erneut abgefragt.",
+    },
     events: {
       title: "Storefront-Ereignisse",
       last: "Letztes Chat- oder Warenkorbereignis am {{when}}.",
@@ -529,7 +543,9 @@ export const de: Messages<typeof en> = {
       running: "Historie wird nach Einstellungen v{{version}} neu berechnet: {{processed}} von {{total}} Bestellungen.",
       done: "Alle {{processed}} Bestellungen nach Einstellungen v{{version}} neu berechnet.",
       stopped:
-        "Angehalten nach {{processed}} von {{total}} Bestellungen: {{error}}. Es geht beim Neustart der App weiter, oder berechne jetzt neu.",
+        "Angehalten nach {{processed}} von {{total}} Bestellungen: {{error}}. Berechne jetzt neu, um neu zu beginnen.",
+      retrying:
+        "Der letzte Versuch schlug fehl: {{error}}. Er wird in Kürze wiederholt, ab der Stelle, an der er stehen blieb.",
       unknownError: "unbekannter Fehler",
       failed_one:
         "{{count}} Bestellung konnte nicht zugeordnet werden und bleibt nicht zugeordnet; der nächste Abgleich berechnet sie erneut.",

@@ -418,6 +418,18 @@ export const en = {
       status: { PROCESSED: "processed", REJECTED: "rejected" },
       none: "Shopify sends orders/paid, orders/updated, orders/cancelled and refunds/create once an order is placed.",
     },
+    reconcile: {
+      title: "Reconciliation with Shopify",
+      synced: "In step",
+      failing: "Failing",
+      notYet: "Not run yet",
+      last: "The app regularly asks Shopify for orders whose webhooks went missing; last complete run at {{when}}.",
+      none: "The app regularly asks Shopify for orders whose webhooks went missing; no run has completed yet.",
+      failed:
+        "The last attempt failed at {{when}}: {{error}}. It is tried again; orders keep arriving by webhook meanwhile.",
+      waiting_one: "{{count}} order Shopify listed could not be stored yet; it is asked for again on every run.",
+      waiting_other: "{{count}} orders Shopify listed could not be stored yet; they are asked for again on every run.",
+    },
     events: {
       title: "Storefront events",
       last: "Last chat or cart event at {{when}}.",
@@ -513,8 +525,8 @@ export const en = {
       idle: "Every order is classified under settings v{{version}}. Changing a rule recomputes history.",
       running: "Recomputing history under settings v{{version}}: {{processed}} of {{total}} orders.",
       done: "All {{processed}} orders recomputed under settings v{{version}}.",
-      stopped:
-        "Stopped after {{processed}} of {{total}} orders: {{error}}. It resumes when the app restarts, or recompute now.",
+      stopped: "Stopped after {{processed}} of {{total}} orders: {{error}}. Recompute now to start again.",
+      retrying: "The last attempt failed: {{error}}. It is tried again shortly, from where it stopped.",
       unknownError: "unknown error",
       failed_one:
         "{{count}} order could not be attributed and is kept unattributed; the next reconciliation computes it again.",

@@ -1,7 +1,7 @@
 /**
  * The settings and privacy pages' server side, behind the real authenticate.admin (App Bridge bearer tokens).
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { orderFixture } from "../../test/fixtures";
 import { adminFetchRequest, webhookRequest } from "../../test/shopify-requests";
@@ -9,6 +9,7 @@ import { DEMO_SHOP_DOMAIN } from "../config.server";
 import { prisma } from "../db.server";
 import { seedDemoShop } from "../demo/seed.server";
 import { installShop } from "../domain/shops.server";
+import { startBackgroundJobs } from "../../server/jobs";
 
 const shop = DEMO_SHOP_DOMAIN;
 
@@ -35,13 +36,17 @@ async function jobSettles(shopId: string) {
 }
 
 describe("settings page", () => {
+  // The server's workers: a queued re-attribution runs as it does in the app.
+  let stopJobs: () => Promise<void>;
   beforeAll(async () => {
+    stopJobs = await startBackgroundJobs(prisma, { intervals: { reportRollupMs: 60_000, reconcileMs: undefined } });
     await seedDemoShop(prisma);
     for (let id = 1; id <= 3; id++) {
       const body = { ...orderFixture(), id, name: `#${id}` };
       await dispatch(webhookRequest({ path: "/webhooks/orders", topic: "orders/paid", shop, body }));
     }
   });
+  afterAll(() => stopJobs());
 
   it("saves valid settings, bumps the version and recomputes history in the background", async () => {
     const response = await dispatch(postForm("/app/settings", validForm));

@@ -29,7 +29,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "../domain/api-keys/api-keys.server";
-import { runInBackground } from "../domain/attribution/reattribution-runner.server";
+import { queueReattribution } from "../domain/attribution/reattribution-runner.server";
 import {
   latestReattribution,
   progressOf,
@@ -63,7 +63,7 @@ type Shop = Awaited<ReturnType<typeof authenticatedShop>>;
 
 async function recomputeHistory(shop: Shop): Promise<Response> {
   const job = await requestReattribution(prisma, shop.id);
-  void runInBackground(prisma, job.id);
+  await queueReattribution(job.id);
   return jsonResponse({ ok: true, queued: true } satisfies ActionResult);
 }
 
@@ -115,7 +115,7 @@ async function saveSettings(shop: Shop, form: FormFields): Promise<Response> {
   }
   const { job } = await updateShopSettings(prisma, shop, parsed.data);
   // Recomputing history can take a while on a big shop: the request returns now, the admin polls progress.
-  if (job) void runInBackground(prisma, job.id);
+  if (job) await queueReattribution(job.id);
   return jsonResponse({ ok: true, queued: job !== null } satisfies ActionResult);
 }
 
@@ -174,6 +174,11 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
                       error: job.error ?? t("settings.reattribution.unknownError"),
                     })}
             </Text>
+            {unfinished && job.error ? (
+              <Text as="p" tone="caution">
+                {t("settings.reattribution.retrying", { error: job.error })}
+              </Text>
+            ) : null}
             {job.failedOrders > 0 && (
               <Text as="p" tone="caution">
                 {t("settings.reattribution.failed", { count: job.failedOrders })}

@@ -192,6 +192,39 @@ export default function Setup() {
                 </Step>
                 <Divider />
                 <Step
+                  title={t("setup.reconcile.title")}
+                  state={
+                    status.reconcile.failure
+                      ? t("setup.reconcile.failing")
+                      : status.reconcile.lastSyncAt
+                        ? t("setup.reconcile.synced")
+                        : t("setup.reconcile.notYet")
+                  }
+                  tone={status.reconcile.failure ? "critical" : status.reconcile.lastSyncAt ? "success" : undefined}
+                >
+                  <BlockStack gap="100">
+                    <Text as="p" tone="subdued">
+                      {status.reconcile.lastSyncAt
+                        ? t("setup.reconcile.last", { when: when(status.reconcile.lastSyncAt) })
+                        : t("setup.reconcile.none")}
+                    </Text>
+                    {status.reconcile.failure ? (
+                      <Text as="p" tone="critical">
+                        {t("setup.reconcile.failed", {
+                          when: when(status.reconcile.failure.at),
+                          error: status.reconcile.failure.error,
+                        })}
+                      </Text>
+                    ) : null}
+                    {status.reconcile.ordersWaiting > 0 ? (
+                      <Text as="p" tone="caution">
+                        {t("setup.reconcile.waiting", { count: status.reconcile.ordersWaiting })}
+                      </Text>
+                    ) : null}
+                  </BlockStack>
+                </Step>
+                <Divider />
+                <Step
                   title={t("setup.events.title")}
                   state={status.lastStorefrontEvent ? t("setup.receiving") : t("setup.nothingYet")}
                   tone={status.lastStorefrontEvent ? "success" : "attention"}

@@ -244,6 +244,9 @@ describe("npm run demo", () => {
     );
     expect(await page.getByText(/^Last webhook: orders\/|^Last webhook: refunds\//).count()).toBe(1);
     expect(await page.getByText("Not connected").count()).toBe(1);
+    // The demo has no Shopify to reconcile with: the step says no run has completed, and claims nothing.
+    expect(await page.getByText("Not run yet").count()).toBe(1);
+    expect(await page.getByText(/no run has completed yet\.$/).count()).toBe(1);
     // Connecting the pixel asks Shopify (webPixelCreate); offline the page says why it could not.
     await page.getByRole("button", { name: "Connect pixel" }).click();
     await page.getByText("The pixel could not be connected").waitFor({ timeout: 15_000 });

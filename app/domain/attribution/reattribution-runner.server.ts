@@ -1,24 +1,10 @@
 /**
- * Runs re-attribution jobs inside the server process without holding up the request that queued them. The
- * job's state is in the database, so a restart loses nothing: the server resumes unfinished jobs on start.
+ * Re-attribution runs as a job (app/jobs/queue.server.ts; the handler is in server/jobs.ts): the request that asked
+ * for it returns at once and the admin polls the job's progress, which is in the database.
  */
-import type { Db } from "../../db.server";
-import { log } from "../../lib/log.server";
-import { runReattribution, unfinishedReattributions } from "./reattribution.server";
+import { jobQueue } from "../../jobs/queue.server";
 
-const running = new Map<string, Promise<void>>();
-
-export function runInBackground(db: Db, jobId: string): Promise<void> {
-  const existing = running.get(jobId);
-  if (existing) return existing;
-  const run = runReattribution(db, jobId)
-    .then(() => undefined)
-    .catch((error) => log.error({ err: error, jobId }, "re-attribution failed"))
-    .finally(() => running.delete(jobId));
-  running.set(jobId, run);
-  return run;
-}
-
-export async function resumeUnfinishedReattributions(db: Db): Promise<void> {
-  for (const job of await unfinishedReattributions(db)) void runInBackground(db, job.id);
+/** Queues ReattributionJob `jobId`; queued twice, it is waiting once. */
+export async function queueReattribution(jobId: string): Promise<void> {
+  await jobQueue().send("reattribute", { jobId }, jobId);
 }

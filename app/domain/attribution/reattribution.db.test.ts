@@ -117,6 +117,51 @@ describe("re-attribution", () => {
     expect(await prisma.reattributionJob.count({ where: { shopId } })).toBe(1);
   });
 
+  it("keeps a job unfinished with its error while the queue will retry it, and fails it on the last attempt", async () => {
+    const job = await requestReattribution(prisma, shopId);
+    // The database refuses every batch's transaction (a connection lost mid-run).
+    const failing = new Proxy(prisma, {
+      get: (target, key) =>
+        key === "$transaction" ? () => Promise.reject(new Error("connection lost")) : Reflect.get(target, key),
+    });
+    await expect(runReattribution(failing, job.id, { finalAttempt: false })).rejects.toThrow("connection lost");
+    expect(await prisma.reattributionJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: "PENDING",
+      error: "Error: connection lost",
+    });
+    // A retry that gets through clears the error.
+    await runReattribution(prisma, job.id, { batchSize: 4, maxBatches: 1 });
+    expect(await prisma.reattributionJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: "RUNNING",
+      error: null,
+    });
+    await expect(runReattribution(failing, job.id, { finalAttempt: true })).rejects.toThrow("connection lost");
+    expect(await prisma.reattributionJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: "FAILED",
+      error: "Error: connection lost",
+    });
+  });
+
+  it("stops between batches when told the server is stopping, the job left to resume", async () => {
+    const job = await requestReattribution(prisma, shopId);
+    const stopping = new AbortController();
+    const progress: number[] = [];
+    const left = await runReattribution(prisma, job.id, {
+      batchSize: 4,
+      signal: stopping.signal,
+      onProgress: (p) => {
+        progress.push(p.processed);
+        stopping.abort();
+      },
+    });
+    expect(progress).toEqual([4]);
+    expect(left).toMatchObject({ status: "RUNNING", processed: 4 });
+    expect(await runReattribution(prisma, job.id, { batchSize: 4 })).toMatchObject({
+      status: "DONE",
+      processed: ORDERS,
+    });
+  });
+
   it("can be requested on demand without a settings change", async () => {
     const job = await requestReattribution(prisma, shopId);
     await runReattribution(prisma, job.id);

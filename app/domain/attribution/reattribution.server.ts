@@ -83,6 +83,10 @@ export interface RunOptions {
   onProgress?: (job: JobProgress) => void;
   /** Stop after this many batches (tests use it to stand in for a crash). */
   maxBatches?: number;
+  /** False when the queue will retry a failure: the job then stays unfinished, with the error shown (default true). */
+  finalAttempt?: boolean;
+  /** Aborted: return after the batch in progress, the job unfinished (the server is stopping). */
+  signal?: AbortSignal;
 }
 
 /** Runs (or resumes) a job to the end. Returns the job as it was left. */
@@ -93,6 +97,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
     const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
     if (job.status === "DONE" || job.status === "FAILED") return job;
     if (options.maxBatches !== undefined && batches >= options.maxBatches) return job;
+    if (options.signal?.aborted) return job;
     batches++;
     try {
       const next = await db.$transaction(async (tx) => {
@@ -125,6 +130,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
             // Orders created since the job was queued are included too.
             total: Math.max(job.total, job.processed + orders.length),
             startedAt: job.startedAt ?? new Date(),
+            error: null,
             finishedAt: done ? new Date() : null,
           },
         });
@@ -134,9 +140,10 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
       options.onProgress?.(progressOf(next));
     } catch (error) {
       if (error instanceof CursorMoved) continue; // another runner committed this batch, or the job was restarted
+      // A run that will be retried keeps its status and shows its error until a batch goes through.
       await db.reattributionJob.update({
         where: { id: job.id },
-        data: { status: "FAILED", error: String(error).slice(0, 1000) },
+        data: { ...(options.finalAttempt === false ? {} : { status: "FAILED" }), error: String(error).slice(0, 1000) },
       });
       throw error;
     }

@@ -1,11 +1,10 @@
 /**
- * Runs reconciliation for every installed shop, in the server process on a schedule and from the CLI
- * (`npm run reconcile`). One shop's failure (token revoked, Shopify down) is reported and does not stop the rest;
- * its sync point stays where it was, so the next run covers the gap.
+ * Reconciliation of one shop or several: from the job queue (server/jobs.ts, a job per shop once a period) and from
+ * the CLI (`npm run reconcile`). Each run's outcome is kept on the shop for Setup: a failure (token revoked, Shopify
+ * down) with its reason until a run succeeds; the sync point stays where it was, so the next run covers the gap.
  */
 import type { Db } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
-import { runEvery } from "../../lib/schedule";
 import type { AdminGraphql } from "../admin-graphql";
 import { reconcileShopOrders, type ReconcileOptions, type ReconcileSummary } from "./reconcile-orders.server";
 
@@ -15,6 +14,32 @@ export type ShopReconciliation =
   | { shop: string; ok: true; summary: ReconcileSummary }
   | { shop: string; ok: false; error: string };
 
+/**
+ * Reconciles the installed shop `domain` and records the outcome on it; throws what failed (after recording it).
+ * Resolves with null for a shop that is not installed (uninstalled since the job was queued).
+ */
+export async function reconcileShop(
+  db: Db,
+  adminFor: AdminFor,
+  domain: string,
+  options: ReconcileOptions = {},
+): Promise<ReconcileSummary | null> {
+  const shop = await db.shop.findUnique({ where: { domain } });
+  if (!shop || shop.status !== "INSTALLED") return null;
+  try {
+    const summary = await reconcileShopOrders(db, shop, await adminFor(domain), options);
+    await db.shop.update({ where: { id: shop.id }, data: { reconcileError: null, reconcileFailedAt: null } });
+    return summary;
+  } catch (error) {
+    await db.shop.update({
+      where: { id: shop.id },
+      data: { reconcileError: errorMessage(error).slice(0, 500), reconcileFailedAt: new Date() },
+    });
+    throw error;
+  }
+}
+
+/** Reconciles each shop in turn; one shop's failure is reported and does not stop the rest. */
 export async function reconcileShops(
   db: Db,
   adminFor: AdminFor,
@@ -28,36 +53,12 @@ export async function reconcileShops(
   const results: ShopReconciliation[] = [];
   for (const shop of shops) {
     try {
-      results.push({
-        shop: shop.domain,
-        ok: true,
-        summary: await reconcileShopOrders(db, shop, await adminFor(shop.domain), options),
-      });
+      const summary = await reconcileShop(db, adminFor, shop.domain, options);
+      if (summary) results.push({ shop: shop.domain, ok: true, summary });
+      else results.push({ shop: shop.domain, ok: false, error: "not installed" });
     } catch (error) {
       results.push({ shop: shop.domain, ok: false, error: errorMessage(error) });
     }
   }
   return results;
-}
-
-/** Reconciles every installed shop every `intervalMs` (see runEvery). Returns a stop function. */
-export function scheduleReconciliation(
-  db: Db,
-  adminFor: AdminFor,
-  intervalMs: number,
-  log: (line: string) => void = console.log,
-): () => Promise<void> {
-  const reconcileAll = async () => {
-    for (const result of await reconcileShops(db, adminFor, "ALL_INSTALLED")) {
-      if (!result.ok) {
-        log(`[reconcile] ${result.shop}: ${result.error}`);
-        continue;
-      }
-      const { fetched, outcomes } = result.summary;
-      log(
-        `[reconcile] ${result.shop}: ${fetched} orders checked, ${outcomes.CREATED} missed ones added${outcomes.FAILED > 0 ? `, ${outcomes.FAILED} could not be stored (retried next run)` : ""}`,
-      );
-    }
-  };
-  return runEvery(intervalMs, reconcileAll, (error) => log(`[reconcile] ${errorMessage(error)}`));
 }

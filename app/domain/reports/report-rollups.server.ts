@@ -13,7 +13,6 @@
 import { Prisma, type Shop } from "@prisma/client";
 import type { Db, DbTx } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
-import { runEvery } from "../../lib/schedule";
 import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
 import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import { countedAttributed, localDate, qualifyingAnswer, utc } from "./report-sql.server";
@@ -230,28 +229,21 @@ export async function invalidateReportRollups(db: DbTx, shopId: string): Promise
 }
 
 /** Refreshes every shop with dirty marks; one shop's failure is reported and does not stop the others. */
-export async function refreshAllReportRollups(db: Db, log: (line: string) => void = console.log): Promise<void> {
+export async function refreshAllReportRollups(
+  db: Db,
+  log: (line: string) => void = console.log,
+  /** Aborted: stop after the shop in progress (its marks wait for the next refresh). */
+  signal?: AbortSignal,
+): Promise<void> {
   const shops = await db.$queryRaw<
     { shopId: string }[]
   >`SELECT DISTINCT "shopId"::text AS "shopId" FROM "ReportDirtyMark"`;
   for (const { shopId } of shops) {
+    if (signal?.aborted) return;
     try {
       await refreshReportRollups(db, shopId);
     } catch (error) {
       log(`[report roll-ups] ${shopId}: ${errorMessage(error)}`);
     }
   }
-}
-
-/** Refreshes the roll-ups of every shop with changes every `intervalMs` (see runEvery). Returns a stop function. */
-export function scheduleReportRollupRefresh(
-  db: Db,
-  intervalMs: number,
-  log: (line: string) => void = console.log,
-): () => Promise<void> {
-  return runEvery(
-    intervalMs,
-    () => refreshAllReportRollups(db, log),
-    (error) => log(`[report roll-ups] ${errorMessage(error)}`),
-  );
 }

@@ -12,6 +12,8 @@ export interface SetupStatus {
   /** When a chat backend last used one of the shop's API keys (the server API, tracked links). */
   lastApiKeyUse: string | null;
   pixel: { connected: boolean; lastHitAt: string | null };
+  /** Reconciliation with Shopify: when it last completed, its last failure (until one succeeds), orders it owes. */
+  reconcile: { lastSyncAt: string | null; failure: { at: string; error: string } | null; ordersWaiting: number };
   /** Of the most recent orders, how many carried a customer id and how many an e-mail (stored only hashed). */
   customerData: { sampled: number; withCustomerId: number; withEmail: number };
 }
@@ -20,9 +22,9 @@ const CUSTOMER_DATA_SAMPLE = 50;
 
 export async function loadSetupStatus(
   db: DbTx,
-  shop: Pick<Shop, "id" | "domain" | "webPixelGid">,
+  shop: Pick<Shop, "id" | "domain" | "webPixelGid" | "lastOrderSyncAt" | "reconcileError" | "reconcileFailedAt">,
 ): Promise<SetupStatus> {
-  const [delivery, storefrontEvent, serverEvent, pixelHit, recentOrders] = await Promise.all([
+  const [delivery, storefrontEvent, serverEvent, pixelHit, recentOrders, ordersWaiting] = await Promise.all([
     db.webhookDelivery.findFirst({ where: { shopDomain: shop.domain }, orderBy: { receivedAt: "desc" } }),
     db.clientEvent.findFirst({ where: { shopId: shop.id, source: "STOREFRONT" }, orderBy: { receivedAt: "desc" } }),
     // A key's last use is the last server API request (a handful of keys per shop; no scan of the event ledger).
@@ -34,6 +36,7 @@ export async function loadSetupStatus(
       take: CUSTOMER_DATA_SAMPLE,
       select: { customerId: true, emailHash: true },
     }),
+    db.reconcileFailure.count({ where: { shopId: shop.id } }),
   ]);
   return {
     lastWebhook: delivery && {
@@ -44,6 +47,14 @@ export async function loadSetupStatus(
     lastStorefrontEvent: storefrontEvent?.receivedAt.toISOString() ?? null,
     lastApiKeyUse: serverEvent._max.lastUsedAt?.toISOString() ?? null,
     pixel: { connected: shop.webPixelGid !== null, lastHitAt: pixelHit?.receivedAt.toISOString() ?? null },
+    reconcile: {
+      lastSyncAt: shop.lastOrderSyncAt?.toISOString() ?? null,
+      failure:
+        shop.reconcileError && shop.reconcileFailedAt
+          ? { at: shop.reconcileFailedAt.toISOString(), error: shop.reconcileError }
+          : null,
+      ordersWaiting,
+    },
     customerData: {
       sampled: recentOrders.length,
       withCustomerId: recentOrders.filter((order) => order.customerId !== null).length,
