@@ -5,7 +5,7 @@
 import type { Shop } from "@prisma/client";
 import { prisma } from "../db.server";
 import { authenticateApiKey } from "../domain/api-keys/api-keys.server";
-import type { RateLimiter } from "../lib/rate-limit";
+import type { SharedRateLimit } from "./shared-rate-limit.server";
 import { jsonResponse } from "./json";
 
 const unauthorized = () =>
@@ -17,13 +17,13 @@ const unauthorized = () =>
 /** The key's shop and id, or the response that refuses the request (405, 401, 429). */
 export async function apiKeyShop(
   request: Request,
-  limiter: RateLimiter,
+  limiter: SharedRateLimit,
 ): Promise<{ shop: Shop; apiKeyId: string } | Response> {
   if (request.method !== "POST")
     return jsonResponse({ error: "use POST" }, { status: 405, headers: { Allow: "POST" } });
   const key = await authenticateApiKey(prisma, request.headers.get("Authorization"));
   if (!key) return unauthorized();
-  const decision = limiter.take(key.apiKeyId);
+  const decision = await limiter.take(key.apiKeyId);
   if (!decision.allowed) {
     return jsonResponse(
       { error: "too many requests for this API key" },

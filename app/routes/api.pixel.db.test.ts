@@ -13,7 +13,7 @@ import { dayInZone, reportRange } from "../domain/reports/date-range";
 import { loadSummaryReport } from "../domain/reports/summary-report.server";
 import { STOREFRONT_MAX_DELAY_MS } from "../domain/events/ingest-events.server";
 import { MAX_UNVERIFIED_ORDERS_PER_HOUR, UNVERIFIED_CAP_FLAG } from "../domain/pixel/ingest-pixel.server";
-import { PIXEL_SHOP_LIMIT } from "./api.pixel";
+import { PIXEL_SHOP_LIMIT } from "../http/rate-limits";
 
 let shop: Awaited<ReturnType<typeof createReportShop>>;
 
@@ -323,14 +323,14 @@ describe("POST /api/pixel", () => {
     const statuses: number[] = [];
     try {
       // Each a new client id (its own bucket) and the same event (answered DUPLICATE_EVENT, nothing written).
-      for (let i = 0; i < PIXEL_SHOP_LIMIT.capacity + 1; i++)
+      for (let i = 0; i < PIXEL_SHOP_LIMIT.points + 1; i++)
         statuses.push((await send({ ...body, clientId: `spray-${i}` })).status);
     } finally {
       vi.useRealTimers();
     }
     // Before the fix all of them were answered: the limit was per claimed client only.
-    expect(statuses.slice(0, PIXEL_SHOP_LIMIT.capacity - 1).every((status) => status === 200)).toBe(true);
-    expect(statuses.slice(PIXEL_SHOP_LIMIT.capacity - 1)).toEqual([429, 429]);
+    expect(statuses.slice(0, PIXEL_SHOP_LIMIT.points - 1).every((status) => status === 200)).toBe(true);
+    expect(statuses.slice(PIXEL_SHOP_LIMIT.points - 1)).toEqual([429, 429]);
   });
 
   it("stores a checkout without attributes without linking it, and rate-limits a client that replays in a loop", async () => {

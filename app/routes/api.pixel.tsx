@@ -4,7 +4,8 @@ import { recordPixelEvent } from "../domain/pixel/ingest-pixel.server";
 import { MAX_PIXEL_BODY_BYTES, parsePixelEvent } from "../domain/pixel/pixel-event";
 import { findShop } from "../domain/shops.server";
 import { jsonResponse, readJsonBody } from "../http/json";
-import { RateLimiter } from "../lib/rate-limit";
+import { PIXEL_CLIENT_LIMIT, PIXEL_SHOP_LIMIT } from "../http/rate-limits";
+import { SharedRateLimit } from "../http/shared-rate-limit.server";
 
 // The pixel runs in Shopify's sandbox on the shop's checkout domain: any origin may post, and the pixel sends a
 // text body (no preflight). OPTIONS is still answered for clients that do preflight.
@@ -15,13 +16,10 @@ const CORS = {
   "Access-Control-Max-Age": "86400",
 };
 
-// A checkout completes once per order; this bounds a client replaying events in a loop.
-const perClient = new RateLimiter({ capacity: 20, refillPerSecond: 0.2 });
-// The client id is the sender's own claim, so a script can take a new one per request: the shop's bucket bounds
-// them all, well above one shop's checkouts (20/s is 72,000 orders an hour). A hit refused here loses only its
-// early link: the order still comes with its webhook, the chat session with the cart stamp.
-export const PIXEL_SHOP_LIMIT = { capacity: 500, refillPerSecond: 20 };
-const perShop = new RateLimiter(PIXEL_SHOP_LIMIT);
+// A client replaying events in a loop, and all clients of a shop together (client ids are the sender's claim). A hit
+// refused loses only its early link: the order still comes with its webhook, the chat session with the cart stamp.
+const perClient = new SharedRateLimit(PIXEL_CLIENT_LIMIT);
+const perShop = new SharedRateLimit(PIXEL_SHOP_LIMIT);
 
 const answer = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   jsonResponse(body, { status, headers: { ...CORS, ...headers } });
@@ -47,8 +45,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!shop || shop.status !== "INSTALLED") return answer({ error: "unknown shop" }, 404);
   // The account id is in the pixel's settings, which only the app (webPixelCreate) and Shopify know.
   if (event.accountId !== shop.pixelAccountId) return answer({ error: "accountId does not belong to this shop" }, 403);
-  const shopDecision = perShop.take(shop.id);
-  const decision = shopDecision.allowed ? perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`) : shopDecision;
+  const shopDecision = await perShop.take(shop.id);
+  const decision = shopDecision.allowed
+    ? await perClient.take(`${shop.id}:${event.clientId ?? "anonymous"}`)
+    : shopDecision;
   if (!decision.allowed)
     return answer({ error: "too many requests" }, 429, { "Retry-After": String(decision.retryAfterSeconds) });
   return answer(await recordPixelEvent(prisma, shop, event));

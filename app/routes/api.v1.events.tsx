@@ -5,13 +5,14 @@ import { MAX_BODY_BYTES } from "../domain/events/event-schema";
 import { apiKeyShop } from "../http/api-key.server";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { postOnlyLoader } from "../http/method-not-allowed";
-import { RateLimiter } from "../lib/rate-limit";
+import { API_EVENTS_KEY_LIMIT } from "../http/rate-limits";
+import { SharedRateLimit } from "../http/shared-rate-limit.server";
 
 export const loader = postOnlyLoader;
 
 // A chat backend batches up to 100 events a request; this allows a busy one thousands of events a second
 // while bounding a runaway client per key.
-const perApiKey = new RateLimiter({ capacity: 100, refillPerSecond: 50 });
+const perApiKey = new SharedRateLimit(API_EVENTS_KEY_LIMIT);
 
 // POST /api/v1/events — the server-side events API (docs: /api/v1/openapi.json).
 export const action = async ({ request }: ActionFunctionArgs) => {

@@ -4,12 +4,13 @@ import { MAX_LINK_BODY_BYTES, shareLink } from "../domain/events/shared-links.se
 import { apiKeyShop } from "../http/api-key.server";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { postOnlyLoader } from "../http/method-not-allowed";
-import { RateLimiter } from "../lib/rate-limit";
+import { API_LINKS_KEY_LIMIT } from "../http/rate-limits";
+import { SharedRateLimit } from "../http/shared-rate-limit.server";
 
 export const loader = postOnlyLoader;
 
 // One link a request: a backend mailing its conversations' product links, bounded per key.
-const perApiKey = new RateLimiter({ capacity: 100, refillPerSecond: 20 });
+const perApiKey = new SharedRateLimit(API_LINKS_KEY_LIMIT);
 
 // POST /api/v1/links — a tracked URL for a conversation's product link (docs: /api/v1/openapi.json).
 export const action = async ({ request }: ActionFunctionArgs) => {

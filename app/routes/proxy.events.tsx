@@ -9,15 +9,16 @@ import {
 } from "../domain/events/record-events.server";
 import { groupCommit } from "../lib/group-commit";
 import { jsonResponse, readJsonBody } from "../http/json";
+import { VISITOR_LIMIT } from "../http/rate-limits";
+import { SharedRateLimit } from "../http/shared-rate-limit.server";
 import { postOnlyLoader } from "../http/method-not-allowed";
-import { RateLimiter } from "../lib/rate-limit";
 import { verifyAppProxyRequest } from "../shopify/app-proxy.server";
 import { storefrontFor } from "../shopify/storefront.server";
 
 export const loader = postOnlyLoader;
 
-// A storefront flushes a batch every few seconds at most; this bounds a runaway script per visitor.
-const perVisitor = new RateLimiter({ capacity: 30, refillPerSecond: 0.5 });
+// Bounds a runaway script per visitor, across instances.
+const perVisitor = new SharedRateLimit(VISITOR_LIMIT);
 
 // Every open storefront flushes its own small batch every few seconds: batches that arrive together are stored in
 // one transaction per shop; each request is still answered only once its batch committed.
@@ -32,7 +33,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const batch = parseEventBatch(body.body, { now: new Date(), requireVisitorId: true, allowRawEmail: false });
   if (!batch.ok) return jsonResponse({ errors: batch.errors }, { status: 400 });
 
-  const decision = perVisitor.take(`${shopDomain}:${batch.events[0].visitorId}`);
+  const decision = await perVisitor.take(`${shopDomain}:${batch.events[0].visitorId}`);
   if (!decision.allowed) {
     return jsonResponse(
       { error: "too many requests from this visitor" },
