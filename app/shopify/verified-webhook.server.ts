@@ -90,23 +90,63 @@ function hmacMatches(secret: string, rawBody: Buffer, header: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
+/** The verdict on an HTTP delivery; see above. Throws the Response that refuses it. */
 export async function verifiedWebhook(
   request: Request,
   secret: string = appConfig().apiSecret,
 ): Promise<VerifiedWebhook> {
   if (request.method !== "POST") throw reject(405, "webhooks are POSTed");
   const rawBody = Buffer.from(await request.arrayBuffer());
+  return webhookOf((name) => request.headers.get(name) || null, rawBody, secret, { hmacRequired: true });
+}
+
+/**
+ * A delivery through a queue (Google Pub/Sub, Amazon EventBridge; docs/decisions/020-webhooks-through-a-queue.md):
+ * the webhook's headers, carried as message attributes or event metadata, and its body.
+ */
+export interface QueuedDelivery {
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * The same checks as verifiedWebhook on a delivery a queue brought, with the same refusals. The queue admits only
+ * Shopify's publisher (Pub/Sub: the topic's IAM grant; EventBridge: the partner event source), so Shopify sends
+ * no HMAC there; an HMAC that comes along is checked all the same.
+ */
+export function verifiedQueuedWebhook(
+  delivery: QueuedDelivery,
+  secret: string = appConfig().apiSecret,
+): VerifiedWebhook {
+  const byName = new Map(Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  return webhookOf((name) => byName.get(name.toLowerCase()) || null, delivery.body, secret, { hmacRequired: false });
+}
+
+function webhookOf(
+  header: (name: string) => string | null,
+  rawBody: Buffer,
+  secret: string,
+  { hmacRequired }: { hmacRequired: boolean },
+): VerifiedWebhook {
   if (rawBody.length === 0) throw reject(400, "webhook body is empty");
-  const header = (name: string | null) => (name ? request.headers.get(name) || null : null);
-  const family = HEADER_FAMILIES.find((f) => header(f.hmac)) ?? HEADER_FAMILIES[1];
-  const hmac = header(family.hmac);
-  if (!hmac) throw reject(400, `${family.hmac} is missing`);
-  if (!hmacMatches(secret, rawBody, hmac)) throw reject(401, "webhook HMAC does not match");
-  const missing = [family.topic, family.shop, family.apiVersion, family.webhookId].filter((name) => !header(name));
+  const named = (name: string | null) => (name ? header(name) : null);
+  // Without an HMAC (a queue's delivery), the family is the one its topic header is in.
+  const family =
+    HEADER_FAMILIES.find((f) => named(f.hmac)) ??
+    (hmacRequired ? undefined : HEADER_FAMILIES.find((f) => named(f.topic))) ??
+    HEADER_FAMILIES[1];
+  const hmac = named(family.hmac);
+  if (hmacRequired && !hmac) throw reject(400, `${family.hmac} is missing`);
+  if (hmac && !hmacMatches(secret, rawBody, hmac)) throw reject(401, "webhook HMAC does not match");
+  // A queue's delivery carries the API version in its payload, not among its headers.
+  const required = hmacRequired
+    ? [family.topic, family.shop, family.apiVersion, family.webhookId]
+    : [family.topic, family.shop, family.webhookId];
+  const missing = required.filter((name) => !named(name));
   if (missing.length > 0) throw reject(400, `webhook headers missing: ${missing.join(", ")}`);
   // The HMAC covers the body only: the headers of a captured delivery can be rewritten. The shop header must at
   // least be a shop domain; the routes tie it to the body where the body names its shop (payloadShopOf).
-  const shop = header(family.shop)!.toLowerCase();
+  const shop = named(family.shop)!.toLowerCase();
   if (!SHOP_DOMAIN.test(shop)) throw reject(400, `${family.shop} is not a shop domain`);
   let payload: unknown;
   try {
@@ -115,11 +155,11 @@ export async function verifiedWebhook(
     throw reject(400, `webhook body is not JSON: ${(error as Error).message}`);
   }
   return {
-    topic: header(family.topic)!.toUpperCase().replace(/\/|\./g, "_"),
+    topic: named(family.topic)!.toUpperCase().replace(/\/|\./g, "_"),
     shop,
-    webhookId: header(family.webhookId)!,
-    eventId: header(family.eventId),
-    triggeredAt: header(family.triggeredAt),
+    webhookId: named(family.webhookId)!,
+    eventId: named(family.eventId),
+    triggeredAt: named(family.triggeredAt),
     payload,
   };
 }
