@@ -14,7 +14,10 @@
  *
  * After each run every order must be stored exactly once, in its newest version, with its line items and one
  * attribution (led where the cart carried an answered chat session), and every webhook id recorded once: none
- * answered 200 and lost. Exits 1 with the list of differences otherwise, or if a fault never hit a request.
+ * answered 200 and lost. The instances run their background jobs, reconciling every RECONCILE_PERIOD_S against an
+ * Admin API stand-in: with three, each shop must have been reconciled at most once a period (and more than once in
+ * all). And one visitor's storefront batches, sent round-robin to the three, must meet the visitor's limit once, not
+ * once per instance. Exits 1 with the list of differences otherwise, or if a fault never hit a request.
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -32,6 +35,8 @@ import {
   type OrderVersion,
 } from "./load/traffic";
 import { startPostgresCluster } from "./postgres-cluster";
+import { startAdminStandIn } from "../test/admin-graphql-standin";
+import { VISITOR_LIMIT } from "../app/http/rate-limits";
 import { migrate, productionBuild } from "./run";
 import { seededRandom } from "../app/lib/seeded-random";
 
@@ -48,6 +53,8 @@ const rng = seededRandom(Number(values.seed));
 const SECRET = "fault-run-secret";
 const SENDERS = 16;
 const DOWNTIME_MS = 3_000;
+/** How often the instances reconcile with Shopify (RECONCILE_EVERY_MINUTES, here in seconds). */
+const RECONCILE_PERIOD_S = 6;
 
 interface Delivery {
   topic: string;
@@ -107,6 +114,8 @@ function plan(orders: number) {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1)); // exit handlers clean up
 const cluster = await startPostgresCluster();
+// Shopify's Admin API for reconciliation: every shop's access token is shpat_<shop>; it has no orders the webhooks miss.
+const shopifyAdmin = await startAdminStandIn((token) => token.startsWith("shpat_"));
 let exitCode = 1;
 try {
   await migrate({ ...process.env, DATABASE_URL: cluster.databaseUrl });
@@ -161,19 +170,21 @@ try {
             },
           ],
           provesNothingWithoutFailures: true,
+          sharedAcrossInstances: true,
         })),
   ];
   if (problems.length) {
     console.error(`[faults] FAILED:\n  ${problems.slice(0, 50).join("\n  ")}`);
   } else {
     console.log(
-      "[faults] OK: every order stored exactly once in its newest version, every delivery recorded once, nothing lost or doubled.",
+      "[faults] OK: every order stored exactly once in its newest version, every delivery recorded once, nothing lost or doubled; reconciliation at most once a period and one visitor limit across the instances.",
     );
     exitCode = 0;
   }
 } catch (error) {
   console.error("[faults] FAILED:", error);
 } finally {
+  await shopifyAdmin.close();
   cluster.destroy();
 }
 process.exit(exitCode);
@@ -191,6 +202,8 @@ interface Scenario {
   faults: { at: number; what: string; inject(context: FaultContext): Promise<string[] | void> }[];
   /** A fault that failed no request proved nothing. */
   provesNothingWithoutFailures: boolean;
+  /** Checks reconciliation ran once a period across the instances, and a visitor's limit held across them. */
+  sharedAcrossInstances?: boolean;
 }
 
 /**
@@ -200,7 +213,13 @@ interface Scenario {
  */
 async function runScenario(scenario: Scenario): Promise<string[]> {
   const SHOP = scenario.shop;
-  const env = { DATABASE_URL: cluster.databaseUrl, SHOPIFY_API_SECRET: SECRET };
+  const env = {
+    DATABASE_URL: cluster.databaseUrl,
+    SHOPIFY_API_SECRET: SECRET,
+    LOAD_ADMIN_API_URL: shopifyAdmin.endpoint,
+    RECONCILE_EVERY_MINUTES: String(RECONCILE_PERIOD_S / 60),
+  };
+  const scenarioStarted = Date.now();
   const apps: AppProcess[] = [];
   for (let i = 0; i < scenario.instances; i++) apps.push(await startAppProcess(env));
   const proxy = scenario.instances > 1 ? await startRoundRobinProxy(apps.map((app) => app.url)) : null;
@@ -297,9 +316,13 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
         `accepted in ${elapsed.toFixed(1)} s; answers retried: ${JSON.stringify(failedAnswers)}` +
         (proxy ? `; answered per instance: ${proxy.answered.join(", ")}` : ""),
     );
-    client.close();
-
     problems.push(...(await verify(SHOP, expected, history, chatSessions)));
+    if (scenario.sharedAcrossInstances) {
+      // After the check of what was stored: this visitor's conversation is not one the run counts.
+      problems.push(...(await visitorLimitHolds(client, SHOP)));
+      problems.push(...reconciledOncePerPeriod(SHOP, scenarioStarted));
+    }
+    client.close();
     if (scenario.provesNothingWithoutFailures && Object.keys(failedAnswers).length === 0)
       problems.push(`${scenario.name}: the faults never failed a request: the run proved nothing`);
     apps.forEach((app, index) => {
@@ -316,6 +339,41 @@ async function runScenario(scenario: Scenario): Promise<string[]> {
     await Promise.all(apps.map((app) => app.stop()));
   }
   return problems.map((problem) => `${scenario.name}: ${problem}`);
+}
+
+/**
+ * Twice a visitor's limit of the same storefront batch, round-robin across the instances: exactly the limit is
+ * answered 200 (the rest 429), where limits per instance would let three times as many through.
+ */
+async function visitorLimitHolds(client: LoopbackClient, shop: string): Promise<string[]> {
+  const batch = chatSessionBatch(10_000_000); // a visitor no other traffic of the run uses
+  const shots = Array.from({ length: VISITOR_LIMIT.points * 2 }, () => appProxyShot(SECRET, shop, batch));
+  const { statuses } = await closedLoop(client, shots, 6);
+  console.log(
+    `[faults] one visitor's ${shots.length} batches across the instances were answered ${JSON.stringify(statuses)}`,
+  );
+  return statuses["200"] === VISITOR_LIMIT.points && statuses["429"] === VISITOR_LIMIT.points
+    ? []
+    : [`a visitor's limit of ${VISITOR_LIMIT.points} did not hold across instances: ${JSON.stringify(statuses)}`];
+}
+
+/** Each reconciliation of a shop asks for its first page of orders once: at most one such ask per period. */
+function reconciledOncePerPeriod(shop: string, since: number): string[] {
+  const periodMs = RECONCILE_PERIOD_S * 1_000;
+  const runs = shopifyAdmin.requests.filter(
+    (request) =>
+      request.at >= since &&
+      request.accessToken === `shpat_${shop}` &&
+      request.operation === "OrdersUpdatedSince" &&
+      !request.variables.after,
+  );
+  // Periods are aligned to the clock (pg-boss's throttle slots): count those the run touched.
+  const periods = Math.floor(Date.now() / periodMs) - Math.floor(since / periodMs) + 1;
+  console.log(`[faults] ${shop} was reconciled ${runs.length} times in ${periods} periods of ${RECONCILE_PERIOD_S} s`);
+  if (runs.length < 2) return [`reconciliation ran ${runs.length} time(s) in ${periods} periods`];
+  if (runs.length > periods)
+    return [`reconciliation ran ${runs.length} times in ${periods} periods: more than once a period`];
+  return [];
 }
 
 async function verify(

@@ -10,7 +10,8 @@ import type { GraphqlOrder } from "../app/domain/orders/reconcile-orders.server"
 
 export interface AdminStandIn {
   orders: GraphqlOrder[];
-  requests: { operation: string; variables: Record<string, unknown> }[];
+  /** Every request answered: what it asked, with which access token, when (epoch ms). */
+  requests: { operation: string; variables: Record<string, unknown>; accessToken: string; at: number }[];
   /** Answer every request with this HTTP status instead (e.g. 503 while Shopify is down). */
   failWith: number | null;
   /**
@@ -19,12 +20,18 @@ export interface AdminStandIn {
    */
   customerAccessDenied: boolean;
   admin: AdminGraphql;
+  /** Where it listens, as an app's Admin API client is pointed at it. */
+  endpoint: string;
   /** A client of the same endpoint presenting another access token (Shopify answers 401). */
   clientWithToken: (token: string) => AdminGraphql;
   close: () => Promise<void>;
 }
 
-export async function startAdminStandIn(accessToken = "shpat_test", apiVersion = "2026-07"): Promise<AdminStandIn> {
+/** `accessToken`: the token it accepts, or which tokens (one per shop, say). */
+export async function startAdminStandIn(
+  accessToken: string | ((token: string) => boolean) = "shpat_test",
+  apiVersion = "2026-07",
+): Promise<AdminStandIn> {
   const state: Pick<AdminStandIn, "orders" | "requests" | "failWith" | "customerAccessDenied"> = {
     orders: [],
     requests: [],
@@ -52,7 +59,8 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
     };
     if (request.method !== "POST" || request.url !== `/admin/api/${apiVersion}/graphql.json`)
       return send(404, { errors: "Not Found" });
-    if (request.headers["x-shopify-access-token"] !== accessToken)
+    const token = String(request.headers["x-shopify-access-token"] ?? "");
+    if (typeof accessToken === "string" ? token !== accessToken : !accessToken(token))
       return send(401, { errors: "[API] Invalid API key or access token" });
     if (state.failWith) return send(state.failWith, { errors: "Service unavailable" });
     const { query, variables = {} } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
@@ -60,7 +68,7 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
       variables?: Record<string, unknown>;
     };
     const operation = /query\s+(\w+)/.exec(query)?.[1] ?? "unknown";
-    state.requests.push({ operation, variables });
+    state.requests.push({ operation, variables, accessToken: token, at: Date.now() });
     if (operation === "OrdersUpdatedSince") {
       const since = /updated_at:>='([^']+)'/.exec(String(variables.query))?.[1];
       const matching = state.orders
@@ -96,7 +104,8 @@ export async function startAdminStandIn(accessToken = "shpat_test", apiVersion =
       }),
   });
   return Object.assign(state, {
-    admin: clientWithToken(accessToken),
+    admin: clientWithToken(typeof accessToken === "string" ? accessToken : "shpat_test"),
+    endpoint,
     clientWithToken,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });

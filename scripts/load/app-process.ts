@@ -34,6 +34,9 @@ export async function startAppProcess(
     SHOPIFY_API_SECRET: string;
     BENCH_SHOP?: string;
     BENCH_API_KEYS?: string;
+    /** Runs the background jobs, reconciling against this Admin API stand-in (access token `shpat_<shop>`). */
+    LOAD_ADMIN_API_URL?: string;
+    RECONCILE_EVERY_MINUTES?: string;
   },
   {
     shopify = trafficShop,

@@ -16,6 +16,7 @@ import { appProxySignature, webhookHmac } from "../../app/shopify/signing.server
 import { storefrontClient, setStorefrontApi } from "../../app/shopify/storefront.server";
 import { requestBody, type NodeHandler } from "../../server/resource-routes";
 import { startServer } from "../../server/serve";
+import { adminClient } from "../../app/shopify/admin-api.server";
 
 const secret = process.env.SHOPIFY_API_SECRET!;
 const port = Number(process.env.PORT);
@@ -80,5 +81,13 @@ await prisma.$executeRawUnsafe(
   `CREATE TABLE IF NOT EXISTS "BenchFloor" (id bigserial PRIMARY KEY, body text NOT NULL)`,
 );
 const apiKeys = await benchApiKeys(process.env.BENCH_SHOP, Number(process.env.BENCH_API_KEYS || 1));
-await startServer({ port, host: "127.0.0.1", backgroundJobs: false, alsoDirect: floorHandlers });
+// The fault run plays Shopify's Admin API with a stand-in (one access token per shop): the background jobs then run as
+// in production, reconciliation among them. The benchmark measures requests alone: no jobs.
+const adminApi = process.env.LOAD_ADMIN_API_URL;
+await startServer({
+  port,
+  host: "127.0.0.1",
+  alsoDirect: floorHandlers,
+  backgroundJobs: adminApi ? { adminFor: async (domain) => adminClient(adminApi, `shpat_${domain}`) } : false,
+});
 process.stdout.write(`READY ${port} ${apiKeys.join(",") || "-"}\n`);
