@@ -65,6 +65,13 @@ export async function startServer({
     direct.set(routeKey(path), handler);
   const server = createServer(lifecycle.listener(capRequestBodies(serveDirectRoutesFirst(direct, app))));
   await prepareStoredData();
+  // The queue is there before the first request: a route queues into it (a job queued earlier would be lost).
+  const stopJobs = backgroundJobs
+    ? await startBackgroundJobs(prisma, {
+        stopTimeoutMs: settings.shutdownGraceMs,
+        ...(backgroundJobs === true ? {} : backgroundJobs),
+      })
+    : async () => {};
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   // Node closes an idle keep-alive connection after 5 s, sooner than the proxies and load balancers in front of an
   // app (60 s is common): one that sends on a connection just closed gets a reset and answers 502, and a webhook
@@ -76,12 +83,6 @@ export async function startServer({
   server.requestTimeout = settings.requestTimeoutMs;
   // Past this many open connections new ones are refused at once, before any memory is spent on them.
   server.maxConnections = settings.maxConnections;
-  const stopJobs = backgroundJobs
-    ? await startBackgroundJobs(prisma, {
-        stopTimeoutMs: settings.shutdownGraceMs,
-        ...(backgroundJobs === true ? {} : backgroundJobs),
-      })
-    : async () => {};
   const shutdown = async (signal: string) => {
     log.info({ signal, inFlight: lifecycle.inFlight() }, "stopping: answering the requests in flight");
     const answered = await lifecycle.stop(server, settings.shutdownGraceMs);

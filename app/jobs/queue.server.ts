@@ -16,6 +16,8 @@ export const JOB_QUEUES = {
   "reconcile-all": { retryLimit: 2, retryDelaySeconds: 30, expireInSeconds: 5 * 60 },
   /** One shop's reconciliation with Shopify (its state is on Setup). */
   "reconcile-shop": { retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 15 * 60 },
+  /** A shop's app subscription, asked again from Shopify (on app_subscriptions/update, or when stale). */
+  "refresh-plan": { retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 5 * 60 },
   /** The report roll-ups of every shop with marked days; the next period's run retries anything left. */
   "report-rollups": { retryLimit: 0, retryDelaySeconds: 0, expireInSeconds: 10 * 60 },
 } as const satisfies Record<string, { retryLimit: number; retryDelaySeconds: number; expireInSeconds: number }>;
@@ -256,17 +258,20 @@ export function inProcessQueue(overrides: QueueOverrides = {}): JobQueue {
   };
 }
 
-let current: JobQueue | null = null;
+// On globalThis: the server runs the routes from the Remix build, which carries its own copy of this module; a route
+// must queue into the queue server/jobs.ts started, not a copy of its own that nothing works.
+const CURRENT = Symbol.for("chat-attribution.job-queue");
+const holder = globalThis as { [CURRENT]?: JobQueue | null };
 
 /**
  * The process's queue: the one the server started (server/jobs.ts), else an in-process one whose jobs wait until
  * something works them (a CLI, a test).
  */
 export function jobQueue(): JobQueue {
-  current ??= inProcessQueue();
-  return current;
+  holder[CURRENT] ??= inProcessQueue();
+  return holder[CURRENT];
 }
 
 export function setJobQueue(queue: JobQueue | null): void {
-  current = queue;
+  holder[CURRENT] = queue;
 }
