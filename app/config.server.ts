@@ -32,6 +32,8 @@ export interface AppConfig {
    */
   emailHashSecret: string;
   appUrl: string;
+  /** The app's handle (shopify.app.toml `handle`): names its plan page on Shopify (SHOPIFY_APP_HANDLE). */
+  appHandle: string;
   scopes: string[];
   demoMode: boolean;
 }
@@ -74,7 +76,15 @@ export function appConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         .map((s) => s.trim())
         .filter(Boolean)
     : ACCESS_SCOPES;
-  return { apiKey, apiSecret, emailHashSecret: env.EMAIL_HASH_SECRET || apiSecret, appUrl, scopes, demoMode };
+  return {
+    apiKey,
+    apiSecret,
+    emailHashSecret: env.EMAIL_HASH_SECRET || apiSecret,
+    appUrl,
+    appHandle: env.SHOPIFY_APP_HANDLE || "chat-attribution",
+    scopes,
+    demoMode,
+  };
 }
 
 /**

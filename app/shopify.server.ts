@@ -3,9 +3,11 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { appConfig } from "./config.server";
 import { prisma } from "./db.server";
+import { queuePlanRefresh, refreshShopPlan } from "./domain/billing/subscription.server";
 import { connectWebPixel } from "./domain/pixel/connect-pixel.server";
 import { installShop } from "./domain/shops.server";
 import { log } from "./lib/log.server";
+import { appAdminApi } from "./shopify/admin-api.server";
 
 const config = appConfig();
 
@@ -32,6 +34,11 @@ const shopify = shopifyApp({
       const connection = await connectWebPixel(prisma, shop, admin, config.appUrl);
       if (connection.status === "FAILED")
         log.warn({ shop: session.shop, reason: connection.reason }, "web pixel not connected");
+      // The plan a reinstalled shop may already have; asked again by a job if Shopify does not answer now.
+      await refreshShopPlan(prisma, shop.id, appAdminApi(admin)).catch(async (error: unknown) => {
+        log.warn({ shop: session.shop, err: error }, "subscription not read at install");
+        await queuePlanRefresh(session.shop);
+      });
     },
   },
 });

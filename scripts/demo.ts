@@ -67,14 +67,17 @@ await createStorefrontSimulator({
 
 // The app tells the storefront what experiment runs through an app-data metafield; the simulator plays Shopify's
 // Admin API for it and renders the embed's Liquid with what was set. The seeded history leaves one running.
-const { adminClient, setAppMetafieldsApi } = await import("../app/shopify/admin-api.server");
+const { adminClient, setAppAdminApi } = await import("../app/shopify/admin-api.server");
 const { DEMO_ADMIN_TOKEN } = await import("../app/demo/storefront/simulator.server");
 const { ADMIN_API_PATH } = await import("../app/demo/storefront/app-metafields-api");
 const demoAdmin = adminClient(`http://127.0.0.1:${storefrontPort}${ADMIN_API_PATH}`, DEMO_ADMIN_TOKEN);
-setAppMetafieldsApi(demoAdmin);
+setAppAdminApi(demoAdmin);
 const { publishRunningExperiment } = await import("../app/domain/experiments/experiments.server");
 const published = await publishRunningExperiment(prisma, demoAdmin, shop.id);
 if (!published.ok) console.warn(`[demo] the storefront was not told about the running experiment: ${published.reason}`);
+// As at install, the app reads the shop's plan from Shopify: the demo shop is on a test trial of Pro.
+const { refreshShopPlan } = await import("../app/domain/billing/subscription.server");
+await refreshShopPlan(prisma, shop.id, demoAdmin);
 
 console.log(
   `\n  Chat Attribution demo is running.\n` +

@@ -13,6 +13,8 @@ import { reconcileShop, type AdminFor } from "../app/domain/orders/reconciliatio
 import { refreshAllReportRollups } from "../app/domain/reports/report-rollups.server";
 import { inProcessQueue, type JobQueue, setJobQueue, startPgBossQueue } from "../app/jobs/queue.server";
 import { log } from "../app/lib/log.server";
+import { refreshShopPlan } from "../app/domain/billing/subscription.server";
+import { chosenAppAdminApi } from "../app/shopify/admin-api.server";
 
 export interface JobIntervals {
   /** Report roll-up refresh (REPORT_ROLLUP_EVERY_SECONDS, 10 s). */
@@ -100,6 +102,12 @@ export async function startBackgroundJobs(
     });
     stops.push(everyPeriod(reconcileMs, () => jobs.sendOncePer("reconcile-all", {}, reconcileMs / 1_000)));
   }
+  // The shop's subscription, asked again after app_subscriptions/update or when the record is stale.
+  await jobs.work<{ shop: string }>("refresh-plan", async ({ shop }) => {
+    const known = await db.shop.findUnique({ where: { domain: shop } });
+    if (!known || known.status !== "INSTALLED") return;
+    await refreshShopPlan(db, known.id, chosenAppAdminApi() ?? (await adminFor(shop)));
+  });
   // A re-attribution interrupted by a restart carries on from its last committed batch.
   for (const job of await unfinishedReattributions(db)) await jobs.send("reattribute", { jobId: job.id }, job.id);
 

@@ -6,10 +6,13 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AdminGraphql } from "../app/domain/admin-graphql";
+import type { GraphqlSubscription } from "../app/domain/billing/subscription.server";
 import type { GraphqlOrder } from "../app/domain/orders/reconcile-orders.server";
 
 export interface AdminStandIn {
   orders: GraphqlOrder[];
+  /** The app's subscriptions on the shop, as `currentAppInstallation.activeSubscriptions` lists them. */
+  subscriptions: GraphqlSubscription[];
   /** Every request answered: what it asked, with which access token, when (epoch ms). */
   requests: { operation: string; variables: Record<string, unknown>; accessToken: string; at: number }[];
   /** Answer every request with this HTTP status instead (e.g. 503 while Shopify is down). */
@@ -32,8 +35,9 @@ export async function startAdminStandIn(
   accessToken: string | ((token: string) => boolean) = "shpat_test",
   apiVersion = "2026-07",
 ): Promise<AdminStandIn> {
-  const state: Pick<AdminStandIn, "orders" | "requests" | "failWith" | "customerAccessDenied"> = {
+  const state: Pick<AdminStandIn, "orders" | "subscriptions" | "requests" | "failWith" | "customerAccessDenied"> = {
     orders: [],
+    subscriptions: [],
     requests: [],
     failWith: null,
     customerAccessDenied: false,
@@ -86,6 +90,8 @@ export async function startAdminStandIn(
       };
       return send(200, errors.length ? { data, errors } : { data });
     }
+    if (operation === "ActiveSubscriptions")
+      return send(200, { data: { currentAppInstallation: { activeSubscriptions: state.subscriptions } } });
     if (operation === "ReconciledOrderById") {
       const found = state.orders.filter((order) => order.id === variables.id);
       const { nodes, errors } = withoutCustomers(found, () => ["order", "customer"]);

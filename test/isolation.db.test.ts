@@ -13,7 +13,7 @@ import { storeOfflineSession } from "../app/demo/seed.server";
 import { createApiKey } from "../app/domain/api-keys/api-keys.server";
 import { installShop } from "../app/domain/shops.server";
 import { dispatch } from "./app-routes";
-import { createConversation, createOrder } from "./report-fixtures";
+import { createConversation, createOrder, onProPlan } from "./report-fixtures";
 import { adminFetchRequest } from "./shopify-requests";
 
 const appDir = path.resolve(import.meta.dirname, "..", "app");
@@ -60,6 +60,8 @@ describe("tenant isolation", () => {
     const b = await installShop(prisma, { domain: shopB, currency: "EUR", timezone: "Europe/Berlin" });
     await storeOfflineSession(prisma, shopA);
     await storeOfflineSession(prisma, shopB);
+    // Both on Pro: every route answers with data, so each shop's lookups are what is under test.
+    await Promise.all([onProPlan(a.id), onProPlan(b.id)]);
     const now = new Date().toISOString();
     // A has data of its own, so an empty answer is not mistaken for isolation.
     await createConversation(a, { startedAt: now, touches: [{ at: now }] });

@@ -4,6 +4,7 @@
  */
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "@prisma/client";
 import { prisma } from "../app/db.server";
+import { recordSubscription } from "../app/domain/billing/subscription.server";
 
 let sequence = 0;
 const next = () => ++sequence;
@@ -159,4 +160,25 @@ export async function createOrder(shop: { id: string; currency: string }, spec: 
       },
     },
   });
+}
+
+/** The shop on Pro, as Shopify would report it (the record the app keeps), for tests of what Pro unlocks. */
+export async function onProPlan(shopId: string) {
+  await recordSubscription(
+    prisma,
+    shopId,
+    {
+      subscriptionId: `gid://shopify/AppSubscription/${next()}`,
+      name: "Pro",
+      status: "ACTIVE",
+      test: true,
+      trialDays: 0,
+      createdAt: new Date(),
+      currentPeriodEnd: null,
+      priceAmount: null,
+      priceCurrency: null,
+      interval: null,
+    },
+    new Date(),
+  );
 }

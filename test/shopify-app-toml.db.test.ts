@@ -41,6 +41,18 @@ const samplePayloads: Record<string, unknown> = {
   "customers/redact": { shop_id: 1, shop_domain: shop, customer: { id: 1 }, orders_to_redact: [] },
   "shop/redact": { shop_id: 1, shop_domain: shop },
   "app/uninstalled": { id: 1, name: "Toml shop", domain: "toml.example", myshopify_domain: shop },
+  "app_subscriptions/update": {
+    app_subscription: {
+      admin_graphql_api_id: "gid://shopify/AppSubscription/1",
+      name: "Pro",
+      status: "ACTIVE",
+      admin_graphql_api_shop_id: "gid://shopify/Shop/1",
+      created_at: "2026-12-01T10:00:00Z",
+      updated_at: "2026-12-01T10:00:00Z",
+      currency: "USD",
+      capped_amount: null,
+    },
+  },
 };
 
 describe("shopify.app.toml", () => {
@@ -55,6 +67,7 @@ describe("shopify.app.toml", () => {
         "orders/cancelled",
         "refunds/create",
         "app/uninstalled",
+        "app_subscriptions/update",
         "customers/data_request",
         "customers/redact",
         "shop/redact",

@@ -7,6 +7,8 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { ACCESS_SCOPES, DEMO_SHOP_DOMAIN } from "../config.server";
 import type { Db } from "../db.server";
 import { installShop } from "../domain/shops.server";
+import { recordSubscription, subscriptionFactsOf } from "../domain/billing/subscription.server";
+import { demoSubscription } from "./storefront/app-metafields-api";
 
 export const DEMO_SHOP_PROFILE = {
   domain: DEMO_SHOP_DOMAIN,
@@ -18,6 +20,9 @@ export const DEMO_SHOP_PROFILE = {
 export async function seedDemoShop(db: Db, now: Date = new Date()) {
   const shop = await installShop(db, DEMO_SHOP_PROFILE);
   await storeOfflineSession(db, DEMO_SHOP_DOMAIN, now);
+  // What the app reads from Shopify at install: the demo shop is on a test trial of Pro (the simulator says the same).
+  const since = new Date(now.getTime() - 3 * 86_400_000);
+  await recordSubscription(db, shop.id, subscriptionFactsOf(demoSubscription(since)), now);
   return shop;
 }
 

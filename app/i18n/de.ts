@@ -10,6 +10,7 @@ export const de: Messages<typeof en> = {
     experiments: "Experimente",
     setup: "Einrichtung",
     settings: "Einstellungen",
+    plan: "Tarif",
     privacy: "Datenschutz",
   },
   titles: {
@@ -553,6 +554,54 @@ export const de: Messages<typeof en> = {
         "{{count}} Bestellungen konnten nicht zugeordnet werden und bleiben nicht zugeordnet; der nächste Abgleich berechnet sie erneut.",
       progress: "Fortschritt der Neuzuordnung",
       now: "Alle Bestellungen jetzt neu berechnen",
+    },
+  },
+  plan: {
+    subtitle: "Was Ihr Tarif enthält und wie viel davon diesen Monat genutzt ist",
+    current: "Aktueller Tarif",
+    status: {
+      trial: "Testphase: noch {{days}} Tage",
+      test: "Testabrechnung",
+      active: "Aktiv",
+      pending: "Wartet auf Bestätigung",
+    },
+    price: "{{price}} {{interval}}, von Shopify mit Ihrer Shop-Rechnung abgerechnet",
+    interval: { EVERY_30_DAYS: "alle 30 Tage", ANNUAL: "pro Jahr" },
+    free: "Kostenlos",
+    trialEnds: "Die Testphase endet am {{when}}; danach rechnet Shopify ab, wenn Sie den Tarif nicht wechseln.",
+    renews: "Der aktuelle Abrechnungszeitraum endet am {{when}}.",
+    usage: "Zugeordnete Bestellungen diesen Monat",
+    usageOf: "{{count}} von {{cap}}",
+    usageUnlimited: "{{count}}, ohne Grenze",
+    capNote:
+      "Über der Grenze zählt die App jede Bestellung weiter und die Berichte zeigen alle; Bestellexporte warten auf den nächsten Monat.",
+    proAdds: "Was Pro dazu bringt",
+    proUnlimited: "Unbegrenzt zugeordnete Bestellungen jeden Monat und Bestellexporte, egal wie viele",
+    proExperiments: "Holdout- und Variantentests mit jederzeit gültiger Statistik",
+    freeIncludes:
+      "Kostenlos enthält alles andere für bis zu {{cap}} zugeordnete Bestellungen im Monat. Ihre Daten bleiben in jedem Tarif erhalten: ein Tarifwechsel verliert nie Historie.",
+    upgrade: "Auf Pro wechseln",
+    change: "Tarif ändern",
+    hosted:
+      "Tarife, Preise und Testphasen stehen auf Shopifys Tarifseite; Shopify rechnet sie mit Ihrer Shop-Rechnung ab.",
+    checkedAt: "Von Shopify gelesen am {{when}}.",
+    notChecked: "Noch nicht von Shopify gelesen.",
+    checkAgain: "Erneut bei Shopify nachfragen",
+    checkFailed: "Shopify war gerade nicht erreichbar: {{error}}. Angezeigt ist der zuletzt gelesene Tarif.",
+    seePlans: "Tarife ansehen",
+    refused: {
+      experiments: {
+        heading: "Experimente gehören zu Pro",
+        body: "Holdout- und Variantentests brauchen den Pro-Tarif. Ihre Experimente und ihre Daten bleiben erhalten, und ein laufendes lässt sich weiterhin beenden.",
+      },
+      exports: {
+        heading: "Bestellexporte warten auf den nächsten Monat",
+        body: "Die zugeordneten Bestellungen dieses Monats liegen über der Grenze des kostenlosen Tarifs. Die App zählt jede Bestellung weiter; Exporte gehen nächsten Monat wieder, oder sofort mit Pro.",
+      },
+    },
+    capReached: {
+      title: "Die {{cap}} zugeordneten Bestellungen des kostenlosen Tarifs sind diesen Monat erreicht",
+      body: "Bisher {{count}} zugeordnete Bestellungen diesen Monat. Die App zählt jede weiter und die Berichte zeigen alle; über {{cap}} brauchen Bestellexporte bis Monatsende Pro.",
     },
   },
   evidence: {

@@ -11,6 +11,7 @@ export const en = {
     setup: "Setup",
     settings: "Settings",
     privacy: "Privacy",
+    plan: "Plan",
   },
   titles: {
     order: "Order",
@@ -537,6 +538,48 @@ export const en = {
     },
   },
   /** An order's evidence steps (engine.ts): recorded as keys and values, read in any language. */
+  plan: {
+    subtitle: "What your plan includes, and this month's use of it",
+    current: "Current plan",
+    status: { trial: "Trial: {{days}} days left", test: "Test charge", active: "Active", pending: "Awaiting approval" },
+    price: "{{price}} {{interval}}, billed by Shopify with your store's bill",
+    interval: { EVERY_30_DAYS: "every 30 days", ANNUAL: "a year" },
+    free: "Free: no charge",
+    trialEnds: "The trial ends {{when}}; Shopify starts billing then unless you change plan.",
+    renews: "Current billing period ends {{when}}.",
+    usage: "Attributed orders this month",
+    usageOf: "{{count}} of {{cap}}",
+    usageUnlimited: "{{count}}, no limit",
+    capNote:
+      "Past the cap the app keeps counting every order and the reports show them all; order exports wait for the next month.",
+    proAdds: "What Pro adds",
+    proUnlimited: "Unlimited attributed orders every month, and order exports however many there are",
+    proExperiments: "Holdout and variant experiments, with always-valid statistics",
+    freeIncludes:
+      "Free includes everything else for up to {{cap}} attributed orders a month. Your data is kept on every plan: changing plan never loses history.",
+    upgrade: "Upgrade to Pro",
+    change: "Change plan",
+    hosted: "Plans, prices and trials are on Shopify's plan page; Shopify bills them with your store's bill.",
+    checkedAt: "Read from Shopify {{when}}.",
+    notChecked: "Not read from Shopify yet.",
+    checkAgain: "Check with Shopify again",
+    checkFailed: "Shopify could not be asked just now: {{error}}. The plan shown is the one last read.",
+    seePlans: "See plans",
+    refused: {
+      experiments: {
+        heading: "Experiments are part of Pro",
+        body: "Holdout and variant tests need the Pro plan. Your experiments and their data are kept, and a running one can still be ended.",
+      },
+      exports: {
+        heading: "Order exports wait for next month",
+        body: "This month's attributed orders are past the Free plan's cap. The app keeps counting every order; exports resume next month, or now with Pro.",
+      },
+    },
+    capReached: {
+      title: "The Free plan's {{cap}} attributed orders this month are reached",
+      body: "{{count}} attributed orders so far this month. The app keeps counting every one and the reports show them all; past {{cap}}, order exports need Pro until the month ends.",
+    },
+  },
   evidence: {
     orderLink: "Order {{order}} {{detail}}.",
     refused: "Order {{order}} {{detail}} — not counted: {{reason}}.",

@@ -4,10 +4,13 @@ import { listExperiments } from "../domain/experiments/experiments.server";
 import { authenticatedShop } from "../http/admin-shop.server";
 import { jsonResponse } from "../http/json";
 import { getOnlyAction } from "../http/method-not-allowed";
+import { apiRefusal, experimentsRefused } from "../http/plan-gate.server";
 
 // GET /api/reports/experiments: the shop's experiments, newest first, as the Experiments page lists them.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
+  const refused = await experimentsRefused(shop);
+  if (refused) return apiRefusal(refused);
   const experiments = await listExperiments(prisma, shop.id);
   return jsonResponse(
     {

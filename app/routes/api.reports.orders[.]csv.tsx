@@ -5,11 +5,14 @@ import { ORDER_COLUMNS, orderColumns } from "../domain/reports/order-labels";
 import { allOrders } from "../domain/reports/orders-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
 import { getOnlyAction } from "../http/method-not-allowed";
+import { apiRefusal, exportRefused } from "../http/plan-gate.server";
 import { orderFilterOf } from "../http/order-filter";
 
 // GET /api/reports/orders.csv?from&to[&surface][&filter]: the Orders page's rows and columns, every page.
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
+  const refused = await exportRefused(shop);
+  if (refused) return apiRefusal(refused);
   const query = reportQueryOf(request, shop);
   const filter = orderFilterOf(request);
   async function* rows() {

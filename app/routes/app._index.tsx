@@ -26,6 +26,8 @@ import { prisma } from "../db.server";
 import { loadSummaryReport, shopHasOrders, type SummaryReport } from "../domain/reports/summary-report.server";
 import { loadVariantsReport, type VariantsReport } from "../domain/reports/variants-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
+import { shopPlanAndUsage } from "../domain/billing/subscription.server";
+import { CapReachedBanner } from "../components/PlanRequired";
 import {
   adminOrderUrl,
   changeRatio,
@@ -45,12 +47,15 @@ export const meta = pageTitle("nav.insights");
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const query = reportQueryOf(request, shop);
-  const [report, variants, hasOrders] = await Promise.all([
+  const [report, variants, hasOrders, { usage }] = await Promise.all([
     loadSummaryReport(prisma, shop, query),
     loadVariantsReport(prisma, shop, query),
     shopHasOrders(prisma, shop.id),
+    shopPlanAndUsage(prisma, shop),
   ]);
-  return { report, variants, preset: query.preset, hasOrders };
+  // On a capped plan past its cap the report says so, and keeps counting.
+  const capReached = usage.capReached ? { cap: usage.cap!, count: usage.attributedOrders } : null;
+  return { report, variants, preset: query.preset, hasOrders, capReached };
 };
 
 interface KpiProps {
@@ -590,7 +595,7 @@ const InsightsBody = memo(function InsightsBody({
 });
 
 export default function Insights() {
-  const { report, variants, preset, hasOrders } = useLoaderData<typeof loader>();
+  const { report, variants, preset, hasOrders, capReached } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useAdminLocale();
   const reloading = useReportReloading();
@@ -637,6 +642,11 @@ export default function Insights() {
       />
       <Page title={title} subtitle={heading}>
         <Layout>
+          {capReached ? (
+            <Layout.Section>
+              <CapReachedBanner cap={capReached.cap} count={capReached.count} />
+            </Layout.Section>
+          ) : null}
           <Layout.Section>
             <Card>
               <ReportFilters

@@ -18,9 +18,12 @@ import { useTranslation } from "react-i18next";
 import { useAdminLocale } from "../i18n/use-admin-locale";
 import { i18nFor } from "../i18n/i18n";
 import { authenticatedAdmin } from "../http/admin-shop.server";
+import { actionRefusal, experimentsRefused } from "../http/plan-gate.server";
+import { PlanRequired } from "../components/PlanRequired";
+import type { Refusal } from "../domain/billing/plans";
 import { jsonResponse } from "../http/json";
 import { formatChange, formatCount, formatCurrency, formatDateTime, formatPercent } from "../lib/format";
-import { appMetafieldsApi } from "../shopify/admin-api.server";
+import { appAdminApi } from "../shopify/admin-api.server";
 import { STATUS_BADGE } from "./app.experiments._index";
 import { pageTitle } from "../components/page-title";
 import { AppTitleBar } from "../components/AppTitleBar";
@@ -31,7 +34,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await authenticatedAdmin(request);
   const experiment = await findExperiment(prisma, shop.id, params.experimentId ?? "");
   if (!experiment) throw jsonResponse({ error: "There is no such experiment in this shop" }, { status: 404 });
+  // Without the plan the figures are not shown; a running experiment can still be ended.
+  const locked = await experimentsRefused(shop);
+  if (locked) return { locked, experiment: { name: experiment.name, status: experiment.status } } as const;
   return {
+    locked: null,
     report: await loadExperimentReport(prisma, shop, experiment),
     publish: { at: experiment.publishedAt?.toISOString() ?? null, error: experiment.publishError },
     shop: { currency: shop.currency, timezone: shop.timezone },
@@ -55,7 +62,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, admin } = await authenticatedAdmin(request);
   const id = params.experimentId ?? "";
   const intent = String((await request.formData()).get("intent"));
-  const publish = () => publishRunningExperiment(prisma, appMetafieldsApi(admin), shop.id, id);
+  if (intent !== "end") {
+    const refused = await experimentsRefused(shop);
+    if (refused) return actionRefusal(refused);
+  }
+  const publish = () => publishRunningExperiment(prisma, appAdminApi(admin), shop.id, id);
   try {
     if (intent === "start") await startExperiment(prisma, shop.id, id);
     else if (intent === "end") await endExperiment(prisma, shop.id, id);
@@ -111,7 +122,49 @@ function LiftChart({ report, locale }: { report: ExperimentReport; locale: strin
 }
 
 export default function ExperimentPage() {
-  const { report, publish, shop } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if (data.locked) return <LockedExperiment locked={data.locked} experiment={data.experiment} />;
+  return <ExperimentReportPage {...data} />;
+}
+
+/** The plan does not include experiments: the page says so; one still running can be ended. */
+function LockedExperiment({
+  locked,
+  experiment,
+}: {
+  locked: NonNullable<Refusal>;
+  experiment: { name: string; status: string };
+}) {
+  const { t } = useTranslation();
+  const navigation = useNavigation();
+  return (
+    <>
+      <AppTitleBar title={experiment.name} />
+      <Page backAction={{ content: t("nav.experiments"), url: "/app/experiments" }} title={experiment.name}>
+        <PlanRequired refusal={locked}>
+          {experiment.status === "RUNNING" ? (
+            <Form method="post">
+              <input type="hidden" name="intent" value="end" />
+              <Button submit tone="critical" loading={navigation.state === "submitting"}>
+                {t("experimentDetail.end")}
+              </Button>
+            </Form>
+          ) : null}
+        </PlanRequired>
+      </Page>
+    </>
+  );
+}
+
+function ExperimentReportPage({
+  report,
+  publish,
+  shop,
+}: {
+  report: ExperimentReport;
+  publish: { at: string | null; error: string | null };
+  shop: { currency: string; timezone: string };
+}) {
   const result = useActionData<ActionResult>();
   const navigation = useNavigation();
   const { experiment } = report;

@@ -32,6 +32,8 @@ import { useTranslation } from "react-i18next";
 import { useAdminLocale } from "../i18n/use-admin-locale";
 import { METRICS } from "../domain/experiments/statistics";
 import { authenticatedShop } from "../http/admin-shop.server";
+import { actionRefusal, experimentsRefused } from "../http/plan-gate.server";
+import { PlanRequired } from "../components/PlanRequired";
 import { jsonResponse, readJsonBody } from "../http/json";
 import { formatDateTime } from "../lib/format";
 import { pageTitle } from "../components/page-title";
@@ -41,8 +43,10 @@ export const meta = pageTitle("nav.experiments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
-  const experiments = await listExperiments(prisma, shop.id);
+  const locked = await experimentsRefused(shop);
+  const experiments = locked ? [] : await listExperiments(prisma, shop.id);
   return {
+    locked,
     experiments: experiments.map((experiment) => ({
       id: experiment.id,
       name: experiment.name,
@@ -60,6 +64,8 @@ type ActionResult = { ok: false; errors: Record<string, string> };
 /** The create form posts its plan as JSON (arms are a list); a draft is stored and its page opened. */
 export const action = async ({ request }: ActionFunctionArgs) => {
   const shop = await authenticatedShop(request);
+  const refused = await experimentsRefused(shop);
+  if (refused) return actionRefusal(refused);
   const body = await readJsonBody(request, 16 * 1024);
   if (!body.ok) return body.response;
   const parsed = experimentPlanSchema.safeParse(body.body);
@@ -207,10 +213,19 @@ function NewExperiment() {
 }
 
 export default function Experiments() {
-  const { experiments, shop } = useLoaderData<typeof loader>();
+  const { experiments, shop, locked } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useAdminLocale();
   const when = (iso: string | null) => (iso ? formatDateTime(iso, shop.timezone, locale) : "—");
+  if (locked)
+    return (
+      <>
+        <AppTitleBar title={t("nav.experiments")} />
+        <Page title={t("nav.experiments")} subtitle={t("experiments.subtitle")}>
+          <PlanRequired refusal={locked} />
+        </Page>
+      </>
+    );
   return (
     <>
       <AppTitleBar title={t("nav.experiments")} />

@@ -19,7 +19,7 @@ import {
 import { seedDemoShop } from "../demo/seed.server";
 import { HOLDOUT_TEMPLATE, VARIANT_TEMPLATE } from "../domain/experiments/experiment-plan";
 import { installShop } from "../domain/shops.server";
-import { adminClient, setAppMetafieldsApi } from "../shopify/admin-api.server";
+import { adminClient, setAppAdminApi } from "../shopify/admin-api.server";
 
 const shop = DEMO_SHOP_DOMAIN;
 const TOKEN = "shpat_experiments-test";
@@ -52,7 +52,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}${ADMIN_API_PATH}`;
-  setAppMetafieldsApi(adminClient(endpoint, TOKEN));
+  setAppAdminApi(adminClient(endpoint, TOKEN));
 });
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -121,7 +121,7 @@ describe("experiments", () => {
 
   it("keeps the change and says so when Shopify refuses the metafield", async () => {
     const id = await createDraft("While Shopify is away");
-    setAppMetafieldsApi(adminClient(endpoint, "shpat_revoked"));
+    setAppAdminApi(adminClient(endpoint, "shpat_revoked"));
     try {
       const response = await dispatch(postIntent(id, "start"));
       const body = await response.json();
@@ -132,7 +132,7 @@ describe("experiments", () => {
       expect(stored.status).toBe("RUNNING");
       expect(stored.publishError).toMatch(/Invalid API key/);
     } finally {
-      setAppMetafieldsApi(adminClient(endpoint, TOKEN));
+      setAppAdminApi(adminClient(endpoint, TOKEN));
     }
     const again = await dispatch(postIntent(id, "publish"));
     expect(await again.json()).toEqual({

@@ -23,6 +23,8 @@ import { useAdminLocale } from "../i18n/use-admin-locale";
 import { ORDER_FILTERS } from "../domain/reports/order-row";
 import { listOrders } from "../domain/reports/orders-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
+import { exportRefused } from "../http/plan-gate.server";
+import { PlanRequired } from "../components/PlanRequired";
 import { formatCurrency, formatDateTime, formatDayRange } from "../lib/format";
 import { orderFilterOf } from "../http/order-filter";
 import { pageTitle } from "../components/page-title";
@@ -34,9 +36,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const query = reportQueryOf(request, shop);
   const filter = orderFilterOf(request);
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
-  const orders = await listOrders(prisma, shop, query, filter, page);
+  const [orders, exportLocked] = await Promise.all([
+    listOrders(prisma, shop, query, filter, page),
+    exportRefused(shop),
+  ]);
   return {
     orders,
+    exportLocked,
     filter,
     query: {
       preset: query.preset,
@@ -52,7 +58,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const CLASS_TONE = { LED: "success", ASSISTED: "info", UNATTRIBUTED: undefined } as const;
 
 export default function Orders() {
-  const { orders, filter, query, shop } = useLoaderData<typeof loader>();
+  const { orders, filter, query, shop, exportLocked } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   const locale = useAdminLocale();
   const [params, setParams] = useSearchParams();
@@ -75,17 +81,26 @@ export default function Orders() {
     <>
       <AppTitleBar
         title={t("nav.orders")}
-        exportAs={{
-          url: `/api/reports/orders.csv?${exportQuery}`,
-          filename: `chat-orders-${query.from}-to-${query.to}.csv`,
-          label: t("common.exportCsv"),
-        }}
+        exportAs={
+          exportLocked
+            ? undefined
+            : {
+                url: `/api/reports/orders.csv?${exportQuery}`,
+                filename: `chat-orders-${query.from}-to-${query.to}.csv`,
+                label: t("common.exportCsv"),
+              }
+        }
       />
       <Page
         title={t("nav.orders")}
         subtitle={`${formatDayRange(query.from, query.to, locale)} · ${t("common.orders", { count: orders.total })}`}
       >
         <Layout>
+          {exportLocked ? (
+            <Layout.Section>
+              <PlanRequired refusal={exportLocked} />
+            </Layout.Section>
+          ) : null}
           <Layout.Section>
             <Card>
               <ReportFilters state={query} />

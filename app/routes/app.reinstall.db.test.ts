@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { dispatch } from "../../test/app-routes";
 import { orderFixture } from "../../test/fixtures";
 import { adminFetchRequest, webhookRequest } from "../../test/shopify-requests";
+import { recordedShopPlan } from "../domain/billing/subscription.server";
 import { ACCESS_SCOPES } from "../config.server";
 import { prisma } from "../db.server";
 import { installShop, markShopUninstalled } from "../domain/shops.server";
@@ -44,6 +45,26 @@ function standInShopify(shop: string) {
       const query = String(body.query);
       if (query.includes("webPixelCreate"))
         return json({ data: { webPixelCreate: { webPixel: { id: "gid://shopify/WebPixel/9" }, userErrors: [] } } });
+      // The shop chose Pro before it uninstalled; Shopify still reports that subscription.
+      if (query.includes("activeSubscriptions"))
+        return json({
+          data: {
+            currentAppInstallation: {
+              activeSubscriptions: [
+                {
+                  id: "gid://shopify/AppSubscription/77",
+                  name: "Pro",
+                  status: "ACTIVE",
+                  test: false,
+                  trialDays: 0,
+                  createdAt: "2026-10-01T00:00:00Z",
+                  currentPeriodEnd: "2027-01-01T00:00:00Z",
+                  lineItems: [],
+                },
+              ],
+            },
+          },
+        });
       return json({ errors: [{ message: `unexpected query ${query.slice(0, 40)}` }] });
     }
     return json({ errors: "Not Found" }, 404);
@@ -65,7 +86,7 @@ const orderWebhook = (shop: string) =>
 describe("install and reinstall through the real token exchange", () => {
   afterEach(() => setAbstractFetchFunc(globalThis.fetch));
 
-  it("a reinstalled shop is installed again: its session stored, its pixel connected, its orders taken", async () => {
+  it("a reinstalled shop is installed again: its session stored, its pixel connected, its plan read, its orders taken", async () => {
     const shop = `reinstall-${randomUUID().slice(0, 8)}.myshopify.com`;
     await installShop(prisma, { domain: shop, currency: "EUR" });
     await markShopUninstalled(prisma, shop);
@@ -81,7 +102,9 @@ describe("install and reinstall through the real token exchange", () => {
     expect(shopify.calls.map((call) => new URL(call.url).pathname)).toEqual([
       "/admin/oauth/access_token",
       "/admin/api/2026-07/graphql.json",
+      "/admin/api/2026-07/graphql.json",
     ]);
+    expect((await recordedShopPlan(prisma, shopId)).plan.plan.key).toBe("PRO");
 
     const after = await prisma.shop.findUniqueOrThrow({ where: { domain: shop } });
     expect(after).toMatchObject({ id: shopId, status: "INSTALLED", uninstalledAt: null, currency: "EUR" });

@@ -9,6 +9,8 @@ import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { DemoAdminFrame } from "../components/DemoAdminFrame";
 import { appConfig } from "../config.server";
 import { authenticatedShop } from "../http/admin-shop.server";
+import { prisma } from "../db.server";
+import { queuePlanRefresh, recordedShopPlan } from "../domain/billing/subscription.server";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { i18nFor, languageOf, POLARIS_TRANSLATIONS, validLocale } from "../i18n/i18n";
 
@@ -25,12 +27,15 @@ export const NAV_LINKS = [
   { to: "/app/experiments", label: "nav.experiments" },
   { to: "/app/setup", label: "nav.setup" },
   { to: "/app/settings", label: "nav.settings" },
+  { to: "/app/plan", label: "nav.plan" },
   { to: "/app/privacy", label: "nav.privacy" },
 ] as const;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const config = appConfig();
+  // Shopify is asked again for a plan last read long ago, by a job: no page waits on it.
+  if ((await recordedShopPlan(prisma, shop.id)).stale) await queuePlanRefresh(shop.domain);
   // The admin names its user's language on the app's URL; without it, the shop's.
   const locale = validLocale(new URL(request.url).searchParams.get("locale")) ?? shop.locale;
   return { apiKey: config.apiKey, demoMode: config.demoMode, shop: shop.domain, locale, language: languageOf(locale) };

@@ -230,6 +230,35 @@ describe("npm run demo", () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("shows the demo shop's Pro trial on the Plan page, with the way to Shopify's hosted plan page", async () => {
+    const page = await browser.newPage();
+    const consoleErrors: string[] = [];
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`${demo.baseUrl}/demo`);
+    await page.getByRole("heading", { name: "Insights" }).waitFor();
+    await appNav(page, "Plan");
+    await page.getByRole("heading", { name: "Plan", exact: true }).waitFor();
+    // As the simulator (playing Shopify's Admin API) reports it: a test charge of Pro in its trial.
+    expect(await page.locator("[data-plan-name]").getAttribute("data-plan-name")).toBe("PRO");
+    await page.getByText(/^Trial: 1[01] days left$/).waitFor();
+    expect(await page.getByText("Test charge", { exact: true }).count()).toBe(1);
+    await page.getByText("$29.00 every 30 days, billed by Shopify with your store's bill").waitFor();
+    expect(await page.getByText(/^\d+, no limit$/).count()).toBe(1);
+    // Shopify hosts plan selection: the button leaves the app's frame for the demo shop's plan page.
+    const change = page.getByRole("link", { name: "Change plan" });
+    expect(await change.getAttribute("href")).toBe(
+      "https://admin.shopify.com/store/demo-shop/charges/chat-attribution/pricing_plans",
+    );
+    expect(await change.getAttribute("target")).toBe("_top");
+    // Asking Shopify again reads the same subscription.
+    await page.getByRole("link", { name: "Check with Shopify again" }).click();
+    await page.waitForURL(/\/app\/plan\?refresh=1/);
+    await page.getByText(/^Read from Shopify /).waitFor();
+    expect(await page.locator("[data-plan-name]").getAttribute("data-plan-name")).toBe("PRO");
+    await page.screenshot({ path: path.join(artifactsDir, "admin-plan.png"), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
   it("shows the setup checklist with each step's live state, and the privacy page", async () => {
     const page = await browser.newPage();
     await page.goto(`${demo.baseUrl}/demo`);
@@ -429,6 +458,7 @@ describe("npm run demo", () => {
       "/app/experiments",
       "/app/setup",
       "/app/settings",
+      "/app/plan",
       "/app/privacy",
     ];
     const firstLink = async (selector: string) =>
@@ -454,7 +484,7 @@ describe("npm run demo", () => {
       if (paths[i] === "/app/conversations") paths.push(await firstLink('a[href^="/app/conversations/"]'));
       if (paths[i] === "/app/experiments") paths.push(await firstLink("[data-experiment-link]"));
     }
-    expect(paths).toHaveLength(10);
+    expect(paths).toHaveLength(11);
     expect(findings).toEqual({});
     expect(errors).toEqual([]);
 

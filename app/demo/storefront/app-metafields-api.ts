@@ -1,10 +1,12 @@
 /**
- * Shopify's Admin GraphQL API as far as the app's app-data metafields go: `currentAppInstallation { id }`,
- * `metafieldsSet` and `metafieldsDelete` on that installation, answered over real HTTP at
+ * Shopify's Admin GraphQL API as far as the app's own installation goes: `currentAppInstallation { id }` and its
+ * `activeSubscriptions` (the demo shop on a test trial of Pro, as App Pricing would report it), and `metafieldsSet`
+ * and `metafieldsDelete` on that installation, answered over real HTTP at
  * POST /admin/api/<version>/graphql.json to a client presenting the access token. The simulator keeps what is set
  * and renders the embed's Liquid with it (`app.metafields`), as Shopify does.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { GraphqlSubscription } from "../../domain/billing/subscription.server";
 import { graphqlRequestOf } from "./graphql-request";
 
 export const ADMIN_API_VERSION = "2026-07";
@@ -22,12 +24,37 @@ interface MetafieldInput {
   value?: string;
 }
 
+/** The demo shop's subscription: a test charge of Pro, in its 14-day trial since `since`. */
+export function demoSubscription(since: Date): GraphqlSubscription {
+  return {
+    id: "gid://shopify/AppSubscription/2001",
+    name: "Pro",
+    status: "ACTIVE",
+    test: true,
+    trialDays: 14,
+    createdAt: since.toISOString(),
+    currentPeriodEnd: new Date(since.getTime() + 44 * 86_400_000).toISOString(),
+    lineItems: [
+      {
+        plan: {
+          pricingDetails: {
+            __typename: "AppRecurringPricing",
+            interval: "EVERY_30_DAYS",
+            price: { amount: "29.0", currencyCode: "USD" },
+          },
+        },
+      },
+    ],
+  };
+}
+
 export async function answerAdminApi(
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
   store: AppMetafieldStore,
   accessToken: string,
+  subscriptions: object[] = [],
 ): Promise<void> {
   const graphql = graphqlRequestOf<{ metafields: MetafieldInput[] }>(request, response, body, {
     header: "x-shopify-access-token",
@@ -35,6 +62,8 @@ export async function answerAdminApi(
   });
   if (!graphql) return;
   const { send, query, variables } = graphql;
+  if (/\bactiveSubscriptions\b/.test(query))
+    return send(200, { data: { currentAppInstallation: { activeSubscriptions: subscriptions } } });
   if (/\bcurrentAppInstallation\b/.test(query))
     return send(200, { data: { currentAppInstallation: { id: DEMO_APP_INSTALLATION_ID } } });
   const inputs = variables.metafields ?? [];

@@ -15,7 +15,7 @@ import { signedAppProxyParams, signedWebhookHeaders } from "../../shopify/signin
 import { orderFromCart } from "./checkout-order";
 import { DEMO_CATALOG } from "../catalog";
 import { answerStorefrontApi, STOREFRONT_API_PATH, type StandInShop } from "./storefront-api";
-import { ADMIN_API_PATH, answerAdminApi, type AppMetafieldStore } from "./app-metafields-api";
+import { ADMIN_API_PATH, answerAdminApi, type AppMetafieldStore, demoSubscription } from "./app-metafields-api";
 import {
   addItems,
   type AddItem,
@@ -134,6 +134,8 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   const carts = new Map<string, SimulatedCart>();
   const orders: SimulatedOrder[] = [];
   const appMetafields: AppMetafieldStore = new Map();
+  // The demo shop chose Pro three days before the simulator started: a test charge in its trial.
+  const subscriptions = [demoSubscription(new Date(Date.now() - 3 * 86_400_000))];
   const appMetafieldsNow = () =>
     [...appMetafields.values()].map(({ namespace, key, value }): [string, string, string] => [namespace, key, value]);
   let orderNumber = 1000 + Math.floor(Math.random() * 8000);
@@ -236,7 +238,7 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
     answerStorefrontApi(request, response, request.body as Buffer, shop, DEMO_STOREFRONT_TOKEN),
   );
   app.post(ADMIN_API_PATH, (request, response) =>
-    answerAdminApi(request, response, request.body as Buffer, appMetafields, DEMO_ADMIN_TOKEN),
+    answerAdminApi(request, response, request.body as Buffer, appMetafields, DEMO_ADMIN_TOKEN, subscriptions),
   );
 
   app.get(new RegExp(`^${localePrefix}/cart\\.js$`), (request, response) => {
