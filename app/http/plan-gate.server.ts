@@ -5,7 +5,7 @@
  */
 import { prisma } from "../db.server";
 import { experimentsRefusal, exportRefusal, type Refusal } from "../domain/billing/plans";
-import { recordedShopPlan, shopPlanAndUsage } from "../domain/billing/subscription.server";
+import { cappedUsage, recordedShopPlan } from "../domain/billing/subscription.server";
 import { jsonResponse } from "./json";
 
 type Shop = { id: string; timezone: string };
@@ -17,7 +17,8 @@ export async function experimentsRefused(shop: Shop): Promise<Refusal> {
 
 /** Why the orders export is refused this month on the shop's plan, or null. */
 export async function exportRefused(shop: Shop): Promise<Refusal> {
-  return exportRefusal((await shopPlanAndUsage(prisma, shop)).usage);
+  const usage = await cappedUsage(prisma, shop);
+  return usage && exportRefusal(usage);
 }
 
 /** An API's refusal: 403, the reason, and where the merchant changes plan. */

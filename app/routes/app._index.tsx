@@ -26,7 +26,7 @@ import { prisma } from "../db.server";
 import { loadSummaryReport, shopHasOrders, type SummaryReport } from "../domain/reports/summary-report.server";
 import { loadVariantsReport, type VariantsReport } from "../domain/reports/variants-report.server";
 import { authenticatedShop, reportQueryOf } from "../http/admin-shop.server";
-import { shopPlanAndUsage } from "../domain/billing/subscription.server";
+import { cappedUsage } from "../domain/billing/subscription.server";
 import { CapReachedBanner } from "../components/PlanRequired";
 import {
   adminOrderUrl,
@@ -47,14 +47,14 @@ export const meta = pageTitle("nav.insights");
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const query = reportQueryOf(request, shop);
-  const [report, variants, hasOrders, { usage }] = await Promise.all([
+  const [report, variants, hasOrders, usage] = await Promise.all([
     loadSummaryReport(prisma, shop, query),
     loadVariantsReport(prisma, shop, query),
     shopHasOrders(prisma, shop.id),
-    shopPlanAndUsage(prisma, shop),
+    cappedUsage(prisma, shop),
   ]);
   // On a capped plan past its cap the report says so, and keeps counting.
-  const capReached = usage.capReached ? { cap: usage.cap!, count: usage.attributedOrders } : null;
+  const capReached = usage?.capReached ? { cap: usage.cap!, count: usage.attributedOrders } : null;
   return { report, variants, preset: query.preset, hasOrders, capReached };
 };
 

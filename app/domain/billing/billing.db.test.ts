@@ -11,6 +11,7 @@ import { adminFetchRequest, webhookRequest } from "../../../test/shopify-request
 import { startBackgroundJobs } from "../../../server/jobs";
 import { prisma } from "../../db.server";
 import { storeOfflineSession } from "../../demo/seed.server";
+import { demoSubscription } from "../../demo/storefront/app-metafields-api";
 import { setAppAdminApi } from "../../shopify/admin-api.server";
 import { installShop } from "../shops.server";
 import { recordedShopPlan, refreshShopPlan, type GraphqlSubscription } from "./subscription.server";
@@ -20,25 +21,12 @@ let stopJobs: () => Promise<void>;
 let shop: { id: string; domain: string; currency: string; timezone: string };
 
 const PRO_ID = "gid://shopify/AppSubscription/3001";
+/** Pro as Shopify reports it: the demo's subscription shape, paid (not a test charge), out of its trial. */
 const proSubscription = (overrides: Partial<GraphqlSubscription> = {}): GraphqlSubscription => ({
+  ...demoSubscription(new Date("2026-11-01T00:00:00Z")),
   id: PRO_ID,
-  name: "Pro",
-  status: "ACTIVE",
   test: false,
   trialDays: 0,
-  createdAt: "2026-11-01T00:00:00Z",
-  currentPeriodEnd: "2027-01-01T00:00:00Z",
-  lineItems: [
-    {
-      plan: {
-        pricingDetails: {
-          __typename: "AppRecurringPricing",
-          interval: "EVERY_30_DAYS",
-          price: { amount: "29.0", currencyCode: "USD" },
-        },
-      },
-    },
-  ],
   ...overrides,
 });
 

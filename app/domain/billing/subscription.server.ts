@@ -203,6 +203,17 @@ export async function attributedOrdersThisMonth(
   });
 }
 
+/** This month's usage of a capped plan; null on a plan without a cap (nothing is counted then). */
+export async function cappedUsage(
+  db: DbTx,
+  shop: { id: string; timezone: string },
+  now: Date = new Date(),
+): Promise<PlanUsage | null> {
+  const { plan } = await recordedShopPlan(db, shop.id, now);
+  if (plan.plan.attributedOrdersPerMonth === null) return null;
+  return usageOf(plan.plan, await attributedOrdersThisMonth(db, shop, now));
+}
+
 /** The shop's plan and this month's usage of it, as recorded. */
 export async function shopPlanAndUsage(
   db: DbTx,
