@@ -143,7 +143,8 @@ export async function startPgBossQueue(connectionString: string, overrides: Queu
       return id;
     },
     sendOncePer(name, data, periodSeconds) {
-      return boss.send(name, data, { singletonSeconds: periodSeconds });
+      // pg-boss keeps slots in whole seconds.
+      return boss.send(name, data, { singletonSeconds: Math.max(1, Math.round(periodSeconds)) });
     },
     async stop(timeoutMs) {
       stopping.abort();
