@@ -21,8 +21,7 @@ export async function seedDemoShop(db: Db, now: Date = new Date()) {
   const shop = await installShop(db, DEMO_SHOP_PROFILE);
   await storeOfflineSession(db, DEMO_SHOP_DOMAIN, now);
   // What the app reads from Shopify at install: the demo shop is on a test trial of Pro (the simulator says the same).
-  const since = new Date(now.getTime() - 3 * 86_400_000);
-  await recordSubscription(db, shop.id, subscriptionFactsOf(demoSubscription(since)), now);
+  await recordSubscription(db, shop.id, subscriptionFactsOf(demoSubscription(now)), now);
   return shop;
 }
 

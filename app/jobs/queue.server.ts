@@ -8,6 +8,12 @@
 import PgBoss from "pg-boss";
 import { log } from "../lib/log.server";
 
+export interface QueueSettings {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  expireInSeconds: number;
+}
+
 /** Every queue, with how its jobs are retried; handlers are registered in server/jobs.ts. */
 export const JOB_QUEUES = {
   /** A whole-shop re-attribution (ReattributionJob): resumable from its cursor, so a retry carries on. */
@@ -20,15 +26,9 @@ export const JOB_QUEUES = {
   "refresh-plan": { retryLimit: 3, retryDelaySeconds: 30, expireInSeconds: 5 * 60 },
   /** The report roll-ups of every shop with marked days; the next period's run retries anything left. */
   "report-rollups": { retryLimit: 0, retryDelaySeconds: 0, expireInSeconds: 10 * 60 },
-} as const satisfies Record<string, { retryLimit: number; retryDelaySeconds: number; expireInSeconds: number }>;
+} as const satisfies Record<string, QueueSettings>;
 
 export type JobName = keyof typeof JOB_QUEUES;
-
-export interface QueueSettings {
-  retryLimit: number;
-  retryDelaySeconds: number;
-  expireInSeconds: number;
-}
 
 /** JOB_QUEUES with some settings replaced (a test's shorter retry delay). */
 export type QueueOverrides = Partial<Record<JobName, Partial<QueueSettings>>>;
@@ -51,7 +51,6 @@ export interface JobAttempt {
 export type JobHandler<T> = (data: T, attempt: JobAttempt, stopping: AbortSignal) => Promise<void>;
 
 export interface JobQueue {
-  readonly engine: "pg-boss" | "in-process";
   /** Runs `name`'s jobs in this process, one at a time. */
   work<T extends object>(name: JobName, handler: JobHandler<T>): Promise<void>;
   /**
@@ -69,7 +68,7 @@ export interface JobQueue {
  * Backoff before run `attempt` (2, 3, …), as pg-boss's retryBackoff computes it: the delay doubles each time, and up
  * to as much again at random, so retries of many jobs that failed together spread out.
  */
-export function retryDelayMs(settings: QueueSettings, attempt: number, random = Math.random()): number {
+function retryDelayMs(settings: QueueSettings, attempt: number, random = Math.random()): number {
   return settings.retryDelaySeconds * 1_000 * 2 ** (attempt - 2) * (1 + random);
 }
 
@@ -122,7 +121,6 @@ export async function startPgBossQueue(connectionString: string, overrides: Queu
   const workers = new Map<JobName, string>();
   const stopping = new AbortController();
   return {
-    engine: "pg-boss",
     async work<T extends object>(name: JobName, handler: JobHandler<T>) {
       const id = await boss.work<T>(
         name,
@@ -228,7 +226,6 @@ export function inProcessQueue(overrides: QueueOverrides = {}): JobQueue {
     return `in-process-${++sequence}`;
   };
   return {
-    engine: "in-process",
     async work(name, handler) {
       handlers.set(name, handler as JobHandler<object>);
       drain(name);

@@ -42,10 +42,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       checkError = errorMessage(error);
     });
   }
-  const [{ plan, usage }, record] = await Promise.all([
-    shopPlanAndUsage(prisma, shop),
-    prisma.shopSubscription.findUnique({ where: { shopId: shop.id }, select: { checkedAt: true } }),
-  ]);
+  const { plan, checkedAt, usage } = await shopPlanAndUsage(prisma, shop);
   const subscription = plan.subscription;
   return {
     plan: { key: plan.plan.key, name: plan.plan.name },
@@ -61,7 +58,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     trialEndsAt: plan.trialEndsAt?.toISOString() ?? null,
     usage,
     freeCap: PLANS.FREE.attributedOrdersPerMonth!,
-    checkedAt: record?.checkedAt?.toISOString() ?? null,
+    checkedAt: checkedAt?.toISOString() ?? null,
     checkError: checkError as string | null,
     pricingUrl: pricingPlansUrl(shop.domain, appConfig().appHandle),
     timezone: shop.timezone,

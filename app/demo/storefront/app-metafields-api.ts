@@ -24,8 +24,9 @@ interface MetafieldInput {
   value?: string;
 }
 
-/** The demo shop's subscription: a test charge of Pro, in its 14-day trial since `since`. */
-export function demoSubscription(since: Date): GraphqlSubscription {
+/** The demo shop's subscription as of `now`: a test charge of Pro, chosen three days before, in its 14-day trial. */
+export function demoSubscription(now: Date): GraphqlSubscription {
+  const since = new Date(now.getTime() - 3 * 86_400_000);
   return {
     id: "gid://shopify/AppSubscription/2001",
     name: "Pro",
@@ -54,7 +55,7 @@ export async function answerAdminApi(
   body: Buffer,
   store: AppMetafieldStore,
   accessToken: string,
-  subscriptions: object[] = [],
+  subscriptions: GraphqlSubscription[] = [],
 ): Promise<void> {
   const graphql = graphqlRequestOf<{ metafields: MetafieldInput[] }>(request, response, body, {
     header: "x-shopify-access-token",

@@ -134,8 +134,8 @@ export function createStorefrontSimulator(options: SimulatorOptions): Storefront
   const carts = new Map<string, SimulatedCart>();
   const orders: SimulatedOrder[] = [];
   const appMetafields: AppMetafieldStore = new Map();
-  // The demo shop chose Pro three days before the simulator started: a test charge in its trial.
-  const subscriptions = [demoSubscription(new Date(Date.now() - 3 * 86_400_000))];
+  // The demo shop's plan as the simulator starts: a test charge of Pro in its trial.
+  const subscriptions = [demoSubscription(new Date())];
   const appMetafieldsNow = () =>
     [...appMetafields.values()].map(({ namespace, key, value }): [string, string, string] => [namespace, key, value]);
   let orderNumber = 1000 + Math.floor(Math.random() * 8000);

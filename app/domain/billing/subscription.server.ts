@@ -11,9 +11,9 @@ import { jobQueue } from "../../jobs/queue.server";
 import { planOf, type ShopPlan, type SubscriptionFacts, usageOf, type PlanUsage } from "./plans";
 
 /** A record older than this is asked again (by a job, so no page waits on Shopify). */
-export const SUBSCRIPTION_STALE_MS = 6 * 3_600_000;
+const SUBSCRIPTION_STALE_MS = 6 * 3_600_000;
 
-export const ACTIVE_SUBSCRIPTIONS_QUERY = `#graphql
+const ACTIVE_SUBSCRIPTIONS_QUERY = `#graphql
   query ActiveSubscriptions {
     currentAppInstallation {
       activeSubscriptions {
@@ -55,7 +55,7 @@ export interface GraphqlSubscription {
 }
 
 /** The subscription Shopify reports for the app on this shop, or null when it has none (the Free plan). */
-export async function fetchSubscription(admin: AdminGraphql): Promise<SubscriptionFacts | null> {
+async function fetchSubscription(admin: AdminGraphql): Promise<SubscriptionFacts | null> {
   const response = await admin.graphql(ACTIVE_SUBSCRIPTIONS_QUERY);
   const json = (await response.json().catch(() => null)) as {
     data?: { currentAppInstallation: { activeSubscriptions: GraphqlSubscription[] } };
@@ -141,15 +141,19 @@ export async function recordSubscription(
   await db.shopSubscription.upsert({ where: { shopId }, create: { shopId, ...data }, update: data });
 }
 
-/** The plan as last recorded (Free if never), and whether the record should be asked again. */
+/**
+ * The plan as last recorded (Free if never), when Shopify was last asked (null: never, or a webhook said it changed),
+ * and whether the record should be asked again.
+ */
 export async function recordedShopPlan(
   db: DbTx,
   shopId: string,
   now: Date = new Date(),
-): Promise<{ plan: ShopPlan; stale: boolean }> {
+): Promise<{ plan: ShopPlan; checkedAt: Date | null; stale: boolean }> {
   const row = await db.shopSubscription.findUnique({ where: { shopId } });
-  const stale = !row?.checkedAt || now.getTime() - row.checkedAt.getTime() > SUBSCRIPTION_STALE_MS;
-  return { plan: planOf(factsOf(row), now), stale };
+  const checkedAt = row?.checkedAt ?? null;
+  const stale = !checkedAt || now.getTime() - checkedAt.getTime() > SUBSCRIPTION_STALE_MS;
+  return { plan: planOf(factsOf(row), now), checkedAt, stale };
 }
 
 /**
@@ -184,7 +188,7 @@ export async function recordSubscriptionUpdate(
 }
 
 /** Led and assisted orders processed this calendar month in the shop's zone (the Free plan's cap counts these). */
-export async function attributedOrdersThisMonth(
+async function attributedOrdersThisMonth(
   db: DbTx,
   shop: { id: string; timezone: string },
   now: Date = new Date(),
@@ -214,17 +218,17 @@ export async function cappedUsage(
   return usageOf(plan.plan, await attributedOrdersThisMonth(db, shop, now));
 }
 
-/** The shop's plan and this month's usage of it, as recorded. */
+/** The shop's plan as recorded, when Shopify was last asked, and this month's usage of the plan. */
 export async function shopPlanAndUsage(
   db: DbTx,
   shop: { id: string; timezone: string },
   now: Date = new Date(),
-): Promise<{ plan: ShopPlan; usage: PlanUsage; stale: boolean }> {
-  const [{ plan, stale }, attributed] = await Promise.all([
+): Promise<{ plan: ShopPlan; checkedAt: Date | null; usage: PlanUsage }> {
+  const [{ plan, checkedAt }, attributed] = await Promise.all([
     recordedShopPlan(db, shop.id, now),
     attributedOrdersThisMonth(db, shop, now),
   ]);
-  return { plan, usage: usageOf(plan.plan, attributed), stale };
+  return { plan, checkedAt, usage: usageOf(plan.plan, attributed) };
 }
 
 /** Asks Shopify again for the shop's subscription, in a job (server/jobs.ts): no request waits on the Admin API. */

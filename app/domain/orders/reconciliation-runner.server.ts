@@ -3,6 +3,7 @@
  * the CLI (`npm run reconcile`). Each run's outcome is kept on the shop for Setup: a failure (token revoked, Shopify
  * down) with its reason until a run succeeds; the sync point stays where it was, so the next run covers the gap.
  */
+import type { Shop } from "@prisma/client";
 import type { Db } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
 import type { AdminGraphql } from "../admin-graphql";
@@ -25,9 +26,18 @@ export async function reconcileShop(
   options: ReconcileOptions = {},
 ): Promise<ReconcileSummary | null> {
   const shop = await db.shop.findUnique({ where: { domain } });
-  if (!shop || shop.status !== "INSTALLED") return null;
+  return shop ? reconcileShopRow(db, adminFor, shop, options) : null;
+}
+
+async function reconcileShopRow(
+  db: Db,
+  adminFor: AdminFor,
+  shop: Shop,
+  options: ReconcileOptions,
+): Promise<ReconcileSummary | null> {
+  if (shop.status !== "INSTALLED") return null;
   try {
-    const summary = await reconcileShopOrders(db, shop, await adminFor(domain), options);
+    const summary = await reconcileShopOrders(db, shop, await adminFor(shop.domain), options);
     await db.shop.update({ where: { id: shop.id }, data: { reconcileError: null, reconcileFailedAt: null } });
     return summary;
   } catch (error) {
@@ -53,7 +63,7 @@ export async function reconcileShops(
   const results: ShopReconciliation[] = [];
   for (const shop of shops) {
     try {
-      const summary = await reconcileShop(db, adminFor, shop.domain, options);
+      const summary = await reconcileShopRow(db, adminFor, shop, options);
       if (summary) results.push({ shop: shop.domain, ok: true, summary });
       else results.push({ shop: shop.domain, ok: false, error: "not installed" });
     } catch (error) {
