@@ -13,6 +13,7 @@ export const PATCHED_PACKAGES = {
   "pglite-prisma-adapter": "0.6.1",
   "@electric-sql/pglite": "0.5.16",
   "@prisma/adapter-pg": "6.19.3",
+  "pg-boss": "10.4.2",
 } as const;
 
 export type PatchedPackage = keyof typeof PATCHED_PACKAGES;

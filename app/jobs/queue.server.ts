@@ -5,8 +5,33 @@
  * interface runs the jobs in that process, with the same retries. Handlers are idempotent either way: a job may run
  * again after a crash.
  */
+import { createRequire } from "node:module";
 import PgBoss from "pg-boss";
+import { assertPatchable } from "../db/pinned-packages.server";
 import { log } from "../lib/log.server";
+
+/**
+ * Patch (pg-boss 10.4.2): a worker marks a job done with `this.complete(…)` (or `this.fail(…)`) without awaiting or
+ * catching it. While PostgreSQL is down that promise rejects unheard and Node ends the process — found by the fault
+ * run (a job finishing during a database restart). A handler is attached to the promise; callers that await it still
+ * see the rejection, and the job, left active, is retried when it expires (handlers are idempotent).
+ */
+function heedUnawaitedCompletions(): void {
+  assertPatchable("pg-boss", "catch the worker's unawaited complete/fail");
+  const Manager = createRequire(import.meta.url)("pg-boss/src/manager") as {
+    prototype: Record<"complete" | "fail", (...args: unknown[]) => Promise<unknown>>;
+  };
+  for (const method of ["complete", "fail"] as const) {
+    const original = Manager.prototype[method];
+    if ((original as { heeded?: boolean }).heeded) continue;
+    const heeded = function (this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      result.catch((error: unknown) => log.warn({ err: error }, `job queue: ${method} failed; the job will expire`));
+      return result;
+    };
+    Manager.prototype[method] = Object.assign(heeded, { heeded: true });
+  }
+}
 
 export interface QueueSettings {
   retryLimit: number;
@@ -91,6 +116,7 @@ async function runAttempt<T>(
 
 /** The queue on PostgreSQL: pg-boss in its own schema, with a small pool of its own. */
 export async function startPgBossQueue(connectionString: string, overrides: QueueOverrides = {}): Promise<JobQueue> {
+  heedUnawaitedCompletions();
   const boss = new PgBoss({
     connectionString,
     schema: "pgboss",
