@@ -33,6 +33,10 @@ describe("npm run reattribute", () => {
     ]);
 
     // A job left RUNNING (the process was killed) is picked up where it stopped.
+    const walk = await prisma.order.findMany({
+      where: { shopId: shop.id },
+      orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+    });
     await prisma.reattributionJob.create({
       data: {
         shopId: shop.id,
@@ -40,7 +44,9 @@ describe("npm run reattribute", () => {
         settingsVersion: 1,
         total: 5,
         processed: 4,
-        cursorOrderId: (await prisma.order.findMany({ where: { shopId: shop.id }, orderBy: { id: "asc" } }))[3].id,
+        cursorAt: walk[3].processedAt,
+        cursorOrderId: walk[3].id,
+        timezone: "UTC",
       },
     });
     const terminal = capture(true);

@@ -130,6 +130,14 @@ export const de: Messages<typeof en> = {
     },
     chatLines:
       "Vom zugeordneten Umsatz stammen <net>{{net}}</net> ({{share}}) aus {{items}} Artikeln, die der Chat selbst empfohlen oder hinzugefügt hat; der Rest sind die übrigen Artikel derselben Bestellungen.",
+    recompute: {
+      title: "Die Historie wird nach Einstellungen v{{version}} neu berechnet",
+      partial:
+        "{{recomputed}} von {{days}} Tagen ({{share}}) zeigen Zahlen nach den neuen Einstellungen, die jüngsten zuerst. Die früheren Tage zeigen die Zahlen von vor der Änderung, bis die Neuberechnung sie erreicht.",
+      current: "Jeder Tag dieses Zeitraums zeigt Zahlen nach den neuen Einstellungen.",
+      previous: "Vergleichszeitraum: bisher {{recomputed}} von {{days}} Tagen nach den neuen Einstellungen.",
+      progress: "Fortschritt in den Einstellungen",
+    },
     excluded: {
       title: "Was diese Summen auslassen",
       testNoun_one: "Testbestellung",

@@ -127,6 +127,14 @@ export const en = {
     },
     chatLines:
       "Of the attributed revenue, <net>{{net}}</net> ({{share}}) came from {{items}} items the chat recommended or added itself; the rest is the other items in the same orders.",
+    recompute: {
+      title: "History is being recomputed under settings v{{version}}",
+      partial:
+        "{{recomputed}} of {{days}} days ({{share}}) show figures under the new settings, the most recent first. The earlier days show the figures from before the change until the recompute reaches them.",
+      current: "Every day of this range shows figures under the new settings.",
+      previous: "The comparison period: {{recomputed}} of {{days}} days under the new settings so far.",
+      progress: "Progress in Settings",
+    },
     excluded: {
       title: "What these totals leave out",
       testNoun_one: "test order",

@@ -361,6 +361,37 @@ function ChatLinesNote({ report, locale }: { report: SummaryReport; locale: stri
   );
 }
 
+/** Under a re-attribution: which days already follow the new settings (decision 022). */
+function RecomputeNote({ report, locale }: { report: SummaryReport; locale: string }) {
+  const { t } = useTranslation();
+  const recompute = report.recompute;
+  if (!recompute) return null;
+  const { recomputedDays, days, previous } = recompute;
+  return (
+    <Banner tone="warning" title={t("insights.recompute.title", { version: recompute.settingsVersion })}>
+      <BlockStack gap="100">
+        <p data-recompute="range">
+          {recomputedDays === days
+            ? t("insights.recompute.current")
+            : t("insights.recompute.partial", {
+                recomputed: recomputedDays,
+                days,
+                share: formatPercent(recomputedDays / days, locale),
+              })}
+        </p>
+        {previous.recomputedDays < previous.days ? (
+          <p data-recompute="previous">
+            {t("insights.recompute.previous", { recomputed: previous.recomputedDays, days: previous.days })}
+          </p>
+        ) : null}
+        <p>
+          <Link to="/app/settings">{t("insights.recompute.progress")}</Link>
+        </p>
+      </BlockStack>
+    </Banner>
+  );
+}
+
 function ExcludedNote({ report }: { report: SummaryReport }) {
   const { t } = useTranslation();
   const { test, unverified, outlier } = report.excluded;
@@ -541,6 +572,7 @@ const InsightsBody = memo(function InsightsBody({
   const { t } = useTranslation();
   return (
     <BlockStack gap="400">
+      <RecomputeNote report={report} locale={locale} />
       <ChatReturnCard report={report} locale={locale} />
       <KpiCards report={report} locale={locale} />
       <Card>

@@ -1,11 +1,14 @@
 /**
- * Whole-shop re-attribution, after a settings change or on demand. Orders are recomputed in batches in
- * primary-key order; each batch commits together with the job's cursor, so a crash leaves every order either
- * fully recomputed or untouched, and a rerun continues after the last committed batch. Two runners (the
+ * Whole-shop re-attribution, after a settings change or on demand. Orders are recomputed in batches, newest first by
+ * (processedAt, id); each batch commits together with the job's cursor and the roll-ups of the local days it
+ * finished (decision 022), so a crash leaves every order either fully recomputed or untouched, a rerun continues
+ * after the last committed batch, and reports read every finished day from its roll-up at once. Two runners (the
  * server's background loop and the CLI) cannot both commit the same batch: the cursor update is conditional.
  */
 import type { ReattributionJob } from "@prisma/client";
 import { prismaSql, type Db, type DbTx } from "../../db.server";
+import { addDays, dayInZone, reportTimezone, startOfDayInZone } from "../reports/date-range";
+import { rebuildMarkedDays } from "../reports/report-rollups.server";
 import { attributeStoredOrders } from "./attribute-order.server";
 
 export const DEFAULT_BATCH_SIZE = 200;
@@ -39,6 +42,16 @@ export function progressOf(job: ReattributionJob): JobProgress {
 
 class CursorMoved extends Error {}
 
+/** The orders after the job's cursor in its walk (newest first by processedAt, then id). */
+function before(job: ReattributionJob) {
+  if (!job.cursorAt || !job.cursorOrderId) return {};
+  // The bound on processedAt alone keeps the walk an index range scan of (shopId, processedAt).
+  return {
+    processedAt: { lte: job.cursorAt },
+    OR: [{ processedAt: { lt: job.cursorAt } }, { id: { lt: job.cursorOrderId } }],
+  };
+}
+
 const UNFINISHED = ["PENDING", "RUNNING"] as const;
 
 /**
@@ -56,7 +69,10 @@ export async function requestReattribution(db: Db, shopId: string): Promise<Reat
       total,
       processed: 0,
       failedOrders: 0,
+      cursorAt: null,
       cursorOrderId: null,
+      recomputedFrom: null,
+      timezone: reportTimezone(shop),
       error: null,
       finishedAt: null,
     };
@@ -100,43 +116,65 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
     if (options.signal?.aborted) return job;
     batches++;
     try {
-      const next = await db.$transaction(async (tx) => {
-        const shop = await tx.shop.findUniqueOrThrow({ where: { id: job.shopId } });
-        const orders = await tx.order.findMany({
-          where: { shopId: job.shopId, ...(job.cursorOrderId ? { id: { gt: job.cursorOrderId } } : {}) },
-          orderBy: { id: "asc" },
-          take: batchSize,
-          select: { id: true },
-        });
-        // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
-        const { failedOrderIds } = await attributeStoredOrders(
-          prismaSql(tx),
-          shop,
-          orders.map((order) => order.id),
-        );
-        const done = orders.length < batchSize;
-        const moved = await tx.reattributionJob.updateMany({
-          where: {
-            id: job.id,
-            cursorOrderId: job.cursorOrderId,
-            settingsVersion: job.settingsVersion,
-            status: job.status,
-          },
-          data: {
-            status: done ? "DONE" : "RUNNING",
-            cursorOrderId: orders.at(-1)?.id ?? job.cursorOrderId,
-            processed: job.processed + orders.length,
-            failedOrders: job.failedOrders + failedOrderIds.length,
-            // Orders created since the job was queued are included too.
-            total: Math.max(job.total, job.processed + orders.length),
-            startedAt: job.startedAt ?? new Date(),
-            error: null,
-            finishedAt: done ? new Date() : null,
-          },
-        });
-        if (moved.count !== 1) throw new CursorMoved();
-        return tx.reattributionJob.findUniqueOrThrow({ where: { id: job.id } });
-      });
+      const next = await db.$transaction(
+        async (tx) => {
+          // The roll-up refresh and invalidations take the same lock: they wait for the batch, not the reverse.
+          await tx.$executeRaw`SELECT report_lock_rollups(${job.shopId}::uuid)::text`;
+          const shop = await tx.shop.findUniqueOrThrow({ where: { id: job.shopId } });
+          const orders = await tx.order.findMany({
+            where: { shopId: job.shopId, ...before(job) },
+            orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+            take: batchSize,
+            select: { id: true, processedAt: true },
+          });
+          // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
+          const { failedOrderIds } = await attributeStoredOrders(
+            prismaSql(tx),
+            shop,
+            orders.map((order) => order.id),
+          );
+          const done = orders.length < batchSize;
+          const last = orders.at(-1);
+          // Every day after the last order's is finished (its earlier orders may be in the next batch).
+          const timezone = job.timezone ?? reportTimezone(shop);
+          const finishedDay = done ? null : last ? addDays(dayInZone(last.processedAt, timezone), 1) : null;
+          const recomputedFrom = finishedDay ? startOfDayInZone(finishedDay, timezone) : job.recomputedFrom;
+          // Roll-ups of the finished days, in the zone they are kept in (after a zone change, the refresh's job).
+          if (
+            timezone === reportTimezone(shop) &&
+            (done || recomputedFrom?.getTime() !== job.recomputedFrom?.getTime())
+          )
+            await rebuildMarkedDays(tx, shop, {
+              from: finishedDay,
+              before: job.recomputedFrom ? dayInZone(job.recomputedFrom, timezone) : null,
+            });
+          const moved = await tx.reattributionJob.updateMany({
+            where: {
+              id: job.id,
+              cursorAt: job.cursorAt,
+              cursorOrderId: job.cursorOrderId,
+              settingsVersion: job.settingsVersion,
+              status: job.status,
+            },
+            data: {
+              status: done ? "DONE" : "RUNNING",
+              cursorAt: last?.processedAt ?? job.cursorAt,
+              cursorOrderId: last?.id ?? job.cursorOrderId,
+              recomputedFrom: done ? null : recomputedFrom,
+              processed: job.processed + orders.length,
+              failedOrders: job.failedOrders + failedOrderIds.length,
+              // Orders created since the job was queued are included too.
+              total: Math.max(job.total, job.processed + orders.length),
+              startedAt: job.startedAt ?? new Date(),
+              error: null,
+              finishedAt: done ? new Date() : null,
+            },
+          });
+          if (moved.count !== 1) throw new CursorMoved();
+          return tx.reattributionJob.findUniqueOrThrow({ where: { id: job.id } });
+        },
+        { maxWait: 10_000, timeout: 300_000 },
+      );
       options.onProgress?.(progressOf(next));
     } catch (error) {
       if (error instanceof CursorMoved) continue; // another runner committed this batch, or the job was restarted

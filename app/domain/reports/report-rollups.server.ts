@@ -14,7 +14,7 @@ import { Prisma, type Shop } from "@prisma/client";
 import type { Db, DbTx } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
 import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
-import { addDays, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
+import { addDays, dayInZone, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import { countedAttributed, localDate, qualifyingAnswer, utc } from "./report-sql.server";
 
 export type RollupShop = Pick<Shop, "id" | "timezone" | "requireAnswerFound">;
@@ -151,13 +151,75 @@ function aggregateOver(rollup: Rollup, shop: RollupShop, days: Day[], timezone: 
   return Prisma.sql`WITH w AS (SELECT unnest(${days}::date[]) AS day) ${rollup.aggregate(shop, rowsOfDays(shop, timezone, days))}`;
 }
 
-/** Local days of the range that have a dirty mark: their roll-ups may be stale, so reports compute them live. */
-export async function dirtyDays(db: DbTx, shop: RollupShop, range: ReportRange): Promise<Day[]> {
+/**
+ * A re-attribution in progress (decision 022): it walks the shop's orders newest first and rebuilds each day's
+ * roll-ups as it finishes the day, so days from `recomputedFrom` on follow the new rules and older days still hold
+ * the roll-ups from before the change. Null when no recompute is unfinished.
+ */
+export interface Recompute {
+  settingsVersion: number;
+  /** The zone the job cuts days in: its days mean nothing to a report in another zone. */
+  timezone: string | null;
+  recomputedFrom: Date | null;
+}
+
+export async function recomputeInProgress(db: DbTx, shopId: string): Promise<Recompute | null> {
+  return db.reattributionJob.findFirst({
+    where: { shopId, status: { in: ["PENDING", "RUNNING"] } },
+    orderBy: { createdAt: "desc" },
+    select: { settingsVersion: true, timezone: true, recomputedFrom: true },
+  });
+}
+
+/** Days of the range the recompute has not finished yet (none without one, or for a report in another zone). */
+export function daysAwaitingRecompute(range: ReportRange, recompute: Recompute | null): Day[] {
+  if (!recompute || recompute.timezone !== range.timezone) return [];
+  const from = recompute.recomputedFrom;
+  return range.days.filter((day) => from === null || startOfDayInZone(day, range.timezone) < from);
+}
+
+/**
+ * Local days of the range that have a dirty mark: their roll-ups may be stale, so reports compute them live. Under a
+ * recompute, a day it has not reached keeps its stored roll-up (the figures from before the change, labelled so);
+ * only such a day without any stored row (new since, or whose roll-ups were dropped) is computed live.
+ */
+export async function dirtyDays(
+  db: DbTx,
+  shop: RollupShop,
+  range: ReportRange,
+  recompute: Recompute | null = null,
+): Promise<Day[]> {
   // Not in the roll-ups' zone (a report asked for another zone): every day is computed live.
   if (range.timezone !== reportTimezone(shop)) return range.days;
+  const marked = await markedDays(db, shop.id, range.timezone, { from: range.from, before: addDays(range.to, 1) });
+  const awaiting = new Set(daysAwaitingRecompute(range, recompute));
+  const held = marked.filter((day) => awaiting.has(day));
+  if (held.length === 0) return marked;
+  const stored = await db.$queryRaw<{ day: Day }[]>`
+    SELECT day::text AS day FROM "ReportOrderDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])
+    UNION SELECT day::text FROM "ReportCartDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])`;
+  const kept = new Set(stored.map((row) => row.day));
+  return marked.filter((day) => !kept.has(day));
+}
+
+/**
+ * The shop's marked local days from `from` to before `before` (either open), oldest first. A bucket lies in one local
+ * day, so the bounds are bucket ranges on the (shopId, bucket) index.
+ */
+async function markedDays(
+  db: DbTx,
+  shopId: string,
+  timezone: string,
+  bounds: { from?: Day | null; before?: Day | null },
+  limit = 100_000,
+): Promise<Day[]> {
+  const from = bounds.from ? Prisma.sql`AND m.bucket >= ${utc(startOfDayInZone(bounds.from, timezone))}` : Prisma.empty;
+  const before = bounds.before
+    ? Prisma.sql`AND m.bucket < ${utc(startOfDayInZone(bounds.before, timezone))}`
+    : Prisma.empty;
   const rows = await db.$queryRaw<{ day: Day }[]>`
-    SELECT DISTINCT ${localDayOfBucket(range.timezone)}::text AS day FROM "ReportDirtyMark" m
-    WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${utc(range.start)} AND m.bucket < ${utc(range.end)}`;
+    SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m
+    WHERE m."shopId" = ${shopId}::uuid ${from} ${before} ORDER BY 1 LIMIT ${limit}`;
   return rows.map((row) => row.day);
 }
 
@@ -184,15 +246,51 @@ const columnList = (rollup: Rollup, alias = "") =>
 const DAYS_PER_REFRESH = 31;
 
 /**
- * Recomputes every day of one shop that has a dirty mark and consumes the marks. Marks that commit while it runs
- * stay for the next refresh: they were not visible when consumed. Returns the number of days recomputed.
+ * Rebuilds the roll-ups of the shop's marked days from `from` to before `before` (local days, either open; at most
+ * `limit` of them, oldest first) and consumes their marks. The caller holds the shop's roll-up lock
+ * (report_lock_rollups) in its transaction. Marks that commit meanwhile stay for the next rebuild: they were not
+ * visible when consumed. Returns the days rebuilt.
+ */
+export async function rebuildMarkedDays(
+  tx: DbTx,
+  shop: RollupShop,
+  bounds: { from?: Day | null; before?: Day | null },
+  limit?: number,
+): Promise<Day[]> {
+  const timezone = reportTimezone(shop);
+  const days = await markedDays(tx, shop.id, timezone, bounds, limit);
+  if (days.length === 0) return days;
+  const first = utc(startOfDayInZone(days[0], timezone));
+  const end = utc(startOfDayInZone(addDays(days[days.length - 1], 1), timezone));
+  await tx.$executeRaw`
+    DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${first} AND m.bucket < ${end}
+      AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`;
+  for (const rollup of ROLLUPS) {
+    await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${days}::date[])`;
+    await tx.$executeRaw`
+      INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
+      SELECT ${shop.id}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`;
+  }
+  return days;
+}
+
+/** The first local day a recompute has rebuilt, in the shop's report zone; undefined: it has rebuilt none. */
+function firstRecomputedDay(shop: RollupShop, recompute: Recompute | null): Day | null | undefined {
+  const timezone = reportTimezone(shop);
+  if (!recompute || recompute.timezone !== timezone) return null;
+  return recompute.recomputedFrom ? dayInZone(recompute.recomputedFrom, timezone) : undefined;
+}
+
+/**
+ * Recomputes every day of one shop that has a dirty mark and consumes the marks; under a recompute in progress, only
+ * the days it has finished (it rebuilds the others as it reaches them). Returns the number of days recomputed.
  */
 export async function refreshReportRollups(db: Db, shopId: string): Promise<number> {
   let recomputed = 0;
   for (;;) {
     const days = await db.$transaction(
       async (tx) => {
-        // Every invalidation (the shop's zone/qualification trigger too) takes the same lock.
+        // Every invalidation (the shop's zone/qualification trigger too) and the recompute take the same lock.
         await tx.$executeRaw`SELECT report_lock_rollups(${shopId}::uuid)::text`;
         const shop = await tx.shop.findUnique({
           where: { id: shopId },
@@ -202,19 +300,9 @@ export async function refreshReportRollups(db: Db, shopId: string): Promise<numb
           await tx.reportDirtyMark.deleteMany({ where: { shopId } });
           return 0;
         }
-        const timezone = reportTimezone(shop);
-        const marked = await tx.$queryRaw<{ day: string }[]>`
-          SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m WHERE m."shopId" = ${shopId}::uuid ORDER BY 1 LIMIT ${DAYS_PER_REFRESH}`;
-        if (marked.length === 0) return 0;
-        const days = marked.map((row) => row.day);
-        await tx.$executeRaw`DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shopId}::uuid AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`;
-        for (const rollup of ROLLUPS) {
-          await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shopId}::uuid AND day = ANY (${days}::date[])`;
-          await tx.$executeRaw`
-            INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
-            SELECT ${shopId}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`;
-        }
-        return days.length;
+        const from = firstRecomputedDay(shop, await recomputeInProgress(tx, shopId));
+        if (from === undefined) return 0;
+        return (await rebuildMarkedDays(tx, shop, { from }, DAYS_PER_REFRESH)).length;
       },
       { maxWait: 10_000, timeout: 300_000 },
     );

@@ -20,7 +20,16 @@ import { type ChatCosts, type ChatReturn, chatReturnOf } from "./chat-return";
 import { type CausalReturn, loadCausalReturn } from "../experiments/causal-return.server";
 import { previousRange, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
-import { CART_DAYS, dayRows, dirtyDays, ORDER_DAYS, PRODUCT_DAYS, TOPIC_DAYS } from "./report-rollups.server";
+import {
+  CART_DAYS,
+  dayRows,
+  dirtyDays,
+  ORDER_DAYS,
+  PRODUCT_DAYS,
+  recomputeInProgress,
+  TOPIC_DAYS,
+  type Recompute,
+} from "./report-rollups.server";
 import { surfaceIs, variantIs } from "./report-sql.server";
 
 /** Insights' filters: a surface and a chat variant (of the credited conversation, or of a cart event's). */
@@ -139,6 +148,31 @@ export interface SummaryReport {
   chatReturn: ChatReturn | null;
   /** What a holdout that ran in the range says the chat caused, for its cost; null without one, a cost, or under a filter. */
   causalReturn: CausalReturn | null;
+  /** A re-attribution in progress: how much of each period follows the new settings yet; null when none runs. */
+  recompute: RecomputeCoverage | null;
+}
+
+/**
+ * Under a re-attribution (decision 022), the period's newest days follow the new settings and the older ones show
+ * the figures from before the change until the recompute reaches them.
+ */
+export interface RecomputeCoverage {
+  /** The settings version being applied. */
+  settingsVersion: number;
+  /** Days of the period under the new settings, of `days`. */
+  recomputedDays: number;
+  days: number;
+  previous: { recomputedDays: number; days: number };
+}
+
+function coverageOf(recompute: Recompute | null, range: ReportRange, previous: ReportRange): RecomputeCoverage | null {
+  if (!recompute) return null;
+  const from = recompute.recomputedFrom;
+  const done = (r: ReportRange) => ({
+    recomputedDays: from ? r.days.filter((day) => startOfDayInZone(day, r.timezone) >= from).length : 0,
+    days: r.days.length,
+  });
+  return { settingsVersion: recompute.settingsVersion, ...done(range), previous: done(previous) };
 }
 
 type ReportShop = Pick<
@@ -277,7 +311,11 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
   // The chat's cost is the whole chat's: set against a part of its revenue (a surface, a variant) it would mislead.
   const whole = !surface && !filter.variant;
   const previous = previousRange(range);
-  const [live, liveBefore] = await Promise.all([dirtyDays(db, shop, range), dirtyDays(db, shop, previous)]);
+  const recompute = await recomputeInProgress(db, shop.id);
+  const [live, liveBefore] = await Promise.all([
+    dirtyDays(db, shop, range, recompute),
+    dirtyDays(db, shop, previous, recompute),
+  ]);
   const costs = costsOf(shop);
   const [current, before, { products, lines }, recent, topics, activeDays, conversations, causalReturn] =
     await Promise.all([
@@ -326,6 +364,7 @@ export async function loadSummaryReport(db: DbTx, shop: ReportShop, query: Repor
     },
     chatReturn: whole ? chatReturnOf({ costs, days: range.days, conversations, attributedNet }) : null,
     causalReturn,
+    recompute: coverageOf(recompute, range, previous),
   };
 }
 
