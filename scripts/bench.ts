@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only http,report,reattribution,engine,storefront,admin] [--scales 10000,100000,1000000]
+ * npm run bench [-- --quick] [--only http,report,reattribution,fleet,engine,storefront,admin] [--scales 10000,100000,1000000]
  *               [--json <file>] [--no-build]
  * npm run bench -- --ab <rev> [--rounds 8]: only the order webhook at 500/s, this tree against <rev> in alternating
  *               rounds (scripts/bench/ab-bench.ts)
@@ -21,11 +21,12 @@ import { runHttpBench } from "./bench/http-bench";
 import { runStorefrontBench } from "./bench/storefront-bench";
 import { runAdminBench } from "./bench/admin-bench";
 import { runReportBench } from "./bench/report-bench";
+import { FLEET, QUICK_FLEET, runFleetBench } from "./bench/fleet-bench";
 import { runEngineBench, runReattributionBench } from "./bench/reattribution-bench";
 import { renderTable, type BenchRow } from "./bench/results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./bench/scale-data";
 
-const SECTIONS = ["http", "report", "reattribution", "engine", "storefront", "admin"] as const;
+const SECTIONS = ["http", "report", "reattribution", "fleet", "engine", "storefront", "admin"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -72,8 +73,9 @@ const scratch = mkdtempSync(path.join(tmpdir(), "chat-attribution-bench-"));
 let failed = false;
 
 try {
-  if (only.has("http") || only.has("storefront")) await productionBuild({ reuse: values["no-build"] });
-  if (only.has("http") || only.has("report") || only.has("reattribution") || only.has("storefront")) {
+  if (only.has("http") || only.has("fleet") || only.has("storefront"))
+    await productionBuild({ reuse: values["no-build"] });
+  if (["http", "report", "reattribution", "fleet", "storefront"].some((section) => only.has(section as Section))) {
     cluster = await startPostgresCluster();
     log(`PostgreSQL ${path.basename(path.dirname(cluster.binDir))} on 127.0.0.1:${cluster.port}`);
   }
@@ -105,7 +107,8 @@ try {
     }
   }
   if (only.has("report")) rows.push(...(await runReportBench(cluster!, scales, log)));
-  if (only.has("reattribution")) rows.push(...(await runReattributionBench(cluster!, quick ? 400 : 4_000, log)));
+  if (only.has("reattribution")) rows.push(...(await runReattributionBench(cluster!, quick ? 2_000 : 20_000, log)));
+  if (only.has("fleet")) rows.push(...(await runFleetBench(cluster!, quick ? QUICK_FLEET : FLEET, log)));
   if (only.has("storefront")) {
     await migrate({ ...process.env, DATABASE_URL: cluster!.databaseUrl });
     rows.push(...(await runStorefrontBench(cluster!.databaseUrl, quick ? 3 : 15, log)));

@@ -1,10 +1,14 @@
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { appAdapterFactory } from "../../app/db/adapter.server";
+import type { SqlTransaction } from "../../app/db.server";
 import type { PostgresCluster } from "../postgres-cluster";
 import { migrate } from "../run";
 
-/** A fresh, migrated database on the benchmark's cluster, with a Prisma client (as the app has) and a plain pg client. */
+/**
+ * A fresh, migrated database on the benchmark's cluster, with a Prisma client and plain-SQL transactions on the same
+ * driver (as the app has), and a plain pg client.
+ */
 export async function freshDatabase(cluster: PostgresCluster, name: string) {
   const admin = new pg.Client({ connectionString: cluster.serverUrl });
   await admin.connect();
@@ -15,11 +19,14 @@ export async function freshDatabase(cluster: PostgresCluster, name: string) {
   await migrate({ ...process.env, DATABASE_URL: url });
   const sql = new pg.Client({ connectionString: url });
   await sql.connect();
-  const prisma = new PrismaClient({ adapter: appAdapterFactory(url) as never });
+  const driver = appAdapterFactory(url);
+  const prisma = new PrismaClient({ adapter: driver as never });
+  const transaction: SqlTransaction = (work) => driver.transaction((query) => work({ query }));
   return {
     url,
     sql,
     prisma,
+    transaction,
     async close() {
       await prisma.$disconnect();
       await sql.end();

@@ -13,6 +13,8 @@ export interface ScaleShape {
   orders: number;
   touchpointsPerOrder: number;
   cartEventsPerOrder: number;
+  /** ANALYZE when done (default): a caller that generates many shops analyzes once at the end. */
+  analyze?: boolean;
 }
 
 export const DEFAULT_SHAPE = { touchpointsPerOrder: 5, cartEventsPerOrder: 2 };
@@ -124,6 +126,6 @@ export async function generateShopHistory(
            CASE WHEN ${u("g", 35)} < 0.02 THEN 'EUR' ELSE 'USD' END, 1, ${u("g", 31)} < 0.3, ${recentInstant(now, "g", 36)}, 'STOREFRONT'
     FROM generate_series(1, ${cartEvents}) g`,
   );
-  await step("ANALYZE", "ANALYZE");
+  if (shape.analyze !== false) await step("ANALYZE", "ANALYZE");
   return rows[0].id;
 }

@@ -91,6 +91,7 @@ const ERASED_BY_REDACT = new Set<string>(["CUSTOMER_ID", "EMAIL", "CHECKOUT_TOKE
 export const keepsRedactedCredit = (stored: StoredCredit) =>
   stored.customerRedacted && stored.matchedBy !== null && ERASED_BY_REDACT.has(stored.matchedBy);
 
+/** One index probe per order (LATERAL … OFFSET 0): as `id = ANY(…)`, a recompute's batch of 1,000 scanned the shop. */
 function readStoredOrders(
   sql: Sql,
   shopId: string,
@@ -103,8 +104,9 @@ function readStoredOrders(
             (SELECT coalesce(json_agg(json_build_object('title', li.title, 'chatSessionId', li."chatSessionId") ORDER BY li.id), '[]'::json)
                FROM "OrderLineItem" li WHERE li."orderId" = o.id AND li."chatSessionId" IS NOT NULL) AS "stampedItems",
             o."customerRedactedAt" IS NOT NULL AS "customerRedacted", a."matchedBy"::text AS "matchedBy"
-     FROM "Order" o LEFT JOIN "Attribution" a ON a."orderId" = o.id
-     WHERE o."shopId" = $1::uuid AND o.id = ANY($2::uuid[])
+     FROM unnest($2::uuid[]) AS k(id)
+     CROSS JOIN LATERAL (SELECT * FROM "Order" o WHERE o.id = k.id AND o."shopId" = $1::uuid OFFSET 0) o
+     LEFT JOIN LATERAL (SELECT "matchedBy" FROM "Attribution" a WHERE a."orderId" = o.id OFFSET 0) a ON TRUE
      ORDER BY o.id`,
     [shopId, [...orderIds]],
   );

@@ -11,7 +11,7 @@
  * table's columns.
  */
 import { Prisma, type Shop } from "@prisma/client";
-import type { Db, DbTx } from "../../db.server";
+import { prismaSql, type Db, type DbTx, type Sql } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
 import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
 import { addDays, dayInZone, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
@@ -144,6 +144,9 @@ export const TOPIC_DAYS: Rollup = {
 
 export const ROLLUPS = [ORDER_DAYS, CART_DAYS, PRODUCT_DAYS, TOPIC_DAYS];
 
+/** A statement built with Prisma.sql, run on plain SQL (a recompute's batch runs on the driver). */
+const run = <Row = unknown>(sql: Sql, statement: Prisma.Sql) => sql.query<Row>(statement.text, statement.values);
+
 const localDayOfBucket = (timezone: string) => localDate(Prisma.sql`m.bucket`, timezone);
 
 /** The rollup's aggregate over the given local days. */
@@ -191,7 +194,10 @@ export async function dirtyDays(
 ): Promise<Day[]> {
   // Not in the roll-ups' zone (a report asked for another zone): every day is computed live.
   if (range.timezone !== reportTimezone(shop)) return range.days;
-  const marked = await markedDays(db, shop.id, range.timezone, { from: range.from, before: addDays(range.to, 1) });
+  const marked = await markedDays(prismaSql(db), shop.id, range.timezone, {
+    from: range.from,
+    before: addDays(range.to, 1),
+  });
   const awaiting = new Set(daysAwaitingRecompute(range, recompute));
   const held = marked.filter((day) => awaiting.has(day));
   if (held.length === 0) return marked;
@@ -207,7 +213,7 @@ export async function dirtyDays(
  * day, so the bounds are bucket ranges on the (shopId, bucket) index.
  */
 async function markedDays(
-  db: DbTx,
+  sql: Sql,
   shopId: string,
   timezone: string,
   bounds: { from?: Day | null; before?: Day | null },
@@ -217,9 +223,12 @@ async function markedDays(
   const before = bounds.before
     ? Prisma.sql`AND m.bucket < ${utc(startOfDayInZone(bounds.before, timezone))}`
     : Prisma.empty;
-  const rows = await db.$queryRaw<{ day: Day }[]>`
-    SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m
-    WHERE m."shopId" = ${shopId}::uuid ${from} ${before} ORDER BY 1 LIMIT ${limit}`;
+  const rows = await run<{ day: Day }>(
+    sql,
+    Prisma.sql`
+      SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m
+      WHERE m."shopId" = ${shopId}::uuid ${from} ${before} ORDER BY 1 LIMIT ${limit}`,
+  );
   return rows.map((row) => row.day);
 }
 
@@ -252,24 +261,33 @@ const DAYS_PER_REFRESH = 31;
  * visible when consumed. Returns the days rebuilt.
  */
 export async function rebuildMarkedDays(
-  tx: DbTx,
+  sql: Sql,
   shop: RollupShop,
   bounds: { from?: Day | null; before?: Day | null },
   limit?: number,
 ): Promise<Day[]> {
   const timezone = reportTimezone(shop);
-  const days = await markedDays(tx, shop.id, timezone, bounds, limit);
+  const days = await markedDays(sql, shop.id, timezone, bounds, limit);
   if (days.length === 0) return days;
   const first = utc(startOfDayInZone(days[0], timezone));
   const end = utc(startOfDayInZone(addDays(days[days.length - 1], 1), timezone));
-  await tx.$executeRaw`
-    DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${first} AND m.bucket < ${end}
-      AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`;
+  await run(
+    sql,
+    Prisma.sql`
+      DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${first} AND m.bucket < ${end}
+        AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`,
+  );
   for (const rollup of ROLLUPS) {
-    await tx.$executeRaw`DELETE FROM ${rollup.table} WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${days}::date[])`;
-    await tx.$executeRaw`
-      INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
-      SELECT ${shop.id}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`;
+    await run(
+      sql,
+      Prisma.sql`DELETE FROM ${rollup.table} WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${days}::date[])`,
+    );
+    await run(
+      sql,
+      Prisma.sql`
+        INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
+        SELECT ${shop.id}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`,
+    );
   }
   return days;
 }
@@ -302,7 +320,7 @@ export async function refreshReportRollups(db: Db, shopId: string): Promise<numb
         }
         const from = firstRecomputedDay(shop, await recomputeInProgress(tx, shopId));
         if (from === undefined) return 0;
-        return (await rebuildMarkedDays(tx, shop, { from }, DAYS_PER_REFRESH)).length;
+        return (await rebuildMarkedDays(prismaSql(tx), shop, { from }, DAYS_PER_REFRESH)).length;
       },
       { maxWait: 10_000, timeout: 300_000 },
     );
