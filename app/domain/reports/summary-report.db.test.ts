@@ -10,7 +10,7 @@ import { reportRange } from "./date-range";
 import type { ReportQuery } from "./report-query";
 import { listOrders } from "./orders-report.server";
 import { refreshReportRollups } from "./report-rollups.server";
-import { loadSummaryReport } from "./summary-report.server";
+import { loadSummaryReport, RECENT_ORDER_LIMIT } from "./summary-report.server";
 
 const query = (from: string, to: string, timezone: string, surface: ReportQuery["surface"] = null): ReportQuery => ({
   range: reportRange(from, to, timezone),
@@ -440,5 +440,43 @@ describe("local days across a DST change", () => {
       [day, inside.length],
       [dayAfter, 1],
     ]);
+  });
+});
+
+describe("recent attributed orders across many days", () => {
+  it("are the period's ten newest counted led/assisted orders, with or without a surface filter", async () => {
+    const shop = await createReportShop({ timezone: "America/Los_Angeles" });
+    // Twenty days; the newest five hold only unattributed orders, the others one to three attributed ones among them.
+    for (let day = 0; day < 20; day++) {
+      const date = `2026-10-${String(day + 1).padStart(2, "0")}`;
+      for (let n = 0; n < 4; n++) {
+        const attributed = day < 15 && n < 1 + (day % 3);
+        await createOrder(shop, {
+          at: `${date}T${String(10 + n).padStart(2, "0")}:30:00Z`,
+          gross: `${day}.${n}0`,
+          classification: attributed ? (n % 2 ? "ASSISTED" : "LED") : "UNATTRIBUTED",
+          surface: day % 2 ? "FAQ" : "CHAT_WIDGET",
+          excludedReason: attributed && day === 7 && n === 0 ? "TEST" : undefined,
+        });
+      }
+    }
+    await refreshReportRollups(prisma, shop.id);
+    for (const surface of [null, "FAQ"] as const) {
+      const report = await loadSummaryReport(prisma, shop, query("2026-10-01", "2026-10-20", shop.timezone, surface));
+      const expected = await prisma.order.findMany({
+        where: {
+          shopId: shop.id,
+          attribution: {
+            classification: { in: ["LED", "ASSISTED"] },
+            excludedReason: null,
+            ...(surface ? { surface } : {}),
+          },
+        },
+        orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+        take: RECENT_ORDER_LIMIT,
+      });
+      expect(expected).toHaveLength(RECENT_ORDER_LIMIT);
+      expect(report.recentOrders.map((order) => order.orderId)).toEqual(expected.map((order) => order.shopifyOrderId));
+    }
   });
 });
