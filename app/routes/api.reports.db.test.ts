@@ -84,6 +84,31 @@ describe("report API", () => {
     expect(body.daily).toHaveLength(7);
   });
 
+  it("says in the summary how much of the range a recompute in progress has reached", async () => {
+    const job = await prisma.reattributionJob.create({
+      data: {
+        shopId: shopA.id,
+        status: "RUNNING",
+        settingsVersion: 2,
+        timezone: "Europe/Berlin",
+        recomputedFrom: reportRange("2026-11-13", "2026-11-13", "Europe/Berlin").start,
+      },
+    });
+    try {
+      const response = await dispatch(adminFetchRequest("/api/reports/summary?from=2026-11-09&to=2026-11-15", SHOP_A));
+      expect((await response.json()).recompute).toEqual({
+        settingsVersion: 2,
+        recomputedDays: 3, // the 13th, 14th and 15th
+        days: 7,
+        previous: { recomputedDays: 0, days: 7 },
+      });
+    } finally {
+      await prisma.reattributionJob.delete({ where: { id: job.id } });
+    }
+    const after = await dispatch(adminFetchRequest("/api/reports/summary?from=2026-11-09&to=2026-11-15", SHOP_A));
+    expect((await after.json()).recompute).toBeNull();
+  });
+
   it("answers revenue by chat variant as JSON, equal to what Insights renders", async () => {
     await createConversation(shopA, { variant: "prompt-a", startedAt: "2026-11-12T08:00:00Z" });
     await createConversation(shopA, { startedAt: "2026-11-12T09:00:00Z", touches: [{ at: "2026-11-12T09:01:00Z" }] });
