@@ -14,6 +14,8 @@ import {
   requestReattribution,
   runReattribution,
   DEFAULT_BATCH_SIZE,
+  walkOrders,
+  type WalkCursor,
 } from "../../app/domain/attribution/reattribution.server";
 import { orderFixtureText } from "../../test/fixtures";
 import type { PostgresCluster } from "../postgres-cluster";
@@ -38,26 +40,16 @@ export async function runReattributionBench(
     const db = database.prisma;
 
     const floorStarted = performance.now();
-    for (let cursor: { processedAt: Date; id: string } | undefined; ; ) {
-      const batch = await db.$transaction(async (tx) => {
-        const walked = await tx.order.findMany({
-          where: {
-            shopId,
-            ...(cursor
-              ? {
-                  processedAt: { lte: cursor.processedAt },
-                  OR: [{ processedAt: { lt: cursor.processedAt } }, { id: { lt: cursor.id } }],
-                }
-              : {}),
-          },
-          orderBy: [{ processedAt: "desc" }, { id: "desc" }],
-          take: DEFAULT_BATCH_SIZE,
-          select: { id: true, processedAt: true },
-        });
-        await tx.$executeRaw`UPDATE "Attribution" SET "computedAt" = now() AT TIME ZONE 'UTC' WHERE "orderId" = ANY(${walked.map(({ id }) => id)}::uuid[])`;
+    for (let cursor: WalkCursor = null; ; ) {
+      const batch = await database.transaction(async (sql) => {
+        const walked = await walkOrders(sql, shopId, cursor, DEFAULT_BATCH_SIZE);
+        await sql.query(
+          `UPDATE "Attribution" SET "computedAt" = now() AT TIME ZONE 'UTC' WHERE "orderId" = ANY($1::uuid[])`,
+          [walked.map(({ id }) => id)],
+        );
         return walked;
       });
-      cursor = batch.at(-1);
+      cursor = batch.at(-1) ?? cursor;
       if (batch.length < DEFAULT_BATCH_SIZE) break;
     }
     const floorPerSecond = orders / ((performance.now() - floorStarted) / 1000);

@@ -14,6 +14,7 @@ import { invalidateReportRollups, refreshReportRollups } from "../../app/domain/
 import { inRange } from "../../app/domain/reports/report-sql.server";
 import { runReattribution } from "../../app/domain/attribution/reattribution.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../../app/domain/settings.server";
+import { percentile } from "../load/http-load";
 import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase, medianMs } from "./database";
 import type { BenchRow } from "./results";
@@ -149,7 +150,7 @@ export async function runReportBench(
       for (const { days } of queries) {
         const times = samples.get(days)!.map((sample) => sample.ms);
         const worst = Math.max(...times);
-        const p50 = percentile(times, 0.5);
+        const p50 = percentile(times, 50);
         const shares = samples.get(days)!.map((sample) => sample.share);
         log(
           `  summary over ${days} days during the recompute: ${times.length} asks, median ${p50.toFixed(0)} ms, slowest ${worst.toFixed(0)} ms; share under the new rules ${pct(shares[0])} → ${pct(shares[shares.length - 1])}`,
@@ -180,10 +181,6 @@ export async function runReportBench(
   return rows;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-};
 const pct = (share: number) => `${Math.round(share * 100)} %`;
 
 /** The ranges merchants read: the presets, and a year (board reports) as an explicit range ending today. */

@@ -46,17 +46,19 @@ class CursorMoved extends Error {}
 const UTC = (parameter: number) => `($${parameter}::timestamptz AT TIME ZONE 'UTC')`;
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 
+/** Where a walk stands: every order at or after (processedAt, id) is done; null before the first batch. */
+export type WalkCursor = { processedAt: Date; id: string } | null;
+
 /**
- * The next orders of the job's walk, newest first by (processedAt, id). The bound on processedAt alone keeps it an
+ * The next orders of a shop's walk, newest first by (processedAt, id). The bound on processedAt alone keeps it an
  * index range scan of (shopId, processedAt).
  */
-async function walk(sql: Sql, job: ReattributionJob, batchSize: number) {
-  const after = job.cursorAt && job.cursorOrderId;
+export async function walkOrders(sql: Sql, shopId: string, cursor: WalkCursor, batchSize: number) {
   return sql.query<{ id: string; processedAt: Date }>(
     `SELECT id::text AS id, "processedAt" AT TIME ZONE 'UTC' AS "processedAt" FROM "Order"
-     WHERE "shopId" = $1::uuid ${after ? `AND "processedAt" <= ${UTC(3)} AND ("processedAt" < ${UTC(3)} OR id < $4::uuid)` : ""}
+     WHERE "shopId" = $1::uuid ${cursor ? `AND "processedAt" <= ${UTC(3)} AND ("processedAt" < ${UTC(3)} OR id < $4::uuid)` : ""}
      ORDER BY "processedAt" DESC, id DESC LIMIT $2`,
-    after ? [job.shopId, batchSize, job.cursorAt!.toISOString(), job.cursorOrderId] : [job.shopId, batchSize],
+    cursor ? [shopId, batchSize, cursor.processedAt.toISOString(), cursor.id] : [shopId, batchSize],
   );
 }
 
@@ -135,7 +137,8 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
       await transaction(async (sql) => {
         // The roll-up refresh and invalidations take the same lock: they wait for the batch, not the reverse.
         await sql.query(`SELECT report_lock_rollups($1::uuid)::text`, [job.shopId]);
-        const orders = await walk(sql, job, batchSize);
+        const cursor = job.cursorAt && job.cursorOrderId ? { processedAt: job.cursorAt, id: job.cursorOrderId } : null;
+        const orders = await walkOrders(sql, job.shopId, cursor, batchSize);
         // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
         const { failedOrderIds } = await attributeStoredOrders(
           sql,

@@ -174,11 +174,15 @@ export async function recomputeInProgress(db: DbTx, shopId: string): Promise<Rec
   });
 }
 
+/** Whether a recompute that has finished the days from `recomputedFrom` on (none when null) has finished `day`. */
+export function recomputeReached(recomputedFrom: Date | null, day: Day, timezone: string): boolean {
+  return recomputedFrom !== null && startOfDayInZone(day, timezone) >= recomputedFrom;
+}
+
 /** Days of the range the recompute has not finished yet (none without one, or for a report in another zone). */
 export function daysAwaitingRecompute(range: ReportRange, recompute: Recompute | null): Day[] {
   if (!recompute || recompute.timezone !== range.timezone) return [];
-  const from = recompute.recomputedFrom;
-  return range.days.filter((day) => from === null || startOfDayInZone(day, range.timezone) < from);
+  return range.days.filter((day) => !recomputeReached(recompute.recomputedFrom, day, range.timezone));
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   ORDER_DAYS,
   PRODUCT_DAYS,
   recomputeInProgress,
+  recomputeReached,
   TOPIC_DAYS,
   type Recompute,
 } from "./report-rollups.server";
@@ -167,9 +168,8 @@ export interface RecomputeCoverage {
 
 function coverageOf(recompute: Recompute | null, range: ReportRange, previous: ReportRange): RecomputeCoverage | null {
   if (!recompute) return null;
-  const from = recompute.recomputedFrom;
   const done = (r: ReportRange) => ({
-    recomputedDays: from ? r.days.filter((day) => startOfDayInZone(day, r.timezone) >= from).length : 0,
+    recomputedDays: r.days.filter((day) => recomputeReached(recompute.recomputedFrom, day, r.timezone)).length,
     days: r.days.length,
   });
   return { settingsVersion: recompute.settingsVersion, ...done(range), previous: done(previous) };
