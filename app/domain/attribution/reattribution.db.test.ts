@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { orderFixture } from "../../../test/fixtures";
-import { prisma, prismaSql } from "../../db.server";
+import { prisma, prismaSql, sqlTransaction } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
 import { installShop } from "../shops.server";
-import { requestReattribution, runReattribution, type JobProgress } from "./reattribution.server";
+import { requestReattribution, runReattribution, walkOrders, type JobProgress } from "./reattribution.server";
 
 const ORDER_TIME = new Date("2008-01-10T16:00:00Z");
 const ORDERS = 10;
@@ -167,6 +167,46 @@ describe("re-attribution", () => {
     const job = await requestReattribution(prisma, shopId);
     await runReattribution(prisma, job.id);
     expect(await classifications()).toEqual(Array(ORDERS).fill("ASSISTED@v1"));
+  });
+
+  it("walks a batch by reading that batch from the index, not the shop's orders before it", async () => {
+    const ORDERS_MORE = 3_000;
+    await prisma.$executeRawUnsafe(
+      `INSERT INTO "Order" (id, "shopId", "shopifyOrderId", "processedAt", currency, "grossAmount", "netAmount", verified, source, "updatedAt")
+       SELECT gen_random_uuid(), $1::uuid, 'walk-' || n, timestamp '2008-01-01' + (n / 2) * interval '1 minute',
+              'USD', 10, 10, true, 'WEBHOOK', now()
+       FROM generate_series(1, ${ORDERS_MORE}) AS n`,
+      shopId,
+    );
+    await prisma.$executeRawUnsafe(`ANALYZE "Order"`);
+    const all = await prisma.order.findMany({
+      where: { shopId },
+      select: { id: true, processedAt: true },
+      orderBy: [{ processedAt: "desc" }, { id: "desc" }],
+    });
+    const cursor = { id: all[999].id, processedAt: all[999].processedAt };
+    // Newest first after the cursor, ties (two orders a minute) by id: the same orders as the full sort.
+    const walked = await walkOrders(prismaSql(prisma), shopId, cursor, 100);
+    expect(walked.map((order) => order.id)).toEqual(all.slice(1000, 1100).map((order) => order.id));
+    // The plan reads about one batch of the shop's 3,010 orders whatever scan the planner prefers at this size.
+    const rowsRead = await sqlTransaction(async (sql) => {
+      await sql.query("SET LOCAL enable_seqscan = off");
+      await sql.query("SET LOCAL enable_bitmapscan = off");
+      const explaining = {
+        query: <Row>(text: string, params?: readonly unknown[]) =>
+          sql.query<Row>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params),
+      };
+      const [row] = await walkOrders(explaining as never, shopId, cursor, 100);
+      type PlanNode = { "Relation Name"?: string; "Actual Rows": number; Plans?: PlanNode[] };
+      const plan = (Object.values(row)[0] as unknown as [{ Plan: PlanNode }])[0].Plan;
+      const scans = (node: PlanNode): PlanNode[] => [
+        ...(node["Relation Name"] === "Order" ? [node] : []),
+        ...(node.Plans ?? []).flatMap(scans),
+      ];
+      return scans(plan).reduce((sum, node) => sum + node["Actual Rows"], 0);
+    });
+    expect(rowsRead).toBeGreaterThanOrEqual(100);
+    expect(rowsRead).toBeLessThan(200);
   });
 
   it("rejects settings a merchant could not mean, with a reason per field", () => {

@@ -51,13 +51,14 @@ export type WalkCursor = { processedAt: Date; id: string } | null;
 
 /**
  * The next orders of a shop's walk, newest first by (processedAt, id). The bound on processedAt alone keeps it an
- * index range scan of (shopId, processedAt).
+ * index range scan of (shopId, processedAt). The sort names the table's columns: a bare name means the output
+ * column, and sorting by those (text, a converted time) scanned and sorted the whole shop for every batch.
  */
 export async function walkOrders(sql: Sql, shopId: string, cursor: WalkCursor, batchSize: number) {
   return sql.query<{ id: string; processedAt: Date }>(
-    `SELECT id::text AS id, "processedAt" AT TIME ZONE 'UTC' AS "processedAt" FROM "Order"
-     WHERE "shopId" = $1::uuid ${cursor ? `AND "processedAt" <= ${UTC(3)} AND ("processedAt" < ${UTC(3)} OR id < $4::uuid)` : ""}
-     ORDER BY "processedAt" DESC, id DESC LIMIT $2`,
+    `SELECT o.id::text AS id, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt" FROM "Order" o
+     WHERE o."shopId" = $1::uuid ${cursor ? `AND o."processedAt" <= ${UTC(3)} AND (o."processedAt" < ${UTC(3)} OR o.id < $4::uuid)` : ""}
+     ORDER BY o."processedAt" DESC, o.id DESC LIMIT $2`,
     cursor ? [shopId, batchSize, cursor.processedAt.toISOString(), cursor.id] : [shopId, batchSize],
   );
 }
