@@ -2,8 +2,11 @@
  * One shop's history at scale, generated inside PostgreSQL (generate_series; a million orders take minutes, not
  * hours): per order 5 touchpoints and 2 cart events on average, like a shop where about one visit in three
  * that buys talked to the assistant. Distributions: order volume grows over the year (more recent days are
- * busier), order values are skewed (many small, few large), products follow a long tail, 6 % of orders are
- * led and 5 % assisted, ~1 % test orders, ~1 % only seen by the pixel (unverified), 0.1 % outliers.
+ * busier), order values are skewed (many small, few large), products follow a long tail, ~1 % test orders, ~1 %
+ * only seen by the pixel (unverified), 0.1 % outliers. 6 % of orders carry the chat's stamps (session and visitor)
+ * of a conversation held 15 minutes to 3 days before them, so the engine credits them as the rules say (led within
+ * the led window, assisted after it) and a change of the led window moves orders between the two; the stored
+ * attributions start about as the engine would leave them under the default settings.
  *
  * Pseudo-random but deterministic: every column is a hash of the row number, so two runs build the same shop.
  */
@@ -25,6 +28,10 @@ const u = (expr: string, salt: number) =>
 // More recent instants more likely: age = year × (1 − √u) puts the density rising linearly towards now.
 const recentInstant = (now: string, expr: string, salt: number) =>
   `(${now} - interval '365 days' * (1 - sqrt(${u(expr, salt)})))`;
+// An order's instant; a stamped order's conversation started this long before it (15 minutes to 3 days, most within a day).
+const orderInstant = (now: string, expr: string) => recentInstant(now, expr, 10);
+const chatGap = (expr: string) => `(interval '15 minutes' + interval '72 hours' * ${u(expr, 8)} ^ 2)`;
+const stamped = (expr: string) => `(${u(expr, 15)} < 0.06)`;
 const surfaceOf = (expr: string) =>
   `(CASE WHEN ${u(expr, 7)} < 0.8 THEN 'CHAT_WIDGET' WHEN ${u(expr, 7)} < 0.92 THEN 'FAQ' ELSE 'NUDGE_CLICK' END)::"Surface"`;
 
@@ -64,7 +71,8 @@ export async function generateShopHistory(
     INSERT INTO "Conversation" (id, "shopId", "externalId", "visitorId", surface, "startedAt", "firstQualifyingTouchAt", "lastTouchAt")
     SELECT ${id("c", "g")}, ${shop}, 'c_' || g, ${id("v", `1 + g % ${visitors}`)}, ${surfaceOf("g")},
            t, t + interval '1 minute', t + interval '4 minutes'
-    FROM (SELECT g, ${recentInstant(now, "g", 2)} AS t FROM generate_series(1, ${conversations}) g) s`,
+    FROM (SELECT g, CASE WHEN g <= ${orders} THEN ${orderInstant(now, "g")} - ${chatGap("g")} ELSE ${recentInstant(now, "g", 2)} END AS t
+          FROM generate_series(1, ${conversations}) g) s`,
   );
   await step(
     `${(conversations * 5).toLocaleString("en-US")} touchpoints`,
@@ -87,9 +95,12 @@ export async function generateShopHistory(
            gross, gross * (CASE WHEN ${u("g", 12)} < 0.05 THEN 0.5 ELSE 1 END), gross,
            CASE WHEN ${u("g", 13)} < 0.4 THEN (7000000 + g % ${visitors})::text END,
            ${u("g", 14)} >= 0.01, (CASE WHEN ${u("g", 14)} < 0.01 THEN 'PIXEL' ELSE 'WEBHOOK' END)::"OrderSource",
-           CASE WHEN ${u("g", 15)} < 0.06 THEN jsonb_build_array(jsonb_build_object('name', '_chat_session_id', 'value', 'c_' || (1 + g % ${conversations}))) ELSE '[]'::jsonb END,
+           CASE WHEN ${stamped("g")} AND g <= ${conversations}
+                THEN jsonb_build_array(jsonb_build_object('name', '_chat_session_id', 'value', 'c_' || g),
+                                       jsonb_build_object('name', '_chat_visitor_id', 'value', 'v_' || (1 + g % ${visitors})))
+                ELSE '[]'::jsonb END,
            now()
-    FROM (SELECT g, ${recentInstant(now, "g", 10)} AS t,
+    FROM (SELECT g, ${orderInstant(now, "g")} AS t,
                  round((12 + 400 * ${u("g", 16)} ^ 3 + CASE WHEN ${u("g", 17)} < 0.001 THEN 2000000 ELSE 0 END)::numeric, 2) AS gross
           FROM generate_series(1, ${orders}) g) s`,
   );
@@ -106,14 +117,15 @@ export async function generateShopHistory(
     `${orders.toLocaleString("en-US")} attributions`,
     `
     INSERT INTO "Attribution" (id, "shopId", "orderId", classification, "conversationId", surface, "matchedBy", "minutesFromLastTouch", "excludedReason", evidence, "settingsVersion")
-    SELECT gen_random_uuid(), ${shop}, o.id, cls, CASE WHEN cls <> 'UNATTRIBUTED' THEN ${id("c", `1 + g % ${conversations}`)} END,
-           CASE WHEN cls <> 'UNATTRIBUTED' THEN ${surfaceOf(`1 + g % ${conversations}`)} END,
-           (CASE WHEN cls = 'LED' THEN 'CART_ATTRIBUTE' WHEN cls = 'ASSISTED' THEN 'CUSTOMER_ID' END)::"MatchedBy",
-           CASE WHEN cls <> 'UNATTRIBUTED' THEN floor(600 * ${u("g", 21)})::int END,
+    SELECT gen_random_uuid(), ${shop}, o.id, cls, CASE WHEN cls <> 'UNATTRIBUTED' THEN ${id("c", "g")} END,
+           CASE WHEN cls <> 'UNATTRIBUTED' THEN ${surfaceOf("g")} END,
+           (CASE WHEN cls <> 'UNATTRIBUTED' THEN 'CART_ATTRIBUTE' END)::"MatchedBy",
+           CASE WHEN cls <> 'UNATTRIBUTED' THEN (extract(epoch FROM ${chatGap("g")}) / 60)::int END,
            (CASE WHEN o.test THEN 'TEST' WHEN NOT o.verified THEN 'UNVERIFIED' WHEN o."grossAmount" > 1000000 THEN 'OUTLIER' END)::"ExclusionReason",
            '{"steps":[]}'::jsonb, 1
     FROM generate_series(1, ${orders}) g JOIN "Order" o ON o.id = ${id("o", "g")},
-         LATERAL (SELECT (CASE WHEN ${u("g", 15)} < 0.06 THEN 'LED' WHEN ${u("g", 15)} < 0.11 THEN 'ASSISTED' ELSE 'UNATTRIBUTED' END)::"Classification" AS cls) c`,
+         LATERAL (SELECT (CASE WHEN NOT (${stamped("g")} AND g <= ${conversations}) THEN 'UNATTRIBUTED'
+                               WHEN ${chatGap("g")} <= interval '24 hours' THEN 'LED' ELSE 'ASSISTED' END)::"Classification" AS cls) c`,
   );
   await step(
     `${cartEvents.toLocaleString("en-US")} cart events`,
