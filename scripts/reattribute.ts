@@ -12,9 +12,9 @@ import {
   DEFAULT_BATCH_SIZE,
   requestReattribution,
   runReattribution,
-  unfinishedReattributions,
   type JobProgress,
 } from "../app/domain/attribution/reattribution.server";
+import { unfinishedReattributions } from "../app/domain/attribution/reattribution-jobs.server";
 import { findShop } from "../app/domain/shops.server";
 import { exitWhenDone } from "./run";
 

@@ -7,7 +7,8 @@
 import { isDemoMode } from "../app/config.server";
 import { type Db, sqlTransaction } from "../app/db.server";
 import { databaseUrl, isPostgresUrl } from "../app/db/database-url";
-import { runReattribution, unfinishedReattributions } from "../app/domain/attribution/reattribution.server";
+import { runReattribution } from "../app/domain/attribution/reattribution.server";
+import { unfinishedReattributions } from "../app/domain/attribution/reattribution-jobs.server";
 import { keyStoredEmailHashes } from "../app/domain/email-hash.server";
 import { reconcileShop, type AdminFor } from "../app/domain/orders/reconciliation-runner.server";
 import { refreshAllReportRollups } from "../app/domain/reports/report-rollups.server";

@@ -10,6 +10,7 @@ import { sqlTransaction, type Db, type DbTx, type Sql, type SqlTransaction } fro
 import { addDays, dayInZone, reportTimezone, startOfDayInZone } from "../reports/date-range";
 import { rebuildMarkedDays } from "../reports/report-rollups.server";
 import { attributeStoredOrders } from "./attribute-order.server";
+import { unfinishedReattributions } from "./reattribution-jobs.server";
 
 export const DEFAULT_BATCH_SIZE = 1_000;
 
@@ -63,8 +64,6 @@ export async function walkOrders(sql: Sql, shopId: string, cursor: WalkCursor, b
   );
 }
 
-const UNFINISHED = ["PENDING", "RUNNING"] as const;
-
 /**
  * Queues a recompute of every order of the shop under its current settings. An unfinished job is restarted
  * from the beginning rather than duplicated: orders it already did were computed with superseded settings.
@@ -95,14 +94,6 @@ export async function requestReattribution(db: Db, shopId: string): Promise<Reat
 
 export async function latestReattribution(db: Db, shopId: string): Promise<ReattributionJob | null> {
   return db.reattributionJob.findFirst({ where: { shopId }, orderBy: { createdAt: "desc" } });
-}
-
-/** Jobs not yet DONE or FAILED, of one shop or of all, oldest first. */
-export async function unfinishedReattributions(db: DbTx, shopId?: string): Promise<ReattributionJob[]> {
-  return db.reattributionJob.findMany({
-    where: { ...(shopId ? { shopId } : {}), status: { in: [...UNFINISHED] } },
-    orderBy: { createdAt: "asc" },
-  });
 }
 
 export interface RunOptions {

@@ -13,6 +13,7 @@
 import { Prisma, type Shop } from "@prisma/client";
 import { prismaSql, type Db, type DbTx, type Sql } from "../../db.server";
 import { errorMessage } from "../../lib/error-message";
+import { unfinishedReattributions } from "../attribution/reattribution-jobs.server";
 import { chatInfluencedLine, lineNetShare } from "./chat-lines.server";
 import { addDays, dayInZone, reportTimezone, startOfDayInZone, type Day, type ReportRange } from "./date-range";
 import { countedAttributed, localDate, qualifyingAnswer, utc } from "./report-sql.server";
@@ -167,11 +168,7 @@ export interface Recompute {
 }
 
 export async function recomputeInProgress(db: DbTx, shopId: string): Promise<Recompute | null> {
-  return db.reattributionJob.findFirst({
-    where: { shopId, status: { in: ["PENDING", "RUNNING"] } },
-    orderBy: { createdAt: "desc" },
-    select: { settingsVersion: true, timezone: true, recomputedFrom: true },
-  });
+  return (await unfinishedReattributions(db, shopId)).at(-1) ?? null;
 }
 
 /** Whether a recompute that has finished the days from `recomputedFrom` on (none when null) has finished `day`. */
