@@ -224,6 +224,7 @@ export const de: Messages<typeof en> = {
     excluded: "Ausgeschlossen",
     conversation: "Gespräch",
     settingsVersion: "Einstellungsversion",
+    sameUnder: "{{version}}, unter {{current}} unverändert",
     computed: "Berechnet",
     money: "Beträge (Shop-Währung)",
     gross: "Brutto",

@@ -215,6 +215,7 @@ export const en = {
     excluded: "Excluded",
     conversation: "Conversation",
     settingsVersion: "Settings version",
+    sameUnder: "{{version}}, the same under {{current}}",
     computed: "Computed",
     money: "Money (shop currency)",
     gross: "Gross",

@@ -459,8 +459,25 @@ export function attributeWithEvidence(
   return { results, rows };
 }
 
-/** A new order's row is inserted, an attributed order's row replaced (sorted by order: the lock order). */
-export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET ${overwriteFromExcluded("Attribution", ["id", "shopId", "orderId"])}`;
+/** What an attribution says: when none of it changes, a recompute leaves the stored row as it is. */
+const RESULT_COLUMNS = [
+  "classification",
+  "conversationId",
+  "surface",
+  "matchedBy",
+  "minutesFromLastTouch",
+  "excludedReason",
+  "error",
+] as const;
+
+/**
+ * A new order's row is inserted (sorted by order: the lock order). A stored row is replaced only when its result or
+ * the facts that explain it change: an unchanged row keeps the settings version it was computed under, so a
+ * recompute writes, marks and rebuilds only what a settings change moved (decision 022).
+ */
+export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET ${overwriteFromExcluded("Attribution", ["id", "shopId", "orderId"])}
+  WHERE (${RESULT_COLUMNS.map((column) => `"Attribution"."${column}"`).join(", ")}, "Attribution".evidence -> 'facts')
+    IS DISTINCT FROM (${RESULT_COLUMNS.map((column) => `EXCLUDED."${column}"`).join(", ")}, EXCLUDED.evidence -> 'facts')`;
 
 /** What attributeStoredOrders did: each order's result (null: kept, see below) and the orders the engine failed on. */
 export interface StoredAttributions {

@@ -4,6 +4,7 @@ import { orderFixture } from "../../../test/fixtures";
 import { prisma, prismaSql, sqlTransaction } from "../../db.server";
 import { ingestVerifiedOrder } from "../orders/ingest-order.server";
 import { parseOrderPayload } from "../orders/order-payload";
+import { findOrderAttribution } from "../reports/orders-report.server";
 import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../settings.server";
 import { installShop } from "../shops.server";
 import { requestReattribution, runReattribution, walkOrders, type JobProgress } from "./reattribution.server";
@@ -160,6 +161,36 @@ describe("re-attribution", () => {
     expect(await runReattribution(prisma, job.id, { batchSize: 4 })).toMatchObject({
       status: "DONE",
       processed: ORDERS,
+    });
+  });
+
+  it("leaves a row the change does not move as it was, and the order says it is the same under the new settings", async () => {
+    const parsed = parseOrderPayload({ ...orderFixture(), id: 6000, name: "#6000", note_attributes: [] });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    await ingestVerifiedOrder(prismaSql(prisma), shopDomain, parsed.order);
+    const stored = () => prisma.attribution.findFirstOrThrow({ where: { shopId, order: { shopifyOrderId: "6000" } } });
+    const before = await stored();
+    expect(before).toMatchObject({ classification: "UNATTRIBUTED", settingsVersion: 1 });
+    const { job } = await widenLedWindow(48);
+    // Queued, not yet run: the order's result is the one computed under version 1, and nothing says more.
+    expect((await findOrderAttribution(prisma, shopId, "6000"))!.attribution).toMatchObject({
+      settingsVersion: 1,
+      sameUnderSettingsVersion: null,
+    });
+    await runReattribution(prisma, job!.id);
+    // The chat's orders moved (assisted → led) and were rewritten; the order without a chat was not.
+    expect(await classifications()).toEqual([...Array(ORDERS).fill("LED@v2"), "UNATTRIBUTED@v1"]);
+    const after = await stored();
+    expect(after.computedAt).toEqual(before.computedAt);
+    expect(after.evidence).toEqual(before.evidence);
+    expect((await findOrderAttribution(prisma, shopId, "6000"))!.attribution).toMatchObject({
+      settingsVersion: 1,
+      sameUnderSettingsVersion: 2,
+    });
+    expect((await findOrderAttribution(prisma, shopId, "5000"))!.attribution).toMatchObject({
+      class: "LED",
+      settingsVersion: 2,
+      sameUnderSettingsVersion: null,
     });
   });
 

@@ -165,8 +165,38 @@ export interface OrderAttributionDetail {
     facts: EvidencePhrase[] | null;
     settings: Record<string, unknown> | null;
     settingsVersion: number;
+    /**
+     * The shop's settings version, when the result was computed under an older one and a recompute under the
+     * current one has since reached the order and found the same result (it then leaves the row as it is).
+     */
+    sameUnderSettingsVersion: number | null;
     computedAt: string;
   } | null;
+}
+
+/** See `sameUnderSettingsVersion`. */
+async function sameUnderSettingsVersion(
+  db: DbTx,
+  shopId: string,
+  order: { id: string; processedAt: Date },
+  storedVersion: number,
+): Promise<number | null> {
+  const { settingsVersion } = await db.shop.findUniqueOrThrow({
+    where: { id: shopId },
+    select: { settingsVersion: true },
+  });
+  if (storedVersion >= settingsVersion) return null;
+  const job = await db.reattributionJob.findFirst({
+    where: { shopId, settingsVersion },
+    orderBy: { createdAt: "desc" },
+  });
+  if (!job) return null;
+  // The walk goes newest first by (processedAt, id): every order at or after its cursor is done.
+  const cursor = job.cursorAt && job.cursorOrderId ? { at: job.cursorAt.getTime(), id: job.cursorOrderId } : null;
+  const at = order.processedAt.getTime();
+  const reached =
+    job.status === "DONE" || (cursor !== null && (at > cursor.at || (at === cursor.at && order.id >= cursor.id)));
+  return reached ? settingsVersion : null;
 }
 
 export async function findOrderAttribution(
@@ -223,6 +253,7 @@ export async function findOrderAttribution(
       facts: evidence.facts ?? null,
       settings: evidence.settings ?? null,
       settingsVersion: attribution.settingsVersion,
+      sameUnderSettingsVersion: await sameUnderSettingsVersion(db, shopId, order, attribution.settingsVersion),
       computedAt: attribution.computedAt.toISOString(),
     },
   };
