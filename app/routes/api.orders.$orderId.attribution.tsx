@@ -11,7 +11,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const orderId = params.orderId ?? "";
   if (!/^\d{1,20}$/.test(orderId))
     return jsonResponse({ error: "order id must be the numeric Shopify order id" }, { status: 400 });
-  const detail = await findOrderAttribution(prisma, shop.id, orderId);
+  const detail = await findOrderAttribution(prisma, shop, orderId);
   if (!detail) return jsonResponse({ error: `no order ${orderId} in this shop` }, { status: 404 });
   return jsonResponse(detail, { headers: { "Cache-Control": "no-store" } });
 };

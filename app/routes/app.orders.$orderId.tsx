@@ -30,7 +30,7 @@ export const meta = pageTitle("titles.order");
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const shop = await authenticatedShop(request);
   const order = /^\d{1,20}$/.test(params.orderId ?? "")
-    ? await findOrderAttribution(prisma, shop.id, params.orderId!)
+    ? await findOrderAttribution(prisma, shop, params.orderId!)
     : null;
   if (!order) throw jsonResponse({ error: `There is no order ${params.orderId} in this shop` }, { status: 404 });
   return { order, shop: { domain: shop.domain, timezone: shop.timezone } };

@@ -65,7 +65,7 @@ describe("settings page", () => {
     expect(job).toMatchObject({ status: "DONE", processed: 3, settingsVersion: 2 });
     // Orders without a chat: the wider window moves none of them, so each keeps its row and says it was checked.
     for (const id of ["1", "2", "3"])
-      expect((await findOrderAttribution(prisma, saved.id, id))!.attribution).toMatchObject({
+      expect((await findOrderAttribution(prisma, saved, id))!.attribution).toMatchObject({
         class: "UNATTRIBUTED",
         settingsVersion: 1,
         sameUnderSettingsVersion: 2,

@@ -15,8 +15,8 @@ import {
   runReattribution,
   DEFAULT_BATCH_SIZE,
   walkOrders,
-  type WalkCursor,
 } from "../../app/domain/attribution/reattribution.server";
+import type { WalkCursor } from "../../app/domain/attribution/reattribution-jobs.server";
 import { orderFixtureText } from "../../test/fixtures";
 import type { PostgresCluster } from "../postgres-cluster";
 import { freshDatabase } from "./database";

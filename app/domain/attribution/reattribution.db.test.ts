@@ -168,12 +168,13 @@ describe("re-attribution", () => {
     const parsed = parseOrderPayload({ ...orderFixture(), id: 6000, name: "#6000", note_attributes: [] });
     if (!parsed.ok) throw new Error(parsed.reason);
     await ingestVerifiedOrder(prismaSql(prisma), shopDomain, parsed.order);
+    const currentShop = () => prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
     const stored = () => prisma.attribution.findFirstOrThrow({ where: { shopId, order: { shopifyOrderId: "6000" } } });
     const before = await stored();
     expect(before).toMatchObject({ classification: "UNATTRIBUTED", settingsVersion: 1 });
     const { job } = await widenLedWindow(48);
     // Queued, not yet run: the order's result is the one computed under version 1, and nothing says more.
-    expect((await findOrderAttribution(prisma, shopId, "6000"))!.attribution).toMatchObject({
+    expect((await findOrderAttribution(prisma, await currentShop(), "6000"))!.attribution).toMatchObject({
       settingsVersion: 1,
       sameUnderSettingsVersion: null,
     });
@@ -183,11 +184,11 @@ describe("re-attribution", () => {
     const after = await stored();
     expect(after.computedAt).toEqual(before.computedAt);
     expect(after.evidence).toEqual(before.evidence);
-    expect((await findOrderAttribution(prisma, shopId, "6000"))!.attribution).toMatchObject({
+    expect((await findOrderAttribution(prisma, await currentShop(), "6000"))!.attribution).toMatchObject({
       settingsVersion: 1,
       sameUnderSettingsVersion: 2,
     });
-    expect((await findOrderAttribution(prisma, shopId, "5000"))!.attribution).toMatchObject({
+    expect((await findOrderAttribution(prisma, await currentShop(), "5000"))!.attribution).toMatchObject({
       class: "LED",
       settingsVersion: 2,
       sameUnderSettingsVersion: null,

@@ -10,7 +10,7 @@ import { sqlTransaction, type Db, type DbTx, type Sql, type SqlTransaction } fro
 import { addDays, dayInZone, reportTimezone, startOfDayInZone } from "../reports/date-range";
 import { rebuildMarkedDays } from "../reports/report-rollups.server";
 import { attributeStoredOrders } from "./attribute-order.server";
-import { unfinishedReattributions } from "./reattribution-jobs.server";
+import { cursorOf, unfinishedReattributions, type WalkCursor } from "./reattribution-jobs.server";
 
 export const DEFAULT_BATCH_SIZE = 1_000;
 
@@ -46,9 +46,6 @@ class CursorMoved extends Error {}
 /** Timestamps are stored as UTC without a zone, as Prisma stores them. */
 const UTC = (parameter: number) => `($${parameter}::timestamptz AT TIME ZONE 'UTC')`;
 const NOW = `(now() AT TIME ZONE 'UTC')`;
-
-/** Where a walk stands: every order at or after (processedAt, id) is done; null before the first batch. */
-export type WalkCursor = { processedAt: Date; id: string } | null;
 
 /**
  * The next orders of a shop's walk, newest first by (processedAt, id). The bound on processedAt alone keeps it an
@@ -129,8 +126,7 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
       await transaction(async (sql) => {
         // The roll-up refresh and invalidations take the same lock: they wait for the batch, not the reverse.
         await sql.query(`SELECT report_lock_rollups($1::uuid)::text`, [job.shopId]);
-        const cursor = job.cursorAt && job.cursorOrderId ? { processedAt: job.cursorAt, id: job.cursorOrderId } : null;
-        const orders = await walkOrders(sql, job.shopId, cursor, batchSize);
+        const orders = await walkOrders(sql, job.shopId, cursorOf(job), batchSize);
         // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
         const { failedOrderIds } = await attributeStoredOrders(
           sql,

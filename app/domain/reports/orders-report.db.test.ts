@@ -132,7 +132,7 @@ describe("orders report", () => {
 
   it("returns the stored classification with its evidence, and null for an unknown order", async () => {
     const [row] = (await listOrders(prisma, shop, week(), "led", 1)).rows.filter((r) => r.name === "#1001");
-    const detail = await findOrderAttribution(prisma, shop.id, row.orderId);
+    const detail = await findOrderAttribution(prisma, shop, row.orderId);
     expect(detail).toMatchObject({
       name: "#1001",
       grossRevenue: "100.00",
@@ -146,9 +146,9 @@ describe("orders report", () => {
         steps: ["Fixture order classified LED."],
       },
     });
-    expect(await findOrderAttribution(prisma, shop.id, "123")).toBeNull();
+    expect(await findOrderAttribution(prisma, shop, "123")).toBeNull();
     const other = await createReportShop();
-    expect(await findOrderAttribution(prisma, other.id, row.orderId)).toBeNull();
+    expect(await findOrderAttribution(prisma, other, row.orderId)).toBeNull();
   });
 
   it("pages and exports past one batch without skipping or repeating orders that share a timestamp", async () => {

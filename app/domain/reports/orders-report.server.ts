@@ -4,6 +4,7 @@
  */
 import type { EvidencePhrase } from "../attribution/evidence-text";
 import { storedSteps } from "../attribution/engine";
+import { cursorOf, walkReached } from "../attribution/reattribution-jobs.server";
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
 import type { Classification, ExclusionReason, MatchedBy, Surface } from "../attribution/engine";
@@ -177,33 +178,28 @@ export interface OrderAttributionDetail {
 /** See `sameUnderSettingsVersion`. */
 async function sameUnderSettingsVersion(
   db: DbTx,
-  shopId: string,
+  shop: OrderShop,
   order: { id: string; processedAt: Date },
   storedVersion: number,
 ): Promise<number | null> {
-  const { settingsVersion } = await db.shop.findUniqueOrThrow({
-    where: { id: shopId },
-    select: { settingsVersion: true },
-  });
-  if (storedVersion >= settingsVersion) return null;
+  if (storedVersion >= shop.settingsVersion) return null;
   const job = await db.reattributionJob.findFirst({
-    where: { shopId, settingsVersion },
+    where: { shopId: shop.id, settingsVersion: shop.settingsVersion },
     orderBy: { createdAt: "desc" },
   });
   if (!job) return null;
-  // The walk goes newest first by (processedAt, id): every order at or after its cursor is done.
-  const cursor = job.cursorAt && job.cursorOrderId ? { at: job.cursorAt.getTime(), id: job.cursorOrderId } : null;
-  const at = order.processedAt.getTime();
-  const reached =
-    job.status === "DONE" || (cursor !== null && (at > cursor.at || (at === cursor.at && order.id >= cursor.id)));
-  return reached ? settingsVersion : null;
+  return job.status === "DONE" || walkReached(cursorOf(job), order) ? shop.settingsVersion : null;
 }
+
+/** The shop an order detail is read for: its id, and the settings version it is at. */
+type OrderShop = Pick<Shop, "id" | "settingsVersion">;
 
 export async function findOrderAttribution(
   db: DbTx,
-  shopId: string,
+  shop: OrderShop,
   shopifyOrderId: string,
 ): Promise<OrderAttributionDetail | null> {
+  const shopId = shop.id;
   const order = await db.order.findUnique({
     where: { shopId_shopifyOrderId: { shopId, shopifyOrderId } },
     include: { lineItems: { orderBy: { shopifyLineItemId: "asc" } }, attribution: { include: { conversation: true } } },
@@ -253,7 +249,7 @@ export async function findOrderAttribution(
       facts: evidence.facts ?? null,
       settings: evidence.settings ?? null,
       settingsVersion: attribution.settingsVersion,
-      sameUnderSettingsVersion: await sameUnderSettingsVersion(db, shopId, order, attribution.settingsVersion),
+      sameUnderSettingsVersion: await sameUnderSettingsVersion(db, shop, order, attribution.settingsVersion),
       computedAt: attribution.computedAt.toISOString(),
     },
   };
