@@ -225,6 +225,7 @@ export const de: Messages<typeof en> = {
     conversation: "Gespräch",
     settingsVersion: "Einstellungsversion",
     sameUnder: "{{version}}, unter {{current}} unverändert",
+    keptAfterRedaction: "{{version}}, beibehalten: die zugrunde liegenden Kundendaten wurden auf Anfrage gelöscht",
     computed: "Berechnet",
     money: "Beträge (Shop-Währung)",
     gross: "Brutto",

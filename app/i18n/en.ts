@@ -216,6 +216,7 @@ export const en = {
     conversation: "Conversation",
     settingsVersion: "Settings version",
     sameUnder: "{{version}}, the same under {{current}}",
+    keptAfterRedaction: "{{version}}, kept: the customer's data behind it was erased on request",
     computed: "Computed",
     money: "Money (shop currency)",
     gross: "Gross",

@@ -124,12 +124,14 @@ export default function OrderDetail() {
                       )}
                     </Fact>
                     <Fact label={t("orderDetail.settingsVersion")}>
-                      {attribution.sameUnderSettingsVersion
-                        ? t("orderDetail.sameUnder", {
-                            version: attribution.settingsVersion,
-                            current: attribution.sameUnderSettingsVersion,
-                          })
-                        : attribution.settingsVersion}
+                      {attribution.keptAfterRedaction
+                        ? t("orderDetail.keptAfterRedaction", { version: attribution.settingsVersion })
+                        : attribution.sameUnderSettingsVersion
+                          ? t("orderDetail.sameUnder", {
+                              version: attribution.settingsVersion,
+                              current: attribution.sameUnderSettingsVersion,
+                            })
+                          : attribution.settingsVersion}
                     </Fact>
                     <Fact label={t("orderDetail.computed")}>{when(attribution.computedAt)}</Fact>
                   </InlineGrid>

@@ -12,6 +12,8 @@ import { orderFixture, storedEmailOf } from "../../test/fixtures";
 import { webhookRequest } from "../../test/shopify-requests";
 import { prisma, prismaSql } from "../db.server";
 import { attributeStoredOrder } from "../domain/attribution/attribute-order.server";
+import { requestReattribution, runReattribution } from "../domain/attribution/reattribution.server";
+import { findOrderAttribution } from "../domain/reports/orders-report.server";
 import { emailSha256Of } from "../domain/orders/order-payload";
 import { installShop, markShopUninstalled } from "../domain/shops.server";
 
@@ -226,6 +228,24 @@ describe("customer compliance webhooks", () => {
     expect((await prisma.attribution.findUniqueOrThrow({ where: { orderId: order.id } })).classification).toBe(
       "ASSISTED",
     );
+    // After a whole recompute under new settings, its explanation says the credit was kept, not found the same; the
+    // other customer's unchanged order is the same under the new version.
+    const changed = await prisma.shop.update({
+      where: { id: shopId },
+      data: { settingsVersion: { increment: 1 }, countTestOrders: !shopRow.countTestOrders },
+    });
+    const job = await requestReattribution(prisma, shopId);
+    expect((await runReattribution(prisma, job.id)).status).toBe("DONE");
+    expect((await findOrderAttribution(prisma, changed, "1001"))?.attribution).toMatchObject({
+      settingsVersion: shopRow.settingsVersion,
+      keptAfterRedaction: true,
+      sameUnderSettingsVersion: null,
+    });
+    expect((await findOrderAttribution(prisma, changed, "2002"))?.attribution).toMatchObject({
+      settingsVersion: shopRow.settingsVersion,
+      keptAfterRedaction: false,
+      sameUnderSettingsVersion: changed.settingsVersion,
+    });
 
     // Shopify may send the same request again under a new webhook id: the evidence says it once.
     expect((await compliance("customers/redact", redact)).status).toBe(200);

@@ -31,7 +31,8 @@ const recentInstant = (now: string, expr: string, salt: number) =>
 // An order's instant; a stamped order's conversation started this long before it (15 minutes to 3 days, most within a day).
 const orderInstant = (now: string, expr: string) => recentInstant(now, expr, 10);
 const chatGap = (expr: string) => `(interval '15 minutes' + interval '72 hours' * ${u(expr, 8)} ^ 2)`;
-const stamped = (expr: string) => `(${u(expr, 15)} < 0.06)`;
+/** 6 % of orders carry the stamps of conversation `expr` (there are `conversations` of them). */
+const stamped = (expr: string, conversations: number) => `(${u(expr, 15)} < 0.06 AND ${expr} <= ${conversations})`;
 const surfaceOf = (expr: string) =>
   `(CASE WHEN ${u(expr, 7)} < 0.8 THEN 'CHAT_WIDGET' WHEN ${u(expr, 7)} < 0.92 THEN 'FAQ' ELSE 'NUDGE_CLICK' END)::"Surface"`;
 
@@ -95,7 +96,7 @@ export async function generateShopHistory(
            gross, gross * (CASE WHEN ${u("g", 12)} < 0.05 THEN 0.5 ELSE 1 END), gross,
            CASE WHEN ${u("g", 13)} < 0.4 THEN (7000000 + g % ${visitors})::text END,
            ${u("g", 14)} >= 0.01, (CASE WHEN ${u("g", 14)} < 0.01 THEN 'PIXEL' ELSE 'WEBHOOK' END)::"OrderSource",
-           CASE WHEN ${stamped("g")} AND g <= ${conversations}
+           CASE WHEN ${stamped("g", conversations)}
                 THEN jsonb_build_array(jsonb_build_object('name', '_chat_session_id', 'value', 'c_' || g),
                                        jsonb_build_object('name', '_chat_visitor_id', 'value', 'v_' || (1 + g % ${visitors})))
                 ELSE '[]'::jsonb END,
@@ -124,7 +125,7 @@ export async function generateShopHistory(
            (CASE WHEN o.test THEN 'TEST' WHEN NOT o.verified THEN 'UNVERIFIED' WHEN o."grossAmount" > 1000000 THEN 'OUTLIER' END)::"ExclusionReason",
            '{"steps":[]}'::jsonb, 1
     FROM generate_series(1, ${orders}) g JOIN "Order" o ON o.id = ${id("o", "g")},
-         LATERAL (SELECT (CASE WHEN NOT (${stamped("g")} AND g <= ${conversations}) THEN 'UNATTRIBUTED'
+         LATERAL (SELECT (CASE WHEN NOT ${stamped("g", conversations)} THEN 'UNATTRIBUTED'
                                WHEN ${chatGap("g")} <= interval '24 hours' THEN 'LED' ELSE 'ASSISTED' END)::"Classification" AS cls) c`,
   );
   await step(

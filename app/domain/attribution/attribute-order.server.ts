@@ -470,14 +470,24 @@ const RESULT_COLUMNS = [
   "error",
 ] as const;
 
+/** What the row `alias` says, to compare with another's. */
+const saying = (alias: string) =>
+  `(${RESULT_COLUMNS.map((column) => `${alias}."${column}"`).join(", ")}, ${alias}.evidence -> 'facts')`;
+
 /**
  * A new order's row is inserted (sorted by order: the lock order). A stored row is replaced only when its result or
  * the facts that explain it change: an unchanged row keeps the settings version it was computed under, so a
  * recompute writes, marks and rebuilds only what a settings change moved (decision 022).
  */
 export const ATTRIBUTION_UPSERT = `ON CONFLICT ("orderId") DO UPDATE SET ${overwriteFromExcluded("Attribution", ["id", "shopId", "orderId"])}
-  WHERE (${RESULT_COLUMNS.map((column) => `"Attribution"."${column}"`).join(", ")}, "Attribution".evidence -> 'facts')
-    IS DISTINCT FROM (${RESULT_COLUMNS.map((column) => `EXCLUDED."${column}"`).join(", ")}, EXCLUDED.evidence -> 'facts')`;
+  WHERE ${saying(`"Attribution"`)} IS DISTINCT FROM ${saying("EXCLUDED")}`;
+
+/**
+ * A recompute's rows (`r`, by order id) without those stored unchanged, which the insert would otherwise lock one
+ * by one; the upsert's own condition covers a row that changes in between.
+ */
+const CHANGED_ATTRIBUTIONS = `WHERE NOT EXISTS (SELECT 1 FROM "Attribution" s WHERE s."orderId" = r."orderId" AND ${saying("s")} IS NOT DISTINCT FROM ${saying("r")})
+  ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`;
 
 /** What attributeStoredOrders did: each order's result (null: kept, see below) and the orders the engine failed on. */
 export interface StoredAttributions {
@@ -505,7 +515,7 @@ export async function attributeStoredOrders(
   }
   if (orders.length === 0) return { results, failedOrderIds: [] };
   const attributed = attributeWithEvidence(shop, orders, await readEvidence(sql, shop.id, orders));
-  await insertJsonRows(sql, "Attribution", attributed.rows, `ORDER BY r."orderId" ${ATTRIBUTION_UPSERT}`);
+  await insertJsonRows(sql, "Attribution", attributed.rows, CHANGED_ATTRIBUTIONS);
   for (const [id, result] of attributed.results) results.set(id, result);
   return { results, failedOrderIds: attributed.rows.filter((row) => row.error !== null).map((row) => row.orderId) };
 }

@@ -4,6 +4,7 @@
  */
 import type { EvidencePhrase } from "../attribution/evidence-text";
 import { storedSteps } from "../attribution/engine";
+import { keepsRedactedCredit } from "../attribution/attribute-order.server";
 import { cursorOf, walkReached } from "../attribution/reattribution-jobs.server";
 import type { Prisma, Shop } from "@prisma/client";
 import type { DbTx } from "../../db.server";
@@ -171,6 +172,11 @@ export interface OrderAttributionDetail {
      * current one has since reached the order and found the same result (it then leaves the row as it is).
      */
     sameUnderSettingsVersion: number | null;
+    /**
+     * The credit rested on evidence that customers/redact erased: it is kept as it was and never recomputed (so it is
+     * not "the same" under a newer version, only kept).
+     */
+    keptAfterRedaction: boolean;
     computedAt: string;
   } | null;
 }
@@ -207,6 +213,9 @@ export async function findOrderAttribution(
   if (!order) return null;
   const refunds = await db.refund.findMany({ where: { shopId, shopifyOrderId }, orderBy: { processedAt: "asc" } });
   const attribution = order.attribution;
+  const kept =
+    attribution !== null &&
+    keepsRedactedCredit({ customerRedacted: order.customerRedactedAt !== null, matchedBy: attribution.matchedBy });
   const evidence = (attribution?.evidence ?? {}) as {
     steps?: string[];
     facts?: EvidencePhrase[];
@@ -249,7 +258,10 @@ export async function findOrderAttribution(
       facts: evidence.facts ?? null,
       settings: evidence.settings ?? null,
       settingsVersion: attribution.settingsVersion,
-      sameUnderSettingsVersion: await sameUnderSettingsVersion(db, shop, order, attribution.settingsVersion),
+      sameUnderSettingsVersion: kept
+        ? null
+        : await sameUnderSettingsVersion(db, shop, order, attribution.settingsVersion),
+      keptAfterRedaction: kept,
       computedAt: attribution.computedAt.toISOString(),
     },
   };

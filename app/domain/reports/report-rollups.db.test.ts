@@ -227,6 +227,40 @@ describe("summary report roll-ups", () => {
     expect(after).not.toEqual(before);
   });
 
+  // Marks name the roll-ups their change can move (migration 20261212000000_typed_report_marks): a recompute that
+  // moves attributions rebuilds no cart roll-up, and a line item moves only the product roll-up.
+  it("a rebuild recomputes only the roll-ups a change can move", async () => {
+    await expectRollupsAgree(shop.id);
+    const ids = async () => ({
+      order: (await prisma.reportOrderDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map((row) =>
+        String(row.id),
+      ),
+      cart: (await prisma.reportCartDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map((row) =>
+        String(row.id),
+      ),
+      product: (await prisma.reportProductDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map(
+        (row) => String(row.id),
+      ),
+    });
+    const order = await prisma.order.findFirstOrThrow({
+      where: { shopId: shop.id, attribution: { classification: "UNATTRIBUTED" } },
+    });
+    const before = await ids();
+    expect(before.cart.length).toBeGreaterThan(0);
+    await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: "TEST" } });
+    const marks = await prisma.reportDirtyMark.findMany({ where: { shopId: shop.id }, select: { rollups: true } });
+    // The update marks the order's day twice (old and new row), each with the attribution's roll-ups.
+    expect(new Set(marks.map((mark) => mark.rollups))).toEqual(new Set([1 + 4 + 8]));
+    const [reported] = await reportsOf(shop.id);
+    await refreshReportRollups(prisma, shop.id);
+    const after = await ids();
+    expect(after.cart).toEqual(before.cart);
+    expect(after.order).not.toEqual(before.order);
+    expect((await reportsOf(shop.id))[0]).toEqual(reported);
+    await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: null } });
+    await expectRollupsAgree(shop.id);
+  });
+
   it("the refresh consumes the marks of every shop with changes", async () => {
     const other = await createReportShop();
     await createOrder(other, { at: "2026-11-10T10:00:00Z", gross: "10.00" });

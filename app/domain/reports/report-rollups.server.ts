@@ -22,6 +22,8 @@ export type RollupShop = Pick<Shop, "id" | "timezone" | "requireAnswerFound">;
 
 interface Rollup {
   table: Prisma.Sql;
+  /** Its bit in a dirty mark's `rollups`: the migrations' triggers name the roll-ups each change can move. */
+  bit: number;
   /** The roll-up table's dimension and measure columns, in the aggregate's column order (after `day`). */
   columns: string[];
   aggregate: (shop: RollupShop, rowsIn: RowsOfDays) => Prisma.Sql;
@@ -77,6 +79,7 @@ const ORDER_COLUMNS = `x.id, x."processedAt", x."createdAt", x."grossAmount", x.
  */
 export const ORDER_DAYS: Rollup = {
   table: Prisma.sql`"ReportOrderDay"`,
+  bit: 1,
   columns: ["classification", "surface", "variant", "excludedReason", "matchedBy", "orders", "gross", "net"],
   aggregate: (shop, rowsIn) => Prisma.sql`
     SELECT w.day, a.classification, a.surface, cv.variant, a."excludedReason", a."matchedBy", count(*)::int,
@@ -89,6 +92,7 @@ export const ORDER_DAYS: Rollup = {
 /** Cart events of qualified conversations: adds and increases count up, decreases and removals down. */
 export const CART_DAYS: Rollup = {
   table: Prisma.sql`"ReportCartDay"`,
+  bit: 2,
   columns: ["surface", "variant", "currency", "amount", "products", "events"],
   aggregate: (shop, rowsIn) => {
     const signed = Prisma.sql`(CASE WHEN ce.type IN ('ITEM_ADDED', 'QUANTITY_INCREASED') THEN 1 ELSE -1 END) * ce.quantity`;
@@ -114,6 +118,7 @@ const countedAttributedOrders = (rowsIn: RowsOfDays) => Prisma.sql`
  */
 export const PRODUCT_DAYS: Rollup = {
   table: Prisma.sql`"ReportProductDay"`,
+  bit: 4,
   columns: [
     "surface",
     "variant",
@@ -135,6 +140,7 @@ export const PRODUCT_DAYS: Rollup = {
 /** Topics the shopper raised in the credited conversation before a counted led/assisted order. */
 export const TOPIC_DAYS: Rollup = {
   table: Prisma.sql`"ReportTopicDay"`,
+  bit: 8,
   columns: ["surface", "variant", "topic", "orders"],
   aggregate: (_shop, rowsIn) => Prisma.sql`
     SELECT w.day, a.surface, cv.variant, t.topic, count(DISTINCT o.id)::int
@@ -195,10 +201,9 @@ export async function dirtyDays(
 ): Promise<Day[]> {
   // Not in the roll-ups' zone (a report asked for another zone): every day is computed live.
   if (range.timezone !== reportTimezone(shop)) return range.days;
-  const marked = await markedDays(prismaSql(db), shop.id, range.timezone, {
-    from: range.from,
-    before: addDays(range.to, 1),
-  });
+  const marked = (
+    await markedDays(prismaSql(db), shop.id, range.timezone, { from: range.from, before: addDays(range.to, 1) })
+  ).map((mark) => mark.day);
   const awaiting = new Set(daysAwaitingRecompute(range, recompute));
   const held = marked.filter((day) => awaiting.has(day));
   if (held.length === 0) return marked;
@@ -210,8 +215,9 @@ export async function dirtyDays(
 }
 
 /**
- * The shop's marked local days from `from` to before `before` (either open), oldest first. A bucket lies in one local
- * day, so the bounds are bucket ranges on the (shopId, bucket) index.
+ * The shop's marked local days from `from` to before `before` (either open), oldest first, each with the roll-ups
+ * its marks name (bits, see Rollup). A bucket lies in one local day, so the bounds are bucket ranges on the
+ * (shopId, bucket) index.
  */
 async function markedDays(
   sql: Sql,
@@ -219,18 +225,17 @@ async function markedDays(
   timezone: string,
   bounds: { from?: Day | null; before?: Day | null },
   limit = 100_000,
-): Promise<Day[]> {
+): Promise<{ day: Day; rollups: number }[]> {
   const from = bounds.from ? Prisma.sql`AND m.bucket >= ${utc(startOfDayInZone(bounds.from, timezone))}` : Prisma.empty;
   const before = bounds.before
     ? Prisma.sql`AND m.bucket < ${utc(startOfDayInZone(bounds.before, timezone))}`
     : Prisma.empty;
-  const rows = await run<{ day: Day }>(
+  return run<{ day: Day; rollups: number }>(
     sql,
     Prisma.sql`
-      SELECT DISTINCT ${localDayOfBucket(timezone)}::text AS day FROM "ReportDirtyMark" m
-      WHERE m."shopId" = ${shopId}::uuid ${from} ${before} ORDER BY 1 LIMIT ${limit}`,
+      SELECT ${localDayOfBucket(timezone)}::text AS day, bit_or(m.rollups)::int AS rollups FROM "ReportDirtyMark" m
+      WHERE m."shopId" = ${shopId}::uuid ${from} ${before} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`,
   );
-  return rows.map((row) => row.day);
 }
 
 /**
@@ -257,9 +262,10 @@ const DAYS_PER_REFRESH = 31;
 
 /**
  * Rebuilds the roll-ups of the shop's marked days from `from` to before `before` (local days, either open; at most
- * `limit` of them, oldest first) and consumes their marks. The caller holds the shop's roll-up lock
- * (report_lock_rollups) in its transaction. Marks that commit meanwhile stay for the next rebuild: they were not
- * visible when consumed. Returns the days rebuilt.
+ * `limit` of them, oldest first) and consumes their marks. Of each day, only the roll-ups its marks name are
+ * rebuilt: the others are current. The caller holds the shop's roll-up lock (report_lock_rollups) in its
+ * transaction. Marks that commit meanwhile stay for the next rebuild: they were not visible when consumed. Returns
+ * the days rebuilt.
  */
 export async function rebuildMarkedDays(
   sql: Sql,
@@ -268,7 +274,8 @@ export async function rebuildMarkedDays(
   limit?: number,
 ): Promise<Day[]> {
   const timezone = reportTimezone(shop);
-  const days = await markedDays(sql, shop.id, timezone, bounds, limit);
+  const marks = await markedDays(sql, shop.id, timezone, bounds, limit);
+  const days = marks.map((mark) => mark.day);
   if (days.length === 0) return days;
   const first = utc(startOfDayInZone(days[0], timezone));
   const end = utc(startOfDayInZone(addDays(days[days.length - 1], 1), timezone));
@@ -279,15 +286,17 @@ export async function rebuildMarkedDays(
         AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`,
   );
   for (const rollup of ROLLUPS) {
+    const stale = marks.filter((mark) => (mark.rollups & rollup.bit) !== 0).map((mark) => mark.day);
+    if (stale.length === 0) continue;
     await run(
       sql,
-      Prisma.sql`DELETE FROM ${rollup.table} WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${days}::date[])`,
+      Prisma.sql`DELETE FROM ${rollup.table} WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${stale}::date[])`,
     );
     await run(
       sql,
       Prisma.sql`
         INSERT INTO ${rollup.table} ("shopId", day, ${columnList(rollup)})
-        SELECT ${shop.id}::uuid, rows.* FROM (${aggregateOver(rollup, shop, days, timezone)}) rows`,
+        SELECT ${shop.id}::uuid, rows.* FROM (${aggregateOver(rollup, shop, stale, timezone)}) rows`,
     );
   }
   return days;
