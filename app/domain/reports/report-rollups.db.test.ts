@@ -7,10 +7,15 @@
 import type { Shop } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createConversation, createOrder, createReportShop } from "../../../test/report-fixtures";
-import { prisma } from "../../db.server";
-import { reportRange, reportTimezone } from "./date-range";
+import { prisma, prismaSql } from "../../db.server";
+import { addDays, dayInZone, reportRange, reportTimezone, startOfDayInZone } from "./date-range";
 import type { ReportQuery } from "./report-query";
-import { invalidateReportRollups, refreshAllReportRollups, refreshReportRollups } from "./report-rollups.server";
+import {
+  invalidateReportRollups,
+  rebuildMarkedDays,
+  refreshAllReportRollups,
+  refreshReportRollups,
+} from "./report-rollups.server";
 import { loadSummaryReport, type SummaryReport } from "./summary-report.server";
 
 const WEEK = { from: "2026-11-09", to: "2026-11-15" };
@@ -257,6 +262,87 @@ describe("summary report roll-ups", () => {
     expect(after.cart).toEqual(before.cart);
     expect(after.order).not.toEqual(before.order);
     expect((await reportsOf(shop.id))[0]).toEqual(reported);
+    await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: null } });
+    await expectRollupsAgree(shop.id);
+  });
+
+  it("a report computes live only the roll-ups a day's marks name", async () => {
+    await expectRollupsAgree(shop.id);
+    const event = await prisma.cartEvent.findFirstOrThrow({
+      where: { shopId: shop.id, conversationId: { not: null } },
+      orderBy: { occurredAt: "asc" },
+    });
+    await prisma.$executeRaw`UPDATE "ReportCartDay" SET amount = amount + 1000 WHERE "shopId" = ${shop.id}::uuid`;
+    const [tampered] = await reportsOf(shop.id);
+    await createOrder(shop, { at: event.occurredAt.toISOString(), gross: "10.00" });
+    const [after] = await reportsOf(shop.id);
+    // The order's day is computed live for its orders, and read from the roll-up for its cart events.
+    expect(after.totals.unattributed.orders).toBe(tampered.totals.unattributed.orders + 1);
+    expect(after.cart).toEqual(tampered.cart);
+    await invalidateReportRollups(prisma, shop.id);
+    expect((await reportsOf(shop.id))[0].cart).not.toEqual(tampered.cart);
+    await refreshReportRollups(prisma, shop.id);
+  });
+
+  // Marks are written without the roll-up lock: one that commits after a rebuild read the marks is consumed with
+  // the others, so the rebuild must rebuild what it names too.
+  it("a rebuild rebuilds what every mark it consumes names, one that came after it read them too", async () => {
+    await expectRollupsAgree(shop.id);
+    const order = await prisma.order.findFirstOrThrow({
+      where: { shopId: shop.id, attribution: { isNot: null } },
+      orderBy: { processedAt: "asc" },
+    });
+    await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: "TEST" } });
+    const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: faq.id } });
+    const current = await prisma.shop.findUniqueOrThrow({ where: { id: shop.id } });
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT report_lock_rollups(${shop.id}::uuid)::text`;
+      const sql = prismaSql(tx);
+      let added = false;
+      const rebuilt = await rebuildMarkedDays(
+        {
+          query: async (text, params) => {
+            // The order's day is marked for its attribution only; a cart event lands on it before the marks go.
+            if (!added && text.includes('DELETE FROM "ReportDirtyMark"')) {
+              added = true;
+              await tx.cartEvent.create({
+                data: {
+                  shopId: shop.id,
+                  visitorId: conversation.visitorId!,
+                  conversationId: faq.id,
+                  type: "ITEM_ADDED",
+                  productId: "p-late",
+                  unitValue: "11.00",
+                  currency: "EUR",
+                  quantity: 1,
+                  occurredAt: order.processedAt,
+                  source: "STOREFRONT",
+                },
+              });
+            }
+            return sql.query(text, params);
+          },
+        },
+        current,
+        {},
+      );
+      expect(added && rebuilt.length > 0).toBe(true);
+    });
+    // The order's day is read from its roll-ups (the late event marked other days of its conversation too).
+    const day = dayInZone(order.processedAt, current.timezone);
+    const dayMarks = await prisma.reportDirtyMark.count({
+      where: {
+        shopId: shop.id,
+        bucket: {
+          gte: startOfDayInZone(day, current.timezone),
+          lt: startOfDayInZone(addDays(day, 1), current.timezone),
+        },
+      },
+    });
+    expect(dayMarks).toBe(0);
+    const rolledUp = await reportsOf(shop.id);
+    await invalidateReportRollups(prisma, shop.id);
+    expect(rolledUp).toEqual(await reportsOf(shop.id));
     await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: null } });
     await expectRollupsAgree(shop.id);
   });

@@ -188,30 +188,39 @@ export function daysAwaitingRecompute(range: ReportRange, recompute: Recompute |
   return range.days.filter((day) => !recomputeReached(recompute.recomputedFrom, day, range.timezone));
 }
 
+/** Days a report computes live, each with the roll-ups it computes live there (bits, see Rollup). */
+export type LiveDays = ReadonlyMap<Day, number>;
+
+const EVERY_ROLLUP = ROLLUPS.reduce((bits, rollup) => bits | rollup.bit, 0);
+
 /**
- * Local days of the range that have a dirty mark: their roll-ups may be stale, so reports compute them live. Under a
- * recompute, a day it has not reached keeps its stored roll-up (the figures from before the change, labelled so);
- * only such a day without any stored row (new since, or whose roll-ups were dropped) is computed live.
+ * Local days of the range that have a dirty mark, each with the roll-ups its marks name: those may be stale, so
+ * reports compute them live; the day's other roll-ups are current. Under a recompute, a day it has not reached keeps
+ * its stored roll-ups (the figures from before the change, labelled so); only such a day without any stored row (new
+ * since, or whose roll-ups were dropped) is computed live.
  */
 export async function dirtyDays(
   db: DbTx,
   shop: RollupShop,
   range: ReportRange,
   recompute: Recompute | null = null,
-): Promise<Day[]> {
+): Promise<LiveDays> {
   // Not in the roll-ups' zone (a report asked for another zone): every day is computed live.
-  if (range.timezone !== reportTimezone(shop)) return range.days;
-  const marked = (
-    await markedDays(prismaSql(db), shop.id, range.timezone, { from: range.from, before: addDays(range.to, 1) })
-  ).map((mark) => mark.day);
+  if (range.timezone !== reportTimezone(shop)) return new Map(range.days.map((day) => [day, EVERY_ROLLUP]));
+  const marked = await markedDays(prismaSql(db), shop.id, range.timezone, {
+    from: range.from,
+    before: addDays(range.to, 1),
+  });
   const awaiting = new Set(daysAwaitingRecompute(range, recompute));
-  const held = marked.filter((day) => awaiting.has(day));
-  if (held.length === 0) return marked;
-  const stored = await db.$queryRaw<{ day: Day }[]>`
-    SELECT day::text AS day FROM "ReportOrderDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])
-    UNION SELECT day::text FROM "ReportCartDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])`;
-  const kept = new Set(stored.map((row) => row.day));
-  return marked.filter((day) => !kept.has(day));
+  const held = marked.filter((mark) => awaiting.has(mark.day)).map((mark) => mark.day);
+  const kept = new Set<Day>();
+  if (held.length > 0) {
+    const stored = await db.$queryRaw<{ day: Day }[]>`
+      SELECT day::text AS day FROM "ReportOrderDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])
+      UNION SELECT day::text FROM "ReportCartDay" WHERE "shopId" = ${shop.id}::uuid AND day = ANY (${held}::date[])`;
+    for (const row of stored) kept.add(row.day);
+  }
+  return new Map(marked.filter((mark) => !kept.has(mark.day)).map((mark) => [mark.day, mark.rollups]));
 }
 
 /**
@@ -240,11 +249,12 @@ async function markedDays(
 
 /**
  * A `WITH … day_rows AS (…)` prefix: the roll-up's rows for every day of the range, from the roll-up table for
- * clean days and computed live for `live` days (see dirtyDays). The caller selects from `day_rows` (columns `day`
+ * clean days and computed live for the days whose marks name it (see dirtyDays). The caller selects from `day_rows` (columns `day`
  * and the roll-up's columns). A change that commits after dirtyDays read the marks leaves its day one change behind
  * for this report, as if it had been asked a moment earlier; the next report sees its mark.
  */
-export function dayRows(rollup: Rollup, shop: RollupShop, range: ReportRange, live: Day[]): Prisma.Sql {
+export function dayRows(rollup: Rollup, shop: RollupShop, range: ReportRange, liveDays: LiveDays): Prisma.Sql {
+  const live = [...liveDays].filter(([, rollups]) => (rollups & rollup.bit) !== 0).map(([day]) => day);
   const stored = Prisma.sql`
     SELECT r.day, ${columnList(rollup, "r.")} FROM ${rollup.table} r
     WHERE r."shopId" = ${shop.id}::uuid AND r.day >= ${range.from}::date AND r.day <= ${range.to}::date AND NOT (r.day = ANY (${live}::date[]))`;
@@ -274,16 +284,19 @@ export async function rebuildMarkedDays(
   limit?: number,
 ): Promise<Day[]> {
   const timezone = reportTimezone(shop);
-  const marks = await markedDays(sql, shop.id, timezone, bounds, limit);
-  const days = marks.map((mark) => mark.day);
+  const days = (await markedDays(sql, shop.id, timezone, bounds, limit)).map((mark) => mark.day);
   if (days.length === 0) return days;
   const first = utc(startOfDayInZone(days[0], timezone));
   const end = utc(startOfDayInZone(addDays(days[days.length - 1], 1), timezone));
-  await run(
+  // What is rebuilt is what the marks consumed name: a mark that committed after they were read is consumed too.
+  const marks = await run<{ day: Day; rollups: number }>(
     sql,
     Prisma.sql`
-      DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${first} AND m.bucket < ${end}
-        AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])`,
+      WITH consumed AS (
+        DELETE FROM "ReportDirtyMark" m WHERE m."shopId" = ${shop.id}::uuid AND m.bucket >= ${first} AND m.bucket < ${end}
+          AND ${localDayOfBucket(timezone)} = ANY (${days}::date[])
+        RETURNING m.bucket, m.rollups)
+      SELECT ${localDayOfBucket(timezone)}::text AS day, bit_or(m.rollups)::int AS rollups FROM consumed m GROUP BY 1`,
   );
   for (const rollup of ROLLUPS) {
     const stale = marks.filter((mark) => (mark.rollups & rollup.bit) !== 0).map((mark) => mark.day);

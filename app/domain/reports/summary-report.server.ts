@@ -24,6 +24,7 @@ import {
   CART_DAYS,
   dayRows,
   dirtyDays,
+  type LiveDays,
   ORDER_DAYS,
   PRODUCT_DAYS,
   recomputeInProgress,
@@ -229,7 +230,7 @@ type Excluded = SummaryReport["excluded"];
  * agree) and excluded orders by reason (whatever the surface filter: the merchant sees what was left out), from one
  * read of the order roll-up. A surface or variant filter keeps orders credited to it and all unattributed ones.
  */
-async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
+async function ordersByDay(db: DbTx, shop: ReportShop, range: ReportRange, live: LiveDays, filter: Filter) {
   const rows = await db.$queryRaw<
     {
       day: Day;
@@ -277,7 +278,7 @@ async function cartTotals(
   db: DbTx,
   shop: ReportShop,
   range: ReportRange,
-  live: Day[],
+  live: LiveDays,
   filter: Filter,
 ): Promise<CartTotals> {
   const [row] = await db.$queryRaw<{ gmv: string; products: number; other: number }[]>`
@@ -289,7 +290,7 @@ async function cartTotals(
   return { gmv: formatDecimal(row.gmv), productsInCart: row.products, eventsInOtherCurrencies: row.other };
 }
 
-async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
+async function periodFigures(db: DbTx, shop: ReportShop, range: ReportRange, live: LiveDays, filter: Filter) {
   const [{ days, excluded, matchedPaths }, cart] = await Promise.all([
     ordersByDay(db, shop, range, live, filter),
     cartTotals(db, shop, range, live, filter),
@@ -396,7 +397,7 @@ function dailyOf(byClass: ByClass): Omit<DailyFigures, "date"> {
  * The top products and the chat-influenced lines from one read of the product roll-up (on a live day it is computed
  * once, not twice): the window sums run over every product before the top 10 are kept.
  */
-async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
+async function productFiguresOf(db: DbTx, shop: ReportShop, range: ReportRange, live: LiveDays, filter: Filter) {
   const rows = await db.$queryRaw<(TopProduct & { chatNet: string; chatQuantity: number })[]>`
     ${dayRows(PRODUCT_DAYS, shop, range, live)}
     SELECT "productId", max(title) AS title, sum(quantity)::int AS quantity, sum(revenue)::text AS revenue,
@@ -469,7 +470,7 @@ function recentOrdersOfDay(db: DbTx, shop: ReportShop, day: ReportRange, filter:
 }
 
 /** Topics the shopper raised in the credited conversation before the order, by how many attributed orders followed. */
-async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, live: Day[], filter: Filter) {
+async function topTopics(db: DbTx, shop: ReportShop, range: ReportRange, live: LiveDays, filter: Filter) {
   return db.$queryRaw<{ topic: string; orders: number }[]>`
     ${dayRows(TOPIC_DAYS, shop, range, live)}
     SELECT topic, sum(orders)::int AS orders
