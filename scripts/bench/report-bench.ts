@@ -152,23 +152,26 @@ export async function runReportBench(
       log(
         `  recompute of ${done.processed.toLocaleString("en-US")} orders (re-attribution + roll-ups): ${recomputeSeconds.toFixed(1)} s, ${(done.processed / recomputeSeconds).toFixed(0)} orders/s; ${moved.toLocaleString("en-US")} attributions changed`,
       );
-      rows.push({
+      const recomputeRow = (measure: string, seconds: number, target?: BenchRow["target"]): BenchRow => ({
         section: "Recompute after a settings change (PostgreSQL)",
-        measure: `${orders.toLocaleString("en-US")} orders, the engine's first pass over generated history (every attribution rewritten), alone`,
-        value: firstSeconds,
+        measure: `${orders.toLocaleString("en-US")} orders${measure}`,
+        value: seconds,
         unit: "s",
         baseline: { name: "roll-ups of every day rebuilt alone", value: builtSeconds },
-        ratio: firstSeconds / builtSeconds,
+        ratio: seconds / builtSeconds,
+        target,
       });
-      rows.push({
-        section: "Recompute after a settings change (PostgreSQL)",
-        measure: `${orders.toLocaleString("en-US")} orders after the led window doubles, newest first, each finished day's roll-ups rebuilt, end to end, summaries asked throughout`,
-        value: recomputeSeconds,
-        unit: "s",
-        baseline: { name: "roll-ups of every day rebuilt alone", value: builtSeconds },
-        ratio: recomputeSeconds / builtSeconds,
-        target: orders >= 1_000_000 ? { text: "≤ 60 s at 1 M orders", met: recomputeSeconds <= 60 } : undefined,
-      });
+      rows.push(
+        recomputeRow(
+          ", the engine's first pass over generated history (every attribution rewritten), alone",
+          firstSeconds,
+        ),
+        recomputeRow(
+          " after the led window doubles, newest first, each finished day's roll-ups rebuilt, end to end, summaries asked throughout",
+          recomputeSeconds,
+          orders >= 1_000_000 ? { text: "≤ 60 s at 1 M orders", met: recomputeSeconds <= 60 } : undefined,
+        ),
+      );
       for (const { days } of queries) {
         const times = samples.get(days)!.map((sample) => sample.ms);
         const worst = Math.max(...times);

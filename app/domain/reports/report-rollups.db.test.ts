@@ -233,19 +233,13 @@ describe("summary report roll-ups", () => {
   });
 
   // Marks name the roll-ups their change can move (migration 20261212000000_typed_report_marks): a recompute that
-  // moves attributions rebuilds no cart roll-up, and a line item moves only the product roll-up.
+  // moves attributions rebuilds no cart roll-up.
   it("a rebuild recomputes only the roll-ups a change can move", async () => {
     await expectRollupsAgree(shop.id);
+    const idsOf = (rows: { id: bigint }[]) => rows.map((row) => String(row.id));
     const ids = async () => ({
-      order: (await prisma.reportOrderDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map((row) =>
-        String(row.id),
-      ),
-      cart: (await prisma.reportCartDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map((row) =>
-        String(row.id),
-      ),
-      product: (await prisma.reportProductDay.findMany({ where: { shopId: shop.id }, select: { id: true } })).map(
-        (row) => String(row.id),
-      ),
+      order: idsOf(await prisma.reportOrderDay.findMany({ where: { shopId: shop.id }, select: { id: true } })),
+      cart: idsOf(await prisma.reportCartDay.findMany({ where: { shopId: shop.id }, select: { id: true } })),
     });
     const order = await prisma.order.findFirstOrThrow({
       where: { shopId: shop.id, attribution: { classification: "UNATTRIBUTED" } },

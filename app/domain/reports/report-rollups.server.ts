@@ -249,9 +249,10 @@ async function markedDays(
 
 /**
  * A `WITH … day_rows AS (…)` prefix: the roll-up's rows for every day of the range, from the roll-up table for
- * clean days and computed live for the days whose marks name it (see dirtyDays). The caller selects from `day_rows` (columns `day`
- * and the roll-up's columns). A change that commits after dirtyDays read the marks leaves its day one change behind
- * for this report, as if it had been asked a moment earlier; the next report sees its mark.
+ * clean days and computed live for the days whose marks name it (see dirtyDays). The caller selects from
+ * `day_rows` (columns `day` and the roll-up's columns). A change that commits after dirtyDays read the marks leaves
+ * its day one change behind for this report, as if it had been asked a moment earlier; the next report sees its
+ * mark.
  */
 export function dayRows(rollup: Rollup, shop: RollupShop, range: ReportRange, liveDays: LiveDays): Prisma.Sql {
   const live = [...liveDays].filter(([, rollups]) => (rollups & rollup.bit) !== 0).map(([day]) => day);
@@ -274,8 +275,8 @@ const DAYS_PER_REFRESH = 31;
  * Rebuilds the roll-ups of the shop's marked days from `from` to before `before` (local days, either open; at most
  * `limit` of them, oldest first) and consumes their marks. Of each day, only the roll-ups its marks name are
  * rebuilt: the others are current. The caller holds the shop's roll-up lock (report_lock_rollups) in its
- * transaction. Marks that commit meanwhile stay for the next rebuild: they were not visible when consumed. Returns
- * the days rebuilt.
+ * transaction. A mark that commits before the marks are deleted is consumed and rebuilt with them; one that commits
+ * later stays for the next rebuild. Returns the days rebuilt.
  */
 export async function rebuildMarkedDays(
   sql: Sql,
@@ -288,7 +289,7 @@ export async function rebuildMarkedDays(
   if (days.length === 0) return days;
   const first = utc(startOfDayInZone(days[0], timezone));
   const end = utc(startOfDayInZone(addDays(days[days.length - 1], 1), timezone));
-  // What is rebuilt is what the marks consumed name: a mark that committed after they were read is consumed too.
+  // Rebuilt is what the deleted marks name, not what was read above: marks are written without the roll-up lock.
   const marks = await run<{ day: Day; rollups: number }>(
     sql,
     Prisma.sql`
