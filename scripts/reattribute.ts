@@ -55,13 +55,16 @@ export async function reattributeCommand(db: Db, args: string[], out: CliOutput)
     onProgress: (progress) => out.write(out.interactive ? `\r${progressBar(progress)}` : `${progressBar(progress)}\n`),
   });
   if (out.interactive) out.write("\n");
+  // A resumed job may be a settings change's, which recomputes only the orders that name a conversation.
+  const recomputed =
+    finished.scope === "ALL"
+      ? `${finished.processed} orders recomputed`
+      : `${finished.processed} orders checked, ${finished.recomputed} recomputed`;
   const skipped =
     finished.failedOrders > 0
       ? ` ${finished.failedOrders} could not be attributed: kept unattributed, retried by reconciliation.`
       : "";
-  out.write(
-    `${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${finished.processed} orders recomputed.${skipped}\n`,
-  );
+  out.write(`${finished.status === "DONE" ? "Done" : `Stopped (${finished.status})`}: ${recomputed}.${skipped}\n`);
   return finished.status === "DONE" ? 0 : 1;
 }
 

@@ -37,7 +37,7 @@ describe("npm run reattribute", () => {
       where: { shopId: shop.id },
       orderBy: [{ processedAt: "desc" }, { id: "desc" }],
     });
-    await prisma.reattributionJob.create({
+    const resumed = await prisma.reattributionJob.create({
       data: {
         shopId: shop.id,
         status: "RUNNING",
@@ -54,6 +54,15 @@ describe("npm run reattribute", () => {
     expect(terminal.text()).toBe(
       `Resuming re-attribution of ${domain} under settings v1.\n\r[##############################] 5/5 orders (100%)\nDone: 5 orders recomputed.\n`,
     );
+
+    // A settings change's job, resumed, says how many it recomputed: the fixture's orders name no conversation.
+    await prisma.reattributionJob.update({
+      where: { id: resumed.id },
+      data: { status: "PENDING", scope: "SETTINGS", processed: 0, recomputed: 0, cursorAt: null, cursorOrderId: null },
+    });
+    const settings = capture(false);
+    expect(await reattributeCommand(prisma, ["--shop", domain], settings.out)).toBe(0);
+    expect(settings.text().split("\n").at(-2)).toBe("Done: 5 orders checked, 0 recomputed.");
   });
 
   it("explains its usage and an unknown shop", async () => {

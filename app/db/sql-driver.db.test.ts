@@ -89,6 +89,18 @@ describe.runIf(isPostgresUrl(process.env.DATABASE_URL!))("pooled connections to 
     }
   });
 
+  // Compiling a recompute batch's evidence read took 53 of its 132 ms (decision 023).
+  it("compile no statement (JIT off), through Prisma, plain SQL and transactions alike", async () => {
+    const jitOf = (rows: { jit: string }[]) => rows[0].jit;
+    const seen = await Promise.all([
+      sql.query<{ jit: string }>("SHOW jit").then(jitOf),
+      sqlTransaction((tx) => tx.query<{ jit: string }>("SHOW jit")).then(jitOf),
+      prisma.$queryRawUnsafe<{ jit: string }[]>("SHOW jit").then(jitOf),
+      prisma.$transaction((tx) => tx.$queryRawUnsafe<{ jit: string }[]>("SHOW jit")).then(jitOf),
+    ]);
+    expect(seen).toEqual(["off", "off", "off", "off"]);
+  });
+
   it("do not keep a script alive that is done but never disconnected", async () => {
     const script = `import { sql } from "./app/db.server.ts"; await sql.query("SELECT 1"); console.log("queried");`;
     // Without allowExitOnIdle the kept connection holds the event loop open: the child never exits, and

@@ -96,5 +96,5 @@ export async function updateShopSettings(db: Db, shop: Shop, input: SettingsInpu
     where: { id: shop.id },
     data: { ...input, ...(engineChanged ? { settingsVersion: { increment: 1 } } : {}) },
   });
-  return { shop: updated, job: engineChanged ? await requestReattribution(db, shop.id) : null };
+  return { shop: updated, job: engineChanged ? await requestReattribution(db, shop.id, "SETTINGS") : null };
 }

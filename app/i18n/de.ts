@@ -553,6 +553,8 @@ export const de: Messages<typeof en> = {
       idle: "Jede Bestellung ist nach Einstellungen v{{version}} eingeordnet. Eine geänderte Regel berechnet die Historie neu.",
       running: "Historie wird nach Einstellungen v{{version}} neu berechnet: {{processed}} von {{total}} Bestellungen.",
       done: "Alle {{processed}} Bestellungen nach Einstellungen v{{version}} neu berechnet.",
+      doneChanged:
+        "Alle {{processed}} Bestellungen nach Einstellungen v{{version}} geprüft: {{recomputed}} neu berechnet. Die übrigen nennen kein Gespräch, daher ändert sie kein Zeitfenster und keine Antwortregel.",
       stopped:
         "Angehalten nach {{processed}} von {{total}} Bestellungen: {{error}}. Berechne jetzt neu, um neu zu beginnen.",
       retrying:

@@ -536,6 +536,8 @@ export const en = {
       idle: "Every order is classified under settings v{{version}}. Changing a rule recomputes history.",
       running: "Recomputing history under settings v{{version}}: {{processed}} of {{total}} orders.",
       done: "All {{processed}} orders recomputed under settings v{{version}}.",
+      doneChanged:
+        "All {{processed}} orders checked under settings v{{version}}: {{recomputed}} recomputed. The others name no conversation, so no window or answer rule changes them.",
       stopped: "Stopped after {{processed}} of {{total}} orders: {{error}}. Recompute now to start again.",
       retrying: "The last attempt failed: {{error}}. It is tried again shortly, from where it stopped.",
       unknownError: "unknown error",

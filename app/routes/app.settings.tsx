@@ -167,7 +167,13 @@ function ReattributionCard({ job, settingsVersion }: { job: JobProgress | null; 
                     total: job.total,
                   })
                 : job.status === "DONE"
-                  ? t("settings.reattribution.done", { processed: job.processed, version: job.settingsVersion })
+                  ? job.scope === "SETTINGS"
+                    ? t("settings.reattribution.doneChanged", {
+                        processed: job.processed,
+                        recomputed: job.recomputed,
+                        version: job.settingsVersion,
+                      })
+                    : t("settings.reattribution.done", { processed: job.processed, version: job.settingsVersion })
                   : t("settings.reattribution.stopped", {
                       processed: job.processed,
                       total: job.total,

@@ -384,8 +384,8 @@ describe("npm run demo", () => {
     // The title bar's Save does what the save bar's does.
     await titleBarSave.click();
     await page.getByText("History is being recomputed under the new rules.").waitFor();
-    // The page polls the job; the demo's seeded orders are all recomputed under settings v2.
-    await page.getByText(/^All \d+ orders recomputed under settings v2\.$/).waitFor({ timeout: 60_000 });
+    // The page polls the job: every seeded order is checked under settings v2, those with a chat recomputed.
+    await page.getByText(/^All \d+ orders checked under settings v2: \d+ recomputed\./).waitFor({ timeout: 60_000 });
     expect(await saveBar.count()).toBe(0); // saved: nothing left unsaved
     expect(await ledWindow.inputValue()).toBe("48");
     expect(await page.getByRole("progressbar", { name: "Re-attribution progress" }).getAttribute("aria-valuenow")).toBe(

@@ -195,6 +195,108 @@ describe("re-attribution", () => {
     });
   });
 
+  describe("after a settings change, recomputes only the orders the change can move", () => {
+    /** Orders naming no conversation: one plain, one a test order, one of 100.00 (the fixture's is 598.94). */
+    async function seedWithoutChat() {
+      for (const [id, extra] of [
+        [6000, {}],
+        [6001, { test: true }],
+        [6002, { gross: "100.00" }],
+      ] as const) {
+        const fixture = orderFixture();
+        if ("gross" in extra) {
+          fixture.total_price_set.shop_money.amount = extra.gross;
+          fixture.current_total_price_set.shop_money.amount = extra.gross;
+        }
+        const test = "test" in extra;
+        const parsed = parseOrderPayload({ ...fixture, test, id, name: `#${id}`, note_attributes: [] });
+        if (!parsed.ok) throw new Error(parsed.reason);
+        await ingestVerifiedOrder(prismaSql(prisma), shopDomain, parsed.order);
+      }
+    }
+
+    /** Every attribution's result and the facts that explain it, by Shopify order id. */
+    const results = async () =>
+      Object.fromEntries(
+        (await prisma.attribution.findMany({ where: { shopId }, include: { order: true } })).map((a) => [
+          a.order.shopifyOrderId,
+          {
+            result: [a.classification, a.conversationId, a.surface, a.matchedBy, a.minutesFromLastTouch, a.error],
+            excludedReason: a.excludedReason,
+            facts: (a.evidence as { facts: unknown }).facts,
+          },
+        ]),
+      );
+
+    for (const [name, change, recomputed, moved] of [
+      ["a wider led window", { ledWindowHours: "48" }, ORDERS, {}],
+      ["answers no longer required to have found something", { requireAnswerFound: "false" }, ORDERS, {}],
+      // The test order's exclusion goes: it is recomputed, the other orders without a chat are not.
+      ["test orders counted", { countTestOrders: "true" }, ORDERS + 1, { "6001": null }],
+      // Every order of 598.94 is now an outlier; the order of 100.00 is not recomputed.
+      ["a lower maximum order value", { maxOrderValue: "500" }, ORDERS + 1, { "6000": "OUTLIER" }],
+    ] as const) {
+      it(`${name}: the same attributions as recomputing every order`, async () => {
+        await seedWithoutChat();
+        const before = await results();
+        const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+        const { job } = await updateShopSettings(
+          prisma,
+          shop,
+          settingsInputSchema.parse({ ...settingsFormOf(shop), ...change }),
+        );
+        expect(job).toMatchObject({ scope: "SETTINGS" });
+        // Batches of 2 walk past the orders without a chat: each batch recomputes at most 2.
+        const progress: JobProgress[] = [];
+        const done = await runReattribution(prisma, job!.id, { batchSize: 2, onProgress: (p) => progress.push(p) });
+        expect(done).toMatchObject({ status: "DONE", processed: ORDERS + 3, recomputed });
+        expect(progress.every((p, i) => p.recomputed - (progress[i - 1]?.recomputed ?? 0) <= 2)).toBe(true);
+        const changed = await results();
+        for (const [order, excludedReason] of Object.entries(moved)) {
+          expect(before[order].excludedReason).not.toBe(excludedReason);
+          expect(changed[order].excludedReason).toBe(excludedReason);
+        }
+
+        const every = await requestReattribution(prisma, shopId);
+        expect(every.scope).toBe("ALL");
+        expect(await runReattribution(prisma, every.id)).toMatchObject({
+          status: "DONE",
+          processed: ORDERS + 3,
+          recomputed: ORDERS + 3,
+        });
+        expect(await results()).toEqual(changed);
+      });
+    }
+
+    it("a request for every order while a settings change's job is unfinished makes it recompute every order", async () => {
+      await seedWithoutChat();
+      const { job } = await widenLedWindow(48);
+      await runReattribution(prisma, job!.id, { batchSize: 2, maxBatches: 1 });
+      const every = await requestReattribution(prisma, shopId);
+      expect(every).toMatchObject({ id: job!.id, scope: "ALL", processed: 0, recomputed: 0 });
+      // A settings change after it keeps it recomputing every order.
+      const { job: again } = await widenLedWindow(12);
+      expect(again).toMatchObject({ id: job!.id, scope: "ALL" });
+      expect(await runReattribution(prisma, job!.id)).toMatchObject({ processed: ORDERS + 3, recomputed: ORDERS + 3 });
+    });
+
+    it("recomputes an order whose attribution failed, or was never stored", async () => {
+      await seedWithoutChat();
+      const [failed, missing] = await prisma.order.findMany({
+        where: { shopId, shopifyOrderId: { in: ["6000", "6002"] } },
+        orderBy: { shopifyOrderId: "asc" },
+      });
+      await prisma.attribution.update({ where: { orderId: failed.id }, data: { error: "engine failed" } });
+      await prisma.attribution.delete({ where: { orderId: missing.id } });
+      const { job } = await widenLedWindow(48);
+      expect(await runReattribution(prisma, job!.id)).toMatchObject({ recomputed: ORDERS + 2 });
+      expect(await prisma.attribution.findUniqueOrThrow({ where: { orderId: failed.id } })).toMatchObject({
+        error: null,
+      });
+      expect(await prisma.attribution.findUnique({ where: { orderId: missing.id } })).not.toBeNull();
+    });
+  });
+
   it("can be requested on demand without a settings change", async () => {
     const job = await requestReattribution(prisma, shopId);
     await runReattribution(prisma, job.id);

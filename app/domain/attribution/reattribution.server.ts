@@ -1,15 +1,17 @@
 /**
- * Whole-shop re-attribution, after a settings change or on demand. Orders are recomputed in batches, newest first by
- * (processedAt, id); each batch commits together with the job's cursor and the roll-ups of the local days it
- * finished (decision 022), so a crash leaves every order either fully recomputed or untouched, a rerun continues
- * after the last committed batch, and reports read every finished day from its roll-up at once. Two runners (the
- * server's background loop and the CLI) cannot both commit the same batch: the cursor update is conditional.
+ * Whole-shop re-attribution, after a settings change (the orders it can move, decision 023) or on demand (every
+ * order). Orders are recomputed in batches, newest first by (processedAt, id); each batch commits together with the
+ * job's cursor, so a crash leaves every order either fully recomputed or untouched and a rerun continues after the
+ * last committed batch. The roll-ups of the local days a batch finished are rebuilt in a transaction of their own
+ * while the next batch runs, and only then do reports read those days under the new rules (decision 022). Two
+ * runners (the server's background loop and the CLI) cannot both commit the same batch or rebuild: their updates
+ * of the job are conditional.
  */
-import type { ReattributionJob } from "@prisma/client";
+import type { ReattributionJob, Shop } from "@prisma/client";
 import { sqlTransaction, type Db, type DbTx, type Sql, type SqlTransaction } from "../../db.server";
-import { addDays, dayInZone, reportTimezone, startOfDayInZone } from "../reports/date-range";
+import { addDays, dayInZone, reportTimezone, startOfDayInZone, type Day } from "../reports/date-range";
 import { rebuildMarkedDays } from "../reports/report-rollups.server";
-import { attributeStoredOrders } from "./attribute-order.server";
+import { type AttributionShop, attributeStoredOrders } from "./attribute-order.server";
 import { cursorOf, unfinishedReattributions, type WalkCursor } from "./reattribution-jobs.server";
 
 export const DEFAULT_BATCH_SIZE = 1_000;
@@ -19,6 +21,10 @@ export interface JobProgress {
   status: ReattributionJob["status"];
   total: number;
   processed: number;
+  /** Whether it recomputes every order or those the settings change can move (decision 023). */
+  scope: ReattributionJob["scope"];
+  /** Of the processed orders, those recomputed (the others' results hold under the new settings). */
+  recomputed: number;
   settingsVersion: number;
   /** Orders the engine failed on: stored unattributed with their error, retried by reconciliation. */
   failedOrders: number;
@@ -33,6 +39,8 @@ export function progressOf(job: ReattributionJob): JobProgress {
     status: job.status,
     total: job.total,
     processed: job.processed,
+    scope: job.scope,
+    recomputed: job.recomputed,
     settingsVersion: job.settingsVersion,
     failedOrders: job.failedOrders,
     error: job.error,
@@ -47,34 +55,86 @@ class CursorMoved extends Error {}
 const UTC = (parameter: number) => `($${parameter}::timestamptz AT TIME ZONE 'UTC')`;
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 
+/** A batch after a settings change walks at most this many batch sizes of orders (most are settled). */
+export const SETTINGS_WALK_SPAN = 20;
+
+/** The settings a stored conversation-free result depends on: the exclusion's (attribution-spec.md). */
+export type ExclusionSettings = Pick<AttributionShop, "countTestOrders" | "maxOrderValue">;
+
 /**
- * The next orders of a shop's walk, newest first by (processedAt, id). The bound on processedAt alone keeps it an
- * index range scan of (shopId, processedAt). The sort names the table's columns: a bare name means the output
- * column, and sorting by those (text, a converted time) scanned and sorted the whole shop for every batch.
+ * Whether the stored result of order `o` holds under any attribution window and answer rule: it names no
+ * conversation (the engine's first step says there was none: no link, refused or not), it did not fail, and its
+ * exclusion is the one the settings give now (parameters `$p`, `$p+1`). Windows and the answer rule only choose
+ * among conversations; later evidence re-attributes the orders it names as it arrives (decision 023). An OUTLIER's
+ * steps name the maximum, so it is always recomputed.
  */
-export async function walkOrders(sql: Sql, shopId: string, cursor: WalkCursor, batchSize: number) {
-  return sql.query<{ id: string; processedAt: Date }>(
-    `SELECT o.id::text AS id, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt" FROM "Order" o
-     WHERE o."shopId" = $1::uuid ${cursor ? `AND o."processedAt" <= ${UTC(3)} AND (o."processedAt" < ${UTC(3)} OR o.id < $4::uuid)` : ""}
-     ORDER BY o."processedAt" DESC, o.id DESC LIMIT $2`,
-    cursor ? [shopId, batchSize, cursor.processedAt.toISOString(), cursor.id] : [shopId, batchSize],
-  );
+const settled = (p: number) => `EXISTS (SELECT 1 FROM "Attribution" a WHERE a."orderId" = o.id AND a.error IS NULL
+    AND a.evidence -> 'facts' -> 0 ->> 'key' = 'evidence.noSession' AND a."excludedReason" IS DISTINCT FROM 'OUTLIER'
+    AND a."excludedReason" IS NOT DISTINCT FROM (CASE WHEN NOT o.verified THEN 'UNVERIFIED' WHEN o.test AND NOT $${p}::boolean THEN 'TEST'
+      WHEN o."grossAmount" IS NULL OR o."grossAmount" < 0 OR o."grossAmount" > $${p + 1}::numeric THEN 'OUTLIER' END)::"ExclusionReason")`;
+
+export interface WalkedOrder {
+  id: string;
+  processedAt: Date;
+  /** Its stored result holds under the settings the walk was given: it need not be recomputed. */
+  settled: boolean;
 }
 
 /**
- * Queues a recompute of every order of the shop under its current settings. An unfinished job is restarted
- * from the beginning rather than duplicated: orders it already did were computed with superseded settings.
+ * The next orders of a shop's walk, newest first by (processedAt, id), each said settled or not under `settings`
+ * (none: nothing is settled). The bound on processedAt alone keeps it an index range scan of (shopId, processedAt).
+ * The sort names the table's columns: a bare name means the output column, and sorting by those (text, a converted
+ * time) scanned and sorted the whole shop for every batch.
  */
-export async function requestReattribution(db: Db, shopId: string): Promise<ReattributionJob> {
+export async function walkOrders(
+  sql: Sql,
+  shopId: string,
+  cursor: WalkCursor,
+  limit: number,
+  settings: ExclusionSettings | null = null,
+): Promise<WalkedOrder[]> {
+  const parameters: unknown[] = [shopId, limit, ...(cursor ? [cursor.processedAt.toISOString(), cursor.id] : [])];
+  const settledColumn = settings ? settled(parameters.length + 1) : "false";
+  if (settings) parameters.push(settings.countTestOrders, settings.maxOrderValue.toString());
+  return sql.query<WalkedOrder>(
+    `SELECT o.id::text AS id, o."processedAt" AT TIME ZONE 'UTC' AS "processedAt", ${settledColumn} AS settled
+     FROM "Order" o
+     WHERE o."shopId" = $1::uuid ${cursor ? `AND o."processedAt" <= ${UTC(3)} AND (o."processedAt" < ${UTC(3)} OR o.id < $4::uuid)` : ""}
+     ORDER BY o."processedAt" DESC, o.id DESC LIMIT $2`,
+    parameters,
+  );
+}
+
+/** The walked orders one batch takes: from the first, up to `batchSize` of them not settled. */
+export function batchOf(walked: readonly WalkedOrder[], batchSize: number): WalkedOrder[] {
+  let unsettled = 0;
+  for (const [index, order] of walked.entries()) {
+    if (!order.settled && ++unsettled === batchSize) return walked.slice(0, index + 1);
+  }
+  return [...walked];
+}
+
+/**
+ * Queues a recompute of the shop's orders under its current settings: after a settings change, those the change can
+ * move (`SETTINGS`); on demand, every one (`ALL`). An unfinished job is restarted from the beginning rather than
+ * duplicated (orders it already did were computed with superseded settings), recomputing every order if either asks.
+ */
+export async function requestReattribution(
+  db: Db,
+  shopId: string,
+  scope: ReattributionJob["scope"] = "ALL",
+): Promise<ReattributionJob> {
   return db.$transaction(async (tx) => {
     const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
     const total = await tx.order.count({ where: { shopId } });
     const [unfinished] = await unfinishedReattributions(tx, shopId); // at most one per shop: this function reuses it
     const fresh = {
       status: "PENDING" as const,
+      scope: unfinished?.scope === "ALL" ? ("ALL" as const) : scope,
       settingsVersion: shop.settingsVersion,
       total,
       processed: 0,
+      recomputed: 0,
       failedOrders: 0,
       cursorAt: null,
       cursorOrderId: null,
@@ -109,76 +169,138 @@ export interface RunOptions {
   transaction?: SqlTransaction;
 }
 
+/** The job as a batch or a rebuild read it: a conditional update names what it must still be. */
+const instant = (value: Date | null | undefined) => value?.toISOString() ?? null;
+
+/**
+ * One batch: the next orders of the walk recomputed, committed with the cursor (not yet with the roll-ups of the
+ * days it finished: see rebuildFinishedDays). Returns whether the walk is at its end and the first day after the
+ * last order's (every day from there on is finished: that day's earlier orders may be in the next batch).
+ */
+async function recomputeBatch(
+  sql: Sql,
+  job: ReattributionJob,
+  shop: Shop,
+  batchSize: number,
+): Promise<{ done: boolean; finishedDay: Day | null }> {
+  // After a settings change, the walk goes past the orders whose results hold (decision 023).
+  const span = job.scope === "SETTINGS" ? batchSize * SETTINGS_WALK_SPAN : batchSize;
+  const walked = await walkOrders(sql, job.shopId, cursorOf(job), span, job.scope === "SETTINGS" ? shop : null);
+  const orders = batchOf(walked, batchSize);
+  const recomputing = orders.filter((order) => !order.settled).map((order) => order.id);
+  // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
+  const { failedOrderIds } = await attributeStoredOrders(sql, shop, recomputing);
+  const done = orders.length === walked.length && walked.length < span;
+  const last = orders.at(-1);
+  const timezone = job.timezone ?? reportTimezone(shop);
+  const updated = await sql.query(
+    `UPDATE "ReattributionJob" SET status = 'RUNNING', "cursorAt" = ${UTC(6)}, "cursorOrderId" = $7::uuid,
+       processed = $8, recomputed = $9, "failedOrders" = $10, total = $11, "startedAt" = coalesce("startedAt", ${NOW}),
+       error = NULL
+     WHERE id = $1::uuid AND "cursorAt" IS NOT DISTINCT FROM ${UTC(2)} AND "cursorOrderId" IS NOT DISTINCT FROM $3::uuid
+       AND "settingsVersion" = $4 AND status = $5::"JobStatus"
+     RETURNING id`,
+    [
+      job.id,
+      instant(job.cursorAt),
+      job.cursorOrderId,
+      job.settingsVersion,
+      job.status,
+      instant(last?.processedAt ?? job.cursorAt),
+      last?.id ?? job.cursorOrderId,
+      job.processed + orders.length,
+      job.recomputed + recomputing.length,
+      job.failedOrders + failedOrderIds.length,
+      // Orders created since the job was queued are included too.
+      Math.max(job.total, job.processed + orders.length),
+    ],
+  );
+  if (updated.length !== 1) throw new CursorMoved();
+  return { done, finishedDay: last && !done ? addDays(dayInZone(last.processedAt, timezone), 1) : null };
+}
+
+/**
+ * Rebuilds the roll-ups of the days the committed batches finished and moves `recomputedFrom` to them; at the end of
+ * the walk, rebuilds every day left and marks the job done. Its own transaction, under the roll-up lock, so that it
+ * runs while the next batch recomputes (the two cores at once; the batch writes only attributions and marks, on
+ * days the rebuild does not read). A day the batches finished but no rebuild has yet reached is older than
+ * `recomputedFrom`: reports read it as before the change. Returns false when the job moved on meanwhile (restarted,
+ * or rebuilt by another runner): nothing is written.
+ */
+async function rebuildFinishedDays(
+  transaction: SqlTransaction,
+  db: Db,
+  jobId: string,
+  batch: { done: boolean; finishedDay: Day | null },
+): Promise<boolean> {
+  const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
+  if (job.status !== "RUNNING") return false;
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: job.shopId } });
+  const timezone = job.timezone ?? reportTimezone(shop);
+  const recomputedFrom = batch.finishedDay ? startOfDayInZone(batch.finishedDay, timezone) : null;
+  // Nothing newly finished, or another runner's rebuild has gone further already.
+  if (!batch.done && (!recomputedFrom || (job.recomputedFrom && recomputedFrom >= job.recomputedFrom))) return true;
+  try {
+    await transaction(async (sql) => {
+      await sql.query(`SELECT report_lock_rollups($1::uuid)::text`, [job.shopId]);
+      // Roll-ups are kept in the shop's zone: after a zone change they are the refresh's job.
+      if (timezone === reportTimezone(shop))
+        await rebuildMarkedDays(sql, shop, {
+          from: batch.finishedDay,
+          before: job.recomputedFrom ? dayInZone(job.recomputedFrom, timezone) : null,
+        });
+      const updated = await sql.query(
+        `UPDATE "ReattributionJob" SET "recomputedFrom" = ${UTC(4)},
+           status = CASE WHEN $5 THEN 'DONE' ELSE status END, "finishedAt" = CASE WHEN $5 THEN ${NOW} END
+         WHERE id = $1::uuid AND "settingsVersion" = $2 AND status = 'RUNNING'
+           AND "recomputedFrom" IS NOT DISTINCT FROM ${UTC(3)}
+         RETURNING id`,
+        [job.id, job.settingsVersion, instant(job.recomputedFrom), instant(recomputedFrom), batch.done],
+      );
+      if (updated.length !== 1) throw new CursorMoved();
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof CursorMoved) return false;
+    throw error;
+  }
+}
+
 /** Runs (or resumes) a job to the end. Returns the job as it was left. */
 export async function runReattribution(db: Db, jobId: string, options: RunOptions = {}): Promise<ReattributionJob> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const transaction = options.transaction ?? sqlTransaction;
   let batches = 0;
+  // The rebuild of the days the last batch finished, running while the next batch recomputes.
+  let rebuilding: Promise<unknown> = Promise.resolve();
+  const settled = async () => {
+    await rebuilding;
+    return db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
+  };
   for (;;) {
-    const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
-    if (job.status === "DONE" || job.status === "FAILED") return job;
-    if (options.maxBatches !== undefined && batches >= options.maxBatches) return job;
-    if (options.signal?.aborted) return job;
-    batches++;
     try {
-      // The shop as the batch starts: a settings change meanwhile restarts the job, and the cursor update below fails.
+      const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
+      if (job.status === "DONE" || job.status === "FAILED") return await settled();
+      if (options.maxBatches !== undefined && batches >= options.maxBatches) return await settled();
+      if (options.signal?.aborted) return await settled();
+      batches++;
+      // The shop as the batch starts: a settings change meanwhile restarts the job, and the cursor update fails.
       const shop = await db.shop.findUniqueOrThrow({ where: { id: job.shopId } });
-      await transaction(async (sql) => {
-        // The roll-up refresh and invalidations take the same lock: they wait for the batch, not the reverse.
-        await sql.query(`SELECT report_lock_rollups($1::uuid)::text`, [job.shopId]);
-        const orders = await walkOrders(sql, job.shopId, cursorOf(job), batchSize);
-        // An order the engine fails on is stored unattributed with its error and counted; the job goes on.
-        const { failedOrderIds } = await attributeStoredOrders(
-          sql,
-          shop,
-          orders.map((order) => order.id),
-        );
-        const done = orders.length < batchSize;
-        const last = orders.at(-1);
-        // Every day after the last order's is finished (its earlier orders may be in the next batch).
-        const timezone = job.timezone ?? reportTimezone(shop);
-        const finishedDay = done ? null : last ? addDays(dayInZone(last.processedAt, timezone), 1) : null;
-        const recomputedFrom = finishedDay ? startOfDayInZone(finishedDay, timezone) : job.recomputedFrom;
-        // Roll-ups of the finished days, in the zone they are kept in (after a zone change, the refresh's job).
-        if (timezone === reportTimezone(shop) && (done || recomputedFrom?.getTime() !== job.recomputedFrom?.getTime()))
-          await rebuildMarkedDays(sql, shop, {
-            from: finishedDay,
-            before: job.recomputedFrom ? dayInZone(job.recomputedFrom, timezone) : null,
-          });
-        const instant = (value: Date | null | undefined) => value?.toISOString() ?? null;
-        const updated = await sql.query(
-          `UPDATE "ReattributionJob" SET status = $6::"JobStatus", "cursorAt" = ${UTC(7)}, "cursorOrderId" = $8::uuid,
-             "recomputedFrom" = ${UTC(9)}, processed = $10, "failedOrders" = $11, total = $12,
-             "startedAt" = coalesce("startedAt", ${NOW}), error = NULL, "finishedAt" = CASE WHEN $13 THEN ${NOW} END
-           WHERE id = $1::uuid AND "cursorAt" IS NOT DISTINCT FROM ${UTC(2)} AND "cursorOrderId" IS NOT DISTINCT FROM $3::uuid
-             AND "settingsVersion" = $4 AND status = $5::"JobStatus"
-           RETURNING id`,
-          [
-            job.id,
-            instant(job.cursorAt),
-            job.cursorOrderId,
-            job.settingsVersion,
-            job.status,
-            done ? "DONE" : "RUNNING",
-            instant(last?.processedAt ?? job.cursorAt),
-            last?.id ?? job.cursorOrderId,
-            instant(done ? null : recomputedFrom),
-            job.processed + orders.length,
-            job.failedOrders + failedOrderIds.length,
-            // Orders created since the job was queued are included too.
-            Math.max(job.total, job.processed + orders.length),
-            done,
-          ],
-        );
-        if (updated.length !== 1) throw new CursorMoved();
-      });
-      const next = await db.reattributionJob.findUniqueOrThrow({ where: { id: job.id } });
-      options.onProgress?.(progressOf(next));
+      const batch = await transaction((sql) => recomputeBatch(sql, job, shop, batchSize));
+      await rebuilding;
+      rebuilding = rebuildFinishedDays(transaction, db, job.id, batch);
+      rebuilding.catch(() => undefined); // its failure is met where it is awaited, not as an unhandled rejection
+      // The last one is waited for: the job is done when it commits.
+      if (batch.done) await rebuilding;
+      options.onProgress?.(progressOf(await db.reattributionJob.findUniqueOrThrow({ where: { id: job.id } })));
     } catch (error) {
+      // A rebuild still running finishes (or fails: the next one, or the last, covers its days) before anything else.
+      await rebuilding.catch(() => undefined);
+      rebuilding = Promise.resolve();
       if (error instanceof CursorMoved) continue; // another runner committed this batch, or the job was restarted
       // A run that will be retried keeps its status and shows its error until a batch goes through.
       await db.reattributionJob.update({
-        where: { id: job.id },
+        where: { id: jobId },
         data: { ...(options.finalAttempt === false ? {} : { status: "FAILED" }), error: String(error).slice(0, 1000) },
       });
       throw error;

@@ -18,19 +18,21 @@ const ZONE = "America/New_York";
 const FIRST: Day = "2026-11-02";
 const DAYS = 8;
 const LAST = addDays(FIRST, DAYS - 1);
-/** Two orders a day, three per batch: after two batches the newest two days are finished. */
+/** Two orders a day with a chat, three recomputed per batch: after two batches the newest two days are finished. */
 const FRONT = addDays(LAST, -1);
 
 /**
  * Per day, two stamped orders: one 30 hours after an answer (assisted under the default 24-hour led window, led
  * under 48 hours), and one after a conversation whose only answer found nothing (it qualifies only once answers
- * need not be found), with a cart add and a topic each.
+ * need not be found), with a cart add and a topic each; and, earlier that day, an order that names no conversation,
+ * which a settings change leaves as it is (decision 023): the recompute's batches walk past it.
  */
 async function seed(shop: Shop) {
   for (let i = 0; i < DAYS; i++) {
     const day = addDays(FIRST, i);
     const orderAt = `${day}T18:00:00Z`; // 13:00 or 14:00 in New York: the same local day
     const answeredAt = new Date(Date.parse(orderAt) - 30 * 3_600_000).toISOString();
+    await createOrder(shop, { at: `${day}T16:00:00Z`, gross: `${40 + i}.00` });
     for (const [n, answerFound] of [
       [0, true],
       [1, false],
@@ -143,7 +145,8 @@ describe("Insights during a re-attribution", () => {
       expect(waitingFigures).toEqual(figuresBefore);
       expect(midway.daily.filter((day) => day.date < FRONT)).toEqual(before.daily.filter((day) => day.date < FRONT));
 
-      await runReattribution(prisma, job.id);
+      // Every order was walked; those with a chat were recomputed.
+      expect(await runReattribution(prisma, job.id)).toMatchObject({ processed: DAYS * 3, recomputed: DAYS * 2 });
       const after = await summaryOf(shop.id, FIRST, LAST);
       expect(after.recompute).toBeNull();
       expect(await prisma.reportDirtyMark.count({ where: { shopId: shop.id } })).toBe(0);

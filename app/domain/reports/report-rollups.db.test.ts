@@ -4,7 +4,7 @@
  * read after the refresh (every day from roll-ups), and one computed entirely live (roll-ups dropped). Each change
  * must also move the report, or the case proves nothing.
  */
-import type { Shop } from "@prisma/client";
+import type { Prisma, Shop } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createConversation, createOrder, createReportShop } from "../../../test/report-fixtures";
 import { prisma, prismaSql } from "../../db.server";
@@ -248,8 +248,8 @@ describe("summary report roll-ups", () => {
     expect(before.cart.length).toBeGreaterThan(0);
     await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: "TEST" } });
     const marks = await prisma.reportDirtyMark.findMany({ where: { shopId: shop.id }, select: { rollups: true } });
-    // The update marks the order's day twice (old and new row), each with the attribution's roll-ups.
-    expect(new Set(marks.map((mark) => mark.rollups))).toEqual(new Set([1 + 4 + 8]));
+    // An order that did not count and still does not: its day's order roll-up alone.
+    expect(marks.map((mark) => mark.rollups)).toEqual([1]);
     const [reported] = await reportsOf(shop.id);
     await refreshReportRollups(prisma, shop.id);
     const after = await ids();
@@ -258,6 +258,53 @@ describe("summary report roll-ups", () => {
     expect((await reportsOf(shop.id))[0]).toEqual(reported);
     await prisma.attribution.update({ where: { orderId: order.id }, data: { excludedReason: null } });
     await expectRollupsAgree(shop.id);
+  });
+
+  // Decision 023: a led-window recompute moves assisted orders to led with the same conversation, which no product
+  // or topic figure reads.
+  it("an attribution's update marks the roll-ups that read what changed", async () => {
+    const [first, second] = await Promise.all(
+      ["2026-11-12T08:00:00Z", "2026-11-12T08:30:00Z"].map((at) =>
+        createConversation(shop, {
+          startedAt: at,
+          touches: [
+            { at, kind: "SHOPPER_MESSAGE", topic: "fit" },
+            { at, answerFound: true },
+          ],
+        }),
+      ),
+    );
+    const order = await createOrder(shop, {
+      at: "2026-11-13T08:00:00Z",
+      classification: "ASSISTED",
+      surface: "CHAT_WIDGET",
+      conversationId: first.id,
+      gross: "70.00",
+      lineItems: [{ productId: "Gloves", title: "Gloves", quantity: 1, amount: "70.00" }],
+    });
+    const assisted = {
+      classification: "ASSISTED",
+      surface: "CHAT_WIDGET",
+      matchedBy: "CART_ATTRIBUTE",
+      excludedReason: null,
+      conversation: { connect: { id: first.id } },
+      minutesFromLastTouch: null,
+    } as const;
+    await expectRollupsAgree(shop.id);
+    const marksOf = async (data: Prisma.AttributionUpdateInput) => {
+      await prisma.attribution.update({ where: { orderId: order.id }, data });
+      const marks = await prisma.reportDirtyMark.findMany({ where: { shopId: shop.id }, select: { rollups: true } });
+      await expectRollupsAgree(shop.id);
+      return marks.map((mark) => mark.rollups);
+    };
+    expect(await marksOf({ classification: "LED" })).toEqual([1]);
+    expect(await marksOf({ minutesFromLastTouch: 7, evidence: { facts: [] } })).toEqual([]);
+    expect(await marksOf({ surface: "FAQ" })).toEqual([1 + 4 + 8]);
+    expect(await marksOf({ conversation: { connect: { id: second.id } } })).toEqual([1 + 4 + 8]);
+    expect(await marksOf({ excludedReason: "OUTLIER" })).toEqual([1 + 4 + 8]);
+    expect(await marksOf({ excludedReason: null })).toEqual([1 + 4 + 8]);
+    expect(await marksOf({ matchedBy: "CUSTOMER_ID" })).toEqual([1]);
+    expect(await marksOf(assisted)).toEqual([1 + 4 + 8]);
   });
 
   it("a report computes live only the roll-ups a day's marks name", async () => {
