@@ -1,7 +1,8 @@
 import { PrismaClient } from "@prisma/client";
 import pg from "pg";
 import { appAdapterFactory } from "../../app/db/adapter.server";
-import type { SqlTransaction } from "../../app/db.server";
+import type { Db, SqlTransaction } from "../../app/db.server";
+import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../../app/domain/settings.server";
 import type { PostgresCluster } from "../postgres-cluster";
 import { migrate } from "../run";
 
@@ -32,6 +33,15 @@ export async function freshDatabase(cluster: PostgresCluster, name: string) {
       await sql.end();
     },
   };
+}
+
+/** A merchant sets the shop's led window in Settings: returns the recompute it queues. */
+export async function setLedWindow(db: Db, shopId: string, hours: number) {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const input = settingsInputSchema.parse({ ...settingsFormOf(shop), ledWindowHours: String(hours) });
+  const { job } = await updateShopSettings(db, shop, input);
+  if (!job) throw new Error("the settings change queued no recompute");
+  return job;
 }
 
 /** Median wall time of `runs` calls after one warm-up call. */

@@ -10,9 +10,8 @@ import { LoopbackClient, openLoop, percentile, pooled, failureShare, type LoadRe
 import { orderPayload, webhookShot } from "../load/traffic";
 import type { ReattributionJob } from "@prisma/client";
 import { requestReattribution, runReattribution } from "../../app/domain/attribution/reattribution.server";
-import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../../app/domain/settings.server";
 import type { PostgresCluster } from "../postgres-cluster";
-import { freshDatabase } from "./database";
+import { freshDatabase, setLedWindow } from "./database";
 import type { BenchRow } from "./results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
 
@@ -117,16 +116,9 @@ export async function runFleetBench(
     };
     // A merchant changing the led window back and forth: what a settings change queues (decision 023).
     let hours = 24;
-    const settingsChange = await whileRecomputing(async () => {
+    const settingsChange = await whileRecomputing(() => {
       hours = hours === 24 ? 48 : 24;
-      const shop = await database.prisma.shop.findUniqueOrThrow({ where: { id: busy } });
-      const { job } = await updateShopSettings(
-        database.prisma,
-        shop,
-        settingsInputSchema.parse({ ...settingsFormOf(shop), ledWindowHours: String(hours) }),
-      );
-      if (!job) throw new Error("the settings change queued no recompute");
-      return job;
+      return setLedWindow(database.prisma, busy, hours);
     });
     // "Recompute all orders now": every order read again.
     const everyOrder = await whileRecomputing(() => requestReattribution(database.prisma, busy));

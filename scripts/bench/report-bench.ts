@@ -14,10 +14,9 @@ import { addDays, dayInZone } from "../../app/domain/reports/date-range";
 import { invalidateReportRollups, refreshReportRollups } from "../../app/domain/reports/report-rollups.server";
 import { inRange } from "../../app/domain/reports/report-sql.server";
 import { requestReattribution, runReattribution } from "../../app/domain/attribution/reattribution.server";
-import { settingsFormOf, settingsInputSchema, updateShopSettings } from "../../app/domain/settings.server";
 import { percentile } from "../load/http-load";
 import type { PostgresCluster } from "../postgres-cluster";
-import { freshDatabase, medianMs } from "./database";
+import { freshDatabase, medianMs, setLedWindow } from "./database";
 import type { BenchRow } from "./results";
 import { DEFAULT_SHAPE, generateShopHistory } from "./scale-data";
 
@@ -120,12 +119,7 @@ export async function runReportBench(
       }
 
       // A merchant widens the led window and opens Insights while history is recomputed.
-      const { job } = await updateShopSettings(
-        database.prisma,
-        shop,
-        settingsInputSchema.parse({ ...settingsFormOf(shop), ledWindowHours: String(shop.ledWindowHours * 2) }),
-      );
-      if (!job) throw new Error("the settings change queued no recompute");
+      const job = await setLedWindow(database.prisma, shop.id, shop.ledWindowHours * 2);
       const samples = new Map<number, { ms: number; share: number }[]>(RANGE_DAYS.map((days) => [days, []]));
       const recomputeStarted = performance.now();
       let finished = false;
@@ -155,12 +149,7 @@ export async function runReportBench(
         `  recompute of ${done.processed.toLocaleString("en-US")} orders (re-attribution + roll-ups): ${recomputeSeconds.toFixed(1)} s, ${(done.processed / recomputeSeconds).toFixed(0)} orders/s; ${done.recomputed.toLocaleString("en-US")} recomputed, ${moved.toLocaleString("en-US")} attributions changed`,
       );
       // The same change undone, with nothing else running: the recompute alone.
-      const { job: back } = await updateShopSettings(
-        database.prisma,
-        await database.prisma.shop.findUniqueOrThrow({ where: { id: shop.id } }),
-        settingsInputSchema.parse({ ...settingsFormOf(shop), ledWindowHours: String(shop.ledWindowHours) }),
-      );
-      if (!back) throw new Error("the settings change queued no recompute");
+      const back = await setLedWindow(database.prisma, shop.id, shop.ledWindowHours);
       const aloneStarted = performance.now();
       const undone = await runReattribution(database.prisma, back.id, { transaction: database.transaction });
       const aloneSeconds = (performance.now() - aloneStarted) / 1000;

@@ -130,6 +130,7 @@ export function isQualifying(
   return settings.requireAnswerFound ? touch.answerFound === true : true;
 }
 
+/** Repeated in SQL by the re-attribution walk (reattribution.server.ts, `settled`): change both together. */
 function exclusionFor(order: EngineOrder, settings: AttributionSettings): ExclusionReason | null {
   if (!order.verified) return "UNVERIFIED";
   if (order.test && !settings.countTestOrders) return "TEST";

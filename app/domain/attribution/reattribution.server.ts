@@ -56,7 +56,7 @@ const UTC = (parameter: number) => `($${parameter}::timestamptz AT TIME ZONE 'UT
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 
 /** A batch after a settings change walks at most this many batch sizes of orders (most are settled). */
-export const SETTINGS_WALK_SPAN = 20;
+const SETTINGS_WALK_SPAN = 20;
 
 /** The settings a stored conversation-free result depends on: the exclusion's (attribution-spec.md). */
 export type ExclusionSettings = Pick<AttributionShop, "countTestOrders" | "maxOrderValue">;
@@ -66,7 +66,7 @@ export type ExclusionSettings = Pick<AttributionShop, "countTestOrders" | "maxOr
  * conversation (the engine's first step says there was none: no link, refused or not), it did not fail, and its
  * exclusion is the one the settings give now (parameters `$p`, `$p+1`). Windows and the answer rule only choose
  * among conversations; later evidence re-attributes the orders it names as it arrives (decision 023). An OUTLIER's
- * steps name the maximum, so it is always recomputed.
+ * steps name the maximum, so it is always recomputed. The exclusion is the engine's (engine.ts, exclusionFor).
  */
 const settled = (p: number) => `EXISTS (SELECT 1 FROM "Attribution" a WHERE a."orderId" = o.id AND a.error IS NULL
     AND a.evidence -> 'facts' -> 0 ->> 'key' = 'evidence.noSession' AND a."excludedReason" IS DISTINCT FROM 'OUTLIER'
@@ -106,12 +106,12 @@ export async function walkOrders(
 }
 
 /** The walked orders one batch takes: from the first, up to `batchSize` of them not settled. */
-export function batchOf(walked: readonly WalkedOrder[], batchSize: number): WalkedOrder[] {
+function batchOf(walked: readonly WalkedOrder[], batchSize: number): readonly WalkedOrder[] {
   let unsettled = 0;
   for (const [index, order] of walked.entries()) {
     if (!order.settled && ++unsettled === batchSize) return walked.slice(0, index + 1);
   }
-  return [...walked];
+  return walked;
 }
 
 /**
@@ -169,7 +169,7 @@ export interface RunOptions {
   transaction?: SqlTransaction;
 }
 
-/** The job as a batch or a rebuild read it: a conditional update names what it must still be. */
+/** A time as a query parameter (null stays null). */
 const instant = (value: Date | null | undefined) => value?.toISOString() ?? null;
 
 /**
@@ -224,22 +224,22 @@ async function recomputeBatch(
  * the walk, rebuilds every day left and marks the job done. Its own transaction, under the roll-up lock, so that it
  * runs while the next batch recomputes (the two cores at once; the batch writes only attributions and marks, on
  * days the rebuild does not read). A day the batches finished but no rebuild has yet reached is older than
- * `recomputedFrom`: reports read it as before the change. Returns false when the job moved on meanwhile (restarted,
- * or rebuilt by another runner): nothing is written.
+ * `recomputedFrom`: reports read it as before the change. When the job moved on meanwhile (restarted, or rebuilt by
+ * another runner), nothing is written. `shop` is the shop as the batch started.
  */
 async function rebuildFinishedDays(
   transaction: SqlTransaction,
   db: Db,
   jobId: string,
+  shop: Shop,
   batch: { done: boolean; finishedDay: Day | null },
-): Promise<boolean> {
+): Promise<void> {
   const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
-  if (job.status !== "RUNNING") return false;
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: job.shopId } });
+  if (job.status !== "RUNNING") return;
   const timezone = job.timezone ?? reportTimezone(shop);
   const recomputedFrom = batch.finishedDay ? startOfDayInZone(batch.finishedDay, timezone) : null;
   // Nothing newly finished, or another runner's rebuild has gone further already.
-  if (!batch.done && (!recomputedFrom || (job.recomputedFrom && recomputedFrom >= job.recomputedFrom))) return true;
+  if (!batch.done && (!recomputedFrom || (job.recomputedFrom && recomputedFrom >= job.recomputedFrom))) return;
   try {
     await transaction(async (sql) => {
       await sql.query(`SELECT report_lock_rollups($1::uuid)::text`, [job.shopId]);
@@ -257,12 +257,10 @@ async function rebuildFinishedDays(
          RETURNING id`,
         [job.id, job.settingsVersion, instant(job.recomputedFrom), instant(recomputedFrom), batch.done],
       );
-      if (updated.length !== 1) throw new CursorMoved();
+      if (updated.length !== 1) throw new CursorMoved(); // rolls the rebuild back
     });
-    return true;
   } catch (error) {
-    if (error instanceof CursorMoved) return false;
-    throw error;
+    if (!(error instanceof CursorMoved)) throw error;
   }
 }
 
@@ -272,23 +270,23 @@ export async function runReattribution(db: Db, jobId: string, options: RunOption
   const transaction = options.transaction ?? sqlTransaction;
   let batches = 0;
   // The rebuild of the days the last batch finished, running while the next batch recomputes.
-  let rebuilding: Promise<unknown> = Promise.resolve();
-  const settled = async () => {
+  let rebuilding: Promise<void> = Promise.resolve();
+  const rebuiltJob = async () => {
     await rebuilding;
     return db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
   };
   for (;;) {
     try {
       const job = await db.reattributionJob.findUniqueOrThrow({ where: { id: jobId } });
-      if (job.status === "DONE" || job.status === "FAILED") return await settled();
-      if (options.maxBatches !== undefined && batches >= options.maxBatches) return await settled();
-      if (options.signal?.aborted) return await settled();
+      if (job.status === "DONE" || job.status === "FAILED") return await rebuiltJob();
+      if (options.maxBatches !== undefined && batches >= options.maxBatches) return await rebuiltJob();
+      if (options.signal?.aborted) return await rebuiltJob();
       batches++;
       // The shop as the batch starts: a settings change meanwhile restarts the job, and the cursor update fails.
       const shop = await db.shop.findUniqueOrThrow({ where: { id: job.shopId } });
       const batch = await transaction((sql) => recomputeBatch(sql, job, shop, batchSize));
       await rebuilding;
-      rebuilding = rebuildFinishedDays(transaction, db, job.id, batch);
+      rebuilding = rebuildFinishedDays(transaction, db, job.id, shop, batch);
       rebuilding.catch(() => undefined); // its failure is met where it is awaited, not as an unhandled rejection
       // The last one is waited for: the job is done when it commits.
       if (batch.done) await rebuilding;

@@ -21,7 +21,10 @@ export const surfaceIs = (column: Prisma.Sql, surface: Surface | null) =>
 export const variantIs = (column: Prisma.Sql, variant: string | null) =>
   variant ? Prisma.sql`AND ${column} = ${variant}` : Prisma.empty;
 
-/** An attribution (alias `a`) that counts as chat revenue: led or assisted, and not excluded (test, outlier, unverified). */
+/**
+ * An attribution (alias `a`) that counts as chat revenue: led or assisted, and not excluded (test, outlier,
+ * unverified). The attribution update trigger (migration 20261213010000) repeats it: change both together.
+ */
 export const countedAttributed = Prisma.sql`a."excludedReason" IS NULL AND a.classification IN ('LED', 'ASSISTED')`;
 
 /** A qualifying touch (attribution-spec.md, "Words") for touchpoint alias `t`, under the shop's current setting. */
